@@ -1,0 +1,118 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TypedState.InMemory;
+using TypedState.Storage;
+
+namespace TypedState.DependencyInjection;
+
+/// <summary>
+/// Chooses the driver and settings of <c>services.AddTypedState(b => …)</c>. Drivers are chosen in code
+/// (<c>UseInMemory()</c>, <c>UseSqlite(…)</c>, <see cref="UseDriver{TDriver}"/>) or by name from configuration
+/// (<see cref="UseConfiguration"/>), among the drivers made selectable with <see cref="AddDriver"/>.
+/// </summary>
+public sealed class TypedStateBuilder
+{
+    /// <summary>The configuration key that names the driver, e.g. <c>"Driver": "Sqlite"</c>.</summary>
+    public const string DriverKey = "Driver";
+
+    private readonly Dictionary<string, Action<TypedStateBuilder, IConfiguration>> _namedDrivers = new(StringComparer.OrdinalIgnoreCase);
+    private IConfiguration? _configuration;
+
+    internal TypedStateBuilder(IServiceCollection services)
+    {
+        Services = services;
+        AddDriver("InMemory", static (builder, _) => builder.UseInMemory());
+    }
+
+    /// <summary>The service collection being configured.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>The name of the chosen driver, for messages; null until one is chosen.</summary>
+    public string? DriverName { get; private set; }
+
+    internal Func<IServiceProvider, IStateDriver>? DriverFactory { get; private set; }
+
+    /// <summary>Uses the non-persistent <see cref="InMemoryStateDriver"/>.</summary>
+    public TypedStateBuilder UseInMemory() => UseDriver("InMemory", static _ => new InMemoryStateDriver());
+
+    /// <summary>
+    /// Uses a custom driver built by <paramref name="factory"/> (a singleton; the container disposes it).
+    /// This is how a driver package plugs in: its <c>UseXxx</c> extension calls this method.
+    /// </summary>
+    public TypedStateBuilder UseDriver(string name, Func<IServiceProvider, IStateDriver> factory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(factory);
+        DriverName = name;
+        DriverFactory = factory;
+        return this;
+    }
+
+    /// <summary>Uses a custom driver type, built by the container (its constructor may take any registered service).</summary>
+    public TypedStateBuilder UseDriver<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TDriver>()
+        where TDriver : class, IStateDriver =>
+        UseDriver(typeof(TDriver).Name, static provider => ActivatorUtilities.CreateInstance<TDriver>(provider));
+
+    /// <summary>
+    /// Makes a driver selectable by <paramref name="name"/> from configuration. <paramref name="useFromConfiguration"/>
+    /// receives the configuration section named after the driver (e.g. <c>TypedState:Sqlite</c>) and selects it.
+    /// </summary>
+    public TypedStateBuilder AddDriver(string name, Action<TypedStateBuilder, IConfiguration> useFromConfiguration)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(useFromConfiguration);
+        _namedDrivers[name] = useFromConfiguration;
+        return this;
+    }
+
+    /// <summary>Changes the manager's limits or serializer settings.</summary>
+    public TypedStateBuilder Configure(Action<StateManagerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.Configure(configure);
+        return this;
+    }
+
+    /// <summary>
+    /// Binds the manager's settings from <paramref name="section"/> and selects the driver its <c>Driver</c> key
+    /// names, configured from the sub-section of the same name:
+    /// <code>
+    /// "TypedState": { "Driver": "Sqlite", "MaxValueBytes": 65536, "Sqlite": { "ConnectionString": "Data Source=state.db" } }
+    /// </code>
+    /// The driver is resolved once the builder callback returns, so <see cref="AddDriver"/> may come before or after.
+    /// </summary>
+    public TypedStateBuilder UseConfiguration(IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        Services.AddOptions<StateManagerOptions>().Configure(options =>
+        {
+            options.MaxKeyLength = ConfigurationValues.GetInt32(section, nameof(StateManagerOptions.MaxKeyLength)) ?? options.MaxKeyLength;
+            options.MaxValueBytes = ConfigurationValues.GetInt32(section, nameof(StateManagerOptions.MaxValueBytes)) ?? options.MaxValueBytes;
+        });
+        _configuration = section;
+        return this;
+    }
+
+    internal void Complete()
+    {
+        if (_configuration is { } section && section[DriverKey] is { Length: > 0 } name)
+        {
+            if (!_namedDrivers.TryGetValue(name, out var use))
+            {
+                throw new InvalidOperationException(
+                    $"The configured TypedState driver '{name}' is unknown. Known drivers: {string.Join(", ", _namedDrivers.Keys.Order(StringComparer.Ordinal))}. " +
+                    "A driver package makes itself known with its AddXxx() builder method, e.g. b.AddSqlite().");
+            }
+
+            use(this, section.GetSection(name));
+        }
+
+        if (DriverFactory is null)
+        {
+            throw new InvalidOperationException(
+                "No TypedState driver was chosen: call UseSqlite(\"Data Source=state.db\"), UseInMemory() or UseDriver(...) " +
+                "on the builder, or set \"Driver\" in the section passed to UseConfiguration.");
+        }
+    }
+}

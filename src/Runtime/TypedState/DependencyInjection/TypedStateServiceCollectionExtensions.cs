@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TypedState;
+using TypedState.DependencyInjection;
+using TypedState.Guilds;
+using TypedState.Storage;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers TypedState: <c>services.AddTypedState(b => b.UseSqlite("Data Source=state.db"))</c>.</summary>
+public static class TypedStateServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the chosen <see cref="IStateDriver"/>, <see cref="IStateManager"/> and the <see cref="GuildHost"/>
+    /// as singletons.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No driver was chosen, or configuration names an unknown one.</exception>
+    public static IServiceCollection AddTypedState(this IServiceCollection services, Action<TypedStateBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = new TypedStateBuilder(services);
+        configure(builder);
+        builder.Complete();
+
+        var driverFactory = builder.DriverFactory!;
+        services.AddOptions<StateManagerOptions>();
+        services.Replace(ServiceDescriptor.Singleton(driverFactory));
+        services.TryAddSingleton(provider => new StateManager(
+            provider.GetRequiredService<IStateDriver>(),
+            provider.GetRequiredService<IOptions<StateManagerOptions>>(),
+            provider.GetService<ILoggerFactory>()));
+        services.TryAddSingleton<IStateManager>(provider => provider.GetRequiredService<StateManager>());
+        services.TryAddSingleton(provider => new GuildHost(provider.GetRequiredService<IStateManager>(), provider.GetService<ILoggerFactory>()));
+        return services;
+    }
+}

@@ -1,0 +1,43 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace TypedState;
+
+/// <summary>
+/// Read and write state by owner and key: what <see cref="IStateManager"/> and <see cref="IStateTransaction"/>
+/// share. Values are JSON, serialized with the <see cref="JsonTypeInfo{T}"/> given (trim- and AOT-safe) or,
+/// through the extension overloads, with <see cref="SerializerOptions"/>.
+/// </summary>
+public interface IStateOperations
+{
+    /// <summary>The serializer options used by the overloads that take no <see cref="JsonTypeInfo{T}"/>.</summary>
+    JsonSerializerOptions SerializerOptions { get; }
+
+    /// <summary>Reads one record. An absent record gives an entry with <see cref="StateEntry{T}.Exists"/> false and version 0.</summary>
+    /// <exception cref="CorruptStateException">The stored bytes are not valid JSON for <typeparamref name="T"/>.</exception>
+    /// <exception cref="InvalidStateKeyException">The key is empty, too long or contains control characters.</exception>
+    ValueTask<StateEntry<T>> GetAsync<T>(StateOwner owner, string key, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores a value. With <paramref name="expectedVersion"/> the write succeeds only when the record has that
+    /// version (0: only when it is absent); otherwise a <see cref="StateConflictException"/> is thrown.
+    /// </summary>
+    /// <returns>
+    /// The record's new version. Inside a transaction the write is buffered and its version is decided at commit:
+    /// the call returns 0.
+    /// </returns>
+    ValueTask<long> SetAsync<T>(StateOwner owner, string key, T value, JsonTypeInfo<T> typeInfo, long? expectedVersion = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes a record. With <paramref name="expectedVersion"/> the delete succeeds only when the record has that version.
+    /// </summary>
+    /// <returns>Whether a record existed (inside a transaction: in the transaction's view).</returns>
+    ValueTask<bool> DeleteAsync(StateOwner owner, string key, long? expectedVersion = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Streams the owner's records whose key starts with <paramref name="prefix"/>, matched literally
+    /// (<c>% _ * ? [ ] \</c> have no special meaning), in code point order of the keys. A record whose bytes
+    /// cannot be read is yielded with its <see cref="StateEntry{T}.Error"/> set.
+    /// </summary>
+    IAsyncEnumerable<StateEntry<T>> ListAsync<T>(StateOwner owner, string prefix, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,338 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using TypedState.Diagnostics;
+using TypedState.Storage;
+
+namespace TypedState;
+
+/// <summary>
+/// The state manager over any <see cref="IStateDriver"/>: validates keys, serializes values, checks versions,
+/// builds transactions, reports errors with scope, owner and key, and emits logs, spans and metrics.
+/// Thread-safe.
+/// </summary>
+public class StateManager : IStateManager, IAsyncDisposable
+{
+    private readonly bool _ownsDriver;
+    private int _disposed;
+
+    /// <summary>Creates a manager over <paramref name="driver"/>.</summary>
+    /// <param name="driver">The storage driver.</param>
+    /// <param name="options">Limits and serializer settings; defaults when null.</param>
+    /// <param name="loggerFactory">Where logs go; none when null.</param>
+    /// <param name="ownsDriver">Whether disposing the manager disposes the driver.</param>
+    public StateManager(IStateDriver driver, StateManagerOptions? options = null, ILoggerFactory? loggerFactory = null, bool ownsDriver = false)
+    {
+        ArgumentNullException.ThrowIfNull(driver);
+        options ??= new StateManagerOptions();
+        options.Validate();
+        Driver = driver;
+        Options = options;
+        Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<StateManager>();
+        _ownsDriver = ownsDriver;
+    }
+
+    /// <summary>Creates a manager from dependency-injection services.</summary>
+    public StateManager(IStateDriver driver, IOptions<StateManagerOptions> options, ILoggerFactory? loggerFactory = null)
+        : this(driver, options?.Value, loggerFactory, ownsDriver: false)
+    {
+    }
+
+    /// <summary>The driver this manager stores through.</summary>
+    public IStateDriver Driver { get; }
+
+    /// <summary>The limits and serializer settings in force.</summary>
+    public StateManagerOptions Options { get; }
+
+    /// <inheritdoc />
+    public JsonSerializerOptions SerializerOptions => Options.SerializerOptions;
+
+    internal ILogger Logger { get; }
+
+    /// <inheritdoc />
+    public async ValueTask<StateEntry<T>> GetAsync<T>(StateOwner owner, string key, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+    {
+        ValidateKey(owner, key);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        var tracker = OperationTracker.Start("get", Driver.Name, owner, key);
+        try
+        {
+            var record = await Driver.ReadAsync(owner, key, cancellationToken).ConfigureAwait(false);
+            if (record is not { } found)
+            {
+                tracker.Complete("absent");
+                return new StateEntry<T>(key, false, default, 0);
+            }
+
+            var value = Deserialize(owner, key, found.Value, found.Version, typeInfo);
+            tracker.Complete();
+            return new StateEntry<T>(key, true, value, found.Version);
+        }
+        catch (Exception ex)
+        {
+            tracker.Fail(ex);
+            throw Translate(ex, "get", owner, key);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<long> SetAsync<T>(StateOwner owner, string key, T value, JsonTypeInfo<T> typeInfo, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        ValidateKey(owner, key);
+        ValidateExpectedVersion(expectedVersion);
+        var bytes = Serialize(owner, key, value, typeInfo);
+        var result = await CommitAsync("set", [new StateWrite(owner, key, StateWriteKind.Set, bytes, expectedVersion)], cancellationToken).ConfigureAwait(false);
+        return result.Versions[0];
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> DeleteAsync(StateOwner owner, string key, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        ValidateKey(owner, key);
+        ValidateExpectedVersion(expectedVersion);
+        var result = await CommitAsync("delete", [new StateWrite(owner, key, StateWriteKind.Delete, ReadOnlyMemory<byte>.Empty, expectedVersion)], cancellationToken).ConfigureAwait(false);
+        return result.Versions[0] > 0;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StateEntry<T>> ListAsync<T>(StateOwner owner, string prefix, JsonTypeInfo<T> typeInfo, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        await foreach (var record in ListRecordsAsync(owner, prefix, cancellationToken).ConfigureAwait(false))
+        {
+            yield return ToEntry(owner, record, typeInfo);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<StoredRecord?> GetRecordAsync(StateOwner owner, string key, CancellationToken cancellationToken = default)
+    {
+        ValidateKey(owner, key);
+        var tracker = OperationTracker.Start("get", Driver.Name, owner, key);
+        try
+        {
+            var record = await Driver.ReadAsync(owner, key, cancellationToken).ConfigureAwait(false);
+            tracker.Complete(record is null ? "absent" : "ok");
+            return record;
+        }
+        catch (Exception ex)
+        {
+            tracker.Fail(ex);
+            throw Translate(ex, "get", owner, key);
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StoredRecord> ListRecordsAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ValidatePrefix(owner, prefix);
+        var tracker = OperationTracker.Start("list", Driver.Name, owner, prefix);
+        IAsyncEnumerator<StoredRecord> enumerator;
+        try
+        {
+            enumerator = Driver.ListAsync(owner, prefix, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            tracker.Fail(ex);
+            throw Translate(ex, "list", owner, null);
+        }
+
+        await using (enumerator.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                // A yield cannot sit inside a try with a catch, so each step is fetched first, then yielded.
+                bool hasNext;
+                try
+                {
+                    hasNext = await enumerator.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    tracker.Fail(ex);
+                    throw Translate(ex, "list", owner, null);
+                }
+
+                if (!hasNext)
+                {
+                    break;
+                }
+
+                yield return enumerator.Current;
+            }
+        }
+
+        tracker.Complete();
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IStateTransaction> BeginTransactionAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return ValueTask.FromResult<IStateTransaction>(new StateTransaction(this));
+    }
+
+    /// <inheritdoc />
+    public ValueTask RemoveAgentAsync(string guildId, string agentId, CancellationToken cancellationToken = default) =>
+        RemoveOwnerAsync(StateOwner.Agent(guildId, agentId), cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask RemoveGuildAsync(string guildId, CancellationToken cancellationToken = default) =>
+        RemoveOwnerAsync(StateOwner.Guild(guildId), cancellationToken);
+
+    /// <summary>Disposes the driver when this manager owns it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _ownsDriver)
+        {
+            await Driver.DisposeAsync().ConfigureAwait(false);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    internal async ValueTask<CommitResult> CommitAsync(string operation, IReadOnlyList<StateWrite> writes, CancellationToken cancellationToken)
+    {
+        var first = writes[0];
+        var tracker = OperationTracker.Start(operation, Driver.Name, writes.Count == 1 ? first.Owner : null, writes.Count == 1 ? first.Key : null);
+        try
+        {
+            var result = await Driver.CommitAsync(writes, cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                var failed = writes[result.ConflictIndex];
+                StateLog.Conflict(Logger, failed.Owner, failed.Key, failed.ExpectedVersion, result.ActualVersion);
+                throw new StateConflictException(failed.Owner, failed.Key, failed.ExpectedVersion, result.ActualVersion);
+            }
+
+            if (result.Versions.Count != writes.Count)
+            {
+                throw new InvalidOperationException($"The {Driver.Name} driver returned {result.Versions.Count} versions for a batch of {writes.Count}.");
+            }
+
+            tracker.Complete();
+            return result;
+        }
+        catch (Exception ex)
+        {
+            tracker.Fail(ex);
+            throw Translate(ex, operation, writes.Count == 1 ? first.Owner : null, writes.Count == 1 ? first.Key : null);
+        }
+    }
+
+    internal void ValidateKey(StateOwner owner, string key)
+    {
+        ValidateOwner(owner);
+        ArgumentNullException.ThrowIfNull(key);
+        var problem = KeyRules.Describe(key, Options.MaxKeyLength, allowEmpty: false);
+        if (problem is not null)
+        {
+            throw new InvalidStateKeyException(owner, key, problem);
+        }
+    }
+
+    internal void ValidatePrefix(StateOwner owner, string prefix)
+    {
+        ValidateOwner(owner);
+        ArgumentNullException.ThrowIfNull(prefix);
+        var problem = KeyRules.Describe(prefix, Options.MaxKeyLength, allowEmpty: true);
+        if (problem is not null)
+        {
+            throw new InvalidStateKeyException(owner, prefix, "the prefix is invalid: " + problem);
+        }
+    }
+
+    internal static void ValidateExpectedVersion(long? expectedVersion)
+    {
+        if (expectedVersion is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(expectedVersion), expectedVersion, "An expected version is 0 (absent) or positive.");
+        }
+    }
+
+    internal byte[] Serialize<T>(StateOwner owner, string key, T value, JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        byte[] bytes;
+        try
+        {
+            bytes = JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new StateException($"The value of type {typeof(T).Name} could not be serialized: {ex.Message}", owner, key, ex);
+        }
+
+        if (bytes.Length > Options.MaxValueBytes)
+        {
+            throw new StateValueTooLargeException(owner, key, bytes.Length, Options.MaxValueBytes);
+        }
+
+        return bytes;
+    }
+
+    internal T? Deserialize<T>(StateOwner owner, string key, ReadOnlyMemory<byte> bytes, long version, JsonTypeInfo<T> typeInfo)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(bytes.Span, typeInfo);
+        }
+        catch (JsonException ex)
+        {
+            StateLog.CorruptRecord(Logger, owner, key, version, typeof(T).Name, ex);
+            throw new CorruptStateException(owner, key, version, typeof(T), ex);
+        }
+    }
+
+    internal StateEntry<T> ToEntry<T>(StateOwner owner, StoredRecord record, JsonTypeInfo<T> typeInfo)
+    {
+        try
+        {
+            return new StateEntry<T>(record.Key, true, Deserialize(owner, record.Key, record.Value, record.Version, typeInfo), record.Version);
+        }
+        catch (CorruptStateException corrupt)
+        {
+            return new StateEntry<T>(record.Key, true, default, record.Version, corrupt);
+        }
+    }
+
+    internal Exception Translate(Exception exception, string operation, StateOwner? owner, string? key)
+    {
+        if (exception is StateException or OperationCanceledException or ArgumentException or ObjectDisposedException)
+        {
+            return exception.Rethrowable();
+        }
+
+        StateLog.DriverFailure(Logger, Driver.Name, operation, owner?.ToString() ?? "(batch)", exception);
+        return new StateDriverException(Driver.Name, operation, owner, key, exception);
+    }
+
+    private static void ValidateOwner(StateOwner owner)
+    {
+        if (!owner.IsValid)
+        {
+            throw new ArgumentException("The owner is not initialized: build it with StateOwner.Agent, StateOwner.Guild or StateOwner.Global.", nameof(owner));
+        }
+    }
+
+    private async ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken)
+    {
+        var tracker = OperationTracker.Start("remove", Driver.Name, owner, null);
+        try
+        {
+            await Driver.RemoveOwnerAsync(owner, cancellationToken).ConfigureAwait(false);
+            StateLog.OwnerRemoved(Logger, owner);
+            tracker.Complete();
+        }
+        catch (Exception ex)
+        {
+            tracker.Fail(ex);
+            throw Translate(ex, "remove", owner, null);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace TypedState;
+
+/// <summary>Limits and serializer settings of a <see cref="StateManager"/>.</summary>
+public sealed class StateManagerOptions
+{
+    /// <summary>The longest key accepted, in UTF-16 code units. Default 512.</summary>
+    public int MaxKeyLength { get; set; } = 512;
+
+    /// <summary>The largest serialized value accepted, in bytes. Default 1 MiB.</summary>
+    public int MaxValueBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Serializer options for calls that pass no <see cref="JsonTypeInfo{T}"/>. Defaults to web defaults with the
+    /// reflection resolver when reflection is enabled; trimmed or AOT applications set a source-generated resolver.
+    /// </summary>
+    public JsonSerializerOptions SerializerOptions { get; set; } = CreateDefaultSerializerOptions();
+
+    internal void Validate()
+    {
+        if (MaxKeyLength is < 1 or > 8192)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxKeyLength), MaxKeyLength, "MaxKeyLength must be between 1 and 8192.");
+        }
+
+        if (MaxValueBytes < 16)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxValueBytes), MaxValueBytes, "MaxValueBytes must be at least 16.");
+        }
+
+        ArgumentNullException.ThrowIfNull(SerializerOptions, nameof(SerializerOptions));
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The reflection resolver is only used when the application enables reflection-based serialization.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The reflection resolver is only used when the application enables reflection-based serialization.")]
+    private static JsonSerializerOptions CreateDefaultSerializerOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        if (JsonSerializer.IsReflectionEnabledByDefault)
+        {
+            options.TypeInfoResolver = new DefaultJsonTypeInfoResolver();
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,41 @@
+namespace TypedState.Storage;
+
+/// <summary>
+/// The one seam a storage back-end implements: bytes and versions only. Validation, serialization,
+/// transactions, retries, errors, logging and telemetry live in <see cref="StateManager"/>, written once,
+/// so every driver passes the same conformance suite.
+/// </summary>
+/// <remarks>
+/// <para>Versions are per record, start at 1 and grow by one on every write, deletes included: a driver keeps a
+/// tombstone for a deleted key so that a re-created key continues from the tombstone's version and an old
+/// expected version can never match again. Removing an owner drops its records and tombstones.</para>
+/// <para>Keys are compared by Unicode code point (the order of their UTF-8 bytes); <see cref="StateKeyOrder"/>
+/// has the comparer and the prefix range helper.</para>
+/// <para>Value buffers handed to a driver are never mutated or reused by the core, so a driver may keep them.</para>
+/// </remarks>
+public interface IStateDriver : IAsyncDisposable
+{
+    /// <summary>A short name for logs and telemetry, such as <c>sqlite</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Reads one live record, or <see langword="null"/> when the key is absent or deleted.</summary>
+    ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Streams the owner's live records whose key starts with <paramref name="prefix"/> (matched literally,
+    /// no wildcard characters), in key order, without loading the whole set at once.
+    /// </summary>
+    IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Applies a batch of conditional writes atomically: every condition holds and every write applies, or
+    /// nothing applies and the first failing write is reported.
+    /// </summary>
+    ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes every record of an owner. Removing a guild owner also removes the agent state of that guild.
+    /// Global state is never passed here.
+    /// </summary>
+    ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken);
+}

@@ -1,0 +1,276 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using TypedState.Diagnostics;
+using TypedState.Storage;
+
+namespace TypedState;
+
+/// <summary>
+/// The core's transaction: a buffer of reads and writes turned into one atomic conditional batch at commit.
+/// Every record read becomes a version check and every write carries the version it was based on, so a
+/// concurrent change to anything the transaction saw makes the commit fail instead of being overwritten.
+/// </summary>
+internal sealed class StateTransaction : IStateTransaction
+{
+    private readonly StateManager _manager;
+    private readonly Dictionary<(StateOwner Owner, string Key), Pending> _entries = new();
+    private readonly List<Pending> _order = new();
+    private string? _endedAs;
+
+    public StateTransaction(StateManager manager) => _manager = manager;
+
+    public JsonSerializerOptions SerializerOptions => _manager.SerializerOptions;
+
+    public bool IsActive => _endedAs is null;
+
+    public async ValueTask<StateEntry<T>> GetAsync<T>(StateOwner owner, string key, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+    {
+        EnsureActive();
+        _manager.ValidateKey(owner, key);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        var pending = await ObserveAsync(owner, key, cancellationToken).ConfigureAwait(false);
+        return pending.Write switch
+        {
+            StateWriteKind.Set => new StateEntry<T>(key, true, _manager.Deserialize(owner, key, pending.WriteBytes, pending.BaseVersion, typeInfo), pending.BaseVersion),
+            StateWriteKind.Delete => new StateEntry<T>(key, false, default, 0),
+            _ when pending.ReadVersion > 0 => new StateEntry<T>(key, true, _manager.Deserialize(owner, key, pending.ReadBytes, pending.ReadVersion, typeInfo), pending.ReadVersion),
+            _ => new StateEntry<T>(key, false, default, 0),
+        };
+    }
+
+    public ValueTask<long> SetAsync<T>(StateOwner owner, string key, T value, JsonTypeInfo<T> typeInfo, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        EnsureActive();
+        cancellationToken.ThrowIfCancellationRequested();
+        _manager.ValidateKey(owner, key);
+        StateManager.ValidateExpectedVersion(expectedVersion);
+        var bytes = _manager.Serialize(owner, key, value, typeInfo);
+        var pending = GetOrAdd(owner, key);
+        Expect(pending, expectedVersion);
+        pending.Write = StateWriteKind.Set;
+        pending.WriteBytes = bytes;
+        return ValueTask.FromResult(0L);
+    }
+
+    public async ValueTask<bool> DeleteAsync(StateOwner owner, string key, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        EnsureActive();
+        _manager.ValidateKey(owner, key);
+        StateManager.ValidateExpectedVersion(expectedVersion);
+
+        // Reading first makes the delete conditional on what the transaction saw, and answers "did it exist".
+        var pending = await ObserveAsync(owner, key, cancellationToken).ConfigureAwait(false);
+        var existed = pending.Write switch
+        {
+            StateWriteKind.Set => true,
+            StateWriteKind.Delete => false,
+            _ => pending.ReadVersion > 0,
+        };
+        Expect(pending, expectedVersion);
+        pending.Write = StateWriteKind.Delete;
+        pending.WriteBytes = ReadOnlyMemory<byte>.Empty;
+        return existed;
+    }
+
+    public async IAsyncEnumerable<StateEntry<T>> ListAsync<T>(StateOwner owner, string prefix, JsonTypeInfo<T> typeInfo, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        EnsureActive();
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        _manager.ValidatePrefix(owner, prefix);
+
+        // The transaction's own writes under this prefix, merged into the stored listing in key order.
+        var own = _order
+            .Where(p => p.Owner == owner && p.Write is not null && p.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .OrderBy(p => p.Key, StateKeyOrder.Comparer)
+            .ToList();
+        var next = 0;
+
+        await foreach (var record in _manager.ListRecordsAsync(owner, prefix, cancellationToken).ConfigureAwait(false))
+        {
+            while (next < own.Count && StateKeyOrder.Comparer.Compare(own[next].Key, record.Key) < 0)
+            {
+                if (OwnEntry(own[next++], typeInfo) is { } earlier)
+                {
+                    yield return earlier;
+                }
+            }
+
+            if (next < own.Count && own[next].Key == record.Key)
+            {
+                if (OwnEntry(own[next++], typeInfo) is { } replaced)
+                {
+                    yield return replaced;
+                }
+
+                continue;
+            }
+
+            var pending = _entries.TryGetValue((owner, record.Key), out var known) ? known : null;
+            if (pending is null)
+            {
+                pending = GetOrAdd(owner, record.Key);
+                pending.MarkRead(record.Value, record.Version);
+            }
+
+            yield return pending.ReadVersion == record.Version
+                ? _manager.ToEntry(owner, record, typeInfo)
+                : _manager.ToEntry(owner, new StoredRecord(record.Key, pending.ReadBytes, pending.ReadVersion), typeInfo);
+        }
+
+        while (next < own.Count)
+        {
+            if (OwnEntry(own[next++], typeInfo) is { } later)
+            {
+                yield return later;
+            }
+        }
+    }
+
+    public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureActive();
+        var batch = new List<StateWrite>(_order.Count);
+        foreach (var pending in _order)
+        {
+            if (pending.Write is { } kind)
+            {
+                batch.Add(new StateWrite(pending.Owner, pending.Key, kind, pending.WriteBytes, pending.Expected));
+            }
+            else if (pending.HasRead)
+            {
+                batch.Add(new StateWrite(pending.Owner, pending.Key, StateWriteKind.Check, ReadOnlyMemory<byte>.Empty, pending.ReadVersion));
+            }
+        }
+
+        // Whatever the outcome, a transaction commits once: after a conflict the caller starts a new one.
+        _endedAs = "committed";
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        await _manager.CommitAsync("commit", batch, cancellationToken).ConfigureAwait(false);
+        StateLog.TransactionCommitted(_manager.Logger, batch.Count);
+    }
+
+    public ValueTask RollbackAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureActive();
+        End("rolled back");
+        return ValueTask.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        if (IsActive)
+        {
+            End("disposed");
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void End(string how)
+    {
+        _endedAs = how;
+        if (_order.Count > 0)
+        {
+            StateLog.TransactionRolledBack(_manager.Logger, _order.Count);
+        }
+
+        _entries.Clear();
+        _order.Clear();
+    }
+
+    private StateEntry<T>? OwnEntry<T>(Pending pending, JsonTypeInfo<T> typeInfo) =>
+        pending.Write == StateWriteKind.Set
+            ? new StateEntry<T>(pending.Key, true, _manager.Deserialize(pending.Owner, pending.Key, pending.WriteBytes, pending.BaseVersion, typeInfo), pending.BaseVersion)
+            : null;
+
+    private async ValueTask<Pending> ObserveAsync(StateOwner owner, string key, CancellationToken cancellationToken)
+    {
+        if (_entries.TryGetValue((owner, key), out var known) && (known.HasRead || known.Write is not null))
+        {
+            return known;
+        }
+
+        var record = await _manager.GetRecordAsync(owner, key, cancellationToken).ConfigureAwait(false);
+        var pending = GetOrAdd(owner, key);
+        pending.MarkRead(record?.Value ?? ReadOnlyMemory<byte>.Empty, record?.Version ?? 0);
+        return pending;
+    }
+
+    private Pending GetOrAdd(StateOwner owner, string key)
+    {
+        if (!_entries.TryGetValue((owner, key), out var pending))
+        {
+            pending = new Pending(owner, key);
+            _entries.Add((owner, key), pending);
+            _order.Add(pending);
+        }
+
+        return pending;
+    }
+
+    private static void Expect(Pending pending, long? explicitVersion)
+    {
+        var implied = pending.Expected ?? (pending.HasRead ? pending.ReadVersion : null);
+        if (explicitVersion is { } wanted)
+        {
+            // An explicit version refers to the committed store; one that contradicts what this transaction
+            // already knows can never commit, so say so now.
+            if (implied is { } known && known != wanted)
+            {
+                throw new StateConflictException(pending.Owner, pending.Key, wanted, known);
+            }
+
+            pending.Expected = wanted;
+        }
+        else
+        {
+            pending.Expected = implied;
+        }
+    }
+
+    private void EnsureActive()
+    {
+        if (_endedAs is not null)
+        {
+            throw new InvalidOperationException($"The transaction has already been {_endedAs}; start a new one.");
+        }
+    }
+
+    private sealed class Pending(StateOwner owner, string key)
+    {
+        public StateOwner Owner { get; } = owner;
+
+        public string Key { get; } = key;
+
+        public bool HasRead { get; private set; }
+
+        public long ReadVersion { get; private set; }
+
+        public ReadOnlyMemory<byte> ReadBytes { get; private set; }
+
+        public long? Expected { get; set; }
+
+        public StateWriteKind? Write { get; set; }
+
+        public ReadOnlyMemory<byte> WriteBytes { get; set; }
+
+        /// <summary>The committed version this transaction's view of the record builds on.</summary>
+        public long BaseVersion => Expected ?? (HasRead ? ReadVersion : 0);
+
+        public void MarkRead(ReadOnlyMemory<byte> bytes, long version)
+        {
+            HasRead = true;
+            ReadBytes = bytes;
+            ReadVersion = version;
+        }
+    }
+}
