@@ -1,0 +1,76 @@
+using Microsoft.Data.Sqlite;
+using TypedState.Storage;
+
+namespace TypedState.Sqlite;
+
+/// <summary>
+/// One open connection with its statements prepared once and reused: the driver keeps a pool of these, so a
+/// hot-path operation binds parameters and steps a prepared statement, nothing more.
+/// </summary>
+internal sealed class SqliteSession : IDisposable
+{
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    public SqliteSession(SqliteConnection connection) => Connection = connection;
+
+    public SqliteConnection Connection { get; }
+
+    /// <summary>The prepared command for <paramref name="sql"/> with its parameters cleared of old values' meaning.</summary>
+    public SqliteCommand Command(string sql, SqliteTransaction? transaction)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = Connection.CreateCommand();
+            command.CommandText = sql;
+            _commands.Add(sql, command);
+        }
+
+        command.Transaction = transaction;
+        return command;
+    }
+
+    public static void BindRecord(SqliteCommand command, StateOwner owner, string key)
+    {
+        BindOwner(command, owner);
+        Bind(command, "$key", key);
+    }
+
+    public static void BindOwner(SqliteCommand command, StateOwner owner)
+    {
+        Bind(command, "$scope", (long)owner.Scope);
+        Bind(command, "$guild", owner.GuildIdOrEmpty);
+        Bind(command, "$agent", owner.AgentIdOrEmpty);
+    }
+
+    public static void Bind(SqliteCommand command, string name, object value)
+    {
+        var parameters = command.Parameters;
+        var index = parameters.IndexOf(name);
+        if (index >= 0)
+        {
+            parameters[index].Value = value;
+        }
+        else
+        {
+            parameters.AddWithValue(name, value);
+        }
+    }
+
+    /// <summary>Runs a statement that returns at most one integer (a RETURNING version or a SELECT); null when no row.</summary>
+    public static long? ExecuteVersion(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? reader.GetInt64(0) : null;
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+
+        _commands.Clear();
+        Connection.Dispose();
+    }
+}

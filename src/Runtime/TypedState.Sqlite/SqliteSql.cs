@@ -1,0 +1,83 @@
+namespace TypedState.Sqlite;
+
+/// <summary>
+/// Every statement the driver runs, in one place. Records live in one table keyed by (scope, guild, agent, key);
+/// a NULL value is a tombstone that keeps a deleted key's version so a re-created key never reuses one.
+/// Prefixes are matched as key ranges (see StateKeyOrder.PrefixUpperBound), never with LIKE or GLOB, so no
+/// character in a key has a special meaning.
+/// </summary>
+internal static class SqliteSql
+{
+    /// <summary>The schema version this driver writes and understands.</summary>
+    public const int SchemaVersion = 1;
+
+    public const string CreateSchemaTable =
+        "CREATE TABLE IF NOT EXISTS typedstate_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)";
+
+    public const string ReadSchemaVersion = "SELECT version FROM typedstate_schema WHERE id = 1";
+
+    public const string WriteSchemaVersion =
+        "INSERT INTO typedstate_schema (id, version) VALUES (1, $version) ON CONFLICT (id) DO UPDATE SET version = excluded.version";
+
+    /// <summary>Migrations by the version they produce; index 0 builds version 1.</summary>
+    public static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE typedstate_records (
+            scope    INTEGER NOT NULL,
+            guild_id TEXT    NOT NULL,
+            agent_id TEXT    NOT NULL,
+            key      TEXT    NOT NULL,
+            value    BLOB,
+            version  INTEGER NOT NULL,
+            PRIMARY KEY (scope, guild_id, agent_id, key)
+        )
+        """,
+    ];
+
+    private const string Record = "scope = $scope AND guild_id = $guild AND agent_id = $agent AND key = $key";
+
+    public const string Read = "SELECT value, version FROM typedstate_records WHERE " + Record + " AND value IS NOT NULL";
+
+    public const string LiveVersion = "SELECT version FROM typedstate_records WHERE " + Record + " AND value IS NOT NULL";
+
+    public const string SetAny =
+        "INSERT INTO typedstate_records (scope, guild_id, agent_id, key, value, version) VALUES ($scope, $guild, $agent, $key, $value, 1) " +
+        "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET value = excluded.value, version = typedstate_records.version + 1 " +
+        "RETURNING version";
+
+    public const string SetIfAbsent =
+        "INSERT INTO typedstate_records (scope, guild_id, agent_id, key, value, version) VALUES ($scope, $guild, $agent, $key, $value, 1) " +
+        "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET value = excluded.value, version = typedstate_records.version + 1 " +
+        "WHERE typedstate_records.value IS NULL RETURNING version";
+
+    public const string SetIfVersion =
+        "UPDATE typedstate_records SET value = $value, version = version + 1 WHERE " + Record +
+        " AND value IS NOT NULL AND version = $expected RETURNING version";
+
+    public const string DeleteAny =
+        "UPDATE typedstate_records SET value = NULL, version = version + 1 WHERE " + Record + " AND value IS NOT NULL RETURNING version - 1";
+
+    public const string DeleteIfVersion =
+        "UPDATE typedstate_records SET value = NULL, version = version + 1 WHERE " + Record +
+        " AND value IS NOT NULL AND version = $expected RETURNING version - 1";
+
+    private const string ListHead =
+        "SELECT key, value, version FROM typedstate_records WHERE scope = $scope AND guild_id = $guild AND agent_id = $agent AND value IS NOT NULL AND ";
+
+    private const string ListTail = " ORDER BY key LIMIT $limit";
+
+    /// <summary>Listing pages: [first page | later page] × [bounded prefix | empty prefix].</summary>
+    public const string ListFirstBounded = ListHead + "key >= $lower AND key < $upper" + ListTail;
+
+    public const string ListNextBounded = ListHead + "key > $lower AND key < $upper" + ListTail;
+
+    public const string ListFirstUnbounded = ListHead + "key >= $lower" + ListTail;
+
+    public const string ListNextUnbounded = ListHead + "key > $lower" + ListTail;
+
+    public const string RemoveAgent = "DELETE FROM typedstate_records WHERE scope = 1 AND guild_id = $guild AND agent_id = $agent";
+
+    /// <summary>A guild's own records and those of its agents, in one statement.</summary>
+    public const string RemoveGuild = "DELETE FROM typedstate_records WHERE scope IN (1, 2) AND guild_id = $guild";
+}

@@ -1,0 +1,422 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using TypedState.Storage;
+
+namespace TypedState.Sqlite;
+
+/// <summary>
+/// Stores state in one SQLite file in WAL mode. A batch is one <c>BEGIN IMMEDIATE</c> transaction, a single write
+/// one statement whose <c>WHERE</c> carries the version condition, so commits are atomic across threads and
+/// processes sharing the file. The schema is created on first use and versioned.
+/// </summary>
+public sealed partial class SqliteStateDriver : IStateDriver
+{
+    private readonly ConcurrentBag<SqliteSession> _idle = new();
+    private readonly string _connectionString;
+    private readonly SqliteStateDriverOptions _options;
+    private readonly ILogger _logger;
+    private readonly Lock _initializeGate = new();
+    private volatile bool _initialized;
+    private volatile bool _disposed;
+
+    /// <summary>Creates the driver; the file and schema are created on first use.</summary>
+    public SqliteStateDriver(SqliteStateDriverOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SqliteStateDriver>();
+
+        // The driver pools connections itself (each keeps its prepared statements), so the provider's pool is off.
+        var builder = new SqliteConnectionStringBuilder(options.ConnectionString)
+        {
+            Pooling = false,
+            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+        };
+        if (builder.Mode is SqliteOpenMode.Memory || string.IsNullOrEmpty(builder.DataSource) || builder.DataSource == ":memory:")
+        {
+            throw new ArgumentException(
+                "The SQLite driver needs a file (Data Source=path): in-memory SQLite databases are private to one connection. Use the in-memory driver instead.",
+                nameof(options));
+        }
+
+        _connectionString = builder.ToString();
+    }
+
+    /// <summary>Creates the driver from dependency-injection options.</summary>
+    public SqliteStateDriver(IOptions<SqliteStateDriverOptions> options, ILoggerFactory? loggerFactory = null)
+        : this(options?.Value!, loggerFactory)
+    {
+    }
+
+    /// <inheritdoc />
+    public string Name => "sqlite";
+
+    /// <summary>The path of the database file.</summary>
+    public string DataSource => new SqliteConnectionStringBuilder(_connectionString).DataSource;
+
+    /// <inheritdoc />
+    public ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var session = Rent();
+        try
+        {
+            var command = session.Command(SqliteSql.Read, null);
+            SqliteSession.BindRecord(command, owner, key);
+            using var reader = command.ExecuteReader();
+            StoredRecord? result = reader.Read()
+                ? new StoredRecord(key, reader.GetFieldValue<byte[]>(0), reader.GetInt64(1))
+                : null;
+            Return(session);
+            return new ValueTask<StoredRecord?>(result);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Pages of ListPageSize keys: no connection is held while the caller processes a page.
+        var upper = StateKeyOrder.PrefixUpperBound(prefix);
+        var lower = prefix;
+        var first = true;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = ReadPage(owner, lower, upper, first);
+            foreach (var record in page)
+            {
+                yield return record;
+            }
+
+            if (page.Count < _options.ListPageSize)
+            {
+                yield break;
+            }
+
+            lower = page[^1].Key;
+            first = false;
+            await Task.Yield();
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        cancellationToken.ThrowIfCancellationRequested();
+        var session = Rent();
+        var reusable = false;
+        try
+        {
+            var result = writes.Count == 1 ? CommitOne(session, writes[0]) : CommitBatch(session, writes);
+            reusable = true;
+            return new ValueTask<CommitResult>(result);
+        }
+        finally
+        {
+            if (reusable)
+            {
+                Return(session);
+            }
+            else
+            {
+                session.Dispose();
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var sql = owner.Scope switch
+        {
+            Scope.Agent => SqliteSql.RemoveAgent,
+            Scope.Guild => SqliteSql.RemoveGuild,
+            _ => throw new ArgumentException("Global state is never removed implicitly.", nameof(owner)),
+        };
+        var session = Rent();
+        try
+        {
+            var command = session.Command(sql, null);
+            SqliteSession.Bind(command, "$guild", owner.GuildIdOrEmpty);
+            if (owner.Scope == Scope.Agent)
+            {
+                SqliteSession.Bind(command, "$agent", owner.AgentIdOrEmpty);
+            }
+
+            var removed = command.ExecuteNonQuery();
+            LogRemoved(owner, removed);
+            Return(session);
+            return ValueTask.CompletedTask;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Closes every pooled connection.</summary>
+    public ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        while (_idle.TryTake(out var session))
+        {
+            session.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static CommitResult CommitOne(SqliteSession session, StateWrite write)
+    {
+        var outcome = Apply(session, null, write);
+        return outcome.Applied
+            ? CommitResult.Success([outcome.Version])
+            : CommitResult.Conflict(0, outcome.Version);
+    }
+
+    private static CommitResult CommitBatch(SqliteSession session, IReadOnlyList<StateWrite> writes)
+    {
+        // BEGIN IMMEDIATE takes the write lock up front, so the checks and the writes see one state of the file.
+        using var transaction = session.Connection.BeginTransaction(deferred: false);
+        var versions = new long[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var outcome = Apply(session, transaction, writes[i]);
+            if (!outcome.Applied)
+            {
+                transaction.Rollback();
+                return CommitResult.Conflict(i, outcome.Version);
+            }
+
+            versions[i] = outcome.Version;
+        }
+
+        transaction.Commit();
+        return CommitResult.Success(versions);
+    }
+
+    /// <summary>Applies one conditional write; on a failed condition returns the live version found.</summary>
+    private static (bool Applied, long Version) Apply(SqliteSession session, SqliteTransaction? transaction, StateWrite write)
+    {
+        string? sql = (write.Kind, write.ExpectedVersion) switch
+        {
+            (StateWriteKind.Set, null) => SqliteSql.SetAny,
+            (StateWriteKind.Set, 0) => SqliteSql.SetIfAbsent,
+            (StateWriteKind.Set, _) => SqliteSql.SetIfVersion,
+            (StateWriteKind.Delete, null) => SqliteSql.DeleteAny,
+            (StateWriteKind.Delete, 0) => null,
+            (StateWriteKind.Delete, _) => SqliteSql.DeleteIfVersion,
+            _ => null,
+        };
+
+        if (sql is null)
+        {
+            // A check, or a delete that requires absence: nothing to write, only the condition to verify.
+            var live = LiveVersion(session, transaction, write);
+            return (write.IsSatisfiedBy(live), live);
+        }
+
+        var command = session.Command(sql, transaction);
+        SqliteSession.BindRecord(command, write.Owner, write.Key);
+        if (write.Kind == StateWriteKind.Set)
+        {
+            SqliteSession.Bind(command, "$value", AsArray(write.Value));
+        }
+
+        if (write.ExpectedVersion is > 0 and var expected)
+        {
+            SqliteSession.Bind(command, "$expected", expected);
+        }
+
+        if (SqliteSession.ExecuteVersion(command) is { } version)
+        {
+            return (true, version);
+        }
+
+        // No row changed: an unconditional delete of an absent key succeeded as a no-op; anything else conflicted.
+        if (write is { Kind: StateWriteKind.Delete, ExpectedVersion: null })
+        {
+            return (true, 0);
+        }
+
+        return (false, LiveVersion(session, transaction, write));
+    }
+
+    /// <summary>The core hands over whole arrays it never reuses, so they bind without a copy.</summary>
+    private static byte[] AsArray(ReadOnlyMemory<byte> value) =>
+        MemoryMarshal.TryGetArray(value, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : value.ToArray();
+
+    private static long LiveVersion(SqliteSession session, SqliteTransaction? transaction, StateWrite write)
+    {
+        var command = session.Command(SqliteSql.LiveVersion, transaction);
+        SqliteSession.BindRecord(command, write.Owner, write.Key);
+        return SqliteSession.ExecuteVersion(command) ?? 0;
+    }
+
+    private List<StoredRecord> ReadPage(StateOwner owner, string lower, string? upper, bool first)
+    {
+        var sql = (first, upper is null) switch
+        {
+            (true, false) => SqliteSql.ListFirstBounded,
+            (false, false) => SqliteSql.ListNextBounded,
+            (true, true) => SqliteSql.ListFirstUnbounded,
+            (false, true) => SqliteSql.ListNextUnbounded,
+        };
+        var session = Rent();
+        try
+        {
+            var command = session.Command(sql, null);
+            SqliteSession.BindOwner(command, owner);
+            SqliteSession.Bind(command, "$lower", lower);
+            if (upper is not null)
+            {
+                SqliteSession.Bind(command, "$upper", upper);
+            }
+
+            SqliteSession.Bind(command, "$limit", (long)_options.ListPageSize);
+            var page = new List<StoredRecord>();
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    page.Add(new StoredRecord(reader.GetString(0), reader.GetFieldValue<byte[]>(1), reader.GetInt64(2)));
+                }
+            }
+
+            Return(session);
+            return page;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    private SqliteSession Rent()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_idle.TryTake(out var session))
+        {
+            return session;
+        }
+
+        EnsureInitialized();
+        return Open();
+    }
+
+    private void Return(SqliteSession session)
+    {
+        if (_disposed || _idle.Count >= _options.MaxIdleConnections)
+        {
+            session.Dispose();
+        }
+        else
+        {
+            _idle.Add(session);
+        }
+    }
+
+    private SqliteSession Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = string.Create(
+                CultureInfo.InvariantCulture,
+                $"PRAGMA busy_timeout = {(long)_options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {(int)_options.Synchronous};");
+            pragma.ExecuteNonQuery();
+            return new SqliteSession(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private void EnsureInitialized()
+    {
+        if (_initialized)
+        {
+            return;
+        }
+
+        lock (_initializeGate)
+        {
+            if (_initialized)
+            {
+                return;
+            }
+
+            using var session = Open();
+            var connection = session.Connection;
+            using (var wal = connection.CreateCommand())
+            {
+                // The journal mode is a property of the file; it cannot change inside a transaction.
+                wal.CommandText = "PRAGMA journal_mode = WAL";
+                var mode = wal.ExecuteScalar() as string;
+                if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new InvalidOperationException($"SQLite refused WAL mode for '{DataSource}' (journal mode is '{mode}').");
+                }
+            }
+
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = SqliteSql.CreateSchemaTable;
+            command.ExecuteNonQuery();
+            command.CommandText = SqliteSql.ReadSchemaVersion;
+            var stored = command.ExecuteScalar() is long v ? (int)v : 0;
+            if (stored > SqliteSql.SchemaVersion)
+            {
+                throw new StateException(
+                    $"The SQLite database '{DataSource}' has TypedState schema version {stored}, newer than this driver understands " +
+                    $"({SqliteSql.SchemaVersion}). Upgrade TypedState.Sqlite; the file was left unchanged.");
+            }
+
+            for (var next = stored + 1; next <= SqliteSql.SchemaVersion; next++)
+            {
+                command.CommandText = SqliteSql.Migrations[next - 1];
+                command.ExecuteNonQuery();
+                LogSchemaMigrated(DataSource, next);
+            }
+
+            if (stored < SqliteSql.SchemaVersion)
+            {
+                command.CommandText = SqliteSql.WriteSchemaVersion;
+                command.Parameters.AddWithValue("$version", SqliteSql.SchemaVersion);
+                command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            _initialized = true;
+        }
+    }
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Migrated the SQLite state schema of '{DataSource}' to version {Version}")]
+    private partial void LogSchemaMigrated(string dataSource, int version);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Removed {Count} SQLite records of {Owner}")]
+    private partial void LogRemoved(StateOwner owner, int count);
+}

@@ -1,0 +1,43 @@
+namespace TypedState.Sqlite;
+
+/// <summary>Settings of the SQLite driver.</summary>
+public sealed class SqliteStateDriverOptions
+{
+    /// <summary>A Microsoft.Data.Sqlite connection string, e.g. <c>Data Source=state.db</c>. Required.</summary>
+    public string ConnectionString { get; set; } = string.Empty;
+
+    /// <summary>Durability of each commit. Default <see cref="SqliteSynchronousMode.Full"/>.</summary>
+    public SqliteSynchronousMode Synchronous { get; set; } = SqliteSynchronousMode.Full;
+
+    /// <summary>How long a write waits for another connection or process holding the write lock. Default 30 s.</summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many records a listing fetches per query. Default 256.</summary>
+    public int ListPageSize { get; set; } = 256;
+
+    /// <summary>How many idle connections (each with its prepared statements) are kept open. Default 16.</summary>
+    public int MaxIdleConnections { get; set; } = 16;
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new ArgumentException("SqliteStateDriverOptions.ConnectionString is required, e.g. \"Data Source=state.db\".", nameof(ConnectionString));
+        }
+
+        if (BusyTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BusyTimeout), BusyTimeout, "BusyTimeout cannot be negative.");
+        }
+
+        if (ListPageSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ListPageSize), ListPageSize, "ListPageSize must be at least 1.");
+        }
+
+        if (MaxIdleConnections < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxIdleConnections), MaxIdleConnections, "MaxIdleConnections must be at least 1.");
+        }
+    }
+}
