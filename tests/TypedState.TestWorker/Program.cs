@@ -1,1 +1,47 @@
-return 0;
+using System.Globalization;
+using TypedState.TestWorker;
+
+// A child process for the multi-process and crash-durability tests. Modes:
+//   increment <connectionString> <key> <count>
+//       Prints "ready" once the store is open, waits for one line on stdin (or its end) so that every worker
+//       starts together, then makes <count> optimistic increments of the Global counter <key> and prints
+//       "done attempts=<A> values=<v1>,<v2>,..." (the value each successful write stored). Exit 0 on success.
+//   transactions <connectionString>
+//       Commits transactions forever: transaction N writes agent "tx/N/a", guild "tx/N/b" and global "tx/N/c"
+//       (values "N/a", "N/b", "N/c") plus global "last" = N, and only after the commit returned prints
+//       "committed N". Meant to be killed.
+// Errors go to stderr with a non-zero exit code.
+if (args.Length == 0)
+{
+    return Usage();
+}
+
+try
+{
+    switch (args[0])
+    {
+        case "increment" when args.Length == 4
+            && int.TryParse(args[3], NumberStyles.None, CultureInfo.InvariantCulture, out var count):
+            await IncrementMode.RunAsync(args[1], args[2], count).ConfigureAwait(false);
+            return 0;
+        case "transactions" when args.Length == 2:
+            await TransactionsMode.RunAsync(args[1]).ConfigureAwait(false);
+            return 0;
+        default:
+            return Usage();
+    }
+}
+#pragma warning disable CA1031 // The worker's contract is "any failure: message on stderr, exit code 1".
+catch (Exception ex)
+#pragma warning restore CA1031
+{
+    await Console.Error.WriteLineAsync($"worker {args[0]} failed: {ex}").ConfigureAwait(false);
+    await Console.Error.FlushAsync().ConfigureAwait(false);
+    return 1;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: increment <connectionString> <key> <count> | transactions <connectionString>");
+    return 2;
+}
