@@ -70,10 +70,15 @@ public sealed partial class SqliteStateDriver : IStateDriver
         {
             var command = session.Command(SqliteSql.Read, null);
             SqliteSession.BindRecord(command, owner, key);
-            using var reader = command.ExecuteReader();
-            StoredRecord? result = reader.Read()
-                ? new StoredRecord(key, reader.GetFieldValue<byte[]>(0), reader.GetInt64(1))
-                : null;
+            StoredRecord? result;
+            using (var reader = command.ExecuteReader())
+            {
+                // The reader must be closed before the session goes back to the pool for another thread.
+                result = reader.Read()
+                    ? new StoredRecord(key, reader.GetFieldValue<byte[]>(0), reader.GetInt64(1))
+                    : null;
+            }
+
             Return(session);
             return new ValueTask<StoredRecord?>(result);
         }

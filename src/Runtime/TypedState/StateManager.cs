@@ -141,7 +141,9 @@ public class StateManager : IStateManager, IAsyncDisposable
             throw Translate(ex, "list", owner, null);
         }
 
-        await using (enumerator.ConfigureAwait(false))
+        // The operation ends when the caller stops enumerating, early or not: finally records it either way.
+        var failed = false;
+        try
         {
             while (true)
             {
@@ -153,6 +155,7 @@ public class StateManager : IStateManager, IAsyncDisposable
                 }
                 catch (Exception ex)
                 {
+                    failed = true;
                     tracker.Fail(ex);
                     throw Translate(ex, "list", owner, null);
                 }
@@ -165,8 +168,14 @@ public class StateManager : IStateManager, IAsyncDisposable
                 yield return enumerator.Current;
             }
         }
-
-        tracker.Complete();
+        finally
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+            if (!failed)
+            {
+                tracker.Complete();
+            }
+        }
     }
 
     /// <inheritdoc />

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -38,7 +39,8 @@ public sealed class StateManagerOptions
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The reflection resolver is only used when the application enables reflection-based serialization.")]
     private static JsonSerializerOptions CreateDefaultSerializerOptions()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        // State is stored, not embedded in HTML: keep non-ASCII text as UTF-8 instead of \uXXXX escapes.
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         if (JsonSerializer.IsReflectionEnabledByDefault)
         {
             options.TypeInfoResolver = new DefaultJsonTypeInfoResolver();

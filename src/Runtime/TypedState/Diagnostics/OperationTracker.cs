@@ -29,11 +29,11 @@ internal readonly struct OperationTracker
         if (StateTelemetry.ActivitySource.HasListeners())
         {
             activity = StateTelemetry.ActivitySource.StartActivity("typedstate." + operation, ActivityKind.Internal);
+            activity?.SetTag("typedstate.driver", driver);
             if (activity is not null && owner is { } o)
             {
                 activity.SetTag("typedstate.scope", o.Scope.ToString());
                 activity.SetTag("typedstate.owner", o.ToString());
-                activity.SetTag("typedstate.driver", driver);
                 if (key is not null)
                 {
                     activity.SetTag("typedstate.key", key);

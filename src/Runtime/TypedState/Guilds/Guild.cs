@@ -107,6 +107,13 @@ public sealed class Guild
     public async ValueTask RemoveAsync(CancellationToken cancellationToken = default)
     {
         await StopAsync().ConfigureAwait(false);
+
+        // Let messages in flight finish first, so no handler writes after the state is gone.
+        foreach (var slot in _agents.Values)
+        {
+            await slot.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await _host.State.RemoveGuildAsync(Id, cancellationToken).ConfigureAwait(false);
     }
 

@@ -79,48 +79,42 @@ internal sealed class StateTransaction : IStateTransaction
         ArgumentNullException.ThrowIfNull(typeInfo);
         _manager.ValidatePrefix(owner, prefix);
 
-        // The transaction's own writes under this prefix, merged into the stored listing in key order.
-        var own = _order
-            .Where(p => p.Owner == owner && p.Write is not null && p.Key.StartsWith(prefix, StringComparison.Ordinal))
+        // What this transaction already knows under the prefix (its writes and its reads) wins over the store,
+        // so the listing agrees with GetAsync; both sources are merged in key order.
+        var known = _order
+            .Where(p => p.Owner == owner && p.Key.StartsWith(prefix, StringComparison.Ordinal))
             .OrderBy(p => p.Key, StateKeyOrder.Comparer)
             .ToList();
         var next = 0;
 
         await foreach (var record in _manager.ListRecordsAsync(owner, prefix, cancellationToken).ConfigureAwait(false))
         {
-            while (next < own.Count && StateKeyOrder.Comparer.Compare(own[next].Key, record.Key) < 0)
+            while (next < known.Count && StateKeyOrder.Comparer.Compare(known[next].Key, record.Key) < 0)
             {
-                if (OwnEntry(own[next++], typeInfo) is { } earlier)
+                if (View(known[next++], typeInfo) is { } earlier)
                 {
                     yield return earlier;
                 }
             }
 
-            if (next < own.Count && own[next].Key == record.Key)
+            if (next < known.Count && known[next].Key == record.Key)
             {
-                if (OwnEntry(own[next++], typeInfo) is { } replaced)
+                if (View(known[next++], typeInfo) is { } same)
                 {
-                    yield return replaced;
+                    yield return same;
                 }
 
                 continue;
             }
 
-            var pending = _entries.TryGetValue((owner, record.Key), out var known) ? known : null;
-            if (pending is null)
-            {
-                pending = GetOrAdd(owner, record.Key);
-                pending.MarkRead(record.Value, record.Version);
-            }
-
-            yield return pending.ReadVersion == record.Version
-                ? _manager.ToEntry(owner, record, typeInfo)
-                : _manager.ToEntry(owner, new StoredRecord(record.Key, pending.ReadBytes, pending.ReadVersion), typeInfo);
+            // First sight of this record: remember it as read, so the commit checks it is unchanged.
+            GetOrAdd(owner, record.Key).MarkRead(record.Value, record.Version);
+            yield return _manager.ToEntry(owner, record, typeInfo);
         }
 
-        while (next < own.Count)
+        while (next < known.Count)
         {
-            if (OwnEntry(own[next++], typeInfo) is { } later)
+            if (View(known[next++], typeInfo) is { } later)
             {
                 yield return later;
             }
@@ -144,14 +138,14 @@ internal sealed class StateTransaction : IStateTransaction
         }
 
         // Whatever the outcome, a transaction commits once: after a conflict the caller starts a new one.
-        _endedAs = "committed";
-        if (batch.Count == 0)
+        _endedAs = "through a failed commit";
+        if (batch.Count > 0)
         {
-            return;
+            await _manager.CommitAsync("commit", batch, cancellationToken).ConfigureAwait(false);
+            StateLog.TransactionCommitted(_manager.Logger, batch.Count);
         }
 
-        await _manager.CommitAsync("commit", batch, cancellationToken).ConfigureAwait(false);
-        StateLog.TransactionCommitted(_manager.Logger, batch.Count);
+        _endedAs = "committed";
     }
 
     public ValueTask RollbackAsync(CancellationToken cancellationToken = default)
@@ -187,10 +181,14 @@ internal sealed class StateTransaction : IStateTransaction
         _order.Clear();
     }
 
-    private StateEntry<T>? OwnEntry<T>(Pending pending, JsonTypeInfo<T> typeInfo) =>
-        pending.Write == StateWriteKind.Set
-            ? new StateEntry<T>(pending.Key, true, _manager.Deserialize(pending.Owner, pending.Key, pending.WriteBytes, pending.BaseVersion, typeInfo), pending.BaseVersion)
-            : null;
+    /// <summary>The transaction's view of a record it wrote or read; null when that view is "absent".</summary>
+    private StateEntry<T>? View<T>(Pending pending, JsonTypeInfo<T> typeInfo) => pending.Write switch
+    {
+        StateWriteKind.Set => new StateEntry<T>(pending.Key, true, _manager.Deserialize(pending.Owner, pending.Key, pending.WriteBytes, pending.BaseVersion, typeInfo), pending.BaseVersion),
+        StateWriteKind.Delete => null,
+        _ when pending.ReadVersion > 0 => _manager.ToEntry(pending.Owner, new StoredRecord(pending.Key, pending.ReadBytes, pending.ReadVersion), typeInfo),
+        _ => null,
+    };
 
     private async ValueTask<Pending> ObserveAsync(StateOwner owner, string key, CancellationToken cancellationToken)
     {
@@ -241,7 +239,7 @@ internal sealed class StateTransaction : IStateTransaction
     {
         if (_endedAs is not null)
         {
-            throw new InvalidOperationException($"The transaction has already been {_endedAs}; start a new one.");
+            throw new InvalidOperationException($"The transaction has already ended ({_endedAs}); start a new one.");
         }
     }
 

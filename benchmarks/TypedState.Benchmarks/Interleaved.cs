@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Globalization;
+using TypedState.Sqlite;
+
+namespace TypedState.Benchmarks;
+
+/// <summary>
+/// The same raw/TypedState pairs as the BenchmarkDotNet classes, measured in alternating blocks (raw, TypedState,
+/// TypedState, raw, …) in one process, so that a burst of machine noise hits both sides alike. Each round times one
+/// block of each side (about <c>--block-ms</c> each) and yields one ratio; the output gives the median ratio and its
+/// spread over the rounds, the ratio of the two sides' fastest blocks (noise only ever adds time, so on a loaded
+/// machine this is the steadiest figure), the median time per operation of each side and the bytes each side
+/// allocates per operation.
+/// </summary>
+/// <remarks>
+/// Usage: <c>dotnet run -c Release --project benchmarks/TypedState.Benchmarks -- interleaved [--rounds 40] [--block-ms 25] [--filter text] [--aa]</c>;
+/// <c>--aa</c> adds A/A rows (a raw side against itself) that show the noise floor of the machine.
+/// </remarks>
+public static class Interleaved
+{
+    private static long s_sink;
+
+    private interface IOp
+    {
+        void Run();
+    }
+
+    public static int Run(string[] args)
+    {
+        var rounds = 40;
+        var blockMs = 25.0;
+        string? filter = null;
+        var aa = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--rounds" when i + 1 < args.Length:
+                    rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--block-ms" when i + 1 < args.Length:
+                    blockMs = double.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--filter" when i + 1 < args.Length:
+                    filter = args[++i];
+                    break;
+                case "--aa":
+                    aa = true;
+                    break;
+                default:
+                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: interleaved [--rounds N] [--block-ms MS] [--filter TEXT] [--aa]");
+                    return 2;
+            }
+        }
+
+        Console.WriteLine($"Interleaved raw/TypedState blocks: {rounds} rounds, ~{blockMs.ToString(CultureInfo.InvariantCulture)} ms per block, .NET {Environment.Version}, {Environment.ProcessorCount} CPUs");
+        Console.WriteLine();
+        Console.WriteLine("| Comparison | Raw median | TypedState median | Ratio median | Ratio p10–p90 | Ratio min–max | Ratio of best blocks | Raw alloc/op | TypedState alloc/op |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+
+        bool Selected(string name) => filter is null || name.Contains(filter, StringComparison.OrdinalIgnoreCase);
+
+        foreach (var mode in new[] { SqliteSynchronousMode.Full, SqliteSynchronousMode.Normal })
+        {
+            var name = $"SQLite set (synchronous {mode.ToString().ToUpperInvariant()})";
+            if (Selected(name))
+            {
+                var fixture = new SqliteFixture(mode);
+                Compare(name, new SqliteRawSet(fixture), new SqliteTypedStateSet(fixture), rounds, blockMs);
+                if (aa)
+                {
+                    // Two raw stores in two files, as the real comparison has.
+                    var other = new SqliteFixture(mode);
+                    Compare($"A/A: {name}, raw vs raw", new SqliteRawSet(fixture), new SqliteRawSet(other), rounds, blockMs);
+                    other.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+
+                fixture.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        }
+
+        if (Selected("SQLite get"))
+        {
+            var fixture = new SqliteFixture(SqliteSynchronousMode.Full);
+            Compare("SQLite get", new SqliteRawGet(fixture), new SqliteTypedStateGet(fixture), rounds, blockMs);
+            if (aa)
+            {
+                var other = new SqliteFixture(SqliteSynchronousMode.Full);
+                Compare("A/A: SQLite get, raw vs raw", new SqliteRawGet(fixture), new SqliteRawGet(other), rounds, blockMs);
+                other.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            fixture.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        var memory = new InMemoryFixture();
+        if (Selected("In-memory typed get"))
+        {
+            Compare("In-memory typed get", new MemoryRawTyped(memory), new MemoryTypedStateTyped(memory), rounds, blockMs);
+            if (aa)
+            {
+                Compare("A/A: in-memory typed get, raw vs raw", new MemoryRawTyped(memory), new MemoryRawTyped(memory), rounds, blockMs);
+            }
+        }
+
+        if (Selected("In-memory bytes get"))
+        {
+            Compare("In-memory bytes get", new MemoryRawBytes(memory), new MemoryTypedStateBytes(memory), rounds, blockMs);
+        }
+
+        GC.KeepAlive(s_sink);
+        return 0;
+    }
+
+    private static void Compare<TRaw, TTyped>(string name, TRaw raw, TTyped typed, int rounds, double blockMs)
+        where TRaw : struct, IOp
+        where TTyped : struct, IOp
+    {
+        // Warm up both sides past tiered compilation (tier 1 kicks in after ~30 calls plus a 100 ms delay).
+        var warmupEnd = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
+        while (Stopwatch.GetTimestamp() < warmupEnd)
+        {
+            Time(raw, 50);
+            Time(typed, 50);
+        }
+
+        // Block size: enough operations of the raw side for about blockMs.
+        var n = 1;
+        while (Time(raw, n) < blockMs / 1000 * Stopwatch.Frequency / 4 && n < 1 << 26)
+        {
+            n *= 2;
+        }
+
+        n = Math.Max(1, (int)(n * 4 * (blockMs / 1000 * Stopwatch.Frequency) / Math.Max(1, Time(raw, n * 4))));
+        var rawTimes = new double[rounds];
+        var typedTimes = new double[rounds];
+        var ratios = new double[rounds];
+        for (var r = 0; r < rounds; r++)
+        {
+            // ABBA order: neither side always runs first after the other.
+            double a, b;
+            if (r % 2 == 0)
+            {
+                a = Time(raw, n);
+                b = Time(typed, n);
+            }
+            else
+            {
+                b = Time(typed, n);
+                a = Time(raw, n);
+            }
+
+            rawTimes[r] = a * 1e9 / Stopwatch.Frequency / n;
+            typedTimes[r] = b * 1e9 / Stopwatch.Frequency / n;
+            ratios[r] = b / a;
+        }
+
+        var rawAlloc = AllocatedPerOp(raw);
+        var typedAlloc = AllocatedPerOp(typed);
+        Array.Sort(ratios);
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"| {name} | {FormatTime(Median(rawTimes))} | {FormatTime(Median(typedTimes))} | {Median(ratios):F2} | {Quantile(ratios, 0.1):F2}–{Quantile(ratios, 0.9):F2} | {ratios[0]:F2}–{ratios[^1]:F2} | {typedTimes.Min() / rawTimes.Min():F2} | {rawAlloc} B | {typedAlloc} B |"));
+    }
+
+    private static long Time<T>(T op, int n)
+        where T : struct, IOp
+    {
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < n; i++)
+        {
+            op.Run();
+        }
+
+        return Stopwatch.GetTimestamp() - start;
+    }
+
+    private static long AllocatedPerOp<T>(T op)
+        where T : struct, IOp
+    {
+        const int n = 1000;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Time(op, n);
+        return (long)Math.Round((GC.GetAllocatedBytesForCurrentThread() - before) / (double)n);
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        return Quantile(sorted, 0.5);
+    }
+
+    private static double Quantile(double[] sorted, double q)
+    {
+        var position = q * (sorted.Length - 1);
+        var low = (int)Math.Floor(position);
+        var high = Math.Min(low + 1, sorted.Length - 1);
+        return sorted[low] + ((sorted[high] - sorted[low]) * (position - low));
+    }
+
+    private static string FormatTime(double nanoseconds) => nanoseconds >= 10_000
+        ? string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1000:F1} µs")
+        : string.Create(CultureInfo.InvariantCulture, $"{nanoseconds:F1} ns");
+
+    private readonly struct SqliteRawSet(SqliteFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.RawSet();
+    }
+
+    private readonly struct SqliteTypedStateSet(SqliteFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.TypedStateSet();
+    }
+
+    private readonly struct SqliteRawGet(SqliteFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.RawGet()!.Count;
+    }
+
+    private readonly struct SqliteTypedStateGet(SqliteFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.TypedStateGet()!.Count;
+    }
+
+    private readonly struct MemoryRawTyped(InMemoryFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.RawTypedGet()!.Count;
+    }
+
+    private readonly struct MemoryTypedStateTyped(InMemoryFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.TypedStateTypedGet()!.Count;
+    }
+
+    private readonly struct MemoryRawBytes(InMemoryFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.RawBytesGet()!.Length;
+    }
+
+    private readonly struct MemoryTypedStateBytes(InMemoryFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.TypedStateBytesGet()!.Value.Value.Length;
+    }
+}

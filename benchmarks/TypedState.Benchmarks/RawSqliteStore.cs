@@ -1,0 +1,111 @@
+using Microsoft.Data.Sqlite;
+
+namespace TypedState.Benchmarks;
+
+/// <summary>
+/// The hand-written baseline: Microsoft.Data.Sqlite on one open connection with two prepared commands whose
+/// parameters are created once. Same file settings (WAL, busy_timeout, synchronous), same table and the same
+/// statements as the TypedState SQLite driver (copied from src/Runtime/TypedState.Sqlite/SqliteSql.cs).
+/// </summary>
+public sealed class RawSqliteStore : IDisposable
+{
+    public const string CreateTable =
+        """
+        CREATE TABLE IF NOT EXISTS typedstate_records (
+            scope    INTEGER NOT NULL,
+            guild_id TEXT    NOT NULL,
+            agent_id TEXT    NOT NULL,
+            key      TEXT    NOT NULL,
+            value    BLOB,
+            version  INTEGER NOT NULL,
+            PRIMARY KEY (scope, guild_id, agent_id, key)
+        )
+        """;
+
+    public const string Upsert =
+        "INSERT INTO typedstate_records (scope, guild_id, agent_id, key, value, version) VALUES ($scope, $guild, $agent, $key, $value, 1) " +
+        "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET value = excluded.value, version = typedstate_records.version + 1 " +
+        "RETURNING version";
+
+    public const string Select =
+        "SELECT value, version FROM typedstate_records WHERE scope = $scope AND guild_id = $guild AND agent_id = $agent AND key = $key AND value IS NOT NULL";
+
+    private readonly SqliteConnection _connection;
+    private readonly SqliteCommand _upsert;
+    private readonly SqliteParameter _upsertScope;
+    private readonly SqliteParameter _upsertGuild;
+    private readonly SqliteParameter _upsertAgent;
+    private readonly SqliteParameter _upsertKey;
+    private readonly SqliteParameter _upsertValue;
+    private readonly SqliteCommand _select;
+    private readonly SqliteParameter _selectScope;
+    private readonly SqliteParameter _selectGuild;
+    private readonly SqliteParameter _selectAgent;
+    private readonly SqliteParameter _selectKey;
+
+    public RawSqliteStore(string path, int synchronous)
+    {
+        // The driver turns the provider's pool off (it pools its own connections) and sets the same timeout.
+        var builder = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 };
+        _connection = new SqliteConnection(builder.ToString());
+        _connection.Open();
+        Execute("PRAGMA journal_mode = WAL");
+        Execute($"PRAGMA busy_timeout = 30000; PRAGMA synchronous = {synchronous};");
+        Execute(CreateTable);
+
+        _upsert = _connection.CreateCommand();
+        _upsert.CommandText = Upsert;
+        _upsertScope = _upsert.Parameters.Add("$scope", SqliteType.Integer);
+        _upsertGuild = _upsert.Parameters.Add("$guild", SqliteType.Text);
+        _upsertAgent = _upsert.Parameters.Add("$agent", SqliteType.Text);
+        _upsertKey = _upsert.Parameters.Add("$key", SqliteType.Text);
+        _upsertValue = _upsert.Parameters.Add("$value", SqliteType.Blob);
+        _upsert.Prepare();
+
+        _select = _connection.CreateCommand();
+        _select.CommandText = Select;
+        _selectScope = _select.Parameters.Add("$scope", SqliteType.Integer);
+        _selectGuild = _select.Parameters.Add("$guild", SqliteType.Text);
+        _selectAgent = _select.Parameters.Add("$agent", SqliteType.Text);
+        _selectKey = _select.Parameters.Add("$key", SqliteType.Text);
+        _select.Prepare();
+    }
+
+    /// <summary>Upserts the value and returns the record's new version.</summary>
+    public long Set(long scope, string guildId, string agentId, string key, byte[] value)
+    {
+        _upsertScope.Value = scope;
+        _upsertGuild.Value = guildId;
+        _upsertAgent.Value = agentId;
+        _upsertKey.Value = key;
+        _upsertValue.Value = value;
+        using var reader = _upsert.ExecuteReader();
+        reader.Read();
+        return reader.GetInt64(0);
+    }
+
+    /// <summary>The stored bytes and version, or null bytes when the record is absent.</summary>
+    public (byte[]? Value, long Version) Get(long scope, string guildId, string agentId, string key)
+    {
+        _selectScope.Value = scope;
+        _selectGuild.Value = guildId;
+        _selectAgent.Value = agentId;
+        _selectKey.Value = key;
+        using var reader = _select.ExecuteReader();
+        return reader.Read() ? (reader.GetFieldValue<byte[]>(0), reader.GetInt64(1)) : (null, 0);
+    }
+
+    public void Dispose()
+    {
+        _upsert.Dispose();
+        _select.Dispose();
+        _connection.Dispose();
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

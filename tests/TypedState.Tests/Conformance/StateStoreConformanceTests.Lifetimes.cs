@@ -1,0 +1,366 @@
+using TypedState.Guilds;
+
+namespace TypedState.Tests.Conformance;
+
+public abstract partial class StateStoreConformanceTests
+{
+    /// <summary>Writes two keys for every owner of two guilds (two agents each), their guilds and global.</summary>
+    private static async Task SeedTwoGuildsAsync(IStateManager state)
+    {
+        foreach (var guild in new[] { G1, G2 })
+        {
+            foreach (var agent in new[] { A1, A2 })
+            {
+                await state.SetAsync(StateOwner.Agent(guild, agent), "k1", $"{guild}/{agent}");
+                await state.SetAsync(StateOwner.Agent(guild, agent), "k2", $"{guild}/{agent}");
+            }
+
+            await state.SetAsync(StateOwner.Guild(guild), "k1", guild);
+            await state.SetAsync(StateOwner.Guild(guild), "k2", guild);
+        }
+
+        await state.SetAsync(StateOwner.Global, "k1", "global");
+        await state.SetAsync(StateOwner.Global, "k2", "global");
+    }
+
+    private static async Task AssertSeededAsync(IStateManager state, StateOwner owner, string value)
+    {
+        Assert.Equal(["k1", "k2"], await ListKeysAsync(state, owner, string.Empty));
+        await AssertRecordAsync(state, owner, "k1", value, 1);
+    }
+
+    private static async Task AssertEmptyAsync(IStateManager state, StateOwner owner)
+    {
+        Assert.Empty(await ListKeysAsync(state, owner, string.Empty));
+        await AssertAbsentAsync(state, owner, "k1");
+        await AssertAbsentAsync(state, owner, "k2");
+    }
+
+    [Fact]
+    public async Task RemoveAgent_deletes_that_agents_state_only()
+    {
+        var state = await CreateManagerAsync();
+        await SeedTwoGuildsAsync(state);
+
+        await state.RemoveAgentAsync(G1, A1);
+
+        await AssertEmptyAsync(state, StateOwner.Agent(G1, A1));
+        await AssertSeededAsync(state, StateOwner.Agent(G1, A2), $"{G1}/{A2}");
+        await AssertSeededAsync(state, StateOwner.Agent(G2, A1), $"{G2}/{A1}");
+        await AssertSeededAsync(state, StateOwner.Agent(G2, A2), $"{G2}/{A2}");
+        await AssertSeededAsync(state, Guild1, G1);
+        await AssertSeededAsync(state, Guild2, G2);
+        await AssertSeededAsync(state, StateOwner.Global, "global");
+    }
+
+    [Fact]
+    public async Task RemoveGuild_deletes_the_guild_state_and_all_its_agents_state_only()
+    {
+        var state = await CreateManagerAsync();
+        await SeedTwoGuildsAsync(state);
+
+        await state.RemoveGuildAsync(G1);
+
+        await AssertEmptyAsync(state, Guild1);
+        await AssertEmptyAsync(state, StateOwner.Agent(G1, A1));
+        await AssertEmptyAsync(state, StateOwner.Agent(G1, A2));
+        await AssertSeededAsync(state, Guild2, G2);
+        await AssertSeededAsync(state, StateOwner.Agent(G2, A1), $"{G2}/{A1}");
+        await AssertSeededAsync(state, StateOwner.Agent(G2, A2), $"{G2}/{A2}");
+        await AssertSeededAsync(state, StateOwner.Global, "global");
+    }
+
+    [Fact]
+    public async Task Removing_an_owner_with_no_state_is_harmless()
+    {
+        var state = await CreateManagerAsync();
+        await state.SetAsync(StateOwner.Global, "k", 1);
+
+        await state.RemoveAgentAsync("nobody", "nothing");
+        await state.RemoveGuildAsync("nowhere");
+
+        await AssertRecordAsync(state, StateOwner.Global, "k", 1, 1);
+    }
+
+    [Fact]
+    public async Task Removing_owners_whose_ids_look_like_patterns_removes_only_exact_matches()
+    {
+        var state = await CreateManagerAsync();
+        string[] guilds = ["g%", "g_", "gx", "g", "g%x", "g\\", "g/a", "g*", "G_"];
+        string[] agents = ["a%", "a_", "ab", "a", "a*", "a/b"];
+        foreach (var guild in guilds)
+        {
+            await state.SetAsync(StateOwner.Guild(guild), "k", guild);
+            foreach (var agent in agents)
+            {
+                await state.SetAsync(StateOwner.Agent(guild, agent), "k", agent);
+            }
+        }
+
+        await state.RemoveAgentAsync("g_", "a_");
+        await state.RemoveAgentAsync("g%", "a%");
+        await state.RemoveGuildAsync("g_");
+        await state.RemoveGuildAsync("g*");
+
+        foreach (var guild in guilds)
+        {
+            var guildRemoved = guild is "g_" or "g*";
+            Assert.Equal(!guildRemoved, (await state.GetAsync<string>(StateOwner.Guild(guild), "k")).Exists);
+            foreach (var agent in agents)
+            {
+                var removed = guildRemoved || (guild, agent) is ("g%", "a%");
+                var entry = await state.GetAsync<string>(StateOwner.Agent(guild, agent), "k");
+                Assert.True(entry.Exists == !removed, $"agent {guild}/{agent} should {(removed ? "be removed" : "remain")}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Removing_a_guild_whose_id_prefixes_another_keeps_the_other()
+    {
+        var state = await CreateManagerAsync();
+        await state.SetAsync(StateOwner.Guild("team"), "k", 1);
+        await state.SetAsync(StateOwner.Agent("team", "a"), "k", 1);
+        await state.SetAsync(StateOwner.Guild("team-2"), "k", 2);
+        await state.SetAsync(StateOwner.Agent("team-2", "a"), "k", 2);
+        await state.SetAsync(StateOwner.Agent("teamb", "a"), "k", 3);
+
+        await state.RemoveGuildAsync("team");
+
+        await AssertAbsentAsync(state, StateOwner.Guild("team"), "k");
+        await AssertAbsentAsync(state, StateOwner.Agent("team", "a"), "k");
+        await AssertRecordAsync(state, StateOwner.Guild("team-2"), "k", 2, 1);
+        await AssertRecordAsync(state, StateOwner.Agent("team-2", "a"), "k", 2, 1);
+        await AssertRecordAsync(state, StateOwner.Agent("teamb", "a"), "k", 3, 1);
+    }
+
+    [Fact]
+    public async Task Global_state_is_never_removed_by_agent_or_guild_removal()
+    {
+        var state = await CreateManagerAsync();
+        await state.SetAsync(StateOwner.Global, "settings", "keep me");
+        await state.SetAsync(StateOwner.Guild("global"), "settings", "guild named global");
+
+        await state.RemoveAgentAsync("global", "global");
+        await state.RemoveGuildAsync("global");
+        await state.RemoveGuildAsync(G1);
+
+        await AssertRecordAsync(state, StateOwner.Global, "settings", "keep me", 1);
+        await AssertAbsentAsync(state, StateOwner.Guild("global"), "settings");
+    }
+
+    [Fact]
+    public async Task An_agent_can_store_state_again_after_it_was_removed()
+    {
+        var state = await CreateManagerAsync();
+        await state.SetAsync(Agent1, "k", "before");
+        await state.SetAsync(Agent1, "gone", "before");
+        await state.RemoveAgentAsync(G1, A1);
+
+        var version = await state.SetAsync(Agent1, "k", "after", expectedVersion: 0);
+
+        Assert.True(version >= 1);
+        await AssertRecordAsync(state, Agent1, "k", "after", version);
+        Assert.Equal(["k"], await ListKeysAsync(state, Agent1, string.Empty));
+    }
+
+    [Fact]
+    public async Task Removing_a_guild_with_many_agents_removes_them_all()
+    {
+        var state = await CreateManagerAsync();
+        await using (var tx = await state.BeginTransactionAsync())
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                await tx.SetAsync(StateOwner.Agent(G1, $"agent-{i}"), "k", i);
+                await tx.SetAsync(StateOwner.Agent(G2, $"agent-{i}"), "k", i);
+            }
+
+            await tx.CommitAsync();
+        }
+
+        await state.RemoveGuildAsync(G1);
+
+        for (var i = 0; i < 40; i++)
+        {
+            await AssertAbsentAsync(state, StateOwner.Agent(G1, $"agent-{i}"), "k");
+            await AssertRecordAsync(state, StateOwner.Agent(G2, $"agent-{i}"), "k", i, 1);
+        }
+    }
+
+    // ---- The guild host ---------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Guild_RemoveAgent_deletes_the_agents_state_and_keeps_the_rest()
+    {
+        var state = await CreateManagerAsync();
+        await using var host = new GuildHost(state);
+        var guild = host.StartGuild(G1);
+        guild.AddAgent(A1, new VisitCounterAgent());
+        guild.AddAgent(A2, new VisitCounterAgent());
+        await guild.SendAsync(A1, new Visit("x"));
+        await guild.SendAsync(A2, new Visit("y"));
+
+        Assert.True(await guild.RemoveAgentAsync(A1));
+
+        Assert.Empty(await ListKeysAsync(state, Agent1, string.Empty));
+        await AssertRecordAsync(state, Agent2, "visits", 1, 1);
+        await AssertRecordAsync(state, Guild1, "visits", 2, 2);
+        await AssertRecordAsync(state, StateOwner.Global, "visits", 2, 2);
+        Assert.Equal([A2], guild.AgentIds);
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => guild.SendAsync(A1, new Visit("z")).AsTask());
+    }
+
+    [Fact]
+    public async Task Guild_Remove_deletes_the_guild_and_its_agents_state_but_not_other_guilds_or_global()
+    {
+        var state = await CreateManagerAsync();
+        await using var host = new GuildHost(state);
+        var first = host.StartGuild(G1);
+        var second = host.StartGuild(G2);
+        foreach (var guild in new[] { first, second })
+        {
+            guild.AddAgent(A1, new VisitCounterAgent());
+            guild.AddAgent(A2, new VisitCounterAgent());
+            await guild.PublishAsync(new Visit("everyone"));
+        }
+
+        await first.RemoveAsync();
+
+        Assert.False(host.TryGetGuild(G1, out _));
+        Assert.Empty(await ListKeysAsync(state, Guild1, string.Empty));
+        Assert.Empty(await ListKeysAsync(state, Agent1, string.Empty));
+        Assert.Empty(await ListKeysAsync(state, Agent2, string.Empty));
+        await AssertRecordAsync(state, Guild2, "visits", 2, 2);
+        await AssertRecordAsync(state, StateOwner.Agent(G2, A1), "visits", 1, 1);
+        await AssertRecordAsync(state, StateOwner.Agent(G2, A2), "visits", 1, 1);
+        await AssertRecordAsync(state, StateOwner.Global, "visits", 4, 4);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => first.SendAsync(A1, new Visit("late")).AsTask());
+    }
+
+    [Fact]
+    public async Task Guild_Stop_keeps_state_and_a_restarted_guild_with_the_same_id_sees_it()
+    {
+        var state = await CreateManagerAsync();
+        await using var host = new GuildHost(state);
+        var guild = host.StartGuild(G1);
+        guild.AddAgent(A1, new VisitCounterAgent());
+        await guild.SendAsync(A1, new Visit("first run"));
+        await guild.SendAsync(A1, new Visit("first run"));
+
+        await guild.StopAsync();
+
+        Assert.False(host.TryGetGuild(G1, out _));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => guild.SendAsync(A1, new Visit("stopped")).AsTask());
+        await AssertRecordAsync(state, Agent1, "visits", 2, 2);
+
+        var restarted = host.StartGuild(G1);
+        var agent = new VisitCounterAgent();
+        restarted.AddAgent(A1, agent);
+        await restarted.SendAsync(A1, new Visit("second run"));
+        await restarted.SendAsync(A1, new Report());
+
+        var seen = Assert.Single(agent.Observations);
+        Assert.Equal(3, seen.Visits);
+        Assert.Equal(3, seen.GuildVisits);
+        Assert.Equal(3, seen.GlobalVisits);
+        await AssertRecordAsync(state, Agent1, "last-visitor", "second run", 3);
+    }
+
+    [Fact]
+    public async Task A_guild_host_shared_by_a_second_host_over_the_same_store_sees_the_state()
+    {
+        var state = await CreateManagerAsync();
+        await using (var host = new GuildHost(state))
+        {
+            var guild = host.StartGuild(G1);
+            guild.AddAgent(A1, new VisitCounterAgent());
+            await guild.SendAsync(A1, new Visit("a"));
+        }
+
+        await using var next = new GuildHost(CreateManagerOver(state.Driver));
+        var again = next.StartGuild(G1);
+        var agent = new VisitCounterAgent();
+        again.AddAgent(A1, agent);
+        await again.SendAsync(A1, new Report());
+
+        Assert.Equal(1, Assert.Single(agent.Observations).Visits);
+    }
+
+    [Fact]
+    public async Task Guild_RemoveAgent_waits_for_a_message_in_flight_so_no_state_outlives_the_agent()
+    {
+        var state = await CreateManagerAsync();
+        await using var host = new GuildHost(state);
+        var guild = host.StartGuild(G1);
+        var agent = new PausingAgent();
+        guild.AddAgent(A1, agent);
+
+        var send = guild.SendAsync(A1, new SlowWork()).AsTask();
+        await agent.Started;
+        var remove = guild.RemoveAgentAsync(A1).AsTask();
+        Assert.False(remove.IsCompleted, "RemoveAgentAsync finished while the agent's handler was still running");
+        agent.Release();
+        await send;
+        Assert.True(await remove);
+
+        Assert.Empty(await ListKeysAsync(state, Agent1, string.Empty));
+        await AssertRecordAsync(state, Guild1, "after", 1, 1);
+    }
+
+    [Fact]
+    public async Task Guild_Remove_leaves_no_agent_or_guild_state_behind_even_with_a_message_in_flight()
+    {
+        var state = await CreateManagerAsync();
+        await using var host = new GuildHost(state);
+        var guild = host.StartGuild(G1);
+        var agent = new PausingAgent();
+        guild.AddAgent(A1, agent);
+
+        var send = guild.SendAsync(A1, new SlowWork()).AsTask();
+        await agent.Started;
+        var remove = guild.RemoveAsync().AsTask();
+        agent.Release();
+        await send;
+        await remove;
+
+        // The guild's lifetime ended: nothing its handler was still doing may leave state behind.
+        Assert.Empty(await ListKeysAsync(state, Agent1, string.Empty));
+        Assert.Empty(await ListKeysAsync(state, Guild1, string.Empty));
+    }
+
+    [Fact]
+    public async Task Messages_sent_concurrently_to_one_agent_are_handled_one_at_a_time()
+    {
+        var state = await CreateManagerAsync();
+        await using var host = new GuildHost(state);
+        var guild = host.StartGuild(G1);
+        guild.AddAgent(A1, new BlindCounterAgent());
+        guild.AddAgent(A2, new BlindCounterAgent());
+
+        var sends = Enumerable.Range(0, 60)
+            .Select(i => Task.Run(() => guild.SendAsync(i % 3 == 0 ? A2 : A1, new BlindIncrement()).AsTask()))
+            .ToList();
+        await Task.WhenAll(sends);
+
+        await AssertRecordAsync(state, Agent1, "count", 40, 40);
+        await AssertRecordAsync(state, Agent2, "count", 20, 20);
+    }
+
+    [Fact]
+    public async Task Starting_a_guild_that_is_already_running_throws_and_changes_nothing()
+    {
+        var state = await CreateManagerAsync();
+        await using var host = new GuildHost(state);
+        var guild = host.StartGuild(G1);
+        guild.AddAgent(A1, new VisitCounterAgent());
+        await guild.SendAsync(A1, new Visit("a"));
+
+        Assert.Throws<InvalidOperationException>(() => host.StartGuild(G1));
+        Assert.Throws<InvalidOperationException>(() => guild.AddAgent(A1, new VisitCounterAgent()));
+
+        Assert.True(host.TryGetGuild(G1, out var running));
+        Assert.Same(guild, running);
+        await AssertRecordAsync(state, Agent1, "visits", 1, 1);
+    }
+}
