@@ -9,7 +9,7 @@ namespace TypedState.Sqlite;
 internal static class SqliteSql
 {
     /// <summary>The schema version this driver writes and understands.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     public const string CreateSchemaTable =
         "CREATE TABLE IF NOT EXISTS typedstate_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)";
@@ -31,6 +31,17 @@ internal static class SqliteSql
             value    BLOB,
             version  INTEGER NOT NULL,
             PRIMARY KEY (scope, guild_id, agent_id, key)
+        )
+        """,
+        """
+        CREATE TABLE typedstate_locks (
+            scope      INTEGER NOT NULL,
+            guild_id   TEXT    NOT NULL,
+            agent_id   TEXT    NOT NULL,
+            resource   TEXT    NOT NULL, -- the locked key, or '' for the whole owner
+            token      INTEGER NOT NULL, -- the newest fencing token granted on this resource
+            expires_at INTEGER NOT NULL, -- unix milliseconds; 0 once released
+            PRIMARY KEY (scope, guild_id, agent_id, resource)
         )
         """,
     ];
@@ -75,6 +86,35 @@ internal static class SqliteSql
     public const string ListFirstUnbounded = ListHead + "key >= $lower" + ListTail;
 
     public const string ListNextUnbounded = ListHead + "key > $lower" + ListTail;
+
+    private const string LockOwner = "scope = $scope AND guild_id = $guild AND agent_id = $agent";
+
+    /// <summary>A held lock that conflicts with a key lock: the owner lock or the same key's lock.</summary>
+    public const string KeyLockConflict =
+        "SELECT 1 FROM typedstate_locks WHERE " + LockOwner + " AND resource IN ('', $resource) AND expires_at > $now LIMIT 1";
+
+    /// <summary>A held lock that conflicts with an owner lock: any lock of the owner.</summary>
+    public const string OwnerLockConflict = "SELECT 1 FROM typedstate_locks WHERE " + LockOwner + " AND expires_at > $now LIMIT 1";
+
+    /// <summary>Lock rows are never deleted, so the owner's newest token only grows.</summary>
+    public const string NextLockToken = "SELECT coalesce(max(token), 0) + 1 FROM typedstate_locks WHERE " + LockOwner;
+
+    public const string GrantLock =
+        "INSERT INTO typedstate_locks (scope, guild_id, agent_id, resource, token, expires_at) VALUES ($scope, $guild, $agent, $resource, $token, $expires) " +
+        "ON CONFLICT (scope, guild_id, agent_id, resource) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at";
+
+    public const string RenewLock =
+        "UPDATE typedstate_locks SET expires_at = $expires WHERE " + LockOwner + " AND resource = $resource AND token = $token AND expires_at > $now RETURNING token";
+
+    public const string ReleaseLock =
+        "UPDATE typedstate_locks SET expires_at = 0 WHERE " + LockOwner + " AND resource = $resource AND token = $token";
+
+    /// <summary>The newest token of a lock covering a key fence: the owner lock and the key's lock.</summary>
+    public const string KeyFenceToken =
+        "SELECT coalesce(max(token), 0) FROM typedstate_locks WHERE " + LockOwner + " AND resource IN ('', $resource)";
+
+    /// <summary>The newest token of a lock covering an owner fence: every lock of the owner.</summary>
+    public const string OwnerFenceToken = "SELECT coalesce(max(token), 0) FROM typedstate_locks WHERE " + LockOwner;
 
     public const string RemoveAgent = "DELETE FROM typedstate_records WHERE scope = 1 AND guild_id = $guild AND agent_id = $agent";
 

@@ -22,6 +22,7 @@ public sealed partial class SqliteStateDriver : IStateDriver
     private readonly SqliteStateDriverOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _initializeGate = new();
+    private readonly TimeProvider _clock;
     private volatile bool _initialized;
     private volatile bool _disposed;
 
@@ -31,6 +32,7 @@ public sealed partial class SqliteStateDriver : IStateDriver
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _clock = options.TimeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SqliteStateDriver>();
 
         // The driver pools connections itself (each keeps its prepared statements), so the provider's pool is off.
@@ -117,15 +119,16 @@ public sealed partial class SqliteStateDriver : IStateDriver
     }
 
     /// <inheritdoc />
-    public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, CancellationToken cancellationToken)
+    public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
+        ArgumentNullException.ThrowIfNull(fences);
         cancellationToken.ThrowIfCancellationRequested();
         var session = Rent();
         var reusable = false;
         try
         {
-            var result = writes.Count == 1 ? CommitOne(session, writes[0]) : CommitBatch(session, writes);
+            var result = writes.Count == 1 && fences.Count == 0 ? CommitOne(session, writes[0]) : CommitBatch(session, writes, fences);
             reusable = true;
             return new ValueTask<CommitResult>(result);
         }
@@ -174,6 +177,66 @@ public sealed partial class SqliteStateDriver : IStateDriver
         }
     }
 
+    /// <inheritdoc />
+    public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ValueTask<LockGrant?>(InSession(session =>
+        {
+            using var transaction = session.Connection.BeginTransaction(deferred: false);
+            var now = _clock.GetUtcNow();
+            var conflict = session.Command(key is null ? SqliteSql.OwnerLockConflict : SqliteSql.KeyLockConflict, transaction);
+            BindLock(conflict, owner, key);
+            SqliteSession.Bind(conflict, "$now", now.ToUnixTimeMilliseconds());
+            if (SqliteSession.ExecuteVersion(conflict) is not null)
+            {
+                transaction.Rollback();
+                return (LockGrant?)null;
+            }
+
+            var next = session.Command(SqliteSql.NextLockToken, transaction);
+            SqliteSession.BindOwner(next, owner);
+            var grant = new LockGrant(SqliteSession.ExecuteVersion(next) ?? 1, now + lease);
+            var write = session.Command(SqliteSql.GrantLock, transaction);
+            BindLock(write, owner, key);
+            SqliteSession.Bind(write, "$token", grant.Token);
+            SqliteSession.Bind(write, "$expires", grant.ExpiresAt.ToUnixTimeMilliseconds());
+            write.ExecuteNonQuery();
+            transaction.Commit();
+            return grant;
+        }));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<LockGrant?> RenewLockAsync(StateOwner owner, string? key, long token, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ValueTask<LockGrant?>(InSession(session =>
+        {
+            var now = _clock.GetUtcNow();
+            var command = session.Command(SqliteSql.RenewLock, null);
+            BindLock(command, owner, key);
+            SqliteSession.Bind(command, "$token", token);
+            SqliteSession.Bind(command, "$now", now.ToUnixTimeMilliseconds());
+            SqliteSession.Bind(command, "$expires", (now + lease).ToUnixTimeMilliseconds());
+            return SqliteSession.ExecuteVersion(command) is null ? (LockGrant?)null : new LockGrant(token, now + lease);
+        }));
+    }
+
+    /// <inheritdoc />
+    public ValueTask ReleaseLockAsync(StateOwner owner, string? key, long token, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        InSession(session =>
+        {
+            var command = session.Command(SqliteSql.ReleaseLock, null);
+            BindLock(command, owner, key);
+            SqliteSession.Bind(command, "$token", token);
+            return command.ExecuteNonQuery();
+        });
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>Closes every pooled connection.</summary>
     public ValueTask DisposeAsync()
     {
@@ -186,6 +249,29 @@ public sealed partial class SqliteStateDriver : IStateDriver
         return ValueTask.CompletedTask;
     }
 
+    private static void BindLock(SqliteCommand command, StateOwner owner, string? key)
+    {
+        SqliteSession.BindOwner(command, owner);
+        SqliteSession.Bind(command, "$resource", key ?? string.Empty);
+    }
+
+    /// <summary>Runs <paramref name="work"/> on a pooled session; a session that failed is closed, not reused.</summary>
+    private T InSession<T>(Func<SqliteSession, T> work)
+    {
+        var session = Rent();
+        try
+        {
+            var result = work(session);
+            Return(session);
+            return result;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
     private static CommitResult CommitOne(SqliteSession session, StateWrite write)
     {
         var outcome = Apply(session, null, write);
@@ -194,10 +280,28 @@ public sealed partial class SqliteStateDriver : IStateDriver
             : CommitResult.Conflict(0, outcome.Version);
     }
 
-    private static CommitResult CommitBatch(SqliteSession session, IReadOnlyList<StateWrite> writes)
+    private static CommitResult CommitBatch(SqliteSession session, IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences)
     {
         // BEGIN IMMEDIATE takes the write lock up front, so the checks and the writes see one state of the file.
         using var transaction = session.Connection.BeginTransaction(deferred: false);
+        for (var i = 0; i < fences.Count; i++)
+        {
+            var fence = fences[i];
+            var command = session.Command(fence.Key is null ? SqliteSql.OwnerFenceToken : SqliteSql.KeyFenceToken, transaction);
+            SqliteSession.BindOwner(command, fence.Owner);
+            if (fence.Key is not null)
+            {
+                SqliteSession.Bind(command, "$resource", fence.Key);
+            }
+
+            var newest = SqliteSession.ExecuteVersion(command) ?? 0;
+            if (newest > fence.Token)
+            {
+                transaction.Rollback();
+                return CommitResult.FencedOut(i, newest);
+            }
+        }
+
         var versions = new long[writes.Count];
         for (var i = 0; i < writes.Count; i++)
         {

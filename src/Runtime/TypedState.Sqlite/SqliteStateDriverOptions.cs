@@ -18,6 +18,12 @@ public sealed class SqliteStateDriverOptions
     /// <summary>How many idle connections (each with its prepared statements) are kept open. Default 16.</summary>
     public int MaxIdleConnections { get; set; } = 16;
 
+    /// <summary>
+    /// The clock lock leases are measured with; the system clock by default. Processes sharing a file must share
+    /// a clock, which they do on one machine.
+    /// </summary>
+    public TimeProvider? TimeProvider { get; set; }
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(ConnectionString))

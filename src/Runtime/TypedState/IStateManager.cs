@@ -17,6 +17,24 @@ public interface IStateManager : IStateOperations
     /// <summary>Deletes the guild's state and the agent state of every agent of the guild. Global state is untouched.</summary>
     ValueTask RemoveGuildAsync(string guildId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Takes a pessimistic lock on <paramref name="key"/> of <paramref name="owner"/> — or on the whole owner when
+    /// <paramref name="key"/> is null — for <paramref name="lease"/>, waiting up to <paramref name="timeout"/> for
+    /// the current holder to release it or for its lease to expire. Locks are advisory: write through
+    /// <see cref="IStateLock.State"/> so that a holder whose lease ran out is refused.
+    /// </summary>
+    /// <exception cref="StateLockException">The lock stayed taken for the whole <paramref name="timeout"/>.</exception>
+    ValueTask<IStateLock> AcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, TimeSpan timeout, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes a pessimistic lock if it is free now; returns null when it is held.</summary>
+    ValueTask<IStateLock?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A view of this manager whose every commit — single writes and transactions — also requires
+    /// <paramref name="fence"/> to be current; a stale fence fails the commit with a <see cref="StateLockException"/>.
+    /// </summary>
+    IStateManager WithFence(StateFence fence);
+
     /// <summary>Reads the stored bytes of one record without deserializing them (for inspection and tooling).</summary>
     ValueTask<StoredRecord?> GetRecordAsync(StateOwner owner, string key, CancellationToken cancellationToken = default);
 

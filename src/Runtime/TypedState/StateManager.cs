@@ -16,7 +16,9 @@ namespace TypedState;
 /// </summary>
 public class StateManager : IStateManager, IAsyncDisposable
 {
+    private static readonly TimeSpan MaxLease = TimeSpan.FromDays(1);
     private readonly bool _ownsDriver;
+    private readonly StateFence[] _fences = [];
     private int _disposed;
 
     /// <summary>Creates a manager over <paramref name="driver"/>.</summary>
@@ -39,6 +41,15 @@ public class StateManager : IStateManager, IAsyncDisposable
     public StateManager(IStateDriver driver, IOptions<StateManagerOptions> options, ILoggerFactory? loggerFactory = null)
         : this(driver, options?.Value, loggerFactory, ownsDriver: false)
     {
+    }
+
+    private StateManager(StateManager source, StateFence[] fences)
+    {
+        Driver = source.Driver;
+        Options = source.Options;
+        Logger = source.Logger;
+        _fences = fences;
+        _ownsDriver = false;
     }
 
     /// <summary>The driver this manager stores through.</summary>
@@ -194,6 +205,110 @@ public class StateManager : IStateManager, IAsyncDisposable
     public ValueTask RemoveGuildAsync(string guildId, CancellationToken cancellationToken = default) =>
         RemoveOwnerAsync(StateOwner.Guild(guildId), cancellationToken);
 
+    /// <inheritdoc />
+    public async ValueTask<IStateLock> AcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
+        var started = TimeProvider.System.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await TryAcquireLockAsync(owner, key, lease, cancellationToken).ConfigureAwait(false) is { } held)
+            {
+                return held;
+            }
+
+            if (TimeProvider.System.GetElapsedTime(started) >= timeout)
+            {
+                throw new StateLockException(
+                    StateLockFailure.Timeout,
+                    owner,
+                    key,
+                    null,
+                    null,
+                    $"The {(key is null ? "owner" : "key")} lock stayed taken for the whole wait of {timeout.TotalMilliseconds:0} ms.");
+            }
+
+            // Drivers have no common way to block on a lock, so waiters poll with a growing, jittered pause.
+            var pause = Math.Min(50, 1 << Math.Min(attempt, 6));
+            await Task.Delay(Random.Shared.Next(pause / 2, pause + 1), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IStateLock?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        ValidateLockTarget(owner, key);
+        ValidateLease(lease);
+        var tracker = OperationTracker.Start("lock", Driver.Name, owner, key);
+        try
+        {
+            var grant = await Driver.TryAcquireLockAsync(owner, key, lease, cancellationToken).ConfigureAwait(false);
+            tracker.Complete(grant is null ? "busy" : "ok");
+            return grant is { } granted ? new StateLock(this, owner, key, lease, granted) : null;
+        }
+        catch (Exception ex)
+        {
+            tracker.Fail(ex);
+            throw Translate(ex, "lock", owner, key);
+        }
+    }
+
+    /// <inheritdoc />
+    public IStateManager WithFence(StateFence fence)
+    {
+        ValidateLockTarget(fence.Owner, fence.Key);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fence.Token, 1, nameof(fence));
+        return new StateManager(this, [.. _fences, fence]);
+    }
+
+    internal async ValueTask<LockGrant> RenewLockAsync(StateLock held, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var tracker = OperationTracker.Start("renew", Driver.Name, held.Owner, held.Key);
+        try
+        {
+            var grant = await Driver.RenewLockAsync(held.Owner, held.Key, held.FencingToken, lease, cancellationToken).ConfigureAwait(false)
+                ?? throw new StateLockException(
+                    StateLockFailure.Lost,
+                    held.Owner,
+                    held.Key,
+                    held.FencingToken,
+                    null,
+                    $"The lock with fencing token {held.FencingToken} was lost: its lease expired before it was renewed.");
+            tracker.Complete();
+            return grant;
+        }
+        catch (Exception ex)
+        {
+            tracker.Fail(ex);
+            throw Translate(ex, "renew", held.Owner, held.Key);
+        }
+    }
+
+    internal async ValueTask ReleaseLockAsync(StateLock held, CancellationToken cancellationToken)
+    {
+        var tracker = OperationTracker.Start("unlock", Driver.Name, held.Owner, held.Key);
+        try
+        {
+            await Driver.ReleaseLockAsync(held.Owner, held.Key, held.FencingToken, cancellationToken).ConfigureAwait(false);
+            tracker.Complete();
+        }
+        catch (Exception ex)
+        {
+            tracker.Fail(ex);
+            throw Translate(ex, "unlock", held.Owner, held.Key);
+        }
+    }
+
+    internal static TimeSpan ValidateLease(TimeSpan lease)
+    {
+        if (lease <= TimeSpan.Zero || lease > MaxLease)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease lasts more than zero and at most one day.");
+        }
+
+        return lease;
+    }
+
     /// <summary>Disposes the driver when this manager owns it.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -211,7 +326,19 @@ public class StateManager : IStateManager, IAsyncDisposable
         var tracker = OperationTracker.Start(operation, Driver.Name, writes.Count == 1 ? first.Owner : null, writes.Count == 1 ? first.Key : null);
         try
         {
-            var result = await Driver.CommitAsync(writes, cancellationToken).ConfigureAwait(false);
+            var result = await Driver.CommitAsync(writes, _fences, cancellationToken).ConfigureAwait(false);
+            if (result.Failure == CommitFailure.Fence)
+            {
+                var fence = _fences[result.ConflictIndex];
+                throw new StateLockException(
+                    StateLockFailure.FencedOut,
+                    fence.Owner,
+                    fence.Key,
+                    fence.Token,
+                    result.ActualVersion,
+                    $"The write was refused: it holds fencing token {fence.Token}, but a newer lock (token {result.ActualVersion}) was granted since, so its lease had expired. Nothing was applied.");
+            }
+
             if (!result.Succeeded)
             {
                 var failed = writes[result.ConflictIndex];
@@ -319,6 +446,18 @@ public class StateManager : IStateManager, IAsyncDisposable
 
         StateLog.DriverFailure(Logger, Driver.Name, operation, owner?.ToString() ?? "(batch)", exception);
         return new StateDriverException(Driver.Name, operation, owner, key, exception);
+    }
+
+    private void ValidateLockTarget(StateOwner owner, string? key)
+    {
+        if (key is null)
+        {
+            ValidateOwner(owner);
+        }
+        else
+        {
+            ValidateKey(owner, key);
+        }
     }
 
     private static void ValidateOwner(StateOwner owner)

@@ -167,7 +167,13 @@ public sealed class TelemetryTests
 
         public IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, CancellationToken cancellationToken) => _inner.ListAsync(owner, prefix, cancellationToken);
 
-        public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, CancellationToken cancellationToken) => _inner.CommitAsync(writes, cancellationToken);
+        public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CancellationToken cancellationToken) => _inner.CommitAsync(writes, fences, cancellationToken);
+
+        public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken) => _inner.TryAcquireLockAsync(owner, key, lease, cancellationToken);
+
+        public ValueTask<LockGrant?> RenewLockAsync(StateOwner owner, string? key, long token, TimeSpan lease, CancellationToken cancellationToken) => _inner.RenewLockAsync(owner, key, token, lease, cancellationToken);
+
+        public ValueTask ReleaseLockAsync(StateOwner owner, string? key, long token, CancellationToken cancellationToken) => _inner.ReleaseLockAsync(owner, key, token, cancellationToken);
 
         public ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken) => _inner.RemoveOwnerAsync(owner, cancellationToken);
 

@@ -24,8 +24,29 @@ public sealed class SqliteSchemaTests : IDisposable
             await state.SetAsync(StateOwner.Global, "k", 1);
         }
 
-        Assert.Equal(1L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal(2L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
         Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
+    }
+
+    [Fact]
+    public async Task A_version_1_file_is_migrated_to_the_current_schema_and_keeps_its_records()
+    {
+        await using (var state = new SqliteStateManager(ConnectionString))
+        {
+            await state.SetAsync(StateOwner.Guild("g"), "kept", 7);
+        }
+
+        // What a file written before locks existed looks like.
+        Execute("DROP TABLE typedstate_locks; UPDATE typedstate_schema SET version = 1");
+
+        await using (var state = new SqliteStateManager(ConnectionString))
+        {
+            Assert.Equal(7, (await state.GetAsync<int>(StateOwner.Guild("g"), "kept")).Value);
+            await using var held = await state.AcquireLockAsync(StateOwner.Guild("g"), "kept", TimeSpan.FromSeconds(30), TimeSpan.Zero);
+            Assert.True(held.FencingToken > 0);
+        }
+
+        Assert.Equal(2L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
     }
 
     [Fact]

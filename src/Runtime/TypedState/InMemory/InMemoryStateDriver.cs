@@ -11,7 +11,12 @@ namespace TypedState.InMemory;
 public sealed class InMemoryStateDriver : IStateDriver
 {
     private readonly ConcurrentDictionary<StateOwner, ConcurrentDictionary<string, Slot>> _owners = new();
+    private readonly Dictionary<StateOwner, OwnerLocks> _locks = new();
     private readonly Lock _writeGate = new();
+    private readonly TimeProvider _clock;
+
+    /// <summary>Creates an empty store; lock leases are measured with <paramref name="timeProvider"/> (the system clock by default).</summary>
+    public InMemoryStateDriver(TimeProvider? timeProvider = null) => _clock = timeProvider ?? TimeProvider.System;
 
     /// <inheritdoc />
     public string Name => "in-memory";
@@ -56,12 +61,22 @@ public sealed class InMemoryStateDriver : IStateDriver
     }
 
     /// <inheritdoc />
-    public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, CancellationToken cancellationToken)
+    public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
+        ArgumentNullException.ThrowIfNull(fences);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_writeGate)
         {
+            for (var i = 0; i < fences.Count; i++)
+            {
+                var newest = NewestCoveringToken(fences[i]);
+                if (newest > fences[i].Token)
+                {
+                    return ValueTask.FromResult(CommitResult.FencedOut(i, newest));
+                }
+            }
+
             // Check every condition first; apply only when all hold.
             for (var i = 0; i < writes.Count; i++)
             {
@@ -127,12 +142,121 @@ public sealed class InMemoryStateDriver : IStateDriver
     }
 
     /// <inheritdoc />
+    public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_writeGate)
+        {
+            var now = _clock.GetUtcNow();
+            if (!_locks.TryGetValue(owner, out var locks))
+            {
+                locks = new OwnerLocks();
+                _locks.Add(owner, locks);
+            }
+
+            var conflicting = key is null
+                ? locks.Held.Values.Any(held => held.ExpiresAt > now)
+                : (locks.Held.TryGetValue(OwnerResource, out var ownerLock) && ownerLock.ExpiresAt > now)
+                  || (locks.Held.TryGetValue(key, out var keyLock) && keyLock.ExpiresAt > now);
+            if (conflicting)
+            {
+                return ValueTask.FromResult<LockGrant?>(null);
+            }
+
+            var grant = new LockGrant(++locks.LastToken, now + lease);
+            locks.Held[key ?? OwnerResource] = grant;
+            locks.Granted[key ?? OwnerResource] = grant.Token;
+            return ValueTask.FromResult<LockGrant?>(grant);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<LockGrant?> RenewLockAsync(StateOwner owner, string? key, long token, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_writeGate)
+        {
+            var now = _clock.GetUtcNow();
+            if (_locks.TryGetValue(owner, out var locks)
+                && locks.Held.TryGetValue(key ?? OwnerResource, out var held)
+                && held.Token == token
+                && held.ExpiresAt > now)
+            {
+                var renewed = new LockGrant(token, now + lease);
+                locks.Held[key ?? OwnerResource] = renewed;
+                return ValueTask.FromResult<LockGrant?>(renewed);
+            }
+
+            return ValueTask.FromResult<LockGrant?>(null);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask ReleaseLockAsync(StateOwner owner, string? key, long token, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_writeGate)
+        {
+            if (_locks.TryGetValue(owner, out var locks)
+                && locks.Held.TryGetValue(key ?? OwnerResource, out var held)
+                && held.Token == token)
+            {
+                locks.Held.Remove(key ?? OwnerResource);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// The newest token granted to a lock covering the fence: for a key fence, the owner lock and that key's lock;
+    /// for an owner fence, every lock of the owner. Released locks no longer count, but a newer grant always
+    /// raises <see cref="OwnerLocks.LastToken"/>, so the newest token ever granted is the bound to compare.
+    /// </summary>
+    private long NewestCoveringToken(StateFence fence)
+    {
+        if (!_locks.TryGetValue(fence.Owner, out var locks))
+        {
+            return 0;
+        }
+
+        if (fence.Key is null)
+        {
+            return locks.LastToken;
+        }
+
+        var newest = 0L;
+        foreach (var resource in (ReadOnlySpan<string>)[OwnerResource, fence.Key])
+        {
+            if (locks.Granted.TryGetValue(resource, out var token))
+            {
+                newest = Math.Max(newest, token);
+            }
+        }
+
+        return newest;
+    }
 
     private long LiveVersion(StateWrite write) =>
         _owners.TryGetValue(write.Owner, out var records) && records.TryGetValue(write.Key, out var slot) && slot.Value is not null
             ? slot.Version
             : 0;
+
+    /// <summary>The resource name of a whole-owner lock; never a valid key, since keys cannot be empty.</summary>
+    private const string OwnerResource = "";
+
+    /// <summary>The locks of one owner: held leases, the newest token per resource, and the owner's token counter.</summary>
+    private sealed class OwnerLocks
+    {
+        public long LastToken { get; set; }
+
+        public Dictionary<string, LockGrant> Held { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, long> Granted { get; } = new(StringComparer.Ordinal);
+    }
 
     /// <summary>One stored record; a null value is a tombstone that only remembers the version.</summary>
     private sealed record Slot(ReadOnlyMemory<byte>? Value, long Version);

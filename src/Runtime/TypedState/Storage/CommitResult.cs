@@ -5,15 +5,19 @@ public readonly struct CommitResult
 {
     private readonly long[]? _versions;
 
-    private CommitResult(long[]? versions, int conflictIndex, long actualVersion)
+    private CommitResult(long[]? versions, CommitFailure failure, int conflictIndex, long actualVersion)
     {
         _versions = versions;
+        Failure = failure;
         ConflictIndex = conflictIndex;
         ActualVersion = actualVersion;
     }
 
     /// <summary>Whether every condition held and every write was applied.</summary>
-    public bool Succeeded => ConflictIndex < 0;
+    public bool Succeeded => Failure == CommitFailure.None;
+
+    /// <summary>Why nothing was applied, or <see cref="CommitFailure.None"/>.</summary>
+    public CommitFailure Failure { get; }
 
     /// <summary>
     /// On success, one version per batch entry: the new version for a set, the version the record had before a
@@ -21,23 +25,33 @@ public readonly struct CommitResult
     /// </summary>
     public IReadOnlyList<long> Versions => _versions ?? [];
 
-    /// <summary>On failure, the index of the first entry whose condition did not hold; -1 on success.</summary>
+    /// <summary>On failure, the index of the first write (or fence) whose condition did not hold; -1 on success.</summary>
     public int ConflictIndex { get; }
 
-    /// <summary>On failure, the live version (0 when absent) that the failing entry found.</summary>
+    /// <summary>
+    /// On a version failure, the live version (0 when absent) the failing write found; on a fence failure, the
+    /// newest token granted for a lock covering the fence.
+    /// </summary>
     public long ActualVersion { get; }
 
     /// <summary>A successful commit.</summary>
     public static CommitResult Success(long[] versions)
     {
         ArgumentNullException.ThrowIfNull(versions);
-        return new CommitResult(versions, -1, 0);
+        return new CommitResult(versions, CommitFailure.None, -1, 0);
     }
 
     /// <summary>A commit that applied nothing because entry <paramref name="conflictIndex"/> found <paramref name="actualVersion"/>.</summary>
     public static CommitResult Conflict(int conflictIndex, long actualVersion)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(conflictIndex);
-        return new CommitResult(null, conflictIndex, actualVersion);
+        return new CommitResult(null, CommitFailure.Version, conflictIndex, actualVersion);
+    }
+
+    /// <summary>A commit that applied nothing because fence <paramref name="fenceIndex"/> is older than <paramref name="newestToken"/>.</summary>
+    public static CommitResult FencedOut(int fenceIndex, long newestToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fenceIndex);
+        return new CommitResult(null, CommitFailure.Fence, fenceIndex, newestToken);
     }
 }

@@ -28,14 +28,29 @@ public interface IStateDriver : IAsyncDisposable
     IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Applies a batch of conditional writes atomically: every condition holds and every write applies, or
-    /// nothing applies and the first failing write is reported.
+    /// Applies a batch of conditional writes atomically: every fence and every condition holds and every write
+    /// applies, or nothing applies and the first failing fence (checked first) or write is reported. Each
+    /// (owner, key) appears at most once in <paramref name="writes"/>.
     /// </summary>
-    ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, CancellationToken cancellationToken);
+    ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes every record of an owner. Removing a guild owner also removes the agent state of that guild.
     /// Global state is never passed here.
     /// </summary>
     ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Grants a lock on <paramref name="key"/> of <paramref name="owner"/> (or on the whole owner when
+    /// <paramref name="key"/> is null) for <paramref name="lease"/>, or returns null at once when a conflicting lock
+    /// is held: the same resource, the owner lock while a key lock is wanted, or any key lock of the owner while
+    /// the owner lock is wanted. Expired locks do not conflict.
+    /// </summary>
+    ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Extends a held, unexpired lock granted with <paramref name="token"/>; null when it was lost.</summary>
+    ValueTask<LockGrant?> RenewLockAsync(StateOwner owner, string? key, long token, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Releases the lock granted with <paramref name="token"/> if it is still that grant; otherwise does nothing.</summary>
+    ValueTask ReleaseLockAsync(StateOwner owner, string? key, long token, CancellationToken cancellationToken);
 }

@@ -1,0 +1,54 @@
+using TypedState.Storage;
+
+namespace TypedState;
+
+/// <summary>The core's <see cref="IStateLock"/>: a grant from the driver plus the fenced view of the manager.</summary>
+internal sealed class StateLock : IStateLock
+{
+    private readonly StateManager _manager;
+    private readonly TimeSpan _lease;
+    private int _released;
+
+    public StateLock(StateManager manager, StateOwner owner, string? key, TimeSpan lease, LockGrant grant)
+    {
+        _manager = manager;
+        _lease = lease;
+        Owner = owner;
+        Key = key;
+        FencingToken = grant.Token;
+        ExpiresAt = grant.ExpiresAt;
+        Fence = new StateFence(owner, key, grant.Token);
+        State = manager.WithFence(Fence);
+    }
+
+    public StateOwner Owner { get; }
+
+    public string? Key { get; }
+
+    public long FencingToken { get; }
+
+    public DateTimeOffset ExpiresAt { get; private set; }
+
+    public StateFence Fence { get; }
+
+    public IStateManager State { get; }
+
+    public async ValueTask RenewAsync(TimeSpan? lease = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _released) != 0, this);
+        var grant = await _manager.RenewLockAsync(this, StateManager.ValidateLease(lease ?? _lease), cancellationToken).ConfigureAwait(false);
+        ExpiresAt = grant.ExpiresAt;
+    }
+
+    public async ValueTask ReleaseAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            await _manager.ReleaseLockAsync(this, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public ValueTask DisposeAsync() => ReleaseAsync(CancellationToken.None);
+
+    public override string ToString() => $"lock on {Owner}{(Key is null ? string.Empty : $" key '{Key}'")} token {FencingToken}";
+}
