@@ -64,29 +64,86 @@ public class StateManager : IStateManager, IAsyncDisposable
     internal ILogger Logger { get; }
 
     /// <inheritdoc />
-    public async ValueTask<StateEntry<T>> GetAsync<T>(StateOwner owner, string key, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+    public ValueTask<StateEntry<T>> GetAsync<T>(StateOwner owner, string key, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
     {
-        ValidateKey(owner, key);
-        ArgumentNullException.ThrowIfNull(typeInfo);
-        var tracker = OperationTracker.Start("get", Driver.Name, owner, key);
         try
         {
-            var record = await Driver.ReadAsync(owner, key, cancellationToken).ConfigureAwait(false);
-            if (record is not { } found)
-            {
-                tracker.Complete("absent");
-                return new StateEntry<T>(key, false, default, 0);
-            }
+            ValidateKey(owner, key);
+            ArgumentNullException.ThrowIfNull(typeInfo);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<StateEntry<T>>(ex);
+        }
 
-            var value = Deserialize(owner, key, found.Value, found.Version, typeInfo);
-            tracker.Complete();
-            return new StateEntry<T>(key, true, value, found.Version);
+        var tracker = OperationTracker.Start("get", Driver.Name, owner, key);
+        ValueTask<StoredRecord?> pending;
+        try
+        {
+            pending = Driver.ReadAsync(owner, key, cancellationToken);
+            if (pending.IsCompletedSuccessfully)
+            {
+                // Drivers that answer synchronously (in-memory, SQLite) skip the async state machine.
+                return new ValueTask<StateEntry<T>>(CompleteGet(owner, key, pending.Result, typeInfo, tracker));
+            }
+        }
+        catch (Exception ex)
+        {
+            return Failed<StateEntry<T>>(ex, tracker, "get", owner, key);
+        }
+
+        return AwaitGetAsync(owner, key, pending, typeInfo, tracker);
+    }
+
+    private ValueTask<TResult> Failed<TResult>(Exception exception, OperationTracker tracker, string operation, StateOwner owner, string key)
+    {
+        tracker.Fail(exception);
+        try
+        {
+            throw Translate(exception, operation, owner, key);
+        }
+        catch (Exception translated)
+        {
+            return ValueTask.FromException<TResult>(translated);
+        }
+    }
+
+    private async ValueTask<StateEntry<T>> AwaitGetAsync<T>(StateOwner owner, string key, ValueTask<StoredRecord?> pending, JsonTypeInfo<T> typeInfo, OperationTracker tracker)
+    {
+        StoredRecord? record;
+        try
+        {
+            record = await pending.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             tracker.Fail(ex);
             throw Translate(ex, "get", owner, key);
         }
+
+        try
+        {
+            return CompleteGet(owner, key, record, typeInfo, tracker);
+        }
+        catch (Exception ex)
+        {
+            tracker.Fail(ex);
+            throw Translate(ex, "get", owner, key);
+        }
+    }
+
+    private StateEntry<T> CompleteGet<T>(StateOwner owner, string key, StoredRecord? record, JsonTypeInfo<T> typeInfo, OperationTracker tracker)
+    {
+        if (record is not { } found)
+        {
+            tracker.Complete("absent");
+            return new StateEntry<T>(key, false, default, 0);
+        }
+
+        // A corrupt record throws from here; the callers report it (tracker and translation) like a driver failure.
+        var value = Deserialize(owner, key, found.Value, found.Version, typeInfo);
+        tracker.Complete();
+        return new StateEntry<T>(key, true, value, found.Version);
     }
 
     /// <inheritdoc />
@@ -119,13 +176,44 @@ public class StateManager : IStateManager, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask<StoredRecord?> GetRecordAsync(StateOwner owner, string key, CancellationToken cancellationToken = default)
+    public ValueTask<StoredRecord?> GetRecordAsync(StateOwner owner, string key, CancellationToken cancellationToken = default)
     {
-        ValidateKey(owner, key);
-        var tracker = OperationTracker.Start("get", Driver.Name, owner, key);
         try
         {
-            var record = await Driver.ReadAsync(owner, key, cancellationToken).ConfigureAwait(false);
+            ValidateKey(owner, key);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<StoredRecord?>(ex);
+        }
+
+        var tracker = OperationTracker.Start("get", Driver.Name, owner, key);
+        ValueTask<StoredRecord?> pending;
+        try
+        {
+            pending = Driver.ReadAsync(owner, key, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return Failed<StoredRecord?>(ex, tracker, "get", owner, key);
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            // Drivers that answer synchronously (in-memory, SQLite) skip the async state machine.
+            var record = pending.Result;
+            tracker.Complete(record is null ? "absent" : "ok");
+            return new ValueTask<StoredRecord?>(record);
+        }
+
+        return AwaitRecordAsync(owner, key, pending, tracker);
+    }
+
+    private async ValueTask<StoredRecord?> AwaitRecordAsync(StateOwner owner, string key, ValueTask<StoredRecord?> pending, OperationTracker tracker)
+    {
+        try
+        {
+            var record = await pending.ConfigureAwait(false);
             tracker.Complete(record is null ? "absent" : "ok");
             return record;
         }

@@ -17,10 +17,16 @@ public readonly struct StateOwner : IEquatable<StateOwner>
         Scope = scope;
         GuildIdOrEmpty = guildId;
         AgentIdOrEmpty = agentId;
+        _hashCode = HashCode.Combine(scope, StringComparer.Ordinal.GetHashCode(guildId), StringComparer.Ordinal.GetHashCode(agentId));
     }
 
+    private static readonly StateOwner s_global = new(Scope.Global, string.Empty, string.Empty);
+
+    // Computed once: owners are built once and used as dictionary keys on every operation.
+    private readonly int _hashCode;
+
     /// <summary>The owner of application-wide state.</summary>
-    public static StateOwner Global => new(Scope.Global, string.Empty, string.Empty);
+    public static StateOwner Global => s_global;
 
     /// <summary>The scope this owner addresses.</summary>
     public Scope Scope { get; }
@@ -70,7 +76,8 @@ public readonly struct StateOwner : IEquatable<StateOwner>
 
     /// <inheritdoc />
     public bool Equals(StateOwner other) =>
-        Scope == other.Scope
+        _hashCode == other._hashCode
+        && Scope == other.Scope
         && string.Equals(GuildIdOrEmpty, other.GuildIdOrEmpty, StringComparison.Ordinal)
         && string.Equals(AgentIdOrEmpty, other.AgentIdOrEmpty, StringComparison.Ordinal);
 
@@ -78,8 +85,7 @@ public readonly struct StateOwner : IEquatable<StateOwner>
     public override bool Equals([NotNullWhen(true)] object? obj) => obj is StateOwner other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() =>
-        HashCode.Combine(Scope, StringComparer.Ordinal.GetHashCode(GuildIdOrEmpty), StringComparer.Ordinal.GetHashCode(AgentIdOrEmpty));
+    public override int GetHashCode() => _hashCode;
 
     /// <summary>Readable form used in messages and logs: <c>agent:guild/agent</c>, <c>guild:guild</c> or <c>global</c>.</summary>
     public override string ToString() => Scope switch
