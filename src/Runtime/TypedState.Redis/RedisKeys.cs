@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text;
+
+namespace TypedState.Redis;
+
+/// <summary>
+/// The Redis key layout of one application (one <see cref="RedisStateDriverOptions.KeyPrefix"/>). Every name starts
+/// with the prefix as a hash tag, <c>{prefix}:</c>, so all keys of an application share one cluster slot (a batch
+/// may span owners) and nothing later in the name — ids or keys containing <c>{</c> or <c>}</c> — can change it.
+/// <list type="table">
+/// <listheader><term>name</term><description>holds</description></listheader>
+/// <item><term><c>{p}:r:&lt;owner&gt;:&lt;key&gt;</c></term><description>a record: hash with <c>v</c> (bytes; absent for a tombstone) and <c>n</c> (version)</description></item>
+/// <item><term><c>{p}:i:&lt;owner&gt;</c></term><description>sorted set of the owner's live keys, all scores 0 (listing by lexical range)</description></item>
+/// <item><term><c>{p}:t:&lt;owner&gt;</c></term><description>set of the owner's tombstoned keys (so removal finds them)</description></item>
+/// <item><term><c>{p}:ga:&lt;guild owner&gt;</c></term><description>set of the agent owners of a guild that have records (guild removal cascades)</description></item>
+/// <item><term><c>{p}:l:&lt;owner&gt;</c></term><description>lock tokens: <c>#</c> the owner's counter, <c>o</c> / <c>k&lt;key&gt;</c> the newest token per resource</description></item>
+/// <item><term><c>{p}:h:&lt;owner&gt;</c></term><description>held locks: sorted set of resources scored by lease end (server microseconds)</description></item>
+/// </list>
+/// An owner is written so that it delimits itself whatever its ids contain: <c>global</c>,
+/// <c>guild:&lt;n&gt;:&lt;guild&gt;</c> or <c>agent:&lt;n&gt;:&lt;guild&gt;:&lt;m&gt;:&lt;agent&gt;</c>, where n and m are the
+/// UTF-8 byte lengths of the ids. The scripts rebuild names from the same pieces (see <see cref="RedisScripts"/>).
+/// </summary>
+internal sealed class RedisKeys
+{
+    /// <summary>The field of a record hash holding the value bytes.</summary>
+    public const string ValueField = "v";
+
+    /// <summary>The field of a record hash holding the version.</summary>
+    public const string VersionField = "n";
+
+    /// <summary>The resource name of a whole-owner lock (key locks are <c>k</c> + key, so never equal).</summary>
+    public const string OwnerResource = "o";
+
+    public RedisKeys(string keyPrefix) => Root = "{" + keyPrefix + "}:";
+
+    /// <summary><c>{prefix}:</c>, the start of every name.</summary>
+    public string Root { get; }
+
+    public static string OwnerTag(StateOwner owner) => owner.Scope switch
+    {
+        Scope.Global => "global",
+        Scope.Guild => GuildTag(owner.GuildIdOrEmpty),
+        Scope.Agent => string.Create(
+            CultureInfo.InvariantCulture,
+            $"agent:{Encoding.UTF8.GetByteCount(owner.GuildIdOrEmpty)}:{owner.GuildIdOrEmpty}:{Encoding.UTF8.GetByteCount(owner.AgentIdOrEmpty)}:{owner.AgentIdOrEmpty}"),
+        _ => throw new ArgumentException("The owner is not valid (use StateOwner.Agent, Guild or Global).", nameof(owner)),
+    };
+
+    public static string GuildTag(string guildId) =>
+        string.Create(CultureInfo.InvariantCulture, $"guild:{Encoding.UTF8.GetByteCount(guildId)}:{guildId}");
+
+    /// <summary>The start of every record name of the owner; the key follows.</summary>
+    public string RecordBase(string ownerTag) => Root + "r:" + ownerTag + ":";
+
+    public string Record(string ownerTag, string key) => RecordBase(ownerTag) + key;
+
+    public string Index(string ownerTag) => Root + "i:" + ownerTag;
+
+    public string Tombstones(string ownerTag) => Root + "t:" + ownerTag;
+
+    /// <summary>The set of agent owner tags of <paramref name="guildId"/> that have records.</summary>
+    public string GuildAgents(string guildId) => Root + "ga:" + GuildTag(guildId);
+
+    public string LockTokens(string ownerTag) => Root + "l:" + ownerTag;
+
+    public string HeldLocks(string ownerTag) => Root + "h:" + ownerTag;
+
+    /// <summary>The lock resource of a key lock, or of the owner lock when <paramref name="key"/> is null.</summary>
+    public static string LockResource(string? key) => key is null ? OwnerResource : "k" + key;
+}

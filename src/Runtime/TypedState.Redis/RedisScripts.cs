@@ -1,0 +1,202 @@
+namespace TypedState.Redis;
+
+/// <summary>
+/// Every Lua script the driver runs, one per kind of operation, each atomic on the server. They are sent with
+/// <c>ScriptEvaluateAsync(string, …)</c>, which StackExchange.Redis turns into <c>EVALSHA</c> once the script is
+/// loaded on a server (loading it again after a restart or <c>SCRIPT FLUSH</c>), so a script's text crosses the
+/// wire once per connection. Names follow <see cref="RedisKeys"/>; a script that must reach keys it only learns
+/// while running (a listing page's records, a guild's agents) builds their names from the root it is given.
+/// </summary>
+internal static class RedisScripts
+{
+    /// <summary>
+    /// A batch: every fence, then every version condition, then every write — or nothing.
+    /// KEYS: per fence, the owner's lock tokens; then per write its record, index, tombstones and, for an agent
+    /// owner, the guild's agent set. ARGV: fence count, write count; per fence: <c>o</c> (owner fence) or
+    /// <c>k</c>, the key resource, the token; per write: <c>s</c>/<c>d</c>/<c>c</c> (set, delete, check), the
+    /// expected version (empty for any), the value, the key, the agent owner tag (empty unless an agent).
+    /// Returns <c>{0, version…}</c>, <c>{1, write index, live version}</c> or <c>{2, fence index, newest token}</c>.
+    /// </summary>
+    public const string Commit =
+        """
+        local nf, nw = tonumber(ARGV[1]), tonumber(ARGV[2])
+        local a = 3
+        for i = 1, nf do
+          local tokens = KEYS[i]
+          local newest
+          if ARGV[a] == 'o' then
+            newest = tonumber(redis.call('HGET', tokens, '#') or 0)
+          else
+            newest = math.max(tonumber(redis.call('HGET', tokens, 'o') or 0), tonumber(redis.call('HGET', tokens, ARGV[a + 1]) or 0))
+          end
+          if newest > tonumber(ARGV[a + 2]) then
+            return { 2, i - 1, newest }
+          end
+          a = a + 3
+        end
+
+        local first_a, first_k = a, nf + 1
+        local k = first_k
+        local stored, live = {}, {}
+        for i = 1, nw do
+          local record = KEYS[k]
+          local n = tonumber(redis.call('HGET', record, 'n') or 0)
+          local l = 0
+          if n > 0 and redis.call('HEXISTS', record, 'v') == 1 then
+            l = n
+          end
+          stored[i], live[i] = n, l
+          local expected = ARGV[a + 1]
+          if expected ~= '' and tonumber(expected) ~= l then
+            return { 1, i - 1, l }
+          end
+          if ARGV[a + 4] == '' then k = k + 3 else k = k + 4 end
+          a = a + 5
+        end
+
+        local versions = { 0 }
+        a, k = first_a, first_k
+        for i = 1, nw do
+          local kind, member, agent = ARGV[a], ARGV[a + 3], ARGV[a + 4]
+          local record, index, tombstones = KEYS[k], KEYS[k + 1], KEYS[k + 2]
+          if kind == 's' then
+            local version = stored[i] + 1
+            redis.call('HSET', record, 'v', ARGV[a + 2], 'n', version)
+            redis.call('ZADD', index, 0, member)
+            if stored[i] > live[i] then
+              redis.call('SREM', tombstones, member)
+            end
+            if agent ~= '' then
+              redis.call('SADD', KEYS[k + 3], agent)
+            end
+            versions[i + 1] = version
+          elseif kind == 'd' then
+            if live[i] > 0 then
+              redis.call('HDEL', record, 'v')
+              redis.call('HSET', record, 'n', live[i] + 1)
+              redis.call('ZREM', index, member)
+              redis.call('SADD', tombstones, member)
+            end
+            versions[i + 1] = live[i]
+          else
+            versions[i + 1] = live[i]
+          end
+          if agent == '' then k = k + 3 else k = k + 4 end
+          a = a + 5
+        end
+        return versions
+        """;
+
+    /// <summary>
+    /// One listing page, read at one instant: up to <c>limit</c> keys of the index in the lexical range, with the
+    /// value and version of each (a key whose record vanished is skipped).
+    /// KEYS: the owner's index. ARGV: min, max (ZRANGEBYLEX bounds), limit, the owner's record name base.
+    /// Returns <c>{keys scanned, last key scanned, key, value, version, key, value, version, …}</c>.
+    /// </summary>
+    public const string ListPage =
+        """
+        local members = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+        local out = { #members, members[#members] or '' }
+        for _, member in ipairs(members) do
+          local r = redis.call('HMGET', ARGV[4] .. member, 'v', 'n')
+          if r[1] then
+            out[#out + 1] = member
+            out[#out + 1] = r[1]
+            out[#out + 1] = r[2]
+          end
+        end
+        return out
+        """;
+
+    /// <summary>
+    /// Removes an owner's records, tombstones and index; for a guild, also every agent owner in the guild's
+    /// agent set. Lock tokens are kept, so fencing tokens keep growing after a removal.
+    /// KEYS: the owner's index, its tombstones, the guild's agent set. ARGV: <c>a</c> (agent) or <c>g</c>
+    /// (guild), the root, the owner tag. Returns the number of records and tombstones removed.
+    /// </summary>
+    public const string RemoveOwner =
+        """
+        local root = ARGV[2]
+        local removed = 0
+        local function drop(tag, index, tombstones)
+          local base = root .. 'r:' .. tag .. ':'
+          local names = {}
+          for _, member in ipairs(redis.call('ZRANGE', index, 0, -1)) do
+            names[#names + 1] = base .. member
+          end
+          for _, member in ipairs(redis.call('SMEMBERS', tombstones)) do
+            names[#names + 1] = base .. member
+          end
+          for i = 1, #names, 1000 do
+            removed = removed + redis.call('UNLINK', unpack(names, i, math.min(i + 999, #names)))
+          end
+          redis.call('UNLINK', index, tombstones)
+        end
+
+        drop(ARGV[3], KEYS[1], KEYS[2])
+        if ARGV[1] == 'a' then
+          redis.call('SREM', KEYS[3], ARGV[3])
+        else
+          for _, agent in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+            drop(agent, root .. 'i:' .. agent, root .. 't:' .. agent)
+          end
+          redis.call('UNLINK', KEYS[3])
+        end
+        return removed
+        """;
+
+    /// <summary>
+    /// Grants a lock unless a conflicting one is held (the owner lock conflicts with every held lock of the owner;
+    /// a key lock with the owner lock and the same key's lock). Leases are measured with the server's clock in
+    /// microseconds, so every client agrees on expiry. KEYS: the owner's lock tokens, its held locks.
+    /// ARGV: the resource, the lease in microseconds. Returns <c>{token, lease end}</c>, or nil when taken.
+    /// </summary>
+    public const string AcquireLock =
+        """
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+        local resource = ARGV[1]
+        if resource == 'o' then
+          if redis.call('ZCARD', KEYS[2]) > 0 then
+            return false
+          end
+        elseif redis.call('ZSCORE', KEYS[2], 'o') or redis.call('ZSCORE', KEYS[2], resource) then
+          return false
+        end
+        local token = redis.call('HINCRBY', KEYS[1], '#', 1)
+        redis.call('HSET', KEYS[1], resource, token)
+        local expires = now + tonumber(ARGV[2])
+        redis.call('ZADD', KEYS[2], expires, resource)
+        return { token, expires }
+        """;
+
+    /// <summary>
+    /// Extends a held, unexpired lock if it is still the grant with the token. KEYS: the owner's lock tokens, its
+    /// held locks. ARGV: the resource, the token, the lease in microseconds. Returns the new lease end, or nil.
+    /// </summary>
+    public const string RenewLock =
+        """
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+        local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
+        if not score or tonumber(score) <= now or tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or 0) ~= tonumber(ARGV[2]) then
+          return false
+        end
+        local expires = now + tonumber(ARGV[3])
+        redis.call('ZADD', KEYS[2], expires, ARGV[1])
+        return expires
+        """;
+
+    /// <summary>
+    /// Releases a lock if it is still the grant with the token (the newest grant on a resource is its holder).
+    /// KEYS: the owner's lock tokens, its held locks. ARGV: the resource, the token. Returns 1 when released.
+    /// </summary>
+    public const string ReleaseLock =
+        """
+        if tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or 0) == tonumber(ARGV[2]) then
+          return redis.call('ZREM', KEYS[2], ARGV[1])
+        end
+        return 0
+        """;
+}

@@ -1,0 +1,349 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using TypedState.Storage;
+
+namespace TypedState.Redis;
+
+/// <summary>
+/// Stores state on a Redis server through StackExchange.Redis. Every batch, lock operation and owner removal is
+/// one Lua script, so it is atomic on the server: a batch checks every fence and version, then applies every
+/// write, or applies nothing. Listing pages through a per-owner sorted-set index of live keys with
+/// <c>ZRANGEBYLEX</c> (byte order, which is code point order), never <c>KEYS</c> or <c>SCAN</c>, so prefixes
+/// match literally whatever characters they hold. See <see cref="RedisStateDriverOptions"/> for the settings.
+/// </summary>
+/// <remarks>
+/// Errors of the client (a lost connection, a timeout) surface as they are; the state manager wraps them into
+/// <see cref="StateDriverException"/> naming the owner and key. A write whose reply was lost with the connection
+/// may or may not have been applied, as with any remote store; a write reported as applied always was.
+/// Needs Redis 5.0 or later (the tests run 7.0 on a single server). Every key of one prefix shares the prefix's
+/// hash slot, so the layout also suits a cluster, where a batch may span owners.
+/// </remarks>
+public sealed partial class RedisStateDriver : IStateDriver
+{
+    private static readonly RedisValue[] RecordFields = [RedisKeys.ValueField, RedisKeys.VersionField];
+
+    private readonly RedisKeys _keys;
+    private readonly int _listPageSize;
+    private readonly ConfigurationOptions? _configuration;
+    private readonly string? _serverDescription;
+    private readonly bool _ownsConnection;
+    private readonly ILogger _logger;
+    private readonly Lock _connectGate = new();
+    private Task<IConnectionMultiplexer>? _connection;
+    private int _disposed;
+
+    /// <summary>
+    /// Creates the driver. When <see cref="RedisStateDriverOptions.Connection"/> is null the driver opens its own
+    /// connection from <see cref="RedisStateDriverOptions.Configuration"/> on first use and disposes it with itself.
+    /// </summary>
+    /// <exception cref="ArgumentException">A setting is missing or invalid.</exception>
+    public RedisStateDriver(RedisStateDriverOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        KeyPrefix = options.KeyPrefix;
+        _keys = new RedisKeys(options.KeyPrefix);
+        _listPageSize = options.ListPageSize;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RedisStateDriver>();
+        if (options.Connection is { } connection)
+        {
+            _connection = Task.FromResult(connection);
+        }
+        else
+        {
+            _configuration = ConfigurationOptions.Parse(options.Configuration);
+            _configuration.AbortOnConnectFail = false;
+            _serverDescription = _configuration.ToString(includePassword: false);
+            if (loggerFactory is not null)
+            {
+                _configuration.LoggerFactory ??= loggerFactory;
+            }
+
+            _ownsConnection = true;
+        }
+    }
+
+    /// <summary>Creates the driver from dependency-injection options.</summary>
+    public RedisStateDriver(IOptions<RedisStateDriverOptions> options, ILoggerFactory? loggerFactory = null)
+        : this(options?.Value!, loggerFactory)
+    {
+    }
+
+    /// <inheritdoc />
+    public string Name => "redis";
+
+    /// <summary>The namespace of this driver's keys on the server.</summary>
+    public string KeyPrefix { get; }
+
+    /// <summary>How many records a listing reads per round trip.</summary>
+    internal int ListPageSize => _listPageSize;
+
+    /// <inheritdoc />
+    public async ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var database = await DatabaseAsync().ConfigureAwait(false);
+        var fields = await database.HashGetAsync(_keys.Record(RedisKeys.OwnerTag(owner), key), RecordFields)
+            .WaitAsync(cancellationToken)
+            .ConfigureAwait(false);
+        return fields[0].IsNull ? null : new StoredRecord(key, (byte[])fields[0]!, (long)fields[1]);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var tag = RedisKeys.OwnerTag(owner);
+        RedisKey[] index = [_keys.Index(tag)];
+        var recordBase = _keys.RecordBase(tag);
+        var upper = StateKeyOrder.PrefixUpperBound(prefix);
+        RedisValue min = prefix.Length == 0 ? "-" : "[" + prefix;
+        RedisValue max = upper is null ? "+" : "(" + upper;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var database = await DatabaseAsync().ConfigureAwait(false);
+            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListPage, index, [min, max, _listPageSize, recordBase])
+                .WaitAsync(cancellationToken)
+                .ConfigureAwait(false))!;
+            for (var i = 2; i + 2 < page.Length; i += 3)
+            {
+                yield return new StoredRecord(Decode(page[i]), (byte[])page[i + 1]!, (long)page[i + 2]);
+            }
+
+            // A short page is the last; otherwise continue after the last key scanned (listed or not).
+            if ((long)page[0] < _listPageSize)
+            {
+                yield break;
+            }
+
+            min = Concat("("u8, (byte[])page[1]!);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        ArgumentNullException.ThrowIfNull(fences);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var keyCount = fences.Count;
+        foreach (var write in writes)
+        {
+            keyCount += write.Owner.Scope == Scope.Agent ? 4 : 3;
+        }
+
+        var keys = new RedisKey[keyCount];
+        var args = new RedisValue[2 + (fences.Count * 3) + (writes.Count * 5)];
+        args[0] = fences.Count;
+        args[1] = writes.Count;
+        int k = 0, a = 2;
+        foreach (var fence in fences)
+        {
+            keys[k++] = _keys.LockTokens(RedisKeys.OwnerTag(fence.Owner));
+            args[a++] = fence.Key is null ? "o" : "k";
+            args[a++] = RedisKeys.LockResource(fence.Key);
+            args[a++] = fence.Token;
+        }
+
+        foreach (var write in writes)
+        {
+            var tag = RedisKeys.OwnerTag(write.Owner);
+            keys[k++] = _keys.Record(tag, write.Key);
+            keys[k++] = _keys.Index(tag);
+            keys[k++] = _keys.Tombstones(tag);
+            var isAgent = write.Owner.Scope == Scope.Agent;
+            if (isAgent)
+            {
+                keys[k++] = _keys.GuildAgents(write.Owner.GuildIdOrEmpty);
+            }
+
+            args[a++] = write.Kind switch
+            {
+                StateWriteKind.Set => "s",
+                StateWriteKind.Delete => "d",
+                StateWriteKind.Check => "c",
+                _ => throw new ArgumentOutOfRangeException(nameof(writes), write.Kind, "Unknown write kind."),
+            };
+            args[a++] = write.ExpectedVersion is { } expected ? expected : RedisValue.EmptyString;
+            args[a++] = write.Kind == StateWriteKind.Set ? write.Value : RedisValue.EmptyString;
+            args[a++] = write.Key;
+            args[a++] = isAgent ? tag : RedisValue.EmptyString;
+        }
+
+        var database = await DatabaseAsync().ConfigureAwait(false);
+        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.Commit, keys, args).ConfigureAwait(false))!;
+        switch ((long)reply[0])
+        {
+            case 0:
+                var versions = new long[writes.Count];
+                for (var i = 0; i < versions.Length; i++)
+                {
+                    versions[i] = (long)reply[i + 1];
+                }
+
+                return CommitResult.Success(versions);
+            case 1:
+                return CommitResult.Conflict((int)reply[1], (long)reply[2]);
+            case 2:
+                return CommitResult.FencedOut((int)reply[1], (long)reply[2]);
+            default:
+                throw new InvalidOperationException($"The Redis commit script returned the unknown status {(long)reply[0]}.");
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken)
+    {
+        var mode = owner.Scope switch
+        {
+            Scope.Agent => "a",
+            Scope.Guild => "g",
+            _ => throw new ArgumentException("Global state is never removed implicitly.", nameof(owner)),
+        };
+        cancellationToken.ThrowIfCancellationRequested();
+        var tag = RedisKeys.OwnerTag(owner);
+        RedisKey[] keys = [_keys.Index(tag), _keys.Tombstones(tag), _keys.GuildAgents(owner.GuildIdOrEmpty)];
+        var database = await DatabaseAsync().ConfigureAwait(false);
+        var removed = (long)(await database.ScriptEvaluateAsync(RedisScripts.RemoveOwner, keys, [mode, _keys.Root, tag]).ConfigureAwait(false));
+        LogRemoved(owner, removed);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var database = await DatabaseAsync().ConfigureAwait(false);
+        var reply = await database.ScriptEvaluateAsync(RedisScripts.AcquireLock, LockKeys(owner), [RedisKeys.LockResource(key), Microseconds(lease)])
+            .ConfigureAwait(false);
+        if (reply.IsNull)
+        {
+            return null;
+        }
+
+        var grant = (RedisResult[])reply!;
+        return new LockGrant((long)grant[0], FromMicroseconds((long)grant[1]));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<LockGrant?> RenewLockAsync(StateOwner owner, string? key, long token, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var database = await DatabaseAsync().ConfigureAwait(false);
+        var reply = await database.ScriptEvaluateAsync(RedisScripts.RenewLock, LockKeys(owner), [RedisKeys.LockResource(key), token, Microseconds(lease)])
+            .ConfigureAwait(false);
+        return reply.IsNull ? null : new LockGrant(token, FromMicroseconds((long)reply));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask ReleaseLockAsync(StateOwner owner, string? key, long token, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var database = await DatabaseAsync().ConfigureAwait(false);
+        await database.ScriptEvaluateAsync(RedisScripts.ReleaseLock, LockKeys(owner), [RedisKeys.LockResource(key), token]).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes the connection when the driver opened it; a connection passed in is left open.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0 || !_ownsConnection)
+        {
+            return;
+        }
+
+        Task<IConnectionMultiplexer>? connection;
+        lock (_connectGate)
+        {
+            connection = _connection;
+            _connection = null;
+        }
+
+        if (connection is null)
+        {
+            return;
+        }
+
+        IConnectionMultiplexer multiplexer;
+        try
+        {
+            multiplexer = await connection.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ArgumentException)
+        {
+            // It never connected; there is nothing to close.
+            return;
+        }
+
+        await multiplexer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private RedisKey[] LockKeys(StateOwner owner)
+    {
+        var tag = RedisKeys.OwnerTag(owner);
+        return [_keys.LockTokens(tag), _keys.HeldLocks(tag)];
+    }
+
+    /// <summary>A lease in whole microseconds, rounded up so a lease never ends early.</summary>
+    private static long Microseconds(TimeSpan lease) => Math.Max(1, (lease.Ticks + 9) / 10);
+
+    private static DateTimeOffset FromMicroseconds(long microseconds) => DateTimeOffset.UnixEpoch.AddTicks(microseconds * 10);
+
+    private static string Decode(RedisResult member) => Encoding.UTF8.GetString((byte[])member!);
+
+    private static byte[] Concat(ReadOnlySpan<byte> head, byte[] tail)
+    {
+        var bytes = new byte[head.Length + tail.Length];
+        head.CopyTo(bytes);
+        tail.CopyTo(bytes.AsSpan(head.Length));
+        return bytes;
+    }
+
+    private ValueTask<IDatabase> DatabaseAsync()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var connection = _connection;
+        if (connection is null || connection.IsFaulted || connection.IsCanceled)
+        {
+            connection = Connect();
+        }
+
+        return connection.IsCompletedSuccessfully
+            ? new ValueTask<IDatabase>(connection.Result.GetDatabase())
+            : AwaitDatabaseAsync(connection);
+
+        static async ValueTask<IDatabase> AwaitDatabaseAsync(Task<IConnectionMultiplexer> pending) =>
+            (await pending.ConfigureAwait(false)).GetDatabase();
+    }
+
+    /// <summary>Starts connecting once; a failed attempt is replaced by a new one on the next operation.</summary>
+    private Task<IConnectionMultiplexer> Connect()
+    {
+        lock (_connectGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            if (_connection is { IsFaulted: false, IsCanceled: false } current)
+            {
+                return current;
+            }
+
+            var configuration = _configuration!.Clone();
+            LogConnecting(_serverDescription!, KeyPrefix);
+            _connection = ConnectAsync(configuration);
+            return _connection;
+        }
+
+        static async Task<IConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration) =>
+            await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Connecting to Redis at {Configuration} for key prefix '{KeyPrefix}'")]
+    private partial void LogConnecting(string configuration, string keyPrefix);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "Removed {Count} Redis records and tombstones of {Owner}")]
+    private partial void LogRemoved(StateOwner owner, long count);
+}

@@ -1,0 +1,28 @@
+using TypedState.Redis;
+using TypedState.Storage;
+using TypedState.Tests.Redis;
+
+namespace TypedState.Tests.Conformance;
+
+/// <summary>
+/// The conformance suite against the Redis driver: one redis-server for the whole run (see
+/// <see cref="RedisTestServer"/>), and a fresh key prefix per driver, so every driver starts with an empty store.
+/// </summary>
+public sealed class RedisConformanceTests : StateStoreConformanceTests
+{
+    private readonly List<string> _prefixes = [];
+
+    protected override async ValueTask<IStateDriver> CreateDriverAsync()
+    {
+        var server = await RedisTestServer.GetSharedAsync();
+        var prefix = RedisTestServer.NewKeyPrefix("conformance");
+        _prefixes.Add(prefix);
+        return new RedisStateDriver(new RedisStateDriverOptions { Connection = server.Connection, KeyPrefix = prefix });
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await (await RedisTestServer.GetSharedAsync()).DeletePrefixesAsync(_prefixes);
+    }
+}

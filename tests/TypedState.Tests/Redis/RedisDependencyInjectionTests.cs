@@ -1,0 +1,163 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TypedState.Redis;
+using TypedState.Storage;
+
+namespace TypedState.Tests.Redis;
+
+/// <summary><c>UseRedis</c> in code and <c>"Driver": "Redis"</c> from configuration.</summary>
+public sealed class RedisDependencyInjectionTests : IAsyncLifetime
+{
+    private readonly List<string> _prefixes = [];
+    private RedisTestServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await RedisTestServer.GetSharedAsync();
+
+    public Task DisposeAsync() => _server.DeletePrefixesAsync(_prefixes);
+
+    private static IConfigurationSection Section(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>("TypedState:" + v.Key, v.Value)))
+            .Build()
+            .GetSection("TypedState");
+
+    private string NewPrefix()
+    {
+        var prefix = RedisTestServer.NewKeyPrefix("di");
+        _prefixes.Add(prefix);
+        return prefix;
+    }
+
+    [Fact]
+    public async Task UseRedis_with_a_configuration_string_registers_a_working_manager_under_the_default_prefix()
+    {
+        var services = new ServiceCollection();
+        services.AddTypedState(b => b.UseRedis(_server.Configuration));
+        await using var provider = services.BuildServiceProvider();
+
+        var state = provider.GetRequiredService<IStateManager>();
+        var driver = Assert.IsType<RedisStateDriver>(provider.GetRequiredService<IStateDriver>());
+
+        Assert.Equal("typedstate", driver.KeyPrefix);
+        Assert.Equal("redis", driver.Name);
+
+        // A guild only this test uses, removed again so a user's own server (TYPEDSTATE_TEST_REDIS) keeps nothing.
+        var guild = StateOwner.Guild("di-" + Guid.NewGuid().ToString("N"));
+        await state.SetAsync(guild, "k", "stored through DI");
+        Assert.Equal("stored through DI", (await state.GetAsync<string>(guild, "k")).Value);
+        await state.RemoveGuildAsync(guild.GuildIdOrEmpty);
+    }
+
+    [Fact]
+    public async Task UseRedis_with_options_applies_the_key_prefix_and_page_size()
+    {
+        var prefix = NewPrefix();
+        var services = new ServiceCollection();
+        services.AddTypedState(b => b.UseRedis(o =>
+        {
+            o.Configuration = _server.Configuration;
+            o.KeyPrefix = prefix;
+            o.ListPageSize = 3;
+        }));
+        await using var provider = services.BuildServiceProvider();
+
+        var state = provider.GetRequiredService<IStateManager>();
+        var driver = Assert.IsType<RedisStateDriver>(provider.GetRequiredService<IStateDriver>());
+        for (var i = 0; i < 10; i++)
+        {
+            await state.SetAsync(StateOwner.Global, $"k{i}", i);
+        }
+
+        Assert.Equal(prefix, driver.KeyPrefix);
+        Assert.Equal(3, driver.ListPageSize);
+        Assert.Equal(10, await CountAsync(state, StateOwner.Global));
+    }
+
+    [Fact]
+    public async Task AddRedis_makes_Redis_selectable_from_configuration_case_insensitively_with_its_settings()
+    {
+        var prefix = NewPrefix();
+        var services = new ServiceCollection();
+        services.AddTypedState(b => b
+            .AddRedis()
+            .UseConfiguration(Section(
+                ("Driver", "redis"),
+                ("MaxValueBytes", "1000"),
+                ("Redis:Configuration", _server.Configuration),
+                ("Redis:KeyPrefix", prefix),
+                ("Redis:ListPageSize", "2"))));
+        await using var provider = services.BuildServiceProvider();
+
+        var state = provider.GetRequiredService<StateManager>();
+        var driver = Assert.IsType<RedisStateDriver>(state.Driver);
+        Assert.Equal(prefix, driver.KeyPrefix);
+        Assert.Equal(2, driver.ListPageSize);
+        Assert.Equal(1000, state.Options.MaxValueBytes);
+
+        await state.SetAsync(StateOwner.Agent("g", "a"), "k1", 1);
+        await state.SetAsync(StateOwner.Agent("g", "a"), "k2", 2);
+        await state.SetAsync(StateOwner.Agent("g", "a"), "k3", 3);
+        Assert.Equal(3, await CountAsync(state, StateOwner.Agent("g", "a")));
+        await Assert.ThrowsAsync<StateValueTooLargeException>(() => state.SetAsync(StateOwner.Global, "big", new string('x', 1000)).AsTask());
+    }
+
+    [Fact]
+    public async Task The_container_disposes_the_driver_it_built()
+    {
+        var services = new ServiceCollection();
+        services.AddTypedState(b => b.UseRedis(o =>
+        {
+            o.Configuration = _server.Configuration;
+            o.KeyPrefix = NewPrefix();
+        }));
+        RedisStateDriver driver;
+        await using (var provider = services.BuildServiceProvider())
+        {
+            var state = provider.GetRequiredService<IStateManager>();
+            driver = Assert.IsType<RedisStateDriver>(provider.GetRequiredService<IStateDriver>());
+            await state.SetAsync(StateOwner.Global, "k", 1);
+        }
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => driver.ReadAsync(StateOwner.Global, "k", CancellationToken.None).AsTask());
+    }
+
+    [Fact]
+    public void Invalid_Redis_settings_in_configuration_fail_at_registration_naming_the_setting()
+    {
+        var badNumber = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddTypedState(b => b
+            .AddRedis()
+            .UseConfiguration(Section(("Driver", "Redis"), ("Redis:Configuration", "127.0.0.1:1"), ("Redis:ListPageSize", "lots")))));
+        Assert.Contains("TypedState:Redis:ListPageSize", badNumber.Message, StringComparison.Ordinal);
+
+        var badPrefix = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddTypedState(b => b
+            .AddRedis()
+            .UseConfiguration(Section(("Driver", "Redis"), ("Redis:Configuration", "127.0.0.1:1"), ("Redis:KeyPrefix", "{app}")))));
+        Assert.Contains("KeyPrefix", badPrefix.Message, StringComparison.Ordinal);
+
+        var missing = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddTypedState(b => b
+            .AddRedis()
+            .UseConfiguration(Section(("Driver", "Redis"), ("Redis:KeyPrefix", "app")))));
+        Assert.Contains("Configuration", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_AddRedis_the_Redis_driver_is_unknown_to_configuration()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddTypedState(b => b
+            .UseConfiguration(Section(("Driver", "Redis"), ("Redis:Configuration", "127.0.0.1:1")))));
+
+        Assert.Contains("Redis", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<int> CountAsync(IStateManager state, StateOwner owner)
+    {
+        var count = 0;
+        await foreach (var entry in state.ListAsync<int>(owner, string.Empty))
+        {
+            _ = entry;
+            count++;
+        }
+
+        return count;
+    }
+}

@@ -1,0 +1,219 @@
+using StackExchange.Redis;
+using TypedState.Redis;
+using TypedState.Storage;
+
+namespace TypedState.Tests.Redis;
+
+/// <summary>The Redis driver's own settings, connection ownership, paging and server-clock leases.</summary>
+public sealed class RedisDriverTests : IAsyncLifetime
+{
+    private readonly List<string> _prefixes = [];
+    private readonly List<IAsyncDisposable> _disposables = [];
+    private RedisTestServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await RedisTestServer.GetSharedAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var disposable in _disposables)
+        {
+            await disposable.DisposeAsync();
+        }
+
+        await _server.DeletePrefixesAsync(_prefixes);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{app}")]
+    [InlineData("app}")]
+    [InlineData("my app")]
+    [InlineData("app*")]
+    [InlineData("app?")]
+    [InlineData("app[1]")]
+    [InlineData("app\\")]
+    [InlineData("app\n")]
+    [InlineData("日本")]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    public void A_key_prefix_that_is_empty_too_long_or_holds_special_characters_is_rejected(string prefix)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new RedisStateDriver(new RedisStateDriverOptions { Configuration = "127.0.0.1:1", KeyPrefix = prefix }));
+
+        Assert.Equal("KeyPrefix", ex.ParamName);
+    }
+
+    [Theory]
+    [InlineData("typedstate")]
+    [InlineData("my-app_2.prod:eu/west")]
+    [InlineData("A")]
+    public void Key_prefixes_of_letters_digits_and_separators_are_accepted(string prefix)
+    {
+        var driver = new RedisStateDriver(new RedisStateDriverOptions { Configuration = "127.0.0.1:1", KeyPrefix = prefix });
+
+        Assert.Equal(prefix, driver.KeyPrefix);
+    }
+
+    [Fact]
+    public void Missing_or_malformed_configuration_and_a_page_size_below_1_are_rejected()
+    {
+        Assert.Equal("Configuration", Assert.Throws<ArgumentException>(() => new RedisStateDriver(new RedisStateDriverOptions())).ParamName);
+        Assert.Equal(
+            "Configuration",
+            Assert.Throws<ArgumentException>(() => new RedisStateDriver(new RedisStateDriverOptions { Configuration = "127.0.0.1:1,noSuchOption=1" })).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RedisStateDriver(new RedisStateDriverOptions { Configuration = "127.0.0.1:1", ListPageSize = 0 }));
+        Assert.Throws<ArgumentNullException>(() => new RedisStateDriver((RedisStateDriverOptions)null!));
+    }
+
+    [Fact]
+    public async Task A_connection_passed_in_stays_open_after_the_driver_is_disposed()
+    {
+        var driver = CreateDriver();
+        await WriteAsync(driver, StateOwner.Global, "k");
+
+        await driver.DisposeAsync();
+
+        Assert.True(_server.Connection.IsConnected);
+        await _server.Connection.GetDatabase().PingAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => driver.ReadAsync(StateOwner.Global, "k", CancellationToken.None).AsTask());
+    }
+
+    [Fact]
+    public async Task A_manager_built_from_a_configuration_string_connects_on_first_use_and_closes_its_connection()
+    {
+        var prefix = NewPrefix();
+        var state = new RedisStateManager(_server.Configuration, prefix);
+        await state.SetAsync(StateOwner.Guild("g"), "k", "v");
+        var other = new RedisStateManager(_server.Configuration, prefix);
+        Assert.Equal("v", (await other.GetAsync<string>(StateOwner.Guild("g"), "k")).Value);
+
+        await state.DisposeAsync();
+        await other.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => state.Driver.ReadAsync(StateOwner.Guild("g"), "k", CancellationToken.None).AsTask());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Small_pages_skip_tombstones_and_continue_after_keys_deleted_or_added_between_pages(int pageSize)
+    {
+        var driver = CreateDriver(pageSize);
+        var owner = StateOwner.Agent("g", "a");
+        for (var i = 0; i < 10; i++)
+        {
+            await WriteAsync(driver, owner, $"k{i}");
+            await WriteAsync(driver, owner, $"k{i}-gone");
+            await DeleteAsync(driver, owner, $"k{i}-gone");
+        }
+
+        var seen = new List<string>();
+        await using var listing = driver.ListAsync(owner, "k", CancellationToken.None).GetAsyncEnumerator();
+        while (await listing.MoveNextAsync())
+        {
+            seen.Add(listing.Current.Key);
+            if (seen.Count == pageSize)
+            {
+                // Between pages: the last key listed and the next one vanish, a key after the cursor appears.
+                await DeleteAsync(driver, owner, listing.Current.Key);
+                await DeleteAsync(driver, owner, $"k{pageSize}");
+                await WriteAsync(driver, owner, $"k{pageSize - 1}5");
+            }
+        }
+
+        var expected = Enumerable.Range(0, 10).Where(i => i != pageSize).Select(i => $"k{i}").ToList();
+        expected.Insert(pageSize, $"k{pageSize - 1}5");
+        Assert.Equal(expected, seen);
+    }
+
+    [Fact]
+    public async Task Lease_ends_are_measured_with_the_server_clock_and_an_expired_lock_can_be_taken_again()
+    {
+        var driver = CreateDriver();
+        var owner = StateOwner.Guild("locks");
+        var before = DateTimeOffset.UtcNow;
+
+        var first = await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromMilliseconds(300), CancellationToken.None);
+
+        var after = DateTimeOffset.UtcNow;
+        Assert.NotNull(first);
+        Assert.Equal(1, first.Value.Token);
+
+        // The server shares this machine's clock, so its lease end lies within the call's window (1 ms of rounding).
+        Assert.InRange(first.Value.ExpiresAt, before.AddMilliseconds(299), after.AddMilliseconds(301));
+        Assert.Null(await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(1), CancellationToken.None));
+        Assert.Null(await driver.TryAcquireLockAsync(owner, null, TimeSpan.FromSeconds(1), CancellationToken.None));
+        Assert.NotNull(await driver.TryAcquireLockAsync(owner, "other", TimeSpan.FromSeconds(1), CancellationToken.None));
+
+        // Wait (bounded) until the server's clock passes the lease end; then the key can be locked again.
+        LockGrant? second = null;
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        while (second is null && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
+            second = await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(30), CancellationToken.None);
+        }
+
+        Assert.NotNull(second);
+        Assert.Equal(3, second.Value.Token);
+        Assert.True(DateTimeOffset.UtcNow >= first.Value.ExpiresAt);
+        Assert.Null(await driver.RenewLockAsync(owner, "k", first.Value.Token, TimeSpan.FromSeconds(1), CancellationToken.None));
+
+        var renewed = await driver.RenewLockAsync(owner, "k", second.Value.Token, TimeSpan.FromMinutes(5), CancellationToken.None);
+        Assert.NotNull(renewed);
+        Assert.Equal(second.Value.Token, renewed.Value.Token);
+        Assert.True(renewed.Value.ExpiresAt > second.Value.ExpiresAt);
+
+        // The stale holder's release does nothing; the current holder's frees the key.
+        await driver.ReleaseLockAsync(owner, "k", first.Value.Token, CancellationToken.None);
+        Assert.Null(await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(1), CancellationToken.None));
+        await driver.ReleaseLockAsync(owner, "k", second.Value.Token, CancellationToken.None);
+        Assert.Equal(4, (await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(1), CancellationToken.None))?.Token);
+    }
+
+    [Fact]
+    public async Task Fencing_tokens_keep_growing_after_the_owner_is_removed()
+    {
+        var driver = CreateDriver();
+        var owner = StateOwner.Agent("g", "a");
+        var grant = await driver.TryAcquireLockAsync(owner, null, TimeSpan.FromMinutes(1), CancellationToken.None);
+        await driver.ReleaseLockAsync(owner, null, grant!.Value.Token, CancellationToken.None);
+        await WriteAsync(driver, owner, "k");
+
+        await driver.RemoveOwnerAsync(StateOwner.Guild("g"), CancellationToken.None);
+
+        Assert.Null(await driver.ReadAsync(owner, "k", CancellationToken.None));
+        var next = await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.Equal(grant.Value.Token + 1, next?.Token);
+        var stale = await driver.CommitAsync([new StateWrite(owner, "k", StateWriteKind.Set, "1"u8.ToArray(), null)], [new StateFence(owner, null, grant.Value.Token)], CancellationToken.None);
+        Assert.Equal(CommitFailure.Fence, stale.Failure);
+        Assert.Equal(next!.Value.Token, stale.ActualVersion);
+    }
+
+    private RedisStateDriver CreateDriver(int listPageSize = 256)
+    {
+        var prefix = NewPrefix();
+        var driver = new RedisStateDriver(new RedisStateDriverOptions { Connection = _server.Connection, KeyPrefix = prefix, ListPageSize = listPageSize });
+        _disposables.Add(driver);
+        return driver;
+    }
+
+    private string NewPrefix()
+    {
+        var prefix = RedisTestServer.NewKeyPrefix("driver");
+        _prefixes.Add(prefix);
+        return prefix;
+    }
+
+    private static async Task WriteAsync(RedisStateDriver driver, StateOwner owner, string key)
+    {
+        var result = await driver.CommitAsync([new StateWrite(owner, key, StateWriteKind.Set, "0"u8.ToArray(), null)], [], CancellationToken.None);
+        Assert.True(result.Succeeded);
+    }
+
+    private static async Task DeleteAsync(RedisStateDriver driver, StateOwner owner, string key)
+    {
+        var result = await driver.CommitAsync([new StateWrite(owner, key, StateWriteKind.Delete, ReadOnlyMemory<byte>.Empty, null)], [], CancellationToken.None);
+        Assert.True(result.Succeeded);
+    }
+}
