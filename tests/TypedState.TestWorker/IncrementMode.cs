@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using TypedState.Sqlite;
 
 namespace TypedState.TestWorker;
 
@@ -9,7 +8,7 @@ internal static class IncrementMode
 {
     public static async Task RunAsync(string connectionString, string key, int count)
     {
-        var manager = new SqliteStateManager(connectionString);
+        var manager = StoreSpec.Open(connectionString);
         await using (manager.ConfigureAwait(false))
         {
             // One read opens the file (and creates the schema, possibly racing the other workers) before "ready".

@@ -6,6 +6,11 @@ using TypedState.TestWorker;
 //       Prints "ready" once the store is open, waits for one line on stdin (or its end) so that every worker
 //       starts together, then makes <count> optimistic increments of the Global counter <key> and prints
 //       "done attempts=<A> values=<v1>,<v2>,..." (the value each successful write stored). Exit 0 on success.
+//   lock-increment <store> <key> <count>
+//       Like increment, but each increment holds the key lock and writes without an expected version.
+//   hold-lock <store> <key> <leaseMs>
+//       Takes the key lock, prints "held <token>", and never releases it (to be killed).
+//   <store> is a connection string for SQLite or "redis|config|prefix", "postgres|connString|schema" (StoreSpec).
 //   transactions <connectionString>
 //       Commits transactions forever: transaction N writes agent "tx/N/a", guild "tx/N/b" and global "tx/N/c"
 //       (values "N/a", "N/b", "N/c") plus global "last" = N, and only after the commit returned prints
@@ -23,6 +28,14 @@ try
         case "increment" when args.Length == 4
             && int.TryParse(args[3], NumberStyles.None, CultureInfo.InvariantCulture, out var count):
             await IncrementMode.RunAsync(args[1], args[2], count).ConfigureAwait(false);
+            return 0;
+        case "lock-increment" when args.Length == 4
+            && int.TryParse(args[3], NumberStyles.None, CultureInfo.InvariantCulture, out var lockedCount):
+            await LockIncrementMode.RunAsync(args[1], args[2], lockedCount).ConfigureAwait(false);
+            return 0;
+        case "hold-lock" when args.Length == 4
+            && int.TryParse(args[3], NumberStyles.None, CultureInfo.InvariantCulture, out var leaseMs):
+            await HoldLockMode.RunAsync(args[1], args[2], leaseMs).ConfigureAwait(false);
             return 0;
         case "transactions" when args.Length == 2:
             await TransactionsMode.RunAsync(args[1]).ConfigureAwait(false);
@@ -42,6 +55,6 @@ catch (Exception ex)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: increment <connectionString> <key> <count> | transactions <connectionString>");
+    Console.Error.WriteLine("usage: increment|lock-increment <store> <key> <count> | hold-lock <store> <key> <leaseMs> | transactions <connectionString>");
     return 2;
 }

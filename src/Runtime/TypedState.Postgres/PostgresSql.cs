@@ -1,0 +1,309 @@
+namespace TypedState.Postgres;
+
+/// <summary>
+/// Every statement the driver runs, in one place, all parameterized. The templates below name the schema as
+/// <c>{s}</c>; <see cref="PostgresSql(string, PostgresValueStorage)"/> fills in the quoted schema and the value
+/// expressions of the configured <see cref="PostgresValueStorage"/> once per driver.
+/// </summary>
+/// <remarks>
+/// <para>Records live in one table keyed by (scope, guild_id, agent_id, key); a NULL value is a tombstone that keeps a
+/// deleted key's version so a re-created key never reuses one. Text columns use the "C" collation, so keys compare
+/// by code point whatever the database's collation, and a prefix is matched as the key range
+/// [prefix, StateKeyOrder.PrefixUpperBound(prefix)) — never with LIKE, so no character in a key is special.</para>
+/// <para>Locks: one row per locked resource (the key, or '' for the whole owner) with the newest token granted on it,
+/// and one row per owner with the newest token granted on any of its resources. Rows are never deleted, so tokens
+/// only grow, even across owner removal. Grants, renewals and fence checks of one owner are serialized by a
+/// transaction-scoped advisory lock on a hash of the owner (exclusive to grant or renew, shared to check fences),
+/// so a fenced batch commits either wholly before a newer grant or sees its token.</para>
+/// </remarks>
+internal sealed class PostgresSql
+{
+    /// <summary>The schema version this driver writes and understands.</summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>Whether the schema's version table exists (the name is passed quoted, as to_regclass wants it).</summary>
+    public const string VersionTableExists = "SELECT to_regclass(@table) IS NOT NULL";
+
+    /// <summary>Whether the schema exists (the name is passed as stored, unquoted).</summary>
+    public const string SchemaExists = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = @schema)";
+
+    /// <summary>
+    /// Serializes migrations of one schema across processes until the transaction ends. Advisory locks of the
+    /// driver use the two-key form: 1414725633 (0x54530001) for migrations, 1414725634 (0x54530002) for owners'
+    /// locks; the second key is a hash of the schema (and owner). A hash collision only serializes more.
+    /// </summary>
+    public const string LockMigration = "SELECT pg_advisory_xact_lock(1414725633, hashtext(@schema))";
+
+    /// <summary>The type of the value column of an existing records table, e.g. <c>bytea</c>.</summary>
+    public const string ValueColumnType =
+        "SELECT format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass(@table) AND attname = 'value' AND NOT attisdropped";
+
+    private const string CreateSchemaTemplate = "CREATE SCHEMA {s}";
+
+    private const string CreateVersionTableTemplate =
+        "CREATE TABLE IF NOT EXISTS {s}.schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)";
+
+    private const string ReadVersionTemplate = "SELECT version FROM {s}.schema_version WHERE id = 1";
+
+    private const string WriteVersionTemplate =
+        "INSERT INTO {s}.schema_version (id, version) VALUES (1, @version) ON CONFLICT (id) DO UPDATE SET version = excluded.version";
+
+    /// <summary>Migrations by the version they produce; index 0 builds version 1. <c>{type}</c> is the value column type.</summary>
+    private static readonly string[] MigrationTemplates =
+    [
+        """
+        CREATE TABLE {s}.records (
+            scope    smallint    NOT NULL,
+            guild_id text COLLATE "C" NOT NULL,
+            agent_id text COLLATE "C" NOT NULL,
+            key      text COLLATE "C" NOT NULL,
+            value    {type},              -- NULL: a tombstone (or a placeholder locked by a transaction's read)
+            version  bigint      NOT NULL,
+            PRIMARY KEY (scope, guild_id, agent_id, key)
+        );
+        CREATE TABLE {s}.locks (
+            scope      smallint    NOT NULL,
+            guild_id   text COLLATE "C" NOT NULL,
+            agent_id   text COLLATE "C" NOT NULL,
+            resource   text COLLATE "C" NOT NULL, -- the locked key, or '' for the whole owner
+            token      bigint      NOT NULL,      -- the newest fencing token granted on this resource
+            expires_at timestamptz NOT NULL,      -- by the database clock; -infinity once released
+            PRIMARY KEY (scope, guild_id, agent_id, resource)
+        );
+        CREATE TABLE {s}.lock_owners (
+            scope      smallint NOT NULL,
+            guild_id   text COLLATE "C" NOT NULL,
+            agent_id   text COLLATE "C" NOT NULL,
+            last_token bigint   NOT NULL,         -- the newest fencing token granted on any lock of the owner
+            PRIMARY KEY (scope, guild_id, agent_id)
+        )
+        """,
+    ];
+
+    private const string Owner = "scope = @scope AND guild_id = @guild AND agent_id = @agent";
+
+    private const string Record = Owner + " AND key = @key";
+
+    private const string Columns = "(scope, guild_id, agent_id, key, value, version)";
+
+    private const string ReadTemplate = "SELECT {read}, version FROM {s}.records WHERE " + Record + " AND value IS NOT NULL";
+
+    private const string LiveVersionTemplate = "SELECT version FROM {s}.records WHERE " + Record + " AND value IS NOT NULL";
+
+    /// <summary>
+    /// The live version of a record (0 when absent or deleted), row-locked until the transaction ends so that a
+    /// transaction's reads still hold when it commits. An absent key gets a placeholder tombstone of version 0 to
+    /// lock, so that it cannot be created concurrently either; a later set gives it version 1.
+    /// </summary>
+    private const string LockedLiveVersionTemplate =
+        "INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, NULL, 0) " +
+        "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET version = r.version " +
+        "RETURNING CASE WHEN r.value IS NULL THEN 0 ELSE r.version END";
+
+    private const string SetAnyTemplate =
+        "INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, {value}, 1) " +
+        "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET value = excluded.value, version = r.version + 1 " +
+        "RETURNING r.version";
+
+    /// <summary>
+    /// The head of a conditional write: <c>seen</c> is the live version in the statement's snapshot. The statements
+    /// return one row, (the version written or NULL, the version seen), so a failed condition is reported without
+    /// another query. When the snapshot cannot explain the failure (the row changed while the statement waited for
+    /// its lock, and PostgreSQL re-checked the newer row), the driver reads the live version again.
+    /// </summary>
+    private const string Seen =
+        "WITH seen AS (SELECT CASE WHEN value IS NULL THEN 0 ELSE version END AS live FROM {s}.records WHERE " + Record + "), ";
+
+    private const string Witness = " SELECT (SELECT version FROM written), coalesce((SELECT live FROM seen), 0)";
+
+    private const string SetIfAbsentTemplate =
+        Seen + "written AS (INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, {value}, 1) " +
+        "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET value = excluded.value, version = r.version + 1 " +
+        "WHERE r.value IS NULL RETURNING r.version)" + Witness;
+
+    private const string SetIfVersionTemplate =
+        Seen + "written AS (UPDATE {s}.records SET value = {value}, version = version + 1 WHERE " + Record +
+        " AND value IS NOT NULL AND version = @expected RETURNING version)" + Witness;
+
+    private const string DeleteAnyTemplate =
+        "UPDATE {s}.records SET value = NULL, version = version + 1 WHERE " + Record + " AND value IS NOT NULL RETURNING version - 1";
+
+    private const string DeleteIfVersionTemplate =
+        Seen + "written AS (UPDATE {s}.records SET value = NULL, version = version + 1 WHERE " + Record +
+        " AND value IS NOT NULL AND version = @expected RETURNING version - 1 AS version)" + Witness;
+
+    private const string ListHead =
+        "SELECT key, {read}, version FROM {s}.records WHERE " + Owner + " AND value IS NOT NULL AND ";
+
+    private const string ListTail = " ORDER BY key LIMIT @limit";
+
+    private const string RemoveAgentTemplate = "DELETE FROM {s}.records WHERE scope = 1 AND guild_id = @guild AND agent_id = @agent";
+
+    /// <summary>A guild's own records and those of its agents, in one statement.</summary>
+    private const string RemoveGuildTemplate = "DELETE FROM {s}.records WHERE scope IN (1, 2) AND guild_id = @guild";
+
+    /// <summary>Serializes grants and renewals of one owner's locks until the transaction ends.</summary>
+    public const string LockOwnerExclusive = "SELECT pg_advisory_xact_lock(1414725634, hashtext(@lock))";
+
+    /// <summary>Keeps the owner's locks from being granted until the transaction ends; fence checks share it.</summary>
+    public const string LockOwnerShared = "SELECT pg_advisory_xact_lock_shared(1414725634, hashtext(@lock))";
+
+    /// <summary>
+    /// Grants a lock unless <c>{conflict}</c> finds a held, unexpired conflicting lock: takes the owner's next token
+    /// and records it on the owner and on the resource, with a lease measured by the database clock. Runs after
+    /// <see cref="LockOwnerExclusive"/>, in a statement of its own so that it sees every earlier grant.
+    /// </summary>
+    private const string GrantTemplate =
+        """
+        WITH now AS (SELECT clock_timestamp() AS t),
+        counter AS (
+            INSERT INTO {s}.lock_owners AS o (scope, guild_id, agent_id, last_token)
+            SELECT @scope, @guild, @agent, 1
+            WHERE NOT EXISTS (SELECT 1 FROM {s}.locks l, now WHERE l.scope = @scope AND l.guild_id = @guild AND l.agent_id = @agent
+                              AND {conflict} AND l.expires_at > now.t)
+            ON CONFLICT (scope, guild_id, agent_id) DO UPDATE SET last_token = o.last_token + 1
+            RETURNING last_token)
+        INSERT INTO {s}.locks AS l (scope, guild_id, agent_id, resource, token, expires_at)
+        SELECT @scope, @guild, @agent, @resource, counter.last_token, now.t + @lease FROM counter, now
+        ON CONFLICT (scope, guild_id, agent_id, resource) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at
+        RETURNING token, expires_at
+        """;
+
+    /// <summary>A key lock conflicts with the owner lock and with the same key's lock.</summary>
+    private const string KeyLockConflict = "l.resource IN ('', @resource)";
+
+    /// <summary>An owner lock conflicts with every lock of the owner.</summary>
+    private const string OwnerLockConflict = "TRUE";
+
+    private const string RenewTemplate =
+        "UPDATE {s}.locks AS l SET expires_at = now.t + @lease FROM (SELECT clock_timestamp() AS t) AS now " +
+        "WHERE l.scope = @scope AND l.guild_id = @guild AND l.agent_id = @agent AND l.resource = @resource " +
+        "AND l.token = @token AND l.expires_at > now.t RETURNING l.token, l.expires_at";
+
+    private const string ReleaseTemplate =
+        "UPDATE {s}.locks SET expires_at = '-infinity' WHERE " + Owner + " AND resource = @resource AND token = @token";
+
+    /// <summary>The newest token of a lock covering a key fence: the owner lock and the key's lock.</summary>
+    private const string KeyFenceTokenTemplate =
+        "SELECT coalesce(max(token), 0) FROM {s}.locks WHERE " + Owner + " AND resource IN ('', @resource)";
+
+    /// <summary>The newest token of a lock covering an owner fence: every lock of the owner.</summary>
+    private const string OwnerFenceTokenTemplate =
+        "SELECT coalesce((SELECT last_token FROM {s}.lock_owners WHERE " + Owner + "), 0)";
+
+    /// <summary>Builds the statements of one driver: <paramref name="schema"/> must already be validated.</summary>
+    public PostgresSql(string schema, PostgresValueStorage storage)
+    {
+        Schema = schema;
+        QuotedSchema = "\"" + schema.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        Storage = storage;
+        ColumnType = storage == PostgresValueStorage.Jsonb ? "jsonb" : "bytea";
+
+        // Values always travel as bytea parameters and results: in jsonb mode the server converts them, so bytes
+        // that are not UTF-8 JSON are refused by the server instead of being altered on the way.
+        var valueIn = storage == PostgresValueStorage.Jsonb ? "convert_from(@value, 'UTF8')::jsonb" : "@value";
+        var valueOut = storage == PostgresValueStorage.Jsonb ? "convert_to(value::text, 'UTF8')" : "value";
+
+        string Build(string template) => template
+            .Replace("{s}", QuotedSchema, StringComparison.Ordinal)
+            .Replace("{value}", valueIn, StringComparison.Ordinal)
+            .Replace("{read}", valueOut, StringComparison.Ordinal)
+            .Replace("{type}", ColumnType, StringComparison.Ordinal);
+
+        VersionTable = QuotedSchema + ".schema_version";
+        RecordsTable = QuotedSchema + ".records";
+        CreateSchema = Build(CreateSchemaTemplate);
+        CreateVersionTable = Build(CreateVersionTableTemplate);
+        ReadVersion = Build(ReadVersionTemplate);
+        WriteVersion = Build(WriteVersionTemplate);
+        Migrations = Array.ConvertAll(MigrationTemplates, Build);
+        Read = Build(ReadTemplate);
+        LiveVersion = Build(LiveVersionTemplate);
+        LockedLiveVersion = Build(LockedLiveVersionTemplate);
+        SetAny = Build(SetAnyTemplate);
+        SetIfAbsent = Build(SetIfAbsentTemplate);
+        SetIfVersion = Build(SetIfVersionTemplate);
+        DeleteAny = Build(DeleteAnyTemplate);
+        DeleteIfVersion = Build(DeleteIfVersionTemplate);
+        ListFirstBounded = Build(ListHead + "key >= @lower AND key < @upper" + ListTail);
+        ListNextBounded = Build(ListHead + "key > @lower AND key < @upper" + ListTail);
+        ListFirstUnbounded = Build(ListHead + "key >= @lower" + ListTail);
+        ListNextUnbounded = Build(ListHead + "key > @lower" + ListTail);
+        RemoveAgent = Build(RemoveAgentTemplate);
+        RemoveGuild = Build(RemoveGuildTemplate);
+        GrantKeyLock = Build(GrantTemplate.Replace("{conflict}", KeyLockConflict, StringComparison.Ordinal));
+        GrantOwnerLock = Build(GrantTemplate.Replace("{conflict}", OwnerLockConflict, StringComparison.Ordinal));
+        RenewLock = Build(RenewTemplate);
+        ReleaseLock = Build(ReleaseTemplate);
+        KeyFenceToken = Build(KeyFenceTokenTemplate);
+        OwnerFenceToken = Build(OwnerFenceTokenTemplate);
+    }
+
+    /// <summary>The schema name as configured (unquoted).</summary>
+    public string Schema { get; }
+
+    /// <summary>The schema name as a quoted identifier.</summary>
+    public string QuotedSchema { get; }
+
+    public PostgresValueStorage Storage { get; }
+
+    /// <summary>The value column type this driver creates and expects: <c>bytea</c> or <c>jsonb</c>.</summary>
+    public string ColumnType { get; }
+
+    /// <summary>The qualified, quoted name of the version table (for to_regclass).</summary>
+    public string VersionTable { get; }
+
+    /// <summary>The qualified, quoted name of the records table (for to_regclass).</summary>
+    public string RecordsTable { get; }
+
+    public string CreateSchema { get; }
+
+    public string CreateVersionTable { get; }
+
+    public string ReadVersion { get; }
+
+    public string WriteVersion { get; }
+
+    public IReadOnlyList<string> Migrations { get; }
+
+    public string Read { get; }
+
+    public string LiveVersion { get; }
+
+    public string LockedLiveVersion { get; }
+
+    public string SetAny { get; }
+
+    public string SetIfAbsent { get; }
+
+    public string SetIfVersion { get; }
+
+    public string DeleteAny { get; }
+
+    public string DeleteIfVersion { get; }
+
+    /// <summary>Listing pages: [first page | later page] × [bounded prefix | empty prefix].</summary>
+    public string ListFirstBounded { get; }
+
+    public string ListNextBounded { get; }
+
+    public string ListFirstUnbounded { get; }
+
+    public string ListNextUnbounded { get; }
+
+    public string RemoveAgent { get; }
+
+    public string RemoveGuild { get; }
+
+    public string GrantKeyLock { get; }
+
+    public string GrantOwnerLock { get; }
+
+    public string RenewLock { get; }
+
+    public string ReleaseLock { get; }
+
+    public string KeyFenceToken { get; }
+
+    public string OwnerFenceToken { get; }
+}

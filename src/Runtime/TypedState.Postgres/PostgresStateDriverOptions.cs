@@ -1,0 +1,84 @@
+using System.Text.RegularExpressions;
+using Npgsql;
+
+namespace TypedState.Postgres;
+
+/// <summary>Settings of the PostgreSQL driver.</summary>
+public sealed partial class PostgresStateDriverOptions
+{
+    /// <summary>The schema used when none is set.</summary>
+    public const string DefaultSchema = "typedstate";
+
+    /// <summary>
+    /// An Npgsql connection string, e.g. <c>Host=localhost;Username=app;Password=…;Database=app</c>. The driver then
+    /// builds and owns a pooled <see cref="NpgsqlDataSource"/>. Required unless <see cref="DataSource"/> is set.
+    /// The driver runs a small, fixed set of statements, so <c>Max Auto Prepare=64</c> (Npgsql's automatic
+    /// preparation) saves the server parsing and planning them on every call, unless a connection pooler in front of
+    /// the server does not support prepared statements.
+    /// </summary>
+    public string ConnectionString { get; set; } = string.Empty;
+
+    /// <summary>
+    /// An existing data source to use instead of <see cref="ConnectionString"/> (for example one shared with the rest
+    /// of the application). The driver does not dispose it.
+    /// </summary>
+    public NpgsqlDataSource? DataSource { get; set; }
+
+    /// <summary>
+    /// The PostgreSQL schema holding the driver's tables, created on first use. Default <c>typedstate</c>. Letters,
+    /// digits and underscores, starting with a letter or underscore, at most 63 characters, not starting with
+    /// <c>pg_</c>; always quoted, so the case is kept.
+    /// </summary>
+    public string Schema { get; set; } = DefaultSchema;
+
+    /// <summary>How many records a listing fetches per query. Default 256.</summary>
+    public int ListPageSize { get; set; } = 256;
+
+    /// <summary>
+    /// The column type values are stored in when the driver creates the schema. Default
+    /// <see cref="PostgresValueStorage.Bytea"/>; an existing schema must have been created with the same setting.
+    /// </summary>
+    public PostgresValueStorage ValueStorage { get; set; } = PostgresValueStorage.Bytea;
+
+    internal void Validate()
+    {
+        if (DataSource is null && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new ArgumentException(
+                "PostgresStateDriverOptions.ConnectionString (or DataSource) is required, e.g. \"Host=localhost;Username=app;Database=app\".",
+                nameof(ConnectionString));
+        }
+
+        if (DataSource is not null && !string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new ArgumentException(
+                "Set either PostgresStateDriverOptions.ConnectionString or DataSource, not both.", nameof(DataSource));
+        }
+
+        ValidateSchema(Schema);
+        if (ListPageSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ListPageSize), ListPageSize, "ListPageSize must be at least 1.");
+        }
+
+        if (!Enum.IsDefined(ValueStorage))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ValueStorage), ValueStorage, "Unknown value storage.");
+        }
+    }
+
+    /// <summary>Checks that <paramref name="schema"/> is a plain identifier PostgreSQL accepts as a schema name.</summary>
+    internal static void ValidateSchema(string? schema)
+    {
+        if (schema is null || !SchemaName().IsMatch(schema) || schema.StartsWith("pg_", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException(
+                $"The PostgreSQL schema name '{schema}' is not valid: use 1 to 63 letters (a-z, A-Z), digits and underscores, " +
+                "starting with a letter or an underscore and not with 'pg_'.",
+                nameof(schema));
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex SchemaName();
+}

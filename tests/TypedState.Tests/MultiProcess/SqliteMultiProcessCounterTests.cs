@@ -1,0 +1,13 @@
+using TypedState.Tests.Sqlite;
+
+namespace TypedState.Tests.MultiProcess;
+
+/// <summary>The multi-process counters on one SQLite file.</summary>
+public sealed class SqliteMultiProcessCounterTests : MultiProcessCounterTests, IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    protected override Task<string> CreateStoreSpecAsync() => Task.FromResult("sqlite|" + _directory.ConnectionString());
+}
