@@ -18,9 +18,9 @@ namespace TypedState.Benchmarks;
 /// </remarks>
 public static class Interleaved
 {
-    private static long s_sink;
+    internal static long s_sink;
 
-    private interface IOp
+    internal interface IOp
     {
         void Run();
     }
@@ -112,7 +112,7 @@ public static class Interleaved
         return 0;
     }
 
-    private static void Compare<TRaw, TTyped>(string name, TRaw raw, TTyped typed, int rounds, double blockMs)
+    internal static void Compare<TRaw, TTyped>(string name, TRaw raw, TTyped typed, int rounds, double blockMs, bool processAllocations = false)
         where TRaw : struct, IOp
         where TTyped : struct, IOp
     {
@@ -155,8 +155,8 @@ public static class Interleaved
             ratios[r] = b / a;
         }
 
-        var rawAlloc = AllocatedPerOp(raw);
-        var typedAlloc = AllocatedPerOp(typed);
+        var rawAlloc = AllocatedPerOp(raw, processAllocations);
+        var typedAlloc = AllocatedPerOp(typed, processAllocations);
         Array.Sort(ratios);
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
@@ -175,13 +175,18 @@ public static class Interleaved
         return Stopwatch.GetTimestamp() - start;
     }
 
-    private static long AllocatedPerOp<T>(T op)
+    /// <summary>
+    /// Bytes allocated per operation by the calling thread, or, with <paramref name="process"/>, by the whole process
+    /// (for network drivers, whose replies are processed on other threads; includes any background allocation).
+    /// </summary>
+    private static long AllocatedPerOp<T>(T op, bool process = false)
         where T : struct, IOp
     {
-        const int n = 1000;
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var n = process ? 200 : 1000;
+        var before = process ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
         Time(op, n);
-        return (long)Math.Round((GC.GetAllocatedBytesForCurrentThread() - before) / (double)n);
+        var after = process ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
+        return (long)Math.Round((after - before) / (double)n);
     }
 
     private static double Median(double[] values)

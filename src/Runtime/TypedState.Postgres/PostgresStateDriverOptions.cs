@@ -12,9 +12,10 @@ public sealed partial class PostgresStateDriverOptions
     /// <summary>
     /// An Npgsql connection string, e.g. <c>Host=localhost;Username=app;Password=…;Database=app</c>. The driver then
     /// builds and owns a pooled <see cref="NpgsqlDataSource"/>. Required unless <see cref="DataSource"/> is set.
-    /// The driver runs a small, fixed set of statements, so <c>Max Auto Prepare=64</c> (Npgsql's automatic
-    /// preparation) saves the server parsing and planning them on every call, unless a connection pooler in front of
-    /// the server does not support prepared statements.
+    /// The driver runs a small, fixed set of statements and keeps no session state, so unless the connection string
+    /// says otherwise it sets <c>Max Auto Prepare=64</c> (Npgsql's automatic preparation) and
+    /// <c>No Reset On Close=true</c>; set <c>Max Auto Prepare=0</c> behind a pooler that does not support prepared
+    /// statements.
     /// </summary>
     public string ConnectionString { get; set; } = string.Empty;
 

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace TypedState.Benchmarks;
+
+/// <summary>
+/// Ephemeral database servers for the benchmarks: each on 127.0.0.1, a free port and a fresh temp directory, stopped
+/// and deleted on dispose. PostgreSQL runs as the <c>postgres</c> user (initdb and postgres refuse root).
+/// </summary>
+public static class Servers
+{
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    internal static void Run(string file, string arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"'{file} {arguments}' exited with {process.ExitCode}: {stdout.Result} {stderr.Result}");
+        }
+    }
+}
+
+/// <summary><c>redis-server</c> without persistence on a free port; stopped (killed) on dispose.</summary>
+public sealed class EphemeralRedis : IDisposable
+{
+    private readonly Process _process;
+    private readonly string _directory;
+
+    public EphemeralRedis()
+    {
+        Port = Servers.FreePort();
+        _directory = Directory.CreateTempSubdirectory("typedstate-bench-redis-").FullName;
+        _process = Process.Start(new ProcessStartInfo(
+            "redis-server",
+            $"--port {Port} --bind 127.0.0.1 --dir {_directory} --save '' --appendonly no")
+        { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Loopback, Port);
+                break;
+            }
+            catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(10) && !_process.HasExited)
+            {
+                Thread.Sleep(20);
+            }
+        }
+    }
+
+    public int Port { get; }
+
+    public string Configuration => $"127.0.0.1:{Port}";
+
+    public void Dispose()
+    {
+        try
+        {
+            _process.Kill();
+            _process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>
+/// PostgreSQL 15 (initdb + pg_ctl as the postgres user) on a free port with a database <c>bench</c>. fsync and
+/// synchronous_commit are off: the benchmarks compare CPU and round-trip costs, not the disk.
+/// </summary>
+public sealed class EphemeralPostgres : IDisposable
+{
+    private const string Bin = "/usr/lib/postgresql/15/bin/";
+    private readonly string _directory;
+
+    public EphemeralPostgres()
+    {
+        Port = Servers.FreePort();
+        _directory = Directory.CreateTempSubdirectory("typedstate-bench-pg-").FullName;
+        Directory.CreateDirectory(Path.Combine(_directory, "sock"));
+        Servers.Run("chown", $"-R postgres:postgres {_directory}");
+        Servers.Run("runuser", $"-u postgres -- {Bin}initdb -D {_directory}/data -A trust -U postgres -E UTF8 --no-sync");
+        Servers.Run("runuser", $"-u postgres -- {Bin}pg_ctl -D {_directory}/data -l {_directory}/log -w -o \"-p {Port} -k {_directory}/sock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=100\" start");
+        using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres");
+        connection.Open();
+        using var command = new NpgsqlCommand("CREATE DATABASE bench", connection);
+        command.ExecuteNonQuery();
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=bench";
+
+    public void Dispose()
+    {
+        NpgsqlConnection.ClearAllPools();
+        try
+        {
+            Servers.Run("runuser", $"-u postgres -- {Bin}pg_ctl -D {_directory}/data -m fast -w stop");
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
