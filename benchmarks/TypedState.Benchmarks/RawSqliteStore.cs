@@ -5,30 +5,16 @@ namespace TypedState.Benchmarks;
 /// <summary>
 /// The hand-written baseline: Microsoft.Data.Sqlite on one open connection with two prepared commands whose
 /// parameters are created once. Same file settings (WAL, busy_timeout, synchronous), same table and the same
-/// statements as the TypedState SQLite driver (copied from src/Runtime/TypedState.Sqlite/SqliteSql.cs).
+/// statements as the TypedState SQLite driver (its SqliteSql constants).
 /// </summary>
 public sealed class RawSqliteStore : IDisposable
 {
-    public const string CreateTable =
-        """
-        CREATE TABLE IF NOT EXISTS typedstate_records (
-            scope    INTEGER NOT NULL,
-            guild_id TEXT    NOT NULL,
-            agent_id TEXT    NOT NULL,
-            key      TEXT    NOT NULL,
-            value    BLOB,
-            version  INTEGER NOT NULL,
-            PRIMARY KEY (scope, guild_id, agent_id, key)
-        )
-        """;
+    // The driver's own statements, so both sides run exactly the same SQL.
+    public const string CreateTable = TypedState.Sqlite.SqliteSql.CreateRecordsTable;
 
-    public const string Upsert =
-        "INSERT INTO typedstate_records (scope, guild_id, agent_id, key, value, version) VALUES ($scope, $guild, $agent, $key, $value, 1) " +
-        "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET value = excluded.value, version = typedstate_records.version + 1 " +
-        "RETURNING version";
+    public const string Upsert = TypedState.Sqlite.SqliteSql.SetAny;
 
-    public const string Select =
-        "SELECT value, version FROM typedstate_records WHERE scope = $scope AND guild_id = $guild AND agent_id = $agent AND key = $key AND value IS NOT NULL";
+    public const string Select = TypedState.Sqlite.SqliteSql.Read;
 
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _upsert;

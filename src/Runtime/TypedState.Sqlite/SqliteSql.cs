@@ -19,9 +19,7 @@ internal static class SqliteSql
     public const string WriteSchemaVersion =
         "INSERT INTO typedstate_schema (id, version) VALUES (1, $version) ON CONFLICT (id) DO UPDATE SET version = excluded.version";
 
-    /// <summary>Migrations by the version they produce; index 0 builds version 1.</summary>
-    public static readonly string[] Migrations =
-    [
+    public const string CreateRecordsTable =
         """
         CREATE TABLE typedstate_records (
             scope    INTEGER NOT NULL,
@@ -32,7 +30,12 @@ internal static class SqliteSql
             version  INTEGER NOT NULL,
             PRIMARY KEY (scope, guild_id, agent_id, key)
         )
-        """,
+        """;
+
+    /// <summary>Migrations by the version they produce; index 0 builds version 1.</summary>
+    public static readonly string[] Migrations =
+    [
+        CreateRecordsTable,
         """
         CREATE TABLE typedstate_locks (
             scope      INTEGER NOT NULL,
