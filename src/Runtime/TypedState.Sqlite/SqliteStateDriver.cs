@@ -67,28 +67,17 @@ public sealed partial class SqliteStateDriver : IStateDriver
     public ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var session = Rent();
-        try
+        return new ValueTask<StoredRecord?>(InSession((owner, key), static (session, target) =>
         {
             var command = session.Command(SqliteSql.Read, null);
-            SqliteSession.BindRecord(command, owner, key);
-            StoredRecord? result;
-            using (var reader = command.ExecuteReader())
-            {
-                // The reader must be closed before the session goes back to the pool for another thread.
-                result = reader.Read()
-                    ? new StoredRecord(key, reader.GetFieldValue<byte[]>(0), reader.GetInt64(1))
-                    : null;
-            }
+            SqliteSession.BindRecord(command, target.owner, target.key);
 
-            Return(session);
-            return new ValueTask<StoredRecord?>(result);
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+            // The reader is closed here, before InSession hands the session back to the pool for another thread.
+            using var reader = command.ExecuteReader();
+            return reader.Read()
+                ? new StoredRecord(target.key, reader.GetFieldValue<byte[]>(0), reader.GetInt64(1))
+                : (StoredRecord?)null;
+        }));
     }
 
     /// <inheritdoc />
@@ -124,25 +113,10 @@ public sealed partial class SqliteStateDriver : IStateDriver
         ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(fences);
         cancellationToken.ThrowIfCancellationRequested();
-        var session = Rent();
-        var reusable = false;
-        try
-        {
-            var result = writes.Count == 1 && fences.Count == 0 ? CommitOne(session, writes[0]) : CommitBatch(session, writes, fences);
-            reusable = true;
-            return new ValueTask<CommitResult>(result);
-        }
-        finally
-        {
-            if (reusable)
-            {
-                Return(session);
-            }
-            else
-            {
-                session.Dispose();
-            }
-        }
+        return new ValueTask<CommitResult>(InSession((writes, fences), static (session, batch) =>
+            batch.writes.Count == 1 && batch.fences.Count == 0
+                ? CommitOne(session, batch.writes[0])
+                : CommitBatch(session, batch.writes, batch.fences)));
     }
 
     /// <inheritdoc />
@@ -155,38 +129,31 @@ public sealed partial class SqliteStateDriver : IStateDriver
             Scope.Guild => SqliteSql.RemoveGuild,
             _ => throw new ArgumentException("Global state is never removed implicitly.", nameof(owner)),
         };
-        var session = Rent();
-        try
+        var removed = InSession((owner, sql), static (session, target) =>
         {
-            var command = session.Command(sql, null);
-            SqliteSession.Bind(command, "$guild", owner.GuildIdOrEmpty);
-            if (owner.Scope == Scope.Agent)
+            var command = session.Command(target.sql, null);
+            SqliteSession.Bind(command, "$guild", target.owner.GuildIdOrEmpty);
+            if (target.owner.Scope == Scope.Agent)
             {
-                SqliteSession.Bind(command, "$agent", owner.AgentIdOrEmpty);
+                SqliteSession.Bind(command, "$agent", target.owner.AgentIdOrEmpty);
             }
 
-            var removed = command.ExecuteNonQuery();
-            LogRemoved(owner, removed);
-            Return(session);
-            return ValueTask.CompletedTask;
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+            return command.ExecuteNonQuery();
+        });
+        LogRemoved(owner, removed);
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
     public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return new ValueTask<LockGrant?>(InSession(session =>
+        return new ValueTask<LockGrant?>(InSession((owner, key, lease, clock: _clock), static (session, request) =>
         {
             using var transaction = session.Connection.BeginTransaction(deferred: false);
-            var now = _clock.GetUtcNow();
-            var conflict = session.Command(key is null ? SqliteSql.OwnerLockConflict : SqliteSql.KeyLockConflict, transaction);
-            BindLock(conflict, owner, key);
+            var now = request.clock.GetUtcNow();
+            var conflict = session.Command(request.key is null ? SqliteSql.OwnerLockConflict : SqliteSql.KeyLockConflict, transaction);
+            BindLock(conflict, request.owner, request.key);
             SqliteSession.Bind(conflict, "$now", now.ToUnixTimeMilliseconds());
             if (SqliteSession.ExecuteVersion(conflict) is not null)
             {
@@ -195,10 +162,10 @@ public sealed partial class SqliteStateDriver : IStateDriver
             }
 
             var next = session.Command(SqliteSql.NextLockToken, transaction);
-            SqliteSession.BindOwner(next, owner);
-            var grant = new LockGrant(SqliteSession.ExecuteVersion(next) ?? 1, now + lease);
+            SqliteSession.BindOwner(next, request.owner);
+            var grant = new LockGrant(SqliteSession.ExecuteVersion(next) ?? 1, now + request.lease);
             var write = session.Command(SqliteSql.GrantLock, transaction);
-            BindLock(write, owner, key);
+            BindLock(write, request.owner, request.key);
             SqliteSession.Bind(write, "$token", grant.Token);
             SqliteSession.Bind(write, "$expires", grant.ExpiresAt.ToUnixTimeMilliseconds());
             write.ExecuteNonQuery();
@@ -211,15 +178,15 @@ public sealed partial class SqliteStateDriver : IStateDriver
     public ValueTask<LockGrant?> RenewLockAsync(StateOwner owner, string? key, long token, TimeSpan lease, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return new ValueTask<LockGrant?>(InSession(session =>
+        return new ValueTask<LockGrant?>(InSession((owner, key, token, lease, clock: _clock), static (session, request) =>
         {
-            var now = _clock.GetUtcNow();
+            var now = request.clock.GetUtcNow();
             var command = session.Command(SqliteSql.RenewLock, null);
-            BindLock(command, owner, key);
-            SqliteSession.Bind(command, "$token", token);
+            BindLock(command, request.owner, request.key);
+            SqliteSession.Bind(command, "$token", request.token);
             SqliteSession.Bind(command, "$now", now.ToUnixTimeMilliseconds());
-            SqliteSession.Bind(command, "$expires", (now + lease).ToUnixTimeMilliseconds());
-            return SqliteSession.ExecuteVersion(command) is null ? (LockGrant?)null : new LockGrant(token, now + lease);
+            SqliteSession.Bind(command, "$expires", (now + request.lease).ToUnixTimeMilliseconds());
+            return SqliteSession.ExecuteVersion(command) is null ? (LockGrant?)null : new LockGrant(request.token, now + request.lease);
         }));
     }
 
@@ -227,11 +194,11 @@ public sealed partial class SqliteStateDriver : IStateDriver
     public ValueTask ReleaseLockAsync(StateOwner owner, string? key, long token, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        InSession(session =>
+        InSession((owner, key, token), static (session, request) =>
         {
             var command = session.Command(SqliteSql.ReleaseLock, null);
-            BindLock(command, owner, key);
-            SqliteSession.Bind(command, "$token", token);
+            BindLock(command, request.owner, request.key);
+            SqliteSession.Bind(command, "$token", request.token);
             return command.ExecuteNonQuery();
         });
         return ValueTask.CompletedTask;
@@ -255,13 +222,16 @@ public sealed partial class SqliteStateDriver : IStateDriver
         SqliteSession.Bind(command, "$resource", key ?? string.Empty);
     }
 
-    /// <summary>Runs <paramref name="work"/> on a pooled session; a session that failed is closed, not reused.</summary>
-    private T InSession<T>(Func<SqliteSession, T> work)
+    /// <summary>
+    /// Runs <paramref name="work"/> on a pooled session and returns the session to the pool; a session that failed
+    /// is closed, not reused. The state argument lets hot paths pass static lambdas, which allocate nothing.
+    /// </summary>
+    private T InSession<TState, T>(TState state, Func<SqliteSession, TState, T> work)
     {
         var session = Rent();
         try
         {
-            var result = work(session);
+            var result = work(session, state);
             Return(session);
             return result;
         }
@@ -388,35 +358,26 @@ public sealed partial class SqliteStateDriver : IStateDriver
             (true, true) => SqliteSql.ListFirstUnbounded,
             (false, true) => SqliteSql.ListNextUnbounded,
         };
-        var session = Rent();
-        try
+        return InSession((owner, sql, lower, upper, limit: (long)_options.ListPageSize), static (session, query) =>
         {
-            var command = session.Command(sql, null);
-            SqliteSession.BindOwner(command, owner);
-            SqliteSession.Bind(command, "$lower", lower);
-            if (upper is not null)
+            var command = session.Command(query.sql, null);
+            SqliteSession.BindOwner(command, query.owner);
+            SqliteSession.Bind(command, "$lower", query.lower);
+            if (query.upper is not null)
             {
-                SqliteSession.Bind(command, "$upper", upper);
+                SqliteSession.Bind(command, "$upper", query.upper);
             }
 
-            SqliteSession.Bind(command, "$limit", (long)_options.ListPageSize);
+            SqliteSession.Bind(command, "$limit", query.limit);
             var page = new List<StoredRecord>();
-            using (var reader = command.ExecuteReader())
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
             {
-                while (reader.Read())
-                {
-                    page.Add(new StoredRecord(reader.GetString(0), reader.GetFieldValue<byte[]>(1), reader.GetInt64(2)));
-                }
+                page.Add(new StoredRecord(reader.GetString(0), reader.GetFieldValue<byte[]>(1), reader.GetInt64(2)));
             }
 
-            Return(session);
             return page;
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+        });
     }
 
     private SqliteSession Rent()
