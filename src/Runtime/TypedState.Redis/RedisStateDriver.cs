@@ -94,6 +94,10 @@ public sealed partial class RedisStateDriver : IStateDriver
     }
 
     /// <inheritdoc />
+    public IAsyncEnumerable<StateOwner> ListOwnersAsync(Scope scope, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Owner listing is not implemented by this driver yet.");
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prefix);

@@ -81,6 +81,10 @@ public sealed partial class SqliteStateDriver : IStateDriver
     }
 
     /// <inheritdoc />
+    public IAsyncEnumerable<StateOwner> ListOwnersAsync(Scope scope, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Owner listing is not implemented by this driver yet.");
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Pages of ListPageSize keys: no connection is held while the caller processes a page.

@@ -61,6 +61,32 @@ public sealed class InMemoryStateDriver : IStateDriver
     }
 
     /// <inheritdoc />
+    public async IAsyncEnumerable<StateOwner> ListOwnersAsync(Scope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var owners = new List<StateOwner>();
+        foreach (var (owner, records) in _owners)
+        {
+            if (owner.Scope == scope && records.Values.Any(static slot => slot.Value is not null))
+            {
+                owners.Add(owner);
+            }
+        }
+
+        owners.Sort(static (a, b) =>
+        {
+            var byGuild = StateKeyOrder.Comparer.Compare(a.GuildIdOrEmpty, b.GuildIdOrEmpty);
+            return byGuild != 0 ? byGuild : StateKeyOrder.Comparer.Compare(a.AgentIdOrEmpty, b.AgentIdOrEmpty);
+        });
+        foreach (var owner in owners)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return owner;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);

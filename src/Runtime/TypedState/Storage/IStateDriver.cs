@@ -28,6 +28,16 @@ public interface IStateDriver : IAsyncDisposable
     IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Streams the owners of <paramref name="scope"/> that hold at least one live record, ordered by guild id and
+    /// then agent id (code point order, as <see cref="StateKeyOrder.Comparer"/>); for <see cref="Scope.Global"/>
+    /// that is <see cref="StateOwner.Global"/> or nothing. Drivers page through the owners (keyset, not one open
+    /// cursor), so the caller may write while it enumerates and memory stays bounded; an owner created or emptied
+    /// during the enumeration may or may not be yielded.
+    /// </summary>
+    /// <remarks>Used by the startup migrator and by operators who inspect state.</remarks>
+    IAsyncEnumerable<StateOwner> ListOwnersAsync(Scope scope, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Applies a batch of conditional writes atomically: every fence and every condition holds and every write
     /// applies, or nothing applies and the first failing fence (checked first) or write is reported. Each
     /// (owner, key) appears at most once in <paramref name="writes"/>.
