@@ -12,7 +12,7 @@ public readonly struct StateEntry<T>
     private readonly T? _value;
 
     /// <summary>Creates an entry (the core builds these; public for drivers' and callers' tests).</summary>
-    public StateEntry(string key, bool exists, T? value, long version, CorruptStateException? error = null)
+    public StateEntry(string key, bool exists, T? value, long version, StateException? error = null)
     {
         Key = key;
         Exists = exists;
@@ -35,11 +35,11 @@ public readonly struct StateEntry<T>
     public bool Exists { get; }
 
     /// <summary>The value, or <c>default</c> when absent.</summary>
-    /// <exception cref="CorruptStateException">The listed record could not be read (see <see cref="Error"/>).</exception>
+    /// <exception cref="StateException">The listed record could not be read (see <see cref="Error"/>): a <see cref="CorruptStateException"/>, a <see cref="StateSchemaTooNewException"/> or a <see cref="StateMigrationException"/>.</exception>
     public T? Value => Error is null ? _value : throw Error;
 
     /// <summary>For listed records only: why the stored bytes could not be read; <see langword="null"/> when they could.</summary>
-    public CorruptStateException? Error { get; }
+    public StateException? Error { get; }
 
     /// <summary>Whether the record exists and was readable; returns the value when it was.</summary>
     public bool TryGetValue([MaybeNullWhen(false)] out T value)

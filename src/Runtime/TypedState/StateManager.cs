@@ -511,6 +511,12 @@ public class StateManager : IStateManager, IAsyncDisposable
             StateLog.CorruptRecord(Logger, owner, key, version, typeof(T).Name, ex);
             throw new CorruptStateException(owner, key, version, typeof(T), ex);
         }
+        catch (StateSchemaException ex) when (ex.Owner is null)
+        {
+            // Raised by a generated state type's converter, which cannot know where the bytes came from.
+            StateLog.CorruptRecord(Logger, owner, key, version, typeof(T).Name, ex);
+            throw ex.At(owner, key);
+        }
     }
 
     internal StateEntry<T> ToEntry<T>(StateOwner owner, StoredRecord record, JsonTypeInfo<T> typeInfo)
@@ -519,7 +525,7 @@ public class StateManager : IStateManager, IAsyncDisposable
         {
             return new StateEntry<T>(record.Key, true, Deserialize(owner, record.Key, record.Value, record.Version, typeInfo), record.Version);
         }
-        catch (CorruptStateException corrupt)
+        catch (StateException corrupt) when (corrupt is CorruptStateException or StateSchemaException)
         {
             return new StateEntry<T>(record.Key, true, default, record.Version, corrupt);
         }

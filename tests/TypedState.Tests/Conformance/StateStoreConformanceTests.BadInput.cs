@@ -390,7 +390,7 @@ public abstract partial class StateStoreConformanceTests
         Assert.True(corrupt.Exists);
         Assert.Equal(1, corrupt.Version);
         Assert.NotNull(corrupt.Error);
-        Assert.Equal(1, corrupt.Error.Version);
+        Assert.Equal(1, Assert.IsType<CorruptStateException>(corrupt.Error).Version);
         AssertNamesRecord(corrupt.Error, owner, "r2");
         var thrown = Assert.Throws<CorruptStateException>(() => corrupt.Value);
         Assert.Same(corrupt.Error, thrown);

@@ -1,0 +1,83 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace TypedState.Generators;
+
+/// <summary>The generator's diagnostics. Ids are stable; each has a help page in docs/diagnostics.md.</summary>
+internal static class Diagnostics
+{
+    private const string Category = "TypedState";
+    private const string HelpBase = "https://github.com/typedstate/typedstate/blob/main/docs/diagnostics.md#";
+
+    public static readonly DiagnosticDescriptor NotPartial = Error(
+        "TS1001",
+        "State type must be partial",
+        "'{0}' is marked [{1}] but is not partial: the generator adds its serializer and accessors to it");
+
+    public static readonly DiagnosticDescriptor InvalidVersion = Error(
+        "TS1002",
+        "State version must be at least 1",
+        "'{0}' declares Version = {1}: schema versions start at 1");
+
+    public static readonly DiagnosticDescriptor MissingMigration = Error(
+        "TS1003",
+        "Migration step missing",
+        "'{0}' is at Version = {1} but has no migration step from version {2}: declare 'static void {3}(System.Text.Json.Nodes.JsonObject state)'");
+
+    public static readonly DiagnosticDescriptor DuplicateMigration = Error(
+        "TS1004",
+        "Migration step declared more than once",
+        "'{0}' declares the migration step '{1}' more than once: each version step has exactly one method");
+
+    public static readonly DiagnosticDescriptor DuplicateKey = Error(
+        "TS1005",
+        "State key used by more than one type",
+        "The {0} state key '{1}' of '{2}' is also used by '{3}': two types would overwrite each other's records; set a distinct Key");
+
+    public static readonly DiagnosticDescriptor UnsupportedMemberType = Error(
+        "TS1006",
+        "Member type not supported",
+        "Member '{0}' of '{1}' has type '{2}', which the generated serializer does not handle: use a supported type, mark the type [StatePart], or list it with [JsonSerializable] on a JsonSerializerContext given as SerializerContext");
+
+    public static readonly DiagnosticDescriptor NestedOrGeneric = Error(
+        "TS1007",
+        "Nested or generic state type",
+        "'{0}' is {1}: state types and state parts must be non-generic top-level types");
+
+    public static readonly DiagnosticDescriptor MultipleScopes = Error(
+        "TS1008",
+        "More than one state attribute",
+        "'{0}' has more than one of [AgentState], [GuildState], [GlobalState] and [StatePart]: a type has exactly one scope");
+
+    public static readonly DiagnosticDescriptor InvalidMigration = Error(
+        "TS1009",
+        "Invalid migration step",
+        "Migration step '{0}' of '{1}' {2}");
+
+    public static readonly DiagnosticDescriptor NoConstructor = Error(
+        "TS1010",
+        "State type cannot be constructed",
+        "'{0}' cannot be constructed by the generated serializer: {1}");
+
+    public static readonly DiagnosticDescriptor InvalidKey = Error(
+        "TS1011",
+        "Invalid state key",
+        "The Key of '{0}' is invalid: {1}");
+
+    public static readonly DiagnosticDescriptor InvalidSerializerContext = Error(
+        "TS1012",
+        "SerializerContext is not a JsonSerializerContext",
+        "SerializerContext '{0}' of '{1}' does not derive from System.Text.Json.Serialization.JsonSerializerContext");
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
+    {
+        NotPartial, InvalidVersion, MissingMigration, DuplicateMigration, DuplicateKey, UnsupportedMemberType,
+        NestedOrGeneric, MultipleScopes, InvalidMigration, NoConstructor, InvalidKey, InvalidSerializerContext,
+    }.ToDictionary(d => d.Id);
+
+    public static DiagnosticDescriptor ById(string id) => s_byId[id];
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+}

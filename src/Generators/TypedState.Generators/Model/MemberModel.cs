@@ -1,0 +1,7 @@
+namespace TypedState.Generators.Model;
+
+/// <summary>
+/// One serialized property: its C# name, its JSON name and its shape. <paramref name="ConstructorIndex"/> is its
+/// position in the primary constructor (-1 when it is assigned after construction).
+/// </summary>
+internal sealed record MemberModel(string Name, string JsonName, TypeShape Type, int ConstructorIndex);

@@ -1,0 +1,19 @@
+namespace TypedState.Generators.Parsing;
+
+/// <summary>Metadata names the generator looks for.</summary>
+internal static class KnownNames
+{
+    public const string AgentState = "TypedState.AgentStateAttribute";
+    public const string GuildState = "TypedState.GuildStateAttribute";
+    public const string GlobalState = "TypedState.GlobalStateAttribute";
+    public const string StatePart = "TypedState.StatePartAttribute";
+
+    public const string JsonObject = "System.Text.Json.Nodes.JsonObject";
+    public const string JsonSerializerContext = "System.Text.Json.Serialization.JsonSerializerContext";
+    public const string JsonSerializable = "System.Text.Json.Serialization.JsonSerializableAttribute";
+    public const string JsonPropertyName = "System.Text.Json.Serialization.JsonPropertyNameAttribute";
+    public const string JsonIgnore = "System.Text.Json.Serialization.JsonIgnoreAttribute";
+    public const string JsonConverter = "System.Text.Json.Serialization.JsonConverterAttribute";
+
+    public static readonly string[] StateAttributes = [AgentState, GuildState, GlobalState, StatePart];
+}

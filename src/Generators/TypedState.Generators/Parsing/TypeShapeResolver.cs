@@ -1,0 +1,139 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using TypedState.Generators.Model;
+
+namespace TypedState.Generators.Parsing;
+
+/// <summary>Decides how a member type is serialized, or that it cannot be (null).</summary>
+internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, string? contextName)
+{
+    private const int MaxDepth = 8;
+
+    private static readonly SymbolDisplayFormat s_format = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    public static string NameOf(ITypeSymbol type) => type.ToDisplayString(s_format);
+
+    public TypeShape? Resolve(ITypeSymbol type) => Resolve(type, 0);
+
+    private TypeShape? Resolve(ITypeSymbol type, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            return null;
+        }
+
+        var name = NameOf(type);
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            var inner = Resolve(nullable.TypeArguments[0], depth + 1);
+            return inner is null ? null : new TypeShape(ShapeKind.Nullable, name, Element: inner);
+        }
+
+        var primitive = PrimitiveOf(type);
+        if (primitive != Primitive.None)
+        {
+            return new TypeShape(ShapeKind.Primitive, name, primitive);
+        }
+
+        if (type.TypeKind == TypeKind.Enum && type is INamedTypeSymbol { EnumUnderlyingType: { } underlying })
+        {
+            return new TypeShape(ShapeKind.Enum, name, PrimitiveOf(underlying), AsString: WantsStringEnum(type));
+        }
+
+        if (contextName is not null && contextTypes.Contains(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)))
+        {
+            return new TypeShape(ShapeKind.Context, name, Extra: contextName);
+        }
+
+        if (type is IArrayTypeSymbol { Rank: 1 } array)
+        {
+            var element = Resolve(array.ElementType, depth + 1);
+            return element is null ? null : new TypeShape(ShapeKind.Array, name, Element: element);
+        }
+
+        if (type is INamedTypeSymbol { IsGenericType: true } generic)
+        {
+            var definition = generic.OriginalDefinition.ToDisplayString();
+            var args = generic.TypeArguments;
+            switch (definition)
+            {
+                case "System.Collections.Generic.List<T>":
+                case "System.Collections.Generic.IList<T>":
+                case "System.Collections.Generic.ICollection<T>":
+                case "System.Collections.Generic.IEnumerable<T>":
+                case "System.Collections.Generic.IReadOnlyList<T>":
+                case "System.Collections.Generic.IReadOnlyCollection<T>":
+                    return Collection(ShapeKind.List, name, args[0], depth);
+                case "System.Collections.Generic.HashSet<T>":
+                case "System.Collections.Generic.ISet<T>":
+                case "System.Collections.Generic.IReadOnlySet<T>":
+                    return Collection(ShapeKind.Set, name, args[0], depth);
+                case "System.Collections.Generic.Dictionary<TKey, TValue>":
+                case "System.Collections.Generic.IDictionary<TKey, TValue>":
+                case "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>":
+                    return args[0].SpecialType == SpecialType.System_String ? Collection(ShapeKind.Dictionary, name, args[1], depth) : null;
+            }
+        }
+
+        if (type is INamedTypeSymbol named && IsStateType(named))
+        {
+            return new TypeShape(ShapeKind.Part, name);
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a type carries one of the generator's attributes (and so has a generated serializer).</summary>
+    public static bool IsStateType(INamedTypeSymbol type) =>
+        type.GetAttributes().Any(a => a.AttributeClass is { } c && KnownNames.StateAttributes.Contains(c.ToDisplayString()));
+
+    private TypeShape? Collection(ShapeKind kind, string name, ITypeSymbol element, int depth)
+    {
+        var shape = Resolve(element, depth + 1);
+        return shape is null ? null : new TypeShape(kind, name, Element: shape, Extra: NameOf(element));
+    }
+
+    private static bool WantsStringEnum(ITypeSymbol type) =>
+        type.GetAttributes().Any(a =>
+            a.AttributeClass?.ToDisplayString() == KnownNames.JsonConverter
+            && a.ConstructorArguments.Length == 1
+            && a.ConstructorArguments[0].Value is INamedTypeSymbol converter
+            && converter.Name == "JsonStringEnumConverter");
+
+    private static Primitive PrimitiveOf(ITypeSymbol type)
+    {
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean: return Primitive.Boolean;
+            case SpecialType.System_Byte: return Primitive.Byte;
+            case SpecialType.System_SByte: return Primitive.SByte;
+            case SpecialType.System_Int16: return Primitive.Int16;
+            case SpecialType.System_UInt16: return Primitive.UInt16;
+            case SpecialType.System_Int32: return Primitive.Int32;
+            case SpecialType.System_UInt32: return Primitive.UInt32;
+            case SpecialType.System_Int64: return Primitive.Int64;
+            case SpecialType.System_UInt64: return Primitive.UInt64;
+            case SpecialType.System_Single: return Primitive.Single;
+            case SpecialType.System_Double: return Primitive.Double;
+            case SpecialType.System_Decimal: return Primitive.Decimal;
+            case SpecialType.System_Char: return Primitive.Char;
+            case SpecialType.System_String: return Primitive.String;
+            case SpecialType.System_DateTime: return Primitive.DateTime;
+        }
+
+        if (type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte })
+        {
+            return Primitive.Bytes;
+        }
+
+        return type.ToDisplayString() switch
+        {
+            "System.DateTimeOffset" => Primitive.DateTimeOffset,
+            "System.TimeSpan" => Primitive.TimeSpan,
+            "System.Guid" => Primitive.Guid,
+            _ => Primitive.None,
+        };
+    }
+}

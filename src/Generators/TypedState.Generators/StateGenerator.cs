@@ -1,0 +1,94 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using TypedState.Generators.Emit;
+using TypedState.Generators.Model;
+using TypedState.Generators.Parsing;
+
+namespace TypedState.Generators;
+
+/// <summary>
+/// Generates serializers, typed accessors and schemas for types marked [AgentState], [GuildState], [GlobalState]
+/// or [StatePart]. Every step after the syntax provider works on value-equatable models, so edits that do not change
+/// a state type's shape (a method body, another file) are served from the cache.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class StateGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking names of the pipeline steps, for incremental-caching tests.</summary>
+    public static class Steps
+    {
+        /// <summary>The parsed annotated types.</summary>
+        public const string Types = "TypedState.Types";
+
+        /// <summary>The keys of every generated state type, collected.</summary>
+        public const string Keys = "TypedState.Keys";
+    }
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var agent = Types(context, KnownNames.AgentState);
+        var guild = Types(context, KnownNames.GuildState);
+        var global = Types(context, KnownNames.GlobalState);
+        var part = Types(context, KnownNames.StatePart);
+
+        foreach (var types in new[] { agent, guild, global, part })
+        {
+            context.RegisterSourceOutput(types, static (output, result) =>
+            {
+                foreach (var diagnostic in result.Diagnostics)
+                {
+                    output.ReportDiagnostic(diagnostic.ToDiagnostic());
+                }
+
+                if (result.Model is { } model)
+                {
+                    output.AddSource(StateTypeEmitter.HintName(model), StateTypeEmitter.Emit(model));
+                }
+            });
+        }
+
+        var keys = agent.Collect().Combine(guild.Collect()).Combine(global.Collect())
+            .Select(static (all, _) => all.Left.Left.Concat(all.Left.Right).Concat(all.Right)
+                .Where(r => r.Model is not null)
+                .Select(r => new StateKeyEntry(r.Model!.Kind, r.Model.Key, r.Model.Name, r.Model.FullName, r.Location))
+                .ToEquatableArray())
+            .WithTrackingName(Steps.Keys);
+        var assembly = context.CompilationProvider.Select(static (compilation, _) => compilation.AssemblyName);
+
+        context.RegisterSourceOutput(keys.Combine(assembly), static (output, input) =>
+        {
+            var (entries, assemblyName) = input;
+            foreach (var group in entries.GroupBy(e => (e.Kind, e.Key)).Where(g => g.Count() > 1))
+            {
+                var first = group.First();
+                foreach (var duplicate in group.Skip(1))
+                {
+                    output.ReportDiagnostic(Diagnostic.Create(
+                        Diagnostics.DuplicateKey,
+                        duplicate.Location?.ToLocation(),
+                        duplicate.Kind.ToString(),
+                        duplicate.Key,
+                        duplicate.Name,
+                        first.FullName.Replace("global::", string.Empty)));
+                }
+            }
+
+            if (entries.Count > 0)
+            {
+                output.AddSource(RegistryEmitter.HintName, RegistryEmitter.Emit(RegistryEmitter.NamespaceFor(assemblyName), entries.Items));
+            }
+        });
+    }
+
+    private static IncrementalValuesProvider<StateTypeResult> Types(IncrementalGeneratorInitializationContext context, string attribute) =>
+        context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                attribute,
+                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
+                (syntax, cancellationToken) => StateTypeParser.Parse(syntax, attribute, cancellationToken))
+            .Where(static result => result is not null)
+            .Select(static (result, _) => result!)
+            .WithTrackingName(Steps.Types);
+}

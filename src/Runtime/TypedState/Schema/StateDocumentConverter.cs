@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace TypedState;
+
+/// <summary>
+/// Adapts a generated serializer to System.Text.Json: writes <c>$version</c> first, then the members; reads the
+/// current version in one pass and falls back to parse, migrate and read only for an older (or unreadable) document.
+/// </summary>
+internal sealed class StateDocumentConverter<T>(StateSchema<T> schema) : JsonConverter<T>
+    where T : IStateType<T>
+{
+    private static readonly JsonEncodedText s_versionName = JsonEncodedText.Encode(StateSchema.VersionPropertyName);
+
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber(s_versionName, schema.Version);
+        T.WriteProperties(writer, value);
+        writer.WriteEndObject();
+    }
+
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException($"A stored {typeof(T).Name} must be a JSON object, not {reader.TokenType}.");
+        }
+
+        var start = reader;
+        JsonException? currentFailure = null;
+        try
+        {
+            var value = ReadCurrent(ref reader, out var version);
+            if (version == schema.Version || (version == 0 && schema.Version == 1))
+            {
+                return value;
+            }
+        }
+        catch (JsonException ex)
+        {
+            // An older document may not fit the current members; its version decides below.
+            currentFailure = ex;
+        }
+
+        reader = start;
+        var document = JsonNode.Parse(ref reader) as JsonObject ?? throw new JsonException($"A stored {typeof(T).Name} must be a JSON object.");
+        if (StateSchema.VersionOf(document) == schema.Version)
+        {
+            // Current version, yet unreadable: corrupt, not old.
+            throw currentFailure ?? new JsonException($"The stored {typeof(T).Name} could not be read.");
+        }
+
+        return schema.Read(schema.Migrate(document));
+    }
+
+    /// <summary>Runs the generated reader, turning the reader's own errors into <see cref="JsonException"/>.</summary>
+    internal static T ReadCurrent(ref Utf8JsonReader reader, out int version)
+    {
+        try
+        {
+            return T.Read(ref reader, out version);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException or ArgumentException)
+        {
+            throw new JsonException(ex.Message, ex);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json;
+
+namespace TypedState;
+
+/// <summary>Helpers the generated serializers call; the formats match System.Text.Json's own converters.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class StateJson
+{
+    /// <summary>Writes a state part as an object, or null.</summary>
+    public static void WritePart<T>(Utf8JsonWriter writer, T? value)
+        where T : IStatePart<T>
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is null)
+        {
+            writer.WriteNullValue();
+            return;
+        }
+
+        writer.WriteStartObject();
+        T.WriteProperties(writer, value);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Reads a state part from an object, or null from null.</summary>
+    public static T ReadPart<T>(ref Utf8JsonReader reader)
+        where T : IStatePart<T>
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return default!;
+        }
+
+        Expect(ref reader, JsonTokenType.StartObject);
+        return T.Read(ref reader, out _);
+    }
+
+    /// <summary>Throws unless the reader is on a token of the expected type.</summary>
+    /// <exception cref="JsonException">The token is of another type.</exception>
+    public static void Expect(ref Utf8JsonReader reader, JsonTokenType expected)
+    {
+        if (reader.TokenType != expected)
+        {
+            throw new JsonException($"Expected {expected} but found {reader.TokenType} at byte {reader.TokenStartIndex}.");
+        }
+    }
+
+    /// <summary>Reads the <c>$version</c> of a state document.</summary>
+    public static int ReadSchemaVersion(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var version) && version >= 1
+            ? version
+            : throw new JsonException($"The '{StateSchema.VersionPropertyName}' property must be a positive integer.");
+
+    /// <summary>Writes a character as a one-character string.</summary>
+    public static void WriteChar(Utf8JsonWriter writer, char value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStringValue([value]);
+    }
+
+    /// <summary>Reads a one-character string.</summary>
+    public static char ReadChar(ref Utf8JsonReader reader)
+    {
+        var text = reader.GetString();
+        return text is { Length: 1 } ? text[0] : throw new JsonException("Expected a string of exactly one character.");
+    }
+
+    /// <summary>Writes a time span in the constant ("c") format.</summary>
+    public static void WriteTimeSpan(Utf8JsonWriter writer, TimeSpan value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        Span<char> text = stackalloc char[32];
+        value.TryFormat(text, out var written, "c", CultureInfo.InvariantCulture);
+        writer.WriteStringValue(text[..written]);
+    }
+
+    /// <summary>Reads a time span in the constant ("c") format.</summary>
+    public static TimeSpan ReadTimeSpan(ref Utf8JsonReader reader)
+    {
+        var text = reader.GetString();
+        return text is not null && TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new JsonException("Expected a time span in the format [-][d.]hh:mm:ss[.fffffff].");
+    }
+
+    /// <summary>Reads an enum written as its name (or comma-separated flag names).</summary>
+    public static TEnum ParseEnum<TEnum>(ref Utf8JsonReader reader)
+        where TEnum : struct, Enum
+    {
+        var text = reader.GetString();
+        return Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) && !char.IsAsciiDigit(text![0]) && text[0] != '-'
+            ? value
+            : throw new JsonException($"'{text}' is not a name of {typeof(TEnum).Name}.");
+    }
+
+    /// <summary>Writes bytes as base64, or null.</summary>
+    public static void WriteBytes(Utf8JsonWriter writer, byte[]? value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            writer.WriteBase64StringValue(value);
+        }
+    }
+
+    /// <summary>Reads base64 bytes, or null.</summary>
+    public static byte[]? ReadBytes(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.Null ? null : reader.GetBytesFromBase64();
+}

@@ -1,0 +1,104 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+
+namespace TypedState;
+
+/// <summary>
+/// The schema of one generated state type: where it is stored, its version, its serializer (as a
+/// <see cref="JsonTypeInfo{T}"/> usable with every store API and with <see cref="JsonSerializer"/>) and its chain of
+/// migration steps. Generated code creates it through <c>StateSchema.Create</c>.
+/// </summary>
+/// <typeparam name="T">The state type.</typeparam>
+public sealed class StateSchema<T> : StateSchema
+    where T : IStateType<T>
+{
+    // The encoder matches the store's default serializer options: documents are stored, never embedded in HTML.
+    private static readonly JsonSerializerOptions s_options = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private readonly Action<JsonObject>[] _migrations;
+
+    internal StateSchema(Scope scope, string key, int version, Action<JsonObject>[] migrations)
+        : base(typeof(T), scope, key, version)
+    {
+        _migrations = migrations;
+        TypeInfo = JsonMetadataServices.CreateValueInfo<T>(s_options, new StateDocumentConverter<T>(this));
+        TypeInfo.MakeReadOnly();
+    }
+
+    /// <summary>The serializer for stored documents: writes <c>$version</c> first, upgrades older documents as it reads.</summary>
+    public JsonTypeInfo<T> TypeInfo { get; }
+
+    /// <summary>Serializes a value as a stored document of the current version.</summary>
+    public byte[] Serialize(T value) => JsonSerializer.SerializeToUtf8Bytes(value, TypeInfo);
+
+    /// <summary>Reads a stored document, upgrading it in memory when it is older.</summary>
+    /// <exception cref="JsonException">The bytes are not a valid document for the type.</exception>
+    /// <exception cref="StateSchemaTooNewException">The document is newer than this build.</exception>
+    /// <exception cref="StateMigrationException">A migration step failed.</exception>
+    public T Deserialize(ReadOnlySpan<byte> document) => JsonSerializer.Deserialize(document, TypeInfo)!;
+
+    /// <inheritdoc />
+    public override byte[]? Upgrade(ReadOnlySpan<byte> document)
+    {
+        if (ReadVersion(document) == Version)
+        {
+            return null;
+        }
+
+        var node = JsonNode.Parse(document) as JsonObject ?? throw new JsonException("A state document must be a JSON object.");
+        return Serialize(Read(Migrate(node)));
+    }
+
+    /// <summary>Runs the steps from the document's version to <see cref="StateSchema.Version"/>, in place.</summary>
+    internal JsonObject Migrate(JsonObject document)
+    {
+        var from = VersionOf(document);
+        if (from > Version)
+        {
+            throw new StateSchemaTooNewException(typeof(T), from, Version);
+        }
+
+        for (var step = from; step < Version; step++)
+        {
+            try
+            {
+                _migrations[step - 1](document);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new StateMigrationException(typeof(T), step, step + 1, ex);
+            }
+
+            document[VersionPropertyName] = step + 1;
+        }
+
+        return document;
+    }
+
+    /// <summary>Reads a migrated document; a step that produced the wrong shape is reported as that migration's failure.</summary>
+    internal T Read(JsonObject migrated)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = s_options.Encoder }))
+        {
+            migrated.WriteTo(writer);
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(buffer.WrittenSpan);
+            reader.Read();
+            return StateDocumentConverter<T>.ReadCurrent(ref reader, out _);
+        }
+        catch (JsonException ex)
+        {
+            throw new StateMigrationException(typeof(T), Version - 1, Version, ex);
+        }
+    }
+}
