@@ -33,6 +33,11 @@ public sealed class TypedStateBuilder
 
     internal Func<IServiceProvider, IStateDriver>? DriverFactory { get; private set; }
 
+    /// <summary>The state types whose records the <see cref="StateMigrator"/> upgrades.</summary>
+    public StateTypeRegistry StateTypes { get; } = new();
+
+    internal bool MigratesOnStartup { get; private set; }
+
     /// <summary>Uses the non-persistent <see cref="InMemoryStateDriver"/>.</summary>
     public TypedStateBuilder UseInMemory() => UseDriver("InMemory", static _ => new InMemoryStateDriver());
 
@@ -63,6 +68,47 @@ public sealed class TypedStateBuilder
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(useFromConfiguration);
         _namedDrivers[name] = useFromConfiguration;
+        return this;
+    }
+
+    /// <summary>Registers one generated state type with the migrator.</summary>
+    /// <exception cref="InvalidOperationException">Another registered type uses the same scope and key.</exception>
+    public TypedStateBuilder AddStateType<T>()
+        where T : IStateType<T>
+    {
+        StateTypes.Add(T.Schema);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers generated state types with the migrator, typically every type of an assembly:
+    /// <c>b.AddStateTypes(GeneratedStateTypes.All)</c> (the generator emits <c>GeneratedStateTypes</c> in each assembly).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Two types use the same scope and key.</exception>
+    public TypedStateBuilder AddStateTypes(IEnumerable<StateSchema> schemas)
+    {
+        ArgumentNullException.ThrowIfNull(schemas);
+        foreach (var schema in schemas)
+        {
+            StateTypes.Add(schema);
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Runs the <see cref="StateMigrator"/> as a hosted service when the host starts, so every record of the registered
+    /// state types is at its current version before the application serves; a failing migration stops the start-up.
+    /// Register TypedState before hosted services that use state, since hosted services start in registration order.
+    /// </summary>
+    public TypedStateBuilder MigrateOnStartup(Action<StateMigrationOptions>? configure = null)
+    {
+        MigratesOnStartup = true;
+        if (configure is not null)
+        {
+            Services.Configure(configure);
+        }
+
         return this;
     }
 

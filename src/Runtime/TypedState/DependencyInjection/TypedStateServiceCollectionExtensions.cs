@@ -12,8 +12,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class TypedStateServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the chosen <see cref="IStateDriver"/>, <see cref="IStateManager"/> and the <see cref="GuildHost"/>
-    /// as singletons.
+    /// Registers the chosen <see cref="IStateDriver"/>, <see cref="IStateManager"/>, the <see cref="GuildHost"/> and the
+    /// <see cref="StateMigrator"/> of the registered state types as singletons (and, with
+    /// <see cref="TypedStateBuilder.MigrateOnStartup"/>, a hosted service that runs it).
     /// </summary>
     /// <exception cref="InvalidOperationException">No driver was chosen, or configuration names an unknown one.</exception>
     public static IServiceCollection AddTypedState(this IServiceCollection services, Action<TypedStateBuilder> configure)
@@ -33,6 +34,17 @@ public static class TypedStateServiceCollectionExtensions
             provider.GetService<ILoggerFactory>()));
         services.TryAddSingleton<IStateManager>(provider => provider.GetRequiredService<StateManager>());
         services.TryAddSingleton(provider => new GuildHost(provider.GetRequiredService<IStateManager>(), provider.GetService<ILoggerFactory>()));
+        services.AddOptions<StateMigrationOptions>();
+        services.TryAddSingleton(builder.StateTypes);
+        services.TryAddSingleton(provider => new StateMigrator(
+            provider.GetRequiredService<StateManager>(),
+            provider.GetRequiredService<StateTypeRegistry>(),
+            provider.GetRequiredService<IOptions<StateMigrationOptions>>(),
+            provider.GetService<ILogger<StateMigrator>>()));
+        if (builder.MigratesOnStartup)
+        {
+            services.AddHostedService<StateMigrationHostedService>();
+        }
         return services;
     }
 }

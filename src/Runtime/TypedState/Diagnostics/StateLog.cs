@@ -22,4 +22,19 @@ internal static partial class StateLog
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "Rolled back a transaction of {Count} entries")]
     public static partial void TransactionRolledBack(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Migrating {Type} (scope {Scope}, key '{Key}') to schema version {Version}")]
+    public static partial void MigrationStarted(ILogger logger, string type, Scope scope, string key, int version);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Upgraded {Count} {Type} records to version {Version} ({Upgraded} upgraded, {Scanned} owners scanned so far)")]
+    public static partial void MigrationBatch(ILogger logger, int count, string type, int version, long upgraded, long scanned);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Migrated {Type}: {Upgraded} records upgraded, {Current} already at version {Version}, {Scanned} owners scanned in {Elapsed}")]
+    public static partial void MigrationCompleted(ILogger logger, string type, long upgraded, long current, int version, long scanned, TimeSpan elapsed);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Error, Message = "Migrating {Type} stopped; records already upgraded stay upgraded and the rest are unchanged")]
+    public static partial void MigrationFailed(ILogger logger, string type, Exception exception);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "A {Type} batch met a concurrent write; re-reading it (attempt {Attempt})")]
+    public static partial void MigrationBatchConflict(ILogger logger, string type, int attempt);
 }
