@@ -25,6 +25,7 @@ public sealed class RedisFixture : IAsyncDisposable
     private readonly RedisKey[] _rawSetKeys;
     private readonly RedisKey _rawRecord;
     private readonly RedisValue _ownerTag;
+    private readonly RedisValue _ownerMember;
 
     public RedisFixture(string configuration)
     {
@@ -34,12 +35,14 @@ public sealed class RedisFixture : IAsyncDisposable
         _raw = ConnectionMultiplexer.Connect(options);
         _rawDb = _raw.GetDatabase();
 
-        // RedisKeys: {prefix}:r:<owner>:<key>, {prefix}:i:<owner>, {prefix}:t:<owner>, {prefix}:ga:guild:<n>:<guild>.
+        // RedisKeys: {prefix}:r:<owner>:<key>, {prefix}:i:<owner>, {prefix}:t:<owner>, {prefix}:o:agent (owner set,
+        // members guild NUL agent), {prefix}:ga:guild:<n>:<guild>.
         var tag = $"agent:{Sample.GuildId.Length}:{Sample.GuildId}:{Sample.AgentId.Length}:{Sample.AgentId}";
         _ownerTag = tag;
+        _ownerMember = Sample.GuildId + "\0" + Sample.AgentId;
         var root = "{" + RawPrefix + "}:";
         _rawRecord = root + "r:" + tag + ":" + Sample.Key;
-        _rawSetKeys = [_rawRecord, root + "i:" + tag, root + "t:" + tag, root + "ga:guild:" + Sample.GuildId.Length + ":" + Sample.GuildId];
+        _rawSetKeys = [_rawRecord, root + "i:" + tag, root + "t:" + tag, root + "o:agent", root + "ga:guild:" + Sample.GuildId.Length + ":" + Sample.GuildId];
 
         if (RawSet() != 1 || TypedStateSet() != 1 || RawSet() != 2 || TypedStateSet() != 2)
         {
@@ -72,7 +75,7 @@ public sealed class RedisFixture : IAsyncDisposable
 
     private async Task<long> RawSetAsync(byte[] bytes)
     {
-        RedisValue[] args = [0, 1, "s", RedisValue.EmptyString, bytes, Sample.Key, _ownerTag];
+        RedisValue[] args = [0, 1, "s", RedisValue.EmptyString, bytes, Sample.Key, _ownerTag, _ownerMember];
         var reply = (RedisResult[])(await _rawDb.ScriptEvaluateAsync(RedisCommit, _rawSetKeys, args))!;
         return (long)reply[0] == 0 ? (long)reply[1] : throw new InvalidOperationException("conflict");
     }

@@ -137,6 +137,15 @@ internal sealed class PostgresSql
 
     private const string ListTail = " ORDER BY key LIMIT @limit";
 
+    /// <summary>
+    /// The owners of a scope holding a live record, one page after a (guild, agent) cursor. The primary key's
+    /// (scope, guild_id, agent_id) prefix, in the columns' "C" collation, gives the code point order and the
+    /// row-comparison range, so no extra index is needed.
+    /// </summary>
+    private const string OwnersHead = "SELECT DISTINCT guild_id, agent_id FROM {s}.records WHERE scope = @scope AND value IS NOT NULL";
+
+    private const string OwnersTail = " ORDER BY guild_id, agent_id LIMIT @limit";
+
     private const string RemoveAgentTemplate = "DELETE FROM {s}.records WHERE scope = 1 AND guild_id = @guild AND agent_id = @agent";
 
     /// <summary>A guild's own records and those of its agents, in one statement.</summary>
@@ -229,6 +238,8 @@ internal sealed class PostgresSql
         ListNextBounded = Build(ListHead + "key > @lower AND key < @upper" + ListTail);
         ListFirstUnbounded = Build(ListHead + "key >= @lower" + ListTail);
         ListNextUnbounded = Build(ListHead + "key > @lower" + ListTail);
+        ListOwnersFirst = Build(OwnersHead + OwnersTail);
+        ListOwnersNext = Build(OwnersHead + " AND (guild_id, agent_id) > (@guild, @agent)" + OwnersTail);
         RemoveAgent = Build(RemoveAgentTemplate);
         RemoveGuild = Build(RemoveGuildTemplate);
         GrantKeyLock = Build(GrantTemplate.Replace("{conflict}", KeyLockConflict, StringComparison.Ordinal));
@@ -290,6 +301,11 @@ internal sealed class PostgresSql
     public string ListFirstUnbounded { get; }
 
     public string ListNextUnbounded { get; }
+
+    /// <summary>Owner listing pages: the first, and those after the cursor (@guild, @agent).</summary>
+    public string ListOwnersFirst { get; }
+
+    public string ListOwnersNext { get; }
 
     public string RemoveAgent { get; }
 

@@ -102,8 +102,32 @@ public sealed partial class PostgresStateDriver : IStateDriver
     }
 
     /// <inheritdoc />
-    public IAsyncEnumerable<StateOwner> ListOwnersAsync(Scope scope, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Owner listing is not implemented by this driver yet.");
+    public async IAsyncEnumerable<StateOwner> ListOwnersAsync(Scope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+
+        // Keyset pages of ListPageSize owners, each its own query: no connection or cursor is held while the caller
+        // works (and perhaps writes), and each page resumes after the last owner listed.
+        (string Guild, string Agent)? after = null;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = await ReadOwnersPageAsync(scope, after, cancellationToken).ConfigureAwait(false);
+            foreach (var (guild, agent) in page)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return StateOwner.FromStored(scope, guild, agent);
+            }
+
+            if (page.Count < _pageSize)
+            {
+                yield break;
+            }
+
+            after = page[^1];
+        }
+    }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -513,6 +537,27 @@ public sealed partial class PostgresStateDriver : IStateDriver
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             page.Add(new StoredRecord(reader.GetString(0), reader.GetFieldValue<byte[]>(1), reader.GetInt64(2)));
+        }
+
+        return page;
+    }
+
+    private async Task<List<(string Guild, string Agent)>> ReadOwnersPageAsync(Scope scope, (string Guild, string Agent)? after, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(after is null ? _sql.ListOwnersFirst : _sql.ListOwnersNext);
+        command.Parameters.Add(new NpgsqlParameter<short>("scope", (short)scope));
+        if (after is { } cursor)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string>("guild", cursor.Guild));
+            command.Parameters.Add(new NpgsqlParameter<string>("agent", cursor.Agent));
+        }
+
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", _pageSize));
+        var page = new List<(string Guild, string Agent)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            page.Add((reader.GetString(0), reader.GetString(1)));
         }
 
         return page;

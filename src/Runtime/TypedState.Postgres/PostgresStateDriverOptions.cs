@@ -32,7 +32,7 @@ public sealed partial class PostgresStateDriverOptions
     /// </summary>
     public string Schema { get; set; } = DefaultSchema;
 
-    /// <summary>How many records a listing fetches per query. Default 256.</summary>
+    /// <summary>How many records (or, listing owners, owners) a listing fetches per query. Default 256.</summary>
     public int ListPageSize { get; set; } = 256;
 
     /// <summary>

@@ -13,6 +13,7 @@ namespace TypedState.Redis;
 /// <item><term><c>{p}:i:&lt;owner&gt;</c></term><description>sorted set of the owner's live keys, all scores 0 (listing by lexical range)</description></item>
 /// <item><term><c>{p}:t:&lt;owner&gt;</c></term><description>set of the owner's tombstoned keys (so removal finds them)</description></item>
 /// <item><term><c>{p}:ga:&lt;guild owner&gt;</c></term><description>set of the agent owners of a guild that have records (guild removal cascades)</description></item>
+/// <item><term><c>{p}:o:agent</c>, <c>{p}:o:guild</c></term><description>sorted sets of the scope's owners that hold a live record, all scores 0, as <see cref="OwnerMember"/> (owner listing by lexical range)</description></item>
 /// <item><term><c>{p}:l:&lt;owner&gt;</c></term><description>lock tokens: <c>#</c> the owner's counter, <c>o</c> / <c>k&lt;key&gt;</c> the newest token per resource</description></item>
 /// <item><term><c>{p}:h:&lt;owner&gt;</c></term><description>held locks: sorted set of resources scored by lease end (server microseconds)</description></item>
 /// </list>
@@ -49,6 +50,20 @@ internal sealed class RedisKeys
     public static string GuildTag(string guildId) =>
         string.Create(CultureInfo.InvariantCulture, $"guild:{Encoding.UTF8.GetByteCount(guildId)}:{guildId}");
 
+    /// <summary>
+    /// An owner as a member of its scope's owner set: the guild id, and for an agent the guild id, a NUL byte and
+    /// the agent id; empty for global state, which has no owner set. Ids hold no control characters, so NUL ends
+    /// the guild id and sorts below every byte that can follow it: the members' byte order is (guild, agent) in
+    /// code point order, with guild "a" before "a b" whatever their agents.
+    /// </summary>
+    public static string OwnerMember(StateOwner owner) => owner.Scope switch
+    {
+        Scope.Global => string.Empty,
+        Scope.Guild => owner.GuildIdOrEmpty,
+        Scope.Agent => owner.GuildIdOrEmpty + "\0" + owner.AgentIdOrEmpty,
+        _ => throw new ArgumentException("The owner is not valid (use StateOwner.Agent, Guild or Global).", nameof(owner)),
+    };
+
     /// <summary>The start of every record name of the owner; the key follows.</summary>
     public string RecordBase(string ownerTag) => Root + "r:" + ownerTag + ":";
 
@@ -60,6 +75,14 @@ internal sealed class RedisKeys
 
     /// <summary>The set of agent owner tags of <paramref name="guildId"/> that have records.</summary>
     public string GuildAgents(string guildId) => Root + "ga:" + GuildTag(guildId);
+
+    /// <summary>The set of <paramref name="scope"/>'s owners holding a live record (agent or guild scope).</summary>
+    public string Owners(Scope scope) => scope switch
+    {
+        Scope.Agent => Root + "o:agent",
+        Scope.Guild => Root + "o:guild",
+        _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "Only agent and guild owners are kept in an owner set."),
+    };
 
     public string LockTokens(string ownerTag) => Root + "l:" + ownerTag;
 

@@ -11,10 +11,13 @@ internal static class RedisScripts
 {
     /// <summary>
     /// A batch: every fence, then every version condition, then every write — or nothing.
-    /// KEYS: per fence, the owner's lock tokens; then per write its record, index, tombstones and, for an agent
-    /// owner, the guild's agent set. ARGV: fence count, write count; per fence: <c>o</c> (owner fence) or
-    /// <c>k</c>, the key resource, the token; per write: <c>s</c>/<c>d</c>/<c>c</c> (set, delete, check), the
-    /// expected version (empty for any), the value, the key, the agent owner tag (empty unless an agent).
+    /// KEYS: per fence, the owner's lock tokens; then per write its record, index, tombstones, then unless the owner
+    /// is global its scope's owner set, then for an agent owner the guild's agent set. ARGV: fence count, write
+    /// count; per fence: <c>o</c> (owner fence) or <c>k</c>, the key resource, the token; per write:
+    /// <c>s</c>/<c>d</c>/<c>c</c> (set, delete, check), the expected version (empty for any), the value, the key,
+    /// the agent owner tag (empty unless an agent), the owner's member in its owner set (empty for global).
+    /// A set adds the owner to its owner set (again, which also brings in owners stored before the set existed);
+    /// a delete that empties the owner's index takes it out, so the set holds exactly the owners with live records.
     /// Returns <c>{0, version…}</c>, <c>{1, write index, live version}</c> or <c>{2, fence index, newest token}</c>.
     /// </summary>
     public const string Commit =
@@ -35,6 +38,14 @@ internal static class RedisScripts
           a = a + 3
         end
 
+        -- How many KEYS the write whose arguments start at ARGV[w] has.
+        local function width(w)
+          local n = 3
+          if ARGV[w + 5] ~= '' then n = n + 1 end
+          if ARGV[w + 4] ~= '' then n = n + 1 end
+          return n
+        end
+
         local first_a, first_k = a, nf + 1
         local k = first_k
         local stored, live = {}, {}
@@ -50,15 +61,18 @@ internal static class RedisScripts
           if expected ~= '' and tonumber(expected) ~= l then
             return { 1, i - 1, l }
           end
-          if ARGV[a + 4] == '' then k = k + 3 else k = k + 4 end
-          a = a + 5
+          k = k + width(a)
+          a = a + 6
         end
 
         local versions = { 0 }
         a, k = first_a, first_k
         for i = 1, nw do
-          local kind, member, agent = ARGV[a], ARGV[a + 3], ARGV[a + 4]
+          local kind, member, agent, owner = ARGV[a], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
           local record, index, tombstones = KEYS[k], KEYS[k + 1], KEYS[k + 2]
+          local owners, guild_agents = nil, nil
+          if owner ~= '' then owners = KEYS[k + 3] end
+          if agent ~= '' then guild_agents = KEYS[k + 4] end
           if kind == 's' then
             local version = stored[i] + 1
             redis.call('HSET', record, 'v', ARGV[a + 2], 'n', version)
@@ -66,8 +80,11 @@ internal static class RedisScripts
             if stored[i] > live[i] then
               redis.call('SREM', tombstones, member)
             end
-            if agent ~= '' then
-              redis.call('SADD', KEYS[k + 3], agent)
+            if owners then
+              redis.call('ZADD', owners, 0, owner)
+            end
+            if guild_agents then
+              redis.call('SADD', guild_agents, agent)
             end
             versions[i + 1] = version
           elseif kind == 'd' then
@@ -76,13 +93,16 @@ internal static class RedisScripts
               redis.call('HSET', record, 'n', live[i] + 1)
               redis.call('ZREM', index, member)
               redis.call('SADD', tombstones, member)
+              if owners and redis.call('EXISTS', index) == 0 then
+                redis.call('ZREM', owners, owner)
+              end
             end
             versions[i + 1] = live[i]
           else
             versions[i + 1] = live[i]
           end
-          if agent == '' then k = k + 3 else k = k + 4 end
-          a = a + 5
+          k = k + width(a)
+          a = a + 6
         end
         return versions
         """;
@@ -109,10 +129,45 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// Removes an owner's records, tombstones and index; for a guild, also every agent owner in the guild's
-    /// agent set. Lock tokens are kept, so fencing tokens keep growing after a removal.
-    /// KEYS: the owner's index, its tombstones, the guild's agent set. ARGV: <c>a</c> (agent) or <c>g</c>
-    /// (guild), the root, the owner tag. Returns the number of records and tombstones removed.
+    /// Lists one page of a scope's owners, read at one instant: up to <c>limit</c> members of the owner set in the
+    /// lexical range, each with its owner's index checked. A member whose owner has no live record left (an owner
+    /// emptied or removed by a driver that did not maintain the set) is dropped from the set and skipped, so a
+    /// listing never yields an owner without live records.
+    /// KEYS: the scope's owner set. ARGV: min, max (ZRANGEBYLEX bounds), limit, the root, <c>a</c> (agent
+    /// members: guild NUL agent) or <c>g</c> (guild members). Returns <c>{members scanned, last member scanned,
+    /// member…}</c>, the listed members in order.
+    /// </summary>
+    public const string ListOwnersPage =
+        """
+        local members = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+        local out = { #members, members[#members] or '' }
+        local root, agents = ARGV[4], ARGV[5] == 'a'
+        for _, member in ipairs(members) do
+          local tag
+          if agents then
+            local nul = string.find(member, '\0', 1, true)
+            local guild, agent = string.sub(member, 1, nul - 1), string.sub(member, nul + 1)
+            tag = 'agent:' .. #guild .. ':' .. guild .. ':' .. #agent .. ':' .. agent
+          else
+            tag = 'guild:' .. #member .. ':' .. member
+          end
+          -- Redis deletes an emptied sorted set, so the index exists exactly while the owner has a live record.
+          if redis.call('EXISTS', root .. 'i:' .. tag) == 1 then
+            out[#out + 1] = member
+          else
+            redis.call('ZREM', KEYS[1], member)
+          end
+        end
+        return out
+        """;
+
+    /// <summary>
+    /// Removes an owner's records, tombstones and index, and takes it out of its owner set; for a guild, also every
+    /// agent owner in the guild's agent set, and the guild's agents from the agent owner set (the lexical range of
+    /// members starting with the guild id and NUL). Lock tokens are kept, so fencing tokens keep growing after a
+    /// removal. KEYS: the owner's index, its tombstones, the guild's agent set, the owner's scope's owner set, the
+    /// agent owner set. ARGV: <c>a</c> (agent) or <c>g</c> (guild), the root, the owner tag, the owner's member.
+    /// Returns the number of records and tombstones removed.
     /// </summary>
     public const string RemoveOwner =
         """
@@ -134,6 +189,7 @@ internal static class RedisScripts
         end
 
         drop(ARGV[3], KEYS[1], KEYS[2])
+        redis.call('ZREM', KEYS[4], ARGV[4])
         if ARGV[1] == 'a' then
           redis.call('SREM', KEYS[3], ARGV[3])
         else
@@ -141,6 +197,8 @@ internal static class RedisScripts
             drop(agent, root .. 'i:' .. agent, root .. 't:' .. agent)
           end
           redis.call('UNLINK', KEYS[3])
+          -- Ids hold no control characters, so the range [guild NUL, guild \1) is exactly the guild's agents.
+          redis.call('ZREMRANGEBYLEX', KEYS[5], '[' .. ARGV[4] .. '\0', '(' .. ARGV[4] .. '\1')
         end
         return removed
         """;

@@ -13,7 +13,8 @@ namespace TypedState.Redis;
 /// one Lua script, so it is atomic on the server: a batch checks every fence and version, then applies every
 /// write, or applies nothing. Listing pages through a per-owner sorted-set index of live keys with
 /// <c>ZRANGEBYLEX</c> (byte order, which is code point order), never <c>KEYS</c> or <c>SCAN</c>, so prefixes
-/// match literally whatever characters they hold. See <see cref="RedisStateDriverOptions"/> for the settings.
+/// match literally whatever characters they hold; owner listing pages the same way through a per-scope sorted set
+/// of the owners holding live records, kept by the commit and removal scripts. See <see cref="RedisStateDriverOptions"/> for the settings.
 /// </summary>
 /// <remarks>
 /// Errors of the client (a lost connection, a timeout) surface as they are; the state manager wraps them into
@@ -21,6 +22,8 @@ namespace TypedState.Redis;
 /// may or may not have been applied, as with any remote store; a write reported as applied always was.
 /// Needs Redis 5.0 or later (the tests run 7.0 on a single server). Every key of one prefix shares the prefix's
 /// hash slot, so the layout also suits a cluster, where a batch may span owners.
+/// Owner listing knows an owner once one of its records has been set by a driver version that keeps the owner sets;
+/// owners whose records were all written by an earlier version are listed again after their next set.
 /// </remarks>
 public sealed partial class RedisStateDriver : IStateDriver
 {
@@ -94,8 +97,53 @@ public sealed partial class RedisStateDriver : IStateDriver
     }
 
     /// <inheritdoc />
-    public IAsyncEnumerable<StateOwner> ListOwnersAsync(Scope scope, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Owner listing is not implemented by this driver yet.");
+    public async IAsyncEnumerable<StateOwner> ListOwnersAsync(Scope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (scope == Scope.Global)
+        {
+            // Redis deletes an emptied sorted set, so the global index exists exactly while a global record is live.
+            var database = await DatabaseAsync().ConfigureAwait(false);
+            if (await database.KeyExistsAsync(_keys.Index(RedisKeys.OwnerTag(StateOwner.Global))).WaitAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return StateOwner.Global;
+            }
+
+            yield break;
+        }
+
+        if (scope is not (Scope.Agent or Scope.Guild))
+        {
+            yield break;
+        }
+
+        // Pages of the scope's owner set by lexical range, each one script: nothing is held between pages, so the
+        // caller may write while it enumerates, and each page resumes after the last member scanned.
+        RedisKey[] owners = [_keys.Owners(scope)];
+        RedisValue kind = scope == Scope.Agent ? "a" : "g";
+        RedisValue min = "-";
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var database = await DatabaseAsync().ConfigureAwait(false);
+            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListOwnersPage, owners, [min, "+", _listPageSize, _keys.Root, kind])
+                .WaitAsync(cancellationToken)
+                .ConfigureAwait(false))!;
+            for (var i = 2; i < page.Length; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return DecodeOwner(scope, (byte[])page[i]!);
+            }
+
+            // A short page is the last; otherwise continue after the last member scanned (listed or not).
+            if ((long)page[0] < _listPageSize)
+            {
+                yield break;
+            }
+
+            min = Concat("("u8, (byte[])page[1]!);
+        }
+    }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -139,11 +187,16 @@ public sealed partial class RedisStateDriver : IStateDriver
         var keyCount = fences.Count;
         foreach (var write in writes)
         {
-            keyCount += write.Owner.Scope == Scope.Agent ? 4 : 3;
+            keyCount += write.Owner.Scope switch
+            {
+                Scope.Agent => 5,
+                Scope.Guild => 4,
+                _ => 3,
+            };
         }
 
         var keys = new RedisKey[keyCount];
-        var args = new RedisValue[2 + (fences.Count * 3) + (writes.Count * 5)];
+        var args = new RedisValue[2 + (fences.Count * 3) + (writes.Count * 6)];
         args[0] = fences.Count;
         args[1] = writes.Count;
         int k = 0, a = 2;
@@ -162,6 +215,11 @@ public sealed partial class RedisStateDriver : IStateDriver
             keys[k++] = _keys.Index(tag);
             keys[k++] = _keys.Tombstones(tag);
             var isAgent = write.Owner.Scope == Scope.Agent;
+            if (write.Owner.Scope != Scope.Global)
+            {
+                keys[k++] = _keys.Owners(write.Owner.Scope);
+            }
+
             if (isAgent)
             {
                 keys[k++] = _keys.GuildAgents(write.Owner.GuildIdOrEmpty);
@@ -178,6 +236,7 @@ public sealed partial class RedisStateDriver : IStateDriver
             args[a++] = write.Kind == StateWriteKind.Set ? write.Value : RedisValue.EmptyString;
             args[a++] = write.Key;
             args[a++] = isAgent ? tag : RedisValue.EmptyString;
+            args[a++] = RedisKeys.OwnerMember(write.Owner);
         }
 
         var database = await DatabaseAsync().ConfigureAwait(false);
@@ -212,9 +271,13 @@ public sealed partial class RedisStateDriver : IStateDriver
         };
         cancellationToken.ThrowIfCancellationRequested();
         var tag = RedisKeys.OwnerTag(owner);
-        RedisKey[] keys = [_keys.Index(tag), _keys.Tombstones(tag), _keys.GuildAgents(owner.GuildIdOrEmpty)];
+        RedisKey[] keys =
+        [
+            _keys.Index(tag), _keys.Tombstones(tag), _keys.GuildAgents(owner.GuildIdOrEmpty), _keys.Owners(owner.Scope), _keys.Owners(Scope.Agent),
+        ];
         var database = await DatabaseAsync().ConfigureAwait(false);
-        var removed = (long)(await database.ScriptEvaluateAsync(RedisScripts.RemoveOwner, keys, [mode, _keys.Root, tag]).ConfigureAwait(false));
+        var removed = (long)(await database.ScriptEvaluateAsync(RedisScripts.RemoveOwner, keys, [mode, _keys.Root, tag, RedisKeys.OwnerMember(owner)])
+            .ConfigureAwait(false));
         LogRemoved(owner, removed);
     }
 
@@ -298,6 +361,18 @@ public sealed partial class RedisStateDriver : IStateDriver
     private static DateTimeOffset FromMicroseconds(long microseconds) => DateTimeOffset.UnixEpoch.AddTicks(microseconds * 10);
 
     private static string Decode(RedisResult member) => Encoding.UTF8.GetString((byte[])member!);
+
+    /// <summary>Rebuilds an owner from its member in the owner set (see <see cref="RedisKeys.OwnerMember"/>).</summary>
+    private static StateOwner DecodeOwner(Scope scope, byte[] member)
+    {
+        if (scope == Scope.Guild)
+        {
+            return StateOwner.Guild(Encoding.UTF8.GetString(member));
+        }
+
+        var nul = Array.IndexOf(member, (byte)0);
+        return StateOwner.Agent(Encoding.UTF8.GetString(member, 0, nul), Encoding.UTF8.GetString(member, nul + 1, member.Length - nul - 1));
+    }
 
     private static byte[] Concat(ReadOnlySpan<byte> head, byte[] tail)
     {

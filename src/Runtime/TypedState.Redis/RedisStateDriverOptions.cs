@@ -26,7 +26,7 @@ public sealed class RedisStateDriverOptions
     /// </summary>
     public string KeyPrefix { get; set; } = DefaultKeyPrefix;
 
-    /// <summary>How many records a listing fetches per round trip. Default 256.</summary>
+    /// <summary>How many records (or, listing owners, owners) a listing fetches per round trip. Default 256.</summary>
     public int ListPageSize { get; set; } = 256;
 
     /// <summary>

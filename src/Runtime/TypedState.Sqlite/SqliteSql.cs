@@ -90,6 +90,21 @@ internal static class SqliteSql
 
     public const string ListNextUnbounded = ListHead + "key > $lower" + ListTail;
 
+    /// <summary>
+    /// The owners of a scope holding a live record, one page after a (guild, agent) cursor. The primary key's
+    /// (scope, guild_id, agent_id) prefix gives the order (BINARY collation: UTF-8 bytes, so code points) and the
+    /// row-value range, so no extra index is needed and DISTINCT needs no temporary b-tree.
+    /// </summary>
+    private const string OwnersHead =
+        "SELECT DISTINCT guild_id, agent_id FROM typedstate_records WHERE scope = $scope AND value IS NOT NULL";
+
+    private const string OwnersTail = " ORDER BY guild_id, agent_id LIMIT $limit";
+
+    /// <summary>Owner listing pages: the first, and those after the cursor ($guild, $agent).</summary>
+    public const string ListOwnersFirst = OwnersHead + OwnersTail;
+
+    public const string ListOwnersNext = OwnersHead + " AND (guild_id, agent_id) > ($guild, $agent)" + OwnersTail;
+
     private const string LockOwner = "scope = $scope AND guild_id = $guild AND agent_id = $agent";
 
     /// <summary>A held lock that conflicts with a key lock: the owner lock or the same key's lock.</summary>

@@ -81,8 +81,30 @@ public sealed partial class SqliteStateDriver : IStateDriver
     }
 
     /// <inheritdoc />
-    public IAsyncEnumerable<StateOwner> ListOwnersAsync(Scope scope, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Owner listing is not implemented by this driver yet.");
+    public async IAsyncEnumerable<StateOwner> ListOwnersAsync(Scope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Keyset pages of ListPageSize owners, each its own query: no reader stays open while the caller works
+        // (and perhaps writes), and each page resumes after the last owner listed.
+        (string Guild, string Agent)? after = null;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = ReadOwnersPage(scope, after);
+            foreach (var (guild, agent) in page)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return StateOwner.FromStored(scope, guild, agent);
+            }
+
+            if (page.Count < _options.ListPageSize)
+            {
+                yield break;
+            }
+
+            after = page[^1];
+            await Task.Yield();
+        }
+    }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -383,6 +405,28 @@ public sealed partial class SqliteStateDriver : IStateDriver
             return page;
         });
     }
+
+    private List<(string Guild, string Agent)> ReadOwnersPage(Scope scope, (string Guild, string Agent)? after) =>
+        InSession((scope, after, limit: (long)_options.ListPageSize), static (session, query) =>
+        {
+            var command = session.Command(query.after is null ? SqliteSql.ListOwnersFirst : SqliteSql.ListOwnersNext, null);
+            SqliteSession.Bind(command, "$scope", (long)query.scope);
+            if (query.after is { } cursor)
+            {
+                SqliteSession.Bind(command, "$guild", cursor.Guild);
+                SqliteSession.Bind(command, "$agent", cursor.Agent);
+            }
+
+            SqliteSession.Bind(command, "$limit", query.limit);
+            var page = new List<(string Guild, string Agent)>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                page.Add((reader.GetString(0), reader.GetString(1)));
+            }
+
+            return page;
+        });
 
     private SqliteSession Rent()
     {

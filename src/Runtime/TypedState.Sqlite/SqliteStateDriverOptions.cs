@@ -12,7 +12,7 @@ public sealed class SqliteStateDriverOptions
     /// <summary>How long a write waits for another connection or process holding the write lock. Default 30 s.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How many records a listing fetches per query. Default 256.</summary>
+    /// <summary>How many records (or, listing owners, owners) a listing fetches per query. Default 256.</summary>
     public int ListPageSize { get; set; } = 256;
 
     /// <summary>How many idle connections (each with its prepared statements) are kept open. Default 16.</summary>

@@ -13,12 +13,22 @@ public sealed class PostgresConformanceTests : StateStoreConformanceTests
 {
     private readonly List<string> _schemas = [];
 
-    protected override async ValueTask<IStateDriver> CreateDriverAsync()
+    protected override ValueTask<IStateDriver> CreateDriverAsync() => CreateAsync(listPageSize: null);
+
+    protected override ValueTask<IStateDriver> CreateDriverAsync(int listPageSize) => CreateAsync(listPageSize);
+
+    private async ValueTask<IStateDriver> CreateAsync(int? listPageSize)
     {
         var server = await PostgresTestServer.GetSharedAsync();
         var schema = PostgresTestServer.NewSchemaName("conformance");
         _schemas.Add(schema);
-        return new PostgresStateDriver(new PostgresStateDriverOptions { DataSource = server.DataSource, Schema = schema });
+        var options = new PostgresStateDriverOptions { DataSource = server.DataSource, Schema = schema };
+        if (listPageSize is { } pageSize)
+        {
+            options.ListPageSize = pageSize;
+        }
+
+        return new PostgresStateDriver(options);
     }
 
     public override async Task DisposeAsync()

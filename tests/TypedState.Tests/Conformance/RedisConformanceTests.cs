@@ -12,12 +12,22 @@ public sealed class RedisConformanceTests : StateStoreConformanceTests
 {
     private readonly List<string> _prefixes = [];
 
-    protected override async ValueTask<IStateDriver> CreateDriverAsync()
+    protected override ValueTask<IStateDriver> CreateDriverAsync() => CreateAsync(listPageSize: null);
+
+    protected override ValueTask<IStateDriver> CreateDriverAsync(int listPageSize) => CreateAsync(listPageSize);
+
+    private async ValueTask<IStateDriver> CreateAsync(int? listPageSize)
     {
         var server = await RedisTestServer.GetSharedAsync();
         var prefix = RedisTestServer.NewKeyPrefix("conformance");
         _prefixes.Add(prefix);
-        return new RedisStateDriver(new RedisStateDriverOptions { Connection = server.Connection, KeyPrefix = prefix });
+        var options = new RedisStateDriverOptions { Connection = server.Connection, KeyPrefix = prefix };
+        if (listPageSize is { } pageSize)
+        {
+            options.ListPageSize = pageSize;
+        }
+
+        return new RedisStateDriver(options);
     }
 
     public override async Task DisposeAsync()

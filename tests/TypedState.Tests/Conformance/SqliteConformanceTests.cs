@@ -8,7 +8,11 @@ public sealed class SqliteConformanceTests : StateStoreConformanceTests
 {
     private readonly List<string> _paths = [];
 
-    protected override ValueTask<IStateDriver> CreateDriverAsync()
+    protected override ValueTask<IStateDriver> CreateDriverAsync() => Create(listPageSize: null);
+
+    protected override ValueTask<IStateDriver> CreateDriverAsync(int listPageSize) => Create(listPageSize);
+
+    private ValueTask<IStateDriver> Create(int? listPageSize)
     {
         var path = Path.Combine(Path.GetTempPath(), $"typedstate-conformance-{Guid.NewGuid():N}.db");
         _paths.Add(path);
@@ -16,12 +20,17 @@ public sealed class SqliteConformanceTests : StateStoreConformanceTests
         // Synchronous = Normal: in WAL mode it changes only whether a commit waits for fsync (power-loss durability,
         // which the Sqlite/ crash tests cover), not atomicity, isolation or versions. With the default Full the
         // suite spends most of its time in fsync (about 34 s instead of 5 s on 2 cores).
-        var driver = new SqliteStateDriver(new SqliteStateDriverOptions
+        var options = new SqliteStateDriverOptions
         {
             ConnectionString = $"Data Source={path}",
             Synchronous = SqliteSynchronousMode.Normal,
-        });
-        return ValueTask.FromResult<IStateDriver>(driver);
+        };
+        if (listPageSize is { } pageSize)
+        {
+            options.ListPageSize = pageSize;
+        }
+
+        return ValueTask.FromResult<IStateDriver>(new SqliteStateDriver(options));
     }
 
     public override async Task DisposeAsync()

@@ -43,19 +43,30 @@ public abstract partial class StateStoreConformanceTests : IAsyncLifetime
     /// <summary>Creates a fresh, empty driver. Every call must return a store that shares nothing with earlier ones.</summary>
     protected abstract ValueTask<IStateDriver> CreateDriverAsync();
 
+    /// <summary>
+    /// Creates a fresh, empty driver that reads at most <paramref name="listPageSize"/> records or owners per page,
+    /// so that tests reach page boundaries with little data. A driver without a page size returns
+    /// <see cref="CreateDriverAsync()"/>.
+    /// </summary>
+    protected virtual ValueTask<IStateDriver> CreateDriverAsync(int listPageSize) => CreateDriverAsync();
+
     /// <summary>A new manager over a new, empty driver; disposed (with its driver) after the test.</summary>
-    protected async Task<StateManager> CreateManagerAsync(StateManagerOptions? options = null)
+    protected async Task<StateManager> CreateManagerAsync(StateManagerOptions? options = null) => Track(await CreateDriverAsync(), options);
+
+    /// <summary>A new manager over a new, empty driver with small listing pages (see <see cref="CreateDriverAsync(int)"/>).</summary>
+    protected async Task<StateManager> CreateManagerWithPageSizeAsync(int listPageSize) => Track(await CreateDriverAsync(listPageSize), null);
+
+    /// <summary>A second manager over the same driver (another "client" of the same store).</summary>
+    protected StateManager CreateManagerOver(IStateDriver driver, StateManagerOptions? options = null)
     {
-        var driver = await CreateDriverAsync();
-        _drivers.Add(driver);
         var manager = new StateManager(driver, options);
         _managers.Add(manager);
         return manager;
     }
 
-    /// <summary>A second manager over the same driver (another "client" of the same store).</summary>
-    protected StateManager CreateManagerOver(IStateDriver driver, StateManagerOptions? options = null)
+    private StateManager Track(IStateDriver driver, StateManagerOptions? options)
     {
+        _drivers.Add(driver);
         var manager = new StateManager(driver, options);
         _managers.Add(manager);
         return manager;

@@ -4,7 +4,7 @@ using TypedState.Storage;
 
 namespace TypedState.Tests.Redis;
 
-/// <summary>The Redis driver's own settings, connection ownership, paging and server-clock leases.</summary>
+/// <summary>The Redis driver's own settings, connection ownership, paging, owner sets and server-clock leases.</summary>
 public sealed class RedisDriverTests : IAsyncLifetime
 {
     private readonly List<string> _prefixes = [];
@@ -188,6 +188,77 @@ public sealed class RedisDriverTests : IAsyncLifetime
         var stale = await driver.CommitAsync([new StateWrite(owner, "k", StateWriteKind.Set, "1"u8.ToArray(), null)], [new StateFence(owner, null, grant.Value.Token)], CancellationToken.None);
         Assert.Equal(CommitFailure.Fence, stale.Failure);
         Assert.Equal(next!.Value.Token, stale.ActualVersion);
+    }
+
+    [Fact]
+    public async Task Owner_listing_drops_set_members_whose_owner_has_no_live_record_left()
+    {
+        var driver = CreateDriver(listPageSize: 2);
+        StateOwner[] owners = [StateOwner.Agent("g", "a"), StateOwner.Agent("g", "b"), StateOwner.Agent("g", "c"), StateOwner.Agent("h", "a")];
+        foreach (var owner in owners)
+        {
+            await WriteAsync(driver, owner, "k");
+        }
+
+        // As a driver version without owner sets would leave it: g/b's records went, its member stayed.
+        var keys = new RedisKeys(driver.KeyPrefix);
+        var database = _server.Connection.GetDatabase();
+        Assert.True(await database.KeyDeleteAsync(keys.Index(RedisKeys.OwnerTag(owners[1]))));
+
+        var listed = new List<StateOwner>();
+        await foreach (var owner in driver.ListOwnersAsync(Scope.Agent, CancellationToken.None))
+        {
+            listed.Add(owner);
+        }
+
+        Assert.Equal([owners[0], owners[2], owners[3]], listed);
+        Assert.Null(await database.SortedSetScoreAsync(keys.Owners(Scope.Agent), RedisKeys.OwnerMember(owners[1])));
+        Assert.Equal(3, await database.SortedSetLengthAsync(keys.Owners(Scope.Agent)));
+    }
+
+    [Fact]
+    public async Task Owners_missing_from_the_owner_set_are_listed_again_after_their_next_set()
+    {
+        var driver = CreateDriver();
+        var owner = StateOwner.Guild("stored-earlier");
+        await WriteAsync(driver, owner, "k1");
+        var keys = new RedisKeys(driver.KeyPrefix);
+        Assert.True(await _server.Connection.GetDatabase().SortedSetRemoveAsync(keys.Owners(Scope.Guild), RedisKeys.OwnerMember(owner)));
+        Assert.Empty(await ListOwnersAsync(driver, Scope.Guild));
+
+        await WriteAsync(driver, owner, "k1");
+
+        Assert.Equal([owner], await ListOwnersAsync(driver, Scope.Guild));
+    }
+
+    [Fact]
+    public async Task Owner_sets_hold_exactly_the_owners_with_live_records_after_deletes_and_removals()
+    {
+        var driver = CreateDriver();
+        var keys = new RedisKeys(driver.KeyPrefix);
+        var database = _server.Connection.GetDatabase();
+        foreach (var owner in new[] { StateOwner.Agent("g", "a"), StateOwner.Agent("g", "b"), StateOwner.Agent("g b", "a"), StateOwner.Guild("g"), StateOwner.Guild("g b") })
+        {
+            await WriteAsync(driver, owner, "k");
+        }
+
+        await DeleteAsync(driver, StateOwner.Agent("g", "b"), "k");
+        await driver.RemoveOwnerAsync(StateOwner.Guild("g"), CancellationToken.None);
+
+        // Kept by the scripts themselves, without waiting for a listing to clean up.
+        Assert.Equal(["g b\0a"], (await database.SortedSetRangeByRankAsync(keys.Owners(Scope.Agent))).Select(m => (string)m!));
+        Assert.Equal(["g b"], (await database.SortedSetRangeByRankAsync(keys.Owners(Scope.Guild))).Select(m => (string)m!));
+    }
+
+    private static async Task<List<StateOwner>> ListOwnersAsync(RedisStateDriver driver, Scope scope)
+    {
+        var owners = new List<StateOwner>();
+        await foreach (var owner in driver.ListOwnersAsync(scope, CancellationToken.None))
+        {
+            owners.Add(owner);
+        }
+
+        return owners;
     }
 
     private RedisStateDriver CreateDriver(int listPageSize = 256)

@@ -61,14 +61,29 @@ public sealed class RedisKeyPrefixTests(ITestOutputHelper output)
         Assert.Equal(["only-0"], await KeysAsync(app, StateOwner.Global, string.Empty));
         Assert.Equal("app 2", (await appB.GetAsync<string>(StateOwner.Global, "task:1")).Value);
 
-        // The server's statistics: listings above never used KEYS or SCAN, and scripts ran as EVALSHA.
+        // Owner listing reads each application's own owner sets.
+        Assert.Empty(await OwnersAsync(appA, Scope.Agent));
+        Assert.Empty(await OwnersAsync(appA, Scope.Guild));
+        foreach (var other in new[] { app, appB })
+        {
+            Assert.Equal([Agent], await OwnersAsync(other, Scope.Agent));
+            Assert.Equal([Guild], await OwnersAsync(other, Scope.Guild));
+        }
+
+        foreach (var any in apps)
+        {
+            Assert.Equal([StateOwner.Global], await OwnersAsync(any, Scope.Global));
+        }
+
+        // The server's statistics: listings (of keys and of owners) above never used KEYS or SCAN, and scripts ran
+        // as EVALSHA.
         var stats = await CommandStatsAsync(server);
         output.WriteLine($"Server command statistics (calls): {Describe(stats)}");
         Assert.False(stats.ContainsKey("keys"), "The driver sent KEYS");
         Assert.False(stats.ContainsKey("scan"), "The driver sent SCAN");
         Assert.True(stats.GetValueOrDefault("evalsha") > 20, $"Expected scripts to run by SHA; stats: {Describe(stats)}");
         Assert.True(
-            stats.GetValueOrDefault("eval") <= 6 * apps.Length,
+            stats.GetValueOrDefault("eval") <= 7 * apps.Length,
             $"Each script should cross the wire at most once per connection; stats: {Describe(stats)}");
 
         // Every key of every application lies under its own {prefix}: hash tag, so one cluster slot holds it.
@@ -96,6 +111,17 @@ public sealed class RedisKeyPrefixTests(ITestOutputHelper output)
         }
 
         return keys;
+    }
+
+    private static async Task<List<StateOwner>> OwnersAsync(StateManager state, Scope scope)
+    {
+        var owners = new List<StateOwner>();
+        await foreach (var owner in state.Driver.ListOwnersAsync(scope, CancellationToken.None))
+        {
+            owners.Add(owner);
+        }
+
+        return owners;
     }
 
     /// <summary>Calls per command from <c>INFO commandstats</c> (lines like <c>cmdstat_get:calls=3,usec=…</c>).</summary>
