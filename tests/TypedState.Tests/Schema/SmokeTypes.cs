@@ -30,11 +30,11 @@ public partial class ChatMemory
 [GuildState]
 public partial record KnowledgeBase(string Name)
 {
-    public Dictionary<string, Fact> Facts { get; init; } = new();
+    public Dictionary<string, FactEntry> Facts { get; init; } = new();
 }
 
 [StatePart]
-public partial record Fact
+public partial record FactEntry
 {
     public string Text { get; init; } = "";
 

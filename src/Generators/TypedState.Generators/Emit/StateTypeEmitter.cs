@@ -183,6 +183,15 @@ internal static class StateTypeEmitter
             })) + ")",
             _ => string.Empty,
         };
+        if (model.KeepsImplicitConstructor)
+        {
+            code.Line($"/// <summary>Creates a <see cref=\"{model.Name}\"/> (the parameterless constructor the type had before its generated constructor was added).</summary>");
+            code.Line($"public {model.Name}()");
+            code.Line("{");
+            code.Line("}");
+            code.Line();
+        }
+
         code.Line("[global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]");
         code.Open($"private {model.Name}(global::TypedState.StateConstruction construction{parameters}){chain}");
         for (var i = 0; i < members.Count; i++)

@@ -140,7 +140,8 @@ internal static class StateTypeParser
             migrations.ToEquatableArray(),
             members.ToEquatableArray(),
             chain,
-            primaryCount);
+            primaryCount,
+            !type.IsValueType && chain == ConstructorChain.None && type.InstanceConstructors.Any(c => c.IsImplicitlyDeclared && c.Parameters.Length == 0));
         return new StateTypeResult(model, EquatableArray<DiagnosticInfo>.Empty, LocationInfo.From(location));
     }
 

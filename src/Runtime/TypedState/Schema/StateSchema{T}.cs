@@ -19,6 +19,9 @@ public sealed class StateSchema<T> : StateSchema
     private static readonly JsonSerializerOptions s_options = new(JsonSerializerDefaults.Web)
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+
+        // No reflection: the generated converter is the whole contract.
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(),
     };
 
     private readonly Action<JsonObject>[] _migrations;
