@@ -1,23 +1,23 @@
 using TypedState.Guilds;
+using TypedState.Samples.Guild.State;
 
 namespace TypedState.Samples.Guild;
 
-/// <summary>Greets users and counts each user's visits in its own agent state.</summary>
-public sealed class GreeterAgent : IMessageHandler<Visit>
+/// <summary>Greets users and remembers each visit in its own, typed agent state.</summary>
+public sealed class GreeterAgent(TimeProvider clock) : IMessageHandler<Visit>
 {
     /// <inheritdoc />
     public async ValueTask HandleAsync(Visit message, AgentContext context, CancellationToken cancellationToken)
     {
-        // Agent scope: only this greeter's own records. Another agent asking for "visits/…" sees its own, not these.
-        var visits = await context.State.UpdateAsync<int>(Scope.Agent, $"visits/{message.User}", count => count + 1, cancellationToken: cancellationToken);
+        // Agent scope: GreeterMemory is reachable only through this agent's own context.
+        var visit = 0;
+        await GreeterMemory.UpdateAsync(context, memory => visit = memory.RecordVisit(message.User, clock.GetUtcNow()), cancellationToken);
 
-        // Global scope: one application-wide setting shared by every guild.
-        var greeting = await context.State.GetValueOrDefaultAsync(Scope.Global, "settings/greeting", "Hello", cancellationToken);
+        // Global scope: one application-wide setting. Guild scope: what this guild knows, shared by its agents.
+        var settings = await SampleSettings.LoadAsync(context.State, cancellationToken);
+        var knowledge = await KnowledgeBase.LoadAsync(context.State, cancellationToken);
 
-        // Guild scope: what this guild knows, shared by its agents.
-        var known = await context.State.GetAsync<string>(Scope.Guild, $"kb/people/{message.User}", cancellationToken);
-
-        var about = known.Exists ? $" (the guild knows: {known.Value})" : string.Empty;
-        Console.WriteLine($"  {context.AgentId}: {greeting}, {message.User}! Visit #{visits.Value}{about}");
+        var about = knowledge.Value.People.TryGetValue(message.User, out var fact) ? $" (the guild knows: {fact})" : string.Empty;
+        Console.WriteLine($"  {context.AgentId}: {settings.Value.Greeting}, {message.User}! Visit #{visit}{about}");
     }
 }

@@ -1,4 +1,5 @@
 using TypedState.Guilds;
+using TypedState.Samples.Guild.State;
 
 namespace TypedState.Samples.Guild;
 
@@ -8,15 +9,18 @@ public sealed class LibrarianAgent : IMessageHandler<Fact>
     /// <inheritdoc />
     public async ValueTask HandleAsync(Fact message, AgentContext context, CancellationToken cancellationToken)
     {
-        // One transaction across two scopes: the guild fact and the librarian's own counter change together or not at all.
+        // One transaction across two scopes: the guild's knowledge and the librarian's own ledger change together or not at all.
         await using var transaction = await context.State.BeginTransactionAsync(cancellationToken);
-        var filed = await transaction.GetValueOrDefaultAsync(Scope.Agent, "facts-filed", 0, cancellationToken);
-        var existing = await transaction.GetAsync<string>(Scope.Guild, $"kb/people/{message.Topic}", cancellationToken);
-        await transaction.SetAsync(Scope.Guild, $"kb/people/{message.Topic}", message.Text, cancellationToken: cancellationToken);
-        await transaction.SetAsync(Scope.Agent, "facts-filed", filed + 1, cancellationToken: cancellationToken);
+        var knowledge = await KnowledgeBase.LoadAsync(transaction, cancellationToken);
+        var ledger = await LibrarianLedger.LoadAsync(transaction, cancellationToken);
+        var existed = knowledge.Value.People.ContainsKey(message.Topic);
+        knowledge.Value.People[message.Topic] = message.Text;
+        ledger.Value.FactsFiled++;
+        await knowledge.SaveAsync(cancellationToken);
+        await ledger.SaveAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        var verb = existing.Exists ? "updated" : "filed";
-        Console.WriteLine($"  {context.AgentId}: {verb} a fact about {message.Topic} (facts filed by me: {filed + 1})");
+        var verb = existed ? "updated" : "filed";
+        Console.WriteLine($"  {context.AgentId}: {verb} a fact about {message.Topic} (facts filed by me: {ledger.Value.FactsFiled})");
     }
 }

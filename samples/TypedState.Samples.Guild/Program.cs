@@ -1,12 +1,15 @@
-// A small guild on TypedState: a greeter counts visits per user in its agent state, a librarian keeps the
-// guild's shared knowledge base, and a global setting holds the greeting. State lives in SQLite, so every
-// run continues where the previous one stopped. `--reset` removes the guild and its agents' state.
+// A small guild on TypedState: a greeter remembers visitors in its typed agent state, a librarian keeps the guild's
+// shared knowledge base, and global settings hold the greeting. State lives in SQLite, so every run continues where
+// the previous one stopped. At startup the migrator brings every stored record to the schema version of this build:
+// run once with `-p:SampleSchema=1`, then without it, to watch version 1 records become version 2.
+// `--reset` removes the guild and its agents' state.
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TypedState;
 using TypedState.Guilds;
 using TypedState.Samples.Guild;
+using TypedState.Samples.Guild.State;
 using TypedState.Sqlite;
 
 var configuration = new ConfigurationBuilder()
@@ -17,7 +20,10 @@ var configuration = new ConfigurationBuilder()
 
 await using var services = new ServiceCollection()
     .AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole())
-    .AddTypedState(b => b.AddSqlite().UseConfiguration(configuration.GetSection("TypedState")))
+    .AddTypedState(b => b
+        .AddSqlite()
+        .UseConfiguration(configuration.GetSection("TypedState"))
+        .AddStateTypes(GeneratedStateTypes.All))
     .BuildServiceProvider();
 
 var state = services.GetRequiredService<IStateManager>();
@@ -28,39 +34,69 @@ if (args.Contains("--reset"))
 {
     await state.RemoveGuildAsync(GuildId);
     Console.WriteLine($"Removed guild '{GuildId}' with its agents' state. Global state is kept.");
-    return;
+    return 0;
+}
+
+// Startup migration: every stored record of every state type of this assembly, upgraded to this build's version.
+// (With a generic host, b.MigrateOnStartup() runs the same migrator as a hosted service.)
+Console.WriteLine($"Schema: GreeterMemory version {GreeterMemory.StateSchema.Version}");
+try
+{
+    foreach (var result in await services.GetRequiredService<StateMigrator>().MigrateAsync())
+    {
+        Console.WriteLine($"  migrated {result.StateType.Name,-16} to v{result.Version}: {result.Upgraded} upgraded, {result.AlreadyCurrent} already current");
+    }
+}
+catch (StateSchemaException ex)
+{
+    // For example a version 1 build started on a store a version 2 build already upgraded: never downgraded.
+    Console.Error.WriteLine($"Startup stopped: {ex.Message}");
+    return 1;
 }
 
 // Global scope: application-wide, never removed with a guild.
-var run = await state.UpdateAsync<int>(StateOwner.Global, "sample/runs", runs => runs + 1);
-await state.SetAsync(StateOwner.Global, "settings/greeting", run.Value == 1 ? "Hello" : "Welcome back", expectedVersion: null);
-Console.WriteLine($"Run #{run.Value} of the sample (state in {configuration["TypedState:Sqlite:ConnectionString"]})");
+var settings = await SampleSettings.UpdateAsync(state, s =>
+{
+    s.Runs++;
+    s.Greeting = s.Runs == 1 ? "Hello" : "Welcome back";
+});
+Console.WriteLine($"Run #{settings.Value.Runs} of the sample (state in {configuration["TypedState:Sqlite:ConnectionString"]})");
 
 var guild = host.StartGuild(GuildId);
-guild.AddAgent("greeter", new GreeterAgent());
+guild.AddAgent("greeter", new GreeterAgent(TimeProvider.System));
 guild.AddAgent("librarian", new LibrarianAgent());
 
 Console.WriteLine("Messages:");
-await guild.PublishAsync(new Fact("ada", $"likes tea (noted on run {run.Value})"));
+await guild.PublishAsync(new Fact("ada", $"likes tea (noted on run {settings.Value.Runs})"));
 await guild.SendAsync("greeter", new Visit("ada"));
 await guild.SendAsync("greeter", new Visit("grace"));
 await guild.SendAsync("greeter", new Visit("ada"));
 
 Console.WriteLine("State after this run:");
-var greeter = StateOwner.Agent(GuildId, "greeter");
-await foreach (var visits in state.ListAsync<int>(greeter, "visits/"))
+var memory = await GreeterMemory.LoadAsync(state.ForAgent(GuildId, "greeter"));
+#if SAMPLE_SCHEMA_V1
+foreach (var (user, visits) in memory.Value.Visits)
 {
-    Console.WriteLine($"  agent  greeter  {visits.Key,-16} = {visits.Value,-4} (version {visits.Version})");
+    Console.WriteLine($"  agent  greeter    {user,-8} {visits} visits (record version {memory.Version}, schema v1)");
+}
+#else
+foreach (var (user, visitor) in memory.Value.Visitors)
+{
+    var seen = visitor.LastSeen is { } at ? $"last seen {at:u}" : "last seen before v2";
+    Console.WriteLine($"  agent  greeter    {user,-8} {visitor.Visits} visits, {seen} (record version {memory.Version}, schema v2)");
+}
+#endif
+
+var knowledge = await KnowledgeBase.LoadAsync(state, GuildId);
+foreach (var (person, fact) in knowledge.Value.People)
+{
+    Console.WriteLine($"  guild  {GuildId} {person,-8} \"{fact}\" (record version {knowledge.Version})");
 }
 
-await foreach (var fact in state.ListAsync<string>(StateOwner.Guild(GuildId), "kb/"))
-{
-    Console.WriteLine($"  guild  {GuildId}  {fact.Key,-16} = \"{fact.Value}\" (version {fact.Version})");
-}
-
-// What the librarian sees as "visits/ada" in its own agent scope: nothing — agent state is private.
-var librarianView = await state.ForAgent(GuildId, "librarian").GetAsync<int>(Scope.Agent, "visits/ada");
-Console.WriteLine($"  the librarian's own 'visits/ada': {(librarianView.Exists ? librarianView.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : "absent (agent state is private)")}");
+// The librarian's own view of GreeterMemory: a fresh default — agent state is private to its agent.
+var librarianView = await GreeterMemory.LoadAsync(state.ForAgent(GuildId, "librarian"));
+Console.WriteLine($"  the librarian's own GreeterMemory: {(librarianView.Exists ? "present" : "absent (agent state is private)")}");
 
 await guild.StopAsync();
 Console.WriteLine("Run the sample again: the counts continue from this run.");
+return 0;
