@@ -21,6 +21,9 @@ public sealed class StateGenerator : IIncrementalGenerator
         /// <summary>The parsed annotated types.</summary>
         public const string Types = "TypedState.Types";
 
+        /// <summary>The models of the types that generate code (no locations).</summary>
+        public const string Models = "TypedState.Models";
+
         /// <summary>The keys of every generated state type, collected.</summary>
         public const string Keys = "TypedState.Keys";
     }
@@ -35,31 +38,33 @@ public sealed class StateGenerator : IIncrementalGenerator
 
         foreach (var types in new[] { agent, guild, global, part })
         {
-            context.RegisterSourceOutput(types, static (output, result) =>
+            // Diagnostics carry locations, which move with every edit above them; the models do not, so the emit
+            // step below sees an unchanged model and stays cached.
+            context.RegisterSourceOutput(types.Select(static (result, _) => result.Diagnostics), static (output, diagnostics) =>
             {
-                foreach (var diagnostic in result.Diagnostics)
+                foreach (var diagnostic in diagnostics)
                 {
                     output.ReportDiagnostic(diagnostic.ToDiagnostic());
                 }
-
-                if (result.Model is { } model)
-                {
-                    output.AddSource(StateTypeEmitter.HintName(model), StateTypeEmitter.Emit(model));
-                }
             });
+
+            var models = types
+                .Where(static result => result.Model is not null)
+                .Select(static (result, _) => result.Model!)
+                .WithTrackingName(Steps.Models);
+            context.RegisterSourceOutput(models, static (output, model) => output.AddSource(StateTypeEmitter.HintName(model), StateTypeEmitter.Emit(model)));
         }
 
-        var keys = agent.Collect().Combine(guild.Collect()).Combine(global.Collect())
-            .Select(static (all, _) => all.Left.Left.Concat(all.Left.Right).Concat(all.Right)
-                .Where(r => r.Model is not null)
-                .Select(r => new StateKeyEntry(r.Model!.Kind, r.Model.Key, r.Model.Name, r.Model.FullName, r.Location))
-                .ToEquatableArray())
-            .WithTrackingName(Steps.Keys);
-        var assembly = context.CompilationProvider.Select(static (compilation, _) => compilation.AssemblyName);
+        var stateTypes = agent.Collect().Combine(guild.Collect()).Combine(global.Collect())
+            .Select(static (all, _) => all.Left.Left.Concat(all.Left.Right).Concat(all.Right).Where(r => r.Model is not null).ToImmutableArray());
 
-        context.RegisterSourceOutput(keys.Combine(assembly), static (output, input) =>
+        // Duplicate keys: reported with locations.
+        var located = stateTypes
+            .Select(static (results, _) => results
+                .Select(r => new StateKeyEntry(r.Model!.Kind, r.Model.Key, r.Model.Name, r.Model.FullName, r.Location))
+                .ToEquatableArray());
+        context.RegisterSourceOutput(located, static (output, entries) =>
         {
-            var (entries, assemblyName) = input;
             foreach (var group in entries.GroupBy(e => (e.Kind, e.Key)).Where(g => g.Count() > 1))
             {
                 var first = group.First();
@@ -74,7 +79,18 @@ public sealed class StateGenerator : IIncrementalGenerator
                         first.FullName.Replace("global::", string.Empty)));
                 }
             }
+        });
 
+        // The registry: names only, so moving code around re-emits nothing.
+        var keys = stateTypes
+            .Select(static (results, _) => results
+                .Select(r => new StateKeyEntry(r.Model!.Kind, r.Model.Key, r.Model.Name, r.Model.FullName, null))
+                .ToEquatableArray())
+            .WithTrackingName(Steps.Keys);
+        var assembly = context.CompilationProvider.Select(static (compilation, _) => compilation.AssemblyName);
+        context.RegisterSourceOutput(keys.Combine(assembly), static (output, input) =>
+        {
+            var (entries, assemblyName) = input;
             if (entries.Count > 0)
             {
                 output.AddSource(RegistryEmitter.HintName, RegistryEmitter.Emit(RegistryEmitter.NamespaceFor(assemblyName), entries.Items));
