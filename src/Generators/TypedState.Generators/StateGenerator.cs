@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -35,18 +36,19 @@ public sealed class StateGenerator : IIncrementalGenerator
 
         foreach (var types in new[] { agent, guild, global, part })
         {
-            context.RegisterSourceOutput(types, static (output, result) =>
+            // Diagnostics carry locations and must move with the code; the model has none. Reporting and emitting are
+            // separate outputs, so a type that only moved (an edit above it) is not emitted again.
+            context.RegisterSourceOutput(types.Select(static (result, _) => result.Diagnostics), static (output, diagnostics) =>
             {
-                foreach (var diagnostic in result.Diagnostics)
+                foreach (var diagnostic in diagnostics)
                 {
                     output.ReportDiagnostic(diagnostic.ToDiagnostic());
                 }
-
-                if (result.Model is { } model)
-                {
-                    output.AddSource(StateTypeEmitter.HintName(model), StateTypeEmitter.Emit(model));
-                }
             });
+
+            context.RegisterSourceOutput(
+                types.Select(static (result, _) => result.Model).Where(static model => model is not null),
+                static (output, model) => output.AddSource(StateTypeEmitter.HintName(model!), StateTypeEmitter.Emit(model!)));
         }
 
         var keys = agent.Collect().Combine(guild.Collect()).Combine(global.Collect())
@@ -57,29 +59,43 @@ public sealed class StateGenerator : IIncrementalGenerator
             .WithTrackingName(Steps.Keys);
         var assembly = context.CompilationProvider.Select(static (compilation, _) => compilation.AssemblyName);
 
-        context.RegisterSourceOutput(keys.Combine(assembly), static (output, input) =>
+        // The same split for the keys: duplicate-key diagnostics (usually none) with locations, the registry without.
+        var duplicates = keys.Select(static (entries, _) => DuplicateKeys(entries));
+        context.RegisterSourceOutput(duplicates, static (output, diagnostics) =>
+        {
+            foreach (var diagnostic in diagnostics)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+        });
+
+        var registry = keys.Select(static (entries, _) => entries.Select(e => e with { Location = null }).ToEquatableArray());
+        context.RegisterSourceOutput(registry.Combine(assembly), static (output, input) =>
         {
             var (entries, assemblyName) = input;
-            foreach (var group in entries.GroupBy(e => (e.Kind, e.Key)).Where(g => g.Count() > 1))
-            {
-                var first = group.First();
-                foreach (var duplicate in group.Skip(1))
-                {
-                    output.ReportDiagnostic(Diagnostic.Create(
-                        Diagnostics.DuplicateKey,
-                        duplicate.Location?.ToLocation(),
-                        duplicate.Kind.ToString(),
-                        duplicate.Key,
-                        duplicate.Name,
-                        first.FullName.Replace("global::", string.Empty)));
-                }
-            }
-
             if (entries.Count > 0)
             {
                 output.AddSource(RegistryEmitter.HintName, RegistryEmitter.Emit(RegistryEmitter.NamespaceFor(assemblyName), entries.Items));
             }
         });
+    }
+
+    private static EquatableArray<DiagnosticInfo> DuplicateKeys(EquatableArray<StateKeyEntry> entries)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        foreach (var group in entries.GroupBy(e => (e.Kind, e.Key)).Where(g => g.Count() > 1))
+        {
+            var first = group.First();
+            foreach (var duplicate in group.Skip(1))
+            {
+                diagnostics.Add(new DiagnosticInfo(
+                    Diagnostics.DuplicateKey.Id,
+                    duplicate.Location,
+                    new[] { duplicate.Kind.ToString(), duplicate.Key, duplicate.Name, first.FullName.Replace("global::", string.Empty) }.ToEquatableArray()));
+            }
+        }
+
+        return diagnostics.ToEquatableArray();
     }
 
     private static IncrementalValuesProvider<StateTypeResult> Types(IncrementalGeneratorInitializationContext context, string attribute) =>
