@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -21,9 +22,6 @@ public sealed class StateGenerator : IIncrementalGenerator
         /// <summary>The parsed annotated types.</summary>
         public const string Types = "TypedState.Types";
 
-        /// <summary>The models of the types that generate code (no locations).</summary>
-        public const string Models = "TypedState.Models";
-
         /// <summary>The keys of every generated state type, collected.</summary>
         public const string Keys = "TypedState.Keys";
     }
@@ -38,8 +36,8 @@ public sealed class StateGenerator : IIncrementalGenerator
 
         foreach (var types in new[] { agent, guild, global, part })
         {
-            // Diagnostics carry locations, which move with every edit above them; the models do not, so the emit
-            // step below sees an unchanged model and stays cached.
+            // Diagnostics carry locations and must move with the code; the model has none. Reporting and emitting are
+            // separate outputs, so a type that only moved (an edit above it) is not emitted again.
             context.RegisterSourceOutput(types.Select(static (result, _) => result.Diagnostics), static (output, diagnostics) =>
             {
                 foreach (var diagnostic in diagnostics)
@@ -48,47 +46,31 @@ public sealed class StateGenerator : IIncrementalGenerator
                 }
             });
 
-            var models = types
-                .Where(static result => result.Model is not null)
-                .Select(static (result, _) => result.Model!)
-                .WithTrackingName(Steps.Models);
-            context.RegisterSourceOutput(models, static (output, model) => output.AddSource(StateTypeEmitter.HintName(model), StateTypeEmitter.Emit(model)));
+            context.RegisterSourceOutput(
+                types.Select(static (result, _) => result.Model).Where(static model => model is not null),
+                static (output, model) => output.AddSource(StateTypeEmitter.HintName(model!), StateTypeEmitter.Emit(model!)));
         }
 
-        var stateTypes = agent.Collect().Combine(guild.Collect()).Combine(global.Collect())
-            .Select(static (all, _) => all.Left.Left.Concat(all.Left.Right).Concat(all.Right).Where(r => r.Model is not null).ToImmutableArray());
-
-        // Duplicate keys: reported with locations.
-        var located = stateTypes
-            .Select(static (results, _) => results
+        var keys = agent.Collect().Combine(guild.Collect()).Combine(global.Collect())
+            .Select(static (all, _) => all.Left.Left.Concat(all.Left.Right).Concat(all.Right)
+                .Where(r => r.Model is not null)
                 .Select(r => new StateKeyEntry(r.Model!.Kind, r.Model.Key, r.Model.Name, r.Model.FullName, r.Location))
-                .ToEquatableArray());
-        context.RegisterSourceOutput(located, static (output, entries) =>
-        {
-            foreach (var group in entries.GroupBy(e => (e.Kind, e.Key)).Where(g => g.Count() > 1))
-            {
-                var first = group.First();
-                foreach (var duplicate in group.Skip(1))
-                {
-                    output.ReportDiagnostic(Diagnostic.Create(
-                        Diagnostics.DuplicateKey,
-                        duplicate.Location?.ToLocation(),
-                        duplicate.Kind.ToString(),
-                        duplicate.Key,
-                        duplicate.Name,
-                        first.FullName.Replace("global::", string.Empty)));
-                }
-            }
-        });
-
-        // The registry: names only, so moving code around re-emits nothing.
-        var keys = stateTypes
-            .Select(static (results, _) => results
-                .Select(r => new StateKeyEntry(r.Model!.Kind, r.Model.Key, r.Model.Name, r.Model.FullName, null))
                 .ToEquatableArray())
             .WithTrackingName(Steps.Keys);
         var assembly = context.CompilationProvider.Select(static (compilation, _) => compilation.AssemblyName);
-        context.RegisterSourceOutput(keys.Combine(assembly), static (output, input) =>
+
+        // The same split for the keys: duplicate-key diagnostics (usually none) with locations, the registry without.
+        var duplicates = keys.Select(static (entries, _) => DuplicateKeys(entries));
+        context.RegisterSourceOutput(duplicates, static (output, diagnostics) =>
+        {
+            foreach (var diagnostic in diagnostics)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+        });
+
+        var registry = keys.Select(static (entries, _) => entries.Select(e => e with { Location = null }).ToEquatableArray());
+        context.RegisterSourceOutput(registry.Combine(assembly), static (output, input) =>
         {
             var (entries, assemblyName) = input;
             if (entries.Count > 0)
@@ -96,6 +78,24 @@ public sealed class StateGenerator : IIncrementalGenerator
                 output.AddSource(RegistryEmitter.HintName, RegistryEmitter.Emit(RegistryEmitter.NamespaceFor(assemblyName), entries.Items));
             }
         });
+    }
+
+    private static EquatableArray<DiagnosticInfo> DuplicateKeys(EquatableArray<StateKeyEntry> entries)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        foreach (var group in entries.GroupBy(e => (e.Kind, e.Key)).Where(g => g.Count() > 1))
+        {
+            var first = group.First();
+            foreach (var duplicate in group.Skip(1))
+            {
+                diagnostics.Add(new DiagnosticInfo(
+                    Diagnostics.DuplicateKey.Id,
+                    duplicate.Location,
+                    new[] { duplicate.Kind.ToString(), duplicate.Key, duplicate.Name, first.FullName.Replace("global::", string.Empty) }.ToEquatableArray()));
+            }
+        }
+
+        return diagnostics.ToEquatableArray();
     }
 
     private static IncrementalValuesProvider<StateTypeResult> Types(IncrementalGeneratorInitializationContext context, string attribute) =>

@@ -103,7 +103,7 @@ internal static class StateTypeEmitter
         {
             var member = model.Members[i];
             code.Line($"writer.WritePropertyName(__TypedState_Name{i});");
-            ShapeCode.Write(code, member.Type, "value." + member.Name, 0, contextInfo);
+            ShapeCode.Write(code, member.Type, "value." + member.Name, i.ToString(CultureInfo.InvariantCulture) + "_", 0, contextInfo);
         }
 
         code.Close();
@@ -192,6 +192,8 @@ internal static class StateTypeEmitter
             code.Line();
         }
 
+        // Members absent from the document keep their defaults, required ones included: no CS8618 for that here.
+        code.Line("#pragma warning disable CS8618 // members absent from the document keep their defaults");
         code.Line("[global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]");
         code.Open($"private {model.Name}(global::TypedState.StateConstruction construction{parameters}){chain}");
         for (var i = 0; i < members.Count; i++)
@@ -203,6 +205,7 @@ internal static class StateTypeEmitter
         }
 
         code.Close();
+        code.Line("#pragma warning restore CS8618");
         code.Line();
     }
 

@@ -203,6 +203,7 @@ internal static class StateTypeParser
     private static List<string> ReadMigrations(INamedTypeSymbol type, int version, List<DiagnosticInfo> diagnostics)
     {
         var steps = new Dictionary<int, IMethodSymbol>();
+        var declared = new HashSet<string>(StringComparer.Ordinal);
         foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
         {
             var match = s_migrationName.Match(method.Name);
@@ -212,6 +213,14 @@ internal static class StateTypeParser
             }
 
             var methodLocation = method.Locations.FirstOrDefault();
+
+            // Overloads declare the same step twice, whatever their signatures.
+            if (!declared.Add(method.Name))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateMigration, methodLocation, type.Name, method.Name));
+                continue;
+            }
+
             var from = int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var f) ? f : -1;
             var to = int.TryParse(match.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : -1;
             var problem =

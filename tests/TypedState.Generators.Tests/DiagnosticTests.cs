@@ -1,0 +1,449 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Testing;
+using TypedState.Generators.Tests.Infrastructure;
+
+namespace TypedState.Generators.Tests;
+
+/// <summary>
+/// Every generator diagnostic (TS1001–TS1012) with its exact location (markup <c>{|#n:…|}</c>) and message
+/// arguments. The test fails on any other diagnostic, compiler warnings included.
+/// </summary>
+public sealed class DiagnosticTests
+{
+    private const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using System.Text.Json.Nodes;
+        using TypedState;
+
+        namespace Demo;
+
+        """;
+
+    [Fact]
+    public Task A_valid_state_type_reports_nothing() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
+        [AgentState(Version = 2, Key = "notes")]
+        public partial class Notes
+        {
+            public List<string> Items { get; set; } = [];
+
+            private static void MigrateV1ToV2(JsonObject state) => state["items"] ??= new JsonArray();
+        }
+        """);
+
+    [Theory]
+    [InlineData("AgentState")]
+    [InlineData("GuildState")]
+    [InlineData("GlobalState")]
+    [InlineData("StatePart")]
+    public Task TS1001_a_type_that_is_not_partial(string attribute) => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + $$"""
+        [{{attribute}}]
+        public class {|#0:Notes|}
+        {
+            public int Count { get; set; }
+        }
+        """,
+        Expect(Diagnostics.NotPartial, 0, "Notes", attribute));
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public Task TS1002_a_version_below_1(int version) => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + $$"""
+        [{|#0:AgentState(Version = {{version}})|}]
+        public partial class Notes
+        {
+            public int Count { get; set; }
+        }
+        """,
+        Expect(Diagnostics.InvalidVersion, 0, "Notes", version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    [Fact]
+    public Task TS1003_a_missing_migration_step_for_each_gap() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        [GuildState(Version = 4)]
+        public partial class {|#0:Notes|}
+        {
+            public int Count { get; set; }
+
+            private static void MigrateV2ToV3(JsonObject state)
+            {
+            }
+        }
+        """,
+        Expect(Diagnostics.MissingMigration, 0, "Notes", "4", "1", "MigrateV1ToV2"),
+        Expect(Diagnostics.MissingMigration, 0, "Notes", "4", "3", "MigrateV3ToV4"));
+
+    [Fact]
+    public Task TS1004_two_overloads_of_one_migration_step() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        [AgentState(Version = 2)]
+        public partial class Notes
+        {
+            public int Count { get; set; }
+
+            private static void MigrateV1ToV2(JsonObject state)
+            {
+            }
+
+            private static void {|#0:MigrateV1ToV2|}(JsonObject state, int extra)
+            {
+            }
+        }
+        """,
+        Expect(Diagnostics.DuplicateMigration, 0, "Notes", "MigrateV1ToV2"));
+
+    [Fact]
+    public Task TS1004_two_names_for_one_migration_step() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        [AgentState(Version = 2)]
+        public partial class Notes
+        {
+            public int Count { get; set; }
+
+            private static void MigrateV1ToV2(JsonObject state)
+            {
+            }
+
+            private static void {|#0:MigrateV01ToV02|}(JsonObject state)
+            {
+            }
+        }
+        """,
+        Expect(Diagnostics.DuplicateMigration, 0, "Notes", "MigrateV01ToV02"));
+
+    [Fact]
+    public Task TS1005_two_types_of_one_scope_with_one_key() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        [AgentState(Key = "notes")]
+        public partial class Notes
+        {
+            public int Count { get; set; }
+        }
+
+        [AgentState(Key = "notes")]
+        public partial class {|#0:Jottings|}
+        {
+            public string Text { get; set; } = "";
+        }
+        """,
+        Expect(Diagnostics.DuplicateKey, 0, "Agent", "notes", "Jottings", "Demo.Notes"));
+
+    [Fact]
+    public Task TS1005_two_types_of_one_scope_with_one_name_in_two_namespaces_and_files() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        [
+            """
+            using TypedState;
+
+            namespace Demo.Billing;
+
+            [GlobalState]
+            public partial class Limits
+            {
+                public int Max { get; set; }
+            }
+            """,
+            """
+            using TypedState;
+
+            namespace Demo.Search;
+
+            [GlobalState]
+            public partial class {|#0:Limits|}
+            {
+                public int Max { get; set; }
+            }
+            """,
+        ],
+        Expect(Diagnostics.DuplicateKey, 0, "Global", "Limits", "Limits", "Demo.Billing.Limits"));
+
+    [Fact]
+    public Task TS1005_is_not_reported_for_one_key_in_different_scopes() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
+        [AgentState(Key = "shared")]
+        public partial class AgentNotes
+        {
+            public int Count { get; set; }
+        }
+
+        [GuildState(Key = "shared")]
+        public partial class GuildNotes
+        {
+            public int Count { get; set; }
+        }
+
+        [GlobalState(Key = "shared")]
+        public partial class GlobalNotes
+        {
+            public int Count { get; set; }
+        }
+        """);
+
+    [Fact]
+    public Task TS1006_member_types_the_serializer_does_not_handle() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        public sealed class Plain
+        {
+            public int Value { get; set; }
+        }
+
+        [AgentState]
+        public partial class Bag
+        {
+            public object {|#0:Anything|} { get; set; } = new();
+
+            public DateOnly {|#1:Day|} { get; set; }
+
+            public List<object> {|#2:Items|} { get; set; } = [];
+
+            public Dictionary<int, string> {|#3:ByNumber|} { get; set; } = new();
+
+            public Plain? {|#4:Unmarked|} { get; set; }
+
+            public int[,] {|#5:Grid|} { get; set; } = new int[0, 0];
+        }
+        """,
+        Expect(Diagnostics.UnsupportedMemberType, 0, "Anything", "Bag", "object"),
+        Expect(Diagnostics.UnsupportedMemberType, 1, "Day", "Bag", "System.DateOnly"),
+        Expect(Diagnostics.UnsupportedMemberType, 2, "Items", "Bag", "System.Collections.Generic.List<object>"),
+        Expect(Diagnostics.UnsupportedMemberType, 3, "ByNumber", "Bag", "System.Collections.Generic.Dictionary<int, string>"),
+        Expect(Diagnostics.UnsupportedMemberType, 4, "Unmarked", "Bag", "Demo.Plain?"),
+        Expect(Diagnostics.UnsupportedMemberType, 5, "Grid", "Bag", "int[*,*]"));
+
+    [Fact]
+    public Task TS1006_in_a_state_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        [StatePart]
+        public partial record Entry
+        {
+            public object? {|#0:Payload|} { get; init; }
+        }
+        """,
+        Expect(Diagnostics.UnsupportedMemberType, 0, "Payload", "Entry", "object?"));
+
+    [Fact]
+    public Task TS1007_a_nested_type() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        public partial class Outer
+        {
+            [AgentState]
+            public partial class {|#0:Inner|}
+            {
+                public int Count { get; set; }
+            }
+        }
+        """,
+        Expect(Diagnostics.NestedOrGeneric, 0, "Inner", "nested in 'Outer'"));
+
+    [Fact]
+    public Task TS1007_a_generic_type() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        [StatePart]
+        public partial class {|#0:Box|}<T>
+        {
+            public int Count { get; set; }
+        }
+        """,
+        Expect(Diagnostics.NestedOrGeneric, 0, "Box", "generic"));
+
+    [Theory]
+    [InlineData("[AgentState, GuildState]")]
+    [InlineData("[GlobalState]\n[StatePart]")]
+    [InlineData("[StatePart, AgentState(Version = 2), GlobalState]")]
+    public Task TS1008_two_scope_attributes_reported_once(string attributes) => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + $$"""
+        {{attributes}}
+        public partial class {|#0:Both|}
+        {
+            public int Count { get; set; }
+        }
+        """,
+        Expect(Diagnostics.MultipleScopes, 0, "Both"));
+
+    [Fact]
+    public Task TS1009_a_migration_step_that_is_not_static() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        [AgentState(Version = 2)]
+        public partial class {|#1:Notes|}
+        {
+            public int Count { get; set; }
+
+            private void {|#0:MigrateV1ToV2|}(JsonObject state)
+            {
+            }
+        }
+        """,
+        Expect(Diagnostics.InvalidMigration, 0, "MigrateV1ToV2", "Notes", "must be declared 'static void MigrateV1ToV2(System.Text.Json.Nodes.JsonObject state)'"),
+        Expect(Diagnostics.MissingMigration, 1, "Notes", "2", "1", "MigrateV1ToV2"));
+
+    [Theory]
+    [InlineData("JsonNode state")]
+    [InlineData("ref JsonObject state")]
+    [InlineData("JsonObject state, int extra")]
+    [InlineData("")]
+    public Task TS1009_a_migration_step_with_the_wrong_parameters(string parameters) => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + $$"""
+        [AgentState(Version = 2)]
+        public partial class {|#1:Notes|}
+        {
+            public int Count { get; set; }
+
+            private static void {|#0:MigrateV1ToV2|}({{parameters}})
+            {
+            }
+        }
+        """,
+        Expect(Diagnostics.InvalidMigration, 0, "MigrateV1ToV2", "Notes", "must be declared 'static void MigrateV1ToV2(System.Text.Json.Nodes.JsonObject state)'"),
+        Expect(Diagnostics.MissingMigration, 1, "Notes", "2", "1", "MigrateV1ToV2"));
+
+    [Fact]
+    public Task TS1009_a_migration_step_that_returns_a_value() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        [AgentState]
+        public partial class Notes
+        {
+            public int Count { get; set; }
+
+            private static JsonObject {|#0:MigrateV1ToV2|}(JsonObject state) => state;
+        }
+        """,
+        Expect(Diagnostics.InvalidMigration, 0, "MigrateV1ToV2", "Notes", "must be declared 'static void MigrateV1ToV2(System.Text.Json.Nodes.JsonObject state)'"));
+
+    [Theory]
+    [InlineData("MigrateV1ToV3")]
+    [InlineData("MigrateV0ToV1")]
+    [InlineData("MigrateV2ToV1")]
+    public Task TS1009_a_migration_step_that_skips_or_reverses_versions(string name) => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + $$"""
+        [GlobalState]
+        public partial class Notes
+        {
+            public int Count { get; set; }
+
+            private static void {|#0:{{name}}|}(JsonObject state)
+            {
+            }
+        }
+        """,
+        Expect(Diagnostics.InvalidMigration, 0, name, "Notes", "must go from one version to the next (MigrateV{n}ToV{n+1}, n at least 1)"));
+
+    [Fact]
+    public Task TS1009_a_migration_step_beyond_the_version() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        [GuildState(Version = 2)]
+        public partial class Notes
+        {
+            public int Count { get; set; }
+
+            private static void MigrateV1ToV2(JsonObject state)
+            {
+            }
+
+            private static void {|#0:MigrateV2ToV3|}(JsonObject state)
+            {
+            }
+        }
+        """,
+        Expect(Diagnostics.InvalidMigration, 0, "MigrateV2ToV3", "Notes", "goes beyond Version = 2: raise Version or remove the step"));
+
+    [Fact]
+    public Task TS1010_an_abstract_type() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        [AgentState]
+        public abstract partial class {|#0:Notes|}
+        {
+            public int Count { get; set; }
+        }
+        """,
+        Expect(Diagnostics.NoConstructor, 0, "Notes", "it is abstract"));
+
+    [Fact]
+    public Task TS1010_a_primary_constructor_parameter_without_a_property() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        [AgentState]
+        public partial class Notes(int {|#0:seed|}, string title)
+        {
+            public int Count { get; set; } = seed;
+
+            public string Title { get; set; } = title;
+        }
+        """,
+        Expect(Diagnostics.NoConstructor, 0, "Notes", "primary constructor parameter 'seed' has no serialized property of the same name"));
+
+    [Fact]
+    public Task TS1010_a_ref_struct() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        [StatePart]
+        public ref partial struct {|#0:Span|}
+        {
+            public int Start { get; set; }
+        }
+        """,
+        Expect(Diagnostics.NoConstructor, 0, "Span", "it is a ref struct"));
+
+    [Theory]
+    [InlineData("\"\"", "it is empty")]
+    [InlineData("\"a\\u0007b\"", "it contains the control character U+0007 at position 1")]
+    [InlineData("\"line\\nbreak\"", "it contains the control character U+000A at position 4")]
+    [InlineData("\"\\uD800x\"", "it contains an unpaired surrogate at position 0")]
+    public Task TS1011_an_invalid_key(string keyLiteral, string problem) => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + $$"""
+        [{|#0:GlobalState(Key = {{keyLiteral}})|}]
+        public partial class Notes
+        {
+            public int Count { get; set; }
+        }
+        """,
+        Expect(Diagnostics.InvalidKey, 0, "Notes", problem));
+
+    [Fact]
+    public Task TS1011_a_key_longer_than_512_characters() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + $$"""
+        [{|#0:AgentState(Key = "{{new string('k', 513)}}")|}]
+        public partial class Notes
+        {
+            public int Count { get; set; }
+        }
+        """,
+        Expect(Diagnostics.InvalidKey, 0, "Notes", "it is 513 characters long, the limit is 512"));
+
+    [Fact]
+    public Task TS1011_is_not_reported_for_a_key_with_a_surrogate_pair_or_512_characters() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + $$"""
+        [AgentState(Key = "notes-\uD83D\uDE00")]
+        public partial class Notes
+        {
+            public int Count { get; set; }
+        }
+
+        [AgentState(Key = "{{new string('k', 512)}}")]
+        public partial class LongNotes
+        {
+            public int Count { get; set; }
+        }
+        """);
+
+    [Fact]
+    public Task TS1012_a_serializer_context_that_is_not_a_JsonSerializerContext() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        public sealed class NotAContext
+        {
+        }
+
+        [{|#0:AgentState(SerializerContext = typeof(NotAContext))|}]
+        public partial class Notes
+        {
+            public int Count { get; set; }
+        }
+
+        [{|#1:StatePart(SerializerContext = typeof(string))|}]
+        public partial class Entry
+        {
+            public int Count { get; set; }
+        }
+        """,
+        Expect(Diagnostics.InvalidSerializerContext, 0, "NotAContext", "Notes"),
+        Expect(Diagnostics.InvalidSerializerContext, 1, "String", "Entry"));
+
+    private static DiagnosticResult Expect(DiagnosticDescriptor descriptor, int markup, params string[] arguments) =>
+        new DiagnosticResult(descriptor).WithLocation(markup).WithArguments(arguments);
+}
