@@ -26,6 +26,14 @@ internal sealed class CodeWriter
         return this;
     }
 
+    /// <summary>Opens a bare block, so that the variables declared in it stay in it.</summary>
+    public CodeWriter Block()
+    {
+        Line("{");
+        _indent++;
+        return this;
+    }
+
     public CodeWriter Close(string suffix = "")
     {
         _indent--;

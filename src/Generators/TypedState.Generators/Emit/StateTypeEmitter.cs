@@ -103,7 +103,11 @@ internal static class StateTypeEmitter
         {
             var member = model.Members[i];
             code.Line($"writer.WritePropertyName(__TypedState_Name{i});");
+
+            // A block per member: the pattern variables of one member's write (v0, c0, d0) would otherwise clash with the next one's.
+            code.Block();
             ShapeCode.Write(code, member.Type, "value." + member.Name, 0, contextInfo);
+            code.Close();
         }
 
         code.Close();
