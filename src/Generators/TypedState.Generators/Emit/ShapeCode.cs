@@ -56,7 +56,8 @@ internal static class ShapeCode
                 code.Line($"{Helpers}.WritePart<{NonNullable(shape.TypeName)}>(writer, {value});");
                 return;
             case ShapeKind.Context:
-                code.Line($"{Json}.JsonSerializer.Serialize(writer, {value}, {contextInfo(shape)});");
+                // The type argument is the non-nullable type of the context's JsonTypeInfo; a null value is still written as null.
+                code.Line($"{Json}.JsonSerializer.Serialize<{NonNullable(shape.TypeName)}>(writer, {value}!, {contextInfo(shape)});");
                 return;
             default:
                 throw new ArgumentOutOfRangeException(nameof(shape), shape.Kind, null);
