@@ -196,6 +196,9 @@ internal static class StateTypeEmitter
             code.Line();
         }
 
+        // A member missing from the document keeps its initializer or default value, required or not (as with
+        // System.Text.Json's generated code), so the nullable analysis of required members does not apply here.
+        code.Line("#pragma warning disable CS8618");
         code.Line("[global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]");
         code.Open($"private {model.Name}(global::TypedState.StateConstruction construction{parameters}){chain}");
         for (var i = 0; i < members.Count; i++)
@@ -207,6 +210,7 @@ internal static class StateTypeEmitter
         }
 
         code.Close();
+        code.Line("#pragma warning restore CS8618");
         code.Line();
     }
 
