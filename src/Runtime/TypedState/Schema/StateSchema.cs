@@ -97,7 +97,8 @@ public abstract class StateSchema
     /// <summary>
     /// Brings a stored document to <see cref="Version"/>: runs the migration steps from its version on, reads the
     /// result as the type (so a step that produces the wrong shape fails here, not later) and writes it back in the
-    /// current form. Returns <see langword="null"/> when the document is already current.
+    /// current form. Returns <see langword="null"/> when the document is already current, or is a JSON null (what the
+    /// store writes for a null value).
     /// </summary>
     /// <exception cref="JsonException">The document is not valid JSON.</exception>
     /// <exception cref="StateSchemaTooNewException">The document is newer than this build.</exception>
