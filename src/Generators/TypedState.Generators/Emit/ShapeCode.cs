@@ -26,7 +26,7 @@ internal static class ShapeCode
                 return;
             case ShapeKind.Enum:
                 code.Line(shape.AsString
-                    ? $"writer.WriteStringValue({value}.ToString());"
+                    ? $"{Helpers}.WriteEnumName<{shape.TypeName}>(writer, {value});"
                     : $"writer.WriteNumberValue(({UnderlyingCast(shape.Primitive)}){value});");
                 return;
             case ShapeKind.Nullable:

@@ -74,7 +74,8 @@ internal static class StateTypeEmitter
     {
         for (var i = 0; i < model.Members.Count; i++)
         {
-            code.Line($"private static readonly {Json}.JsonEncodedText __TypedState_Name{i} = {Json}.JsonEncodedText.Encode({Literal(model.Members[i].JsonName)});");
+            // Encoded with the store's encoder, as System.Text.Json encodes property names with the options' encoder.
+            code.Line($"private static readonly {Json}.JsonEncodedText __TypedState_Name{i} = {Json}.JsonEncodedText.Encode({Literal(model.Members[i].JsonName)}, global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);");
         }
 
         code.Line();
@@ -126,7 +127,9 @@ internal static class StateTypeEmitter
         var condition = "if";
         for (var i = 0; i < members.Count; i++)
         {
-            code.Line($"{condition} (reader.ValueTextEquals(__TypedState_Name{i}.EncodedUtf8Bytes)) member = {i};");
+            // ValueTextEquals compares the unescaped name with unescaped text: not with the encoded bytes, which differ
+            // from it for a name with characters the encoder escapes.
+            code.Line($"{condition} (reader.ValueTextEquals({Utf8Literal(members[i].JsonName)})) member = {i};");
             condition = "else if";
         }
 
@@ -292,6 +295,24 @@ internal static class StateTypeEmitter
             code.Line($"public static {tracked} UpdateAsync({parameter}, global::System.Action<{self}> change, {Cancellation}) => global::TypedState.StateAccessors.UpdateAsync({argument}, global::TypedState.StateAccessors.Mutating(change), cancellationToken);");
             code.Line();
         }
+    }
+
+    /// <summary>A C# UTF-8 literal of the text (a string literal when the text is not valid UTF-16, which UTF-8 literals reject).</summary>
+    private static string Utf8Literal(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                return Literal(value);
+            }
+        }
+
+        return Literal(value) + "u8";
     }
 
     /// <summary>A C# string literal.</summary>

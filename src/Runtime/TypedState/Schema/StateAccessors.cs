@@ -76,7 +76,13 @@ public static class StateAccessors
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(change);
         var schema = T.Schema;
-        var entry = await state.UpdateAsync<T>(schema.Scope, schema.Key, current => change(current ?? T.CreateDefault()), schema.TypeInfo, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entry = await OptimisticRetry.UpdateAsync(
+            async ct => OrDefault(await state.GetAsync(schema.Scope, schema.Key, schema.TypeInfo, ct).ConfigureAwait(false)),
+            (value, expected, ct) => state.SetAsync(schema.Scope, schema.Key, value, schema.TypeInfo, expected, ct),
+            schema.Key,
+            current => change(current!),
+            OptimisticRetry.DefaultMaxAttempts,
+            cancellationToken).ConfigureAwait(false);
         return new TrackedState<T>(state, entry.Value!, entry.Version);
     }
 
@@ -88,7 +94,13 @@ public static class StateAccessors
         ArgumentNullException.ThrowIfNull(change);
         EnsureScope<T>(owner);
         var schema = T.Schema;
-        var entry = await store.UpdateAsync<T>(owner, schema.Key, current => change(current ?? T.CreateDefault()), schema.TypeInfo, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entry = await OptimisticRetry.UpdateAsync(
+            async ct => OrDefault(await store.GetAsync(owner, schema.Key, schema.TypeInfo, ct).ConfigureAwait(false)),
+            (value, expected, ct) => store.SetAsync(owner, schema.Key, value, schema.TypeInfo, expected, ct),
+            schema.Key,
+            current => change(current!),
+            OptimisticRetry.DefaultMaxAttempts,
+            cancellationToken).ConfigureAwait(false);
         return new TrackedState<T>(store, owner, entry.Value!, entry.Version);
     }
 
@@ -109,6 +121,15 @@ public static class StateAccessors
             return value;
         };
     }
+
+    /// <summary>
+    /// An absent record (or one holding null) as a new default instance at its version (0 when absent), so that an
+    /// update starts from what <c>LoadAsync</c> gives: the plain update passes <c>default(T)</c> for an absent record,
+    /// which for a struct skips its constructor and initializers.
+    /// </summary>
+    private static StateEntry<T> OrDefault<T>(StateEntry<T> entry)
+        where T : IStateType<T> =>
+        entry.Exists && entry.Value is not null ? entry : new StateEntry<T>(entry.Key, true, T.CreateDefault(), entry.Version);
 
     private static T ValueOrDefault<T>(StateEntry<T> entry)
         where T : IStateType<T> =>

@@ -85,6 +85,29 @@ public static class StateJson
             : throw new JsonException("Expected a time span in the format [-][d.]hh:mm:ss[.fffffff].");
     }
 
+    /// <summary>
+    /// Writes an enum as its name (or comma-separated flag names); a value no names describe is written as its
+    /// number, as System.Text.Json's JsonStringEnumConverter writes it (and as <see cref="ParseEnum"/>'s callers read it).
+    /// </summary>
+    public static void WriteEnumName<TEnum>(Utf8JsonWriter writer, TEnum value)
+        where TEnum : struct, Enum
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var text = value.ToString();
+        if (text.Length > 0 && !char.IsAsciiDigit(text[0]) && text[0] != '-')
+        {
+            writer.WriteStringValue(text);
+        }
+        else if (Enum.GetUnderlyingType(typeof(TEnum)) == typeof(ulong))
+        {
+            writer.WriteNumberValue(Convert.ToUInt64(value, CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+        }
+    }
+
     /// <summary>Reads an enum written as its name (or comma-separated flag names).</summary>
     public static TEnum ParseEnum<TEnum>(ref Utf8JsonReader reader)
         where TEnum : struct, Enum

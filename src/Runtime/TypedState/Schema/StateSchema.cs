@@ -58,7 +58,8 @@ public abstract class StateSchema
 
     /// <summary>
     /// The schema version of a stored document: its top-level <c>$version</c>, or 1 when it has none (a document
-    /// written before the type was versioned, or by plain System.Text.Json).
+    /// written before the type was versioned, or by plain System.Text.Json). The whole document is checked to be
+    /// valid JSON, not only the part before <c>$version</c>.
     /// </summary>
     /// <exception cref="JsonException">The bytes are not a JSON object, or <c>$version</c> is not a positive integer.</exception>
     public static int ReadVersion(ReadOnlySpan<byte> document)
@@ -69,25 +70,35 @@ public abstract class StateSchema
             throw new JsonException("A state document must be a JSON object.");
         }
 
+        int? version = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var isVersion = reader.ValueTextEquals(VersionPropertyName);
+            var isVersion = version is null && reader.ValueTextEquals(VersionPropertyName);
             reader.Read();
             if (isVersion)
             {
-                return ParseVersion(ref reader);
+                version = ParseVersion(ref reader);
             }
-
-            reader.Skip();
+            else
+            {
+                reader.Skip();
+            }
         }
 
-        return 1;
+        // Reading on throws for a truncated document or anything after it.
+        if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+        {
+            throw new JsonException("A state document must be one JSON object.");
+        }
+
+        return version ?? 1;
     }
 
     /// <summary>
     /// Brings a stored document to <see cref="Version"/>: runs the migration steps from its version on, reads the
     /// result as the type (so a step that produces the wrong shape fails here, not later) and writes it back in the
-    /// current form. Returns <see langword="null"/> when the document is already current.
+    /// current form. Returns <see langword="null"/> when the document is already current, or is a JSON null (what the
+    /// store writes for a null value).
     /// </summary>
     /// <exception cref="JsonException">The document is not valid JSON.</exception>
     /// <exception cref="StateSchemaTooNewException">The document is newer than this build.</exception>

@@ -49,13 +49,20 @@ public sealed class StateSchema<T> : StateSchema
     /// <inheritdoc />
     public override byte[]? Upgrade(ReadOnlySpan<byte> document)
     {
-        if (ReadVersion(document) == Version)
+        // A JSON null is what the store writes for a null value (SetAsync with null): there is nothing to upgrade.
+        if (IsNull(document) || ReadVersion(document) == Version)
         {
             return null;
         }
 
         var node = JsonNode.Parse(document) as JsonObject ?? throw new JsonException("A state document must be a JSON object.");
         return Serialize(Read(Migrate(node)));
+    }
+
+    private static bool IsNull(ReadOnlySpan<byte> document)
+    {
+        var reader = new Utf8JsonReader(document);
+        return reader.Read() && reader.TokenType == JsonTokenType.Null && !reader.Read();
     }
 
     /// <summary>Runs the steps from the document's version to <see cref="StateSchema.Version"/>, in place.</summary>

@@ -6,9 +6,9 @@ namespace Demo.Agents;
 
 partial class ChatMemory : global::TypedState.IAgentState<global::Demo.Agents.ChatMemory>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("topics");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("turns");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("lastSeen");
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("topics", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("turns", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("lastSeen", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
     private static readonly global::TypedState.StateSchema<global::Demo.Agents.ChatMemory> __TypedState_Schema =
         global::TypedState.StateSchema.Create<global::Demo.Agents.ChatMemory>(global::TypedState.Scope.Agent, "ChatMemory", 3, MigrateV1ToV2, MigrateV2ToV3);
@@ -61,9 +61,9 @@ partial class ChatMemory : global::TypedState.IAgentState<global::Demo.Agents.Ch
         while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
         {
             int member;
-            if (reader.ValueTextEquals(__TypedState_Name0.EncodedUtf8Bytes)) member = 0;
-            else if (reader.ValueTextEquals(__TypedState_Name1.EncodedUtf8Bytes)) member = 1;
-            else if (reader.ValueTextEquals(__TypedState_Name2.EncodedUtf8Bytes)) member = 2;
+            if (reader.ValueTextEquals("topics"u8)) member = 0;
+            else if (reader.ValueTextEquals("turns"u8)) member = 1;
+            else if (reader.ValueTextEquals("lastSeen"u8)) member = 2;
             else if (reader.ValueTextEquals("$version"u8)) member = -2;
             else member = __TypedState_MatchIgnoringCase(reader.GetString());
             reader.Read();

@@ -6,11 +6,11 @@ namespace Demo.Profiles;
 
 partial class Profile : global::TypedState.IAgentState<global::Demo.Profiles.Profile>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("name");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("nickname");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("createdAt");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name3 = global::System.Text.Json.JsonEncodedText.Encode("score");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name4 = global::System.Text.Json.JsonEncodedText.Encode("tags_v2");
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("name", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("nickname", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("createdAt", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name3 = global::System.Text.Json.JsonEncodedText.Encode("score", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name4 = global::System.Text.Json.JsonEncodedText.Encode("tags_v2", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
     private static readonly global::TypedState.StateSchema<global::Demo.Profiles.Profile> __TypedState_Schema =
         global::TypedState.StateSchema.Create<global::Demo.Profiles.Profile>(global::TypedState.Scope.Agent, "Profile", 1);
@@ -64,11 +64,11 @@ partial class Profile : global::TypedState.IAgentState<global::Demo.Profiles.Pro
         while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
         {
             int member;
-            if (reader.ValueTextEquals(__TypedState_Name0.EncodedUtf8Bytes)) member = 0;
-            else if (reader.ValueTextEquals(__TypedState_Name1.EncodedUtf8Bytes)) member = 1;
-            else if (reader.ValueTextEquals(__TypedState_Name2.EncodedUtf8Bytes)) member = 2;
-            else if (reader.ValueTextEquals(__TypedState_Name3.EncodedUtf8Bytes)) member = 3;
-            else if (reader.ValueTextEquals(__TypedState_Name4.EncodedUtf8Bytes)) member = 4;
+            if (reader.ValueTextEquals("name"u8)) member = 0;
+            else if (reader.ValueTextEquals("nickname"u8)) member = 1;
+            else if (reader.ValueTextEquals("createdAt"u8)) member = 2;
+            else if (reader.ValueTextEquals("score"u8)) member = 3;
+            else if (reader.ValueTextEquals("tags_v2"u8)) member = 4;
             else if (reader.ValueTextEquals("$version"u8)) member = -2;
             else member = __TypedState_MatchIgnoringCase(reader.GetString());
             reader.Read();

@@ -6,24 +6,24 @@ namespace Demo.Config;
 
 partial class Settings : global::TypedState.IGlobalState<global::Demo.Config.Settings>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("tier");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("region");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("fallbackRegion");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name3 = global::System.Text.Json.JsonEncodedText.Encode("limit");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name4 = global::System.Text.Json.JsonEncodedText.Encode("total");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name5 = global::System.Text.Json.JsonEncodedText.Encode("enabled");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name6 = global::System.Text.Json.JsonEncodedText.Encode("price");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name7 = global::System.Text.Json.JsonEncodedText.Encode("separator");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name8 = global::System.Text.Json.JsonEncodedText.Encode("instanceId");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name9 = global::System.Text.Json.JsonEncodedText.Encode("timeout");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name10 = global::System.Text.Json.JsonEncodedText.Encode("grace");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name11 = global::System.Text.Json.JsonEncodedText.Encode("createdAt");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name12 = global::System.Text.Json.JsonEncodedText.Encode("secret");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name13 = global::System.Text.Json.JsonEncodedText.Encode("ports");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name14 = global::System.Text.Json.JsonEncodedText.Encode("hosts");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name15 = global::System.Text.Json.JsonEncodedText.Encode("flags");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name16 = global::System.Text.Json.JsonEncodedText.Encode("weights");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name17 = global::System.Text.Json.JsonEncodedText.Encode("quotas");
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("tier", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("region", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("fallbackRegion", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name3 = global::System.Text.Json.JsonEncodedText.Encode("limit", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name4 = global::System.Text.Json.JsonEncodedText.Encode("total", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name5 = global::System.Text.Json.JsonEncodedText.Encode("enabled", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name6 = global::System.Text.Json.JsonEncodedText.Encode("price", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name7 = global::System.Text.Json.JsonEncodedText.Encode("separator", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name8 = global::System.Text.Json.JsonEncodedText.Encode("instanceId", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name9 = global::System.Text.Json.JsonEncodedText.Encode("timeout", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name10 = global::System.Text.Json.JsonEncodedText.Encode("grace", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name11 = global::System.Text.Json.JsonEncodedText.Encode("createdAt", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name12 = global::System.Text.Json.JsonEncodedText.Encode("secret", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name13 = global::System.Text.Json.JsonEncodedText.Encode("ports", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name14 = global::System.Text.Json.JsonEncodedText.Encode("hosts", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name15 = global::System.Text.Json.JsonEncodedText.Encode("flags", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name16 = global::System.Text.Json.JsonEncodedText.Encode("weights", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name17 = global::System.Text.Json.JsonEncodedText.Encode("quotas", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
     private static readonly global::TypedState.StateSchema<global::Demo.Config.Settings> __TypedState_Schema =
         global::TypedState.StateSchema.Create<global::Demo.Config.Settings>(global::TypedState.Scope.Global, "settings", 1);
@@ -40,11 +40,11 @@ partial class Settings : global::TypedState.IGlobalState<global::Demo.Config.Set
         writer.WritePropertyName(__TypedState_Name0);
         writer.WriteNumberValue((byte)value.Tier);
         writer.WritePropertyName(__TypedState_Name1);
-        writer.WriteStringValue(value.Region.ToString());
+        global::TypedState.StateJson.WriteEnumName<global::Demo.Config.Region>(writer, value.Region);
         writer.WritePropertyName(__TypedState_Name2);
         if (value.FallbackRegion is { } v2_0)
         {
-            writer.WriteStringValue(v2_0.ToString());
+            global::TypedState.StateJson.WriteEnumName<global::Demo.Config.Region>(writer, v2_0);
         }
         else
         {
@@ -206,24 +206,24 @@ partial class Settings : global::TypedState.IGlobalState<global::Demo.Config.Set
         while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
         {
             int member;
-            if (reader.ValueTextEquals(__TypedState_Name0.EncodedUtf8Bytes)) member = 0;
-            else if (reader.ValueTextEquals(__TypedState_Name1.EncodedUtf8Bytes)) member = 1;
-            else if (reader.ValueTextEquals(__TypedState_Name2.EncodedUtf8Bytes)) member = 2;
-            else if (reader.ValueTextEquals(__TypedState_Name3.EncodedUtf8Bytes)) member = 3;
-            else if (reader.ValueTextEquals(__TypedState_Name4.EncodedUtf8Bytes)) member = 4;
-            else if (reader.ValueTextEquals(__TypedState_Name5.EncodedUtf8Bytes)) member = 5;
-            else if (reader.ValueTextEquals(__TypedState_Name6.EncodedUtf8Bytes)) member = 6;
-            else if (reader.ValueTextEquals(__TypedState_Name7.EncodedUtf8Bytes)) member = 7;
-            else if (reader.ValueTextEquals(__TypedState_Name8.EncodedUtf8Bytes)) member = 8;
-            else if (reader.ValueTextEquals(__TypedState_Name9.EncodedUtf8Bytes)) member = 9;
-            else if (reader.ValueTextEquals(__TypedState_Name10.EncodedUtf8Bytes)) member = 10;
-            else if (reader.ValueTextEquals(__TypedState_Name11.EncodedUtf8Bytes)) member = 11;
-            else if (reader.ValueTextEquals(__TypedState_Name12.EncodedUtf8Bytes)) member = 12;
-            else if (reader.ValueTextEquals(__TypedState_Name13.EncodedUtf8Bytes)) member = 13;
-            else if (reader.ValueTextEquals(__TypedState_Name14.EncodedUtf8Bytes)) member = 14;
-            else if (reader.ValueTextEquals(__TypedState_Name15.EncodedUtf8Bytes)) member = 15;
-            else if (reader.ValueTextEquals(__TypedState_Name16.EncodedUtf8Bytes)) member = 16;
-            else if (reader.ValueTextEquals(__TypedState_Name17.EncodedUtf8Bytes)) member = 17;
+            if (reader.ValueTextEquals("tier"u8)) member = 0;
+            else if (reader.ValueTextEquals("region"u8)) member = 1;
+            else if (reader.ValueTextEquals("fallbackRegion"u8)) member = 2;
+            else if (reader.ValueTextEquals("limit"u8)) member = 3;
+            else if (reader.ValueTextEquals("total"u8)) member = 4;
+            else if (reader.ValueTextEquals("enabled"u8)) member = 5;
+            else if (reader.ValueTextEquals("price"u8)) member = 6;
+            else if (reader.ValueTextEquals("separator"u8)) member = 7;
+            else if (reader.ValueTextEquals("instanceId"u8)) member = 8;
+            else if (reader.ValueTextEquals("timeout"u8)) member = 9;
+            else if (reader.ValueTextEquals("grace"u8)) member = 10;
+            else if (reader.ValueTextEquals("createdAt"u8)) member = 11;
+            else if (reader.ValueTextEquals("secret"u8)) member = 12;
+            else if (reader.ValueTextEquals("ports"u8)) member = 13;
+            else if (reader.ValueTextEquals("hosts"u8)) member = 14;
+            else if (reader.ValueTextEquals("flags"u8)) member = 15;
+            else if (reader.ValueTextEquals("weights"u8)) member = 16;
+            else if (reader.ValueTextEquals("quotas"u8)) member = 17;
             else if (reader.ValueTextEquals("$version"u8)) member = -2;
             else member = __TypedState_MatchIgnoringCase(reader.GetString());
             reader.Read();

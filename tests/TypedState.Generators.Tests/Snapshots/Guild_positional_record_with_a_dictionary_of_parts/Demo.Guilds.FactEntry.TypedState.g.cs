@@ -6,9 +6,9 @@ namespace Demo.Guilds;
 
 partial record FactEntry : global::TypedState.IStatePart<global::Demo.Guilds.FactEntry>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("text");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("confidence");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("sources");
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("text", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("confidence", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("sources", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
     static void global::TypedState.IStatePart<global::Demo.Guilds.FactEntry>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Guilds.FactEntry value)
     {
@@ -44,9 +44,9 @@ partial record FactEntry : global::TypedState.IStatePart<global::Demo.Guilds.Fac
         while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
         {
             int member;
-            if (reader.ValueTextEquals(__TypedState_Name0.EncodedUtf8Bytes)) member = 0;
-            else if (reader.ValueTextEquals(__TypedState_Name1.EncodedUtf8Bytes)) member = 1;
-            else if (reader.ValueTextEquals(__TypedState_Name2.EncodedUtf8Bytes)) member = 2;
+            if (reader.ValueTextEquals("text"u8)) member = 0;
+            else if (reader.ValueTextEquals("confidence"u8)) member = 1;
+            else if (reader.ValueTextEquals("sources"u8)) member = 2;
             else if (reader.ValueTextEquals("$version"u8)) member = -2;
             else member = __TypedState_MatchIgnoringCase(reader.GetString());
             reader.Read();

@@ -6,9 +6,9 @@ namespace Demo.Guilds;
 
 partial record KnowledgeBase : global::TypedState.IGuildState<global::Demo.Guilds.KnowledgeBase>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("name");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("curator");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("facts");
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("name", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("curator", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("facts", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
     private static readonly global::TypedState.StateSchema<global::Demo.Guilds.KnowledgeBase> __TypedState_Schema =
         global::TypedState.StateSchema.Create<global::Demo.Guilds.KnowledgeBase>(global::TypedState.Scope.Guild, "knowledge", 1);
@@ -55,9 +55,9 @@ partial record KnowledgeBase : global::TypedState.IGuildState<global::Demo.Guild
         while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
         {
             int member;
-            if (reader.ValueTextEquals(__TypedState_Name0.EncodedUtf8Bytes)) member = 0;
-            else if (reader.ValueTextEquals(__TypedState_Name1.EncodedUtf8Bytes)) member = 1;
-            else if (reader.ValueTextEquals(__TypedState_Name2.EncodedUtf8Bytes)) member = 2;
+            if (reader.ValueTextEquals("name"u8)) member = 0;
+            else if (reader.ValueTextEquals("curator"u8)) member = 1;
+            else if (reader.ValueTextEquals("facts"u8)) member = 2;
             else if (reader.ValueTextEquals("$version"u8)) member = -2;
             else member = __TypedState_MatchIgnoringCase(reader.GetString());
             reader.Read();

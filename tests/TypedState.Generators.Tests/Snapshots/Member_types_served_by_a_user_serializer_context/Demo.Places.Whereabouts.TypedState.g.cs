@@ -6,10 +6,10 @@ namespace Demo.Places;
 
 partial class Whereabouts : global::TypedState.IAgentState<global::Demo.Places.Whereabouts>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("home");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("last");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("visited");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name3 = global::System.Text.Json.JsonEncodedText.Encode("label");
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("home", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("last", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("visited", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name3 = global::System.Text.Json.JsonEncodedText.Encode("label", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
     private static readonly global::TypedState.StateSchema<global::Demo.Places.Whereabouts> __TypedState_Schema =
         global::TypedState.StateSchema.Create<global::Demo.Places.Whereabouts>(global::TypedState.Scope.Agent, "Whereabouts", 1);
@@ -59,10 +59,10 @@ partial class Whereabouts : global::TypedState.IAgentState<global::Demo.Places.W
         while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
         {
             int member;
-            if (reader.ValueTextEquals(__TypedState_Name0.EncodedUtf8Bytes)) member = 0;
-            else if (reader.ValueTextEquals(__TypedState_Name1.EncodedUtf8Bytes)) member = 1;
-            else if (reader.ValueTextEquals(__TypedState_Name2.EncodedUtf8Bytes)) member = 2;
-            else if (reader.ValueTextEquals(__TypedState_Name3.EncodedUtf8Bytes)) member = 3;
+            if (reader.ValueTextEquals("home"u8)) member = 0;
+            else if (reader.ValueTextEquals("last"u8)) member = 1;
+            else if (reader.ValueTextEquals("visited"u8)) member = 2;
+            else if (reader.ValueTextEquals("label"u8)) member = 3;
             else if (reader.ValueTextEquals("$version"u8)) member = -2;
             else member = __TypedState_MatchIgnoringCase(reader.GetString());
             reader.Read();

@@ -6,8 +6,8 @@ namespace Demo.Geometry;
 
 partial struct Point : global::TypedState.IStatePart<global::Demo.Geometry.Point>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("x");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("y");
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("x", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("y", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
     static void global::TypedState.IStatePart<global::Demo.Geometry.Point>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Geometry.Point value)
     {
@@ -27,8 +27,8 @@ partial struct Point : global::TypedState.IStatePart<global::Demo.Geometry.Point
         while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
         {
             int member;
-            if (reader.ValueTextEquals(__TypedState_Name0.EncodedUtf8Bytes)) member = 0;
-            else if (reader.ValueTextEquals(__TypedState_Name1.EncodedUtf8Bytes)) member = 1;
+            if (reader.ValueTextEquals("x"u8)) member = 0;
+            else if (reader.ValueTextEquals("y"u8)) member = 1;
             else if (reader.ValueTextEquals("$version"u8)) member = -2;
             else member = __TypedState_MatchIgnoringCase(reader.GetString());
             reader.Read();

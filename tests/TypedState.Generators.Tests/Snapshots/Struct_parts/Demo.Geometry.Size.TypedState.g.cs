@@ -6,8 +6,8 @@ namespace Demo.Geometry;
 
 partial record struct Size : global::TypedState.IStatePart<global::Demo.Geometry.Size>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("width");
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("height");
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("width", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("height", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
     static void global::TypedState.IStatePart<global::Demo.Geometry.Size>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Geometry.Size value)
     {
@@ -27,8 +27,8 @@ partial record struct Size : global::TypedState.IStatePart<global::Demo.Geometry
         while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
         {
             int member;
-            if (reader.ValueTextEquals(__TypedState_Name0.EncodedUtf8Bytes)) member = 0;
-            else if (reader.ValueTextEquals(__TypedState_Name1.EncodedUtf8Bytes)) member = 1;
+            if (reader.ValueTextEquals("width"u8)) member = 0;
+            else if (reader.ValueTextEquals("height"u8)) member = 1;
             else if (reader.ValueTextEquals("$version"u8)) member = -2;
             else member = __TypedState_MatchIgnoringCase(reader.GetString());
             reader.Read();

@@ -4,7 +4,7 @@
 
 partial class Counter : global::TypedState.IGlobalState<global::Counter>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("value");
+    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("value", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
     private static readonly global::TypedState.StateSchema<global::Counter> __TypedState_Schema =
         global::TypedState.StateSchema.Create<global::Counter>(global::TypedState.Scope.Global, "Counter", 1);
@@ -30,7 +30,7 @@ partial class Counter : global::TypedState.IGlobalState<global::Counter>
         while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
         {
             int member;
-            if (reader.ValueTextEquals(__TypedState_Name0.EncodedUtf8Bytes)) member = 0;
+            if (reader.ValueTextEquals("value"u8)) member = 0;
             else if (reader.ValueTextEquals("$version"u8)) member = -2;
             else member = __TypedState_MatchIgnoringCase(reader.GetString());
             reader.Read();
