@@ -138,12 +138,6 @@ public static class StateAccessors
     private static void EnsureScope<T>(StateOwner owner)
         where T : IStateType<T>
     {
-        if (T.Schema.Scope == Scope.Agent)
-        {
-            // Agent state belongs to its agent: it is reached through that agent's context (IScopedStateOperations).
-            throw new InvalidOperationException($"{typeof(T).Name} is agent state: reach it through the agent's own context (context.State), not through an explicit owner.");
-        }
-
         if (owner.Scope != T.Schema.Scope)
         {
             throw new ArgumentException($"{typeof(T).Name} is {T.Schema.Scope} state; the owner given is of scope {owner.Scope}.", nameof(owner));
