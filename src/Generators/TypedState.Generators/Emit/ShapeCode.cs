@@ -13,8 +13,11 @@ internal static class ShapeCode
     private const string Helpers = "global::TypedState.StateJson";
     private const string TokenType = Json + ".JsonTokenType";
 
-    /// <summary>Writes <paramref name="value"/> (an expression evaluated once) with writer <c>writer</c>.</summary>
-    public static void Write(CodeWriter code, TypeShape shape, string value, int depth, Func<TypeShape, string> contextInfo)
+    /// <summary>
+    /// Writes <paramref name="value"/> (an expression evaluated once) with writer <c>writer</c>. Pattern variables of an
+    /// <c>if</c> are in scope for the rest of the method, so their names carry <paramref name="scope"/> (one per member).
+    /// </summary>
+    public static void Write(CodeWriter code, TypeShape shape, string value, string scope, int depth, Func<TypeShape, string> contextInfo)
     {
         switch (shape.Kind)
         {
@@ -27,27 +30,27 @@ internal static class ShapeCode
                     : $"writer.WriteNumberValue(({UnderlyingCast(shape.Primitive)}){value});");
                 return;
             case ShapeKind.Nullable:
-                code.Open($"if ({value} is {{ }} v{depth})");
-                Write(code, shape.Element!, $"v{depth}", depth + 1, contextInfo);
+                code.Open($"if ({value} is {{ }} v{scope}{depth})");
+                Write(code, shape.Element!, $"v{scope}{depth}", scope, depth + 1, contextInfo);
                 code.Close().Open("else").Line("writer.WriteNullValue();").Close();
                 return;
             case ShapeKind.Array:
             case ShapeKind.List:
             case ShapeKind.Set:
-                code.Open($"if ({value} is {{ }} c{depth})");
+                code.Open($"if ({value} is {{ }} c{scope}{depth})");
                 code.Line("writer.WriteStartArray();");
-                code.Open($"foreach (var e{depth} in c{depth})");
-                Write(code, shape.Element!, $"e{depth}", depth + 1, contextInfo);
+                code.Open($"foreach (var e{scope}{depth} in c{scope}{depth})");
+                Write(code, shape.Element!, $"e{scope}{depth}", scope, depth + 1, contextInfo);
                 code.Close();
                 code.Line("writer.WriteEndArray();");
                 code.Close().Open("else").Line("writer.WriteNullValue();").Close();
                 return;
             case ShapeKind.Dictionary:
-                code.Open($"if ({value} is {{ }} d{depth})");
+                code.Open($"if ({value} is {{ }} d{scope}{depth})");
                 code.Line("writer.WriteStartObject();");
-                code.Open($"foreach (var p{depth} in d{depth})");
-                code.Line($"writer.WritePropertyName(p{depth}.Key);");
-                Write(code, shape.Element!, $"p{depth}.Value", depth + 1, contextInfo);
+                code.Open($"foreach (var p{scope}{depth} in d{scope}{depth})");
+                code.Line($"writer.WritePropertyName(p{scope}{depth}.Key);");
+                Write(code, shape.Element!, $"p{scope}{depth}.Value", scope, depth + 1, contextInfo);
                 code.Close();
                 code.Line("writer.WriteEndObject();");
                 code.Close().Open("else").Line("writer.WriteNullValue();").Close();

@@ -103,7 +103,7 @@ internal static class StateTypeEmitter
         {
             var member = model.Members[i];
             code.Line($"writer.WritePropertyName(__TypedState_Name{i});");
-            ShapeCode.Write(code, member.Type, "value." + member.Name, 0, contextInfo);
+            ShapeCode.Write(code, member.Type, "value." + member.Name, i.ToString(CultureInfo.InvariantCulture) + "_", 0, contextInfo);
         }
 
         code.Close();
