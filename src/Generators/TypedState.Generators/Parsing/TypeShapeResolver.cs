@@ -50,7 +50,7 @@ internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, strin
         if (type is IArrayTypeSymbol { Rank: 1 } array)
         {
             var element = Resolve(array.ElementType, depth + 1);
-            return element is null ? null : new TypeShape(ShapeKind.Array, name, Element: element);
+            return element is null ? null : new TypeShape(ShapeKind.Array, name, Element: element, Extra: NameOf(array.ElementType));
         }
 
         if (type is INamedTypeSymbol { IsGenericType: true } generic)
