@@ -59,7 +59,8 @@ internal static class ShapeCode
                 code.Line($"{Helpers}.WritePart<{NonNullable(shape.TypeName)}>(writer, {value});");
                 return;
             case ShapeKind.Context:
-                code.Line($"{Json}.JsonSerializer.Serialize(writer, {value}, {contextInfo(shape)});");
+                // The type info is of the non-nullable type; null is still written as null.
+                code.Line($"{Json}.JsonSerializer.Serialize(writer, {value}!, {contextInfo(shape)});");
                 return;
             default:
                 throw new ArgumentOutOfRangeException(nameof(shape), shape.Kind, null);
