@@ -119,48 +119,61 @@ public static partial class Interleaved
 
         // Serializers: each pair is STJ (the "raw" column) against TypedState's generated serializer. The fixture is
         // cheap to build and checks that every serializer writes and reads the same document.
+        var serializer = new Serialization.SerializerFixture();
+        var serializerRows = false;
+        if (Selected("Serialize: STJ reflection vs TypedState"))
         {
-            var serializer = new Serialization.SerializerFixture();
-            if (Selected("Serialize: STJ reflection vs TypedState"))
-            {
-                Compare("Serialize: STJ reflection vs TypedState", new SerializeReflection(serializer), new SerializeTypedState(serializer), rounds, blockMs);
-            }
+            Compare("Serialize: STJ reflection vs TypedState", new SerializeReflection(serializer), new SerializeTypedState(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
 
-            if (Selected("Serialize: STJ source-gen metadata vs TypedState"))
-            {
-                Compare("Serialize: STJ source-gen metadata vs TypedState", new SerializeMetadata(serializer), new SerializeTypedState(serializer), rounds, blockMs);
-            }
+        if (Selected("Serialize: STJ source-gen metadata vs TypedState"))
+        {
+            Compare("Serialize: STJ source-gen metadata vs TypedState", new SerializeMetadata(serializer), new SerializeTypedState(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
 
-            if (Selected("Serialize: STJ source-gen fast path vs TypedState"))
-            {
-                Compare("Serialize: STJ source-gen fast path vs TypedState", new SerializeFastPath(serializer), new SerializeTypedState(serializer), rounds, blockMs);
-            }
+        if (Selected("Serialize: STJ source-gen fast path vs TypedState"))
+        {
+            Compare("Serialize: STJ source-gen fast path vs TypedState", new SerializeFastPath(serializer), new SerializeTypedState(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
 
-            if (Selected("Deserialize: STJ reflection vs TypedState"))
-            {
-                Compare("Deserialize: STJ reflection vs TypedState", new DeserializeReflection(serializer), new DeserializeTypedState(serializer), rounds, blockMs);
-            }
+        if (Selected("Deserialize: STJ reflection vs TypedState"))
+        {
+            Compare("Deserialize: STJ reflection vs TypedState", new DeserializeReflection(serializer), new DeserializeTypedState(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
 
-            if (Selected("Deserialize: STJ source-gen vs TypedState"))
-            {
-                Compare("Deserialize: STJ source-gen vs TypedState", new DeserializeMetadata(serializer), new DeserializeTypedState(serializer), rounds, blockMs);
-            }
+        if (Selected("Deserialize: STJ source-gen vs TypedState"))
+        {
+            Compare("Deserialize: STJ source-gen vs TypedState", new DeserializeMetadata(serializer), new DeserializeTypedState(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
 
-            // Steps: how much of TypedState's time is JsonSerializer and the converter around the generated code.
-            if (Selected("Serialize step: generated writer direct vs StateSchema.Serialize"))
-            {
-                Compare("Serialize step: generated writer direct vs StateSchema.Serialize", new SerializeGeneratedWriter(serializer), new SerializeTypedState(serializer), rounds, blockMs);
-            }
+        // Steps: how much of TypedState's time is JsonSerializer and the converter around the generated code.
+        if (Selected("Serialize step: generated writer direct vs StateSchema.Serialize"))
+        {
+            Compare("Serialize step: generated writer direct vs StateSchema.Serialize", new SerializeGeneratedWriter(serializer), new SerializeTypedState(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
 
-            if (Selected("Deserialize step: generated reader direct vs StateSchema.Deserialize"))
-            {
-                Compare("Deserialize step: generated reader direct vs StateSchema.Deserialize", new DeserializeGeneratedReader(serializer), new DeserializeTypedState(serializer), rounds, blockMs);
-            }
+        if (Selected("Deserialize step: generated reader direct vs StateSchema.Deserialize"))
+        {
+            Compare("Deserialize step: generated reader direct vs StateSchema.Deserialize", new DeserializeGeneratedReader(serializer), new DeserializeTypedState(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
 
-            if (aa && Selected("A/A: serialize"))
-            {
-                Compare("A/A: serialize, STJ source-gen fast path vs itself", new SerializeFastPath(serializer), new SerializeFastPath(serializer), rounds, blockMs);
-            }
+        if (aa && Selected("A/A: serialize"))
+        {
+            Compare("A/A: serialize, STJ source-gen fast path vs itself", new SerializeFastPath(serializer), new SerializeFastPath(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
+
+        if (serializerRows)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Serializer documents: TypedState {serializer.TypedStateDocument.Length} B (with \"$version\":1), System.Text.Json {serializer.StjDocument.Length} B; \"Raw\" is the System.Text.Json side.");
         }
 
         GC.KeepAlive(s_sink);
