@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using TypedState.Sqlite;
 
 namespace TypedState.Benchmarks;
@@ -14,11 +15,16 @@ namespace TypedState.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Usage: <c>dotnet run -c Release --project benchmarks/TypedState.Benchmarks -- interleaved [--rounds 40] [--block-ms 25] [--filter text] [--aa]</c>;
-/// <c>--aa</c> adds A/A rows (a raw side against itself) that show the noise floor of the machine.
+/// <c>--aa</c> adds A/A rows (a raw side against itself) that show the noise floor of the machine; <c>--cpu</c> times
+/// the blocks with the thread's CPU time (Linux <c>CLOCK_THREAD_CPUTIME_ID</c>) instead of the wall clock, so that
+/// time the thread spends waiting for a core another process holds is not counted (only for in-process, single-thread
+/// work such as the serializers: a database round trip is mostly waiting, which CPU time leaves out).
 /// </remarks>
-public static class Interleaved
+public static partial class Interleaved
 {
     internal static long s_sink;
+
+    private static bool s_cpuClock;
 
     internal interface IOp
     {
@@ -47,13 +53,16 @@ public static class Interleaved
                 case "--aa":
                     aa = true;
                     break;
+                case "--cpu":
+                    s_cpuClock = true;
+                    break;
                 default:
-                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: interleaved [--rounds N] [--block-ms MS] [--filter TEXT] [--aa]");
+                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: interleaved [--rounds N] [--block-ms MS] [--filter TEXT] [--aa] [--cpu]");
                     return 2;
             }
         }
 
-        Console.WriteLine($"Interleaved raw/TypedState blocks: {rounds} rounds, ~{blockMs.ToString(CultureInfo.InvariantCulture)} ms per block, .NET {Environment.Version}, {Environment.ProcessorCount} CPUs");
+        Console.WriteLine($"Interleaved raw/TypedState blocks: {rounds} rounds, ~{blockMs.ToString(CultureInfo.InvariantCulture)} ms per block, {(s_cpuClock ? "thread CPU time" : "wall clock")}, .NET {Environment.Version}, {Environment.ProcessorCount} CPUs");
         Console.WriteLine();
         Console.WriteLine("| Comparison | Raw median | TypedState median | Ratio median | Ratio p10–p90 | Ratio min–max | Ratio of best blocks | Raw alloc/op | TypedState alloc/op |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -106,6 +115,65 @@ public static class Interleaved
         if (Selected("In-memory bytes get"))
         {
             Compare("In-memory bytes get", new MemoryRawBytes(memory), new MemoryTypedStateBytes(memory), rounds, blockMs);
+        }
+
+        // Serializers: each pair is STJ (the "raw" column) against TypedState's generated serializer. The fixture is
+        // cheap to build and checks that every serializer writes and reads the same document.
+        var serializer = new Serialization.SerializerFixture();
+        var serializerRows = false;
+        if (Selected("Serialize: STJ reflection vs TypedState"))
+        {
+            Compare("Serialize: STJ reflection vs TypedState", new SerializeReflection(serializer), new SerializeTypedState(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
+
+        if (Selected("Serialize: STJ source-gen metadata vs TypedState"))
+        {
+            Compare("Serialize: STJ source-gen metadata vs TypedState", new SerializeMetadata(serializer), new SerializeTypedState(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
+
+        if (Selected("Serialize: STJ source-gen fast path vs TypedState"))
+        {
+            Compare("Serialize: STJ source-gen fast path vs TypedState", new SerializeFastPath(serializer), new SerializeTypedState(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
+
+        if (Selected("Deserialize: STJ reflection vs TypedState"))
+        {
+            Compare("Deserialize: STJ reflection vs TypedState", new DeserializeReflection(serializer), new DeserializeTypedState(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
+
+        if (Selected("Deserialize: STJ source-gen vs TypedState"))
+        {
+            Compare("Deserialize: STJ source-gen vs TypedState", new DeserializeMetadata(serializer), new DeserializeTypedState(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
+
+        // Steps: how much of TypedState's time is JsonSerializer and the converter around the generated code.
+        if (Selected("Serialize step: generated writer direct vs StateSchema.Serialize"))
+        {
+            Compare("Serialize step: generated writer direct vs StateSchema.Serialize", new SerializeGeneratedWriter(serializer), new SerializeTypedState(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
+
+        if (Selected("Deserialize step: generated reader direct vs StateSchema.Deserialize"))
+        {
+            Compare("Deserialize step: generated reader direct vs StateSchema.Deserialize", new DeserializeGeneratedReader(serializer), new DeserializeTypedState(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
+
+        if (aa && Selected("A/A: serialize"))
+        {
+            Compare("A/A: serialize, STJ source-gen fast path vs itself", new SerializeFastPath(serializer), new SerializeFastPath(serializer), rounds, blockMs);
+            serializerRows = true;
+        }
+
+        if (serializerRows)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Serializer documents: TypedState {serializer.TypedStateDocument.Length} B (with \"$version\":1), System.Text.Json {serializer.StjDocument.Length} B; \"Raw\" is the System.Text.Json side.");
         }
 
         GC.KeepAlive(s_sink);
@@ -166,13 +234,42 @@ public static class Interleaved
     private static long Time<T>(T op, int n)
         where T : struct, IOp
     {
-        var start = Stopwatch.GetTimestamp();
+        var start = Now();
         for (var i = 0; i < n; i++)
         {
             op.Run();
         }
 
-        return Stopwatch.GetTimestamp() - start;
+        return Now() - start;
+    }
+
+    /// <summary>The clock blocks are timed with, in <see cref="Stopwatch"/> ticks.</summary>
+    private static long Now()
+    {
+        if (!s_cpuClock)
+        {
+            return Stopwatch.GetTimestamp();
+        }
+
+        if (ClockGetTime(ThreadCpuTimeClock, out var time) != 0)
+        {
+            throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed; --cpu needs Linux.");
+        }
+
+        var nanoseconds = (time.Seconds * 1_000_000_000) + time.Nanoseconds;
+        return Stopwatch.Frequency == 1_000_000_000 ? nanoseconds : (long)(nanoseconds * (Stopwatch.Frequency / 1e9));
+    }
+
+    private const int ThreadCpuTimeClock = 3;
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out TimeSpec time);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
     }
 
     /// <summary>
@@ -246,5 +343,50 @@ public static class Interleaved
     private readonly struct MemoryTypedStateBytes(InMemoryFixture fixture) : IOp
     {
         public void Run() => s_sink += fixture.TypedStateBytesGet()!.Value.Value.Length;
+    }
+
+    private readonly struct SerializeReflection(Serialization.SerializerFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.ReflectionSerialize().Length;
+    }
+
+    private readonly struct SerializeMetadata(Serialization.SerializerFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.MetadataSerialize().Length;
+    }
+
+    private readonly struct SerializeFastPath(Serialization.SerializerFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.FastPathSerialize().Length;
+    }
+
+    private readonly struct SerializeTypedState(Serialization.SerializerFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.TypedStateSerialize().Length;
+    }
+
+    private readonly struct SerializeGeneratedWriter(Serialization.SerializerFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.GeneratedWriterSerialize().Length;
+    }
+
+    private readonly struct DeserializeGeneratedReader(Serialization.SerializerFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.GeneratedReaderDeserialize().Turns;
+    }
+
+    private readonly struct DeserializeReflection(Serialization.SerializerFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.ReflectionDeserialize().Turns;
+    }
+
+    private readonly struct DeserializeMetadata(Serialization.SerializerFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.MetadataDeserialize().Turns;
+    }
+
+    private readonly struct DeserializeTypedState(Serialization.SerializerFixture fixture) : IOp
+    {
+        public void Run() => s_sink += fixture.TypedStateDeserialize().Turns;
     }
 }

@@ -2,11 +2,17 @@ using BenchmarkDotNet.Running;
 
 // `interleaved` runs the same comparisons outside BenchmarkDotNet, alternating raw and TypedState blocks so
 // that machine noise hits both sides alike (see README.md); `drivers` does the same for the Redis and PostgreSQL
-// drivers against ephemeral servers, then times transactions and concurrent updates on every driver; anything
-// else goes to BenchmarkDotNet.
+// drivers against ephemeral servers, then times transactions and concurrent updates on every driver; `generator`
+// measures what the source generator costs a build and an editor (Generator/GeneratorCost.cs); anything else goes to
+// BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "interleaved")
 {
     return TypedState.Benchmarks.Interleaved.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "generator")
+{
+    return TypedState.Benchmarks.Generator.GeneratorCost.Run(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "drivers")

@@ -12,53 +12,90 @@ internal static class ShapeCode
     public const string Json = "global::System.Text.Json";
     private const string Helpers = "global::TypedState.StateJson";
     private const string TokenType = Json + ".JsonTokenType";
+    private const string ConcreteList = "global::System.Collections.Generic.List<";
 
     /// <summary>
     /// Writes <paramref name="value"/> (an expression evaluated once) with writer <c>writer</c>. Pattern variables of an
     /// <c>if</c> are in scope for the rest of the method, so their names carry <paramref name="scope"/> (one per member).
+    /// With a <paramref name="name"/> (an expression of type <c>JsonEncodedText</c> or <c>string</c>) the value is written
+    /// as that property, through the writer's name-and-value methods (<c>WriteString(name, value)</c>, one call where
+    /// <c>WritePropertyName</c> then <c>WriteStringValue</c> took two: the same bytes, less work); without one it is
+    /// written where a value is expected (an array element).
     /// </summary>
-    public static void Write(CodeWriter code, TypeShape shape, string value, string scope, int depth, Func<TypeShape, string> contextInfo)
+    public static void Write(CodeWriter code, TypeShape shape, string value, string scope, int depth, Func<TypeShape, string> contextInfo, string? name = null)
     {
+        var writeNull = name is null ? "writer.WriteNullValue();" : $"writer.WriteNull({name});";
+        var prefix = name is null ? string.Empty : name + ", ";
         switch (shape.Kind)
         {
             case ShapeKind.Primitive:
-                code.Line(WritePrimitive(shape.Primitive, value));
+                foreach (var statement in WritePrimitive(shape.Primitive, value, name).Split('\n'))
+                {
+                    code.Line(statement);
+                }
+
                 return;
             case ShapeKind.Enum:
-                code.Line(shape.AsString
-                    ? $"{Helpers}.WriteEnumName<{shape.TypeName}>(writer, {value});"
-                    : $"writer.WriteNumberValue(({UnderlyingCast(shape.Primitive)}){value});");
+                if (shape.AsString)
+                {
+                    // A value without a name is written as a number, as JsonStringEnumConverter does.
+                    if (name is not null)
+                    {
+                        code.Line($"writer.WritePropertyName({name});");
+                    }
+
+                    code.Line($"{Helpers}.WriteEnumName<{shape.TypeName}>(writer, {value});");
+                }
+                else
+                {
+                    code.Line($"writer.WriteNumber{(name is null ? "Value" : string.Empty)}({prefix}({UnderlyingCast(shape.Primitive)}){value});");
+                }
+
                 return;
             case ShapeKind.Nullable:
                 code.Open($"if ({value} is {{ }} v{scope}{depth})");
-                Write(code, shape.Element!, $"v{scope}{depth}", scope, depth + 1, contextInfo);
-                code.Close().Open("else").Line("writer.WriteNullValue();").Close();
+                Write(code, shape.Element!, $"v{scope}{depth}", scope, depth + 1, contextInfo, name);
+                code.Close().Open("else").Line(writeNull).Close();
                 return;
             case ShapeKind.Array:
             case ShapeKind.List:
             case ShapeKind.Set:
                 code.Open($"if ({value} is {{ }} c{scope}{depth})");
-                code.Line("writer.WriteStartArray();");
-                code.Open($"foreach (var e{scope}{depth} in c{scope}{depth})");
+                code.Line($"writer.WriteStartArray({name});");
+                if (shape.Kind == ShapeKind.List && NonNullable(shape.TypeName).StartsWith(ConcreteList, StringComparison.Ordinal))
+                {
+                    // A List<T> is indexed: no enumerator and its version checks.
+                    code.Open($"for (var i{scope}{depth} = 0; i{scope}{depth} < c{scope}{depth}.Count; i{scope}{depth}++)");
+                    code.Line($"var e{scope}{depth} = c{scope}{depth}[i{scope}{depth}];");
+                }
+                else
+                {
+                    code.Open($"foreach (var e{scope}{depth} in c{scope}{depth})");
+                }
+
                 Write(code, shape.Element!, $"e{scope}{depth}", scope, depth + 1, contextInfo);
                 code.Close();
                 code.Line("writer.WriteEndArray();");
-                code.Close().Open("else").Line("writer.WriteNullValue();").Close();
+                code.Close().Open("else").Line(writeNull).Close();
                 return;
             case ShapeKind.Dictionary:
                 code.Open($"if ({value} is {{ }} d{scope}{depth})");
-                code.Line("writer.WriteStartObject();");
+                code.Line($"writer.WriteStartObject({name});");
                 code.Open($"foreach (var p{scope}{depth} in d{scope}{depth})");
-                code.Line($"writer.WritePropertyName(p{scope}{depth}.Key);");
-                Write(code, shape.Element!, $"p{scope}{depth}.Value", scope, depth + 1, contextInfo);
+                Write(code, shape.Element!, $"p{scope}{depth}.Value", scope, depth + 1, contextInfo, $"p{scope}{depth}.Key");
                 code.Close();
                 code.Line("writer.WriteEndObject();");
-                code.Close().Open("else").Line("writer.WriteNullValue();").Close();
+                code.Close().Open("else").Line(writeNull).Close();
                 return;
             case ShapeKind.Part:
-                code.Line($"{Helpers}.WritePart<{NonNullable(shape.TypeName)}>(writer, {value});");
+                code.Line($"{Helpers}.WritePart<{NonNullable(shape.TypeName)}>(writer, {prefix}{value});");
                 return;
             case ShapeKind.Context:
+                if (name is not null)
+                {
+                    code.Line($"writer.WritePropertyName({name});");
+                }
+
                 // The type info is of the non-nullable type; null is still written as null.
                 code.Line($"{Json}.JsonSerializer.Serialize(writer, {value}!, {contextInfo(shape)});");
                 return;
@@ -133,17 +170,27 @@ internal static class ShapeCode
     /// <summary>A type name without its trailing nullable-reference marker.</summary>
     public static string NonNullable(string typeName) => typeName.EndsWith("?", StringComparison.Ordinal) ? typeName.Substring(0, typeName.Length - 1) : typeName;
 
-    private static string WritePrimitive(Primitive primitive, string value) => primitive switch
+    private static string WritePrimitive(Primitive primitive, string value, string? name)
     {
-        Primitive.Boolean => $"writer.WriteBooleanValue({value});",
-        Primitive.Byte or Primitive.SByte or Primitive.Int16 or Primitive.UInt16 => $"writer.WriteNumberValue((int){value});",
-        Primitive.Int32 or Primitive.UInt32 or Primitive.Int64 or Primitive.UInt64 or Primitive.Single or Primitive.Double or Primitive.Decimal => $"writer.WriteNumberValue({value});",
-        Primitive.Char => $"{Helpers}.WriteChar(writer, {value});",
-        Primitive.String or Primitive.DateTime or Primitive.DateTimeOffset or Primitive.Guid => $"writer.WriteStringValue({value});",
-        Primitive.TimeSpan => $"{Helpers}.WriteTimeSpan(writer, {value});",
-        Primitive.Bytes => $"{Helpers}.WriteBytes(writer, {value});",
-        _ => throw new ArgumentOutOfRangeException(nameof(primitive), primitive, null),
-    };
+        // Value methods (WriteStringValue) and their property forms (WriteString(name, ...)) take the same value types.
+        var prefix = name is null ? string.Empty : name + ", ";
+        var suffix = name is null ? "Value" : string.Empty;
+        return primitive switch
+        {
+            Primitive.Boolean => $"writer.WriteBoolean{suffix}({prefix}{value});",
+            Primitive.Byte or Primitive.SByte or Primitive.Int16 or Primitive.UInt16 => $"writer.WriteNumber{suffix}({prefix}(int){value});",
+            Primitive.Int32 or Primitive.UInt32 or Primitive.Int64 or Primitive.UInt64 or Primitive.Single or Primitive.Double or Primitive.Decimal => $"writer.WriteNumber{suffix}({prefix}{value});",
+            Primitive.String or Primitive.DateTime or Primitive.DateTimeOffset or Primitive.Guid => $"writer.WriteString{suffix}({prefix}{value});",
+
+            // Written by helpers, which write values only.
+            Primitive.Char => $"{PropertyName(name)}{Helpers}.WriteChar(writer, {value});",
+            Primitive.TimeSpan => $"{PropertyName(name)}{Helpers}.WriteTimeSpan(writer, {value});",
+            Primitive.Bytes => $"{PropertyName(name)}{Helpers}.WriteBytes(writer, {value});",
+            _ => throw new ArgumentOutOfRangeException(nameof(primitive), primitive, null),
+        };
+    }
+
+    private static string PropertyName(string? name) => name is null ? string.Empty : $"writer.WritePropertyName({name});\n";
 
     private static string ReadPrimitive(Primitive primitive) => primitive switch
     {

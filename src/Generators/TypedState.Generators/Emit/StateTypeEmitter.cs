@@ -103,8 +103,7 @@ internal static class StateTypeEmitter
         for (var i = 0; i < model.Members.Count; i++)
         {
             var member = model.Members[i];
-            code.Line($"writer.WritePropertyName(__TypedState_Name{i});");
-            ShapeCode.Write(code, member.Type, "value." + member.Name, i.ToString(CultureInfo.InvariantCulture) + "_", 0, contextInfo);
+            ShapeCode.Write(code, member.Type, "value." + member.Name, i.ToString(CultureInfo.InvariantCulture) + "_", 0, contextInfo, $"__TypedState_Name{i}");
         }
 
         code.Close();

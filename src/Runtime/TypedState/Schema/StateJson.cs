@@ -24,6 +24,38 @@ public static class StateJson
         writer.WriteEndObject();
     }
 
+    /// <summary>Writes a state part as the object, or null, of a property (the same bytes as the property name, then <see cref="WritePart{T}(Utf8JsonWriter, T)"/>).</summary>
+    public static void WritePart<T>(Utf8JsonWriter writer, JsonEncodedText propertyName, T? value)
+        where T : IStatePart<T>
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is null)
+        {
+            writer.WriteNull(propertyName);
+            return;
+        }
+
+        writer.WriteStartObject(propertyName);
+        T.WriteProperties(writer, value);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes a state part as the object, or null, of a property named by a dictionary key.</summary>
+    public static void WritePart<T>(Utf8JsonWriter writer, string propertyName, T? value)
+        where T : IStatePart<T>
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is null)
+        {
+            writer.WriteNull(propertyName);
+            return;
+        }
+
+        writer.WriteStartObject(propertyName);
+        T.WriteProperties(writer, value);
+        writer.WriteEndObject();
+    }
+
     /// <summary>Reads a state part from an object, or null from null.</summary>
     public static T ReadPart<T>(ref Utf8JsonReader reader)
         where T : IStatePart<T>

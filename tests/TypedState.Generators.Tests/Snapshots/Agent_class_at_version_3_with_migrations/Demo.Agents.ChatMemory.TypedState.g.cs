@@ -22,30 +22,28 @@ partial class ChatMemory : global::TypedState.IAgentState<global::Demo.Agents.Ch
 
     static void global::TypedState.IStatePart<global::Demo.Agents.ChatMemory>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Agents.ChatMemory value)
     {
-        writer.WritePropertyName(__TypedState_Name0);
         if (value.Topics is { } c0_0)
         {
-            writer.WriteStartArray();
-            foreach (var e0_0 in c0_0)
+            writer.WriteStartArray(__TypedState_Name0);
+            for (var i0_0 = 0; i0_0 < c0_0.Count; i0_0++)
             {
+                var e0_0 = c0_0[i0_0];
                 writer.WriteStringValue(e0_0);
             }
             writer.WriteEndArray();
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name0);
         }
-        writer.WritePropertyName(__TypedState_Name1);
-        writer.WriteNumberValue(value.Turns);
-        writer.WritePropertyName(__TypedState_Name2);
+        writer.WriteNumber(__TypedState_Name1, value.Turns);
         if (value.LastSeen is { } v2_0)
         {
-            writer.WriteStringValue(v2_0);
+            writer.WriteString(__TypedState_Name2, v2_0);
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name2);
         }
     }
 

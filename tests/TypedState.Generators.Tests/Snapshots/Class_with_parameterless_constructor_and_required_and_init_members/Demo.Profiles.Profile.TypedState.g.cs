@@ -24,27 +24,23 @@ partial class Profile : global::TypedState.IAgentState<global::Demo.Profiles.Pro
 
     static void global::TypedState.IStatePart<global::Demo.Profiles.Profile>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Profiles.Profile value)
     {
-        writer.WritePropertyName(__TypedState_Name0);
-        writer.WriteStringValue(value.Name);
-        writer.WritePropertyName(__TypedState_Name1);
-        writer.WriteStringValue(value.Nickname);
-        writer.WritePropertyName(__TypedState_Name2);
-        writer.WriteStringValue(value.CreatedAt);
-        writer.WritePropertyName(__TypedState_Name3);
-        writer.WriteNumberValue(value.Score);
-        writer.WritePropertyName(__TypedState_Name4);
+        writer.WriteString(__TypedState_Name0, value.Name);
+        writer.WriteString(__TypedState_Name1, value.Nickname);
+        writer.WriteString(__TypedState_Name2, value.CreatedAt);
+        writer.WriteNumber(__TypedState_Name3, value.Score);
         if (value.Tags is { } c4_0)
         {
-            writer.WriteStartArray();
-            foreach (var e4_0 in c4_0)
+            writer.WriteStartArray(__TypedState_Name4);
+            for (var i4_0 = 0; i4_0 < c4_0.Count; i4_0++)
             {
+                var e4_0 = c4_0[i4_0];
                 writer.WriteStringValue(e4_0);
             }
             writer.WriteEndArray();
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name4);
         }
     }
 

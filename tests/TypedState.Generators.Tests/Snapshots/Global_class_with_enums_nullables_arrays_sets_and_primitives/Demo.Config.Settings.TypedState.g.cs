@@ -37,57 +37,49 @@ partial class Settings : global::TypedState.IGlobalState<global::Demo.Config.Set
 
     static void global::TypedState.IStatePart<global::Demo.Config.Settings>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Config.Settings value)
     {
-        writer.WritePropertyName(__TypedState_Name0);
-        writer.WriteNumberValue((byte)value.Tier);
+        writer.WriteNumber(__TypedState_Name0, (byte)value.Tier);
         writer.WritePropertyName(__TypedState_Name1);
         global::TypedState.StateJson.WriteEnumName<global::Demo.Config.Region>(writer, value.Region);
-        writer.WritePropertyName(__TypedState_Name2);
         if (value.FallbackRegion is { } v2_0)
         {
+            writer.WritePropertyName(__TypedState_Name2);
             global::TypedState.StateJson.WriteEnumName<global::Demo.Config.Region>(writer, v2_0);
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name2);
         }
-        writer.WritePropertyName(__TypedState_Name3);
         if (value.Limit is { } v3_0)
         {
-            writer.WriteNumberValue(v3_0);
+            writer.WriteNumber(__TypedState_Name3, v3_0);
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name3);
         }
-        writer.WritePropertyName(__TypedState_Name4);
-        writer.WriteNumberValue(value.Total);
-        writer.WritePropertyName(__TypedState_Name5);
-        writer.WriteBooleanValue(value.Enabled);
-        writer.WritePropertyName(__TypedState_Name6);
-        writer.WriteNumberValue(value.Price);
+        writer.WriteNumber(__TypedState_Name4, value.Total);
+        writer.WriteBoolean(__TypedState_Name5, value.Enabled);
+        writer.WriteNumber(__TypedState_Name6, value.Price);
         writer.WritePropertyName(__TypedState_Name7);
         global::TypedState.StateJson.WriteChar(writer, value.Separator);
-        writer.WritePropertyName(__TypedState_Name8);
-        writer.WriteStringValue(value.InstanceId);
+        writer.WriteString(__TypedState_Name8, value.InstanceId);
         writer.WritePropertyName(__TypedState_Name9);
         global::TypedState.StateJson.WriteTimeSpan(writer, value.Timeout);
-        writer.WritePropertyName(__TypedState_Name10);
         if (value.Grace is { } v10_0)
         {
+            writer.WritePropertyName(__TypedState_Name10);
             global::TypedState.StateJson.WriteTimeSpan(writer, v10_0);
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name10);
         }
-        writer.WritePropertyName(__TypedState_Name11);
-        writer.WriteStringValue(value.CreatedAt);
+        writer.WriteString(__TypedState_Name11, value.CreatedAt);
         writer.WritePropertyName(__TypedState_Name12);
         global::TypedState.StateJson.WriteBytes(writer, value.Secret);
-        writer.WritePropertyName(__TypedState_Name13);
         if (value.Ports is { } c13_0)
         {
-            writer.WriteStartArray();
+            writer.WriteStartArray(__TypedState_Name13);
             foreach (var e13_0 in c13_0)
             {
                 writer.WriteNumberValue(e13_0);
@@ -96,12 +88,11 @@ partial class Settings : global::TypedState.IGlobalState<global::Demo.Config.Set
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name13);
         }
-        writer.WritePropertyName(__TypedState_Name14);
         if (value.Hosts is { } c14_0)
         {
-            writer.WriteStartArray();
+            writer.WriteStartArray(__TypedState_Name14);
             foreach (var e14_0 in c14_0)
             {
                 writer.WriteStringValue(e14_0);
@@ -110,12 +101,11 @@ partial class Settings : global::TypedState.IGlobalState<global::Demo.Config.Set
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name14);
         }
-        writer.WritePropertyName(__TypedState_Name15);
         if (value.Flags is { } c15_0)
         {
-            writer.WriteStartArray();
+            writer.WriteStartArray(__TypedState_Name15);
             foreach (var e15_0 in c15_0)
             {
                 writer.WriteStringValue(e15_0);
@@ -124,12 +114,11 @@ partial class Settings : global::TypedState.IGlobalState<global::Demo.Config.Set
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name15);
         }
-        writer.WritePropertyName(__TypedState_Name16);
         if (value.Weights is { } c16_0)
         {
-            writer.WriteStartArray();
+            writer.WriteStartArray(__TypedState_Name16);
             foreach (var e16_0 in c16_0)
             {
                 writer.WriteNumberValue(e16_0);
@@ -138,29 +127,27 @@ partial class Settings : global::TypedState.IGlobalState<global::Demo.Config.Set
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name16);
         }
-        writer.WritePropertyName(__TypedState_Name17);
         if (value.Quotas is { } d17_0)
         {
-            writer.WriteStartObject();
+            writer.WriteStartObject(__TypedState_Name17);
             foreach (var p17_0 in d17_0)
             {
-                writer.WritePropertyName(p17_0.Key);
                 if (p17_0.Value is { } v17_1)
                 {
-                    writer.WriteNumberValue(v17_1);
+                    writer.WriteNumber(p17_0.Key, v17_1);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(p17_0.Key);
                 }
             }
             writer.WriteEndObject();
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name17);
         }
     }
 

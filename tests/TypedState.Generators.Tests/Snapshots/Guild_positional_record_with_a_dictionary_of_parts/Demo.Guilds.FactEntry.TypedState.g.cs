@@ -12,23 +12,21 @@ partial record FactEntry : global::TypedState.IStatePart<global::Demo.Guilds.Fac
 
     static void global::TypedState.IStatePart<global::Demo.Guilds.FactEntry>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Guilds.FactEntry value)
     {
-        writer.WritePropertyName(__TypedState_Name0);
-        writer.WriteStringValue(value.Text);
-        writer.WritePropertyName(__TypedState_Name1);
-        writer.WriteNumberValue(value.Confidence);
-        writer.WritePropertyName(__TypedState_Name2);
+        writer.WriteString(__TypedState_Name0, value.Text);
+        writer.WriteNumber(__TypedState_Name1, value.Confidence);
         if (value.Sources is { } c2_0)
         {
-            writer.WriteStartArray();
-            foreach (var e2_0 in c2_0)
+            writer.WriteStartArray(__TypedState_Name2);
+            for (var i2_0 = 0; i2_0 < c2_0.Count; i2_0++)
             {
+                var e2_0 = c2_0[i2_0];
                 writer.WriteStringValue(e2_0);
             }
             writer.WriteEndArray();
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name2);
         }
     }
 

@@ -22,24 +22,20 @@ partial record KnowledgeBase : global::TypedState.IGuildState<global::Demo.Guild
 
     static void global::TypedState.IStatePart<global::Demo.Guilds.KnowledgeBase>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Guilds.KnowledgeBase value)
     {
-        writer.WritePropertyName(__TypedState_Name0);
-        writer.WriteStringValue(value.Name);
-        writer.WritePropertyName(__TypedState_Name1);
-        writer.WriteStringValue(value.Curator);
-        writer.WritePropertyName(__TypedState_Name2);
+        writer.WriteString(__TypedState_Name0, value.Name);
+        writer.WriteString(__TypedState_Name1, value.Curator);
         if (value.Facts is { } d2_0)
         {
-            writer.WriteStartObject();
+            writer.WriteStartObject(__TypedState_Name2);
             foreach (var p2_0 in d2_0)
             {
-                writer.WritePropertyName(p2_0.Key);
-                global::TypedState.StateJson.WritePart<global::Demo.Guilds.FactEntry>(writer, p2_0.Value);
+                global::TypedState.StateJson.WritePart<global::Demo.Guilds.FactEntry>(writer, p2_0.Key, p2_0.Value);
             }
             writer.WriteEndObject();
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name2);
         }
     }
 

@@ -27,22 +27,21 @@ partial class Whereabouts : global::TypedState.IAgentState<global::Demo.Places.W
         global::System.Text.Json.JsonSerializer.Serialize(writer, value.Home!, __TypedState_Info0);
         writer.WritePropertyName(__TypedState_Name1);
         global::System.Text.Json.JsonSerializer.Serialize(writer, value.Last!, __TypedState_Info1);
-        writer.WritePropertyName(__TypedState_Name2);
         if (value.Visited is { } c2_0)
         {
-            writer.WriteStartArray();
-            foreach (var e2_0 in c2_0)
+            writer.WriteStartArray(__TypedState_Name2);
+            for (var i2_0 = 0; i2_0 < c2_0.Count; i2_0++)
             {
+                var e2_0 = c2_0[i2_0];
                 global::System.Text.Json.JsonSerializer.Serialize(writer, e2_0!, __TypedState_Info0);
             }
             writer.WriteEndArray();
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name2);
         }
-        writer.WritePropertyName(__TypedState_Name3);
-        writer.WriteStringValue(value.Label);
+        writer.WriteString(__TypedState_Name3, value.Label);
     }
 
     static global::Demo.Places.Whereabouts global::TypedState.IStatePart<global::Demo.Places.Whereabouts>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)

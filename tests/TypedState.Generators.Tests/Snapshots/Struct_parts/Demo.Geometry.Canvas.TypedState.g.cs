@@ -24,35 +24,31 @@ partial class Canvas : global::TypedState.IAgentState<global::Demo.Geometry.Canv
 
     static void global::TypedState.IStatePart<global::Demo.Geometry.Canvas>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Geometry.Canvas value)
     {
-        writer.WritePropertyName(__TypedState_Name0);
-        writer.WriteStringValue(value.Title);
-        writer.WritePropertyName(__TypedState_Name1);
-        global::TypedState.StateJson.WritePart<global::Demo.Geometry.Point>(writer, value.Origin);
-        writer.WritePropertyName(__TypedState_Name2);
+        writer.WriteString(__TypedState_Name0, value.Title);
+        global::TypedState.StateJson.WritePart<global::Demo.Geometry.Point>(writer, __TypedState_Name1, value.Origin);
         if (value.Cursor is { } v2_0)
         {
-            global::TypedState.StateJson.WritePart<global::Demo.Geometry.Point>(writer, v2_0);
+            global::TypedState.StateJson.WritePart<global::Demo.Geometry.Point>(writer, __TypedState_Name2, v2_0);
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name2);
         }
-        writer.WritePropertyName(__TypedState_Name3);
         if (value.Path is { } c3_0)
         {
-            writer.WriteStartArray();
-            foreach (var e3_0 in c3_0)
+            writer.WriteStartArray(__TypedState_Name3);
+            for (var i3_0 = 0; i3_0 < c3_0.Count; i3_0++)
             {
+                var e3_0 = c3_0[i3_0];
                 global::TypedState.StateJson.WritePart<global::Demo.Geometry.Point>(writer, e3_0);
             }
             writer.WriteEndArray();
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull(__TypedState_Name3);
         }
-        writer.WritePropertyName(__TypedState_Name4);
-        global::TypedState.StateJson.WritePart<global::Demo.Geometry.Size>(writer, value.Area);
+        global::TypedState.StateJson.WritePart<global::Demo.Geometry.Size>(writer, __TypedState_Name4, value.Area);
     }
 
     static global::Demo.Geometry.Canvas global::TypedState.IStatePart<global::Demo.Geometry.Canvas>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)

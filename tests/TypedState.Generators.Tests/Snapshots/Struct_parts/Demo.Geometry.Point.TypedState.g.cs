@@ -11,10 +11,8 @@ partial struct Point : global::TypedState.IStatePart<global::Demo.Geometry.Point
 
     static void global::TypedState.IStatePart<global::Demo.Geometry.Point>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Geometry.Point value)
     {
-        writer.WritePropertyName(__TypedState_Name0);
-        writer.WriteNumberValue(value.X);
-        writer.WritePropertyName(__TypedState_Name1);
-        writer.WriteNumberValue(value.Y);
+        writer.WriteNumber(__TypedState_Name0, value.X);
+        writer.WriteNumber(__TypedState_Name1, value.Y);
     }
 
     static global::Demo.Geometry.Point global::TypedState.IStatePart<global::Demo.Geometry.Point>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)

@@ -11,10 +11,8 @@ partial record struct Size : global::TypedState.IStatePart<global::Demo.Geometry
 
     static void global::TypedState.IStatePart<global::Demo.Geometry.Size>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Geometry.Size value)
     {
-        writer.WritePropertyName(__TypedState_Name0);
-        writer.WriteNumberValue(value.Width);
-        writer.WritePropertyName(__TypedState_Name1);
-        writer.WriteNumberValue(value.Height);
+        writer.WriteNumber(__TypedState_Name0, value.Width);
+        writer.WriteNumber(__TypedState_Name1, value.Height);
     }
 
     static global::Demo.Geometry.Size global::TypedState.IStatePart<global::Demo.Geometry.Size>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)

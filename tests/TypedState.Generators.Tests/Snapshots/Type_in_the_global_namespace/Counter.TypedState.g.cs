@@ -18,8 +18,7 @@ partial class Counter : global::TypedState.IGlobalState<global::Counter>
 
     static void global::TypedState.IStatePart<global::Counter>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Counter value)
     {
-        writer.WritePropertyName(__TypedState_Name0);
-        writer.WriteNumberValue(value.Value);
+        writer.WriteNumber(__TypedState_Name0, value.Value);
     }
 
     static global::Counter global::TypedState.IStatePart<global::Counter>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
