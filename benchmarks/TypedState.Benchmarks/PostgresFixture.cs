@@ -49,9 +49,9 @@ public sealed class PostgresFixture : IAsyncDisposable
         AddRecord(_read.Parameters);
         _set = new NpgsqlCommand(_sql.SetAny, _connection);
         AddRecord(_set.Parameters);
-        _setValue = new NpgsqlParameter<ReadOnlyMemory<byte>>("value", ReadOnlyMemory<byte>.Empty) { NpgsqlDbType = NpgsqlDbType.Jsonb };
+        _setValue = new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = ReadOnlyMemory<byte>.Empty, NpgsqlDbType = NpgsqlDbType.Jsonb };
         _set.Parameters.Add(_setValue);
-        _set.Parameters.Add(new NpgsqlParameter("value_bytes", NpgsqlDbType.Bytea) { Value = DBNull.Value });
+        _set.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = DBNull.Value });
         _read.PrepareAsync().GetAwaiter().GetResult();
         _set.PrepareAsync().GetAwaiter().GetResult();
 
@@ -112,8 +112,8 @@ public sealed class PostgresFixture : IAsyncDisposable
     {
         await using var command = _dataSource.CreateCommand(_sql.SetAny);
         AddRecord(command.Parameters);
-        command.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>>("value", bytes) { NpgsqlDbType = NpgsqlDbType.Jsonb });
-        command.Parameters.Add(new NpgsqlParameter("value_bytes", NpgsqlDbType.Bytea) { Value = DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = bytes, NpgsqlDbType = NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = DBNull.Value });
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return reader.GetInt64(0);
@@ -151,12 +151,13 @@ public sealed class PostgresFixture : IAsyncDisposable
 
     private static readonly StateFence[] NoFences = [];
 
+    /// <summary>The driver's record statements are positional ($1 scope, $2 guild, $3 agent, $4 key, then the value columns).</summary>
     private static void AddRecord(NpgsqlParameterCollection parameters)
     {
-        parameters.Add(new NpgsqlParameter<short>("scope", (short)Scope.Agent));
-        parameters.Add(new NpgsqlParameter<string>("guild", Sample.GuildId));
-        parameters.Add(new NpgsqlParameter<string>("agent", Sample.AgentId));
-        parameters.Add(new NpgsqlParameter<string>("key", Sample.Key));
+        parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)Scope.Agent });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = Sample.GuildId });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = Sample.AgentId });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = Sample.Key });
     }
 
     public async ValueTask DisposeAsync()

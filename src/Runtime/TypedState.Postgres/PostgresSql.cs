@@ -230,6 +230,16 @@ internal sealed class PostgresSql
     private const string OwnerFenceTokenTemplate =
         "SELECT coalesce((SELECT last_token FROM {s}.lock_owners WHERE " + Owner + "), 0)";
 
+    /// <summary>
+    /// The order of the positional parameters of the record statements (reads and writes of one record): each
+    /// statement numbers the names it uses in this order, <c>$1</c> up, and the driver adds its parameters, unnamed,
+    /// in the same order. Unnamed parameters spare Npgsql from parsing the SQL for names on every call.
+    /// </summary>
+    public static readonly string[] RecordParameters = ["scope", "guild", "agent", "key", "value", "value_bytes", "expected"];
+
+    /// <summary>The order of the positional parameters of the listing statements, as <see cref="RecordParameters"/>.</summary>
+    public static readonly string[] ListParameters = ["scope", "guild", "agent", "lower", "upper", "limit"];
+
     /// <summary>Builds the statements of one driver: <paramref name="schema"/> must already be validated.</summary>
     public PostgresSql(string schema, PostgresValueStorage storage)
     {
@@ -238,6 +248,8 @@ internal sealed class PostgresSql
         Storage = storage;
 
         string Build(string template) => template.Replace("{s}", QuotedSchema, StringComparison.Ordinal);
+        string Record(string template) => Positional(Build(template), RecordParameters);
+        string List(string template) => Positional(Build(template), ListParameters);
 
         VersionTable = QuotedSchema + ".schema_version";
         CreateSchema = Build(CreateSchemaTemplate);
@@ -245,18 +257,18 @@ internal sealed class PostgresSql
         ReadVersion = Build(ReadVersionTemplate);
         WriteVersion = Build(WriteVersionTemplate);
         Migrations = Array.ConvertAll(MigrationTemplates, Build);
-        Read = Build(ReadTemplate);
-        LiveVersion = Build(LiveVersionTemplate);
-        LockedLiveVersion = Build(LockedLiveVersionTemplate);
-        SetAny = Build(SetAnyTemplate);
-        SetIfAbsent = Build(SetIfAbsentTemplate);
-        SetIfVersion = Build(SetIfVersionTemplate);
-        DeleteAny = Build(DeleteAnyTemplate);
-        DeleteIfVersion = Build(DeleteIfVersionTemplate);
-        ListFirstBounded = Build(ListHead + "key >= @lower AND key < @upper" + ListTail);
-        ListNextBounded = Build(ListHead + "key > @lower AND key < @upper" + ListTail);
-        ListFirstUnbounded = Build(ListHead + "key >= @lower" + ListTail);
-        ListNextUnbounded = Build(ListHead + "key > @lower" + ListTail);
+        Read = Record(ReadTemplate);
+        LiveVersion = Record(LiveVersionTemplate);
+        LockedLiveVersion = Record(LockedLiveVersionTemplate);
+        SetAny = Record(SetAnyTemplate);
+        SetIfAbsent = Record(SetIfAbsentTemplate);
+        SetIfVersion = Record(SetIfVersionTemplate);
+        DeleteAny = Record(DeleteAnyTemplate);
+        DeleteIfVersion = Record(DeleteIfVersionTemplate);
+        ListFirstBounded = List(ListHead + "key >= @lower AND key < @upper" + ListTail);
+        ListNextBounded = List(ListHead + "key > @lower AND key < @upper" + ListTail);
+        ListFirstUnbounded = List(ListHead + "key >= @lower" + ListTail);
+        ListNextUnbounded = List(ListHead + "key > @lower" + ListTail);
         RemoveAgent = Build(RemoveAgentTemplate);
         RemoveGuild = Build(RemoveGuildTemplate);
         GrantKeyLock = Build(GrantTemplate.Replace("{conflict}", KeyLockConflict, StringComparison.Ordinal));
@@ -265,6 +277,56 @@ internal sealed class PostgresSql
         ReleaseLock = Build(ReleaseTemplate);
         KeyFenceToken = Build(KeyFenceTokenTemplate);
         OwnerFenceToken = Build(OwnerFenceTokenTemplate);
+    }
+
+    /// <summary>
+    /// Rewrites the <c>@name</c> parameters of <paramref name="sql"/> as <c>$1</c>, <c>$2</c>, …: the names it uses,
+    /// numbered in the order of <paramref name="order"/>. A name not in <paramref name="order"/> is a bug of this class.
+    /// </summary>
+    internal static string Positional(string sql, string[] order)
+    {
+        static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
+
+        // First the names used, then their numbers in the given order.
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = sql.IndexOf('@', StringComparison.Ordinal); i >= 0; i = sql.IndexOf('@', i + 1))
+        {
+            var end = i + 1;
+            while (end < sql.Length && IsNameChar(sql[end]))
+            {
+                end++;
+            }
+
+            var name = sql[(i + 1)..end];
+            if (Array.IndexOf(order, name) < 0)
+            {
+                throw new InvalidOperationException($"The statement parameter @{name} has no position: {sql}");
+            }
+
+            used.Add(name);
+        }
+
+        var numbers = order.Where(used.Contains).Select((name, index) => (name, index)).ToDictionary(p => p.name, p => p.index + 1, StringComparer.Ordinal);
+        var result = new System.Text.StringBuilder(sql.Length);
+        for (var i = 0; i < sql.Length; i++)
+        {
+            if (sql[i] != '@')
+            {
+                result.Append(sql[i]);
+                continue;
+            }
+
+            var end = i + 1;
+            while (end < sql.Length && IsNameChar(sql[end]))
+            {
+                end++;
+            }
+
+            result.Append('$').Append(numbers[sql[(i + 1)..end]].ToString(System.Globalization.CultureInfo.InvariantCulture));
+            i = end - 1;
+        }
+
+        return result.ToString();
     }
 
     /// <summary>The schema name as configured (unquoted).</summary>

@@ -506,14 +506,14 @@ public sealed partial class PostgresStateDriver : IStateDriver
             (false, true) => _sql.ListNextUnbounded,
         };
         await using var command = _dataSource.CreateCommand(sql);
-        AddOwner(command.Parameters, owner);
-        command.Parameters.Add(new NpgsqlParameter<string>("lower", lower));
+        AddPositionalOwner(command.Parameters, owner);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = lower });
         if (upper is not null)
         {
-            command.Parameters.Add(new NpgsqlParameter<string>("upper", upper));
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = upper });
         }
 
-        command.Parameters.Add(new NpgsqlParameter<int>("limit", _pageSize));
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = _pageSize });
         var page = new List<StoredRecord>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -572,10 +572,19 @@ public sealed partial class PostgresStateDriver : IStateDriver
         parameters.Add(new NpgsqlParameter<string>("agent", owner.AgentIdOrEmpty));
     }
 
+    /// <summary>The owner's parameters of a positional statement (<see cref="PostgresSql.RecordParameters"/>, <see cref="PostgresSql.ListParameters"/>).</summary>
+    private static void AddPositionalOwner(NpgsqlParameterCollection parameters, StateOwner owner)
+    {
+        parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)owner.Scope });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = owner.GuildIdOrEmpty });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = owner.AgentIdOrEmpty });
+    }
+
+    /// <summary>The parameters of a record statement without a value, in <see cref="PostgresSql.RecordParameters"/> order.</summary>
     private static void AddRecord(NpgsqlParameterCollection parameters, StateOwner owner, string key)
     {
-        AddOwner(parameters, owner);
-        parameters.Add(new NpgsqlParameter<string>("key", key));
+        AddPositionalOwner(parameters, owner);
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
     }
 
     private static void AddLock(NpgsqlParameterCollection parameters, StateOwner owner, string? key)
@@ -591,6 +600,7 @@ public sealed partial class PostgresStateDriver : IStateDriver
     private static byte[] ReadValue(NpgsqlDataReader reader, int ordinal) =>
         reader.GetFieldValue<byte[]>(reader.IsDBNull(ordinal) ? ordinal + 1 : ordinal);
 
+    /// <summary>The parameters of a write statement, in <see cref="PostgresSql.RecordParameters"/> order.</summary>
     private void AddWrite(NpgsqlParameterCollection parameters, StateWrite write)
     {
         AddRecord(parameters, write.Owner, write.Key);
@@ -600,16 +610,16 @@ public sealed partial class PostgresStateDriver : IStateDriver
             // statement's prepared form is shared by both cases.
             var asJsonb = _jsonbWrites && JsonbDocuments.CanStore(write.Value.Span);
             parameters.Add(asJsonb
-                ? new NpgsqlParameter<ReadOnlyMemory<byte>>("value", write.Value) { NpgsqlDbType = NpgsqlDbType.Jsonb }
-                : new NpgsqlParameter("value", NpgsqlDbType.Jsonb) { Value = DBNull.Value });
+                ? new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = write.Value, NpgsqlDbType = NpgsqlDbType.Jsonb }
+                : new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = DBNull.Value });
             parameters.Add(asJsonb
-                ? new NpgsqlParameter("value_bytes", NpgsqlDbType.Bytea) { Value = DBNull.Value }
-                : new NpgsqlParameter<ReadOnlyMemory<byte>>("value_bytes", write.Value) { NpgsqlDbType = NpgsqlDbType.Bytea });
+                ? new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = DBNull.Value }
+                : new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = write.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
         }
 
         if (write.ExpectedVersion is > 0 and var expected)
         {
-            parameters.Add(new NpgsqlParameter<long>("expected", expected));
+            parameters.Add(new NpgsqlParameter<long> { TypedValue = expected });
         }
     }
 

@@ -282,6 +282,29 @@ public sealed class PostgresSchemaTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Record_statements_number_their_parameters_in_the_order_the_driver_adds_them()
+    {
+        Assert.Equal("a = $2 AND b = $1 AND c = $2", PostgresSql.Positional("a = @value AND b = @key AND c = @value", PostgresSql.RecordParameters));
+        Assert.Equal("x = $1, y = $2", PostgresSql.Positional("x = @value, y = @value_bytes", PostgresSql.RecordParameters));
+        Assert.Throws<InvalidOperationException>(() => PostgresSql.Positional("x = @other", PostgresSql.RecordParameters));
+
+        var sql = new PostgresSql("s", PostgresValueStorage.Jsonb);
+        foreach (var statement in new[] { sql.Read, sql.SetAny, sql.SetIfAbsent, sql.SetIfVersion, sql.DeleteAny, sql.DeleteIfVersion, sql.LiveVersion, sql.LockedLiveVersion, sql.ListFirstBounded, sql.ListNextUnbounded })
+        {
+            Assert.DoesNotContain("@", statement, StringComparison.Ordinal);
+            Assert.True(
+                statement.Contains("scope = $1 AND guild_id = $2 AND agent_id = $3", StringComparison.Ordinal)
+                || statement.Contains("VALUES ($1, $2, $3, $4, ", StringComparison.Ordinal),
+                statement);
+        }
+
+        Assert.Contains("version = $5", sql.DeleteIfVersion, StringComparison.Ordinal);
+        Assert.Contains("version = $7", sql.SetIfVersion, StringComparison.Ordinal);
+        Assert.Contains("LIMIT $6", sql.ListFirstBounded, StringComparison.Ordinal);
+        Assert.Contains("LIMIT $5", sql.ListFirstUnbounded, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Options_outside_their_bounds_are_refused()
     {
         Assert.Throws<ArgumentException>(() => new PostgresStateDriver(new PostgresStateDriverOptions()));
