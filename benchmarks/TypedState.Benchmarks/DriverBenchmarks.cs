@@ -89,6 +89,7 @@ public static class DriverBenchmarks
             Compare("PostgreSQL set (raw prepared)", new Op(pgFixture.RawSet), new Op(pgFixture.TypedStateSet), rounds, blockMs, processAllocations: true);
             Compare("(step) PostgreSQL set: raw prepared vs driver CommitAsync only", new Op(pgFixture.RawSet), new Op(pgFixture.DriverSet), rounds, blockMs, processAllocations: true);
             Compare("PostgreSQL set (raw unprepared, a pooled connection and new command per call)", new Op(pgFixture.RawUnpreparedSet), new Op(pgFixture.TypedStateSet), rounds, blockMs, processAllocations: true);
+            Compare("(step) PostgreSQL set: raw prepared vs raw unprepared (Npgsql's per-call connection rent and command)", new Op(pgFixture.RawSet), new Op(pgFixture.RawUnpreparedSet), rounds, blockMs, processAllocations: true);
             if (aa)
             {
                 Compare("A/A: PostgreSQL set, raw prepared vs itself", new Op(pgFixture.RawSet), new Op(pgFixture.RawSet), rounds, blockMs, processAllocations: true);
