@@ -76,6 +76,12 @@ internal static class JsonbDocuments
     /// </summary>
     internal static bool EscapesAreStorable(ReadOnlySpan<byte> raw)
     {
+        // Most escaped strings hold only \" \\ \n and the like: no "\u" anywhere, so nothing to check.
+        if (raw.IndexOf("\\u"u8) < 0)
+        {
+            return true;
+        }
+
         var pendingHigh = false;
         for (var i = raw.IndexOf((byte)'\\'); i >= 0 && i < raw.Length;)
         {
