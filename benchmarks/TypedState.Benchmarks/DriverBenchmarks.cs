@@ -10,7 +10,7 @@ namespace TypedState.Benchmarks;
 /// <c>drivers</c>: starts an ephemeral redis-server and PostgreSQL 15, then
 /// <list type="number">
 /// <item>Redis set/get: TypedState vs raw StackExchange.Redis running the driver's commands (interleaved);</item>
-/// <item>PostgreSQL set/get: TypedState vs raw Npgsql, prepared (the goal's baseline) and unprepared (interleaved);</item>
+/// <item>PostgreSQL set/get: TypedState vs raw Npgsql, prepared (the goal's baseline) and unprepared, and the driver alone (interleaved);</item>
 /// <item>a 10-operation transaction (5 reads + 5 writes over 5 owners of all three scopes, committed) on every driver,
 /// interleaved against the same 10 operations run singly (ratio = transaction / 10 singles);</item>
 /// <item>16 concurrent callers running optimistic <c>UpdateAsync</c> on distinct keys and on one hot key: ops/s.</item>
@@ -87,8 +87,9 @@ public static class DriverBenchmarks
         if (Selected("PostgreSQL set"))
         {
             Compare("PostgreSQL set (raw prepared)", new Op(pgFixture.RawSet), new Op(pgFixture.TypedStateSet), rounds, blockMs, processAllocations: true);
-            Compare("PostgreSQL set (raw unprepared, driver's pattern)", new Op(pgFixture.RawUnpreparedSet), new Op(pgFixture.TypedStateSet), rounds, blockMs, processAllocations: true);
-            Compare("PostgreSQL set (raw prepared) vs TypedState with Max Auto Prepare=20", new Op(pgFixture.RawSet), new Op(pgFixture.AutoPrepareSet), rounds, blockMs, processAllocations: true);
+            Compare("(step) PostgreSQL set: raw prepared vs driver CommitAsync only", new Op(pgFixture.RawSet), new Op(pgFixture.DriverSet), rounds, blockMs, processAllocations: true);
+            Compare("PostgreSQL set (raw unprepared, a pooled connection and new command per call)", new Op(pgFixture.RawUnpreparedSet), new Op(pgFixture.TypedStateSet), rounds, blockMs, processAllocations: true);
+            Compare("(step) PostgreSQL set: raw prepared vs raw unprepared (Npgsql's per-call connection rent and command)", new Op(pgFixture.RawSet), new Op(pgFixture.RawUnpreparedSet), rounds, blockMs, processAllocations: true);
             if (aa)
             {
                 Compare("A/A: PostgreSQL set, raw prepared vs itself", new Op(pgFixture.RawSet), new Op(pgFixture.RawSet), rounds, blockMs, processAllocations: true);
@@ -98,20 +99,12 @@ public static class DriverBenchmarks
         if (Selected("PostgreSQL get"))
         {
             Compare("PostgreSQL get (raw prepared)", new GetOp(pgFixture.RawGet), new GetOp(pgFixture.TypedStateGet), rounds, blockMs, processAllocations: true);
-            Compare("PostgreSQL get (raw unprepared, driver's pattern)", new GetOp(pgFixture.RawUnpreparedGet), new GetOp(pgFixture.TypedStateGet), rounds, blockMs, processAllocations: true);
-            Compare("PostgreSQL get (raw prepared) vs TypedState with Max Auto Prepare=20", new GetOp(pgFixture.RawGet), new GetOp(pgFixture.AutoPrepareGet), rounds, blockMs, processAllocations: true);
+            Compare("(step) PostgreSQL get: raw prepared vs driver ReadAsync + deserialize", new GetOp(pgFixture.RawGet), new GetOp(pgFixture.DriverGet), rounds, blockMs, processAllocations: true);
+            Compare("PostgreSQL get (raw unprepared, a pooled connection and new command per call)", new GetOp(pgFixture.RawUnpreparedGet), new GetOp(pgFixture.TypedStateGet), rounds, blockMs, processAllocations: true);
             if (aa)
             {
                 Compare("A/A: PostgreSQL get, raw prepared vs itself", new GetOp(pgFixture.RawGet), new GetOp(pgFixture.RawGet), rounds, blockMs, processAllocations: true);
             }
-        }
-
-        if (Selected("PostgreSQL breakdown"))
-        {
-            Compare("(step) PostgreSQL get: raw prepared vs raw unprepared on the held connection", new GetOp(pgFixture.RawGet), new GetOp(pgFixture.RawHeldUnpreparedGet), rounds, blockMs, processAllocations: true);
-            Compare("(step) PostgreSQL get: raw unprepared held vs raw unprepared with a pooled connection per call", new GetOp(pgFixture.RawHeldUnpreparedGet), new GetOp(pgFixture.RawUnpreparedGet), rounds, blockMs, processAllocations: true);
-            Compare("PostgreSQL get (raw prepared) vs TypedState with Max Auto Prepare=20; No Reset On Close=true", new GetOp(pgFixture.RawGet), new GetOp(pgFixture.AutoPrepareNoResetGet), rounds, blockMs, processAllocations: true);
-            Compare("PostgreSQL set (raw prepared) vs TypedState with Max Auto Prepare=20; No Reset On Close=true", new Op(pgFixture.RawSet), new Op(pgFixture.AutoPrepareNoResetSet), rounds, blockMs, processAllocations: true);
         }
 
         var directory = Directory.CreateTempSubdirectory("typedstate-bench-drivers-").FullName;

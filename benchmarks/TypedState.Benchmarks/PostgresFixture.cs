@@ -3,127 +3,80 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using TypedState.Postgres;
+using TypedState.Storage;
 
 namespace TypedState.Benchmarks;
 
 /// <summary>
-/// TypedState's PostgreSQL store (schema <c>typedstate</c>) and hand-written Npgsql code (schema <c>raw</c>, the
-/// driver's records table) in one database. Both sides build their data source the way the driver does
-/// (<c>NpgsqlSlimDataSourceBuilder</c> on the same connection string) and run the driver's statements
-/// (copied from src/Runtime/TypedState.Postgres/PostgresSql.cs, bytea storage) through the async API, blocking on
-/// the result. Two raw variants:
+/// TypedState's PostgreSQL store (schema <c>typedstate</c>) and hand-written Npgsql code (schema <c>raw</c>) in one
+/// database, with the driver's defaults: jsonb value storage, the version 2 records table (created in both schemas
+/// by the driver's own migrations) and the driver's own statements (<c>PostgresSql</c> built for <c>raw</c>). Both
+/// sides build their data source as the driver does (<c>NpgsqlDataSourceBuilder</c> on the same connection string,
+/// plus the driver's <c>Max Auto Prepare=64;No Reset On Close=true</c>), send the value as a jsonb parameter (and a
+/// NULL <c>value_bytes</c>) and read both value columns, through the async API, blocking on the result. The raw
+/// side skips what TypedState adds: the manager, the jsonb check, the driver's bookkeeping. Two raw variants:
 /// <list type="bullet">
 /// <item><b>prepared</b> (the goal's baseline): one connection held open, one command per statement with its
-/// parameters created once and <c>PrepareAsync</c>d;</item>
-/// <item><b>unprepared</b> (the driver's pattern): <c>dataSource.CreateCommand(sql)</c> per call, new typed parameters,
-/// a pooled connection rented per execution, no preparation.</item>
+/// parameters created once and <c>PrepareAsync</c>d; each set is one autocommitted statement, as the driver's;</item>
+/// <item><b>unprepared</b>: <c>dataSource.CreateCommand(sql)</c> per call, new typed parameters, a pooled connection
+/// rented per execution (auto-prepared by Npgsql after a few uses).</item>
 /// </list>
 /// </summary>
 public sealed class PostgresFixture : IAsyncDisposable
 {
-    private const string Owner = "scope = @scope AND guild_id = @guild AND agent_id = @agent";
-    private const string Record = Owner + " AND key = @key";
-
-    public const string CreateTable =
-        """
-        CREATE SCHEMA raw;
-        CREATE TABLE raw.records (
-            scope    smallint    NOT NULL,
-            guild_id text COLLATE "C" NOT NULL,
-            agent_id text COLLATE "C" NOT NULL,
-            key      text COLLATE "C" NOT NULL,
-            value    bytea,
-            version  bigint      NOT NULL,
-            PRIMARY KEY (scope, guild_id, agent_id, key)
-        )
-        """;
-
-    // PostgresSql.ReadTemplate and SetAnyTemplate with {s} = "raw" and bytea value expressions.
-    public const string Read = "SELECT value, version FROM \"raw\".records WHERE " + Record + " AND value IS NOT NULL";
-
-    public const string SetAny =
-        "INSERT INTO \"raw\".records AS r (scope, guild_id, agent_id, key, value, version) VALUES (@scope, @guild, @agent, @key, @value, 1) " +
-        "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET value = excluded.value, version = r.version + 1 " +
-        "RETURNING r.version";
-
     private readonly Profile _value = Sample.Create();
+    private readonly PostgresSql _sql = new("raw", PostgresValueStorage.Jsonb);
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlCommand _read;
     private readonly NpgsqlCommand _set;
-    private readonly NpgsqlCommand _readUnprepared;
     private readonly NpgsqlParameter<ReadOnlyMemory<byte>> _setValue;
 
     public PostgresFixture(string connectionString)
     {
         Manager = new PostgresStateManager(new PostgresStateDriverOptions { ConnectionString = connectionString });
-        AutoPrepareManager = new PostgresStateManager(new PostgresStateDriverOptions
-        {
-            ConnectionString = connectionString + ";Max Auto Prepare=20;Auto Prepare Min Usages=2",
-            Schema = "typedstate_ap",
-        });
-        AutoPrepareNoResetManager = new PostgresStateManager(new PostgresStateDriverOptions
-        {
-            ConnectionString = connectionString + ";Max Auto Prepare=20;Auto Prepare Min Usages=2;No Reset On Close=true",
-            Schema = "typedstate_apnr",
-        });
-        _dataSource = new NpgsqlSlimDataSourceBuilder(connectionString).Build();
-        using (var create = _dataSource.CreateCommand(CreateTable))
-        {
-            create.ExecuteNonQuery();
-        }
+        // Creates schema "raw" with the driver's migrations, and leaves it empty.
+        var raw = new PostgresStateManager(new PostgresStateDriverOptions { ConnectionString = connectionString, Schema = "raw" });
+        raw.DeleteAsync(Sample.Owner, Sample.Key).AsTask().GetAwaiter().GetResult();
+        raw.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        builder.ConnectionStringBuilder.NoResetOnClose = true;
+        _dataSource = builder.Build();
         _connection = _dataSource.OpenConnection();
-        _read = new NpgsqlCommand(Read, _connection);
+        _read = new NpgsqlCommand(_sql.Read, _connection);
         AddRecord(_read.Parameters);
-        _readUnprepared = new NpgsqlCommand(Read, _connection);
-        AddRecord(_readUnprepared.Parameters);
-        _set = new NpgsqlCommand(SetAny, _connection);
+        _set = new NpgsqlCommand(_sql.SetAny, _connection);
         AddRecord(_set.Parameters);
-        _setValue = new NpgsqlParameter<ReadOnlyMemory<byte>>("value", ReadOnlyMemory<byte>.Empty) { NpgsqlDbType = NpgsqlDbType.Bytea };
+        _setValue = new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = ReadOnlyMemory<byte>.Empty, NpgsqlDbType = NpgsqlDbType.Jsonb };
         _set.Parameters.Add(_setValue);
+        _set.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = DBNull.Value });
         _read.PrepareAsync().GetAwaiter().GetResult();
         _set.PrepareAsync().GetAwaiter().GetResult();
 
-        // Versions 1, 2 on the prepared side, 3, 4 on the unprepared one (same table); 1, 2 for TypedState.
-        if (RawSet() != 1 || TypedStateSet() != 1 || RawSet() != 2 || TypedStateSet() != 2 || RawUnpreparedSet() != 3)
+        // Versions 1, 2 on the prepared side, 3 on the unprepared one (same table); 1, 2 for TypedState, 3 for its driver alone.
+        if (RawSet() != 1 || TypedStateSet() != 1 || RawSet() != 2 || TypedStateSet() != 2 || RawUnpreparedSet() != 3 || DriverSet() != 3)
         {
             throw new InvalidOperationException("The raw and TypedState PostgreSQL sets disagree on versions.");
         }
 
         var expected = JsonSerializer.Serialize(_value, Sample.TypeInfo);
         if (JsonSerializer.Serialize(RawGet()!, Sample.TypeInfo) != expected || JsonSerializer.Serialize(TypedStateGet()!, Sample.TypeInfo) != expected
-            || JsonSerializer.Serialize(RawUnpreparedGet()!, Sample.TypeInfo) != expected
-            || AutoPrepareSet() != 1 || AutoPrepareNoResetSet() != 1 || JsonSerializer.Serialize(AutoPrepareNoResetGet()!, Sample.TypeInfo) != expected
-            || JsonSerializer.Serialize(RawHeldUnpreparedGet()!, Sample.TypeInfo) != expected || JsonSerializer.Serialize(AutoPrepareGet()!, Sample.TypeInfo) != expected)
+            || JsonSerializer.Serialize(RawUnpreparedGet()!, Sample.TypeInfo) != expected || JsonSerializer.Serialize(DriverGet()!, Sample.TypeInfo) != expected)
         {
             throw new InvalidOperationException("The raw and TypedState PostgreSQL reads disagree.");
+        }
+
+        // Both sides store the value as jsonb.
+        using var check = _dataSource.CreateCommand("SELECT count(*) FROM raw.records r JOIN typedstate.records t USING (scope, guild_id, agent_id, key) WHERE r.value = t.value AND r.value_bytes IS NULL AND t.value_bytes IS NULL");
+        if ((long)check.ExecuteScalar()! != 1)
+        {
+            throw new InvalidOperationException("The raw and TypedState PostgreSQL sides do not store the same jsonb value.");
         }
     }
 
     public PostgresStateManager Manager { get; }
-
-    /// <summary>The same driver, with Npgsql's automatic preparation turned on through the connection string only.</summary>
-    public PostgresStateManager AutoPrepareManager { get; }
-
-    /// <summary>The same driver, with automatic preparation and without the connection reset on return to the pool.</summary>
-    public PostgresStateManager AutoPrepareNoResetManager { get; }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long AutoPrepareNoResetSet() => AutoPrepareNoResetManager.SetAsync(Sample.Owner, Sample.Key, _value, Sample.TypeInfo).Wait();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Profile? AutoPrepareNoResetGet() => AutoPrepareNoResetManager.GetAsync(Sample.Owner, Sample.Key, Sample.TypeInfo).Wait().Value;
-
-    /// <summary>Breakdown: raw get on the held connection with a command built once but never prepared.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Profile? RawHeldUnpreparedGet() => RawGetAsync(_readUnprepared).GetAwaiter().GetResult();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long AutoPrepareSet() => AutoPrepareManager.SetAsync(Sample.Owner, Sample.Key, _value, Sample.TypeInfo).Wait();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Profile? AutoPrepareGet() => AutoPrepareManager.GetAsync(Sample.Owner, Sample.Key, Sample.TypeInfo).Wait().Value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long RawSet()
@@ -145,7 +98,7 @@ public sealed class PostgresFixture : IAsyncDisposable
     private static async Task<Profile?> RawGetAsync(NpgsqlCommand command)
     {
         await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? JsonSerializer.Deserialize(reader.GetFieldValue<byte[]>(0), Sample.TypeInfo) : null;
+        return await reader.ReadAsync() ? JsonSerializer.Deserialize(reader.GetFieldValue<byte[]>(reader.IsDBNull(0) ? 1 : 0), Sample.TypeInfo) : null;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -157,9 +110,10 @@ public sealed class PostgresFixture : IAsyncDisposable
 
     private async Task<long> RawUnpreparedSetAsync(byte[] bytes)
     {
-        await using var command = _dataSource.CreateCommand(SetAny);
+        await using var command = _dataSource.CreateCommand(_sql.SetAny);
         AddRecord(command.Parameters);
-        command.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>>("value", bytes) { NpgsqlDbType = NpgsqlDbType.Bytea });
+        command.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = bytes, NpgsqlDbType = NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = DBNull.Value });
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return reader.GetInt64(0);
@@ -170,10 +124,9 @@ public sealed class PostgresFixture : IAsyncDisposable
 
     private async Task<Profile?> RawUnpreparedGetAsync()
     {
-        await using var command = _dataSource.CreateCommand(Read);
+        await using var command = _dataSource.CreateCommand(_sql.Read);
         AddRecord(command.Parameters);
-        await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? JsonSerializer.Deserialize(reader.GetFieldValue<byte[]>(0), Sample.TypeInfo) : null;
+        return await RawGetAsync(command);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -182,20 +135,34 @@ public sealed class PostgresFixture : IAsyncDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Profile? TypedStateGet() => Manager.GetAsync(Sample.Owner, Sample.Key, Sample.TypeInfo).Wait().Value;
 
+    /// <summary>Breakdown: the driver's CommitAsync alone (serialization as on the raw side, no manager).</summary>
+    public long DriverSet()
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(_value, Sample.TypeInfo);
+        return Manager.Driver.CommitAsync([new StateWrite(Sample.Owner, Sample.Key, StateWriteKind.Set, bytes, null)], NoFences, CancellationToken.None).Wait().Versions[0];
+    }
+
+    /// <summary>Breakdown: the driver's ReadAsync alone, then the same deserialization.</summary>
+    public Profile? DriverGet()
+    {
+        var record = Manager.Driver.ReadAsync(Sample.Owner, Sample.Key, CancellationToken.None).Wait();
+        return record is { } found ? JsonSerializer.Deserialize(found.Value.Span, Sample.TypeInfo) : null;
+    }
+
+    private static readonly StateFence[] NoFences = [];
+
+    /// <summary>The driver's record statements are positional ($1 scope, $2 guild, $3 agent, $4 key, then the value columns).</summary>
     private static void AddRecord(NpgsqlParameterCollection parameters)
     {
-        parameters.Add(new NpgsqlParameter<short>("scope", (short)Scope.Agent));
-        parameters.Add(new NpgsqlParameter<string>("guild", Sample.GuildId));
-        parameters.Add(new NpgsqlParameter<string>("agent", Sample.AgentId));
-        parameters.Add(new NpgsqlParameter<string>("key", Sample.Key));
+        parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)Scope.Agent });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = Sample.GuildId });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = Sample.AgentId });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = Sample.Key });
     }
 
     public async ValueTask DisposeAsync()
     {
         await Manager.DisposeAsync();
-        await AutoPrepareManager.DisposeAsync();
-        await AutoPrepareNoResetManager.DisposeAsync();
-        await _readUnprepared.DisposeAsync();
         await _read.DisposeAsync();
         await _set.DisposeAsync();
         await _connection.DisposeAsync();

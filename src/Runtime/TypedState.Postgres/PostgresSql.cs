@@ -2,12 +2,14 @@ namespace TypedState.Postgres;
 
 /// <summary>
 /// Every statement the driver runs, in one place, all parameterized. The templates below name the schema as
-/// <c>{s}</c>; <see cref="PostgresSql(string, PostgresValueStorage)"/> fills in the quoted schema and the value
-/// expressions of the configured <see cref="PostgresValueStorage"/> once per driver.
+/// <c>{s}</c>; <see cref="PostgresSql(string, PostgresValueStorage)"/> fills in the quoted schema once per driver.
 /// </summary>
 /// <remarks>
-/// <para>Records live in one table keyed by (scope, guild_id, agent_id, key); a NULL value is a tombstone that keeps a
-/// deleted key's version so a re-created key never reuses one. Text columns use the "C" collation, so keys compare
+/// <para>Records live in one table keyed by (scope, guild_id, agent_id, key). A value is held in exactly one of two
+/// columns: <c>value jsonb</c>, for documents PostgreSQL can hold as jsonb (queryable in SQL), or
+/// <c>value_bytes bytea</c>, the exact bytes of anything else (see <see cref="JsonbDocuments"/>), and of every value
+/// under <see cref="PostgresValueStorage.Bytea"/>. Both NULL is a tombstone that keeps a deleted key's version so a
+/// re-created key never reuses one. Text columns use the "C" collation, so keys compare
 /// by code point whatever the database's collation, and a prefix is matched as the key range
 /// [prefix, StateKeyOrder.PrefixUpperBound(prefix)) — never with LIKE, so no character in a key is special.</para>
 /// <para>Locks: one row per locked resource (the key, or '' for the whole owner) with the newest token granted on it,
@@ -18,8 +20,15 @@ namespace TypedState.Postgres;
 /// </remarks>
 internal sealed class PostgresSql
 {
-    /// <summary>The schema version this driver writes and understands.</summary>
-    public const int SchemaVersion = 1;
+    /// <summary>
+    /// The schema version this driver writes and understands. 1: one <c>value</c> column, bytea or jsonb as
+    /// configured. 2: <c>value jsonb</c> plus the exact-bytes fallback <c>value_bytes bytea</c>, the same for every
+    /// <see cref="PostgresValueStorage"/>.
+    /// </summary>
+    public const int SchemaVersion = 2;
+
+    /// <summary>Whether a record is live: it holds a value in one of its two columns (both NULL is a tombstone).</summary>
+    public const string Live = "(value IS NOT NULL OR value_bytes IS NOT NULL)";
 
     /// <summary>Whether the schema's version table exists (the name is passed quoted, as to_regclass wants it).</summary>
     public const string VersionTableExists = "SELECT to_regclass(@table) IS NOT NULL";
@@ -34,10 +43,6 @@ internal sealed class PostgresSql
     /// </summary>
     public const string LockMigration = "SELECT pg_advisory_xact_lock(1414725633, hashtext(@schema))";
 
-    /// <summary>The type of the value column of an existing records table, e.g. <c>bytea</c>.</summary>
-    public const string ValueColumnType =
-        "SELECT format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass(@table) AND attname = 'value' AND NOT attisdropped";
-
     private const string CreateSchemaTemplate = "CREATE SCHEMA {s}";
 
     private const string CreateVersionTableTemplate =
@@ -48,7 +53,11 @@ internal sealed class PostgresSql
     private const string WriteVersionTemplate =
         "INSERT INTO {s}.schema_version (id, version) VALUES (1, @version) ON CONFLICT (id) DO UPDATE SET version = excluded.version";
 
-    /// <summary>Migrations by the version they produce; index 0 builds version 1. <c>{type}</c> is the value column type.</summary>
+    /// <summary>
+    /// Migrations by the version they produce; index 0 builds version 1. A new schema runs them all, in order, in
+    /// one transaction. Version 1 took its value column type (bytea or jsonb) from the configuration; new schemas
+    /// create it as jsonb, and version 2 turns both kinds of version 1 into the same table.
+    /// </summary>
     private static readonly string[] MigrationTemplates =
     [
         """
@@ -57,7 +66,7 @@ internal sealed class PostgresSql
             guild_id text COLLATE "C" NOT NULL,
             agent_id text COLLATE "C" NOT NULL,
             key      text COLLATE "C" NOT NULL,
-            value    {type},              -- NULL: a tombstone (or a placeholder locked by a transaction's read)
+            value    jsonb,               -- NULL: a tombstone (or a placeholder locked by a transaction's read)
             version  bigint      NOT NULL,
             PRIMARY KEY (scope, guild_id, agent_id, key)
         );
@@ -78,17 +87,46 @@ internal sealed class PostgresSql
             PRIMARY KEY (scope, guild_id, agent_id)
         )
         """,
+
+        // Version 2: a bytea value column keeps its rows, byte for byte, as the fallback column and a jsonb value
+        // column is added; a jsonb value column keeps its rows and gains the fallback column. Rows are not rewritten
+        // (both changes only touch the catalog); rows moved to value_bytes go to jsonb when they are next written.
+        // The check needs no scan (NOT VALID): in every existing row one of the two columns is the one just added.
+        """
+        DO $migrate$
+        BEGIN
+            IF (SELECT format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute
+                WHERE attrelid = '{s}.records'::regclass AND attname = 'value' AND NOT attisdropped) = 'bytea' THEN
+                ALTER TABLE {s}.records RENAME COLUMN value TO value_bytes;
+                ALTER TABLE {s}.records ADD COLUMN value jsonb;
+            ELSE
+                ALTER TABLE {s}.records ADD COLUMN value_bytes bytea;
+            END IF;
+        END
+        $migrate$;
+        COMMENT ON COLUMN {s}.records.value IS 'The value as jsonb, when PostgreSQL can hold it; NULL otherwise.';
+        COMMENT ON COLUMN {s}.records.value_bytes IS 'The exact bytes of a value jsonb cannot hold (or of every value with ValueStorage = Bytea); NULL otherwise. Both NULL: a tombstone.';
+        ALTER TABLE {s}.records ADD CONSTRAINT records_one_value CHECK (value IS NULL OR value_bytes IS NULL) NOT VALID
+        """,
     ];
 
     private const string Owner = "scope = @scope AND guild_id = @guild AND agent_id = @agent";
 
     private const string Record = Owner + " AND key = @key";
 
-    private const string Columns = "(scope, guild_id, agent_id, key, value, version)";
+    private const string Columns = "(scope, guild_id, agent_id, key, value, value_bytes, version)";
 
-    private const string ReadTemplate = "SELECT {read}, version FROM {s}.records WHERE " + Record + " AND value IS NOT NULL";
+    /// <summary>
+    /// The value travels as two parameters, one of them NULL: <c>@value</c> (jsonb, sent as its UTF-8 text) when
+    /// <see cref="JsonbDocuments.CanStore"/> says jsonb holds it, otherwise <c>@value_bytes</c> (bytea).
+    /// </summary>
+    private const string Values = "@value, @value_bytes";
 
-    private const string LiveVersionTemplate = "SELECT version FROM {s}.records WHERE " + Record + " AND value IS NOT NULL";
+    private const string Tombstone = "value IS NULL AND value_bytes IS NULL";
+
+    private const string ReadTemplate = "SELECT value, value_bytes, version FROM {s}.records WHERE " + Record + " AND " + Live;
+
+    private const string LiveVersionTemplate = "SELECT version FROM {s}.records WHERE " + Record + " AND " + Live;
 
     /// <summary>
     /// The live version of a record (0 when absent or deleted), row-locked until the transaction ends so that a
@@ -96,13 +134,15 @@ internal sealed class PostgresSql
     /// lock, so that it cannot be created concurrently either; a later set gives it version 1.
     /// </summary>
     private const string LockedLiveVersionTemplate =
-        "INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, NULL, 0) " +
+        "INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, NULL, NULL, 0) " +
         "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET version = r.version " +
-        "RETURNING CASE WHEN r.value IS NULL THEN 0 ELSE r.version END";
+        "RETURNING CASE WHEN r.value IS NULL AND r.value_bytes IS NULL THEN 0 ELSE r.version END";
+
+    private const string Replace = "value = excluded.value, value_bytes = excluded.value_bytes, version = r.version + 1";
 
     private const string SetAnyTemplate =
-        "INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, {value}, 1) " +
-        "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET value = excluded.value, version = r.version + 1 " +
+        "INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, " + Values + ", 1) " +
+        "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET " + Replace + " " +
         "RETURNING r.version";
 
     /// <summary>
@@ -112,28 +152,28 @@ internal sealed class PostgresSql
     /// its lock, and PostgreSQL re-checked the newer row), the driver reads the live version again.
     /// </summary>
     private const string Seen =
-        "WITH seen AS (SELECT CASE WHEN value IS NULL THEN 0 ELSE version END AS live FROM {s}.records WHERE " + Record + "), ";
+        "WITH seen AS (SELECT CASE WHEN " + Tombstone + " THEN 0 ELSE version END AS live FROM {s}.records WHERE " + Record + "), ";
 
     private const string Witness = " SELECT (SELECT version FROM written), coalesce((SELECT live FROM seen), 0)";
 
     private const string SetIfAbsentTemplate =
-        Seen + "written AS (INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, {value}, 1) " +
-        "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET value = excluded.value, version = r.version + 1 " +
-        "WHERE r.value IS NULL RETURNING r.version)" + Witness;
+        Seen + "written AS (INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, " + Values + ", 1) " +
+        "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET " + Replace + " " +
+        "WHERE r.value IS NULL AND r.value_bytes IS NULL RETURNING r.version)" + Witness;
 
     private const string SetIfVersionTemplate =
-        Seen + "written AS (UPDATE {s}.records SET value = {value}, version = version + 1 WHERE " + Record +
-        " AND value IS NOT NULL AND version = @expected RETURNING version)" + Witness;
+        Seen + "written AS (UPDATE {s}.records SET value = @value, value_bytes = @value_bytes, version = version + 1 WHERE " + Record +
+        " AND " + Live + " AND version = @expected RETURNING version)" + Witness;
 
     private const string DeleteAnyTemplate =
-        "UPDATE {s}.records SET value = NULL, version = version + 1 WHERE " + Record + " AND value IS NOT NULL RETURNING version - 1";
+        "UPDATE {s}.records SET value = NULL, value_bytes = NULL, version = version + 1 WHERE " + Record + " AND " + Live + " RETURNING version - 1";
 
     private const string DeleteIfVersionTemplate =
-        Seen + "written AS (UPDATE {s}.records SET value = NULL, version = version + 1 WHERE " + Record +
-        " AND value IS NOT NULL AND version = @expected RETURNING version - 1 AS version)" + Witness;
+        Seen + "written AS (UPDATE {s}.records SET value = NULL, value_bytes = NULL, version = version + 1 WHERE " + Record +
+        " AND " + Live + " AND version = @expected RETURNING version - 1 AS version)" + Witness;
 
     private const string ListHead =
-        "SELECT key, {read}, version FROM {s}.records WHERE " + Owner + " AND value IS NOT NULL AND ";
+        "SELECT key, value, value_bytes, version FROM {s}.records WHERE " + Owner + " AND " + Live + " AND ";
 
     private const string ListTail = " ORDER BY key LIMIT @limit";
 
@@ -142,7 +182,7 @@ internal sealed class PostgresSql
     /// (scope, guild_id, agent_id) prefix, in the columns' "C" collation, gives the code point order and the
     /// row-comparison range, so no extra index is needed.
     /// </summary>
-    private const string OwnersHead = "SELECT DISTINCT guild_id, agent_id FROM {s}.records WHERE scope = @scope AND value IS NOT NULL";
+    private const string OwnersHead = "SELECT DISTINCT guild_id, agent_id FROM {s}.records WHERE scope = @scope AND " + Live;
 
     private const string OwnersTail = " ORDER BY guild_id, agent_id LIMIT @limit";
 
@@ -200,44 +240,45 @@ internal sealed class PostgresSql
     private const string OwnerFenceTokenTemplate =
         "SELECT coalesce((SELECT last_token FROM {s}.lock_owners WHERE " + Owner + "), 0)";
 
+    /// <summary>
+    /// The order of the positional parameters of the record statements (reads and writes of one record): each
+    /// statement numbers the names it uses in this order, <c>$1</c> up, and the driver adds its parameters, unnamed,
+    /// in the same order. Unnamed parameters spare Npgsql from parsing the SQL for names on every call.
+    /// </summary>
+    public static readonly string[] RecordParameters = ["scope", "guild", "agent", "key", "value", "value_bytes", "expected"];
+
+    /// <summary>The order of the positional parameters of the listing statements, as <see cref="RecordParameters"/>.</summary>
+    public static readonly string[] ListParameters = ["scope", "guild", "agent", "lower", "upper", "limit"];
+
     /// <summary>Builds the statements of one driver: <paramref name="schema"/> must already be validated.</summary>
     public PostgresSql(string schema, PostgresValueStorage storage)
     {
         Schema = schema;
         QuotedSchema = "\"" + schema.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
         Storage = storage;
-        ColumnType = storage == PostgresValueStorage.Jsonb ? "jsonb" : "bytea";
 
-        // Values always travel as bytea parameters and results: in jsonb mode the server converts them, so bytes
-        // that are not UTF-8 JSON are refused by the server instead of being altered on the way.
-        var valueIn = storage == PostgresValueStorage.Jsonb ? "convert_from(@value, 'UTF8')::jsonb" : "@value";
-        var valueOut = storage == PostgresValueStorage.Jsonb ? "convert_to(value::text, 'UTF8')" : "value";
-
-        string Build(string template) => template
-            .Replace("{s}", QuotedSchema, StringComparison.Ordinal)
-            .Replace("{value}", valueIn, StringComparison.Ordinal)
-            .Replace("{read}", valueOut, StringComparison.Ordinal)
-            .Replace("{type}", ColumnType, StringComparison.Ordinal);
+        string Build(string template) => template.Replace("{s}", QuotedSchema, StringComparison.Ordinal);
+        string Record(string template) => Positional(Build(template), RecordParameters);
+        string List(string template) => Positional(Build(template), ListParameters);
 
         VersionTable = QuotedSchema + ".schema_version";
-        RecordsTable = QuotedSchema + ".records";
         CreateSchema = Build(CreateSchemaTemplate);
         CreateVersionTable = Build(CreateVersionTableTemplate);
         ReadVersion = Build(ReadVersionTemplate);
         WriteVersion = Build(WriteVersionTemplate);
         Migrations = Array.ConvertAll(MigrationTemplates, Build);
-        Read = Build(ReadTemplate);
-        LiveVersion = Build(LiveVersionTemplate);
-        LockedLiveVersion = Build(LockedLiveVersionTemplate);
-        SetAny = Build(SetAnyTemplate);
-        SetIfAbsent = Build(SetIfAbsentTemplate);
-        SetIfVersion = Build(SetIfVersionTemplate);
-        DeleteAny = Build(DeleteAnyTemplate);
-        DeleteIfVersion = Build(DeleteIfVersionTemplate);
-        ListFirstBounded = Build(ListHead + "key >= @lower AND key < @upper" + ListTail);
-        ListNextBounded = Build(ListHead + "key > @lower AND key < @upper" + ListTail);
-        ListFirstUnbounded = Build(ListHead + "key >= @lower" + ListTail);
-        ListNextUnbounded = Build(ListHead + "key > @lower" + ListTail);
+        Read = Record(ReadTemplate);
+        LiveVersion = Record(LiveVersionTemplate);
+        LockedLiveVersion = Record(LockedLiveVersionTemplate);
+        SetAny = Record(SetAnyTemplate);
+        SetIfAbsent = Record(SetIfAbsentTemplate);
+        SetIfVersion = Record(SetIfVersionTemplate);
+        DeleteAny = Record(DeleteAnyTemplate);
+        DeleteIfVersion = Record(DeleteIfVersionTemplate);
+        ListFirstBounded = List(ListHead + "key >= @lower AND key < @upper" + ListTail);
+        ListNextBounded = List(ListHead + "key > @lower AND key < @upper" + ListTail);
+        ListFirstUnbounded = List(ListHead + "key >= @lower" + ListTail);
+        ListNextUnbounded = List(ListHead + "key > @lower" + ListTail);
         ListOwnersFirst = Build(OwnersHead + OwnersTail);
         ListOwnersNext = Build(OwnersHead + " AND (guild_id, agent_id) > (@guild, @agent)" + OwnersTail);
         RemoveAgent = Build(RemoveAgentTemplate);
@@ -250,22 +291,67 @@ internal sealed class PostgresSql
         OwnerFenceToken = Build(OwnerFenceTokenTemplate);
     }
 
+    /// <summary>
+    /// Rewrites the <c>@name</c> parameters of <paramref name="sql"/> as <c>$1</c>, <c>$2</c>, …: the names it uses,
+    /// numbered in the order of <paramref name="order"/>. A name not in <paramref name="order"/> is a bug of this class.
+    /// </summary>
+    internal static string Positional(string sql, string[] order)
+    {
+        static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
+
+        // First the names used, then their numbers in the given order.
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = sql.IndexOf('@', StringComparison.Ordinal); i >= 0; i = sql.IndexOf('@', i + 1))
+        {
+            var end = i + 1;
+            while (end < sql.Length && IsNameChar(sql[end]))
+            {
+                end++;
+            }
+
+            var name = sql[(i + 1)..end];
+            if (Array.IndexOf(order, name) < 0)
+            {
+                throw new InvalidOperationException($"The statement parameter @{name} has no position: {sql}");
+            }
+
+            used.Add(name);
+        }
+
+        var numbers = order.Where(used.Contains).Select((name, index) => (name, index)).ToDictionary(p => p.name, p => p.index + 1, StringComparer.Ordinal);
+        var result = new System.Text.StringBuilder(sql.Length);
+        for (var i = 0; i < sql.Length; i++)
+        {
+            if (sql[i] != '@')
+            {
+                result.Append(sql[i]);
+                continue;
+            }
+
+            var end = i + 1;
+            while (end < sql.Length && IsNameChar(sql[end]))
+            {
+                end++;
+            }
+
+            result.Append('$').Append(numbers[sql[(i + 1)..end]].ToString(System.Globalization.CultureInfo.InvariantCulture));
+            i = end - 1;
+        }
+
+        return result.ToString();
+    }
+
     /// <summary>The schema name as configured (unquoted).</summary>
     public string Schema { get; }
 
     /// <summary>The schema name as a quoted identifier.</summary>
     public string QuotedSchema { get; }
 
+    /// <summary>Where this driver writes values: jsonb when it can (the default), or always the exact bytes.</summary>
     public PostgresValueStorage Storage { get; }
-
-    /// <summary>The value column type this driver creates and expects: <c>bytea</c> or <c>jsonb</c>.</summary>
-    public string ColumnType { get; }
 
     /// <summary>The qualified, quoted name of the version table (for to_regclass).</summary>
     public string VersionTable { get; }
-
-    /// <summary>The qualified, quoted name of the records table (for to_regclass).</summary>
-    public string RecordsTable { get; }
 
     public string CreateSchema { get; }
 

@@ -30,6 +30,12 @@ public sealed partial class PostgresStateDriver : IStateDriver
     private readonly ILogger _logger;
     private readonly Lock _initializeGate = new();
     private Task? _initialization;
+
+    /// <summary>
+    /// Whether writes use the jsonb column when they can: <see cref="PostgresValueStorage.Jsonb"/> on a UTF-8
+    /// database. Set by the initialization, which every operation awaits first.
+    /// </summary>
+    private bool _jsonbWrites;
     private volatile bool _disposed;
 
     /// <summary>Creates the driver; the schema and its tables are created on first use.</summary>
@@ -85,7 +91,7 @@ public sealed partial class PostgresStateDriver : IStateDriver
     /// <summary>The PostgreSQL schema holding the driver's tables.</summary>
     public string Schema => _sql.Schema;
 
-    /// <summary>The column type values are stored in.</summary>
+    /// <summary>Where values are written: as jsonb when PostgreSQL can hold them (the default), or always as exact bytes.</summary>
     public PostgresValueStorage ValueStorage => _sql.Storage;
 
     /// <inheritdoc />
@@ -97,7 +103,7 @@ public sealed partial class PostgresStateDriver : IStateDriver
         AddRecord(command.Parameters, owner, key);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new StoredRecord(key, reader.GetFieldValue<byte[]>(0), reader.GetInt64(1))
+            ? new StoredRecord(key, ReadValue(reader, 0), reader.GetInt64(2))
             : null;
     }
 
@@ -524,19 +530,19 @@ public sealed partial class PostgresStateDriver : IStateDriver
             (false, true) => _sql.ListNextUnbounded,
         };
         await using var command = _dataSource.CreateCommand(sql);
-        AddOwner(command.Parameters, owner);
-        command.Parameters.Add(new NpgsqlParameter<string>("lower", lower));
+        AddPositionalOwner(command.Parameters, owner);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = lower });
         if (upper is not null)
         {
-            command.Parameters.Add(new NpgsqlParameter<string>("upper", upper));
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = upper });
         }
 
-        command.Parameters.Add(new NpgsqlParameter<int>("limit", _pageSize));
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = _pageSize });
         var page = new List<StoredRecord>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            page.Add(new StoredRecord(reader.GetString(0), reader.GetFieldValue<byte[]>(1), reader.GetInt64(2)));
+            page.Add(new StoredRecord(reader.GetString(0), ReadValue(reader, 1), reader.GetInt64(3)));
         }
 
         return page;
@@ -611,10 +617,19 @@ public sealed partial class PostgresStateDriver : IStateDriver
         parameters.Add(new NpgsqlParameter<string>("agent", owner.AgentIdOrEmpty));
     }
 
+    /// <summary>The owner's parameters of a positional statement (<see cref="PostgresSql.RecordParameters"/>, <see cref="PostgresSql.ListParameters"/>).</summary>
+    private static void AddPositionalOwner(NpgsqlParameterCollection parameters, StateOwner owner)
+    {
+        parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)owner.Scope });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = owner.GuildIdOrEmpty });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = owner.AgentIdOrEmpty });
+    }
+
+    /// <summary>The parameters of a record statement without a value, in <see cref="PostgresSql.RecordParameters"/> order.</summary>
     private static void AddRecord(NpgsqlParameterCollection parameters, StateOwner owner, string key)
     {
-        AddOwner(parameters, owner);
-        parameters.Add(new NpgsqlParameter<string>("key", key));
+        AddPositionalOwner(parameters, owner);
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
     }
 
     private static void AddLock(NpgsqlParameterCollection parameters, StateOwner owner, string? key)
@@ -623,17 +638,33 @@ public sealed partial class PostgresStateDriver : IStateDriver
         parameters.Add(new NpgsqlParameter<string>("resource", key ?? string.Empty));
     }
 
-    private static void AddWrite(NpgsqlParameterCollection parameters, StateWrite write)
+    /// <summary>
+    /// The value of a stored record: the jsonb column at <paramref name="ordinal"/> (its text, as Npgsql reads jsonb
+    /// into bytes), or the exact bytes of the fallback column after it.
+    /// </summary>
+    private static byte[] ReadValue(NpgsqlDataReader reader, int ordinal) =>
+        reader.GetFieldValue<byte[]>(reader.IsDBNull(ordinal) ? ordinal + 1 : ordinal);
+
+    /// <summary>The parameters of a write statement, in <see cref="PostgresSql.RecordParameters"/> order.</summary>
+    private void AddWrite(NpgsqlParameterCollection parameters, StateWrite write)
     {
         AddRecord(parameters, write.Owner, write.Key);
         if (write.Kind == StateWriteKind.Set)
         {
-            parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>>("value", write.Value) { NpgsqlDbType = NpgsqlDbType.Bytea });
+            // Exactly one of the two columns gets the value; the parameters keep their types either way, so the
+            // statement's prepared form is shared by both cases.
+            var asJsonb = _jsonbWrites && JsonbDocuments.CanStore(write.Value.Span);
+            parameters.Add(asJsonb
+                ? new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = write.Value, NpgsqlDbType = NpgsqlDbType.Jsonb }
+                : new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = DBNull.Value });
+            parameters.Add(asJsonb
+                ? new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = DBNull.Value }
+                : new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = write.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
         }
 
         if (write.ExpectedVersion is > 0 and var expected)
         {
-            parameters.Add(new NpgsqlParameter<long>("expected", expected));
+            parameters.Add(new NpgsqlParameter<long> { TypedValue = expected });
         }
     }
 
@@ -708,15 +739,13 @@ public sealed partial class PostgresStateDriver : IStateDriver
             await transaction.CommitAsync().ConfigureAwait(false);
         }
 
-        await using var columnType = new NpgsqlCommand(PostgresSql.ValueColumnType, connection);
-        columnType.Parameters.Add(new NpgsqlParameter<string>("table", _sql.RecordsTable));
-        var actual = await columnType.ExecuteScalarAsync().ConfigureAwait(false) as string;
-        if (!string.Equals(actual, _sql.ColumnType, StringComparison.Ordinal))
+        // jsonb text is stored in the database encoding: in any other than UTF-8, characters outside it (or escapes
+        // of them) are refused, so such a database gets exact bytes only.
+        var encoding = connection.PostgresParameters.GetValueOrDefault("server_encoding");
+        _jsonbWrites = _sql.Storage == PostgresValueStorage.Jsonb && string.Equals(encoding, "UTF8", StringComparison.OrdinalIgnoreCase);
+        if (_sql.Storage == PostgresValueStorage.Jsonb && !_jsonbWrites)
         {
-            throw new StateException(
-                $"The PostgreSQL schema {_sql.QuotedSchema} stores TypedState values as {actual ?? "(no value column)"}, but the driver is " +
-                $"configured for {_sql.ColumnType} (ValueStorage = {_sql.Storage}). Configure the ValueStorage the schema was created with, " +
-                "or use another schema; the database was left unchanged.");
+            LogNotUtf8(_sql.Schema, encoding);
         }
     }
 
@@ -753,6 +782,9 @@ public sealed partial class PostgresStateDriver : IStateDriver
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Migrated the PostgreSQL state schema '{Schema}' to version {Version}")]
     private partial void LogSchemaMigrated(string schema, int version);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "The database of the PostgreSQL state schema '{Schema}' is encoded in {Encoding}, not UTF-8: values are stored as exact bytes (value_bytes), not as jsonb")]
+    private partial void LogNotUtf8(string schema, string? encoding);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "Removed {Count} PostgreSQL records of {Owner}")]
     private partial void LogRemoved(StateOwner owner, int count);

@@ -36,10 +36,12 @@ public sealed partial class PostgresStateDriverOptions
     public int ListPageSize { get; set; } = 256;
 
     /// <summary>
-    /// The column type values are stored in when the driver creates the schema. Default
-    /// <see cref="PostgresValueStorage.Bytea"/>; an existing schema must have been created with the same setting.
+    /// Where values are written. Default <see cref="PostgresValueStorage.Jsonb"/>: as <c>jsonb</c>, queryable in SQL,
+    /// with an exact-bytes fallback for values jsonb cannot hold; <see cref="PostgresValueStorage.Bytea"/> writes
+    /// every value as exact bytes. Both use the same table, so drivers with different settings can share a schema
+    /// and the setting can be changed at any time: it decides where new writes go, and reads return either kind.
     /// </summary>
-    public PostgresValueStorage ValueStorage { get; set; } = PostgresValueStorage.Bytea;
+    public PostgresValueStorage ValueStorage { get; set; } = PostgresValueStorage.Jsonb;
 
     internal void Validate()
     {

@@ -30,6 +30,7 @@ public sealed partial class RedisStateDriver : IStateDriver
     private static readonly RedisValue[] RecordFields = [RedisKeys.ValueField, RedisKeys.VersionField];
 
     private readonly RedisKeys _keys;
+    private readonly RedisOwnerKeysCache _owners;
     private readonly int _listPageSize;
     private readonly ConfigurationOptions? _configuration;
     private readonly string? _serverDescription;
@@ -38,6 +39,29 @@ public sealed partial class RedisStateDriver : IStateDriver
     private readonly Lock _connectGate = new();
     private Task<IConnectionMultiplexer>? _connection;
     private int _disposed;
+
+    // The KEYS and ARGV arrays of a single write (the common case), reused by one call at a time: a call takes one
+    // (or allocates when another call holds it) and gives it back, cleared, once the script has answered.
+    // One KEYS array per scope's key count (agent 5, guild 4, global 3).
+    private RedisKey[]? _singleAgentKeys;
+    private RedisKey[]? _singleGuildKeys;
+    private RedisKey[]? _singleGlobalKeys;
+    private RedisValue[]? _singleArgs;
+
+    private ref RedisKey[]? SingleKeys(int keyCount)
+    {
+        if (keyCount == 5)
+        {
+            return ref _singleAgentKeys;
+        }
+
+        if (keyCount == 4)
+        {
+            return ref _singleGuildKeys;
+        }
+
+        return ref _singleGlobalKeys;
+    }
 
     /// <summary>
     /// Creates the driver. When <see cref="RedisStateDriverOptions.Connection"/> is null the driver opens its own
@@ -50,6 +74,7 @@ public sealed partial class RedisStateDriver : IStateDriver
         options.Validate();
         KeyPrefix = options.KeyPrefix;
         _keys = new RedisKeys(options.KeyPrefix);
+        _owners = new RedisOwnerKeysCache(_keys);
         _listPageSize = options.ListPageSize;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RedisStateDriver>();
         if (options.Connection is { } connection)
@@ -90,7 +115,7 @@ public sealed partial class RedisStateDriver : IStateDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         var database = await DatabaseAsync().ConfigureAwait(false);
-        var fields = await database.HashGetAsync(_keys.Record(RedisKeys.OwnerTag(owner), key), RecordFields)
+        var fields = await database.HashGetAsync(_owners.For(owner).Record(key), RecordFields)
             .WaitAsync(cancellationToken)
             .ConfigureAwait(false);
         return fields[0].IsNull ? null : new StoredRecord(key, (byte[])fields[0]!, (long)fields[1]);
@@ -149,9 +174,9 @@ public sealed partial class RedisStateDriver : IStateDriver
     public async IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        var tag = RedisKeys.OwnerTag(owner);
-        RedisKey[] index = [_keys.Index(tag)];
-        var recordBase = _keys.RecordBase(tag);
+        var ownerKeys = _owners.For(owner);
+        RedisKey[] index = [ownerKeys.Index];
+        var recordBase = ownerKeys.RecordBase;
         var upper = StateKeyOrder.PrefixUpperBound(prefix);
         RedisValue min = prefix.Length == 0 ? "-" : "[" + prefix;
         RedisValue max = upper is null ? "+" : "(" + upper;
@@ -195,14 +220,16 @@ public sealed partial class RedisStateDriver : IStateDriver
             };
         }
 
-        var keys = new RedisKey[keyCount];
-        var args = new RedisValue[2 + (fences.Count * 3) + (writes.Count * 6)];
+        var argCount = 2 + (fences.Count * 3) + (writes.Count * 6);
+        var single = writes.Count == 1 && fences.Count == 0;
+        var keys = (single ? Interlocked.Exchange(ref SingleKeys(keyCount), null) : null) ?? new RedisKey[keyCount];
+        var args = (single ? Interlocked.Exchange(ref _singleArgs, null) : null) ?? new RedisValue[argCount];
         args[0] = fences.Count;
         args[1] = writes.Count;
         int k = 0, a = 2;
         foreach (var fence in fences)
         {
-            keys[k++] = _keys.LockTokens(RedisKeys.OwnerTag(fence.Owner));
+            keys[k++] = _owners.For(fence.Owner).LockTokens;
             args[a++] = fence.Key is null ? "o" : "k";
             args[a++] = RedisKeys.LockResource(fence.Key);
             args[a++] = fence.Token;
@@ -210,10 +237,10 @@ public sealed partial class RedisStateDriver : IStateDriver
 
         foreach (var write in writes)
         {
-            var tag = RedisKeys.OwnerTag(write.Owner);
-            keys[k++] = _keys.Record(tag, write.Key);
-            keys[k++] = _keys.Index(tag);
-            keys[k++] = _keys.Tombstones(tag);
+            var owner = _owners.For(write.Owner);
+            keys[k++] = owner.Record(write.Key);
+            keys[k++] = owner.Index;
+            keys[k++] = owner.Tombstones;
             var isAgent = write.Owner.Scope == Scope.Agent;
             if (write.Owner.Scope != Scope.Global)
             {
@@ -222,7 +249,7 @@ public sealed partial class RedisStateDriver : IStateDriver
 
             if (isAgent)
             {
-                keys[k++] = _keys.GuildAgents(write.Owner.GuildIdOrEmpty);
+                keys[k++] = owner.GuildAgents;
             }
 
             args[a++] = write.Kind switch
@@ -235,12 +262,20 @@ public sealed partial class RedisStateDriver : IStateDriver
             args[a++] = write.ExpectedVersion is { } expected ? expected : RedisValue.EmptyString;
             args[a++] = write.Kind == StateWriteKind.Set ? write.Value : RedisValue.EmptyString;
             args[a++] = write.Key;
-            args[a++] = isAgent ? tag : RedisValue.EmptyString;
+            args[a++] = isAgent ? owner.Tag : RedisValue.EmptyString;
             args[a++] = RedisKeys.OwnerMember(write.Owner);
         }
 
         var database = await DatabaseAsync().ConfigureAwait(false);
         var reply = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.Commit, keys, args).ConfigureAwait(false))!;
+        if (single)
+        {
+            // Answered, so the client is done with the arrays (after a failure it may not be: they are dropped).
+            Array.Clear(keys);
+            Array.Clear(args);
+            Volatile.Write(ref SingleKeys(keyCount), keys);
+            Volatile.Write(ref _singleArgs, args);
+        }
         switch ((long)reply[0])
         {
             case 0:
@@ -270,13 +305,13 @@ public sealed partial class RedisStateDriver : IStateDriver
             _ => throw new ArgumentException("Global state is never removed implicitly.", nameof(owner)),
         };
         cancellationToken.ThrowIfCancellationRequested();
-        var tag = RedisKeys.OwnerTag(owner);
+        var ownerKeys = _owners.For(owner);
         RedisKey[] keys =
         [
-            _keys.Index(tag), _keys.Tombstones(tag), _keys.GuildAgents(owner.GuildIdOrEmpty), _keys.Owners(owner.Scope), _keys.Owners(Scope.Agent),
+            ownerKeys.Index, ownerKeys.Tombstones, ownerKeys.GuildAgents, _keys.Owners(owner.Scope), _keys.Owners(Scope.Agent),
         ];
         var database = await DatabaseAsync().ConfigureAwait(false);
-        var removed = (long)(await database.ScriptEvaluateAsync(RedisScripts.RemoveOwner, keys, [mode, _keys.Root, tag, RedisKeys.OwnerMember(owner)])
+        var removed = (long)(await database.ScriptEvaluateAsync(RedisScripts.RemoveOwner, keys, [mode, _keys.Root, ownerKeys.Tag, RedisKeys.OwnerMember(owner)])
             .ConfigureAwait(false));
         LogRemoved(owner, removed);
     }
@@ -351,8 +386,8 @@ public sealed partial class RedisStateDriver : IStateDriver
 
     private RedisKey[] LockKeys(StateOwner owner)
     {
-        var tag = RedisKeys.OwnerTag(owner);
-        return [_keys.LockTokens(tag), _keys.HeldLocks(tag)];
+        var ownerKeys = _owners.For(owner);
+        return [ownerKeys.LockTokens, ownerKeys.HeldLocks];
     }
 
     /// <summary>A lease in whole microseconds, rounded up so a lease never ends early.</summary>

@@ -18,6 +18,14 @@ public sealed class StateManagerOptions
     /// Serializer options for calls that pass no <see cref="JsonTypeInfo{T}"/>. Defaults to web defaults with the
     /// reflection resolver when reflection is enabled; trimmed or AOT applications set a source-generated resolver.
     /// </summary>
+    /// <remarks>
+    /// The defaults also set <see cref="JsonSerializerOptions.AllowOutOfOrderMetadataProperties"/>: a driver may
+    /// return a stored document with its properties in another order (PostgreSQL's jsonb sorts them), and
+    /// System.Text.Json otherwise requires metadata such as <c>$type</c> of a polymorphic value to come first.
+    /// Options of your own, and source-generated contexts
+    /// (<c>[JsonSourceGenerationOptions(AllowOutOfOrderMetadataProperties = true)]</c>), need the same setting for
+    /// polymorphic or reference-preserving types on such drivers.
+    /// </remarks>
     public JsonSerializerOptions SerializerOptions { get; set; } = CreateDefaultSerializerOptions();
 
     internal void Validate()
@@ -40,7 +48,13 @@ public sealed class StateManagerOptions
     private static JsonSerializerOptions CreateDefaultSerializerOptions()
     {
         // State is stored, not embedded in HTML: keep non-ASCII text as UTF-8 instead of \uXXXX escapes.
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        // Drivers may reorder a document's properties (IStateDriver's contract), so metadata like $type may come
+        // anywhere in an object; only types with metadata pay for the buffering this needs.
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            AllowOutOfOrderMetadataProperties = true,
+        };
         if (JsonSerializer.IsReflectionEnabledByDefault)
         {
             options.TypeInfoResolver = new DefaultJsonTypeInfoResolver();

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace TypedState.Tests.Conformance;
@@ -128,6 +129,76 @@ public abstract partial class StateStoreConformanceTests
         Assert.Equal(when.Offset, readWhen.Offset);
         Assert.Equal(id, (await state.GetAsync<Guid>(Agent1, "guid")).Value);
         Assert.Equal(new byte[] { 0, 1, 2, 254, 255 }, (await state.GetAsync<byte[]>(Agent1, "bytes")).Value);
+    }
+
+    [Fact]
+    public async Task Floating_point_values_keep_their_exact_value_and_the_sign_of_zero()
+    {
+        var state = await CreateManagerAsync();
+        double[] values = [-0.0, 0.0, double.Epsilon, -double.Epsilon, double.MaxValue, double.MinValue, 1e-7, 1e21, 0.1 + 0.2];
+
+        foreach (var value in values)
+        {
+            await state.SetAsync(Agent1, "d", value);
+            var read = (await state.GetAsync<double>(Agent1, "d")).Value;
+            Assert.Equal(BitConverter.DoubleToInt64Bits(value), BitConverter.DoubleToInt64Bits(read));
+        }
+    }
+
+    [Fact]
+    public async Task Polymorphic_values_round_trip_whatever_order_a_driver_returns_their_properties_in()
+    {
+        var state = await CreateManagerAsync();
+        Shape[] shapes = [new Circle("c", 1.5), new Square("s", 2), new Circle("", 0)];
+
+        await state.SetAsync<Shape>(Agent1, "one", new Square("a square", 3));
+        await state.SetAsync(Agent1, "many", shapes.ToList());
+
+        Assert.Equal(new Square("a square", 3), (await state.GetAsync<Shape>(Agent1, "one")).Value);
+        Assert.Equal(shapes, (await state.GetAsync<List<Shape>>(Agent1, "many")).Value);
+        var listed = await ListAllAsync<Shape>(state, Agent1, "one");
+        Assert.Equal(new Square("a square", 3), Assert.Single(listed).Value);
+    }
+
+    /// <summary>
+    /// Valid JSON documents that a driver re-rendering JSON (PostgreSQL's jsonb) could alter: each must come back as
+    /// the same document (<see cref="StoredDocuments.AssertSame"/>), whatever the driver does with whitespace and order.
+    /// </summary>
+    public static TheoryData<string, string> JsonDocuments => new()
+    {
+        { "whitespace and property order", "{ \"zeta\" : 1 ,\n\t\"alpha\":[3, 1 ,2], \"m\": {\"y\":true,\"x\":null} }" },
+        { "escapes", "[\"\\u00e9\\n\\/\\\"\", \"\\ud83d\\ude00\", \"\\u001f\"]" },
+        { "numbers", "[1.50, 1e2, 1E-2, 12345678901234567890123456789.000, 1e400, 2.5e-400, -7]" },
+        { "negative zeros", "[-0, -0.0, -0e5, 0.0]" },
+        { "a NUL escape in a string", "{\"text\":\"a\\u0000b\"}" },
+        { "a NUL escape in a property name", "{\"a\\u0000\":1}" },
+        { "an unpaired surrogate escape", "[\"\\ud800x\", \"\\udc00\"]" },
+        { "a repeated property name", "{\"a\":1,\"b\":0,\"a\":2}" },
+        { "a repeated property name, once escaped", "{\"a\":1,\"\\u0061\":2}" },
+        { "a repeated property name in a large nested object", "{\"outer\":1,\"inner\":{" + string.Join(",", Enumerable.Range(0, 40).Select(i => $"\"k{i}\":{i}")) + ",\"k7\":-1}}" },
+        { "numbers beyond PostgreSQL's numeric", "[1e200000, -1e-200000]" },
+        { "nesting deeper than 64", new string('[', 100) + new string(']', 100) },
+        { "a top-level null", "null" },
+        { "a top-level string with whitespace around it", "  \"x\"  " },
+    };
+
+    [Theory]
+    [MemberData(nameof(JsonDocuments))]
+    public async Task A_JSON_document_written_through_the_driver_comes_back_as_the_same_document(string what, string document)
+    {
+        var state = await CreateManagerAsync();
+        var bytes = Encoding.UTF8.GetBytes(document);
+
+        var version = await WriteRawAsync(state.Driver, Guild1, "doc", bytes);
+
+        Assert.True(version == 1, what);
+        var record = await state.GetRecordAsync(Guild1, "doc");
+        Assert.Equal(1, record!.Value.Version);
+        StoredDocuments.AssertSame(bytes, record.Value.Value);
+        await foreach (var listed in state.Driver.ListAsync(Guild1, "d", CancellationToken.None))
+        {
+            StoredDocuments.AssertSame(bytes, listed.Value);
+        }
     }
 
     [Fact]

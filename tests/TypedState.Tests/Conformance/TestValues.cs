@@ -12,6 +12,18 @@ public sealed record Address(string City, string? Street);
 /// <summary>A record with one number, to store and to read with the wrong shape.</summary>
 public sealed record Counter(int Count);
 
+/// <summary>A polymorphic base: stored with a <c>$type</c> discriminator, which System.Text.Json writes first.</summary>
+[JsonPolymorphic]
+[JsonDerivedType(typeof(Circle), "circle")]
+[JsonDerivedType(typeof(Square), "square")]
+public abstract record Shape(string Name);
+
+/// <summary>A <see cref="Shape"/> whose properties sort after <c>$type</c>.</summary>
+public sealed record Circle(string Name, double Radius) : Shape(Name);
+
+/// <summary>A <see cref="Shape"/> whose properties sort around <c>$type</c>.</summary>
+public sealed record Square(string Name, double Side) : Shape(Name);
+
 /// <summary>Source-generated metadata for the JsonTypeInfo overloads.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(Profile))]

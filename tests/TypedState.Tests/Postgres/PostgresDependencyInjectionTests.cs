@@ -25,7 +25,7 @@ public sealed class PostgresDependencyInjectionTests : IAsyncLifetime
         // Nothing is run against the database here: the default schema may be a real one on a user's own test server.
         var driver = Assert.IsType<PostgresStateDriver>(services.GetRequiredService<IStateDriver>());
         Assert.Equal("typedstate", driver.Schema);
-        Assert.Equal(PostgresValueStorage.Bytea, driver.ValueStorage);
+        Assert.Equal(PostgresValueStorage.Jsonb, driver.ValueStorage);
         Assert.Same(driver, services.GetRequiredService<StateManager>().Driver);
     }
 
@@ -57,7 +57,7 @@ public sealed class PostgresDependencyInjectionTests : IAsyncLifetime
             ("Postgres:ConnectionString", _server.ConnectionString),
             ("Postgres:Schema", schema),
             ("Postgres:ListPageSize", "2"),
-            ("Postgres:ValueStorage", "jsonb"));
+            ("Postgres:ValueStorage", "bytea"));
 
         await using var services = new ServiceCollection()
             .AddTypedState(b => b.AddPostgres().UseConfiguration(configuration))
@@ -77,10 +77,8 @@ public sealed class PostgresDependencyInjectionTests : IAsyncLifetime
         Assert.Equal([0, 1, 2, 3, 4], listed);
         var driver = Assert.IsType<PostgresStateDriver>(services.GetRequiredService<IStateDriver>());
         Assert.Equal(schema, driver.Schema);
-        Assert.Equal(PostgresValueStorage.Jsonb, driver.ValueStorage);
-        Assert.Equal(
-            "jsonb",
-            await _server.ScalarAsync($"SELECT data_type FROM information_schema.columns WHERE table_schema = '{schema}' AND table_name = 'records' AND column_name = 'value'"));
+        Assert.Equal(PostgresValueStorage.Bytea, driver.ValueStorage);
+        Assert.Equal(5L, await _server.ScalarAsync($"SELECT count(*) FROM \"{schema}\".records WHERE value IS NULL AND value_bytes IS NOT NULL"));
     }
 
     [Fact]

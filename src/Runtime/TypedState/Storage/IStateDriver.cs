@@ -12,13 +12,22 @@ namespace TypedState.Storage;
 /// <para>Keys are compared by Unicode code point (the order of their UTF-8 bytes); <see cref="StateKeyOrder"/>
 /// has the comparer and the prefix range helper.</para>
 /// <para>Value buffers handed to a driver are never mutated or reused by the core, so a driver may keep them.</para>
+/// <para>A stored value comes back as the same JSON document: byte for byte, or — when the bytes are one valid
+/// UTF-8 JSON document — as an equal document. A driver may re-render whitespace, the order of an object's
+/// properties and the spelling of numbers and string escapes (PostgreSQL's jsonb does); strings keep their text,
+/// numbers their exact decimal value and the sign of a zero, arrays their order, and a repeated property name
+/// stays repeated, in order. Bytes that are not a JSON document come back byte for byte. The manager's default
+/// serializer options allow metadata such as <c>$type</c> anywhere in an object for this reason.</para>
 /// </remarks>
 public interface IStateDriver : IAsyncDisposable
 {
     /// <summary>A short name for logs and telemetry, such as <c>sqlite</c>.</summary>
     string Name { get; }
 
-    /// <summary>Reads one live record, or <see langword="null"/> when the key is absent or deleted.</summary>
+    /// <summary>
+    /// Reads one live record, or <see langword="null"/> when the key is absent or deleted. Its value is the
+    /// document written, byte for byte or re-rendered as described in the remarks of <see cref="IStateDriver"/>.
+    /// </summary>
     ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken);
 
     /// <summary>
