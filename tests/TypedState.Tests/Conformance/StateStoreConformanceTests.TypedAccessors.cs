@@ -325,7 +325,7 @@ public abstract partial class StateStoreConformanceTests
         Assert.Equal(5, fromAgent.Value.Changes);
         Assert.Equal(StateOwner.Global, fromAgent.Owner);
         var raw = await state.GetRecordAsync(StateOwner.Global, "typed/settings");
-        Assert.Equal("{\"$version\":1,\"greeting\":\"hi\",\"changes\":5}", Encoding.UTF8.GetString(raw!.Value.Value.Span));
+        StoredDocuments.AssertSame("{\"$version\":1,\"greeting\":\"hi\",\"changes\":5}"u8.ToArray(), raw!.Value.Value);
         Assert.True(await TypedSettings.DeleteAsync(state, expectedVersion: 2));
         Assert.False((await TypedSettings.LoadAsync(state.ForAgent(G1, A1))).Exists);
     }
