@@ -21,37 +21,13 @@ public static class DriverBenchmarks
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var rounds = 40;
-        var blockMs = 25.0;
-        var seconds = 2.0;
-        string? filter = null;
-        var aa = false;
-        for (var i = 0; i < args.Length; i++)
+        if (BenchmarkArguments.Parse(args, "drivers [--rounds N] [--block-ms MS] [--seconds S] [--filter TEXT] [--aa]", "--rounds", "--block-ms", "--seconds", "--filter", "--aa") is not { } options)
         {
-            switch (args[i])
-            {
-                case "--rounds" when i + 1 < args.Length:
-                    rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--block-ms" when i + 1 < args.Length:
-                    blockMs = double.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--seconds" when i + 1 < args.Length:
-                    seconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--filter" when i + 1 < args.Length:
-                    filter = args[++i];
-                    break;
-                case "--aa":
-                    aa = true;
-                    break;
-                default:
-                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: drivers [--rounds N] [--block-ms MS] [--seconds S] [--filter TEXT] [--aa]");
-                    return 2;
-            }
+            return 2;
         }
 
-        bool Selected(string name) => filter is null || name.Contains(filter, StringComparison.OrdinalIgnoreCase);
+        var (rounds, blockMs, seconds, aa) = (options.Rounds, options.BlockMs, options.Seconds, options.AA);
+        bool Selected(string name) => options.Selected(name);
 
         var watch = Stopwatch.StartNew();
         using var redis = new EphemeralRedis();

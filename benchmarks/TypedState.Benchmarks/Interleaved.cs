@@ -33,41 +33,20 @@ public static partial class Interleaved
 
     public static int Run(string[] args)
     {
-        var rounds = 40;
-        var blockMs = 25.0;
-        string? filter = null;
-        var aa = false;
-        for (var i = 0; i < args.Length; i++)
+        if (BenchmarkArguments.Parse(args, "interleaved [--rounds N] [--block-ms MS] [--filter TEXT] [--aa] [--cpu]", "--rounds", "--block-ms", "--filter", "--aa", "--cpu") is not { } options)
         {
-            switch (args[i])
-            {
-                case "--rounds" when i + 1 < args.Length:
-                    rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--block-ms" when i + 1 < args.Length:
-                    blockMs = double.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--filter" when i + 1 < args.Length:
-                    filter = args[++i];
-                    break;
-                case "--aa":
-                    aa = true;
-                    break;
-                case "--cpu":
-                    s_cpuClock = true;
-                    break;
-                default:
-                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: interleaved [--rounds N] [--block-ms MS] [--filter TEXT] [--aa] [--cpu]");
-                    return 2;
-            }
+            return 2;
         }
+
+        var (rounds, blockMs, aa) = (options.Rounds, options.BlockMs, options.AA);
+        s_cpuClock = options.CpuClock;
 
         Console.WriteLine($"Interleaved raw/TypedState blocks: {rounds} rounds, ~{blockMs.ToString(CultureInfo.InvariantCulture)} ms per block, {(s_cpuClock ? "thread CPU time" : "wall clock")}, .NET {Environment.Version}, {Environment.ProcessorCount} CPUs");
         Console.WriteLine();
         Console.WriteLine("| Comparison | Raw median | TypedState median | Ratio median | Ratio p10–p90 | Ratio min–max | Ratio of best blocks | Raw alloc/op | TypedState alloc/op |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
 
-        bool Selected(string name) => filter is null || name.Contains(filter, StringComparison.OrdinalIgnoreCase);
+        bool Selected(string name) => options.Selected(name);
 
         foreach (var mode in new[] { SqliteSynchronousMode.Full, SqliteSynchronousMode.Normal })
         {

@@ -1,0 +1,62 @@
+using System.Globalization;
+
+namespace TypedState.Benchmarks;
+
+/// <summary>
+/// The options the interleaved harnesses (<c>interleaved</c>, <c>drivers</c>) share, parsed once:
+/// <c>--rounds N</c>, <c>--block-ms MS</c>, <c>--seconds S</c>, <c>--filter TEXT</c>, <c>--aa</c>, <c>--cpu</c>.
+/// Each mode says which of them it accepts; anything else is refused with its usage line.
+/// </summary>
+internal sealed class BenchmarkArguments
+{
+    public int Rounds { get; private set; } = 40;
+
+    public double BlockMs { get; private set; } = 25.0;
+
+    public double Seconds { get; private set; } = 2.0;
+
+    public string? Filter { get; private set; }
+
+    public bool AA { get; private set; }
+
+    public bool CpuClock { get; private set; }
+
+    /// <summary>Whether a comparison's name passes <c>--filter</c> (case-insensitive substring).</summary>
+    public bool Selected(string name) => Filter is null || name.Contains(Filter, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Parses <paramref name="args"/>; null (after printing <paramref name="usage"/>) for an unknown or unaccepted option.</summary>
+    public static BenchmarkArguments? Parse(string[] args, string usage, params string[] accepted)
+    {
+        var parsed = new BenchmarkArguments();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var hasValue = i + 1 < args.Length;
+            switch (Array.IndexOf(accepted, args[i]) < 0 ? null : args[i])
+            {
+                case "--rounds" when hasValue:
+                    parsed.Rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--block-ms" when hasValue:
+                    parsed.BlockMs = double.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--seconds" when hasValue:
+                    parsed.Seconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--filter" when hasValue:
+                    parsed.Filter = args[++i];
+                    break;
+                case "--aa":
+                    parsed.AA = true;
+                    break;
+                case "--cpu":
+                    parsed.CpuClock = true;
+                    break;
+                default:
+                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: {usage}");
+                    return null;
+            }
+        }
+
+        return parsed;
+    }
+}
