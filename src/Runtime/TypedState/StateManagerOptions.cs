@@ -8,8 +8,11 @@ namespace TypedState;
 /// <summary>Limits and serializer settings of a <see cref="StateManager"/>.</summary>
 public sealed class StateManagerOptions
 {
+    /// <summary>The default of <see cref="MaxKeyLength"/>; generated state types' keys are checked against it.</summary>
+    internal const int DefaultMaxKeyLength = 512;
+
     /// <summary>The longest key accepted, in UTF-16 code units. Default 512.</summary>
-    public int MaxKeyLength { get; set; } = 512;
+    public int MaxKeyLength { get; set; } = DefaultMaxKeyLength;
 
     /// <summary>The largest serialized value accepted, in bytes. Default 1 MiB.</summary>
     public int MaxValueBytes { get; set; } = 1024 * 1024;

@@ -40,7 +40,7 @@ public abstract class StateSchema
     {
         ArgumentNullException.ThrowIfNull(migrations);
         ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
-        if (KeyRules.Describe(key, 512, allowEmpty: false) is { } problem)
+        if (KeyRules.Describe(key, StateManagerOptions.DefaultMaxKeyLength, allowEmpty: false) is { } problem)
         {
             throw new ArgumentException($"The key of {typeof(T).Name} {problem}.", nameof(key));
         }
