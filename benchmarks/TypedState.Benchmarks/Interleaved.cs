@@ -96,64 +96,11 @@ public static partial class Interleaved
             Compare("In-memory bytes get", new MemoryRawBytes(memory), new MemoryTypedStateBytes(memory), rounds, blockMs);
         }
 
-        // Serializers: each pair is STJ (the "raw" column) against TypedState's generated serializer. The fixture is
-        // cheap to build and checks that every serializer writes and reads the same document.
-        var serializer = new Serialization.SerializerFixture();
-        var serializerRows = false;
-        if (Selected("Serialize: STJ reflection vs TypedState"))
-        {
-            Compare("Serialize: STJ reflection vs TypedState", new SerializeReflection(serializer), new SerializeTypedState(serializer), rounds, blockMs);
-            serializerRows = true;
-        }
-
-        if (Selected("Serialize: STJ source-gen metadata vs TypedState"))
-        {
-            Compare("Serialize: STJ source-gen metadata vs TypedState", new SerializeMetadata(serializer), new SerializeTypedState(serializer), rounds, blockMs);
-            serializerRows = true;
-        }
-
-        if (Selected("Serialize: STJ source-gen fast path vs TypedState"))
-        {
-            Compare("Serialize: STJ source-gen fast path vs TypedState", new SerializeFastPath(serializer), new SerializeTypedState(serializer), rounds, blockMs);
-            serializerRows = true;
-        }
-
-        if (Selected("Deserialize: STJ reflection vs TypedState"))
-        {
-            Compare("Deserialize: STJ reflection vs TypedState", new DeserializeReflection(serializer), new DeserializeTypedState(serializer), rounds, blockMs);
-            serializerRows = true;
-        }
-
-        if (Selected("Deserialize: STJ source-gen vs TypedState"))
-        {
-            Compare("Deserialize: STJ source-gen vs TypedState", new DeserializeMetadata(serializer), new DeserializeTypedState(serializer), rounds, blockMs);
-            serializerRows = true;
-        }
-
-        // Steps: how much of TypedState's time is JsonSerializer and the converter around the generated code.
-        if (Selected("Serialize step: generated writer direct vs StateSchema.Serialize"))
-        {
-            Compare("Serialize step: generated writer direct vs StateSchema.Serialize", new SerializeGeneratedWriter(serializer), new SerializeTypedState(serializer), rounds, blockMs);
-            serializerRows = true;
-        }
-
-        if (Selected("Deserialize step: generated reader direct vs StateSchema.Deserialize"))
-        {
-            Compare("Deserialize step: generated reader direct vs StateSchema.Deserialize", new DeserializeGeneratedReader(serializer), new DeserializeTypedState(serializer), rounds, blockMs);
-            serializerRows = true;
-        }
-
-        if (aa && Selected("A/A: serialize"))
-        {
-            Compare("A/A: serialize, STJ source-gen fast path vs itself", new SerializeFastPath(serializer), new SerializeFastPath(serializer), rounds, blockMs);
-            serializerRows = true;
-        }
-
-        if (serializerRows)
-        {
-            Console.WriteLine();
-            Console.WriteLine($"Serializer documents: TypedState {serializer.TypedStateDocument.Length} B (with \"$version\":1), System.Text.Json {serializer.StjDocument.Length} B; \"Raw\" is the System.Text.Json side.");
-        }
+        // Serializers: each pair is STJ (the "raw" column) against TypedState's generated serializer, for a 2.5 KB
+        // memory and for the small memory of the product's example. The fixtures are cheap to build and check that
+        // every serializer writes and reads the same document.
+        CompareSerializers(Serialization.SerializerFixtures.ChatMemory(), options, rounds, blockMs);
+        CompareSerializers(Serialization.SerializerFixtures.TopicMemory(), options, rounds, blockMs);
 
         GC.KeepAlive(s_sink);
         return 0;
@@ -324,48 +271,95 @@ public static partial class Interleaved
         public void Run() => s_sink += fixture.TypedStateBytesGet()!.Value.Value.Length;
     }
 
-    private readonly struct SerializeReflection(Serialization.SerializerFixture fixture) : IOp
+    private static void CompareSerializers<T>(Serialization.SerializerFixture<T> serializer, BenchmarkArguments options, int rounds, double blockMs)
+        where T : class, IStateType<T>
+    {
+        var rows = false;
+        void Row<TRaw, TTyped>(string comparison, TRaw raw, TTyped typed)
+            where TRaw : struct, IOp
+            where TTyped : struct, IOp
+        {
+            var name = $"{comparison} ({serializer.Name})";
+            if (options.Selected(name))
+            {
+                Compare(name, raw, typed, rounds, blockMs);
+                rows = true;
+            }
+        }
+
+        Row("Serialize: STJ reflection vs TypedState", new SerializeReflection<T>(serializer), new SerializeTypedState<T>(serializer));
+        Row("Serialize: STJ source-gen metadata vs TypedState", new SerializeMetadata<T>(serializer), new SerializeTypedState<T>(serializer));
+        Row("Serialize: STJ source-gen fast path vs TypedState", new SerializeFastPath<T>(serializer), new SerializeTypedState<T>(serializer));
+        Row("Deserialize: STJ reflection vs TypedState", new DeserializeReflection<T>(serializer), new DeserializeTypedState<T>(serializer));
+        Row("Deserialize: STJ source-gen vs TypedState", new DeserializeMetadata<T>(serializer), new DeserializeTypedState<T>(serializer));
+
+        // Steps: how much of TypedState's time is JsonSerializer and the converter around the generated code.
+        Row("Serialize step: generated writer direct vs StateSchema.Serialize", new SerializeGeneratedWriter<T>(serializer), new SerializeTypedState<T>(serializer));
+        Row("Deserialize step: generated reader direct vs StateSchema.Deserialize", new DeserializeGeneratedReader<T>(serializer), new DeserializeTypedState<T>(serializer));
+        if (options.AA)
+        {
+            Row("A/A: serialize, STJ source-gen fast path vs itself", new SerializeFastPath<T>(serializer), new SerializeFastPath<T>(serializer));
+        }
+
+        if (rows)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Serializer documents ({serializer.Name}): TypedState {serializer.TypedStateDocument.Length} B (with \"$version\":1), System.Text.Json {serializer.StjDocument.Length} B; \"Raw\" is the System.Text.Json side.");
+            Console.WriteLine();
+        }
+    }
+
+    private readonly struct SerializeReflection<T>(Serialization.SerializerFixture<T> fixture) : IOp
+        where T : class, IStateType<T>
     {
         public void Run() => s_sink += fixture.ReflectionSerialize().Length;
     }
 
-    private readonly struct SerializeMetadata(Serialization.SerializerFixture fixture) : IOp
+    private readonly struct SerializeMetadata<T>(Serialization.SerializerFixture<T> fixture) : IOp
+        where T : class, IStateType<T>
     {
         public void Run() => s_sink += fixture.MetadataSerialize().Length;
     }
 
-    private readonly struct SerializeFastPath(Serialization.SerializerFixture fixture) : IOp
+    private readonly struct SerializeFastPath<T>(Serialization.SerializerFixture<T> fixture) : IOp
+        where T : class, IStateType<T>
     {
         public void Run() => s_sink += fixture.FastPathSerialize().Length;
     }
 
-    private readonly struct SerializeTypedState(Serialization.SerializerFixture fixture) : IOp
+    private readonly struct SerializeTypedState<T>(Serialization.SerializerFixture<T> fixture) : IOp
+        where T : class, IStateType<T>
     {
         public void Run() => s_sink += fixture.TypedStateSerialize().Length;
     }
 
-    private readonly struct SerializeGeneratedWriter(Serialization.SerializerFixture fixture) : IOp
+    private readonly struct SerializeGeneratedWriter<T>(Serialization.SerializerFixture<T> fixture) : IOp
+        where T : class, IStateType<T>
     {
         public void Run() => s_sink += fixture.GeneratedWriterSerialize().Length;
     }
 
-    private readonly struct DeserializeGeneratedReader(Serialization.SerializerFixture fixture) : IOp
+    private readonly struct DeserializeGeneratedReader<T>(Serialization.SerializerFixture<T> fixture) : IOp
+        where T : class, IStateType<T>
     {
-        public void Run() => s_sink += fixture.GeneratedReaderDeserialize().Turns;
+        public void Run() => s_sink += fixture.GeneratedReaderDeserialize().GetHashCode();
     }
 
-    private readonly struct DeserializeReflection(Serialization.SerializerFixture fixture) : IOp
+    private readonly struct DeserializeReflection<T>(Serialization.SerializerFixture<T> fixture) : IOp
+        where T : class, IStateType<T>
     {
-        public void Run() => s_sink += fixture.ReflectionDeserialize().Turns;
+        public void Run() => s_sink += fixture.ReflectionDeserialize().GetHashCode();
     }
 
-    private readonly struct DeserializeMetadata(Serialization.SerializerFixture fixture) : IOp
+    private readonly struct DeserializeMetadata<T>(Serialization.SerializerFixture<T> fixture) : IOp
+        where T : class, IStateType<T>
     {
-        public void Run() => s_sink += fixture.MetadataDeserialize().Turns;
+        public void Run() => s_sink += fixture.MetadataDeserialize().GetHashCode();
     }
 
-    private readonly struct DeserializeTypedState(Serialization.SerializerFixture fixture) : IOp
+    private readonly struct DeserializeTypedState<T>(Serialization.SerializerFixture<T> fixture) : IOp
+        where T : class, IStateType<T>
     {
-        public void Run() => s_sink += fixture.TypedStateDeserialize().Turns;
+        public void Run() => s_sink += fixture.TypedStateDeserialize().GetHashCode();
     }
 }

@@ -8,8 +8,9 @@ using BenchmarkDotNet.Running;
 namespace TypedState.Benchmarks.Serialization;
 
 /// <summary>
-/// Serialize to bytes and deserialize from bytes of one <see cref="ChatMemory"/> (about 2.5 KB of JSON): TypedState's
-/// generated serializer (<c>ChatMemory.StateSchema.Serialize/Deserialize</c>) against System.Text.Json with the web
+/// Serialize to bytes and deserialize from bytes of one value of <typeparamref name="T"/> (<see cref="ChatMemory"/>,
+/// about 2.5 KB of JSON, and <see cref="TopicMemory"/>, about 150 bytes): TypedState's generated serializer
+/// (<c>T.Schema.Serialize/Deserialize</c>) against System.Text.Json with the web
 /// defaults by reflection (the baseline: the Ratio column), and by its source-generated context in metadata mode and
 /// in its default mode (fast-path serialize). The "vs source-gen" column divides each mean by the mean of the
 /// source-generated context measured in the same run (the fast path for serialize, the metadata for deserialize).
@@ -17,13 +18,16 @@ namespace TypedState.Benchmarks.Serialization;
 [MemoryDiagnoser]
 [CategoriesColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
-[Config(typeof(Config))]
-public class SerializerBenchmarks
+[Config(typeof(SerializerBenchmarksConfig))]
+[GenericTypeArguments(typeof(ChatMemory))]
+[GenericTypeArguments(typeof(TopicMemory))]
+public class SerializerBenchmarks<T>
+    where T : class, IStateType<T>
 {
-    private SerializerFixture _fixture = null!;
+    private SerializerFixture<T> _fixture = null!;
 
     [GlobalSetup]
-    public void Setup() => _fixture = new SerializerFixture();
+    public void Setup() => _fixture = SerializerFixtures.For<T>();
 
     [Benchmark(Baseline = true, Description = "STJ reflection")]
     [BenchmarkCategory("a Serialize")]
@@ -47,24 +51,25 @@ public class SerializerBenchmarks
 
     [Benchmark(Baseline = true, Description = "STJ reflection")]
     [BenchmarkCategory("b Deserialize")]
-    public ChatMemory DeserializeReflection() => _fixture.ReflectionDeserialize();
+    public T DeserializeReflection() => _fixture.ReflectionDeserialize();
 
     [Benchmark(Description = "STJ source-gen (metadata)")]
     [BenchmarkCategory("b Deserialize")]
-    public ChatMemory DeserializeSourceGen() => _fixture.MetadataDeserialize();
+    public T DeserializeSourceGen() => _fixture.MetadataDeserialize();
 
     [Benchmark(Description = "TypedState StateSchema.Deserialize")]
     [BenchmarkCategory("b Deserialize")]
-    public ChatMemory DeserializeTypedState() => _fixture.TypedStateDeserialize();
+    public T DeserializeTypedState() => _fixture.TypedStateDeserialize();
 
     [Benchmark(Description = "(step) generated reader, direct")]
     [BenchmarkCategory("b Deserialize")]
-    public ChatMemory DeserializeGeneratedReader() => _fixture.GeneratedReaderDeserialize();
+    public T DeserializeGeneratedReader() => _fixture.GeneratedReaderDeserialize();
+}
 
-    private sealed class Config : ManualConfig
-    {
-        public Config() => AddColumn(new RatioToColumn("vs source-gen", nameof(SerializeSourceGenFastPath), nameof(DeserializeSourceGen)));
-    }
+/// <summary>Adds the "vs source-gen" column to <see cref="SerializerBenchmarks{T}"/>.</summary>
+internal sealed class SerializerBenchmarksConfig : ManualConfig
+{
+    public SerializerBenchmarksConfig() => AddColumn(new RatioToColumn("vs source-gen", "SerializeSourceGenFastPath", "DeserializeSourceGen"));
 }
 
 /// <summary>

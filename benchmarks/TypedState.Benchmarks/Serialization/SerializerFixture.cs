@@ -8,27 +8,37 @@ using System.Text.Json.Serialization.Metadata;
 namespace TypedState.Benchmarks.Serialization;
 
 /// <summary>
-/// The same <see cref="ChatMemory"/> serialized and read back by: the TypedState generated serializer (through
-/// <c>ChatMemory.StateSchema</c>), System.Text.Json reflection with the web defaults (warmed up), and the
-/// System.Text.Json source-generated contexts with the web defaults (metadata mode, and the default mode whose
-/// serialization takes the generated fast path). The constructor checks that all of them write the same document
-/// (TypedState adds its <c>"$version":1,</c> first) and read back the same value.
+/// The same value of a state type serialized and read back by: the TypedState generated serializer (through
+/// <c>T.Schema</c>), System.Text.Json reflection with the web defaults (warmed up), and the System.Text.Json
+/// source-generated contexts with the web defaults (metadata mode, and the default mode whose serialization takes the
+/// generated fast path). The constructor checks that all of them write the same document (TypedState adds its
+/// <c>"$version":1,</c> first) and read back the same value.
 /// </summary>
-public sealed class SerializerFixture
+/// <typeparam name="T">The state type, at version 1.</typeparam>
+public sealed class SerializerFixture<T>
+    where T : class, IStateType<T>
 {
     private static readonly byte[] s_versionProperty = "\"$version\":1,"u8.ToArray();
 
     private readonly JsonSerializerOptions _reflection = new(JsonSerializerDefaults.Web);
-    private readonly JsonTypeInfo<ChatMemory> _metadata = ChatMemoryMetadataContext.Default.ChatMemory;
-    private readonly JsonTypeInfo<ChatMemory> _fastPath = ChatMemoryFastPathContext.Default.ChatMemory;
+    private readonly StateSchema<T> _schema = T.Schema;
+    private readonly JsonTypeInfo<T> _metadata;
+    private readonly JsonTypeInfo<T> _fastPath;
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private readonly Utf8JsonWriter _writer;
 
-    public SerializerFixture()
+    /// <param name="name">The type's name in the output.</param>
+    /// <param name="value">The value every side writes.</param>
+    /// <param name="metadata">The type in a source-generated context in metadata mode.</param>
+    /// <param name="fastPath">The type in a source-generated context in its default mode.</param>
+    public SerializerFixture(string name, T value, JsonTypeInfo<T> metadata, JsonTypeInfo<T> fastPath)
     {
-        Value = ChatMemorySample.Create();
+        Name = name;
+        Value = value;
+        _metadata = metadata;
+        _fastPath = fastPath;
         _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        TypedStateDocument = ChatMemory.StateSchema.Serialize(Value);
+        TypedStateDocument = _schema.Serialize(Value);
         StjDocument = JsonSerializer.SerializeToUtf8Bytes(Value, _reflection);
 
         if (_metadata.SerializeHandler is not null || _fastPath.SerializeHandler is null)
@@ -48,11 +58,11 @@ public sealed class SerializerFixture
             throw new InvalidOperationException("The generated writer or reader, called directly, disagrees with StateSchema.");
         }
 
-        foreach (var (name, bytes) in new[] { ("reflection", StjDocument), ("metadata", MetadataSerialize()), ("fast path", FastPathSerialize()), ("TypedState", withoutVersion) })
+        foreach (var (side, bytes) in new[] { ("reflection", StjDocument), ("metadata", MetadataSerialize()), ("fast path", FastPathSerialize()), ("TypedState", withoutVersion) })
         {
             if (!bytes.AsSpan().SequenceEqual(StjDocument))
             {
-                throw new InvalidOperationException($"The {name} document differs:\n{Encoding.UTF8.GetString(bytes)}\n{Encoding.UTF8.GetString(StjDocument)}");
+                throw new InvalidOperationException($"The {side} document differs:\n{Encoding.UTF8.GetString(bytes)}\n{Encoding.UTF8.GetString(StjDocument)}");
             }
         }
 
@@ -66,7 +76,10 @@ public sealed class SerializerFixture
         }
     }
 
-    public ChatMemory Value { get; }
+    /// <summary>The type's name in the output.</summary>
+    public string Name { get; }
+
+    public T Value { get; }
 
     /// <summary>What TypedState stores: the System.Text.Json document with <c>"$version":1</c> first.</summary>
     public byte[] TypedStateDocument { get; }
@@ -75,7 +88,7 @@ public sealed class SerializerFixture
     public byte[] StjDocument { get; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public byte[] TypedStateSerialize() => ChatMemory.StateSchema.Serialize(Value);
+    public byte[] TypedStateSerialize() => _schema.Serialize(Value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte[] ReflectionSerialize() => JsonSerializer.SerializeToUtf8Bytes(Value, _reflection);
@@ -96,32 +109,26 @@ public sealed class SerializerFixture
         _writer.Reset(_buffer);
         _writer.WriteStartObject();
         _writer.WriteNumber("$version"u8, 1);
-        WriteProperties(_writer, Value);
+        T.WriteProperties(_writer, Value);
         _writer.WriteEndObject();
         _writer.Flush();
         return _buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Step: the generated reader called directly on a reader over the document (no <c>JsonSerializer</c>, no converter).</summary>
-    public ChatMemory GeneratedReaderDeserialize()
+    public T GeneratedReaderDeserialize()
     {
         var reader = new Utf8JsonReader(TypedStateDocument);
         reader.Read();
-        return Read<ChatMemory>(ref reader);
+        return T.Read(ref reader, out _);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ChatMemory TypedStateDeserialize() => ChatMemory.StateSchema.Deserialize(TypedStateDocument);
+    public T TypedStateDeserialize() => _schema.Deserialize(TypedStateDocument);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ChatMemory ReflectionDeserialize() => JsonSerializer.Deserialize<ChatMemory>(StjDocument, _reflection)!;
+    public T ReflectionDeserialize() => JsonSerializer.Deserialize<T>(StjDocument, _reflection)!;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ChatMemory MetadataDeserialize() => JsonSerializer.Deserialize(StjDocument, _metadata)!;
-
-    private static void WriteProperties<T>(Utf8JsonWriter writer, T value)
-        where T : IStatePart<T> => T.WriteProperties(writer, value);
-
-    private static T Read<T>(ref Utf8JsonReader reader)
-        where T : IStatePart<T> => T.Read(ref reader, out _);
+    public T MetadataDeserialize() => JsonSerializer.Deserialize(StjDocument, _metadata)!;
 }
