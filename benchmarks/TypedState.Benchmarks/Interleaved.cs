@@ -296,6 +296,8 @@ public static partial class Interleaved
         // Steps: how much of TypedState's time is JsonSerializer and the converter around the generated code.
         Row("Serialize step: generated writer direct vs StateSchema.Serialize", new SerializeGeneratedWriter<T>(serializer), new SerializeTypedState<T>(serializer));
         Row("Deserialize step: generated reader direct vs StateSchema.Deserialize", new DeserializeGeneratedReader<T>(serializer), new DeserializeTypedState<T>(serializer));
+        // For scale: how much faster STJ's own fastest path is than its reflection path on the same type.
+        Row("Scale: serialize, STJ reflection vs STJ source-gen fast path", new SerializeReflection<T>(serializer), new SerializeFastPath<T>(serializer));
         if (options.AA)
         {
             Row("A/A: serialize, STJ source-gen fast path vs itself", new SerializeFastPath<T>(serializer), new SerializeFastPath<T>(serializer));
