@@ -152,8 +152,40 @@ public class StateManager : IStateManager, IAsyncDisposable
         ValidateKey(owner, key);
         ValidateExpectedVersion(expectedVersion);
         var bytes = Serialize(owner, key, value, typeInfo);
+        if (expectedVersion is null && StateSchema.Behind(typeInfo) is { } schema)
+        {
+            return await SetOverAsync(owner, key, bytes, schema, cancellationToken).ConfigureAwait(false);
+        }
+
         var result = await CommitAsync("set", [new StateWrite(owner, key, StateWriteKind.Set, bytes, expectedVersion)], cancellationToken).ConfigureAwait(false);
         return result.Versions[0];
+    }
+
+    /// <summary>
+    /// A state type's value saved without an expected version: the record is replaced whatever its version, unless
+    /// a newer build wrote it (<see cref="StateSchemaTooNewException"/>, never a downgrade). The check and the write
+    /// are one conditional write on the version just read, repeated if another writer gets in between.
+    /// </summary>
+    private async ValueTask<long> SetOverAsync(StateOwner owner, string key, byte[] bytes, StateSchema schema, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await GetRecordAsync(owner, key, cancellationToken).ConfigureAwait(false);
+            if (current is { } stored)
+            {
+                schema.EnsureNotNewer(stored.Value.Span, owner, key);
+            }
+
+            try
+            {
+                var result = await CommitAsync("set", [new StateWrite(owner, key, StateWriteKind.Set, bytes, current?.Version ?? 0)], cancellationToken).ConfigureAwait(false);
+                return result.Versions[0];
+            }
+            catch (StateConflictException) when (attempt < OptimisticRetry.DefaultMaxAttempts)
+            {
+                // Another writer got in between the read and the write: check what it wrote, then try again.
+            }
+        }
     }
 
     /// <inheritdoc />

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace TypedState;
@@ -8,10 +7,12 @@ namespace TypedState;
 /// Adapts a generated serializer to System.Text.Json: writes <c>$version</c> first, then the members; reads the
 /// current version in one pass and falls back to parse, migrate and read only for an older (or unreadable) document.
 /// </summary>
-internal sealed class StateDocumentConverter<T>(StateSchema<T> schema) : JsonConverter<T>
+internal sealed class StateDocumentConverter<T>(StateSchema<T> schema) : JsonConverter<T>, IStateDocumentConverter
     where T : IStateType<T>
 {
     private static readonly JsonEncodedText s_versionName = JsonEncodedText.Encode(StateSchema.VersionPropertyName);
+
+    public StateSchema Schema => schema;
 
     public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
     {
@@ -45,14 +46,15 @@ internal sealed class StateDocumentConverter<T>(StateSchema<T> schema) : JsonCon
         }
 
         reader = start;
-        var document = JsonNode.Parse(ref reader) as JsonObject ?? throw new JsonException($"A stored {typeof(T).Name} must be a JSON object.");
-        if (StateSchema.VersionOf(document) == schema.Version)
+        var document = StateSchema.ParseObject(ref reader, typeof(T).Name);
+        var from = StateSchema.VersionOf(document);
+        if (from == schema.Version)
         {
             // Current version, yet unreadable: corrupt, not old.
             throw currentFailure ?? new JsonException($"The stored {typeof(T).Name} could not be read.");
         }
 
-        return schema.Read(schema.Migrate(document));
+        return schema.Read(schema.Migrate(document), from);
     }
 
     /// <summary>Runs the generated reader, turning the reader's own errors into <see cref="JsonException"/>.</summary>

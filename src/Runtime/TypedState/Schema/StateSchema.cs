@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 
 namespace TypedState;
 
@@ -114,6 +115,68 @@ public abstract class StateSchema
 
         return version;
     }
+
+    /// <summary>
+    /// Parses a stored document as a <see cref="JsonObject"/> for migration, materializing its top level so that a
+    /// repeated property name is a <see cref="JsonException"/> (corrupt document) here rather than an
+    /// <see cref="ArgumentException"/> wherever the object is first touched.
+    /// </summary>
+    internal static JsonObject ParseObject(ref Utf8JsonReader reader, string typeName) =>
+        Materialize(JsonNode.Parse(ref reader), typeName);
+
+    /// <inheritdoc cref="ParseObject(ref Utf8JsonReader, string)"/>
+    internal static JsonObject ParseObject(ReadOnlySpan<byte> document, string typeName)
+    {
+        var reader = new Utf8JsonReader(document);
+        var node = JsonNode.Parse(ref reader);
+        if (reader.Read())
+        {
+            throw new JsonException("A state document must be one JSON object.");
+        }
+
+        return Materialize(node, typeName);
+    }
+
+    private static JsonObject Materialize(JsonNode? node, string typeName)
+    {
+        var document = node as JsonObject ?? throw new JsonException($"A stored {typeName} must be a JSON object.");
+        try
+        {
+            _ = document.Count;
+        }
+        catch (ArgumentException ex)
+        {
+            throw new JsonException($"A stored {typeName} repeats a property name: {ex.Message}", ex);
+        }
+
+        return document;
+    }
+
+    /// <summary>
+    /// Throws when a stored document was written by a newer build: a save that does not name the version it expects
+    /// must not replace such a record (that would downgrade it). JSON null and unreadable documents pass: replacing
+    /// them loses nothing this build could read.
+    /// </summary>
+    internal void EnsureNotNewer(ReadOnlySpan<byte> document, StateOwner owner, string key)
+    {
+        int stored;
+        try
+        {
+            stored = ReadVersion(document);
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+
+        if (stored > Version)
+        {
+            throw new StateSchemaTooNewException(Type, stored, Version, owner, key);
+        }
+    }
+
+    /// <summary>The schema behind a serializer, when it is a state type's <see cref="StateSchema{T}.TypeInfo"/>.</summary>
+    internal static StateSchema? Behind(JsonTypeInfo typeInfo) => (typeInfo.Converter as IStateDocumentConverter)?.Schema;
 
     internal static int VersionOf(JsonObject document)
     {

@@ -55,8 +55,9 @@ public sealed class StateSchema<T> : StateSchema
             return null;
         }
 
-        var node = JsonNode.Parse(document) as JsonObject ?? throw new JsonException("A state document must be a JSON object.");
-        return Serialize(Read(Migrate(node)));
+        var node = ParseObject(document, typeof(T).Name);
+        var from = VersionOf(node);
+        return Serialize(Read(Migrate(node), from));
     }
 
     private static bool IsNull(ReadOnlySpan<byte> document)
@@ -91,8 +92,11 @@ public sealed class StateSchema<T> : StateSchema
         return document;
     }
 
-    /// <summary>Reads a migrated document; a step that produced the wrong shape is reported as that migration's failure.</summary>
-    internal T Read(JsonObject migrated)
+    /// <summary>
+    /// Reads a document migrated from <paramref name="fromVersion"/>; a result of the wrong shape is reported as the
+    /// failure of the steps from that version to the current one (the error cannot tell which step produced it).
+    /// </summary>
+    internal T Read(JsonObject migrated, int fromVersion)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = s_options.Encoder }))
@@ -108,7 +112,7 @@ public sealed class StateSchema<T> : StateSchema
         }
         catch (JsonException ex)
         {
-            throw new StateMigrationException(typeof(T), Version - 1, Version, ex);
+            throw new StateMigrationException(typeof(T), fromVersion, Version, ex);
         }
     }
 }

@@ -46,11 +46,33 @@ internal sealed class StateTransaction : IStateTransaction
         _manager.ValidateKey(owner, key);
         StateManager.ValidateExpectedVersion(expectedVersion);
         var bytes = _manager.Serialize(owner, key, value, typeInfo);
+        if (expectedVersion is null && StateSchema.Behind(typeInfo) is { } schema)
+        {
+            return SetOverAsync(owner, key, bytes, schema, cancellationToken);
+        }
+
         var pending = GetOrAdd(owner, key);
         Expect(pending, expectedVersion);
         pending.Write = StateWriteKind.Set;
         pending.WriteBytes = bytes;
         return ValueTask.FromResult(0L);
+    }
+
+    /// <summary>
+    /// A state type's value set without an expected version: the record is read first (so the commit checks it is
+    /// unchanged) and a record written by a newer build is refused rather than downgraded.
+    /// </summary>
+    private async ValueTask<long> SetOverAsync(StateOwner owner, string key, byte[] bytes, StateSchema schema, CancellationToken cancellationToken)
+    {
+        var pending = await ObserveAsync(owner, key, cancellationToken).ConfigureAwait(false);
+        if (pending.Write is null && pending.ReadVersion > 0)
+        {
+            schema.EnsureNotNewer(pending.ReadBytes.Span, owner, key);
+        }
+
+        pending.Write = StateWriteKind.Set;
+        pending.WriteBytes = bytes;
+        return 0L;
     }
 
     public async ValueTask<bool> DeleteAsync(StateOwner owner, string key, long? expectedVersion = null, CancellationToken cancellationToken = default)
