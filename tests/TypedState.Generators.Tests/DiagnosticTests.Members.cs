@@ -8,20 +8,9 @@ namespace TypedState.Generators.Tests;
 /// </summary>
 public sealed partial class DiagnosticTests
 {
-    private const string JsonUsings = """
-        using System;
-        using System.Collections.Generic;
-        using System.Text.Json;
-        using System.Text.Json.Serialization;
-        using TypedState;
-
-        namespace Demo;
-
-        """;
-
     [Fact]
     public Task TS1013_public_fields_and_get_only_auto_properties() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        JsonUsings + """
+        Usings + """
         [AgentState]
         public partial class Memory
         {
@@ -40,7 +29,7 @@ public sealed partial class DiagnosticTests
 
     [Fact]
     public Task TS1013_members_of_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        JsonUsings + """
+        Usings + """
         public class Base
         {
             public string {|#0:Origin|} = "";
@@ -70,7 +59,7 @@ public sealed partial class DiagnosticTests
 
     [Fact]
     public Task TS1013_in_a_struct_part_and_for_a_field_ignored_only_when_null() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        JsonUsings + """
+        Usings + """
         [StatePart]
         public partial struct Point
         {
@@ -86,7 +75,7 @@ public sealed partial class DiagnosticTests
         Expect(Diagnostics.MemberNotStored, 1, "Label", "Point", "it is a field"));
 
     [Fact]
-    public Task TS1013_is_not_reported_for_computed_ignored_static_or_private_members() => StateGeneratorTest.VerifyDiagnosticsAsync(JsonUsings + """
+    public Task TS1013_is_not_reported_for_computed_ignored_static_or_private_members() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         [AgentState]
         public partial class Memory
         {
@@ -134,7 +123,7 @@ public sealed partial class DiagnosticTests
 
     [Fact]
     public Task TS1014_two_names_that_differ_only_in_case() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        JsonUsings + """
+        Usings + """
         [AgentState]
         public partial class Page
         {
@@ -153,7 +142,7 @@ public sealed partial class DiagnosticTests
 
     [Fact]
     public Task TS1014_two_members_renamed_to_one_name_and_a_base_class_member() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        JsonUsings + """
+        Usings + """
         public class Base
         {
             public string {|#1:Note|} { get; set; } = "";
@@ -177,7 +166,7 @@ public sealed partial class DiagnosticTests
 
     [Fact]
     public Task TS1014_the_reserved_version_name() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        JsonUsings + """
+        Usings + """
         [GlobalState]
         public partial class Settings
         {
@@ -192,7 +181,7 @@ public sealed partial class DiagnosticTests
         Expect(Diagnostics.ConflictingJsonName, 1, "Revision", "Settings", "$Version", "which is reserved for the document's schema version ('$version')"));
 
     [Fact]
-    public Task TS1014_is_not_reported_for_distinct_names_or_members_that_are_not_stored() => StateGeneratorTest.VerifyDiagnosticsAsync(JsonUsings + """
+    public Task TS1014_is_not_reported_for_distinct_names_or_members_that_are_not_stored() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         [AgentState]
         public partial class Page
         {
@@ -218,7 +207,7 @@ public sealed partial class DiagnosticTests
 
     [Fact]
     public Task TS1015_member_attributes_the_serializer_does_not_honour() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        JsonUsings + """
+        Usings + """
         public sealed class Upper : JsonConverter<string>
         {
             public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetString()!.ToUpperInvariant();
@@ -269,7 +258,7 @@ public sealed partial class DiagnosticTests
 
     [Fact]
     public Task TS1015_type_level_attributes_and_attributes_on_the_enums_a_member_writes() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        JsonUsings + """
+        Usings + """
         public sealed class MoodConverter : JsonConverter<Mood>
         {
             public override Mood Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => (Mood)reader.GetInt32();
@@ -319,7 +308,7 @@ public sealed partial class DiagnosticTests
 
     [Fact]
     public Task TS1015_a_converter_on_a_state_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        JsonUsings + """
+        Usings + """
         public sealed class EntryConverter : JsonConverter<Entry>
         {
             public override Entry Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => new() { Text = reader.GetString() ?? "" };
@@ -337,7 +326,7 @@ public sealed partial class DiagnosticTests
         Expect(Diagnostics.UnsupportedJsonAttribute, 0, "'Entry'", "JsonConverter", "Entry", "the type is written by its generated serializer; remove the attribute"));
 
     [Fact]
-    public Task TS1015_is_not_reported_for_the_attributes_the_serializer_honours_or_members_it_does_not_store() => StateGeneratorTest.VerifyDiagnosticsAsync(JsonUsings + """
+    public Task TS1015_is_not_reported_for_the_attributes_the_serializer_honours_or_members_it_does_not_store() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         [JsonConverter(typeof(JsonStringEnumConverter))]
         public enum Mood
         {

@@ -9,21 +9,10 @@ namespace TypedState.Generators.Tests;
 /// </summary>
 public sealed partial class DiagnosticTests
 {
-    private const string AccessorUsings = """
-        using System;
-        using System.Collections.Generic;
-        using System.Threading;
-        using System.Threading.Tasks;
-        using TypedState;
-
-        namespace Demo;
-
-        """;
-
     /// <summary>Only the signature counts, not the return type (the type is not generated, so no TrackedState here).</summary>
     [Fact]
     public Task TS1016_members_named_like_the_generated_ones() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        AccessorUsings + """
+        Usings + """
         [AgentState]
         public partial class Notes
         {
@@ -53,7 +42,7 @@ public sealed partial class DiagnosticTests
 
     [Fact]
     public Task TS1016_accessors_of_each_scope_with_their_exact_signatures() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        AccessorUsings + """
+        Usings + """
         using TypedState.Guilds;
 
         [AgentState]
@@ -90,7 +79,7 @@ public sealed partial class DiagnosticTests
     /// <summary>The generated members would hide them (CS0108 in generated code, an error with warnings as errors).</summary>
     [Fact]
     public Task TS1016_members_of_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        AccessorUsings + """
+        Usings + """
         public class Base
         {
             public static string {|#0:StateSchema|} => "base";
@@ -113,7 +102,7 @@ public sealed partial class DiagnosticTests
 
     [Fact]
     public Task TS1016_the_reserved_prefix_in_a_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        AccessorUsings + """
+        Usings + """
         [StatePart]
         public partial class Entry
         {
@@ -125,7 +114,7 @@ public sealed partial class DiagnosticTests
         Expect(Diagnostics.ReservedMemberName, 0, "__TypedState_Name0", "Entry", Reserved));
 
     [Fact]
-    public Task TS1016_is_not_reported_for_overloads_or_for_parts_that_have_no_accessors() => StateGeneratorTest.VerifyDiagnosticsAsync(AccessorUsings + """
+    public Task TS1016_is_not_reported_for_overloads_or_for_parts_that_have_no_accessors() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         [AgentState]
         public partial class Notes
         {
@@ -157,7 +146,7 @@ public sealed partial class DiagnosticTests
 
     [Fact]
     public Task TS1017_a_state_type_deriving_from_a_state_type() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        AccessorUsings + """
+        Usings + """
         [AgentState]
         public partial class Notes
         {
@@ -195,7 +184,7 @@ public sealed partial class DiagnosticTests
     /// </summary>
     [Fact]
     public Task TS1017_a_part_deriving_from_a_part_and_the_types_using_it_report_nothing_else() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        AccessorUsings + """
+        Usings + """
         [StatePart]
         public partial class Entry
         {
@@ -219,7 +208,7 @@ public sealed partial class DiagnosticTests
         Expect(Diagnostics.DerivesFromStateType, 0, "DatedEntry", "Entry", "StatePart"));
 
     [Fact]
-    public Task TS1017_is_not_reported_for_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(AccessorUsings + """
+    public Task TS1017_is_not_reported_for_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         public abstract class Named
         {
             public string Name { get; set; } = "";
@@ -241,7 +230,7 @@ public sealed partial class DiagnosticTests
     /// <summary>It used to add CS0311 in the generated code of every type that used the part.</summary>
     [Fact]
     public Task A_part_that_is_not_partial_gives_only_TS1001_where_it_is_used() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        AccessorUsings + """
+        Usings + """
         [StatePart]
         public class {|#0:Entry|}
         {
@@ -272,7 +261,7 @@ public sealed partial class DiagnosticTests
 
     [Fact]
     public Task A_part_with_errors_of_its_own_gives_only_those_where_it_is_used() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        AccessorUsings + """
+        Usings + """
         [StatePart]
         public partial class Entry
         {
@@ -302,7 +291,7 @@ public sealed partial class DiagnosticTests
         Expect(Diagnostics.UnsupportedMemberType, 0, "Payload", "Entry", "object"));
 
     [Fact]
-    public Task Parts_that_refer_to_each_other_are_generated() => StateGeneratorTest.VerifyDiagnosticsAsync(AccessorUsings + """
+    public Task Parts_that_refer_to_each_other_are_generated() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         [StatePart]
         public partial class Node
         {

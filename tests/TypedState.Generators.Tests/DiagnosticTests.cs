@@ -15,7 +15,11 @@ public sealed partial class DiagnosticTests
     private const string Usings = """
         using System;
         using System.Collections.Generic;
+        using System.Text.Json;
         using System.Text.Json.Nodes;
+        using System.Text.Json.Serialization;
+        using System.Threading;
+        using System.Threading.Tasks;
         using TypedState;
 
         namespace Demo;
@@ -76,10 +80,13 @@ public sealed partial class DiagnosticTests
         """,
         Expect(Diagnostics.MissingMigration, 0, "Notes", "3", MissingStep(2)));
 
-    [Fact]
-    public Task TS1003_once_per_type_for_several_gaps() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        Usings + """
-        [GuildState(Version = 4)]
+    /// <summary>One diagnostic per type, quickly, also for a date as the version (not one per missing step, twenty million of them).</summary>
+    [Theory]
+    [InlineData(4, "2 migration steps (MigrateV1ToV2, MigrateV3ToV4)")]
+    [InlineData(20250101, "20250099 migration steps (MigrateV1ToV2, MigrateV3ToV4, MigrateV4ToV5 and 20250096 more)")]
+    public Task TS1003_once_per_type_naming_the_first_missing_steps_and_the_count(int version, string missing) => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + $$"""
+        [GuildState(Version = {{version}})]
         public partial class {|#0:Notes|}
         {
             public int Count { get; set; }
@@ -89,33 +96,7 @@ public sealed partial class DiagnosticTests
             }
         }
         """,
-        Expect(
-            Diagnostics.MissingMigration,
-            0,
-            "Notes",
-            "4",
-            "is missing 2 migration steps (MigrateV1ToV2, MigrateV3ToV4): declare each as 'static void MigrateV{n}ToV{n+1}(System.Text.Json.Nodes.JsonObject state)', with a body"));
-
-    /// <summary>A date as the version: one diagnostic, quickly, not one per missing step (twenty million of them).</summary>
-    [Fact]
-    public Task TS1003_once_for_a_huge_version_naming_the_first_steps_and_the_count() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        Usings + """
-        [AgentState(Version = 20250101)]
-        public partial class {|#0:Notes|}
-        {
-            public int Count { get; set; }
-
-            private static void MigrateV2ToV3(JsonObject state)
-            {
-            }
-        }
-        """,
-        Expect(
-            Diagnostics.MissingMigration,
-            0,
-            "Notes",
-            "20250101",
-            "is missing 20250099 migration steps (MigrateV1ToV2, MigrateV3ToV4, MigrateV4ToV5 and 20250096 more): declare each as 'static void MigrateV{n}ToV{n+1}(System.Text.Json.Nodes.JsonObject state)', with a body"));
+        Expect(Diagnostics.MissingMigration, 0, "Notes", version.ToString(System.Globalization.CultureInfo.InvariantCulture), MissingSteps(missing)));
 
     /// <summary>A partial method without an implementation is removed by the compiler: the step does not exist (it was CS0762 in generated code).</summary>
     [Fact]
@@ -147,12 +128,7 @@ public sealed partial class DiagnosticTests
             static partial void MigrateV1ToV2(JsonObject state);
         }
         """,
-        Expect(
-            Diagnostics.MissingMigration,
-            0,
-            "Notes",
-            "3",
-            "is missing 2 migration steps (MigrateV1ToV2 (a partial method without an implementation), MigrateV2ToV3): declare each as 'static void MigrateV{n}ToV{n+1}(System.Text.Json.Nodes.JsonObject state)', with a body"));
+        Expect(Diagnostics.MissingMigration, 0, "Notes", "3", MissingSteps("2 migration steps (MigrateV1ToV2 (a partial method without an implementation), MigrateV2ToV3)")));
 
     [Fact]
     public Task TS1003_is_not_reported_for_partial_migration_steps_with_implementations() => StateGeneratorTest.VerifyDiagnosticsAsync(
@@ -413,7 +389,10 @@ public sealed partial class DiagnosticTests
         """,
         Expect(Diagnostics.InvalidMigration, 0, name, "Notes", "must go from one version to the next (MigrateV{n}ToV{n+1}, n at least 1)"));
 
-    /// <summary>The schema names steps canonically, so MigrateV01ToV02 would name a method that does not exist (it was CS0103 in generated code).</summary>
+    /// <summary>
+    /// The schema names steps canonically, so MigrateV01ToV02 would name a method that does not exist (it was CS0103 in
+    /// generated code); beside the canonical step it is not a second one (TS1004) either.
+    /// </summary>
     [Theory]
     [InlineData("MigrateV01ToV02", "MigrateV1ToV2")]
     [InlineData("MigrateV1ToV02", "MigrateV1ToV2")]
@@ -421,26 +400,6 @@ public sealed partial class DiagnosticTests
     public Task TS1009_a_migration_step_with_leading_zeros(string name, string canonical) => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + $$"""
         [AgentState(Version = 3)]
-        public partial class {|#1:Notes|}
-        {
-            public int Count { get; set; }
-
-            private static void {{(canonical == "MigrateV1ToV2" ? "MigrateV2ToV3" : "MigrateV1ToV2")}}(JsonObject state)
-            {
-            }
-
-            private static void {|#0:{{name}}|}(JsonObject state)
-            {
-            }
-        }
-        """,
-        Expect(Diagnostics.InvalidMigration, 0, name, "Notes", $"writes a version with leading zeros: name it '{canonical}'"),
-        Expect(Diagnostics.MissingMigration, 1, "Notes", "3", MissingStep(canonical == "MigrateV1ToV2" ? 1 : 2)));
-
-    [Fact]
-    public Task TS1009_a_migration_step_with_leading_zeros_beside_the_canonical_one() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        Usings + """
-        [AgentState(Version = 2)]
         public partial class Notes
         {
             public int Count { get; set; }
@@ -449,12 +408,16 @@ public sealed partial class DiagnosticTests
             {
             }
 
-            private static void {|#0:MigrateV01ToV02|}(JsonObject state)
+            private static void MigrateV2ToV3(JsonObject state)
+            {
+            }
+
+            private static void {|#0:{{name}}|}(JsonObject state)
             {
             }
         }
         """,
-        Expect(Diagnostics.InvalidMigration, 0, "MigrateV01ToV02", "Notes", "writes a version with leading zeros: name it 'MigrateV1ToV2'"));
+        Expect(Diagnostics.InvalidMigration, 0, name, "Notes", $"writes a version with leading zeros: name it '{canonical}'"));
 
     [Fact]
     public Task TS1009_a_migration_step_beyond_the_version() => StateGeneratorTest.VerifyDiagnosticsAsync(
@@ -575,6 +538,10 @@ public sealed partial class DiagnosticTests
 
     private static DiagnosticResult Expect(DiagnosticDescriptor descriptor, int markup, params string[] arguments) =>
         new DiagnosticResult(descriptor).WithLocation(markup).WithArguments(arguments);
+
+    /// <summary>TS1003's text for several missing steps, <paramref name="what"/> being "N migration steps (…)".</summary>
+    private static string MissingSteps(string what) =>
+        $"is missing {what}: declare each as 'static void MigrateV{{n}}ToV{{n+1}}(System.Text.Json.Nodes.JsonObject state)', with a body";
 
     /// <summary>TS1003's text for one missing step from version <paramref name="from"/>.</summary>
     private static string MissingStep(int from) =>

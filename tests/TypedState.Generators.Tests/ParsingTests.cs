@@ -12,35 +12,13 @@ public sealed class ParsingTests
     private const string Types = """
         using System;
         using System.Collections.Generic;
-        using System.Text.Json;
-        using System.Text.Json.Serialization;
-        using System.Text.Json.Serialization.Metadata;
         using TypedState;
 
         namespace Demo;
 
-        public sealed record Coordinates(double Latitude, double Longitude);
-
-        [JsonSerializable(typeof(Coordinates))]
-        public sealed class PlaceContext : JsonSerializerContext
-        {
-            public PlaceContext()
-                : base(null)
-            {
-            }
-
-            public static PlaceContext Default { get; } = new();
-
-            protected override JsonSerializerOptions? GeneratedSerializerOptions => null;
-
-            public override JsonTypeInfo? GetTypeInfo(Type type) => null;
-        }
-
-        [AgentState(SerializerContext = typeof(PlaceContext))]
+        [AgentState]
         public partial class AgentClass
         {
-            public Coordinates Home { get; set; } = new(0, 0);
-
             public List<string> Items { get; set; } = [];
         }
 
@@ -71,10 +49,10 @@ public sealed class ParsingTests
             public int Count { get; set; }
         }
 
-        [StatePart(SerializerContext = typeof(PlaceContext))]
+        [StatePart]
         public partial class PartClass
         {
-            public Coordinates Where { get; set; } = new(0, 0);
+            public DateTimeOffset At { get; set; }
         }
         """;
 
