@@ -38,7 +38,7 @@ internal static class StateTypeParser
             return Failed(location, DiagnosticInfo.Create(Diagnostics.MultipleScopes, location, type.Name));
         }
 
-        var generated = new GeneratedTypes(cancellationToken);
+        var generated = new GeneratedTypes(type.ContainingAssembly, cancellationToken);
         generated.Assume(type);
         return Read(type, context.Attributes[0], attributeName, generated, cancellationToken);
     }
@@ -292,7 +292,7 @@ internal static class StateTypeParser
     }
 
     /// <summary>Answers, once per type for one parse, whether a state type or part used as a member gets a generated serializer.</summary>
-    private sealed class GeneratedTypes(CancellationToken cancellationToken)
+    private sealed class GeneratedTypes(IAssemblySymbol assembly, CancellationToken cancellationToken)
     {
         private readonly Dictionary<INamedTypeSymbol, bool> _known = new(SymbolEqualityComparer.Default);
 
@@ -307,6 +307,12 @@ internal static class StateTypeParser
             if (_known.TryGetValue(type, out var known))
             {
                 return known;
+            }
+
+            // A type from a referenced assembly (or project) was generated when that assembly was built.
+            if (!SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, assembly))
+            {
+                return true;
             }
 
             Assume(type);
