@@ -5,15 +5,21 @@ using TypedState.Generators.Tests.Infrastructure;
 namespace TypedState.Generators.Tests;
 
 /// <summary>
-/// Every generator diagnostic (TS1001–TS1012) with its exact location (markup <c>{|#n:…|}</c>) and message
-/// arguments. The test fails on any other diagnostic, compiler warnings included.
+/// Every generator diagnostic (TS1001–TS1017) with its exact location (markup <c>{|#n:…|}</c>) and message
+/// arguments. The test fails on any other diagnostic, compiler warnings included. The rules about stored members
+/// (TS1013–TS1015) are in DiagnosticTests.Members.cs, those about the type as a whole (TS1016, TS1017, parts that
+/// are not generated) in DiagnosticTests.Types.cs.
 /// </summary>
-public sealed class DiagnosticTests
+public sealed partial class DiagnosticTests
 {
     private const string Usings = """
         using System;
         using System.Collections.Generic;
+        using System.Text.Json;
         using System.Text.Json.Nodes;
+        using System.Text.Json.Serialization;
+        using System.Threading;
+        using System.Threading.Tasks;
         using TypedState;
 
         namespace Demo;
@@ -60,9 +66,27 @@ public sealed class DiagnosticTests
         Expect(Diagnostics.InvalidVersion, 0, "Notes", version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     [Fact]
-    public Task TS1003_a_missing_migration_step_for_each_gap() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TS1003_a_missing_migration_step() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
-        [GuildState(Version = 4)]
+        [AgentState(Version = 3)]
+        public partial class {|#0:Notes|}
+        {
+            public int Count { get; set; }
+
+            private static void MigrateV1ToV2(JsonObject state)
+            {
+            }
+        }
+        """,
+        Expect(Diagnostics.MissingMigration, 0, "Notes", "3", MissingStep(2)));
+
+    /// <summary>One diagnostic per type, quickly, also for a date as the version (not one per missing step, twenty million of them).</summary>
+    [Theory]
+    [InlineData(4, "2 migration steps (MigrateV1ToV2, MigrateV3ToV4)")]
+    [InlineData(20250101, "20250099 migration steps (MigrateV1ToV2, MigrateV3ToV4, MigrateV4ToV5 and 20250096 more)")]
+    public Task TS1003_once_per_type_naming_the_first_missing_steps_and_the_count(int version, string missing) => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + $$"""
+        [GuildState(Version = {{version}})]
         public partial class {|#0:Notes|}
         {
             public int Count { get; set; }
@@ -72,8 +96,65 @@ public sealed class DiagnosticTests
             }
         }
         """,
-        Expect(Diagnostics.MissingMigration, 0, "Notes", "4", "1", "MigrateV1ToV2"),
-        Expect(Diagnostics.MissingMigration, 0, "Notes", "4", "3", "MigrateV3ToV4"));
+        Expect(Diagnostics.MissingMigration, 0, "Notes", version.ToString(System.Globalization.CultureInfo.InvariantCulture), MissingSteps(missing)));
+
+    /// <summary>A partial method without an implementation is removed by the compiler: the step does not exist (it was CS0762 in generated code).</summary>
+    [Fact]
+    public Task TS1003_a_partial_migration_step_without_an_implementation() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        [AgentState(Version = 2)]
+        public partial class Notes
+        {
+            public int Count { get; set; }
+
+            static partial void {|#0:MigrateV1ToV2|}(JsonObject state);
+        }
+        """,
+        Expect(
+            Diagnostics.MissingMigration,
+            0,
+            "Notes",
+            "2",
+            "its migration step 'MigrateV1ToV2' is a partial method without an implementation, which the compiler removes: give it a body"));
+
+    [Fact]
+    public Task TS1003_a_partial_migration_step_without_an_implementation_among_other_gaps() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        [AgentState(Version = 3)]
+        public partial class {|#0:Notes|}
+        {
+            public int Count { get; set; }
+
+            static partial void MigrateV1ToV2(JsonObject state);
+        }
+        """,
+        Expect(Diagnostics.MissingMigration, 0, "Notes", "3", MissingSteps("2 migration steps (MigrateV1ToV2 (a partial method without an implementation), MigrateV2ToV3)")));
+
+    [Fact]
+    public Task TS1003_is_not_reported_for_partial_migration_steps_with_implementations() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        [
+            Usings + """
+            [AgentState(Version = 3)]
+            public partial class Notes
+            {
+                public int Count { get; set; }
+
+                static partial void MigrateV1ToV2(JsonObject state);
+
+                private static partial void MigrateV2ToV3(JsonObject state);
+            }
+            """,
+            Usings + """
+            public partial class Notes
+            {
+                static partial void MigrateV1ToV2(JsonObject state) => state["count"] = 0;
+
+                private static partial void MigrateV2ToV3(JsonObject state)
+                {
+                }
+            }
+            """,
+        ]);
 
     [Fact]
     public Task TS1004_two_overloads_of_one_migration_step() => StateGeneratorTest.VerifyDiagnosticsAsync(
@@ -93,25 +174,6 @@ public sealed class DiagnosticTests
         }
         """,
         Expect(Diagnostics.DuplicateMigration, 0, "Notes", "MigrateV1ToV2"));
-
-    [Fact]
-    public Task TS1004_two_names_for_one_migration_step() => StateGeneratorTest.VerifyDiagnosticsAsync(
-        Usings + """
-        [AgentState(Version = 2)]
-        public partial class Notes
-        {
-            public int Count { get; set; }
-
-            private static void MigrateV1ToV2(JsonObject state)
-            {
-            }
-
-            private static void {|#0:MigrateV01ToV02|}(JsonObject state)
-            {
-            }
-        }
-        """,
-        Expect(Diagnostics.DuplicateMigration, 0, "Notes", "MigrateV01ToV02"));
 
     [Fact]
     public Task TS1005_two_types_of_one_scope_with_one_key() => StateGeneratorTest.VerifyDiagnosticsAsync(
@@ -274,7 +336,7 @@ public sealed class DiagnosticTests
         }
         """,
         Expect(Diagnostics.InvalidMigration, 0, "MigrateV1ToV2", "Notes", "must be declared 'static void MigrateV1ToV2(System.Text.Json.Nodes.JsonObject state)'"),
-        Expect(Diagnostics.MissingMigration, 1, "Notes", "2", "1", "MigrateV1ToV2"));
+        Expect(Diagnostics.MissingMigration, 1, "Notes", "2", MissingStep(1)));
 
     [Theory]
     [InlineData("JsonNode state")]
@@ -294,7 +356,7 @@ public sealed class DiagnosticTests
         }
         """,
         Expect(Diagnostics.InvalidMigration, 0, "MigrateV1ToV2", "Notes", "must be declared 'static void MigrateV1ToV2(System.Text.Json.Nodes.JsonObject state)'"),
-        Expect(Diagnostics.MissingMigration, 1, "Notes", "2", "1", "MigrateV1ToV2"));
+        Expect(Diagnostics.MissingMigration, 1, "Notes", "2", MissingStep(1)));
 
     [Fact]
     public Task TS1009_a_migration_step_that_returns_a_value() => StateGeneratorTest.VerifyDiagnosticsAsync(
@@ -326,6 +388,36 @@ public sealed class DiagnosticTests
         }
         """,
         Expect(Diagnostics.InvalidMigration, 0, name, "Notes", "must go from one version to the next (MigrateV{n}ToV{n+1}, n at least 1)"));
+
+    /// <summary>
+    /// The schema names steps canonically, so MigrateV01ToV02 would name a method that does not exist (it was CS0103 in
+    /// generated code); beside the canonical step it is not a second one (TS1004) either.
+    /// </summary>
+    [Theory]
+    [InlineData("MigrateV01ToV02", "MigrateV1ToV2")]
+    [InlineData("MigrateV1ToV02", "MigrateV1ToV2")]
+    [InlineData("MigrateV002ToV3", "MigrateV2ToV3")]
+    public Task TS1009_a_migration_step_with_leading_zeros(string name, string canonical) => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + $$"""
+        [AgentState(Version = 3)]
+        public partial class Notes
+        {
+            public int Count { get; set; }
+
+            private static void MigrateV1ToV2(JsonObject state)
+            {
+            }
+
+            private static void MigrateV2ToV3(JsonObject state)
+            {
+            }
+
+            private static void {|#0:{{name}}|}(JsonObject state)
+            {
+            }
+        }
+        """,
+        Expect(Diagnostics.InvalidMigration, 0, name, "Notes", $"writes a version with leading zeros: name it '{canonical}'"));
 
     [Fact]
     public Task TS1009_a_migration_step_beyond_the_version() => StateGeneratorTest.VerifyDiagnosticsAsync(
@@ -446,4 +538,12 @@ public sealed class DiagnosticTests
 
     private static DiagnosticResult Expect(DiagnosticDescriptor descriptor, int markup, params string[] arguments) =>
         new DiagnosticResult(descriptor).WithLocation(markup).WithArguments(arguments);
+
+    /// <summary>TS1003's text for several missing steps, <paramref name="what"/> being "N migration steps (…)".</summary>
+    private static string MissingSteps(string what) =>
+        $"is missing {what}: declare each as 'static void MigrateV{{n}}ToV{{n+1}}(System.Text.Json.Nodes.JsonObject state)', with a body";
+
+    /// <summary>TS1003's text for one missing step from version <paramref name="from"/>.</summary>
+    private static string MissingStep(int from) =>
+        $"has no migration step from version {from}: declare 'static void MigrateV{from}ToV{from + 1}(System.Text.Json.Nodes.JsonObject state)'";
 }

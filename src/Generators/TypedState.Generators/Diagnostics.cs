@@ -23,7 +23,7 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor MissingMigration = Error(
         "TS1003",
         "Migration step missing",
-        "'{0}' is at Version = {1} but has no migration step from version {2}: declare 'static void {3}(System.Text.Json.Nodes.JsonObject state)'");
+        "'{0}' is at Version = {1} but {2}");
 
     public static readonly DiagnosticDescriptor DuplicateMigration = Error(
         "TS1004",
@@ -70,10 +70,36 @@ internal static class Diagnostics
         "SerializerContext is not a JsonSerializerContext",
         "SerializerContext '{0}' of '{1}' does not derive from System.Text.Json.Serialization.JsonSerializerContext");
 
+    public static readonly DiagnosticDescriptor MemberNotStored = Error(
+        "TS1013",
+        "Member is not stored",
+        "Member '{0}' of '{1}' is not stored because {2}: make it a property with a setter the generated code can call (set or init), or mark it [JsonIgnore]");
+
+    public static readonly DiagnosticDescriptor ConflictingJsonName = Error(
+        "TS1014",
+        "Conflicting JSON name",
+        "Member '{0}' of '{1}' is stored under the JSON name '{2}', {3}: give it another name with [JsonPropertyName] or rename it");
+
+    public static readonly DiagnosticDescriptor UnsupportedJsonAttribute = Error(
+        "TS1015",
+        "System.Text.Json attribute not supported",
+        "{0} has [{1}], which the generated serializer of '{2}' does not honour: {3}");
+
+    public static readonly DiagnosticDescriptor ReservedMemberName = Error(
+        "TS1016",
+        "Member clashes with a generated member",
+        "Member '{0}' of '{1}' clashes with {2}: rename it");
+
+    public static readonly DiagnosticDescriptor DerivesFromStateType = Error(
+        "TS1017",
+        "State type derives from a state type",
+        "'{0}' derives from '{1}', which is marked [{2}]: state types and parts may derive from plain classes only; move the shared members to a plain base class, or hold the other type as a member");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
         NotPartial, InvalidVersion, MissingMigration, DuplicateMigration, DuplicateKey, UnsupportedMemberType,
         NestedOrGeneric, MultipleScopes, InvalidMigration, NoConstructor, InvalidKey, InvalidSerializerContext,
+        MemberNotStored, ConflictingJsonName, UnsupportedJsonAttribute, ReservedMemberName, DerivesFromStateType,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];

@@ -14,6 +14,12 @@ internal static class KnownNames
     public const string JsonPropertyName = "System.Text.Json.Serialization.JsonPropertyNameAttribute";
     public const string JsonIgnore = "System.Text.Json.Serialization.JsonIgnoreAttribute";
     public const string JsonConverter = "System.Text.Json.Serialization.JsonConverterAttribute";
+    public const string JsonNumberHandling = "System.Text.Json.Serialization.JsonNumberHandlingAttribute";
+    public const string JsonInclude = "System.Text.Json.Serialization.JsonIncludeAttribute";
+    public const string JsonExtensionData = "System.Text.Json.Serialization.JsonExtensionDataAttribute";
+    public const string JsonStringEnumMemberName = "System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute";
+    public const string JsonStringEnumConverter = "System.Text.Json.Serialization.JsonStringEnumConverter";
+    public const string JsonStringEnumConverterOfT = "System.Text.Json.Serialization.JsonStringEnumConverter<TEnum>";
 
     public static readonly string[] StateAttributes = [AgentState, GuildState, GlobalState, StatePart];
 }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text.RegularExpressions;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -16,8 +15,6 @@ internal static class StateTypeParser
 {
     private const int MaxKeyLength = 512;
 
-    private static readonly Regex s_migrationName = new("^MigrateV([0-9]+)ToV([0-9]+)$", RegexOptions.CultureInvariant);
-
     /// <summary>
     /// Parses the type the attribute <paramref name="attributeName"/> was found on. When a type has several state
     /// attributes, only the first one declared reports (TS1008) and the others give nothing, so it is reported once.
@@ -29,10 +26,7 @@ internal static class StateTypeParser
             return null;
         }
 
-        var location = type.Locations.FirstOrDefault();
-        var stateAttributes = type.GetAttributes()
-            .Where(a => a.AttributeClass is { } c && KnownNames.StateAttributes.Contains(c.ToDisplayString()))
-            .ToList();
+        var stateAttributes = StateAttributesOf(type);
         if (stateAttributes.Count > 1)
         {
             if (stateAttributes[0].AttributeClass!.ToDisplayString() != attributeName)
@@ -40,10 +34,24 @@ internal static class StateTypeParser
                 return null;
             }
 
+            var location = type.Locations.FirstOrDefault();
             return Failed(location, DiagnosticInfo.Create(Diagnostics.MultipleScopes, location, type.Name));
         }
 
-        var attribute = context.Attributes[0];
+        var generated = new GeneratedTypes(type.ContainingAssembly, cancellationToken);
+        generated.Assume(type);
+        return Read(type, context.Attributes[0], attributeName, generated, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads one state type or part with a single state attribute. <paramref name="generated"/> answers, for the state
+    /// types and parts its members use, whether they get generated serializers: a type that uses one that does not
+    /// (it has errors of its own) is not generated either, without a diagnostic, so its generated code never refers to
+    /// a serializer that does not exist.
+    /// </summary>
+    private static StateTypeResult Read(INamedTypeSymbol type, AttributeData attribute, string attributeName, GeneratedTypes generated, CancellationToken cancellationToken)
+    {
+        var location = type.Locations.FirstOrDefault();
         var diagnostics = new List<DiagnosticInfo>();
         var kind = attributeName switch
         {
@@ -52,17 +60,10 @@ internal static class StateTypeParser
             KnownNames.GlobalState => StateKind.Global,
             _ => StateKind.Part,
         };
-        var attributeShortName = attribute.AttributeClass!.Name.Replace("Attribute", string.Empty);
 
-        if (type.ContainingType is not null || type.TypeParameters.Length > 0)
+        if (StructuralProblem(type, attribute, location, cancellationToken) is { } problem)
         {
-            var what = type.ContainingType is not null ? $"nested in '{type.ContainingType.Name}'" : "generic";
-            return Failed(location, DiagnosticInfo.Create(Diagnostics.NestedOrGeneric, location, type.Name, what));
-        }
-
-        if (!IsPartial(type, cancellationToken))
-        {
-            return Failed(location, DiagnosticInfo.Create(Diagnostics.NotPartial, location, type.Name, attributeShortName));
+            return Failed(location, problem);
         }
 
         var version = 1;
@@ -93,9 +94,9 @@ internal static class StateTypeParser
             }
 
             key ??= type.Name;
-            if (DescribeKeyProblem(key) is { } problem)
+            if (DescribeKeyProblem(key) is { } keyProblem)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidKey, attributeLocation, type.Name, problem));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidKey, attributeLocation, type.Name, keyProblem));
             }
         }
 
@@ -120,9 +121,17 @@ internal static class StateTypeParser
             }
         }
 
-        var migrations = kind == StateKind.Part ? [] : ReadMigrations(type, version, diagnostics);
-        var members = ReadMembers(type, new TypeShapeResolver(contextTypes, contextName), diagnostics, cancellationToken);
+        var migrations = kind == StateKind.Part ? [] : MigrationReader.Read(type, version, diagnostics);
+        var resolver = new TypeShapeResolver(contextTypes, contextName, generated.WillGenerate);
+        var members = MemberReader.Read(type, resolver, diagnostics, cancellationToken, out var usesUngenerated);
+        if (usesUngenerated)
+        {
+            // Not generated; whatever else is wrong is reported once the part it uses builds.
+            return new StateTypeResult(null, diagnostics.ToEquatableArray(), LocationInfo.From(location));
+        }
+
         var (chain, primaryCount) = ReadConstructor(type, members, location, diagnostics, cancellationToken);
+        GeneratedMembers.Check(type, kind, diagnostics);
 
         if (diagnostics.Count > 0)
         {
@@ -144,6 +153,38 @@ internal static class StateTypeParser
             !type.IsValueType && chain == ConstructorChain.None && type.InstanceConstructors.Any(c => c.IsImplicitlyDeclared && c.Parameters.Length == 0));
         return new StateTypeResult(model, EquatableArray<DiagnosticInfo>.Empty, LocationInfo.From(location));
     }
+
+    private static List<AttributeData> StateAttributesOf(INamedTypeSymbol type) =>
+        type.GetAttributes().Where(a => a.AttributeClass is { } c && KnownNames.StateAttributes.Contains(c.ToDisplayString())).ToList();
+
+    /// <summary>What makes a type impossible to generate whatever its members: TS1007, TS1001, TS1017.</summary>
+    private static DiagnosticInfo? StructuralProblem(INamedTypeSymbol type, AttributeData attribute, Location? location, CancellationToken cancellationToken)
+    {
+        if (type.ContainingType is not null || type.TypeParameters.Length > 0)
+        {
+            var what = type.ContainingType is not null ? $"nested in '{type.ContainingType.Name}'" : "generic";
+            return DiagnosticInfo.Create(Diagnostics.NestedOrGeneric, location, type.Name, what);
+        }
+
+        if (!IsPartial(type, cancellationToken))
+        {
+            return DiagnosticInfo.Create(Diagnostics.NotPartial, location, type.Name, ShortName(attribute));
+        }
+
+        // Each state type has its own generated members (schema, accessors, serializer): a derived one would hide its
+        // base's, and a member of the base type holding a derived instance would be written as the base.
+        for (var current = type.BaseType; current is not null; current = current.BaseType)
+        {
+            if (StateAttributesOf(current).FirstOrDefault() is { } baseAttribute)
+            {
+                return DiagnosticInfo.Create(Diagnostics.DerivesFromStateType, location, type.Name, current.Name, ShortName(baseAttribute));
+            }
+        }
+
+        return null;
+    }
+
+    private static string ShortName(AttributeData attribute) => attribute.AttributeClass!.Name.Replace("Attribute", string.Empty);
 
     private static StateTypeResult Failed(Location? location, DiagnosticInfo diagnostic) =>
         new(null, new[] { diagnostic }.ToEquatableArray(), LocationInfo.From(location));
@@ -200,130 +241,6 @@ internal static class StateTypeParser
         return null;
     }
 
-    private static List<string> ReadMigrations(INamedTypeSymbol type, int version, List<DiagnosticInfo> diagnostics)
-    {
-        var steps = new Dictionary<int, IMethodSymbol>();
-        var declared = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
-        {
-            var match = s_migrationName.Match(method.Name);
-            if (!match.Success)
-            {
-                continue;
-            }
-
-            var methodLocation = method.Locations.FirstOrDefault();
-
-            // Overloads declare the same step twice, whatever their signatures.
-            if (!declared.Add(method.Name))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateMigration, methodLocation, type.Name, method.Name));
-                continue;
-            }
-
-            var from = int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var f) ? f : -1;
-            var to = int.TryParse(match.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : -1;
-            var problem =
-                !method.IsStatic || !method.ReturnsVoid || method.IsGenericMethod || method.Parameters.Length != 1
-                || method.Parameters[0].RefKind != RefKind.None || method.Parameters[0].Type.ToDisplayString() != KnownNames.JsonObject
-                    ? "must be declared 'static void " + method.Name + "(System.Text.Json.Nodes.JsonObject state)'"
-                    : from < 1 || to != from + 1
-                        ? "must go from one version to the next (MigrateV{n}ToV{n+1}, n at least 1)"
-                        : to > version
-                            ? $"goes beyond Version = {version}: raise Version or remove the step"
-                            : null;
-            if (problem is not null)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMigration, methodLocation, method.Name, type.Name, problem));
-                continue;
-            }
-
-            if (steps.ContainsKey(from))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateMigration, methodLocation, type.Name, method.Name));
-                continue;
-            }
-
-            steps[from] = method;
-        }
-
-        var names = new List<string>();
-        for (var from = 1; from < version; from++)
-        {
-            var name = $"MigrateV{from}ToV{from + 1}";
-            if (!steps.ContainsKey(from))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(
-                    Diagnostics.MissingMigration,
-                    type.Locations.FirstOrDefault(),
-                    type.Name,
-                    version.ToString(CultureInfo.InvariantCulture),
-                    from.ToString(CultureInfo.InvariantCulture),
-                    name));
-            }
-
-            names.Add(name);
-        }
-
-        return names;
-    }
-
-    private static List<MemberModel> ReadMembers(INamedTypeSymbol type, TypeShapeResolver resolver, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
-    {
-        var members = new List<MemberModel>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var current = type; current is not null && current.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); current = current.BaseType)
-        {
-            foreach (var property in current.GetMembers().OfType<IPropertySymbol>())
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (property.IsStatic || property.IsIndexer || property.DeclaredAccessibility != Accessibility.Public
-                    || property.GetMethod is not { DeclaredAccessibility: Accessibility.Public } || !seen.Add(property.Name))
-                {
-                    continue;
-                }
-
-                // A setter (any accessibility, or init) the generated constructor can call; get-only properties are computed, not stored.
-                if (property.SetMethod is null || (!SymbolEqualityComparer.Default.Equals(current, type) && property.SetMethod.DeclaredAccessibility == Accessibility.Private))
-                {
-                    continue;
-                }
-
-                if (IsIgnored(property))
-                {
-                    continue;
-                }
-
-                var shape = resolver.Resolve(property.Type);
-                if (shape is null)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(
-                        Diagnostics.UnsupportedMemberType,
-                        property.Locations.FirstOrDefault(),
-                        property.Name,
-                        type.Name,
-                        property.Type.ToDisplayString()));
-                    continue;
-                }
-
-                members.Add(new MemberModel(property.Name, JsonNameOf(property), shape, -1));
-            }
-        }
-
-        return members;
-    }
-
-    private static bool IsIgnored(IPropertySymbol property) =>
-        property.GetAttributes().Any(a =>
-            a.AttributeClass?.ToDisplayString() == KnownNames.JsonIgnore
-            && !a.NamedArguments.Any(n => n.Key == "Condition" && n.Value.Value is int condition && condition != 1));
-
-    private static string JsonNameOf(IPropertySymbol property)
-    {
-        var named = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.JsonPropertyName);
-        return named?.ConstructorArguments.FirstOrDefault().Value as string ?? JsonNames.CamelCase(property.Name);
-    }
-
     private static (ConstructorChain Chain, int PrimaryCount) ReadConstructor(
         INamedTypeSymbol type,
         List<MemberModel> members,
@@ -372,6 +289,39 @@ internal static class StateTypeParser
 
         var parameterless = type.InstanceConstructors.FirstOrDefault(c => c.Parameters.Length == 0 && !c.IsImplicitlyDeclared);
         return (parameterless is not null ? ConstructorChain.Parameterless : ConstructorChain.None, 0);
+    }
+
+    /// <summary>Answers, once per type for one parse, whether a state type or part used as a member gets a generated serializer.</summary>
+    private sealed class GeneratedTypes(IAssemblySymbol assembly, CancellationToken cancellationToken)
+    {
+        private readonly Dictionary<INamedTypeSymbol, bool> _known = new(SymbolEqualityComparer.Default);
+
+        /// <summary>
+        /// Takes <paramref name="type"/> as generated while it is being read, so types that refer to each other end.
+        /// If it turns out not to be, the type that asked is not generated either, whatever was assumed on the way.
+        /// </summary>
+        public void Assume(INamedTypeSymbol type) => _known[type] = true;
+
+        public bool WillGenerate(INamedTypeSymbol type)
+        {
+            if (_known.TryGetValue(type, out var known))
+            {
+                return known;
+            }
+
+            // A type from a referenced assembly (or project) was generated when that assembly was built.
+            if (!SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, assembly))
+            {
+                return true;
+            }
+
+            Assume(type);
+            var attributes = StateAttributesOf(type);
+            var result = attributes.Count == 1
+                && Read(type, attributes[0], attributes[0].AttributeClass!.ToDisplayString(), this, cancellationToken).Model is not null;
+            _known[type] = result;
+            return result;
+        }
     }
 
     private static string Declaration(INamedTypeSymbol type) =>

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -5,8 +6,11 @@ using TypedState.Generators.Model;
 
 namespace TypedState.Generators.Parsing;
 
-/// <summary>Decides how a member type is serialized, or that it cannot be (null).</summary>
-internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, string? contextName)
+/// <summary>
+/// Decides how a member type is serialized, or that it cannot be (null). A state type or part is used through its
+/// generated serializer, so it counts only when <paramref name="willGenerate"/> says that serializer will exist.
+/// </summary>
+internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, string? contextName, Func<INamedTypeSymbol, bool> willGenerate)
 {
     private const int MaxDepth = 8;
 
@@ -15,7 +19,19 @@ internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, strin
 
     public static string NameOf(ITypeSymbol type) => type.ToDisplayString(s_format);
 
-    public TypeShape? Resolve(ITypeSymbol type) => Resolve(type, 0);
+    private bool _ungenerated;
+
+    /// <summary>
+    /// The shape of <paramref name="type"/>, or null. <paramref name="ungenerated"/>: it is null because the type is,
+    /// or holds, a state type or part that gets no generated serializer (its own diagnostics say why).
+    /// </summary>
+    public TypeShape? Resolve(ITypeSymbol type, out bool ungenerated)
+    {
+        _ungenerated = false;
+        var shape = Resolve(type, 0);
+        ungenerated = _ungenerated;
+        return shape;
+    }
 
     private TypeShape? Resolve(ITypeSymbol type, int depth)
     {
@@ -79,7 +95,12 @@ internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, strin
 
         if (type is INamedTypeSymbol named && IsStateType(named))
         {
-            return new TypeShape(ShapeKind.Part, name);
+            if (willGenerate(named))
+            {
+                return new TypeShape(ShapeKind.Part, name);
+            }
+
+            _ungenerated = true;
         }
 
         return null;
@@ -96,11 +117,37 @@ internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, strin
     }
 
     private static bool WantsStringEnum(ITypeSymbol type) =>
-        type.GetAttributes().Any(a =>
-            a.AttributeClass?.ToDisplayString() == KnownNames.JsonConverter
-            && a.ConstructorArguments.Length == 1
-            && a.ConstructorArguments[0].Value is INamedTypeSymbol converter
-            && converter.Name == "JsonStringEnumConverter");
+        type.GetAttributes().Any(a => IsConverterAttribute(a.AttributeClass) && IsStringEnumConverter(ConverterOf(a), type));
+
+    /// <summary>Whether <paramref name="attribute"/> is [JsonConverter] or an attribute deriving from it.</summary>
+    public static bool IsConverterAttribute(INamedTypeSymbol? attribute)
+    {
+        for (var current = attribute; current is not null; current = current.BaseType)
+        {
+            if (current.ToDisplayString() == KnownNames.JsonConverter)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The converter type a [JsonConverter(typeof(…))] names (null for a derived attribute that names none).</summary>
+    public static INamedTypeSymbol? ConverterOf(AttributeData attribute) =>
+        attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as INamedTypeSymbol : null;
+
+    /// <summary>
+    /// JsonStringEnumConverter, or JsonStringEnumConverter&lt;TEnum&gt; of <paramref name="enumType"/>: both write an
+    /// enum as its names, which is what the generated serializer does for such an enum.
+    /// </summary>
+    public static bool IsStringEnumConverter(INamedTypeSymbol? converter, ITypeSymbol enumType) =>
+        converter?.OriginalDefinition.ToDisplayString() switch
+        {
+            KnownNames.JsonStringEnumConverter => true,
+            KnownNames.JsonStringEnumConverterOfT => SymbolEqualityComparer.Default.Equals(converter.TypeArguments[0], enumType),
+            _ => false,
+        };
 
     private static Primitive PrimitiveOf(ITypeSymbol type)
     {

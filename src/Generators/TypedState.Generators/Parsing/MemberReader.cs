@@ -1,0 +1,319 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using TypedState.Generators.Model;
+
+namespace TypedState.Generators.Parsing;
+
+/// <summary>
+/// Reads the stored members of a state type or part, its own and those of its base classes, and reports every member
+/// that would silently not round-trip: fields and get-only auto-properties (TS1013), JSON names that collide
+/// (TS1014) and System.Text.Json attributes the generated serializer does not honour (TS1015).
+/// </summary>
+internal sealed class MemberReader
+{
+    private const string ReservedVersionName = "$version";
+
+    private readonly INamedTypeSymbol _type;
+    private readonly TypeShapeResolver _resolver;
+    private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly CancellationToken _cancellationToken;
+    private readonly Location? _typeLocation;
+    private readonly List<MemberModel> _members = [];
+    private readonly List<(ISymbol Symbol, string JsonName)> _stored = [];
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly HashSet<ITypeSymbol> _checkedEnums = new(SymbolEqualityComparer.Default);
+
+    private MemberReader(INamedTypeSymbol type, TypeShapeResolver resolver, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        _type = type;
+        _resolver = resolver;
+        _diagnostics = diagnostics;
+        _cancellationToken = cancellationToken;
+        _typeLocation = type.Locations.FirstOrDefault();
+    }
+
+    /// <summary>
+    /// The stored members. <paramref name="ungenerated"/>: a member's type is, or holds, a state type or part that
+    /// gets no generated serializer; that member is left out without a diagnostic of its own (the part has one), and
+    /// the type must not be generated either.
+    /// </summary>
+    public static List<MemberModel> Read(
+        INamedTypeSymbol type,
+        TypeShapeResolver resolver,
+        List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken,
+        out bool ungenerated)
+    {
+        var reader = new MemberReader(type, resolver, diagnostics, cancellationToken);
+        ungenerated = reader.ReadAll();
+        return reader._members;
+    }
+
+    /// <summary>Whether a member is left out with [JsonIgnore] (any condition other than Always still stores it).</summary>
+    public static bool IsIgnored(ISymbol member) =>
+        member.GetAttributes().Any(a =>
+            a.AttributeClass?.ToDisplayString() == KnownNames.JsonIgnore
+            && !a.NamedArguments.Any(n => n.Key == "Condition" && n.Value.Value is int condition && condition != 1));
+
+    private bool ReadAll()
+    {
+        CheckTypeAttributes();
+        var ungenerated = false;
+        for (var current = _type; current is not null && current.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); current = current.BaseType)
+        {
+            var members = current.GetMembers();
+
+            // Auto-properties have a compiler-generated backing field that names them; computed properties have none.
+            var backed = new HashSet<ISymbol>(
+                members.OfType<IFieldSymbol>().Where(f => f.AssociatedSymbol is IPropertySymbol).Select(f => f.AssociatedSymbol!),
+                SymbolEqualityComparer.Default);
+            foreach (var member in members)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                switch (member)
+                {
+                    case IPropertySymbol { IsStatic: false, IsIndexer: false } property:
+                        ungenerated |= ReadProperty(property, current, backed);
+                        break;
+                    case IFieldSymbol { IsStatic: false, IsConst: false, IsImplicitlyDeclared: false } field:
+                        ReadField(field);
+                        break;
+                }
+            }
+        }
+
+        CheckJsonNames();
+        return ungenerated;
+    }
+
+    private bool ReadProperty(IPropertySymbol property, INamedTypeSymbol declaringType, HashSet<ISymbol> backed)
+    {
+        if (property.DeclaredAccessibility != Accessibility.Public || property.GetMethod is not { DeclaredAccessibility: Accessibility.Public })
+        {
+            CheckNotPublic(property);
+            return false;
+        }
+
+        if (!_seen.Add(property.Name) || IsIgnored(property))
+        {
+            return false;
+        }
+
+        // A setter (any accessibility, or init) the generated constructor can call; get-only properties without a
+        // backing field are computed, not stored.
+        string? notStored = null;
+        if (property.SetMethod is null)
+        {
+            if (!backed.Contains(property))
+            {
+                return false;
+            }
+
+            notStored = "it is a get-only auto-property";
+        }
+        else if (!SymbolEqualityComparer.Default.Equals(declaringType, _type) && property.SetMethod.DeclaredAccessibility == Accessibility.Private)
+        {
+            notStored = $"its setter is private to its base class '{declaringType.Name}'";
+        }
+
+        CheckMemberAttributes(property, property.Type);
+        if (notStored is not null)
+        {
+            _diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MemberNotStored, LocationOf(property), property.Name, _type.Name, notStored));
+            return false;
+        }
+
+        var shape = _resolver.Resolve(property.Type, out var ungenerated);
+        if (shape is null)
+        {
+            if (!ungenerated)
+            {
+                _diagnostics.Add(DiagnosticInfo.Create(
+                    Diagnostics.UnsupportedMemberType,
+                    LocationOf(property),
+                    property.Name,
+                    _type.Name,
+                    property.Type.ToDisplayString()));
+            }
+
+            return ungenerated;
+        }
+
+        CheckEnums(shape, property.Type, property.Name);
+        var jsonName = JsonNameOf(property);
+        _stored.Add((property, jsonName));
+        _members.Add(new MemberModel(property.Name, jsonName, shape, -1));
+        return false;
+    }
+
+    private void ReadField(IFieldSymbol field)
+    {
+        if (field.DeclaredAccessibility != Accessibility.Public)
+        {
+            CheckNotPublic(field);
+            return;
+        }
+
+        if (!_seen.Add(field.Name) || IsIgnored(field))
+        {
+            return;
+        }
+
+        CheckMemberAttributes(field, field.Type);
+        _diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MemberNotStored, LocationOf(field), field.Name, _type.Name, "it is a field"));
+    }
+
+    /// <summary>[JsonInclude] makes System.Text.Json store a non-public member; the generated serializer stores public properties only.</summary>
+    private void CheckNotPublic(ISymbol member)
+    {
+        if (IsIgnored(member))
+        {
+            return;
+        }
+
+        foreach (var attribute in member.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == KnownNames.JsonInclude))
+        {
+            Unsupported(
+                attribute,
+                member,
+                $"Member '{member.Name}'",
+                "only public properties with a public getter are stored; make it one (the setter may be private), or remove the attribute");
+        }
+    }
+
+    private void CheckTypeAttributes()
+    {
+        foreach (var attribute in _type.GetAttributes())
+        {
+            var name = attribute.AttributeClass?.ToDisplayString();
+            if (name == KnownNames.JsonNumberHandling)
+            {
+                Unsupported(attribute, _type, $"'{_type.Name}'", "numbers are written as JSON numbers and read from JSON numbers only; remove the attribute");
+            }
+            else if (TypeShapeResolver.IsConverterAttribute(attribute.AttributeClass))
+            {
+                Unsupported(attribute, _type, $"'{_type.Name}'", "the type is written by its generated serializer; remove the attribute");
+            }
+        }
+    }
+
+    private void CheckMemberAttributes(ISymbol member, ITypeSymbol memberType)
+    {
+        foreach (var attribute in member.GetAttributes())
+        {
+            var name = attribute.AttributeClass?.ToDisplayString();
+            string? suggestion;
+            if (TypeShapeResolver.IsConverterAttribute(attribute.AttributeClass))
+            {
+                var enumType = memberType is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : memberType;
+                suggestion = enumType.TypeKind == TypeKind.Enum && TypeShapeResolver.IsStringEnumConverter(TypeShapeResolver.ConverterOf(attribute), enumType)
+                    ? $"put [JsonConverter(typeof(JsonStringEnumConverter))] on the enum '{enumType.Name}' instead, which the generated serializer honours"
+                    : "remove it, or give the member a type that the JsonSerializerContext given as SerializerContext serializes (see TS1006)";
+            }
+            else if (name == KnownNames.JsonNumberHandling)
+            {
+                suggestion = "numbers are written as JSON numbers and read from JSON numbers only; remove it, or give the member a type that the JsonSerializerContext given as SerializerContext serializes";
+            }
+            else if (name == KnownNames.JsonExtensionData)
+            {
+                suggestion = "properties that match no member are dropped, not collected; declare the members to store, or remove the attribute";
+            }
+            else
+            {
+                continue;
+            }
+
+            Unsupported(attribute, member, $"Member '{member.Name}'", suggestion);
+        }
+    }
+
+    /// <summary>Attributes on the enums a member writes: a converter other than the string-enum ones, and member names for string enums.</summary>
+    private void CheckEnums(TypeShape shape, ITypeSymbol type, string memberName)
+    {
+        switch (shape.Kind)
+        {
+            case ShapeKind.Enum when _checkedEnums.Add(type):
+                var usedBy = $" (used by member '{memberName}')";
+                foreach (var attribute in type.GetAttributes().Where(a => TypeShapeResolver.IsConverterAttribute(a.AttributeClass)))
+                {
+                    if (!TypeShapeResolver.IsStringEnumConverter(TypeShapeResolver.ConverterOf(attribute), type))
+                    {
+                        Unsupported(attribute, type, $"Enum '{type.Name}'{usedBy}", "enums are written as numbers, or as names with JsonStringEnumConverter; use [JsonConverter(typeof(JsonStringEnumConverter))], or remove the attribute");
+                    }
+                }
+
+                if (shape.AsString)
+                {
+                    foreach (var field in type.GetMembers().OfType<IFieldSymbol>())
+                    {
+                        foreach (var attribute in field.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == KnownNames.JsonStringEnumMemberName))
+                        {
+                            Unsupported(attribute, field, $"Enum member '{type.Name}.{field.Name}'{usedBy}", "enum values are written by their C# names; remove the attribute (renaming the enum member changes stored documents: migrate them)");
+                        }
+                    }
+                }
+
+                break;
+            case ShapeKind.Nullable or ShapeKind.List or ShapeKind.Set when type is INamedTypeSymbol { TypeArguments.Length: 1 } generic:
+                CheckEnums(shape.Element!, generic.TypeArguments[0], memberName);
+                break;
+            case ShapeKind.Dictionary when type is INamedTypeSymbol { TypeArguments.Length: 2 } dictionary:
+                CheckEnums(shape.Element!, dictionary.TypeArguments[1], memberName);
+                break;
+            case ShapeKind.Array when type is IArrayTypeSymbol array:
+                CheckEnums(shape.Element!, array.ElementType, memberName);
+                break;
+        }
+    }
+
+    /// <summary>The reader matches names ignoring case (and "$version" before any member), so two names that differ only in case collide.</summary>
+    private void CheckJsonNames()
+    {
+        var byName = new Dictionary<string, (ISymbol Symbol, string JsonName)>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (symbol, jsonName) in _stored)
+        {
+            string? clash = null;
+            if (string.Equals(jsonName, ReservedVersionName, StringComparison.OrdinalIgnoreCase))
+            {
+                clash = $"which is reserved for the document's schema version ('{ReservedVersionName}')";
+            }
+            else if (byName.TryGetValue(jsonName, out var first))
+            {
+                clash = $"which clashes with '{first.JsonName}' of member '{first.Symbol.Name}' (names are matched ignoring case when read)";
+            }
+            else
+            {
+                byName.Add(jsonName, (symbol, jsonName));
+            }
+
+            if (clash is not null)
+            {
+                _diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ConflictingJsonName, LocationOf(symbol), symbol.Name, _type.Name, jsonName, clash));
+            }
+        }
+    }
+
+    private void Unsupported(AttributeData attribute, ISymbol owner, string what, string suggestion)
+    {
+        var location = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation() ?? LocationOf(owner);
+        var name = attribute.AttributeClass!.Name;
+        if (name.EndsWith("Attribute", StringComparison.Ordinal))
+        {
+            name = name.Substring(0, name.Length - "Attribute".Length);
+        }
+
+        _diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedJsonAttribute, location, what, name, _type.Name, suggestion));
+    }
+
+    /// <summary>Where a member is declared, or the type's own location for a member of a base class in another assembly.</summary>
+    private Location? LocationOf(ISymbol member) => member.Locations.FirstOrDefault(l => l.IsInSource) ?? _typeLocation;
+
+    private static string JsonNameOf(ISymbol member)
+    {
+        var named = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.JsonPropertyName);
+        return named?.ConstructorArguments.FirstOrDefault().Value as string ?? JsonNames.CamelCase(member.Name);
+    }
+}
