@@ -36,7 +36,7 @@ internal static class StateTypeEmitter
             StateKind.Global => $"global::TypedState.IGlobalState<{self}>",
             _ => $"global::TypedState.IStatePart<{self}>",
         };
-        code.Open($"partial {model.Declaration} {model.Name} : {contract}");
+        code.Open($"partial {model.Declaration} {Identifier(model.Name)} : {contract}");
 
         var contextShapes = new List<TypeShape>();
         string ContextInfo(TypeShape shape)
@@ -103,7 +103,7 @@ internal static class StateTypeEmitter
         for (var i = 0; i < model.Members.Count; i++)
         {
             var member = model.Members[i];
-            ShapeCode.Write(code, member.Type, "value." + member.Name, i.ToString(CultureInfo.InvariantCulture) + "_", 0, contextInfo, $"__TypedState_Name{i}");
+            ShapeCode.Write(code, member.Type, "value." + Identifier(member.Name), i.ToString(CultureInfo.InvariantCulture) + "_", 0, contextInfo, $"__TypedState_Name{i}");
         }
 
         code.Close();
@@ -181,14 +181,16 @@ internal static class StateTypeEmitter
             ConstructorChain.Primary => " : this(" + string.Join(", ", Enumerable.Range(0, model.PrimaryParameterCount).Select(p =>
             {
                 var index = Enumerable.Range(0, members.Count).First(i => members[i].ConstructorIndex == p);
-                return $"m{index}";
+
+                // An absent member gets the parameter's own default, as a call without that argument would.
+                return members[index].ParameterDefault is { } fallback ? $"has{index} ? m{index} : {fallback}" : $"m{index}";
             })) + ")",
             _ => string.Empty,
         };
         if (model.KeepsImplicitConstructor)
         {
             code.Line($"/// <summary>Creates a <see cref=\"{model.Name}\"/> (the parameterless constructor the type had before its generated constructor was added).</summary>");
-            code.Line($"public {model.Name}()");
+            code.Line($"public {Identifier(model.Name)}()");
             code.Line("{");
             code.Line("}");
             code.Line();
@@ -197,12 +199,12 @@ internal static class StateTypeEmitter
         // Members absent from the document keep their defaults, required ones included: no CS8618 for that here.
         code.Line("#pragma warning disable CS8618 // members absent from the document keep their defaults");
         code.Line("[global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]");
-        code.Open($"private {model.Name}(global::TypedState.StateConstruction construction{parameters}){chain}");
+        code.Open($"private {Identifier(model.Name)}(global::TypedState.StateConstruction construction{parameters}){chain}");
         for (var i = 0; i < members.Count; i++)
         {
             if (members[i].ConstructorIndex < 0)
             {
-                code.Line($"if (has{i}) this.{members[i].Name} = m{i};");
+                code.Line($"if (has{i}) this.{Identifier(members[i].Name)} = m{i};");
             }
         }
 
@@ -318,4 +320,8 @@ internal static class StateTypeEmitter
     public static string Literal(string value) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    /// <summary>A name as a C# identifier: a reserved keyword (a member declared as <c>@class</c>) keeps its <c>@</c>.</summary>
+    private static string Identifier(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? name : "@" + name;
 }

@@ -2,6 +2,8 @@ namespace TypedState.Generators.Model;
 
 /// <summary>
 /// One serialized property: its C# name, its JSON name and its shape. <paramref name="ConstructorIndex"/> is its
-/// position in the primary constructor (-1 when it is assigned after construction).
+/// position in the primary constructor (-1 when it is assigned after construction); <paramref name="ParameterDefault"/>
+/// is the C# expression of that parameter's default value, when it declares one (what a document without the member
+/// gives it).
 /// </summary>
-internal sealed record MemberModel(string Name, string JsonName, TypeShape Type, int ConstructorIndex);
+internal sealed record MemberModel(string Name, string JsonName, TypeShape Type, int ConstructorIndex, string? ParameterDefault = null);

@@ -280,7 +280,7 @@ internal static class StateTypeParser
                         continue;
                     }
 
-                    members[index] = members[index] with { ConstructorIndex = i };
+                    members[index] = members[index] with { ConstructorIndex = i, ParameterDefault = ParameterDefaults.Of(parameter) };
                 }
 
                 return (ConstructorChain.Primary, constructor.Parameters.Length);
