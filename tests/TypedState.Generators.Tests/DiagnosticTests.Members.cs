@@ -326,6 +326,25 @@ public sealed partial class DiagnosticTests
         Expect(Diagnostics.UnsupportedJsonAttribute, 0, "'Entry'", "JsonConverter", "Entry", "the type is written by its generated serializer; remove the attribute"));
 
     [Fact]
+    public Task TS1015_polymorphism_attributes_on_a_state_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        public sealed class Quote : Entry
+        {
+            public string Author { get; set; } = "";
+        }
+
+        [StatePart]
+        [{|#0:JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")|}]
+        [{|#1:JsonDerivedType(typeof(Quote), "quote")|}]
+        public partial class Entry
+        {
+            public string Text { get; set; } = "";
+        }
+        """,
+        Expect(Diagnostics.UnsupportedJsonAttribute, 0, "'Entry'", "JsonPolymorphic", "Entry", Polymorphic),
+        Expect(Diagnostics.UnsupportedJsonAttribute, 1, "'Entry'", "JsonDerivedType", "Entry", Polymorphic));
+
+    [Fact]
     public Task TS1015_is_not_reported_for_the_attributes_the_serializer_honours_or_members_it_does_not_store() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         [JsonConverter(typeof(JsonStringEnumConverter))]
         public enum Mood
@@ -375,6 +394,8 @@ public sealed partial class DiagnosticTests
             public void Hit() => Hits++;
         }
         """);
+
+    private const string Polymorphic = "state is not polymorphic (a derived instance would be stored as this type); store the variants as separate members or parts, or remove the attribute";
 
     private const string NotPublic = "only public properties with a public getter are stored; make it one (the setter may be private), or remove the attribute";
 

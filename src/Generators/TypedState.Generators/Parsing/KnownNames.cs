@@ -17,6 +17,8 @@ internal static class KnownNames
     public const string JsonNumberHandling = "System.Text.Json.Serialization.JsonNumberHandlingAttribute";
     public const string JsonInclude = "System.Text.Json.Serialization.JsonIncludeAttribute";
     public const string JsonExtensionData = "System.Text.Json.Serialization.JsonExtensionDataAttribute";
+    public const string JsonPolymorphic = "System.Text.Json.Serialization.JsonPolymorphicAttribute";
+    public const string JsonDerivedType = "System.Text.Json.Serialization.JsonDerivedTypeAttribute";
     public const string JsonStringEnumMemberName = "System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute";
     public const string JsonStringEnumConverter = "System.Text.Json.Serialization.JsonStringEnumConverter";
     public const string JsonStringEnumConverterOfT = "System.Text.Json.Serialization.JsonStringEnumConverter<TEnum>";

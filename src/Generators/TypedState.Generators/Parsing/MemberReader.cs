@@ -197,6 +197,11 @@ internal sealed class MemberReader
             {
                 Unsupported(attribute, _type, $"'{_type.Name}'", "the type is written by its generated serializer; remove the attribute");
             }
+            else if (name is KnownNames.JsonPolymorphic or KnownNames.JsonDerivedType)
+            {
+                // The generated serializer writes the declared type's members only: a derived instance would lose its own.
+                Unsupported(attribute, _type, $"'{_type.Name}'", "state is not polymorphic (a derived instance would be stored as this type); store the variants as separate members or parts, or remove the attribute");
+            }
         }
     }
 
