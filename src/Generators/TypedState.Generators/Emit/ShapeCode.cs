@@ -8,8 +8,8 @@ namespace TypedState.Generators.Emit;
 /// The code that writes and reads one value of a <see cref="TypeShape"/>: one statement or expression where it can be
 /// (collections of strings, values and parts through <c>StateJsonCollections</c>), loops otherwise. Readers start on
 /// the value's first token and end on its last, like System.Text.Json converters. The short names are the using
-/// aliases of the generated file (<see cref="Aliases"/>). The code is compiled outside a nullable context (no
-/// nullable analysis): it needs no <c>!</c>, and the nullable annotations of the type names it spells are ignored.
+/// aliases of the generated file (<see cref="Aliases"/>). The code is compiled with nullable warnings off (no nullable
+/// analysis), so it needs no <c>!</c>.
 /// </summary>
 internal static class ShapeCode
 {

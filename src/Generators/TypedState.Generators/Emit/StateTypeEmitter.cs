@@ -44,14 +44,9 @@ internal static class StateTypeEmitter
             return $"__TypedState_Info{index.ToString(CultureInfo.InvariantCulture)}";
         }
 
-        EmitNames(body, model);
-        if (model.Kind != StateKind.Part)
-        {
-            EmitSchema(body, model);
-        }
-
         if (model.KeepsImplicitConstructor)
         {
+            // Nullable-analyzed like the implicit constructor it stands for: its warnings (CS8618) are the type's.
             body.Line($"/// <summary>Creates a <see cref=\"{model.Name}\"/> (the parameterless constructor the type had before its generated constructor was added).</summary>");
             body.Line($"public {model.Name}()");
             body.Line("{");
@@ -59,14 +54,18 @@ internal static class StateTypeEmitter
             body.Line();
         }
 
-        // The serializer and its constructor are not nullable-analyzed: the analysis was a large part of compiling them,
-        // and they are generated and tested. The annotations of the member types they spell are ignored (CS8669).
-        body.Raw("#nullable disable\n#pragma warning disable CS8669 // annotations outside a nullable context\n");
+        // The rest is not nullable-analyzed (warnings off): the analysis was a large part of compiling it, and the code
+        // is generated and tested. Annotations stay on, so the accessors' signatures keep their nullability.
+        body.Raw("#nullable disable warnings\n");
+        EmitNames(body, model);
+        if (model.Kind != StateKind.Part)
+        {
+            EmitSchema(body, model);
+        }
+
         EmitWrite(body, model, ContextInfo);
         EmitRead(body, model, ContextInfo);
         EmitConstructor(body, model);
-        body.Raw("#pragma warning restore CS8669\n#nullable restore\n");
-        body.Line();
         EmitContextInfos(body, contextShapes);
         if (model.Kind != StateKind.Part)
         {
@@ -159,7 +158,7 @@ internal static class StateTypeEmitter
         code.Line();
         code.Line($"static global::TypedState.StateSchema<{Self}> global::TypedState.IStateType<{Self}>.Schema => __TypedState_Schema;");
         code.Line();
-        var defaults = string.Concat(model.Members.Select(m => ", default!")) + string.Concat(Masks(model).Select(m => ", 0"));
+        var defaults = string.Concat(model.Members.Select(m => ", default")) + string.Concat(Masks(model).Select(m => ", 0"));
         code.Line($"static {Self} global::TypedState.IStateType<{Self}>.CreateDefault() => new {Self}({Construction}{defaults});");
         code.Line();
     }
@@ -276,6 +275,7 @@ internal static class StateTypeEmitter
         }
 
         code.Close();
+        code.Line();
     }
 
     private static void EmitContextInfos(CodeWriter code, List<TypeShape> shapes)
@@ -285,7 +285,7 @@ internal static class StateTypeEmitter
             var type = ShapeCode.NonNullable(shapes[i].TypeName);
             var info = $"{Json}.Serialization.Metadata.JsonTypeInfo<{type}>";
             code.Line($"private static {info}? __TypedState_InfoField{i};");
-            code.Line($"private static {info} __TypedState_Info{i} => __TypedState_InfoField{i} ??= ({info}){shapes[i].Extra}.Default.GetTypeInfo(typeof({type}))!;");
+            code.Line($"private static {info} __TypedState_Info{i} => __TypedState_InfoField{i} ??= ({info}){shapes[i].Extra}.Default.GetTypeInfo(typeof({type}));");
             code.Line();
         }
     }

@@ -16,6 +16,12 @@ namespace Demo.Agents;
 
 partial class ChatMemory : global::TypedState.IAgentState<__Self>
 {
+    /// <summary>Creates a <see cref="ChatMemory"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
+    public ChatMemory()
+    {
+    }
+
+#nullable disable warnings
     private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("topics");
     private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("turns");
     private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("lastSeen");
@@ -29,15 +35,8 @@ partial class ChatMemory : global::TypedState.IAgentState<__Self>
 
     static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default!, default!, default!, 0);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, 0);
 
-    /// <summary>Creates a <see cref="ChatMemory"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
-    public ChatMemory()
-    {
-    }
-
-#nullable disable
-#pragma warning disable CS8669 // annotations outside a nullable context
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
         __Collections.WriteList<string, global::TypedState.StateJsonStringCodec>(writer, __TypedState_Name0, value.Topics);
@@ -78,8 +77,6 @@ partial class ChatMemory : global::TypedState.IAgentState<__Self>
         if ((has & 0x2UL) != 0UL) this.Turns = m1;
         if ((has & 0x4UL) != 0UL) this.LastSeen = m2;
     }
-#pragma warning restore CS8669
-#nullable restore
 
     /// <summary>Loads this agent's <see cref="ChatMemory"/>; a new default instance when none is stored. Save it with <c>SaveAsync</c> on the result.</summary>
     public static __Tracked LoadAsync(__ScopedState state, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(state, cancellationToken);

@@ -16,6 +16,7 @@ namespace Demo.Profiles;
 
 partial class Profile : global::TypedState.IAgentState<__Self>
 {
+#nullable disable warnings
     private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("name");
     private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("nickname");
     private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("createdAt");
@@ -31,10 +32,8 @@ partial class Profile : global::TypedState.IAgentState<__Self>
 
     static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default!, default!, default!, default!, default!, 0);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, default, default, 0);
 
-#nullable disable
-#pragma warning disable CS8669 // annotations outside a nullable context
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
         writer.WriteString(__TypedState_Name0, value.Name);
@@ -83,8 +82,6 @@ partial class Profile : global::TypedState.IAgentState<__Self>
         if ((has & 0x8UL) != 0UL) this.Score = m3;
         if ((has & 0x10UL) != 0UL) this.Tags = m4;
     }
-#pragma warning restore CS8669
-#nullable restore
 
     /// <summary>Loads this agent's <see cref="Profile"/>; a new default instance when none is stored. Save it with <c>SaveAsync</c> on the result.</summary>
     public static __Tracked LoadAsync(__ScopedState state, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(state, cancellationToken);

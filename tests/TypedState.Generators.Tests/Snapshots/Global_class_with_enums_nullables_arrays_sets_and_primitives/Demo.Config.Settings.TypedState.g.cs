@@ -17,6 +17,12 @@ namespace Demo.Config;
 
 partial class Settings : global::TypedState.IGlobalState<__Self>
 {
+    /// <summary>Creates a <see cref="Settings"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
+    public Settings()
+    {
+    }
+
+#nullable disable warnings
     private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("tier");
     private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("region");
     private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("fallbackRegion");
@@ -45,15 +51,8 @@ partial class Settings : global::TypedState.IGlobalState<__Self>
 
     static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default!, default!, default!, default!, default!, default!, default!, default!, default!, default!, default!, default!, default!, default!, default!, default!, default!, default!, 0);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, 0);
 
-    /// <summary>Creates a <see cref="Settings"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
-    public Settings()
-    {
-    }
-
-#nullable disable
-#pragma warning disable CS8669 // annotations outside a nullable context
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
         writer.WriteNumber(__TypedState_Name0, (byte)value.Tier);
@@ -181,8 +180,6 @@ partial class Settings : global::TypedState.IGlobalState<__Self>
         if ((has & 0x10000UL) != 0UL) this.Weights = m16;
         if ((has & 0x20000UL) != 0UL) this.Quotas = m17;
     }
-#pragma warning restore CS8669
-#nullable restore
 
     /// <summary>Loads the application's <see cref="Settings"/>; a new default instance when none is stored. Save it with <c>SaveAsync</c> on the result.</summary>
     public static __Tracked LoadAsync(__ScopedState state, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(state, cancellationToken);

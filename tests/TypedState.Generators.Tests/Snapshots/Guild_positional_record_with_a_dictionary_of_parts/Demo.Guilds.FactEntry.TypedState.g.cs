@@ -12,18 +12,17 @@ namespace Demo.Guilds;
 
 partial record FactEntry : global::TypedState.IStatePart<__Self>
 {
-    private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("text");
-    private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("confidence");
-    private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("sources");
-    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("text", "confidence", "sources");
-
     /// <summary>Creates a <see cref="FactEntry"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
     public FactEntry()
     {
     }
 
-#nullable disable
-#pragma warning disable CS8669 // annotations outside a nullable context
+#nullable disable warnings
+    private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("text");
+    private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("confidence");
+    private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("sources");
+    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("text", "confidence", "sources");
+
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
         writer.WriteString(__TypedState_Name0, value.Text);
@@ -64,7 +63,5 @@ partial record FactEntry : global::TypedState.IStatePart<__Self>
         if ((has & 0x2UL) != 0UL) this.Confidence = m1;
         if ((has & 0x4UL) != 0UL) this.Sources = m2;
     }
-#pragma warning restore CS8669
-#nullable restore
 
 }

@@ -17,6 +17,7 @@ namespace Demo.Guilds;
 
 partial record KnowledgeBase : global::TypedState.IGuildState<__Self>
 {
+#nullable disable warnings
     private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("name");
     private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("curator");
     private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("facts");
@@ -30,10 +31,8 @@ partial record KnowledgeBase : global::TypedState.IGuildState<__Self>
 
     static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default!, default!, default!, 0);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, 0);
 
-#nullable disable
-#pragma warning disable CS8669 // annotations outside a nullable context
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
         writer.WriteString(__TypedState_Name0, value.Name);
@@ -73,8 +72,6 @@ partial record KnowledgeBase : global::TypedState.IGuildState<__Self>
         if ((has & 0x2UL) != 0UL) this.Curator = m1;
         if ((has & 0x4UL) != 0UL) this.Facts = m2;
     }
-#pragma warning restore CS8669
-#nullable restore
 
     /// <summary>Loads the guild's <see cref="KnowledgeBase"/>; a new default instance when none is stored. Save it with <c>SaveAsync</c> on the result.</summary>
     public static __Tracked LoadAsync(__ScopedState state, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(state, cancellationToken);

@@ -15,6 +15,12 @@ namespace Demo.Places;
 
 partial class Whereabouts : global::TypedState.IAgentState<__Self>
 {
+    /// <summary>Creates a <see cref="Whereabouts"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
+    public Whereabouts()
+    {
+    }
+
+#nullable disable warnings
     private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("home");
     private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("last");
     private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("visited");
@@ -29,15 +35,8 @@ partial class Whereabouts : global::TypedState.IAgentState<__Self>
 
     static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default!, default!, default!, default!, 0);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, default, 0);
 
-    /// <summary>Creates a <see cref="Whereabouts"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
-    public Whereabouts()
-    {
-    }
-
-#nullable disable
-#pragma warning disable CS8669 // annotations outside a nullable context
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
         writer.WritePropertyName(__TypedState_Name0); global::System.Text.Json.JsonSerializer.Serialize(writer, value.Home, __TypedState_Info0);
@@ -107,14 +106,12 @@ partial class Whereabouts : global::TypedState.IAgentState<__Self>
         if ((has & 0x4UL) != 0UL) this.Visited = m2;
         if ((has & 0x8UL) != 0UL) this.Label = m3;
     }
-#pragma warning restore CS8669
-#nullable restore
 
     private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates>? __TypedState_InfoField0;
-    private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates> __TypedState_Info0 => __TypedState_InfoField0 ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates>)global::Demo.Places.PlaceContext.Default.GetTypeInfo(typeof(global::Demo.Places.Coordinates))!;
+    private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates> __TypedState_Info0 => __TypedState_InfoField0 ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates>)global::Demo.Places.PlaceContext.Default.GetTypeInfo(typeof(global::Demo.Places.Coordinates));
 
     private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates>? __TypedState_InfoField1;
-    private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates> __TypedState_Info1 => __TypedState_InfoField1 ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates>)global::Demo.Places.PlaceContext.Default.GetTypeInfo(typeof(global::Demo.Places.Coordinates))!;
+    private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates> __TypedState_Info1 => __TypedState_InfoField1 ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates>)global::Demo.Places.PlaceContext.Default.GetTypeInfo(typeof(global::Demo.Places.Coordinates));
 
     /// <summary>Loads this agent's <see cref="Whereabouts"/>; a new default instance when none is stored. Save it with <c>SaveAsync</c> on the result.</summary>
     public static __Tracked LoadAsync(__ScopedState state, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(state, cancellationToken);

@@ -16,6 +16,12 @@ namespace Demo.Geometry;
 
 partial class Canvas : global::TypedState.IAgentState<__Self>
 {
+    /// <summary>Creates a <see cref="Canvas"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
+    public Canvas()
+    {
+    }
+
+#nullable disable warnings
     private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("title");
     private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("origin");
     private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("cursor");
@@ -31,15 +37,8 @@ partial class Canvas : global::TypedState.IAgentState<__Self>
 
     static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default!, default!, default!, default!, default!, 0);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, default, default, 0);
 
-    /// <summary>Creates a <see cref="Canvas"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
-    public Canvas()
-    {
-    }
-
-#nullable disable
-#pragma warning disable CS8669 // annotations outside a nullable context
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
         writer.WriteString(__TypedState_Name0, value.Title);
@@ -88,8 +87,6 @@ partial class Canvas : global::TypedState.IAgentState<__Self>
         if ((has & 0x8UL) != 0UL) this.Path = m3;
         if ((has & 0x10UL) != 0UL) this.Area = m4;
     }
-#pragma warning restore CS8669
-#nullable restore
 
     /// <summary>Loads this agent's <see cref="Canvas"/>; a new default instance when none is stored. Save it with <c>SaveAsync</c> on the result.</summary>
     public static __Tracked LoadAsync(__ScopedState state, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(state, cancellationToken);

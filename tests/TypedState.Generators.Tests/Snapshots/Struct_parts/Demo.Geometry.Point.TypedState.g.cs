@@ -11,12 +11,11 @@ namespace Demo.Geometry;
 
 partial struct Point : global::TypedState.IStatePart<__Self>
 {
+#nullable disable warnings
     private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("x");
     private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("y");
     private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("x", "y");
 
-#nullable disable
-#pragma warning disable CS8669 // annotations outside a nullable context
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
         writer.WriteNumber(__TypedState_Name0, value.X);
@@ -53,7 +52,5 @@ partial struct Point : global::TypedState.IStatePart<__Self>
         if ((has & 0x1UL) != 0UL) this.X = m0;
         if ((has & 0x2UL) != 0UL) this.Y = m1;
     }
-#pragma warning restore CS8669
-#nullable restore
 
 }

@@ -11,12 +11,11 @@ namespace Demo.Geometry;
 
 partial record struct Size : global::TypedState.IStatePart<__Self>
 {
+#nullable disable warnings
     private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("width");
     private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("height");
     private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("width", "height");
 
-#nullable disable
-#pragma warning disable CS8669 // annotations outside a nullable context
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
         writer.WriteNumber(__TypedState_Name0, value.Width);
@@ -51,7 +50,5 @@ partial record struct Size : global::TypedState.IStatePart<__Self>
     private Size(global::TypedState.StateConstruction construction, double m0, double m1, ulong has) : this(m0, m1)
     {
     }
-#pragma warning restore CS8669
-#nullable restore
 
 }

@@ -14,6 +14,12 @@ using __CancellationToken = global::System.Threading.CancellationToken;
 
 partial class Counter : global::TypedState.IGlobalState<__Self>
 {
+    /// <summary>Creates a <see cref="Counter"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
+    public Counter()
+    {
+    }
+
+#nullable disable warnings
     private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("value");
     private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("value");
 
@@ -25,15 +31,8 @@ partial class Counter : global::TypedState.IGlobalState<__Self>
 
     static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default!, 0);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, 0);
 
-    /// <summary>Creates a <see cref="Counter"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
-    public Counter()
-    {
-    }
-
-#nullable disable
-#pragma warning disable CS8669 // annotations outside a nullable context
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
         writer.WriteNumber(__TypedState_Name0, value.Value);
@@ -66,8 +65,6 @@ partial class Counter : global::TypedState.IGlobalState<__Self>
     {
         if ((has & 0x1UL) != 0UL) this.Value = m0;
     }
-#pragma warning restore CS8669
-#nullable restore
 
     /// <summary>Loads the application's <see cref="Counter"/>; a new default instance when none is stored. Save it with <c>SaveAsync</c> on the result.</summary>
     public static __Tracked LoadAsync(__ScopedState state, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(state, cancellationToken);
