@@ -185,7 +185,7 @@ internal static class ShapeCode
     }
 
     /// <summary>An expression that reads a value of <paramref name="shape"/>, or null for a collection that takes a loop.</summary>
-    private static string? ReadExpression(TypeShape shape, Func<TypeShape, string> contextInfo)
+    public static string? ReadExpression(TypeShape shape, Func<TypeShape, string> contextInfo)
     {
         switch (shape.Kind)
         {

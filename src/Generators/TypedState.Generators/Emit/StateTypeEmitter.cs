@@ -201,12 +201,9 @@ internal static class StateTypeEmitter
         code.Open("switch (member)");
         for (var i = 0; i < members.Count; i++)
         {
-            var read = new CodeWriter();
-            ShapeCode.Read(read, members[i].Type, $"m{i}", 0, contextInfo);
-            var lines = read.ToString().TrimEnd('\n').Split('\n');
-            if (lines.Length == 1)
+            if (ShapeCode.ReadExpression(members[i].Type, contextInfo) is { } expression)
             {
-                code.Line($"case {i}: {lines[0]} break;");
+                code.Line($"case {i}: m{i} = {expression}; break;");
             }
             else
             {
