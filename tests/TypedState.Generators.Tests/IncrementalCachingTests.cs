@@ -157,7 +157,7 @@ public sealed class IncrementalCachingTests
             output.Reason == IncrementalStepRunReason.Modified && ((StateTypeResult)output.Value).Model!.Members.Count == 2);
         Assert.Single(Outputs(result.TrackedOutputSteps[WellKnownGeneratorOutputs.SourceOutput]), output => !s_kept.Contains(output.Reason));
         var settings = Assert.Single(result.GeneratedSources, source => source.HintName == "Demo.Settings.TypedState.g.cs");
-        Assert.Contains("JsonEncodedText.Encode(\"enabled\",", settings.SourceText.ToString(), StringComparison.Ordinal);
+        Assert.Contains("EncodeName(\"enabled\")", settings.SourceText.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

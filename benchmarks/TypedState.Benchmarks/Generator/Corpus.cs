@@ -8,7 +8,8 @@ namespace TypedState.Benchmarks.Generator;
 /// namespaces, eight members each drawn in turn from fifteen kinds (strings, numbers, a nullable date, lists,
 /// dictionaries, an array, an enum, a Guid, a part, a list and a dictionary of parts); every tenth type at Version 3 with
 /// its two migration steps; every seventh a record with init-only members; state parts of four members; plain classes
-/// that the generator has no business with.
+/// that the generator has no business with. For the comparison with System.Text.Json's generator, one more file
+/// (<see cref="JsonContextFile"/>) registers the same types in a <c>JsonSerializerContext</c>.
 /// </summary>
 internal sealed class Corpus
 {
@@ -61,6 +62,30 @@ internal sealed class Corpus
 
     /// <summary>The plain class with another method body.</summary>
     public string EditPlainClass(int k, int revision) => PlainText(k, revision);
+
+    /// <summary>
+    /// What a user would write to have System.Text.Json generate the serialization of the same types instead: one
+    /// <c>JsonSerializerContext</c> with the web defaults and a <c>[JsonSerializable]</c> per state type and part.
+    /// </summary>
+    public (string Path, string Text) JsonContextFile()
+    {
+        var text = new StringBuilder();
+        text.Append("using System.Text.Json;\nusing System.Text.Json.Serialization;\n\nnamespace GeneratorCost;\n\n");
+        text.Append("/// <summary>System.Text.Json's generated serialization of every state type and part.</summary>\n");
+        text.Append("[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]\n");
+        for (var i = 0; i < StateTypes; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"[JsonSerializable(typeof(GeneratorCost.Area{i % 10}.State{i}))]\n");
+        }
+
+        for (var j = 0; j < Parts; j++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"[JsonSerializable(typeof(GeneratorCost.Parts.Part{j}))]\n");
+        }
+
+        text.Append("internal sealed partial class CorpusJsonContext : JsonSerializerContext;\n");
+        return ("Json/CorpusJsonContext.cs", text.ToString());
+    }
 
     private static bool IsVersioned(int i) => i % 10 == 0;
 

@@ -3,10 +3,10 @@ using System.Text;
 namespace TypedState.Generators.Emit;
 
 /// <summary>A string builder that keeps indentation, for readable generated code.</summary>
-internal sealed class CodeWriter
+internal sealed class CodeWriter(int indent = 0)
 {
     private readonly StringBuilder _text = new();
-    private int _indent;
+    private int _indent = indent;
 
     public CodeWriter Line(string line = "")
     {
@@ -16,6 +16,13 @@ internal sealed class CodeWriter
         }
 
         _text.Append(line).Append('\n');
+        return this;
+    }
+
+    /// <summary>Appends lines written (and indented) elsewhere, as they are.</summary>
+    public CodeWriter Raw(string lines)
+    {
+        _text.Append(lines);
         return this;
     }
 

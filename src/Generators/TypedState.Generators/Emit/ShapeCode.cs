@@ -1,18 +1,56 @@
 using System;
+using System.Collections.Generic;
 using TypedState.Generators.Model;
 
 namespace TypedState.Generators.Emit;
 
 /// <summary>
-/// The statements that write and read one value of a <see cref="TypeShape"/>. Readers start on the value's first
-/// token and end on its last, like System.Text.Json converters.
+/// The code that writes and reads one value of a <see cref="TypeShape"/>: one statement or expression where it can be
+/// (collections of strings, values and parts through <c>StateJsonCollections</c>), loops otherwise. Readers start on
+/// the value's first token and end on its last, like System.Text.Json converters. The short names are the using
+/// aliases of the generated file (<see cref="Aliases"/>). The code is compiled with nullable warnings off (no nullable
+/// analysis), so it needs no <c>!</c>.
 /// </summary>
 internal static class ShapeCode
 {
     public const string Json = "global::System.Text.Json";
-    private const string Helpers = "global::TypedState.StateJson";
-    private const string TokenType = Json + ".JsonTokenType";
+    public const string Helpers = "__StateJson";
+    public const string Collections = "__Collections";
+    public const string TokenType = "__JsonTokenType";
     private const string ConcreteList = "global::System.Collections.Generic.List<";
+    private const string ConcreteSet = "global::System.Collections.Generic.HashSet<";
+    private const string ConcreteDictionary = "global::System.Collections.Generic.Dictionary<";
+
+    /// <summary>The using aliases the generated code may use, and what they stand for.</summary>
+    public static readonly IReadOnlyList<(string Alias, string Target)> Aliases =
+    [
+        (Helpers, "global::TypedState.StateJson"),
+        (Collections, "global::TypedState.StateJsonCollections"),
+        (TokenType, Json + ".JsonTokenType"),
+    ];
+
+    /// <summary>
+    /// Writes member <paramref name="value"/> as the property <paramref name="name"/> (a <c>JsonEncodedText</c>):
+    /// a collection whose elements have a codec in one call, anything else as <see cref="Write"/> does.
+    /// </summary>
+    public static void WriteMember(CodeWriter code, TypeShape shape, string value, string name, string scope, Func<TypeShape, string> contextInfo)
+    {
+        if (Collection(shape) is { } collection)
+        {
+            var method = shape.Kind switch
+            {
+                ShapeKind.Array => "WriteArray",
+                ShapeKind.List => IsConcrete(shape, ConcreteList) ? "WriteList" : "WriteSequence",
+                ShapeKind.Set => IsConcrete(shape, ConcreteSet) ? "WriteSet" : "WriteSequence",
+                _ => IsConcrete(shape, ConcreteDictionary) ? "WriteDictionary" : "WritePairs",
+            };
+
+            code.Line($"{Collections}.{method}<{collection}>(writer, {name}, {value});");
+            return;
+        }
+
+        Write(code, shape, value, scope, 0, contextInfo, name);
+    }
 
     /// <summary>
     /// Writes <paramref name="value"/> (an expression evaluated once) with writer <c>writer</c>. Pattern variables of an
@@ -24,173 +62,208 @@ internal static class ShapeCode
     /// </summary>
     public static void Write(CodeWriter code, TypeShape shape, string value, string scope, int depth, Func<TypeShape, string> contextInfo, string? name = null)
     {
-        var writeNull = name is null ? "writer.WriteNullValue();" : $"writer.WriteNull({name});";
-        var prefix = name is null ? string.Empty : name + ", ";
-        switch (shape.Kind)
+        if (Statements(shape, value, scope, depth, contextInfo, name) is { } statements)
         {
-            case ShapeKind.Primitive:
-                foreach (var statement in WritePrimitive(shape.Primitive, value, name).Split('\n'))
-                {
-                    code.Line(statement);
-                }
-
-                return;
-            case ShapeKind.Enum:
-                if (shape.AsString)
-                {
-                    // A value without a name is written as a number, as JsonStringEnumConverter does.
-                    if (name is not null)
-                    {
-                        code.Line($"writer.WritePropertyName({name});");
-                    }
-
-                    code.Line($"{Helpers}.WriteEnumName<{shape.TypeName}>(writer, {value});");
-                }
-                else
-                {
-                    code.Line($"writer.WriteNumber{(name is null ? "Value" : string.Empty)}({prefix}({UnderlyingCast(shape.Primitive)}){value});");
-                }
-
-                return;
-            case ShapeKind.Nullable:
-                code.Open($"if ({value} is {{ }} v{scope}{depth})");
-                Write(code, shape.Element!, $"v{scope}{depth}", scope, depth + 1, contextInfo, name);
-                code.Close().Open("else").Line(writeNull).Close();
-                return;
-            case ShapeKind.Array:
-            case ShapeKind.List:
-            case ShapeKind.Set:
-                code.Open($"if ({value} is {{ }} c{scope}{depth})");
-                code.Line($"writer.WriteStartArray({name});");
-                if (shape.Kind == ShapeKind.List && NonNullable(shape.TypeName).StartsWith(ConcreteList, StringComparison.Ordinal))
-                {
-                    // A List<T> is indexed: no enumerator and its version checks.
-                    code.Open($"for (var i{scope}{depth} = 0; i{scope}{depth} < c{scope}{depth}.Count; i{scope}{depth}++)");
-                    code.Line($"var e{scope}{depth} = c{scope}{depth}[i{scope}{depth}];");
-                }
-                else
-                {
-                    code.Open($"foreach (var e{scope}{depth} in c{scope}{depth})");
-                }
-
-                Write(code, shape.Element!, $"e{scope}{depth}", scope, depth + 1, contextInfo);
-                code.Close();
-                code.Line("writer.WriteEndArray();");
-                code.Close().Open("else").Line(writeNull).Close();
-                return;
-            case ShapeKind.Dictionary:
-                code.Open($"if ({value} is {{ }} d{scope}{depth})");
-                code.Line($"writer.WriteStartObject({name});");
-                code.Open($"foreach (var p{scope}{depth} in d{scope}{depth})");
-                Write(code, shape.Element!, $"p{scope}{depth}.Value", scope, depth + 1, contextInfo, $"p{scope}{depth}.Key");
-                code.Close();
-                code.Line("writer.WriteEndObject();");
-                code.Close().Open("else").Line(writeNull).Close();
-                return;
-            case ShapeKind.Part:
-                code.Line($"{Helpers}.WritePart<{NonNullable(shape.TypeName)}>(writer, {prefix}{value});");
-                return;
-            case ShapeKind.Context:
-                if (name is not null)
-                {
-                    code.Line($"writer.WritePropertyName({name});");
-                }
-
-                // The type info is of the non-nullable type; null is still written as null.
-                code.Line($"{Json}.JsonSerializer.Serialize(writer, {value}!, {contextInfo(shape)});");
-                return;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(shape), shape.Kind, null);
+            code.Line(string.Join(" ", statements));
+            return;
         }
+
+        // A collection whose elements have no codec (enums, nullable values, nested collections, context types): a loop.
+        var writeNull = name is null ? "writer.WriteNullValue();" : $"writer.WriteNull({name});";
+        var suffix = scope + depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (shape.Kind == ShapeKind.Dictionary)
+        {
+            code.Open($"if ({value} is {{ }} d{suffix})");
+            code.Line($"writer.WriteStartObject({name});");
+            code.Open($"foreach (var p{suffix} in d{suffix})");
+            Write(code, shape.Element!, $"p{suffix}.Value", scope, depth + 1, contextInfo, $"p{suffix}.Key");
+            code.Close();
+            code.Line("writer.WriteEndObject();");
+        }
+        else
+        {
+            code.Open($"if ({value} is {{ }} c{suffix})");
+            code.Line($"writer.WriteStartArray({name});");
+            if (shape.Kind == ShapeKind.List && IsConcrete(shape, ConcreteList))
+            {
+                // A List<T> is indexed: no enumerator and its version checks.
+                code.Open($"for (var i{suffix} = 0; i{suffix} < c{suffix}.Count; i{suffix}++)");
+                Write(code, shape.Element!, $"c{suffix}[i{suffix}]", scope, depth + 1, contextInfo);
+            }
+            else
+            {
+                code.Open($"foreach (var e{suffix} in c{suffix})");
+                Write(code, shape.Element!, $"e{suffix}", scope, depth + 1, contextInfo);
+            }
+
+            code.Close();
+            code.Line("writer.WriteEndArray();");
+        }
+
+        code.Close().Line($"else {writeNull}");
     }
 
     /// <summary>Reads a value of <paramref name="shape"/> into the existing variable <paramref name="target"/>.</summary>
     public static void Read(CodeWriter code, TypeShape shape, string target, int depth, Func<TypeShape, string> contextInfo)
     {
-        switch (shape.Kind)
+        if (ReadExpression(shape, contextInfo) is { } expression)
         {
-            case ShapeKind.Primitive:
-                code.Line($"{target} = {ReadPrimitive(shape.Primitive)};");
-                return;
-            case ShapeKind.Enum:
-                code.Line($"{target} = reader.TokenType == {TokenType}.String ? {Helpers}.ParseEnum<{shape.TypeName}>(ref reader) : ({shape.TypeName}){ReadPrimitive(shape.Primitive)};");
-                return;
-            case ShapeKind.Nullable:
-                code.Open($"if (reader.TokenType == {TokenType}.Null)").Line($"{target} = null;").Close();
-                code.Open("else");
-                code.Line($"{shape.Element!.TypeName} v{depth};");
-                Read(code, shape.Element!, $"v{depth}", depth + 1, contextInfo);
-                code.Line($"{target} = v{depth};");
-                code.Close();
-                return;
-            case ShapeKind.Array:
-            case ShapeKind.List:
-            case ShapeKind.Set:
-                var collection = shape.Kind == ShapeKind.Set
-                    ? $"global::System.Collections.Generic.HashSet<{shape.Extra}>"
-                    : $"global::System.Collections.Generic.List<{shape.Extra}>";
-                code.Open($"if (reader.TokenType == {TokenType}.Null)").Line($"{target} = null!;").Close();
-                code.Open("else");
-                code.Line($"{Helpers}.Expect(ref reader, {TokenType}.StartArray);");
-                code.Line($"var c{depth} = new {collection}();");
-                code.Open($"while (reader.Read() && reader.TokenType != {TokenType}.EndArray)");
-                code.Line($"{shape.Extra} e{depth};");
-                Read(code, shape.Element!, $"e{depth}", depth + 1, contextInfo);
-                code.Line($"c{depth}.Add(e{depth});");
-                code.Close();
-                code.Line($"{target} = c{depth}{(shape.Kind == ShapeKind.Array ? ".ToArray()" : string.Empty)};");
-                code.Close();
-                return;
-            case ShapeKind.Dictionary:
-                code.Open($"if (reader.TokenType == {TokenType}.Null)").Line($"{target} = null!;").Close();
-                code.Open("else");
-                code.Line($"{Helpers}.Expect(ref reader, {TokenType}.StartObject);");
-                code.Line($"var d{depth} = new global::System.Collections.Generic.Dictionary<string, {shape.Extra}>();");
-                code.Open($"while (reader.Read() && reader.TokenType != {TokenType}.EndObject)");
-                code.Line($"var k{depth} = reader.GetString()!;");
-                code.Line("reader.Read();");
-                code.Line($"{shape.Extra} e{depth};");
-                Read(code, shape.Element!, $"e{depth}", depth + 1, contextInfo);
-                code.Line($"d{depth}[k{depth}] = e{depth};");
-                code.Close();
-                code.Line($"{target} = d{depth};");
-                code.Close();
-                return;
-            case ShapeKind.Part:
-                code.Line($"{target} = {Helpers}.ReadPart<{NonNullable(shape.TypeName)}>(ref reader);");
-                return;
-            case ShapeKind.Context:
-                code.Line($"{target} = {Json}.JsonSerializer.Deserialize(ref reader, {contextInfo(shape)})!;");
-                return;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(shape), shape.Kind, null);
+            code.Line($"{target} = {expression};");
+            return;
         }
+
+        // A collection whose elements have no codec: a loop.
+        var element = shape.Extra;
+        var suffix = depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        code.Line($"if (reader.TokenType == {TokenType}.Null) {target} = null;");
+        code.Open("else");
+        if (shape.Kind == ShapeKind.Dictionary)
+        {
+            code.Line($"{Helpers}.Expect(ref reader, {TokenType}.StartObject);");
+            code.Line($"var d{suffix} = new global::System.Collections.Generic.Dictionary<string, {element}>();");
+            code.Open($"while (reader.Read() && reader.TokenType != {TokenType}.EndObject)");
+            code.Line($"var k{suffix} = reader.GetString();");
+            code.Line("reader.Read();");
+            code.Line($"{element} e{suffix};");
+            Read(code, shape.Element!, $"e{suffix}", depth + 1, contextInfo);
+            code.Line($"d{suffix}[k{suffix}] = e{suffix};");
+            code.Close();
+            code.Line($"{target} = d{suffix};");
+        }
+        else
+        {
+            var collection = shape.Kind == ShapeKind.Set ? "HashSet" : "List";
+            code.Line($"{Helpers}.Expect(ref reader, {TokenType}.StartArray);");
+            code.Line($"var c{suffix} = new global::System.Collections.Generic.{collection}<{element}>();");
+            code.Open($"while (reader.Read() && reader.TokenType != {TokenType}.EndArray)");
+            code.Line($"{element} e{suffix};");
+            Read(code, shape.Element!, $"e{suffix}", depth + 1, contextInfo);
+            code.Line($"c{suffix}.Add(e{suffix});");
+            code.Close();
+            code.Line($"{target} = c{suffix}{(shape.Kind == ShapeKind.Array ? ".ToArray()" : string.Empty)};");
+        }
+
+        code.Close();
     }
 
     /// <summary>A type name without its trailing nullable-reference marker.</summary>
     public static string NonNullable(string typeName) => typeName.EndsWith("?", StringComparison.Ordinal) ? typeName.Substring(0, typeName.Length - 1) : typeName;
 
-    private static string WritePrimitive(Primitive primitive, string value, string? name)
+    /// <summary>The statements that write a value on one line, or null for a collection that takes a loop.</summary>
+    private static List<string>? Statements(TypeShape shape, string value, string scope, int depth, Func<TypeShape, string> contextInfo, string? name)
+    {
+        var prefix = name is null ? string.Empty : name + ", ";
+        var propertyName = name is null ? null : $"writer.WritePropertyName({name});";
+        switch (shape.Kind)
+        {
+            case ShapeKind.Primitive:
+                return WritePrimitive(shape.Primitive, value, name, propertyName);
+            case ShapeKind.Enum when shape.AsString:
+                // A value without a name is written as a number, as JsonStringEnumConverter does.
+                return Join(propertyName, $"{Helpers}.WriteEnumName<{shape.TypeName}>(writer, {value});");
+            case ShapeKind.Enum:
+                return [$"writer.WriteNumber{(name is null ? "Value" : string.Empty)}({prefix}({UnderlyingCast(shape.Primitive)}){value});"];
+            case ShapeKind.Nullable:
+                // The underlying type is a value type (never a collection), so it writes on one line.
+                var variable = $"v{scope}{depth.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+                var inner = Statements(shape.Element!, variable, scope, depth + 1, contextInfo, name)!;
+                var then = inner.Count == 1 ? inner[0] : "{ " + string.Join(" ", inner) + " }";
+                return [$"if ({value} is {{ }} {variable}) {then} else {(name is null ? "writer.WriteNullValue();" : $"writer.WriteNull({name});")}"];
+            case ShapeKind.Part:
+                return [$"{Helpers}.WritePart<{NonNullable(shape.TypeName)}>(writer, {prefix}{value});"];
+            case ShapeKind.Context:
+                // The type info is of the non-nullable type; null is still written as null.
+                return Join(propertyName, $"{Json}.JsonSerializer.Serialize(writer, {value}, {contextInfo(shape)});");
+            case ShapeKind.Array:
+            case ShapeKind.List:
+            case ShapeKind.Set:
+            case ShapeKind.Dictionary:
+                return null;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(shape), shape.Kind, null);
+        }
+    }
+
+    /// <summary>An expression that reads a value of <paramref name="shape"/>, or null for a collection that takes a loop.</summary>
+    public static string? ReadExpression(TypeShape shape, Func<TypeShape, string> contextInfo)
+    {
+        switch (shape.Kind)
+        {
+            case ShapeKind.Primitive:
+                return ReadPrimitive(shape.Primitive);
+            case ShapeKind.Enum:
+                return $"reader.TokenType == {TokenType}.String ? {Helpers}.ParseEnum<{shape.TypeName}>(ref reader) : ({shape.TypeName}){ReadPrimitive(shape.Primitive)}";
+            case ShapeKind.Nullable:
+                // The underlying type is a value type (never a collection), so it reads as an expression.
+                var inner = ReadExpression(shape.Element!, contextInfo)!;
+                return $"reader.TokenType == {TokenType}.Null ? null : {(shape.Element!.Kind == ShapeKind.Enum ? "(" + inner + ")" : inner)}";
+            case ShapeKind.Array:
+            case ShapeKind.List:
+            case ShapeKind.Set:
+            case ShapeKind.Dictionary:
+                var method = shape.Kind switch
+                {
+                    ShapeKind.Set => "ReadSet",
+                    ShapeKind.Dictionary => "ReadDictionary",
+                    _ => "ReadList",
+                };
+                return Collection(shape) is { } collection
+                    ? $"{Collections}.{method}<{collection}>(ref reader){(shape.Kind == ShapeKind.Array ? "?.ToArray()" : string.Empty)}"
+                    : null;
+            case ShapeKind.Part:
+                return $"{Helpers}.ReadPart<{NonNullable(shape.TypeName)}>(ref reader)";
+            case ShapeKind.Context:
+                return $"{Json}.JsonSerializer.Deserialize(ref reader, {contextInfo(shape)})";
+            default:
+                throw new ArgumentOutOfRangeException(nameof(shape), shape.Kind, null);
+        }
+    }
+
+    /// <summary>
+    /// The type arguments (element type, codec) of the <c>StateJsonCollections</c> methods for a collection whose
+    /// elements are strings, primitive values or parts; null for anything else.
+    /// </summary>
+    private static string? Collection(TypeShape shape)
+    {
+        if (shape.Kind is not (ShapeKind.Array or ShapeKind.List or ShapeKind.Set or ShapeKind.Dictionary))
+        {
+            return null;
+        }
+
+        var element = shape.Element!;
+        var type = NonNullable(element.TypeName);
+        return element switch
+        {
+            { Kind: ShapeKind.Primitive, Primitive: Primitive.String } => "string, global::TypedState.StateJsonStringCodec",
+            { Kind: ShapeKind.Primitive, Primitive: not Primitive.Bytes } => $"{type}, global::TypedState.StateJsonValueCodec<{type}>",
+            { Kind: ShapeKind.Part } => $"{type}, global::TypedState.StateJsonPartCodec<{type}>",
+            _ => null,
+        };
+    }
+
+    private static bool IsConcrete(TypeShape shape, string prefix) => NonNullable(shape.TypeName).StartsWith(prefix, StringComparison.Ordinal);
+
+    private static List<string> Join(string? first, string second) => first is null ? [second] : [first, second];
+
+    private static List<string> WritePrimitive(Primitive primitive, string value, string? name, string? propertyName)
     {
         // Value methods (WriteStringValue) and their property forms (WriteString(name, ...)) take the same value types.
         var prefix = name is null ? string.Empty : name + ", ";
         var suffix = name is null ? "Value" : string.Empty;
         return primitive switch
         {
-            Primitive.Boolean => $"writer.WriteBoolean{suffix}({prefix}{value});",
-            Primitive.Byte or Primitive.SByte or Primitive.Int16 or Primitive.UInt16 => $"writer.WriteNumber{suffix}({prefix}(int){value});",
-            Primitive.Int32 or Primitive.UInt32 or Primitive.Int64 or Primitive.UInt64 or Primitive.Single or Primitive.Double or Primitive.Decimal => $"writer.WriteNumber{suffix}({prefix}{value});",
-            Primitive.String or Primitive.DateTime or Primitive.DateTimeOffset or Primitive.Guid => $"writer.WriteString{suffix}({prefix}{value});",
+            Primitive.Boolean => [$"writer.WriteBoolean{suffix}({prefix}{value});"],
+            Primitive.Byte or Primitive.SByte or Primitive.Int16 or Primitive.UInt16 => [$"writer.WriteNumber{suffix}({prefix}(int){value});"],
+            Primitive.Int32 or Primitive.UInt32 or Primitive.Int64 or Primitive.UInt64 or Primitive.Single or Primitive.Double or Primitive.Decimal => [$"writer.WriteNumber{suffix}({prefix}{value});"],
+            Primitive.String or Primitive.DateTime or Primitive.DateTimeOffset or Primitive.Guid => [$"writer.WriteString{suffix}({prefix}{value});"],
 
             // Written by helpers, which write values only.
-            Primitive.Char => $"{PropertyName(name)}{Helpers}.WriteChar(writer, {value});",
-            Primitive.TimeSpan => $"{PropertyName(name)}{Helpers}.WriteTimeSpan(writer, {value});",
-            Primitive.Bytes => $"{PropertyName(name)}{Helpers}.WriteBytes(writer, {value});",
+            Primitive.Char => Join(propertyName, $"{Helpers}.WriteChar(writer, {value});"),
+            Primitive.TimeSpan => Join(propertyName, $"{Helpers}.WriteTimeSpan(writer, {value});"),
+            Primitive.Bytes => Join(propertyName, $"{Helpers}.WriteBytes(writer, {value});"),
             _ => throw new ArgumentOutOfRangeException(nameof(primitive), primitive, null),
         };
     }
-
-    private static string PropertyName(string? name) => name is null ? string.Empty : $"writer.WritePropertyName({name});\n";
 
     private static string ReadPrimitive(Primitive primitive) => primitive switch
     {
@@ -207,12 +280,12 @@ internal static class ShapeCode
         Primitive.Double => "reader.GetDouble()",
         Primitive.Decimal => "reader.GetDecimal()",
         Primitive.Char => $"{Helpers}.ReadChar(ref reader)",
-        Primitive.String => "reader.GetString()!",
+        Primitive.String => "reader.GetString()",
         Primitive.DateTime => "reader.GetDateTime()",
         Primitive.DateTimeOffset => "reader.GetDateTimeOffset()",
         Primitive.Guid => "reader.GetGuid()",
         Primitive.TimeSpan => $"{Helpers}.ReadTimeSpan(ref reader)",
-        Primitive.Bytes => $"{Helpers}.ReadBytes(ref reader)!",
+        Primitive.Bytes => $"{Helpers}.ReadBytes(ref reader)",
         _ => throw new ArgumentOutOfRangeException(nameof(primitive), primitive, null),
     };
 

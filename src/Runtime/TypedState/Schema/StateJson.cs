@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace TypedState;
@@ -84,6 +85,12 @@ public static class StateJson
         reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var version) && version >= 1
             ? version
             : throw new JsonException($"The '{StateSchema.VersionPropertyName}' property must be a positive integer.");
+
+    /// <summary>
+    /// A property name encoded once, as the store writes it: with the relaxed encoder of its serializer options, as
+    /// System.Text.Json encodes property names with the options' encoder.
+    /// </summary>
+    public static JsonEncodedText EncodeName(string name) => JsonEncodedText.Encode(name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
     /// <summary>Writes a character as a one-character string.</summary>
     public static void WriteChar(Utf8JsonWriter writer, char value)

@@ -2,170 +2,104 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
+using __Self = global::Demo.Agents.ChatMemory;
+using __StateJson = global::TypedState.StateJson;
+using __Collections = global::TypedState.StateJsonCollections;
+using __JsonTokenType = global::System.Text.Json.JsonTokenType;
+using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
+using __Accessors = global::TypedState.StateAccessors;
+using __Tracked = global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Agents.ChatMemory>>;
+using __ScopedState = global::TypedState.IScopedStateOperations;
+using __CancellationToken = global::System.Threading.CancellationToken;
+
 namespace Demo.Agents;
 
-partial class ChatMemory : global::TypedState.IAgentState<global::Demo.Agents.ChatMemory>
+partial class ChatMemory : global::TypedState.IAgentState<__Self>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("topics", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("turns", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("lastSeen", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-
-    private static readonly global::TypedState.StateSchema<global::Demo.Agents.ChatMemory> __TypedState_Schema =
-        global::TypedState.StateSchema.Create<global::Demo.Agents.ChatMemory>(global::TypedState.Scope.Agent, "ChatMemory", 3, MigrateV1ToV2, MigrateV2ToV3);
-
-    /// <summary>Where <see cref="ChatMemory"/> is stored (scope Agent, key ChatMemory), its schema version (3) and its serializer.</summary>
-    public static global::TypedState.StateSchema<global::Demo.Agents.ChatMemory> StateSchema => __TypedState_Schema;
-
-    static global::TypedState.StateSchema<global::Demo.Agents.ChatMemory> global::TypedState.IStateType<global::Demo.Agents.ChatMemory>.Schema => __TypedState_Schema;
-
-    static global::Demo.Agents.ChatMemory global::TypedState.IStateType<global::Demo.Agents.ChatMemory>.CreateDefault() => new global::Demo.Agents.ChatMemory(default(global::TypedState.StateConstruction), default!, false, default!, false, default!, false);
-
-    static void global::TypedState.IStatePart<global::Demo.Agents.ChatMemory>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Agents.ChatMemory value)
-    {
-        if (value.Topics is { } c0_0)
-        {
-            writer.WriteStartArray(__TypedState_Name0);
-            for (var i0_0 = 0; i0_0 < c0_0.Count; i0_0++)
-            {
-                var e0_0 = c0_0[i0_0];
-                writer.WriteStringValue(e0_0);
-            }
-            writer.WriteEndArray();
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name0);
-        }
-        writer.WriteNumber(__TypedState_Name1, value.Turns);
-        if (value.LastSeen is { } v2_0)
-        {
-            writer.WriteString(__TypedState_Name2, v2_0);
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name2);
-        }
-    }
-
-    static global::Demo.Agents.ChatMemory global::TypedState.IStatePart<global::Demo.Agents.ChatMemory>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
-    {
-        schemaVersion = 0;
-        global::System.Collections.Generic.List<string> m0 = default!;
-        var has0 = false;
-        int m1 = default!;
-        var has1 = false;
-        global::System.DateTimeOffset? m2 = default!;
-        var has2 = false;
-        while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
-        {
-            int member;
-            if (reader.ValueTextEquals("topics"u8)) member = 0;
-            else if (reader.ValueTextEquals("turns"u8)) member = 1;
-            else if (reader.ValueTextEquals("lastSeen"u8)) member = 2;
-            else if (reader.ValueTextEquals("$version"u8)) member = -2;
-            else member = __TypedState_MatchIgnoringCase(reader.GetString());
-            reader.Read();
-            switch (member)
-            {
-                case 0:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m0 = null!;
-                    }
-                    else
-                    {
-                        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.StartArray);
-                        var c0 = new global::System.Collections.Generic.List<string>();
-                        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
-                        {
-                            string e0;
-                            e0 = reader.GetString()!;
-                            c0.Add(e0);
-                        }
-                        m0 = c0;
-                    }
-                    has0 = true;
-                    break;
-                }
-                case 1:
-                {
-                    m1 = reader.GetInt32();
-                    has1 = true;
-                    break;
-                }
-                case 2:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m2 = null;
-                    }
-                    else
-                    {
-                        global::System.DateTimeOffset v0;
-                        v0 = reader.GetDateTimeOffset();
-                        m2 = v0;
-                    }
-                    has2 = true;
-                    break;
-                }
-                case -2:
-                    schemaVersion = global::TypedState.StateJson.ReadSchemaVersion(ref reader);
-                    break;
-                default:
-                    reader.Skip();
-                    break;
-            }
-        }
-        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.EndObject);
-        return new global::Demo.Agents.ChatMemory(default(global::TypedState.StateConstruction), m0, has0, m1, has1, m2, has2);
-    }
-
-    private static int __TypedState_MatchIgnoringCase(string? name)
-    {
-        if (string.Equals(name, "topics", global::System.StringComparison.OrdinalIgnoreCase)) return 0;
-        if (string.Equals(name, "turns", global::System.StringComparison.OrdinalIgnoreCase)) return 1;
-        if (string.Equals(name, "lastSeen", global::System.StringComparison.OrdinalIgnoreCase)) return 2;
-        return -1;
-    }
-
     /// <summary>Creates a <see cref="ChatMemory"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
     public ChatMemory()
     {
     }
 
-    #pragma warning disable CS8618 // members absent from the document keep their defaults
-    [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private ChatMemory(global::TypedState.StateConstruction construction, global::System.Collections.Generic.List<string> m0, bool has0, int m1, bool has1, global::System.DateTimeOffset? m2, bool has2)
+#nullable disable warnings
+    private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("topics");
+    private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("turns");
+    private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("lastSeen");
+    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("topics", "turns", "lastSeen");
+
+    private static readonly global::TypedState.StateSchema<__Self> __TypedState_Schema =
+        global::TypedState.StateSchema.Create<__Self>(global::TypedState.Scope.Agent, "ChatMemory", 3, MigrateV1ToV2, MigrateV2ToV3);
+
+    /// <summary>Where <see cref="ChatMemory"/> is stored (scope Agent, key ChatMemory), its schema version (3) and its serializer.</summary>
+    public static global::TypedState.StateSchema<__Self> StateSchema => __TypedState_Schema;
+
+    static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
+
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, 0);
+
+    static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
-        if (has0) this.Topics = m0;
-        if (has1) this.Turns = m1;
-        if (has2) this.LastSeen = m2;
+        __Collections.WriteList<string, global::TypedState.StateJsonStringCodec>(writer, __TypedState_Name0, value.Topics);
+        writer.WriteNumber(__TypedState_Name1, value.Turns);
+        if (value.LastSeen is { } v2_0) writer.WriteString(__TypedState_Name2, v2_0); else writer.WriteNull(__TypedState_Name2);
     }
-    #pragma warning restore CS8618
+
+    static __Self global::TypedState.IStatePart<__Self>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
+    {
+        schemaVersion = 0;
+        global::System.Collections.Generic.List<string> m0 = default;
+        int m1 = default;
+        global::System.DateTimeOffset? m2 = default;
+        ulong has = 0;
+        var next = 0;
+        while (reader.Read() && reader.TokenType == __JsonTokenType.PropertyName)
+        {
+            var member = __TypedState_Names.Match(ref reader, ref next);
+            reader.Read();
+            switch (member)
+            {
+                case 0: m0 = __Collections.ReadList<string, global::TypedState.StateJsonStringCodec>(ref reader); break;
+                case 1: m1 = reader.GetInt32(); break;
+                case 2: m2 = reader.TokenType == __JsonTokenType.Null ? null : reader.GetDateTimeOffset(); break;
+                case -2: schemaVersion = __StateJson.ReadSchemaVersion(ref reader); continue;
+                default: reader.Skip(); continue;
+            }
+            has |= 1UL << member;
+        }
+        __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
+        return new __Self(default(global::TypedState.StateConstruction), m0, m1, m2, has);
+    }
+
+    [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    private ChatMemory(global::TypedState.StateConstruction construction, global::System.Collections.Generic.List<string> m0, int m1, global::System.DateTimeOffset? m2, ulong has)
+    {
+        if ((has & 0x1UL) != 0UL) this.Topics = m0;
+        if ((has & 0x2UL) != 0UL) this.Turns = m1;
+        if ((has & 0x4UL) != 0UL) this.LastSeen = m2;
+    }
 
     /// <summary>Loads this agent's <see cref="ChatMemory"/>; a new default instance when none is stored. Save it with <c>SaveAsync</c> on the result.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Agents.ChatMemory>> LoadAsync(global::TypedState.IScopedStateOperations state, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.LoadAsync<global::Demo.Agents.ChatMemory>(state, cancellationToken);
+    public static __Tracked LoadAsync(__ScopedState state, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(state, cancellationToken);
 
-    /// <summary>Stores this agent's <see cref="ChatMemory"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version).</summary>
-    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(global::TypedState.IScopedStateOperations state, global::Demo.Agents.ChatMemory value, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.SaveAsync(state, value, expectedVersion, cancellationToken);
+    /// <summary>Stores this agent's <see cref="ChatMemory"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version, but never over a record a newer build wrote).</summary>
+    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(__ScopedState state, __Self value, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.SaveAsync<__Self>(state, value, expectedVersion, cancellationToken);
 
     /// <summary>Deletes this agent's <see cref="ChatMemory"/>; returns whether it existed.</summary>
-    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(global::TypedState.IScopedStateOperations state, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.DeleteAsync<global::Demo.Agents.ChatMemory>(state, expectedVersion, cancellationToken);
+    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(__ScopedState state, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.DeleteAsync<__Self>(state, expectedVersion, cancellationToken);
 
     /// <summary>Loads this agent's <see cref="ChatMemory"/>, applies <paramref name="change"/> and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Agents.ChatMemory>> UpdateAsync(global::TypedState.IScopedStateOperations state, global::System.Func<global::Demo.Agents.ChatMemory, global::Demo.Agents.ChatMemory> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(state, change, cancellationToken);
+    public static __Tracked UpdateAsync(__ScopedState state, global::System.Func<__Self, __Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(state, change, cancellationToken);
 
     /// <summary>Loads this agent's <see cref="ChatMemory"/>, applies <paramref name="change"/> to it and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Agents.ChatMemory>> UpdateAsync(global::TypedState.IScopedStateOperations state, global::System.Action<global::Demo.Agents.ChatMemory> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(state, global::TypedState.StateAccessors.Mutating(change), cancellationToken);
+    public static __Tracked UpdateAsync(__ScopedState state, global::System.Action<__Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(state, __Accessors.Mutating<__Self>(change), cancellationToken);
 
     /// <summary>Loads this agent's <see cref="ChatMemory"/>; a new default instance when none is stored.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Agents.ChatMemory>> LoadAsync(global::TypedState.Guilds.AgentContext context, global::System.Threading.CancellationToken cancellationToken = default) => LoadAsync(global::TypedState.StateAccessors.StateOf(context), cancellationToken);
+    public static __Tracked LoadAsync(global::TypedState.Guilds.AgentContext context, __CancellationToken cancellationToken = default) => LoadAsync(__Accessors.StateOf(context), cancellationToken);
 
     /// <summary>Loads this agent's <see cref="ChatMemory"/>, applies <paramref name="change"/> and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Agents.ChatMemory>> UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Func<global::Demo.Agents.ChatMemory, global::Demo.Agents.ChatMemory> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(global::TypedState.StateAccessors.StateOf(context), change, cancellationToken);
+    public static __Tracked UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Func<__Self, __Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(__Accessors.StateOf(context), change, cancellationToken);
 
     /// <summary>Loads this agent's <see cref="ChatMemory"/>, applies <paramref name="change"/> to it and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Agents.ChatMemory>> UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Action<global::Demo.Agents.ChatMemory> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(global::TypedState.StateAccessors.StateOf(context), global::TypedState.StateAccessors.Mutating(change), cancellationToken);
+    public static __Tracked UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Action<__Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(__Accessors.StateOf(context), __Accessors.Mutating<__Self>(change), cancellationToken);
 
 }

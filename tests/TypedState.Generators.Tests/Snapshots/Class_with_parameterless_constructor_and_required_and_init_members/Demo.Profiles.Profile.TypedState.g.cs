@@ -2,175 +2,109 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
+using __Self = global::Demo.Profiles.Profile;
+using __StateJson = global::TypedState.StateJson;
+using __Collections = global::TypedState.StateJsonCollections;
+using __JsonTokenType = global::System.Text.Json.JsonTokenType;
+using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
+using __Accessors = global::TypedState.StateAccessors;
+using __Tracked = global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Profiles.Profile>>;
+using __ScopedState = global::TypedState.IScopedStateOperations;
+using __CancellationToken = global::System.Threading.CancellationToken;
+
 namespace Demo.Profiles;
 
-partial class Profile : global::TypedState.IAgentState<global::Demo.Profiles.Profile>
+partial class Profile : global::TypedState.IAgentState<__Self>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("name", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("nickname", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("createdAt", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name3 = global::System.Text.Json.JsonEncodedText.Encode("score", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name4 = global::System.Text.Json.JsonEncodedText.Encode("tags_v2", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+#nullable disable warnings
+    private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("name");
+    private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("nickname");
+    private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("createdAt");
+    private static readonly __JsonEncodedText __TypedState_Name3 = __StateJson.EncodeName("score");
+    private static readonly __JsonEncodedText __TypedState_Name4 = __StateJson.EncodeName("tags_v2");
+    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("name", "nickname", "createdAt", "score", "tags_v2");
 
-    private static readonly global::TypedState.StateSchema<global::Demo.Profiles.Profile> __TypedState_Schema =
-        global::TypedState.StateSchema.Create<global::Demo.Profiles.Profile>(global::TypedState.Scope.Agent, "Profile", 1);
+    private static readonly global::TypedState.StateSchema<__Self> __TypedState_Schema =
+        global::TypedState.StateSchema.Create<__Self>(global::TypedState.Scope.Agent, "Profile", 1);
 
     /// <summary>Where <see cref="Profile"/> is stored (scope Agent, key Profile), its schema version (1) and its serializer.</summary>
-    public static global::TypedState.StateSchema<global::Demo.Profiles.Profile> StateSchema => __TypedState_Schema;
+    public static global::TypedState.StateSchema<__Self> StateSchema => __TypedState_Schema;
 
-    static global::TypedState.StateSchema<global::Demo.Profiles.Profile> global::TypedState.IStateType<global::Demo.Profiles.Profile>.Schema => __TypedState_Schema;
+    static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static global::Demo.Profiles.Profile global::TypedState.IStateType<global::Demo.Profiles.Profile>.CreateDefault() => new global::Demo.Profiles.Profile(default(global::TypedState.StateConstruction), default!, false, default!, false, default!, false, default!, false, default!, false);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, default, default, 0);
 
-    static void global::TypedState.IStatePart<global::Demo.Profiles.Profile>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Profiles.Profile value)
+    static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
         writer.WriteString(__TypedState_Name0, value.Name);
         writer.WriteString(__TypedState_Name1, value.Nickname);
         writer.WriteString(__TypedState_Name2, value.CreatedAt);
         writer.WriteNumber(__TypedState_Name3, value.Score);
-        if (value.Tags is { } c4_0)
-        {
-            writer.WriteStartArray(__TypedState_Name4);
-            for (var i4_0 = 0; i4_0 < c4_0.Count; i4_0++)
-            {
-                var e4_0 = c4_0[i4_0];
-                writer.WriteStringValue(e4_0);
-            }
-            writer.WriteEndArray();
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name4);
-        }
+        __Collections.WriteList<string, global::TypedState.StateJsonStringCodec>(writer, __TypedState_Name4, value.Tags);
     }
 
-    static global::Demo.Profiles.Profile global::TypedState.IStatePart<global::Demo.Profiles.Profile>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
+    static __Self global::TypedState.IStatePart<__Self>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
     {
         schemaVersion = 0;
-        string m0 = default!;
-        var has0 = false;
-        string? m1 = default!;
-        var has1 = false;
-        global::System.DateTimeOffset m2 = default!;
-        var has2 = false;
-        int m3 = default!;
-        var has3 = false;
-        global::System.Collections.Generic.List<string> m4 = default!;
-        var has4 = false;
-        while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
+        string m0 = default;
+        string? m1 = default;
+        global::System.DateTimeOffset m2 = default;
+        int m3 = default;
+        global::System.Collections.Generic.List<string> m4 = default;
+        ulong has = 0;
+        var next = 0;
+        while (reader.Read() && reader.TokenType == __JsonTokenType.PropertyName)
         {
-            int member;
-            if (reader.ValueTextEquals("name"u8)) member = 0;
-            else if (reader.ValueTextEquals("nickname"u8)) member = 1;
-            else if (reader.ValueTextEquals("createdAt"u8)) member = 2;
-            else if (reader.ValueTextEquals("score"u8)) member = 3;
-            else if (reader.ValueTextEquals("tags_v2"u8)) member = 4;
-            else if (reader.ValueTextEquals("$version"u8)) member = -2;
-            else member = __TypedState_MatchIgnoringCase(reader.GetString());
+            var member = __TypedState_Names.Match(ref reader, ref next);
             reader.Read();
             switch (member)
             {
-                case 0:
-                {
-                    m0 = reader.GetString()!;
-                    has0 = true;
-                    break;
-                }
-                case 1:
-                {
-                    m1 = reader.GetString()!;
-                    has1 = true;
-                    break;
-                }
-                case 2:
-                {
-                    m2 = reader.GetDateTimeOffset();
-                    has2 = true;
-                    break;
-                }
-                case 3:
-                {
-                    m3 = reader.GetInt32();
-                    has3 = true;
-                    break;
-                }
-                case 4:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m4 = null!;
-                    }
-                    else
-                    {
-                        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.StartArray);
-                        var c0 = new global::System.Collections.Generic.List<string>();
-                        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
-                        {
-                            string e0;
-                            e0 = reader.GetString()!;
-                            c0.Add(e0);
-                        }
-                        m4 = c0;
-                    }
-                    has4 = true;
-                    break;
-                }
-                case -2:
-                    schemaVersion = global::TypedState.StateJson.ReadSchemaVersion(ref reader);
-                    break;
-                default:
-                    reader.Skip();
-                    break;
+                case 0: m0 = reader.GetString(); break;
+                case 1: m1 = reader.GetString(); break;
+                case 2: m2 = reader.GetDateTimeOffset(); break;
+                case 3: m3 = reader.GetInt32(); break;
+                case 4: m4 = __Collections.ReadList<string, global::TypedState.StateJsonStringCodec>(ref reader); break;
+                case -2: schemaVersion = __StateJson.ReadSchemaVersion(ref reader); continue;
+                default: reader.Skip(); continue;
             }
+            has |= 1UL << member;
         }
-        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.EndObject);
-        return new global::Demo.Profiles.Profile(default(global::TypedState.StateConstruction), m0, has0, m1, has1, m2, has2, m3, has3, m4, has4);
+        __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
+        return new __Self(default(global::TypedState.StateConstruction), m0, m1, m2, m3, m4, has);
     }
 
-    private static int __TypedState_MatchIgnoringCase(string? name)
-    {
-        if (string.Equals(name, "name", global::System.StringComparison.OrdinalIgnoreCase)) return 0;
-        if (string.Equals(name, "nickname", global::System.StringComparison.OrdinalIgnoreCase)) return 1;
-        if (string.Equals(name, "createdAt", global::System.StringComparison.OrdinalIgnoreCase)) return 2;
-        if (string.Equals(name, "score", global::System.StringComparison.OrdinalIgnoreCase)) return 3;
-        if (string.Equals(name, "tags_v2", global::System.StringComparison.OrdinalIgnoreCase)) return 4;
-        return -1;
-    }
-
-    #pragma warning disable CS8618 // members absent from the document keep their defaults
     [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private Profile(global::TypedState.StateConstruction construction, string m0, bool has0, string? m1, bool has1, global::System.DateTimeOffset m2, bool has2, int m3, bool has3, global::System.Collections.Generic.List<string> m4, bool has4) : this()
+    private Profile(global::TypedState.StateConstruction construction, string m0, string? m1, global::System.DateTimeOffset m2, int m3, global::System.Collections.Generic.List<string> m4, ulong has) : this()
     {
-        if (has0) this.Name = m0;
-        if (has1) this.Nickname = m1;
-        if (has2) this.CreatedAt = m2;
-        if (has3) this.Score = m3;
-        if (has4) this.Tags = m4;
+        if ((has & 0x1UL) != 0UL) this.Name = m0;
+        if ((has & 0x2UL) != 0UL) this.Nickname = m1;
+        if ((has & 0x4UL) != 0UL) this.CreatedAt = m2;
+        if ((has & 0x8UL) != 0UL) this.Score = m3;
+        if ((has & 0x10UL) != 0UL) this.Tags = m4;
     }
-    #pragma warning restore CS8618
 
     /// <summary>Loads this agent's <see cref="Profile"/>; a new default instance when none is stored. Save it with <c>SaveAsync</c> on the result.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Profiles.Profile>> LoadAsync(global::TypedState.IScopedStateOperations state, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.LoadAsync<global::Demo.Profiles.Profile>(state, cancellationToken);
+    public static __Tracked LoadAsync(__ScopedState state, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(state, cancellationToken);
 
-    /// <summary>Stores this agent's <see cref="Profile"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version).</summary>
-    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(global::TypedState.IScopedStateOperations state, global::Demo.Profiles.Profile value, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.SaveAsync(state, value, expectedVersion, cancellationToken);
+    /// <summary>Stores this agent's <see cref="Profile"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version, but never over a record a newer build wrote).</summary>
+    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(__ScopedState state, __Self value, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.SaveAsync<__Self>(state, value, expectedVersion, cancellationToken);
 
     /// <summary>Deletes this agent's <see cref="Profile"/>; returns whether it existed.</summary>
-    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(global::TypedState.IScopedStateOperations state, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.DeleteAsync<global::Demo.Profiles.Profile>(state, expectedVersion, cancellationToken);
+    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(__ScopedState state, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.DeleteAsync<__Self>(state, expectedVersion, cancellationToken);
 
     /// <summary>Loads this agent's <see cref="Profile"/>, applies <paramref name="change"/> and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Profiles.Profile>> UpdateAsync(global::TypedState.IScopedStateOperations state, global::System.Func<global::Demo.Profiles.Profile, global::Demo.Profiles.Profile> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(state, change, cancellationToken);
+    public static __Tracked UpdateAsync(__ScopedState state, global::System.Func<__Self, __Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(state, change, cancellationToken);
 
     /// <summary>Loads this agent's <see cref="Profile"/>, applies <paramref name="change"/> to it and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Profiles.Profile>> UpdateAsync(global::TypedState.IScopedStateOperations state, global::System.Action<global::Demo.Profiles.Profile> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(state, global::TypedState.StateAccessors.Mutating(change), cancellationToken);
+    public static __Tracked UpdateAsync(__ScopedState state, global::System.Action<__Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(state, __Accessors.Mutating<__Self>(change), cancellationToken);
 
     /// <summary>Loads this agent's <see cref="Profile"/>; a new default instance when none is stored.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Profiles.Profile>> LoadAsync(global::TypedState.Guilds.AgentContext context, global::System.Threading.CancellationToken cancellationToken = default) => LoadAsync(global::TypedState.StateAccessors.StateOf(context), cancellationToken);
+    public static __Tracked LoadAsync(global::TypedState.Guilds.AgentContext context, __CancellationToken cancellationToken = default) => LoadAsync(__Accessors.StateOf(context), cancellationToken);
 
     /// <summary>Loads this agent's <see cref="Profile"/>, applies <paramref name="change"/> and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Profiles.Profile>> UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Func<global::Demo.Profiles.Profile, global::Demo.Profiles.Profile> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(global::TypedState.StateAccessors.StateOf(context), change, cancellationToken);
+    public static __Tracked UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Func<__Self, __Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(__Accessors.StateOf(context), change, cancellationToken);
 
     /// <summary>Loads this agent's <see cref="Profile"/>, applies <paramref name="change"/> to it and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Profiles.Profile>> UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Action<global::Demo.Profiles.Profile> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(global::TypedState.StateAccessors.StateOf(context), global::TypedState.StateAccessors.Mutating(change), cancellationToken);
+    public static __Tracked UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Action<__Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(__Accessors.StateOf(context), __Accessors.Mutating<__Self>(change), cancellationToken);
 
 }

@@ -2,534 +2,213 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
+using __Self = global::Demo.Config.Settings;
+using __StateJson = global::TypedState.StateJson;
+using __Collections = global::TypedState.StateJsonCollections;
+using __JsonTokenType = global::System.Text.Json.JsonTokenType;
+using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
+using __Accessors = global::TypedState.StateAccessors;
+using __Tracked = global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Config.Settings>>;
+using __ScopedState = global::TypedState.IScopedStateOperations;
+using __Store = global::TypedState.IStateOperations;
+using __CancellationToken = global::System.Threading.CancellationToken;
+
 namespace Demo.Config;
 
-partial class Settings : global::TypedState.IGlobalState<global::Demo.Config.Settings>
+partial class Settings : global::TypedState.IGlobalState<__Self>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("tier", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("region", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("fallbackRegion", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name3 = global::System.Text.Json.JsonEncodedText.Encode("limit", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name4 = global::System.Text.Json.JsonEncodedText.Encode("total", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name5 = global::System.Text.Json.JsonEncodedText.Encode("enabled", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name6 = global::System.Text.Json.JsonEncodedText.Encode("price", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name7 = global::System.Text.Json.JsonEncodedText.Encode("separator", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name8 = global::System.Text.Json.JsonEncodedText.Encode("instanceId", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name9 = global::System.Text.Json.JsonEncodedText.Encode("timeout", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name10 = global::System.Text.Json.JsonEncodedText.Encode("grace", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name11 = global::System.Text.Json.JsonEncodedText.Encode("createdAt", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name12 = global::System.Text.Json.JsonEncodedText.Encode("secret", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name13 = global::System.Text.Json.JsonEncodedText.Encode("ports", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name14 = global::System.Text.Json.JsonEncodedText.Encode("hosts", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name15 = global::System.Text.Json.JsonEncodedText.Encode("flags", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name16 = global::System.Text.Json.JsonEncodedText.Encode("weights", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name17 = global::System.Text.Json.JsonEncodedText.Encode("quotas", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-
-    private static readonly global::TypedState.StateSchema<global::Demo.Config.Settings> __TypedState_Schema =
-        global::TypedState.StateSchema.Create<global::Demo.Config.Settings>(global::TypedState.Scope.Global, "settings", 1);
-
-    /// <summary>Where <see cref="Settings"/> is stored (scope Global, key settings), its schema version (1) and its serializer.</summary>
-    public static global::TypedState.StateSchema<global::Demo.Config.Settings> StateSchema => __TypedState_Schema;
-
-    static global::TypedState.StateSchema<global::Demo.Config.Settings> global::TypedState.IStateType<global::Demo.Config.Settings>.Schema => __TypedState_Schema;
-
-    static global::Demo.Config.Settings global::TypedState.IStateType<global::Demo.Config.Settings>.CreateDefault() => new global::Demo.Config.Settings(default(global::TypedState.StateConstruction), default!, false, default!, false, default!, false, default!, false, default!, false, default!, false, default!, false, default!, false, default!, false, default!, false, default!, false, default!, false, default!, false, default!, false, default!, false, default!, false, default!, false, default!, false);
-
-    static void global::TypedState.IStatePart<global::Demo.Config.Settings>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Config.Settings value)
-    {
-        writer.WriteNumber(__TypedState_Name0, (byte)value.Tier);
-        writer.WritePropertyName(__TypedState_Name1);
-        global::TypedState.StateJson.WriteEnumName<global::Demo.Config.Region>(writer, value.Region);
-        if (value.FallbackRegion is { } v2_0)
-        {
-            writer.WritePropertyName(__TypedState_Name2);
-            global::TypedState.StateJson.WriteEnumName<global::Demo.Config.Region>(writer, v2_0);
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name2);
-        }
-        if (value.Limit is { } v3_0)
-        {
-            writer.WriteNumber(__TypedState_Name3, v3_0);
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name3);
-        }
-        writer.WriteNumber(__TypedState_Name4, value.Total);
-        writer.WriteBoolean(__TypedState_Name5, value.Enabled);
-        writer.WriteNumber(__TypedState_Name6, value.Price);
-        writer.WritePropertyName(__TypedState_Name7);
-        global::TypedState.StateJson.WriteChar(writer, value.Separator);
-        writer.WriteString(__TypedState_Name8, value.InstanceId);
-        writer.WritePropertyName(__TypedState_Name9);
-        global::TypedState.StateJson.WriteTimeSpan(writer, value.Timeout);
-        if (value.Grace is { } v10_0)
-        {
-            writer.WritePropertyName(__TypedState_Name10);
-            global::TypedState.StateJson.WriteTimeSpan(writer, v10_0);
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name10);
-        }
-        writer.WriteString(__TypedState_Name11, value.CreatedAt);
-        writer.WritePropertyName(__TypedState_Name12);
-        global::TypedState.StateJson.WriteBytes(writer, value.Secret);
-        if (value.Ports is { } c13_0)
-        {
-            writer.WriteStartArray(__TypedState_Name13);
-            foreach (var e13_0 in c13_0)
-            {
-                writer.WriteNumberValue(e13_0);
-            }
-            writer.WriteEndArray();
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name13);
-        }
-        if (value.Hosts is { } c14_0)
-        {
-            writer.WriteStartArray(__TypedState_Name14);
-            foreach (var e14_0 in c14_0)
-            {
-                writer.WriteStringValue(e14_0);
-            }
-            writer.WriteEndArray();
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name14);
-        }
-        if (value.Flags is { } c15_0)
-        {
-            writer.WriteStartArray(__TypedState_Name15);
-            foreach (var e15_0 in c15_0)
-            {
-                writer.WriteStringValue(e15_0);
-            }
-            writer.WriteEndArray();
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name15);
-        }
-        if (value.Weights is { } c16_0)
-        {
-            writer.WriteStartArray(__TypedState_Name16);
-            foreach (var e16_0 in c16_0)
-            {
-                writer.WriteNumberValue(e16_0);
-            }
-            writer.WriteEndArray();
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name16);
-        }
-        if (value.Quotas is { } d17_0)
-        {
-            writer.WriteStartObject(__TypedState_Name17);
-            foreach (var p17_0 in d17_0)
-            {
-                if (p17_0.Value is { } v17_1)
-                {
-                    writer.WriteNumber(p17_0.Key, v17_1);
-                }
-                else
-                {
-                    writer.WriteNull(p17_0.Key);
-                }
-            }
-            writer.WriteEndObject();
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name17);
-        }
-    }
-
-    static global::Demo.Config.Settings global::TypedState.IStatePart<global::Demo.Config.Settings>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
-    {
-        schemaVersion = 0;
-        global::Demo.Config.Tier m0 = default!;
-        var has0 = false;
-        global::Demo.Config.Region m1 = default!;
-        var has1 = false;
-        global::Demo.Config.Region? m2 = default!;
-        var has2 = false;
-        int? m3 = default!;
-        var has3 = false;
-        long m4 = default!;
-        var has4 = false;
-        bool m5 = default!;
-        var has5 = false;
-        decimal m6 = default!;
-        var has6 = false;
-        char m7 = default!;
-        var has7 = false;
-        global::System.Guid m8 = default!;
-        var has8 = false;
-        global::System.TimeSpan m9 = default!;
-        var has9 = false;
-        global::System.TimeSpan? m10 = default!;
-        var has10 = false;
-        global::System.DateTime m11 = default!;
-        var has11 = false;
-        byte[] m12 = default!;
-        var has12 = false;
-        int[] m13 = default!;
-        var has13 = false;
-        string[]? m14 = default!;
-        var has14 = false;
-        global::System.Collections.Generic.HashSet<string> m15 = default!;
-        var has15 = false;
-        global::System.Collections.Generic.IReadOnlyList<double> m16 = default!;
-        var has16 = false;
-        global::System.Collections.Generic.Dictionary<string, int?> m17 = default!;
-        var has17 = false;
-        while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
-        {
-            int member;
-            if (reader.ValueTextEquals("tier"u8)) member = 0;
-            else if (reader.ValueTextEquals("region"u8)) member = 1;
-            else if (reader.ValueTextEquals("fallbackRegion"u8)) member = 2;
-            else if (reader.ValueTextEquals("limit"u8)) member = 3;
-            else if (reader.ValueTextEquals("total"u8)) member = 4;
-            else if (reader.ValueTextEquals("enabled"u8)) member = 5;
-            else if (reader.ValueTextEquals("price"u8)) member = 6;
-            else if (reader.ValueTextEquals("separator"u8)) member = 7;
-            else if (reader.ValueTextEquals("instanceId"u8)) member = 8;
-            else if (reader.ValueTextEquals("timeout"u8)) member = 9;
-            else if (reader.ValueTextEquals("grace"u8)) member = 10;
-            else if (reader.ValueTextEquals("createdAt"u8)) member = 11;
-            else if (reader.ValueTextEquals("secret"u8)) member = 12;
-            else if (reader.ValueTextEquals("ports"u8)) member = 13;
-            else if (reader.ValueTextEquals("hosts"u8)) member = 14;
-            else if (reader.ValueTextEquals("flags"u8)) member = 15;
-            else if (reader.ValueTextEquals("weights"u8)) member = 16;
-            else if (reader.ValueTextEquals("quotas"u8)) member = 17;
-            else if (reader.ValueTextEquals("$version"u8)) member = -2;
-            else member = __TypedState_MatchIgnoringCase(reader.GetString());
-            reader.Read();
-            switch (member)
-            {
-                case 0:
-                {
-                    m0 = reader.TokenType == global::System.Text.Json.JsonTokenType.String ? global::TypedState.StateJson.ParseEnum<global::Demo.Config.Tier>(ref reader) : (global::Demo.Config.Tier)reader.GetByte();
-                    has0 = true;
-                    break;
-                }
-                case 1:
-                {
-                    m1 = reader.TokenType == global::System.Text.Json.JsonTokenType.String ? global::TypedState.StateJson.ParseEnum<global::Demo.Config.Region>(ref reader) : (global::Demo.Config.Region)reader.GetInt32();
-                    has1 = true;
-                    break;
-                }
-                case 2:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m2 = null;
-                    }
-                    else
-                    {
-                        global::Demo.Config.Region v0;
-                        v0 = reader.TokenType == global::System.Text.Json.JsonTokenType.String ? global::TypedState.StateJson.ParseEnum<global::Demo.Config.Region>(ref reader) : (global::Demo.Config.Region)reader.GetInt32();
-                        m2 = v0;
-                    }
-                    has2 = true;
-                    break;
-                }
-                case 3:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m3 = null;
-                    }
-                    else
-                    {
-                        int v0;
-                        v0 = reader.GetInt32();
-                        m3 = v0;
-                    }
-                    has3 = true;
-                    break;
-                }
-                case 4:
-                {
-                    m4 = reader.GetInt64();
-                    has4 = true;
-                    break;
-                }
-                case 5:
-                {
-                    m5 = reader.GetBoolean();
-                    has5 = true;
-                    break;
-                }
-                case 6:
-                {
-                    m6 = reader.GetDecimal();
-                    has6 = true;
-                    break;
-                }
-                case 7:
-                {
-                    m7 = global::TypedState.StateJson.ReadChar(ref reader);
-                    has7 = true;
-                    break;
-                }
-                case 8:
-                {
-                    m8 = reader.GetGuid();
-                    has8 = true;
-                    break;
-                }
-                case 9:
-                {
-                    m9 = global::TypedState.StateJson.ReadTimeSpan(ref reader);
-                    has9 = true;
-                    break;
-                }
-                case 10:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m10 = null;
-                    }
-                    else
-                    {
-                        global::System.TimeSpan v0;
-                        v0 = global::TypedState.StateJson.ReadTimeSpan(ref reader);
-                        m10 = v0;
-                    }
-                    has10 = true;
-                    break;
-                }
-                case 11:
-                {
-                    m11 = reader.GetDateTime();
-                    has11 = true;
-                    break;
-                }
-                case 12:
-                {
-                    m12 = global::TypedState.StateJson.ReadBytes(ref reader)!;
-                    has12 = true;
-                    break;
-                }
-                case 13:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m13 = null!;
-                    }
-                    else
-                    {
-                        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.StartArray);
-                        var c0 = new global::System.Collections.Generic.List<int>();
-                        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
-                        {
-                            int e0;
-                            e0 = reader.GetInt32();
-                            c0.Add(e0);
-                        }
-                        m13 = c0.ToArray();
-                    }
-                    has13 = true;
-                    break;
-                }
-                case 14:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m14 = null!;
-                    }
-                    else
-                    {
-                        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.StartArray);
-                        var c0 = new global::System.Collections.Generic.List<string>();
-                        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
-                        {
-                            string e0;
-                            e0 = reader.GetString()!;
-                            c0.Add(e0);
-                        }
-                        m14 = c0.ToArray();
-                    }
-                    has14 = true;
-                    break;
-                }
-                case 15:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m15 = null!;
-                    }
-                    else
-                    {
-                        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.StartArray);
-                        var c0 = new global::System.Collections.Generic.HashSet<string>();
-                        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
-                        {
-                            string e0;
-                            e0 = reader.GetString()!;
-                            c0.Add(e0);
-                        }
-                        m15 = c0;
-                    }
-                    has15 = true;
-                    break;
-                }
-                case 16:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m16 = null!;
-                    }
-                    else
-                    {
-                        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.StartArray);
-                        var c0 = new global::System.Collections.Generic.List<double>();
-                        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
-                        {
-                            double e0;
-                            e0 = reader.GetDouble();
-                            c0.Add(e0);
-                        }
-                        m16 = c0;
-                    }
-                    has16 = true;
-                    break;
-                }
-                case 17:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m17 = null!;
-                    }
-                    else
-                    {
-                        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.StartObject);
-                        var d0 = new global::System.Collections.Generic.Dictionary<string, int?>();
-                        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
-                        {
-                            var k0 = reader.GetString()!;
-                            reader.Read();
-                            int? e0;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                            {
-                                e0 = null;
-                            }
-                            else
-                            {
-                                int v1;
-                                v1 = reader.GetInt32();
-                                e0 = v1;
-                            }
-                            d0[k0] = e0;
-                        }
-                        m17 = d0;
-                    }
-                    has17 = true;
-                    break;
-                }
-                case -2:
-                    schemaVersion = global::TypedState.StateJson.ReadSchemaVersion(ref reader);
-                    break;
-                default:
-                    reader.Skip();
-                    break;
-            }
-        }
-        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.EndObject);
-        return new global::Demo.Config.Settings(default(global::TypedState.StateConstruction), m0, has0, m1, has1, m2, has2, m3, has3, m4, has4, m5, has5, m6, has6, m7, has7, m8, has8, m9, has9, m10, has10, m11, has11, m12, has12, m13, has13, m14, has14, m15, has15, m16, has16, m17, has17);
-    }
-
-    private static int __TypedState_MatchIgnoringCase(string? name)
-    {
-        if (string.Equals(name, "tier", global::System.StringComparison.OrdinalIgnoreCase)) return 0;
-        if (string.Equals(name, "region", global::System.StringComparison.OrdinalIgnoreCase)) return 1;
-        if (string.Equals(name, "fallbackRegion", global::System.StringComparison.OrdinalIgnoreCase)) return 2;
-        if (string.Equals(name, "limit", global::System.StringComparison.OrdinalIgnoreCase)) return 3;
-        if (string.Equals(name, "total", global::System.StringComparison.OrdinalIgnoreCase)) return 4;
-        if (string.Equals(name, "enabled", global::System.StringComparison.OrdinalIgnoreCase)) return 5;
-        if (string.Equals(name, "price", global::System.StringComparison.OrdinalIgnoreCase)) return 6;
-        if (string.Equals(name, "separator", global::System.StringComparison.OrdinalIgnoreCase)) return 7;
-        if (string.Equals(name, "instanceId", global::System.StringComparison.OrdinalIgnoreCase)) return 8;
-        if (string.Equals(name, "timeout", global::System.StringComparison.OrdinalIgnoreCase)) return 9;
-        if (string.Equals(name, "grace", global::System.StringComparison.OrdinalIgnoreCase)) return 10;
-        if (string.Equals(name, "createdAt", global::System.StringComparison.OrdinalIgnoreCase)) return 11;
-        if (string.Equals(name, "secret", global::System.StringComparison.OrdinalIgnoreCase)) return 12;
-        if (string.Equals(name, "ports", global::System.StringComparison.OrdinalIgnoreCase)) return 13;
-        if (string.Equals(name, "hosts", global::System.StringComparison.OrdinalIgnoreCase)) return 14;
-        if (string.Equals(name, "flags", global::System.StringComparison.OrdinalIgnoreCase)) return 15;
-        if (string.Equals(name, "weights", global::System.StringComparison.OrdinalIgnoreCase)) return 16;
-        if (string.Equals(name, "quotas", global::System.StringComparison.OrdinalIgnoreCase)) return 17;
-        return -1;
-    }
-
     /// <summary>Creates a <see cref="Settings"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
     public Settings()
     {
     }
 
-    #pragma warning disable CS8618 // members absent from the document keep their defaults
-    [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private Settings(global::TypedState.StateConstruction construction, global::Demo.Config.Tier m0, bool has0, global::Demo.Config.Region m1, bool has1, global::Demo.Config.Region? m2, bool has2, int? m3, bool has3, long m4, bool has4, bool m5, bool has5, decimal m6, bool has6, char m7, bool has7, global::System.Guid m8, bool has8, global::System.TimeSpan m9, bool has9, global::System.TimeSpan? m10, bool has10, global::System.DateTime m11, bool has11, byte[] m12, bool has12, int[] m13, bool has13, string[]? m14, bool has14, global::System.Collections.Generic.HashSet<string> m15, bool has15, global::System.Collections.Generic.IReadOnlyList<double> m16, bool has16, global::System.Collections.Generic.Dictionary<string, int?> m17, bool has17)
+#nullable disable warnings
+    private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("tier");
+    private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("region");
+    private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("fallbackRegion");
+    private static readonly __JsonEncodedText __TypedState_Name3 = __StateJson.EncodeName("limit");
+    private static readonly __JsonEncodedText __TypedState_Name4 = __StateJson.EncodeName("total");
+    private static readonly __JsonEncodedText __TypedState_Name5 = __StateJson.EncodeName("enabled");
+    private static readonly __JsonEncodedText __TypedState_Name6 = __StateJson.EncodeName("price");
+    private static readonly __JsonEncodedText __TypedState_Name7 = __StateJson.EncodeName("separator");
+    private static readonly __JsonEncodedText __TypedState_Name8 = __StateJson.EncodeName("instanceId");
+    private static readonly __JsonEncodedText __TypedState_Name9 = __StateJson.EncodeName("timeout");
+    private static readonly __JsonEncodedText __TypedState_Name10 = __StateJson.EncodeName("grace");
+    private static readonly __JsonEncodedText __TypedState_Name11 = __StateJson.EncodeName("createdAt");
+    private static readonly __JsonEncodedText __TypedState_Name12 = __StateJson.EncodeName("secret");
+    private static readonly __JsonEncodedText __TypedState_Name13 = __StateJson.EncodeName("ports");
+    private static readonly __JsonEncodedText __TypedState_Name14 = __StateJson.EncodeName("hosts");
+    private static readonly __JsonEncodedText __TypedState_Name15 = __StateJson.EncodeName("flags");
+    private static readonly __JsonEncodedText __TypedState_Name16 = __StateJson.EncodeName("weights");
+    private static readonly __JsonEncodedText __TypedState_Name17 = __StateJson.EncodeName("quotas");
+    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("tier", "region", "fallbackRegion", "limit", "total", "enabled", "price", "separator", "instanceId", "timeout", "grace", "createdAt", "secret", "ports", "hosts", "flags", "weights", "quotas");
+
+    private static readonly global::TypedState.StateSchema<__Self> __TypedState_Schema =
+        global::TypedState.StateSchema.Create<__Self>(global::TypedState.Scope.Global, "settings", 1);
+
+    /// <summary>Where <see cref="Settings"/> is stored (scope Global, key settings), its schema version (1) and its serializer.</summary>
+    public static global::TypedState.StateSchema<__Self> StateSchema => __TypedState_Schema;
+
+    static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
+
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, 0);
+
+    static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
-        if (has0) this.Tier = m0;
-        if (has1) this.Region = m1;
-        if (has2) this.FallbackRegion = m2;
-        if (has3) this.Limit = m3;
-        if (has4) this.Total = m4;
-        if (has5) this.Enabled = m5;
-        if (has6) this.Price = m6;
-        if (has7) this.Separator = m7;
-        if (has8) this.InstanceId = m8;
-        if (has9) this.Timeout = m9;
-        if (has10) this.Grace = m10;
-        if (has11) this.CreatedAt = m11;
-        if (has12) this.Secret = m12;
-        if (has13) this.Ports = m13;
-        if (has14) this.Hosts = m14;
-        if (has15) this.Flags = m15;
-        if (has16) this.Weights = m16;
-        if (has17) this.Quotas = m17;
+        writer.WriteNumber(__TypedState_Name0, (byte)value.Tier);
+        writer.WritePropertyName(__TypedState_Name1); __StateJson.WriteEnumName<global::Demo.Config.Region>(writer, value.Region);
+        if (value.FallbackRegion is { } v2_0) { writer.WritePropertyName(__TypedState_Name2); __StateJson.WriteEnumName<global::Demo.Config.Region>(writer, v2_0); } else writer.WriteNull(__TypedState_Name2);
+        if (value.Limit is { } v3_0) writer.WriteNumber(__TypedState_Name3, v3_0); else writer.WriteNull(__TypedState_Name3);
+        writer.WriteNumber(__TypedState_Name4, value.Total);
+        writer.WriteBoolean(__TypedState_Name5, value.Enabled);
+        writer.WriteNumber(__TypedState_Name6, value.Price);
+        writer.WritePropertyName(__TypedState_Name7); __StateJson.WriteChar(writer, value.Separator);
+        writer.WriteString(__TypedState_Name8, value.InstanceId);
+        writer.WritePropertyName(__TypedState_Name9); __StateJson.WriteTimeSpan(writer, value.Timeout);
+        if (value.Grace is { } v10_0) { writer.WritePropertyName(__TypedState_Name10); __StateJson.WriteTimeSpan(writer, v10_0); } else writer.WriteNull(__TypedState_Name10);
+        writer.WriteString(__TypedState_Name11, value.CreatedAt);
+        writer.WritePropertyName(__TypedState_Name12); __StateJson.WriteBytes(writer, value.Secret);
+        __Collections.WriteArray<int, global::TypedState.StateJsonValueCodec<int>>(writer, __TypedState_Name13, value.Ports);
+        __Collections.WriteArray<string, global::TypedState.StateJsonStringCodec>(writer, __TypedState_Name14, value.Hosts);
+        __Collections.WriteSet<string, global::TypedState.StateJsonStringCodec>(writer, __TypedState_Name15, value.Flags);
+        __Collections.WriteSequence<double, global::TypedState.StateJsonValueCodec<double>>(writer, __TypedState_Name16, value.Weights);
+        if (value.Quotas is { } d17_0)
+        {
+            writer.WriteStartObject(__TypedState_Name17);
+            foreach (var p17_0 in d17_0)
+            {
+                if (p17_0.Value is { } v17_1) writer.WriteNumber(p17_0.Key, v17_1); else writer.WriteNull(p17_0.Key);
+            }
+            writer.WriteEndObject();
+        }
+        else writer.WriteNull(__TypedState_Name17);
     }
-    #pragma warning restore CS8618
+
+    static __Self global::TypedState.IStatePart<__Self>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
+    {
+        schemaVersion = 0;
+        global::Demo.Config.Tier m0 = default;
+        global::Demo.Config.Region m1 = default;
+        global::Demo.Config.Region? m2 = default;
+        int? m3 = default;
+        long m4 = default;
+        bool m5 = default;
+        decimal m6 = default;
+        char m7 = default;
+        global::System.Guid m8 = default;
+        global::System.TimeSpan m9 = default;
+        global::System.TimeSpan? m10 = default;
+        global::System.DateTime m11 = default;
+        byte[] m12 = default;
+        int[] m13 = default;
+        string[]? m14 = default;
+        global::System.Collections.Generic.HashSet<string> m15 = default;
+        global::System.Collections.Generic.IReadOnlyList<double> m16 = default;
+        global::System.Collections.Generic.Dictionary<string, int?> m17 = default;
+        ulong has = 0;
+        var next = 0;
+        while (reader.Read() && reader.TokenType == __JsonTokenType.PropertyName)
+        {
+            var member = __TypedState_Names.Match(ref reader, ref next);
+            reader.Read();
+            switch (member)
+            {
+                case 0: m0 = reader.TokenType == __JsonTokenType.String ? __StateJson.ParseEnum<global::Demo.Config.Tier>(ref reader) : (global::Demo.Config.Tier)reader.GetByte(); break;
+                case 1: m1 = reader.TokenType == __JsonTokenType.String ? __StateJson.ParseEnum<global::Demo.Config.Region>(ref reader) : (global::Demo.Config.Region)reader.GetInt32(); break;
+                case 2: m2 = reader.TokenType == __JsonTokenType.Null ? null : (reader.TokenType == __JsonTokenType.String ? __StateJson.ParseEnum<global::Demo.Config.Region>(ref reader) : (global::Demo.Config.Region)reader.GetInt32()); break;
+                case 3: m3 = reader.TokenType == __JsonTokenType.Null ? null : reader.GetInt32(); break;
+                case 4: m4 = reader.GetInt64(); break;
+                case 5: m5 = reader.GetBoolean(); break;
+                case 6: m6 = reader.GetDecimal(); break;
+                case 7: m7 = __StateJson.ReadChar(ref reader); break;
+                case 8: m8 = reader.GetGuid(); break;
+                case 9: m9 = __StateJson.ReadTimeSpan(ref reader); break;
+                case 10: m10 = reader.TokenType == __JsonTokenType.Null ? null : __StateJson.ReadTimeSpan(ref reader); break;
+                case 11: m11 = reader.GetDateTime(); break;
+                case 12: m12 = __StateJson.ReadBytes(ref reader); break;
+                case 13: m13 = __Collections.ReadList<int, global::TypedState.StateJsonValueCodec<int>>(ref reader)?.ToArray(); break;
+                case 14: m14 = __Collections.ReadList<string, global::TypedState.StateJsonStringCodec>(ref reader)?.ToArray(); break;
+                case 15: m15 = __Collections.ReadSet<string, global::TypedState.StateJsonStringCodec>(ref reader); break;
+                case 16: m16 = __Collections.ReadList<double, global::TypedState.StateJsonValueCodec<double>>(ref reader); break;
+                case 17:
+                {
+                    if (reader.TokenType == __JsonTokenType.Null) m17 = null;
+                    else
+                    {
+                        __StateJson.Expect(ref reader, __JsonTokenType.StartObject);
+                        var d0 = new global::System.Collections.Generic.Dictionary<string, int?>();
+                        while (reader.Read() && reader.TokenType != __JsonTokenType.EndObject)
+                        {
+                            var k0 = reader.GetString();
+                            reader.Read();
+                            int? e0;
+                            e0 = reader.TokenType == __JsonTokenType.Null ? null : reader.GetInt32();
+                            d0[k0] = e0;
+                        }
+                        m17 = d0;
+                    }
+                    break;
+                }
+                case -2: schemaVersion = __StateJson.ReadSchemaVersion(ref reader); continue;
+                default: reader.Skip(); continue;
+            }
+            has |= 1UL << member;
+        }
+        __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
+        return new __Self(default(global::TypedState.StateConstruction), m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, has);
+    }
+
+    [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    private Settings(global::TypedState.StateConstruction construction, global::Demo.Config.Tier m0, global::Demo.Config.Region m1, global::Demo.Config.Region? m2, int? m3, long m4, bool m5, decimal m6, char m7, global::System.Guid m8, global::System.TimeSpan m9, global::System.TimeSpan? m10, global::System.DateTime m11, byte[] m12, int[] m13, string[]? m14, global::System.Collections.Generic.HashSet<string> m15, global::System.Collections.Generic.IReadOnlyList<double> m16, global::System.Collections.Generic.Dictionary<string, int?> m17, ulong has)
+    {
+        if ((has & 0x1UL) != 0UL) this.Tier = m0;
+        if ((has & 0x2UL) != 0UL) this.Region = m1;
+        if ((has & 0x4UL) != 0UL) this.FallbackRegion = m2;
+        if ((has & 0x8UL) != 0UL) this.Limit = m3;
+        if ((has & 0x10UL) != 0UL) this.Total = m4;
+        if ((has & 0x20UL) != 0UL) this.Enabled = m5;
+        if ((has & 0x40UL) != 0UL) this.Price = m6;
+        if ((has & 0x80UL) != 0UL) this.Separator = m7;
+        if ((has & 0x100UL) != 0UL) this.InstanceId = m8;
+        if ((has & 0x200UL) != 0UL) this.Timeout = m9;
+        if ((has & 0x400UL) != 0UL) this.Grace = m10;
+        if ((has & 0x800UL) != 0UL) this.CreatedAt = m11;
+        if ((has & 0x1000UL) != 0UL) this.Secret = m12;
+        if ((has & 0x2000UL) != 0UL) this.Ports = m13;
+        if ((has & 0x4000UL) != 0UL) this.Hosts = m14;
+        if ((has & 0x8000UL) != 0UL) this.Flags = m15;
+        if ((has & 0x10000UL) != 0UL) this.Weights = m16;
+        if ((has & 0x20000UL) != 0UL) this.Quotas = m17;
+    }
 
     /// <summary>Loads the application's <see cref="Settings"/>; a new default instance when none is stored. Save it with <c>SaveAsync</c> on the result.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Config.Settings>> LoadAsync(global::TypedState.IScopedStateOperations state, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.LoadAsync<global::Demo.Config.Settings>(state, cancellationToken);
+    public static __Tracked LoadAsync(__ScopedState state, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(state, cancellationToken);
 
-    /// <summary>Stores the application's <see cref="Settings"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version).</summary>
-    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(global::TypedState.IScopedStateOperations state, global::Demo.Config.Settings value, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.SaveAsync(state, value, expectedVersion, cancellationToken);
+    /// <summary>Stores the application's <see cref="Settings"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version, but never over a record a newer build wrote).</summary>
+    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(__ScopedState state, __Self value, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.SaveAsync<__Self>(state, value, expectedVersion, cancellationToken);
 
     /// <summary>Deletes the application's <see cref="Settings"/>; returns whether it existed.</summary>
-    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(global::TypedState.IScopedStateOperations state, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.DeleteAsync<global::Demo.Config.Settings>(state, expectedVersion, cancellationToken);
+    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(__ScopedState state, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.DeleteAsync<__Self>(state, expectedVersion, cancellationToken);
 
     /// <summary>Loads the application's <see cref="Settings"/>, applies <paramref name="change"/> and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Config.Settings>> UpdateAsync(global::TypedState.IScopedStateOperations state, global::System.Func<global::Demo.Config.Settings, global::Demo.Config.Settings> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(state, change, cancellationToken);
+    public static __Tracked UpdateAsync(__ScopedState state, global::System.Func<__Self, __Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(state, change, cancellationToken);
 
     /// <summary>Loads the application's <see cref="Settings"/>, applies <paramref name="change"/> to it and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Config.Settings>> UpdateAsync(global::TypedState.IScopedStateOperations state, global::System.Action<global::Demo.Config.Settings> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(state, global::TypedState.StateAccessors.Mutating(change), cancellationToken);
+    public static __Tracked UpdateAsync(__ScopedState state, global::System.Action<__Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(state, __Accessors.Mutating<__Self>(change), cancellationToken);
 
     /// <summary>Loads the <see cref="Settings"/> (application-wide); a new default instance when none is stored.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Config.Settings>> LoadAsync(global::TypedState.IStateOperations store, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.LoadAsync<global::Demo.Config.Settings>(store, global::TypedState.StateOwner.Global, cancellationToken);
+    public static __Tracked LoadAsync(__Store store, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(store, global::TypedState.StateOwner.Global, cancellationToken);
 
-    /// <summary>Stores the <see cref="Settings"/> (application-wide), expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version).</summary>
-    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(global::TypedState.IStateOperations store, global::Demo.Config.Settings value, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.SaveAsync(store, global::TypedState.StateOwner.Global, value, expectedVersion, cancellationToken);
+    /// <summary>Stores the <see cref="Settings"/> (application-wide), expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version, but never over a record a newer build wrote).</summary>
+    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(__Store store, __Self value, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.SaveAsync<__Self>(store, global::TypedState.StateOwner.Global, value, expectedVersion, cancellationToken);
 
     /// <summary>Deletes the <see cref="Settings"/> (application-wide); returns whether it existed.</summary>
-    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(global::TypedState.IStateOperations store, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.DeleteAsync<global::Demo.Config.Settings>(store, global::TypedState.StateOwner.Global, expectedVersion, cancellationToken);
+    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(__Store store, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.DeleteAsync<__Self>(store, global::TypedState.StateOwner.Global, expectedVersion, cancellationToken);
 
     /// <summary>Loads the <see cref="Settings"/> (application-wide), applies <paramref name="change"/> and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Config.Settings>> UpdateAsync(global::TypedState.IStateOperations store, global::System.Func<global::Demo.Config.Settings, global::Demo.Config.Settings> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(store, global::TypedState.StateOwner.Global, change, cancellationToken);
+    public static __Tracked UpdateAsync(__Store store, global::System.Func<__Self, __Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(store, global::TypedState.StateOwner.Global, change, cancellationToken);
 
     /// <summary>Loads the <see cref="Settings"/> (application-wide), applies <paramref name="change"/> to it and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Config.Settings>> UpdateAsync(global::TypedState.IStateOperations store, global::System.Action<global::Demo.Config.Settings> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(store, global::TypedState.StateOwner.Global, global::TypedState.StateAccessors.Mutating(change), cancellationToken);
+    public static __Tracked UpdateAsync(__Store store, global::System.Action<__Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(store, global::TypedState.StateOwner.Global, __Accessors.Mutating<__Self>(change), cancellationToken);
 
 }

@@ -2,120 +2,66 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
+using __Self = global::Demo.Guilds.FactEntry;
+using __StateJson = global::TypedState.StateJson;
+using __Collections = global::TypedState.StateJsonCollections;
+using __JsonTokenType = global::System.Text.Json.JsonTokenType;
+using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
+
 namespace Demo.Guilds;
 
-partial record FactEntry : global::TypedState.IStatePart<global::Demo.Guilds.FactEntry>
+partial record FactEntry : global::TypedState.IStatePart<__Self>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("text", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("confidence", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("sources", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-
-    static void global::TypedState.IStatePart<global::Demo.Guilds.FactEntry>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Guilds.FactEntry value)
-    {
-        writer.WriteString(__TypedState_Name0, value.Text);
-        writer.WriteNumber(__TypedState_Name1, value.Confidence);
-        if (value.Sources is { } c2_0)
-        {
-            writer.WriteStartArray(__TypedState_Name2);
-            for (var i2_0 = 0; i2_0 < c2_0.Count; i2_0++)
-            {
-                var e2_0 = c2_0[i2_0];
-                writer.WriteStringValue(e2_0);
-            }
-            writer.WriteEndArray();
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name2);
-        }
-    }
-
-    static global::Demo.Guilds.FactEntry global::TypedState.IStatePart<global::Demo.Guilds.FactEntry>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
-    {
-        schemaVersion = 0;
-        string m0 = default!;
-        var has0 = false;
-        double m1 = default!;
-        var has1 = false;
-        global::System.Collections.Generic.List<string>? m2 = default!;
-        var has2 = false;
-        while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
-        {
-            int member;
-            if (reader.ValueTextEquals("text"u8)) member = 0;
-            else if (reader.ValueTextEquals("confidence"u8)) member = 1;
-            else if (reader.ValueTextEquals("sources"u8)) member = 2;
-            else if (reader.ValueTextEquals("$version"u8)) member = -2;
-            else member = __TypedState_MatchIgnoringCase(reader.GetString());
-            reader.Read();
-            switch (member)
-            {
-                case 0:
-                {
-                    m0 = reader.GetString()!;
-                    has0 = true;
-                    break;
-                }
-                case 1:
-                {
-                    m1 = reader.GetDouble();
-                    has1 = true;
-                    break;
-                }
-                case 2:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m2 = null!;
-                    }
-                    else
-                    {
-                        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.StartArray);
-                        var c0 = new global::System.Collections.Generic.List<string>();
-                        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
-                        {
-                            string e0;
-                            e0 = reader.GetString()!;
-                            c0.Add(e0);
-                        }
-                        m2 = c0;
-                    }
-                    has2 = true;
-                    break;
-                }
-                case -2:
-                    schemaVersion = global::TypedState.StateJson.ReadSchemaVersion(ref reader);
-                    break;
-                default:
-                    reader.Skip();
-                    break;
-            }
-        }
-        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.EndObject);
-        return new global::Demo.Guilds.FactEntry(default(global::TypedState.StateConstruction), m0, has0, m1, has1, m2, has2);
-    }
-
-    private static int __TypedState_MatchIgnoringCase(string? name)
-    {
-        if (string.Equals(name, "text", global::System.StringComparison.OrdinalIgnoreCase)) return 0;
-        if (string.Equals(name, "confidence", global::System.StringComparison.OrdinalIgnoreCase)) return 1;
-        if (string.Equals(name, "sources", global::System.StringComparison.OrdinalIgnoreCase)) return 2;
-        return -1;
-    }
-
     /// <summary>Creates a <see cref="FactEntry"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
     public FactEntry()
     {
     }
 
-    #pragma warning disable CS8618 // members absent from the document keep their defaults
-    [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private FactEntry(global::TypedState.StateConstruction construction, string m0, bool has0, double m1, bool has1, global::System.Collections.Generic.List<string>? m2, bool has2)
+#nullable disable warnings
+    private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("text");
+    private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("confidence");
+    private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("sources");
+    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("text", "confidence", "sources");
+
+    static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
-        if (has0) this.Text = m0;
-        if (has1) this.Confidence = m1;
-        if (has2) this.Sources = m2;
+        writer.WriteString(__TypedState_Name0, value.Text);
+        writer.WriteNumber(__TypedState_Name1, value.Confidence);
+        __Collections.WriteList<string, global::TypedState.StateJsonStringCodec>(writer, __TypedState_Name2, value.Sources);
     }
-    #pragma warning restore CS8618
+
+    static __Self global::TypedState.IStatePart<__Self>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
+    {
+        schemaVersion = 0;
+        string m0 = default;
+        double m1 = default;
+        global::System.Collections.Generic.List<string>? m2 = default;
+        ulong has = 0;
+        var next = 0;
+        while (reader.Read() && reader.TokenType == __JsonTokenType.PropertyName)
+        {
+            var member = __TypedState_Names.Match(ref reader, ref next);
+            reader.Read();
+            switch (member)
+            {
+                case 0: m0 = reader.GetString(); break;
+                case 1: m1 = reader.GetDouble(); break;
+                case 2: m2 = __Collections.ReadList<string, global::TypedState.StateJsonStringCodec>(ref reader); break;
+                case -2: schemaVersion = __StateJson.ReadSchemaVersion(ref reader); continue;
+                default: reader.Skip(); continue;
+            }
+            has |= 1UL << member;
+        }
+        __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
+        return new __Self(default(global::TypedState.StateConstruction), m0, m1, m2, has);
+    }
+
+    [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    private FactEntry(global::TypedState.StateConstruction construction, string m0, double m1, global::System.Collections.Generic.List<string>? m2, ulong has)
+    {
+        if ((has & 0x1UL) != 0UL) this.Text = m0;
+        if ((has & 0x2UL) != 0UL) this.Confidence = m1;
+        if ((has & 0x4UL) != 0UL) this.Sources = m2;
+    }
 
 }

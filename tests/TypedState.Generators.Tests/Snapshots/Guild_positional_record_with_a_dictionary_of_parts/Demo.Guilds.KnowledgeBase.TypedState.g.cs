@@ -2,155 +2,105 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
+using __Self = global::Demo.Guilds.KnowledgeBase;
+using __StateJson = global::TypedState.StateJson;
+using __Collections = global::TypedState.StateJsonCollections;
+using __JsonTokenType = global::System.Text.Json.JsonTokenType;
+using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
+using __Accessors = global::TypedState.StateAccessors;
+using __Tracked = global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Guilds.KnowledgeBase>>;
+using __ScopedState = global::TypedState.IScopedStateOperations;
+using __Store = global::TypedState.IStateOperations;
+using __CancellationToken = global::System.Threading.CancellationToken;
+
 namespace Demo.Guilds;
 
-partial record KnowledgeBase : global::TypedState.IGuildState<global::Demo.Guilds.KnowledgeBase>
+partial record KnowledgeBase : global::TypedState.IGuildState<__Self>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("name", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("curator", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("facts", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+#nullable disable warnings
+    private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("name");
+    private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("curator");
+    private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("facts");
+    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("name", "curator", "facts");
 
-    private static readonly global::TypedState.StateSchema<global::Demo.Guilds.KnowledgeBase> __TypedState_Schema =
-        global::TypedState.StateSchema.Create<global::Demo.Guilds.KnowledgeBase>(global::TypedState.Scope.Guild, "knowledge", 1);
+    private static readonly global::TypedState.StateSchema<__Self> __TypedState_Schema =
+        global::TypedState.StateSchema.Create<__Self>(global::TypedState.Scope.Guild, "knowledge", 1);
 
     /// <summary>Where <see cref="KnowledgeBase"/> is stored (scope Guild, key knowledge), its schema version (1) and its serializer.</summary>
-    public static global::TypedState.StateSchema<global::Demo.Guilds.KnowledgeBase> StateSchema => __TypedState_Schema;
+    public static global::TypedState.StateSchema<__Self> StateSchema => __TypedState_Schema;
 
-    static global::TypedState.StateSchema<global::Demo.Guilds.KnowledgeBase> global::TypedState.IStateType<global::Demo.Guilds.KnowledgeBase>.Schema => __TypedState_Schema;
+    static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static global::Demo.Guilds.KnowledgeBase global::TypedState.IStateType<global::Demo.Guilds.KnowledgeBase>.CreateDefault() => new global::Demo.Guilds.KnowledgeBase(default(global::TypedState.StateConstruction), default!, false, default!, false, default!, false);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, 0);
 
-    static void global::TypedState.IStatePart<global::Demo.Guilds.KnowledgeBase>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Guilds.KnowledgeBase value)
+    static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
         writer.WriteString(__TypedState_Name0, value.Name);
         writer.WriteString(__TypedState_Name1, value.Curator);
-        if (value.Facts is { } d2_0)
-        {
-            writer.WriteStartObject(__TypedState_Name2);
-            foreach (var p2_0 in d2_0)
-            {
-                global::TypedState.StateJson.WritePart<global::Demo.Guilds.FactEntry>(writer, p2_0.Key, p2_0.Value);
-            }
-            writer.WriteEndObject();
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name2);
-        }
+        __Collections.WriteDictionary<global::Demo.Guilds.FactEntry, global::TypedState.StateJsonPartCodec<global::Demo.Guilds.FactEntry>>(writer, __TypedState_Name2, value.Facts);
     }
 
-    static global::Demo.Guilds.KnowledgeBase global::TypedState.IStatePart<global::Demo.Guilds.KnowledgeBase>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
+    static __Self global::TypedState.IStatePart<__Self>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
     {
         schemaVersion = 0;
-        string m0 = default!;
-        var has0 = false;
-        string m1 = default!;
-        var has1 = false;
-        global::System.Collections.Generic.Dictionary<string, global::Demo.Guilds.FactEntry> m2 = default!;
-        var has2 = false;
-        while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
+        string m0 = default;
+        string m1 = default;
+        global::System.Collections.Generic.Dictionary<string, global::Demo.Guilds.FactEntry> m2 = default;
+        ulong has = 0;
+        var next = 0;
+        while (reader.Read() && reader.TokenType == __JsonTokenType.PropertyName)
         {
-            int member;
-            if (reader.ValueTextEquals("name"u8)) member = 0;
-            else if (reader.ValueTextEquals("curator"u8)) member = 1;
-            else if (reader.ValueTextEquals("facts"u8)) member = 2;
-            else if (reader.ValueTextEquals("$version"u8)) member = -2;
-            else member = __TypedState_MatchIgnoringCase(reader.GetString());
+            var member = __TypedState_Names.Match(ref reader, ref next);
             reader.Read();
             switch (member)
             {
-                case 0:
-                {
-                    m0 = reader.GetString()!;
-                    has0 = true;
-                    break;
-                }
-                case 1:
-                {
-                    m1 = reader.GetString()!;
-                    has1 = true;
-                    break;
-                }
-                case 2:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m2 = null!;
-                    }
-                    else
-                    {
-                        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.StartObject);
-                        var d0 = new global::System.Collections.Generic.Dictionary<string, global::Demo.Guilds.FactEntry>();
-                        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
-                        {
-                            var k0 = reader.GetString()!;
-                            reader.Read();
-                            global::Demo.Guilds.FactEntry e0;
-                            e0 = global::TypedState.StateJson.ReadPart<global::Demo.Guilds.FactEntry>(ref reader);
-                            d0[k0] = e0;
-                        }
-                        m2 = d0;
-                    }
-                    has2 = true;
-                    break;
-                }
-                case -2:
-                    schemaVersion = global::TypedState.StateJson.ReadSchemaVersion(ref reader);
-                    break;
-                default:
-                    reader.Skip();
-                    break;
+                case 0: m0 = reader.GetString(); break;
+                case 1: m1 = reader.GetString(); break;
+                case 2: m2 = __Collections.ReadDictionary<global::Demo.Guilds.FactEntry, global::TypedState.StateJsonPartCodec<global::Demo.Guilds.FactEntry>>(ref reader); break;
+                case -2: schemaVersion = __StateJson.ReadSchemaVersion(ref reader); continue;
+                default: reader.Skip(); continue;
             }
+            has |= 1UL << member;
         }
-        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.EndObject);
-        return new global::Demo.Guilds.KnowledgeBase(default(global::TypedState.StateConstruction), m0, has0, m1, has1, m2, has2);
+        __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
+        return new __Self(default(global::TypedState.StateConstruction), m0, m1, m2, has);
     }
 
-    private static int __TypedState_MatchIgnoringCase(string? name)
-    {
-        if (string.Equals(name, "name", global::System.StringComparison.OrdinalIgnoreCase)) return 0;
-        if (string.Equals(name, "curator", global::System.StringComparison.OrdinalIgnoreCase)) return 1;
-        if (string.Equals(name, "facts", global::System.StringComparison.OrdinalIgnoreCase)) return 2;
-        return -1;
-    }
-
-    #pragma warning disable CS8618 // members absent from the document keep their defaults
     [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private KnowledgeBase(global::TypedState.StateConstruction construction, string m0, bool has0, string m1, bool has1, global::System.Collections.Generic.Dictionary<string, global::Demo.Guilds.FactEntry> m2, bool has2) : this(m0)
+    private KnowledgeBase(global::TypedState.StateConstruction construction, string m0, string m1, global::System.Collections.Generic.Dictionary<string, global::Demo.Guilds.FactEntry> m2, ulong has) : this(m0)
     {
-        if (has1) this.Curator = m1;
-        if (has2) this.Facts = m2;
+        if ((has & 0x2UL) != 0UL) this.Curator = m1;
+        if ((has & 0x4UL) != 0UL) this.Facts = m2;
     }
-    #pragma warning restore CS8618
 
     /// <summary>Loads the guild's <see cref="KnowledgeBase"/>; a new default instance when none is stored. Save it with <c>SaveAsync</c> on the result.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Guilds.KnowledgeBase>> LoadAsync(global::TypedState.IScopedStateOperations state, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.LoadAsync<global::Demo.Guilds.KnowledgeBase>(state, cancellationToken);
+    public static __Tracked LoadAsync(__ScopedState state, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(state, cancellationToken);
 
-    /// <summary>Stores the guild's <see cref="KnowledgeBase"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version).</summary>
-    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(global::TypedState.IScopedStateOperations state, global::Demo.Guilds.KnowledgeBase value, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.SaveAsync(state, value, expectedVersion, cancellationToken);
+    /// <summary>Stores the guild's <see cref="KnowledgeBase"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version, but never over a record a newer build wrote).</summary>
+    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(__ScopedState state, __Self value, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.SaveAsync<__Self>(state, value, expectedVersion, cancellationToken);
 
     /// <summary>Deletes the guild's <see cref="KnowledgeBase"/>; returns whether it existed.</summary>
-    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(global::TypedState.IScopedStateOperations state, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.DeleteAsync<global::Demo.Guilds.KnowledgeBase>(state, expectedVersion, cancellationToken);
+    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(__ScopedState state, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.DeleteAsync<__Self>(state, expectedVersion, cancellationToken);
 
     /// <summary>Loads the guild's <see cref="KnowledgeBase"/>, applies <paramref name="change"/> and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Guilds.KnowledgeBase>> UpdateAsync(global::TypedState.IScopedStateOperations state, global::System.Func<global::Demo.Guilds.KnowledgeBase, global::Demo.Guilds.KnowledgeBase> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(state, change, cancellationToken);
+    public static __Tracked UpdateAsync(__ScopedState state, global::System.Func<__Self, __Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(state, change, cancellationToken);
 
     /// <summary>Loads the guild's <see cref="KnowledgeBase"/>, applies <paramref name="change"/> to it and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Guilds.KnowledgeBase>> UpdateAsync(global::TypedState.IScopedStateOperations state, global::System.Action<global::Demo.Guilds.KnowledgeBase> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(state, global::TypedState.StateAccessors.Mutating(change), cancellationToken);
+    public static __Tracked UpdateAsync(__ScopedState state, global::System.Action<__Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(state, __Accessors.Mutating<__Self>(change), cancellationToken);
 
     /// <summary>Loads the <see cref="KnowledgeBase"/> of guild <paramref name="guildId"/>; a new default instance when none is stored.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Guilds.KnowledgeBase>> LoadAsync(global::TypedState.IStateOperations store, string guildId, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.LoadAsync<global::Demo.Guilds.KnowledgeBase>(store, global::TypedState.StateOwner.Guild(guildId), cancellationToken);
+    public static __Tracked LoadAsync(__Store store, string guildId, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(store, global::TypedState.StateOwner.Guild(guildId), cancellationToken);
 
-    /// <summary>Stores the <see cref="KnowledgeBase"/> of guild <paramref name="guildId"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version).</summary>
-    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(global::TypedState.IStateOperations store, string guildId, global::Demo.Guilds.KnowledgeBase value, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.SaveAsync(store, global::TypedState.StateOwner.Guild(guildId), value, expectedVersion, cancellationToken);
+    /// <summary>Stores the <see cref="KnowledgeBase"/> of guild <paramref name="guildId"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version, but never over a record a newer build wrote).</summary>
+    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(__Store store, string guildId, __Self value, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.SaveAsync<__Self>(store, global::TypedState.StateOwner.Guild(guildId), value, expectedVersion, cancellationToken);
 
     /// <summary>Deletes the <see cref="KnowledgeBase"/> of guild <paramref name="guildId"/>; returns whether it existed.</summary>
-    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(global::TypedState.IStateOperations store, string guildId, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.DeleteAsync<global::Demo.Guilds.KnowledgeBase>(store, global::TypedState.StateOwner.Guild(guildId), expectedVersion, cancellationToken);
+    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(__Store store, string guildId, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.DeleteAsync<__Self>(store, global::TypedState.StateOwner.Guild(guildId), expectedVersion, cancellationToken);
 
     /// <summary>Loads the <see cref="KnowledgeBase"/> of guild <paramref name="guildId"/>, applies <paramref name="change"/> and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Guilds.KnowledgeBase>> UpdateAsync(global::TypedState.IStateOperations store, string guildId, global::System.Func<global::Demo.Guilds.KnowledgeBase, global::Demo.Guilds.KnowledgeBase> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(store, global::TypedState.StateOwner.Guild(guildId), change, cancellationToken);
+    public static __Tracked UpdateAsync(__Store store, string guildId, global::System.Func<__Self, __Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(store, global::TypedState.StateOwner.Guild(guildId), change, cancellationToken);
 
     /// <summary>Loads the <see cref="KnowledgeBase"/> of guild <paramref name="guildId"/>, applies <paramref name="change"/> to it and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Guilds.KnowledgeBase>> UpdateAsync(global::TypedState.IStateOperations store, string guildId, global::System.Action<global::Demo.Guilds.KnowledgeBase> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(store, global::TypedState.StateOwner.Guild(guildId), global::TypedState.StateAccessors.Mutating(change), cancellationToken);
+    public static __Tracked UpdateAsync(__Store store, string guildId, global::System.Action<__Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(store, global::TypedState.StateOwner.Guild(guildId), __Accessors.Mutating<__Self>(change), cancellationToken);
 
 }

@@ -2,175 +2,139 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
+using __Self = global::Demo.Places.Whereabouts;
+using __StateJson = global::TypedState.StateJson;
+using __JsonTokenType = global::System.Text.Json.JsonTokenType;
+using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
+using __Accessors = global::TypedState.StateAccessors;
+using __Tracked = global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Places.Whereabouts>>;
+using __ScopedState = global::TypedState.IScopedStateOperations;
+using __CancellationToken = global::System.Threading.CancellationToken;
+
 namespace Demo.Places;
 
-partial class Whereabouts : global::TypedState.IAgentState<global::Demo.Places.Whereabouts>
+partial class Whereabouts : global::TypedState.IAgentState<__Self>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("home", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("last", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("visited", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name3 = global::System.Text.Json.JsonEncodedText.Encode("label", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-
-    private static readonly global::TypedState.StateSchema<global::Demo.Places.Whereabouts> __TypedState_Schema =
-        global::TypedState.StateSchema.Create<global::Demo.Places.Whereabouts>(global::TypedState.Scope.Agent, "Whereabouts", 1);
-
-    /// <summary>Where <see cref="Whereabouts"/> is stored (scope Agent, key Whereabouts), its schema version (1) and its serializer.</summary>
-    public static global::TypedState.StateSchema<global::Demo.Places.Whereabouts> StateSchema => __TypedState_Schema;
-
-    static global::TypedState.StateSchema<global::Demo.Places.Whereabouts> global::TypedState.IStateType<global::Demo.Places.Whereabouts>.Schema => __TypedState_Schema;
-
-    static global::Demo.Places.Whereabouts global::TypedState.IStateType<global::Demo.Places.Whereabouts>.CreateDefault() => new global::Demo.Places.Whereabouts(default(global::TypedState.StateConstruction), default!, false, default!, false, default!, false, default!, false);
-
-    static void global::TypedState.IStatePart<global::Demo.Places.Whereabouts>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Places.Whereabouts value)
-    {
-        writer.WritePropertyName(__TypedState_Name0);
-        global::System.Text.Json.JsonSerializer.Serialize(writer, value.Home!, __TypedState_Info0);
-        writer.WritePropertyName(__TypedState_Name1);
-        global::System.Text.Json.JsonSerializer.Serialize(writer, value.Last!, __TypedState_Info1);
-        if (value.Visited is { } c2_0)
-        {
-            writer.WriteStartArray(__TypedState_Name2);
-            for (var i2_0 = 0; i2_0 < c2_0.Count; i2_0++)
-            {
-                var e2_0 = c2_0[i2_0];
-                global::System.Text.Json.JsonSerializer.Serialize(writer, e2_0!, __TypedState_Info0);
-            }
-            writer.WriteEndArray();
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name2);
-        }
-        writer.WriteString(__TypedState_Name3, value.Label);
-    }
-
-    static global::Demo.Places.Whereabouts global::TypedState.IStatePart<global::Demo.Places.Whereabouts>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
-    {
-        schemaVersion = 0;
-        global::Demo.Places.Coordinates m0 = default!;
-        var has0 = false;
-        global::Demo.Places.Coordinates? m1 = default!;
-        var has1 = false;
-        global::System.Collections.Generic.List<global::Demo.Places.Coordinates> m2 = default!;
-        var has2 = false;
-        string m3 = default!;
-        var has3 = false;
-        while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
-        {
-            int member;
-            if (reader.ValueTextEquals("home"u8)) member = 0;
-            else if (reader.ValueTextEquals("last"u8)) member = 1;
-            else if (reader.ValueTextEquals("visited"u8)) member = 2;
-            else if (reader.ValueTextEquals("label"u8)) member = 3;
-            else if (reader.ValueTextEquals("$version"u8)) member = -2;
-            else member = __TypedState_MatchIgnoringCase(reader.GetString());
-            reader.Read();
-            switch (member)
-            {
-                case 0:
-                {
-                    m0 = global::System.Text.Json.JsonSerializer.Deserialize(ref reader, __TypedState_Info0)!;
-                    has0 = true;
-                    break;
-                }
-                case 1:
-                {
-                    m1 = global::System.Text.Json.JsonSerializer.Deserialize(ref reader, __TypedState_Info1)!;
-                    has1 = true;
-                    break;
-                }
-                case 2:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m2 = null!;
-                    }
-                    else
-                    {
-                        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.StartArray);
-                        var c0 = new global::System.Collections.Generic.List<global::Demo.Places.Coordinates>();
-                        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
-                        {
-                            global::Demo.Places.Coordinates e0;
-                            e0 = global::System.Text.Json.JsonSerializer.Deserialize(ref reader, __TypedState_Info0)!;
-                            c0.Add(e0);
-                        }
-                        m2 = c0;
-                    }
-                    has2 = true;
-                    break;
-                }
-                case 3:
-                {
-                    m3 = reader.GetString()!;
-                    has3 = true;
-                    break;
-                }
-                case -2:
-                    schemaVersion = global::TypedState.StateJson.ReadSchemaVersion(ref reader);
-                    break;
-                default:
-                    reader.Skip();
-                    break;
-            }
-        }
-        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.EndObject);
-        return new global::Demo.Places.Whereabouts(default(global::TypedState.StateConstruction), m0, has0, m1, has1, m2, has2, m3, has3);
-    }
-
-    private static int __TypedState_MatchIgnoringCase(string? name)
-    {
-        if (string.Equals(name, "home", global::System.StringComparison.OrdinalIgnoreCase)) return 0;
-        if (string.Equals(name, "last", global::System.StringComparison.OrdinalIgnoreCase)) return 1;
-        if (string.Equals(name, "visited", global::System.StringComparison.OrdinalIgnoreCase)) return 2;
-        if (string.Equals(name, "label", global::System.StringComparison.OrdinalIgnoreCase)) return 3;
-        return -1;
-    }
-
     /// <summary>Creates a <see cref="Whereabouts"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
     public Whereabouts()
     {
     }
 
-    #pragma warning disable CS8618 // members absent from the document keep their defaults
-    [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private Whereabouts(global::TypedState.StateConstruction construction, global::Demo.Places.Coordinates m0, bool has0, global::Demo.Places.Coordinates? m1, bool has1, global::System.Collections.Generic.List<global::Demo.Places.Coordinates> m2, bool has2, string m3, bool has3)
+#nullable disable warnings
+    private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("home");
+    private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("last");
+    private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("visited");
+    private static readonly __JsonEncodedText __TypedState_Name3 = __StateJson.EncodeName("label");
+    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("home", "last", "visited", "label");
+
+    private static readonly global::TypedState.StateSchema<__Self> __TypedState_Schema =
+        global::TypedState.StateSchema.Create<__Self>(global::TypedState.Scope.Agent, "Whereabouts", 1);
+
+    /// <summary>Where <see cref="Whereabouts"/> is stored (scope Agent, key Whereabouts), its schema version (1) and its serializer.</summary>
+    public static global::TypedState.StateSchema<__Self> StateSchema => __TypedState_Schema;
+
+    static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
+
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, default, 0);
+
+    static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
-        if (has0) this.Home = m0;
-        if (has1) this.Last = m1;
-        if (has2) this.Visited = m2;
-        if (has3) this.Label = m3;
+        writer.WritePropertyName(__TypedState_Name0); global::System.Text.Json.JsonSerializer.Serialize(writer, value.Home, __TypedState_Info0);
+        writer.WritePropertyName(__TypedState_Name1); global::System.Text.Json.JsonSerializer.Serialize(writer, value.Last, __TypedState_Info1);
+        if (value.Visited is { } c2_0)
+        {
+            writer.WriteStartArray(__TypedState_Name2);
+            for (var i2_0 = 0; i2_0 < c2_0.Count; i2_0++)
+            {
+                global::System.Text.Json.JsonSerializer.Serialize(writer, c2_0[i2_0], __TypedState_Info0);
+            }
+            writer.WriteEndArray();
+        }
+        else writer.WriteNull(__TypedState_Name2);
+        writer.WriteString(__TypedState_Name3, value.Label);
     }
-    #pragma warning restore CS8618
+
+    static __Self global::TypedState.IStatePart<__Self>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
+    {
+        schemaVersion = 0;
+        global::Demo.Places.Coordinates m0 = default;
+        global::Demo.Places.Coordinates? m1 = default;
+        global::System.Collections.Generic.List<global::Demo.Places.Coordinates> m2 = default;
+        string m3 = default;
+        ulong has = 0;
+        var next = 0;
+        while (reader.Read() && reader.TokenType == __JsonTokenType.PropertyName)
+        {
+            var member = __TypedState_Names.Match(ref reader, ref next);
+            reader.Read();
+            switch (member)
+            {
+                case 0: m0 = global::System.Text.Json.JsonSerializer.Deserialize(ref reader, __TypedState_Info0); break;
+                case 1: m1 = global::System.Text.Json.JsonSerializer.Deserialize(ref reader, __TypedState_Info1); break;
+                case 2:
+                {
+                    if (reader.TokenType == __JsonTokenType.Null) m2 = null;
+                    else
+                    {
+                        __StateJson.Expect(ref reader, __JsonTokenType.StartArray);
+                        var c0 = new global::System.Collections.Generic.List<global::Demo.Places.Coordinates>();
+                        while (reader.Read() && reader.TokenType != __JsonTokenType.EndArray)
+                        {
+                            global::Demo.Places.Coordinates e0;
+                            e0 = global::System.Text.Json.JsonSerializer.Deserialize(ref reader, __TypedState_Info0);
+                            c0.Add(e0);
+                        }
+                        m2 = c0;
+                    }
+                    break;
+                }
+                case 3: m3 = reader.GetString(); break;
+                case -2: schemaVersion = __StateJson.ReadSchemaVersion(ref reader); continue;
+                default: reader.Skip(); continue;
+            }
+            has |= 1UL << member;
+        }
+        __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
+        return new __Self(default(global::TypedState.StateConstruction), m0, m1, m2, m3, has);
+    }
+
+    [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    private Whereabouts(global::TypedState.StateConstruction construction, global::Demo.Places.Coordinates m0, global::Demo.Places.Coordinates? m1, global::System.Collections.Generic.List<global::Demo.Places.Coordinates> m2, string m3, ulong has)
+    {
+        if ((has & 0x1UL) != 0UL) this.Home = m0;
+        if ((has & 0x2UL) != 0UL) this.Last = m1;
+        if ((has & 0x4UL) != 0UL) this.Visited = m2;
+        if ((has & 0x8UL) != 0UL) this.Label = m3;
+    }
 
     private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates>? __TypedState_InfoField0;
-    private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates> __TypedState_Info0 => __TypedState_InfoField0 ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates>)global::Demo.Places.PlaceContext.Default.GetTypeInfo(typeof(global::Demo.Places.Coordinates))!;
+    private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates> __TypedState_Info0 => __TypedState_InfoField0 ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates>)global::Demo.Places.PlaceContext.Default.GetTypeInfo(typeof(global::Demo.Places.Coordinates));
 
     private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates>? __TypedState_InfoField1;
-    private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates> __TypedState_Info1 => __TypedState_InfoField1 ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates>)global::Demo.Places.PlaceContext.Default.GetTypeInfo(typeof(global::Demo.Places.Coordinates))!;
+    private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates> __TypedState_Info1 => __TypedState_InfoField1 ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Places.Coordinates>)global::Demo.Places.PlaceContext.Default.GetTypeInfo(typeof(global::Demo.Places.Coordinates));
 
     /// <summary>Loads this agent's <see cref="Whereabouts"/>; a new default instance when none is stored. Save it with <c>SaveAsync</c> on the result.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Places.Whereabouts>> LoadAsync(global::TypedState.IScopedStateOperations state, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.LoadAsync<global::Demo.Places.Whereabouts>(state, cancellationToken);
+    public static __Tracked LoadAsync(__ScopedState state, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(state, cancellationToken);
 
-    /// <summary>Stores this agent's <see cref="Whereabouts"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version).</summary>
-    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(global::TypedState.IScopedStateOperations state, global::Demo.Places.Whereabouts value, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.SaveAsync(state, value, expectedVersion, cancellationToken);
+    /// <summary>Stores this agent's <see cref="Whereabouts"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version, but never over a record a newer build wrote).</summary>
+    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(__ScopedState state, __Self value, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.SaveAsync<__Self>(state, value, expectedVersion, cancellationToken);
 
     /// <summary>Deletes this agent's <see cref="Whereabouts"/>; returns whether it existed.</summary>
-    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(global::TypedState.IScopedStateOperations state, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.DeleteAsync<global::Demo.Places.Whereabouts>(state, expectedVersion, cancellationToken);
+    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(__ScopedState state, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.DeleteAsync<__Self>(state, expectedVersion, cancellationToken);
 
     /// <summary>Loads this agent's <see cref="Whereabouts"/>, applies <paramref name="change"/> and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Places.Whereabouts>> UpdateAsync(global::TypedState.IScopedStateOperations state, global::System.Func<global::Demo.Places.Whereabouts, global::Demo.Places.Whereabouts> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(state, change, cancellationToken);
+    public static __Tracked UpdateAsync(__ScopedState state, global::System.Func<__Self, __Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(state, change, cancellationToken);
 
     /// <summary>Loads this agent's <see cref="Whereabouts"/>, applies <paramref name="change"/> to it and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Places.Whereabouts>> UpdateAsync(global::TypedState.IScopedStateOperations state, global::System.Action<global::Demo.Places.Whereabouts> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(state, global::TypedState.StateAccessors.Mutating(change), cancellationToken);
+    public static __Tracked UpdateAsync(__ScopedState state, global::System.Action<__Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(state, __Accessors.Mutating<__Self>(change), cancellationToken);
 
     /// <summary>Loads this agent's <see cref="Whereabouts"/>; a new default instance when none is stored.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Places.Whereabouts>> LoadAsync(global::TypedState.Guilds.AgentContext context, global::System.Threading.CancellationToken cancellationToken = default) => LoadAsync(global::TypedState.StateAccessors.StateOf(context), cancellationToken);
+    public static __Tracked LoadAsync(global::TypedState.Guilds.AgentContext context, __CancellationToken cancellationToken = default) => LoadAsync(__Accessors.StateOf(context), cancellationToken);
 
     /// <summary>Loads this agent's <see cref="Whereabouts"/>, applies <paramref name="change"/> and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Places.Whereabouts>> UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Func<global::Demo.Places.Whereabouts, global::Demo.Places.Whereabouts> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(global::TypedState.StateAccessors.StateOf(context), change, cancellationToken);
+    public static __Tracked UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Func<__Self, __Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(__Accessors.StateOf(context), change, cancellationToken);
 
     /// <summary>Loads this agent's <see cref="Whereabouts"/>, applies <paramref name="change"/> to it and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Places.Whereabouts>> UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Action<global::Demo.Places.Whereabouts> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(global::TypedState.StateAccessors.StateOf(context), global::TypedState.StateAccessors.Mutating(change), cancellationToken);
+    public static __Tracked UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Action<__Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(__Accessors.StateOf(context), __Accessors.Mutating<__Self>(change), cancellationToken);
 
 }

@@ -2,196 +2,114 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
+using __Self = global::Demo.Geometry.Canvas;
+using __StateJson = global::TypedState.StateJson;
+using __Collections = global::TypedState.StateJsonCollections;
+using __JsonTokenType = global::System.Text.Json.JsonTokenType;
+using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
+using __Accessors = global::TypedState.StateAccessors;
+using __Tracked = global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Geometry.Canvas>>;
+using __ScopedState = global::TypedState.IScopedStateOperations;
+using __CancellationToken = global::System.Threading.CancellationToken;
+
 namespace Demo.Geometry;
 
-partial class Canvas : global::TypedState.IAgentState<global::Demo.Geometry.Canvas>
+partial class Canvas : global::TypedState.IAgentState<__Self>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("title", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("origin", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name2 = global::System.Text.Json.JsonEncodedText.Encode("cursor", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name3 = global::System.Text.Json.JsonEncodedText.Encode("path", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name4 = global::System.Text.Json.JsonEncodedText.Encode("area", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-
-    private static readonly global::TypedState.StateSchema<global::Demo.Geometry.Canvas> __TypedState_Schema =
-        global::TypedState.StateSchema.Create<global::Demo.Geometry.Canvas>(global::TypedState.Scope.Agent, "canvas", 1);
-
-    /// <summary>Where <see cref="Canvas"/> is stored (scope Agent, key canvas), its schema version (1) and its serializer.</summary>
-    public static global::TypedState.StateSchema<global::Demo.Geometry.Canvas> StateSchema => __TypedState_Schema;
-
-    static global::TypedState.StateSchema<global::Demo.Geometry.Canvas> global::TypedState.IStateType<global::Demo.Geometry.Canvas>.Schema => __TypedState_Schema;
-
-    static global::Demo.Geometry.Canvas global::TypedState.IStateType<global::Demo.Geometry.Canvas>.CreateDefault() => new global::Demo.Geometry.Canvas(default(global::TypedState.StateConstruction), default!, false, default!, false, default!, false, default!, false, default!, false);
-
-    static void global::TypedState.IStatePart<global::Demo.Geometry.Canvas>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Geometry.Canvas value)
-    {
-        writer.WriteString(__TypedState_Name0, value.Title);
-        global::TypedState.StateJson.WritePart<global::Demo.Geometry.Point>(writer, __TypedState_Name1, value.Origin);
-        if (value.Cursor is { } v2_0)
-        {
-            global::TypedState.StateJson.WritePart<global::Demo.Geometry.Point>(writer, __TypedState_Name2, v2_0);
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name2);
-        }
-        if (value.Path is { } c3_0)
-        {
-            writer.WriteStartArray(__TypedState_Name3);
-            for (var i3_0 = 0; i3_0 < c3_0.Count; i3_0++)
-            {
-                var e3_0 = c3_0[i3_0];
-                global::TypedState.StateJson.WritePart<global::Demo.Geometry.Point>(writer, e3_0);
-            }
-            writer.WriteEndArray();
-        }
-        else
-        {
-            writer.WriteNull(__TypedState_Name3);
-        }
-        global::TypedState.StateJson.WritePart<global::Demo.Geometry.Size>(writer, __TypedState_Name4, value.Area);
-    }
-
-    static global::Demo.Geometry.Canvas global::TypedState.IStatePart<global::Demo.Geometry.Canvas>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
-    {
-        schemaVersion = 0;
-        string m0 = default!;
-        var has0 = false;
-        global::Demo.Geometry.Point m1 = default!;
-        var has1 = false;
-        global::Demo.Geometry.Point? m2 = default!;
-        var has2 = false;
-        global::System.Collections.Generic.List<global::Demo.Geometry.Point> m3 = default!;
-        var has3 = false;
-        global::Demo.Geometry.Size m4 = default!;
-        var has4 = false;
-        while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
-        {
-            int member;
-            if (reader.ValueTextEquals("title"u8)) member = 0;
-            else if (reader.ValueTextEquals("origin"u8)) member = 1;
-            else if (reader.ValueTextEquals("cursor"u8)) member = 2;
-            else if (reader.ValueTextEquals("path"u8)) member = 3;
-            else if (reader.ValueTextEquals("area"u8)) member = 4;
-            else if (reader.ValueTextEquals("$version"u8)) member = -2;
-            else member = __TypedState_MatchIgnoringCase(reader.GetString());
-            reader.Read();
-            switch (member)
-            {
-                case 0:
-                {
-                    m0 = reader.GetString()!;
-                    has0 = true;
-                    break;
-                }
-                case 1:
-                {
-                    m1 = global::TypedState.StateJson.ReadPart<global::Demo.Geometry.Point>(ref reader);
-                    has1 = true;
-                    break;
-                }
-                case 2:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m2 = null;
-                    }
-                    else
-                    {
-                        global::Demo.Geometry.Point v0;
-                        v0 = global::TypedState.StateJson.ReadPart<global::Demo.Geometry.Point>(ref reader);
-                        m2 = v0;
-                    }
-                    has2 = true;
-                    break;
-                }
-                case 3:
-                {
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        m3 = null!;
-                    }
-                    else
-                    {
-                        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.StartArray);
-                        var c0 = new global::System.Collections.Generic.List<global::Demo.Geometry.Point>();
-                        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
-                        {
-                            global::Demo.Geometry.Point e0;
-                            e0 = global::TypedState.StateJson.ReadPart<global::Demo.Geometry.Point>(ref reader);
-                            c0.Add(e0);
-                        }
-                        m3 = c0;
-                    }
-                    has3 = true;
-                    break;
-                }
-                case 4:
-                {
-                    m4 = global::TypedState.StateJson.ReadPart<global::Demo.Geometry.Size>(ref reader);
-                    has4 = true;
-                    break;
-                }
-                case -2:
-                    schemaVersion = global::TypedState.StateJson.ReadSchemaVersion(ref reader);
-                    break;
-                default:
-                    reader.Skip();
-                    break;
-            }
-        }
-        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.EndObject);
-        return new global::Demo.Geometry.Canvas(default(global::TypedState.StateConstruction), m0, has0, m1, has1, m2, has2, m3, has3, m4, has4);
-    }
-
-    private static int __TypedState_MatchIgnoringCase(string? name)
-    {
-        if (string.Equals(name, "title", global::System.StringComparison.OrdinalIgnoreCase)) return 0;
-        if (string.Equals(name, "origin", global::System.StringComparison.OrdinalIgnoreCase)) return 1;
-        if (string.Equals(name, "cursor", global::System.StringComparison.OrdinalIgnoreCase)) return 2;
-        if (string.Equals(name, "path", global::System.StringComparison.OrdinalIgnoreCase)) return 3;
-        if (string.Equals(name, "area", global::System.StringComparison.OrdinalIgnoreCase)) return 4;
-        return -1;
-    }
-
     /// <summary>Creates a <see cref="Canvas"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
     public Canvas()
     {
     }
 
-    #pragma warning disable CS8618 // members absent from the document keep their defaults
-    [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private Canvas(global::TypedState.StateConstruction construction, string m0, bool has0, global::Demo.Geometry.Point m1, bool has1, global::Demo.Geometry.Point? m2, bool has2, global::System.Collections.Generic.List<global::Demo.Geometry.Point> m3, bool has3, global::Demo.Geometry.Size m4, bool has4)
+#nullable disable warnings
+    private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("title");
+    private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("origin");
+    private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("cursor");
+    private static readonly __JsonEncodedText __TypedState_Name3 = __StateJson.EncodeName("path");
+    private static readonly __JsonEncodedText __TypedState_Name4 = __StateJson.EncodeName("area");
+    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("title", "origin", "cursor", "path", "area");
+
+    private static readonly global::TypedState.StateSchema<__Self> __TypedState_Schema =
+        global::TypedState.StateSchema.Create<__Self>(global::TypedState.Scope.Agent, "canvas", 1);
+
+    /// <summary>Where <see cref="Canvas"/> is stored (scope Agent, key canvas), its schema version (1) and its serializer.</summary>
+    public static global::TypedState.StateSchema<__Self> StateSchema => __TypedState_Schema;
+
+    static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
+
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, default, default, 0);
+
+    static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
-        if (has0) this.Title = m0;
-        if (has1) this.Origin = m1;
-        if (has2) this.Cursor = m2;
-        if (has3) this.Path = m3;
-        if (has4) this.Area = m4;
+        writer.WriteString(__TypedState_Name0, value.Title);
+        __StateJson.WritePart<global::Demo.Geometry.Point>(writer, __TypedState_Name1, value.Origin);
+        if (value.Cursor is { } v2_0) __StateJson.WritePart<global::Demo.Geometry.Point>(writer, __TypedState_Name2, v2_0); else writer.WriteNull(__TypedState_Name2);
+        __Collections.WriteList<global::Demo.Geometry.Point, global::TypedState.StateJsonPartCodec<global::Demo.Geometry.Point>>(writer, __TypedState_Name3, value.Path);
+        __StateJson.WritePart<global::Demo.Geometry.Size>(writer, __TypedState_Name4, value.Area);
     }
-    #pragma warning restore CS8618
+
+    static __Self global::TypedState.IStatePart<__Self>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
+    {
+        schemaVersion = 0;
+        string m0 = default;
+        global::Demo.Geometry.Point m1 = default;
+        global::Demo.Geometry.Point? m2 = default;
+        global::System.Collections.Generic.List<global::Demo.Geometry.Point> m3 = default;
+        global::Demo.Geometry.Size m4 = default;
+        ulong has = 0;
+        var next = 0;
+        while (reader.Read() && reader.TokenType == __JsonTokenType.PropertyName)
+        {
+            var member = __TypedState_Names.Match(ref reader, ref next);
+            reader.Read();
+            switch (member)
+            {
+                case 0: m0 = reader.GetString(); break;
+                case 1: m1 = __StateJson.ReadPart<global::Demo.Geometry.Point>(ref reader); break;
+                case 2: m2 = reader.TokenType == __JsonTokenType.Null ? null : __StateJson.ReadPart<global::Demo.Geometry.Point>(ref reader); break;
+                case 3: m3 = __Collections.ReadList<global::Demo.Geometry.Point, global::TypedState.StateJsonPartCodec<global::Demo.Geometry.Point>>(ref reader); break;
+                case 4: m4 = __StateJson.ReadPart<global::Demo.Geometry.Size>(ref reader); break;
+                case -2: schemaVersion = __StateJson.ReadSchemaVersion(ref reader); continue;
+                default: reader.Skip(); continue;
+            }
+            has |= 1UL << member;
+        }
+        __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
+        return new __Self(default(global::TypedState.StateConstruction), m0, m1, m2, m3, m4, has);
+    }
+
+    [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    private Canvas(global::TypedState.StateConstruction construction, string m0, global::Demo.Geometry.Point m1, global::Demo.Geometry.Point? m2, global::System.Collections.Generic.List<global::Demo.Geometry.Point> m3, global::Demo.Geometry.Size m4, ulong has)
+    {
+        if ((has & 0x1UL) != 0UL) this.Title = m0;
+        if ((has & 0x2UL) != 0UL) this.Origin = m1;
+        if ((has & 0x4UL) != 0UL) this.Cursor = m2;
+        if ((has & 0x8UL) != 0UL) this.Path = m3;
+        if ((has & 0x10UL) != 0UL) this.Area = m4;
+    }
 
     /// <summary>Loads this agent's <see cref="Canvas"/>; a new default instance when none is stored. Save it with <c>SaveAsync</c> on the result.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Geometry.Canvas>> LoadAsync(global::TypedState.IScopedStateOperations state, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.LoadAsync<global::Demo.Geometry.Canvas>(state, cancellationToken);
+    public static __Tracked LoadAsync(__ScopedState state, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(state, cancellationToken);
 
-    /// <summary>Stores this agent's <see cref="Canvas"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version).</summary>
-    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(global::TypedState.IScopedStateOperations state, global::Demo.Geometry.Canvas value, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.SaveAsync(state, value, expectedVersion, cancellationToken);
+    /// <summary>Stores this agent's <see cref="Canvas"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version, but never over a record a newer build wrote).</summary>
+    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(__ScopedState state, __Self value, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.SaveAsync<__Self>(state, value, expectedVersion, cancellationToken);
 
     /// <summary>Deletes this agent's <see cref="Canvas"/>; returns whether it existed.</summary>
-    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(global::TypedState.IScopedStateOperations state, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.DeleteAsync<global::Demo.Geometry.Canvas>(state, expectedVersion, cancellationToken);
+    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(__ScopedState state, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.DeleteAsync<__Self>(state, expectedVersion, cancellationToken);
 
     /// <summary>Loads this agent's <see cref="Canvas"/>, applies <paramref name="change"/> and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Geometry.Canvas>> UpdateAsync(global::TypedState.IScopedStateOperations state, global::System.Func<global::Demo.Geometry.Canvas, global::Demo.Geometry.Canvas> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(state, change, cancellationToken);
+    public static __Tracked UpdateAsync(__ScopedState state, global::System.Func<__Self, __Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(state, change, cancellationToken);
 
     /// <summary>Loads this agent's <see cref="Canvas"/>, applies <paramref name="change"/> to it and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Geometry.Canvas>> UpdateAsync(global::TypedState.IScopedStateOperations state, global::System.Action<global::Demo.Geometry.Canvas> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(state, global::TypedState.StateAccessors.Mutating(change), cancellationToken);
+    public static __Tracked UpdateAsync(__ScopedState state, global::System.Action<__Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(state, __Accessors.Mutating<__Self>(change), cancellationToken);
 
     /// <summary>Loads this agent's <see cref="Canvas"/>; a new default instance when none is stored.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Geometry.Canvas>> LoadAsync(global::TypedState.Guilds.AgentContext context, global::System.Threading.CancellationToken cancellationToken = default) => LoadAsync(global::TypedState.StateAccessors.StateOf(context), cancellationToken);
+    public static __Tracked LoadAsync(global::TypedState.Guilds.AgentContext context, __CancellationToken cancellationToken = default) => LoadAsync(__Accessors.StateOf(context), cancellationToken);
 
     /// <summary>Loads this agent's <see cref="Canvas"/>, applies <paramref name="change"/> and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Geometry.Canvas>> UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Func<global::Demo.Geometry.Canvas, global::Demo.Geometry.Canvas> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(global::TypedState.StateAccessors.StateOf(context), change, cancellationToken);
+    public static __Tracked UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Func<__Self, __Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(__Accessors.StateOf(context), change, cancellationToken);
 
     /// <summary>Loads this agent's <see cref="Canvas"/>, applies <paramref name="change"/> to it and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Geometry.Canvas>> UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Action<global::Demo.Geometry.Canvas> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(global::TypedState.StateAccessors.StateOf(context), global::TypedState.StateAccessors.Mutating(change), cancellationToken);
+    public static __Tracked UpdateAsync(global::TypedState.Guilds.AgentContext context, global::System.Action<__Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(__Accessors.StateOf(context), __Accessors.Mutating<__Self>(change), cancellationToken);
 
 }

@@ -2,74 +2,55 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
+using __Self = global::Demo.Geometry.Point;
+using __StateJson = global::TypedState.StateJson;
+using __JsonTokenType = global::System.Text.Json.JsonTokenType;
+using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
+
 namespace Demo.Geometry;
 
-partial struct Point : global::TypedState.IStatePart<global::Demo.Geometry.Point>
+partial struct Point : global::TypedState.IStatePart<__Self>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("x", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name1 = global::System.Text.Json.JsonEncodedText.Encode("y", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+#nullable disable warnings
+    private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("x");
+    private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("y");
+    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("x", "y");
 
-    static void global::TypedState.IStatePart<global::Demo.Geometry.Point>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Geometry.Point value)
+    static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
         writer.WriteNumber(__TypedState_Name0, value.X);
         writer.WriteNumber(__TypedState_Name1, value.Y);
     }
 
-    static global::Demo.Geometry.Point global::TypedState.IStatePart<global::Demo.Geometry.Point>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
+    static __Self global::TypedState.IStatePart<__Self>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
     {
         schemaVersion = 0;
-        int m0 = default!;
-        var has0 = false;
-        int m1 = default!;
-        var has1 = false;
-        while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
+        int m0 = default;
+        int m1 = default;
+        ulong has = 0;
+        var next = 0;
+        while (reader.Read() && reader.TokenType == __JsonTokenType.PropertyName)
         {
-            int member;
-            if (reader.ValueTextEquals("x"u8)) member = 0;
-            else if (reader.ValueTextEquals("y"u8)) member = 1;
-            else if (reader.ValueTextEquals("$version"u8)) member = -2;
-            else member = __TypedState_MatchIgnoringCase(reader.GetString());
+            var member = __TypedState_Names.Match(ref reader, ref next);
             reader.Read();
             switch (member)
             {
-                case 0:
-                {
-                    m0 = reader.GetInt32();
-                    has0 = true;
-                    break;
-                }
-                case 1:
-                {
-                    m1 = reader.GetInt32();
-                    has1 = true;
-                    break;
-                }
-                case -2:
-                    schemaVersion = global::TypedState.StateJson.ReadSchemaVersion(ref reader);
-                    break;
-                default:
-                    reader.Skip();
-                    break;
+                case 0: m0 = reader.GetInt32(); break;
+                case 1: m1 = reader.GetInt32(); break;
+                case -2: schemaVersion = __StateJson.ReadSchemaVersion(ref reader); continue;
+                default: reader.Skip(); continue;
             }
+            has |= 1UL << member;
         }
-        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.EndObject);
-        return new global::Demo.Geometry.Point(default(global::TypedState.StateConstruction), m0, has0, m1, has1);
+        __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
+        return new __Self(default(global::TypedState.StateConstruction), m0, m1, has);
     }
 
-    private static int __TypedState_MatchIgnoringCase(string? name)
-    {
-        if (string.Equals(name, "x", global::System.StringComparison.OrdinalIgnoreCase)) return 0;
-        if (string.Equals(name, "y", global::System.StringComparison.OrdinalIgnoreCase)) return 1;
-        return -1;
-    }
-
-    #pragma warning disable CS8618 // members absent from the document keep their defaults
     [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private Point(global::TypedState.StateConstruction construction, int m0, bool has0, int m1, bool has1)
+    private Point(global::TypedState.StateConstruction construction, int m0, int m1, ulong has)
     {
-        if (has0) this.X = m0;
-        if (has1) this.Y = m1;
+        if ((has & 0x1UL) != 0UL) this.X = m0;
+        if ((has & 0x2UL) != 0UL) this.Y = m1;
     }
-    #pragma warning restore CS8618
 
 }

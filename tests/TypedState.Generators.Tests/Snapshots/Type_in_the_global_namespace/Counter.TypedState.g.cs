@@ -2,104 +2,98 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
-partial class Counter : global::TypedState.IGlobalState<global::Counter>
+using __Self = global::Counter;
+using __StateJson = global::TypedState.StateJson;
+using __JsonTokenType = global::System.Text.Json.JsonTokenType;
+using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
+using __Accessors = global::TypedState.StateAccessors;
+using __Tracked = global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Counter>>;
+using __ScopedState = global::TypedState.IScopedStateOperations;
+using __Store = global::TypedState.IStateOperations;
+using __CancellationToken = global::System.Threading.CancellationToken;
+
+partial class Counter : global::TypedState.IGlobalState<__Self>
 {
-    private static readonly global::System.Text.Json.JsonEncodedText __TypedState_Name0 = global::System.Text.Json.JsonEncodedText.Encode("value", global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-
-    private static readonly global::TypedState.StateSchema<global::Counter> __TypedState_Schema =
-        global::TypedState.StateSchema.Create<global::Counter>(global::TypedState.Scope.Global, "Counter", 1);
-
-    /// <summary>Where <see cref="Counter"/> is stored (scope Global, key Counter), its schema version (1) and its serializer.</summary>
-    public static global::TypedState.StateSchema<global::Counter> StateSchema => __TypedState_Schema;
-
-    static global::TypedState.StateSchema<global::Counter> global::TypedState.IStateType<global::Counter>.Schema => __TypedState_Schema;
-
-    static global::Counter global::TypedState.IStateType<global::Counter>.CreateDefault() => new global::Counter(default(global::TypedState.StateConstruction), default!, false);
-
-    static void global::TypedState.IStatePart<global::Counter>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, global::Counter value)
-    {
-        writer.WriteNumber(__TypedState_Name0, value.Value);
-    }
-
-    static global::Counter global::TypedState.IStatePart<global::Counter>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
-    {
-        schemaVersion = 0;
-        int m0 = default!;
-        var has0 = false;
-        while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
-        {
-            int member;
-            if (reader.ValueTextEquals("value"u8)) member = 0;
-            else if (reader.ValueTextEquals("$version"u8)) member = -2;
-            else member = __TypedState_MatchIgnoringCase(reader.GetString());
-            reader.Read();
-            switch (member)
-            {
-                case 0:
-                {
-                    m0 = reader.GetInt32();
-                    has0 = true;
-                    break;
-                }
-                case -2:
-                    schemaVersion = global::TypedState.StateJson.ReadSchemaVersion(ref reader);
-                    break;
-                default:
-                    reader.Skip();
-                    break;
-            }
-        }
-        global::TypedState.StateJson.Expect(ref reader, global::System.Text.Json.JsonTokenType.EndObject);
-        return new global::Counter(default(global::TypedState.StateConstruction), m0, has0);
-    }
-
-    private static int __TypedState_MatchIgnoringCase(string? name)
-    {
-        if (string.Equals(name, "value", global::System.StringComparison.OrdinalIgnoreCase)) return 0;
-        return -1;
-    }
-
     /// <summary>Creates a <see cref="Counter"/> (the parameterless constructor the type had before its generated constructor was added).</summary>
     public Counter()
     {
     }
 
-    #pragma warning disable CS8618 // members absent from the document keep their defaults
-    [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private Counter(global::TypedState.StateConstruction construction, int m0, bool has0)
+#nullable disable warnings
+    private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("value");
+    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("value");
+
+    private static readonly global::TypedState.StateSchema<__Self> __TypedState_Schema =
+        global::TypedState.StateSchema.Create<__Self>(global::TypedState.Scope.Global, "Counter", 1);
+
+    /// <summary>Where <see cref="Counter"/> is stored (scope Global, key Counter), its schema version (1) and its serializer.</summary>
+    public static global::TypedState.StateSchema<__Self> StateSchema => __TypedState_Schema;
+
+    static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
+
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, 0);
+
+    static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
-        if (has0) this.Value = m0;
+        writer.WriteNumber(__TypedState_Name0, value.Value);
     }
-    #pragma warning restore CS8618
+
+    static __Self global::TypedState.IStatePart<__Self>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
+    {
+        schemaVersion = 0;
+        int m0 = default;
+        ulong has = 0;
+        var next = 0;
+        while (reader.Read() && reader.TokenType == __JsonTokenType.PropertyName)
+        {
+            var member = __TypedState_Names.Match(ref reader, ref next);
+            reader.Read();
+            switch (member)
+            {
+                case 0: m0 = reader.GetInt32(); break;
+                case -2: schemaVersion = __StateJson.ReadSchemaVersion(ref reader); continue;
+                default: reader.Skip(); continue;
+            }
+            has |= 1UL << member;
+        }
+        __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
+        return new __Self(default(global::TypedState.StateConstruction), m0, has);
+    }
+
+    [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    private Counter(global::TypedState.StateConstruction construction, int m0, ulong has)
+    {
+        if ((has & 0x1UL) != 0UL) this.Value = m0;
+    }
 
     /// <summary>Loads the application's <see cref="Counter"/>; a new default instance when none is stored. Save it with <c>SaveAsync</c> on the result.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Counter>> LoadAsync(global::TypedState.IScopedStateOperations state, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.LoadAsync<global::Counter>(state, cancellationToken);
+    public static __Tracked LoadAsync(__ScopedState state, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(state, cancellationToken);
 
-    /// <summary>Stores the application's <see cref="Counter"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version).</summary>
-    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(global::TypedState.IScopedStateOperations state, global::Counter value, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.SaveAsync(state, value, expectedVersion, cancellationToken);
+    /// <summary>Stores the application's <see cref="Counter"/>, expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version, but never over a record a newer build wrote).</summary>
+    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(__ScopedState state, __Self value, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.SaveAsync<__Self>(state, value, expectedVersion, cancellationToken);
 
     /// <summary>Deletes the application's <see cref="Counter"/>; returns whether it existed.</summary>
-    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(global::TypedState.IScopedStateOperations state, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.DeleteAsync<global::Counter>(state, expectedVersion, cancellationToken);
+    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(__ScopedState state, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.DeleteAsync<__Self>(state, expectedVersion, cancellationToken);
 
     /// <summary>Loads the application's <see cref="Counter"/>, applies <paramref name="change"/> and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Counter>> UpdateAsync(global::TypedState.IScopedStateOperations state, global::System.Func<global::Counter, global::Counter> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(state, change, cancellationToken);
+    public static __Tracked UpdateAsync(__ScopedState state, global::System.Func<__Self, __Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(state, change, cancellationToken);
 
     /// <summary>Loads the application's <see cref="Counter"/>, applies <paramref name="change"/> to it and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Counter>> UpdateAsync(global::TypedState.IScopedStateOperations state, global::System.Action<global::Counter> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(state, global::TypedState.StateAccessors.Mutating(change), cancellationToken);
+    public static __Tracked UpdateAsync(__ScopedState state, global::System.Action<__Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(state, __Accessors.Mutating<__Self>(change), cancellationToken);
 
     /// <summary>Loads the <see cref="Counter"/> (application-wide); a new default instance when none is stored.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Counter>> LoadAsync(global::TypedState.IStateOperations store, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.LoadAsync<global::Counter>(store, global::TypedState.StateOwner.Global, cancellationToken);
+    public static __Tracked LoadAsync(__Store store, __CancellationToken cancellationToken = default) => __Accessors.LoadAsync<__Self>(store, global::TypedState.StateOwner.Global, cancellationToken);
 
-    /// <summary>Stores the <see cref="Counter"/> (application-wide), expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version).</summary>
-    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(global::TypedState.IStateOperations store, global::Counter value, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.SaveAsync(store, global::TypedState.StateOwner.Global, value, expectedVersion, cancellationToken);
+    /// <summary>Stores the <see cref="Counter"/> (application-wide), expecting the record at <paramref name="expectedVersion"/> (0: absent; null: any version, but never over a record a newer build wrote).</summary>
+    public static global::System.Threading.Tasks.ValueTask<long> SaveAsync(__Store store, __Self value, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.SaveAsync<__Self>(store, global::TypedState.StateOwner.Global, value, expectedVersion, cancellationToken);
 
     /// <summary>Deletes the <see cref="Counter"/> (application-wide); returns whether it existed.</summary>
-    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(global::TypedState.IStateOperations store, long? expectedVersion = null, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.DeleteAsync<global::Counter>(store, global::TypedState.StateOwner.Global, expectedVersion, cancellationToken);
+    public static global::System.Threading.Tasks.ValueTask<bool> DeleteAsync(__Store store, long? expectedVersion = null, __CancellationToken cancellationToken = default) => __Accessors.DeleteAsync<__Self>(store, global::TypedState.StateOwner.Global, expectedVersion, cancellationToken);
 
     /// <summary>Loads the <see cref="Counter"/> (application-wide), applies <paramref name="change"/> and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Counter>> UpdateAsync(global::TypedState.IStateOperations store, global::System.Func<global::Counter, global::Counter> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(store, global::TypedState.StateOwner.Global, change, cancellationToken);
+    public static __Tracked UpdateAsync(__Store store, global::System.Func<__Self, __Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(store, global::TypedState.StateOwner.Global, change, cancellationToken);
 
     /// <summary>Loads the <see cref="Counter"/> (application-wide), applies <paramref name="change"/> to it and saves; on a conflict it loads again and re-applies the change.</summary>
-    public static global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Counter>> UpdateAsync(global::TypedState.IStateOperations store, global::System.Action<global::Counter> change, global::System.Threading.CancellationToken cancellationToken = default) => global::TypedState.StateAccessors.UpdateAsync(store, global::TypedState.StateOwner.Global, global::TypedState.StateAccessors.Mutating(change), cancellationToken);
+    public static __Tracked UpdateAsync(__Store store, global::System.Action<__Self> change, __CancellationToken cancellationToken = default) => __Accessors.UpdateAsync<__Self>(store, global::TypedState.StateOwner.Global, __Accessors.Mutating<__Self>(change), cancellationToken);
 
 }
