@@ -6,7 +6,7 @@ namespace TypedState.Generators.Emit;
 
 /// <summary>
 /// The code that writes and reads one value of a <see cref="TypeShape"/>: one statement or expression where it can be
-/// (collections of strings, values and parts through <c>StateJsonCollections</c>), loops otherwise. Readers start on
+/// (collections of strings and values through <c>StateJsonCollections</c>), loops otherwise. Readers start on
 /// the value's first token and end on its last, like System.Text.Json converters. The short names are the using
 /// aliases of the generated file (<see cref="Aliases"/>). The code is compiled with nullable warnings off (no nullable
 /// analysis), so it needs no <c>!</c>.
@@ -68,7 +68,7 @@ internal static class ShapeCode
             return;
         }
 
-        // A collection whose elements have no codec (enums, nullable values, nested collections, context types): a loop.
+        // A collection whose elements have no codec (parts, enums, nullable values, nested collections, context types): a loop.
         var writeNull = name is null ? "writer.WriteNullValue();" : $"writer.WriteNull({name});";
         var suffix = scope + depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (shape.Kind == ShapeKind.Dictionary)
@@ -221,7 +221,9 @@ internal static class ShapeCode
 
     /// <summary>
     /// The type arguments (element type, codec) of the <c>StateJsonCollections</c> methods for a collection whose
-    /// elements are strings, primitive values or parts; null for anything else.
+    /// elements are strings or primitive values; null for anything else. Collections of parts keep their loops: in a
+    /// generic helper, shared by every reference type, each part element would cost runtime lookups that the loop,
+    /// compiled for its exact types, does not.
     /// </summary>
     private static string? Collection(TypeShape shape)
     {
@@ -236,7 +238,6 @@ internal static class ShapeCode
         {
             { Kind: ShapeKind.Primitive, Primitive: Primitive.String } => "string, global::TypedState.StateJsonStringCodec",
             { Kind: ShapeKind.Primitive, Primitive: not Primitive.Bytes } => $"{type}, global::TypedState.StateJsonValueCodec<{type}>",
-            { Kind: ShapeKind.Part } => $"{type}, global::TypedState.StateJsonPartCodec<{type}>",
             _ => null,
         };
     }

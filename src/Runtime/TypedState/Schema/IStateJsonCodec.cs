@@ -5,9 +5,9 @@ namespace TypedState;
 
 /// <summary>
 /// How the generated serializers read and write one element of a collection member (a list, array or set item, or a
-/// dictionary value), for <see cref="StateJsonCollections"/>: implemented by <see cref="StateJsonStringCodec"/>,
-/// <see cref="StateJsonValueCodec{T}"/> and <see cref="StateJsonPartCodec{T}"/>: structs passed as type arguments, so
-/// that each element is read and written by a static call, with no delegate and no boxing.
+/// dictionary value), for <see cref="StateJsonCollections"/>: implemented by <see cref="StateJsonStringCodec"/> and
+/// <see cref="StateJsonValueCodec{T}"/>, structs passed as type arguments, so that each element is read and written by
+/// a static call, with no delegate and no boxing.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]

@@ -7,7 +7,7 @@ namespace TypedState;
 
 /// <summary>
 /// Collection members for the generated serializers: lists, arrays, sets and string-keyed dictionaries whose elements
-/// a codec (<see cref="IStateJsonCodec{T}"/>) reads and writes (strings, numbers and other values, state parts). Generic over a
+/// a codec (<see cref="IStateJsonCodec{T}"/>) reads and writes (strings, numbers and other values). Generic over a
 /// struct codec rather than taking delegates, so every element is read and written by a direct call. Written as
 /// System.Text.Json writes them; null as null.
 /// </summary>
@@ -77,8 +77,22 @@ public static class StateJsonCollections
     /// <summary>Reads an array into a list (an array member takes its <c>ToArray()</c>), or null from null.</summary>
     /// <exception cref="JsonException">The value is neither an array nor null.</exception>
     public static List<T>? ReadList<T, TCodec>(ref Utf8JsonReader reader)
-        where TCodec : IStateJsonCodec<T> =>
-        Start(ref reader, JsonTokenType.StartArray) ? ReadItems<T, TCodec, List<T>>(ref reader, []) : null;
+        where TCodec : IStateJsonCodec<T>
+    {
+        if (!Start(ref reader, JsonTokenType.StartArray))
+        {
+            return null;
+        }
+
+        // List<T>.Add called directly (not through ICollection<T>, as for sets): lists are the common case.
+        var list = new List<T>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            list.Add(TCodec.Read(ref reader));
+        }
+
+        return list;
+    }
 
     /// <summary>Reads an array into a set, or null from null.</summary>
     /// <exception cref="JsonException">The value is neither an array nor null.</exception>

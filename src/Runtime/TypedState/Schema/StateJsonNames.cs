@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -49,7 +50,22 @@ public sealed class StateJsonNames
     /// </summary>
     /// <param name="reader">A reader on a property name.</param>
     /// <param name="next">Where to start trying: 0 before the first property; updated after an exact match.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Match(ref Utf8JsonReader reader, ref int next)
+    {
+        // Inlined: the member expected next, the usual case for documents this type wrote.
+        var i = next;
+        var utf8 = _utf8;
+        if ((uint)i < (uint)utf8.Length && utf8[i] is { } expected && reader.ValueTextEquals(expected))
+        {
+            next = i + 1;
+            return _first[i];
+        }
+
+        return MatchAny(ref reader, ref next);
+    }
+
+    private int MatchAny(ref Utf8JsonReader reader, ref int next)
     {
         var utf8 = _utf8;
         var i = (uint)next < (uint)utf8.Length ? next : 0;

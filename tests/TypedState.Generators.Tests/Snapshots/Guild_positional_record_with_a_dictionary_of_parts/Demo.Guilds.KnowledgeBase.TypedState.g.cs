@@ -4,7 +4,6 @@
 
 using __Self = global::Demo.Guilds.KnowledgeBase;
 using __StateJson = global::TypedState.StateJson;
-using __Collections = global::TypedState.StateJsonCollections;
 using __JsonTokenType = global::System.Text.Json.JsonTokenType;
 using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
 using __Accessors = global::TypedState.StateAccessors;
@@ -37,7 +36,16 @@ partial record KnowledgeBase : global::TypedState.IGuildState<__Self>
     {
         writer.WriteString(__TypedState_Name0, value.Name);
         writer.WriteString(__TypedState_Name1, value.Curator);
-        __Collections.WriteDictionary<global::Demo.Guilds.FactEntry, global::TypedState.StateJsonPartCodec<global::Demo.Guilds.FactEntry>>(writer, __TypedState_Name2, value.Facts);
+        if (value.Facts is { } d2_0)
+        {
+            writer.WriteStartObject(__TypedState_Name2);
+            foreach (var p2_0 in d2_0)
+            {
+                __StateJson.WritePart<global::Demo.Guilds.FactEntry>(writer, p2_0.Key, p2_0.Value);
+            }
+            writer.WriteEndObject();
+        }
+        else writer.WriteNull(__TypedState_Name2);
     }
 
     static __Self global::TypedState.IStatePart<__Self>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
@@ -56,7 +64,25 @@ partial record KnowledgeBase : global::TypedState.IGuildState<__Self>
             {
                 case 0: m0 = reader.GetString(); break;
                 case 1: m1 = reader.GetString(); break;
-                case 2: m2 = __Collections.ReadDictionary<global::Demo.Guilds.FactEntry, global::TypedState.StateJsonPartCodec<global::Demo.Guilds.FactEntry>>(ref reader); break;
+                case 2:
+                {
+                    if (reader.TokenType == __JsonTokenType.Null) m2 = null;
+                    else
+                    {
+                        __StateJson.Expect(ref reader, __JsonTokenType.StartObject);
+                        var d0 = new global::System.Collections.Generic.Dictionary<string, global::Demo.Guilds.FactEntry>();
+                        while (reader.Read() && reader.TokenType != __JsonTokenType.EndObject)
+                        {
+                            var k0 = reader.GetString();
+                            reader.Read();
+                            global::Demo.Guilds.FactEntry e0;
+                            e0 = __StateJson.ReadPart<global::Demo.Guilds.FactEntry>(ref reader);
+                            d0[k0] = e0;
+                        }
+                        m2 = d0;
+                    }
+                    break;
+                }
                 case -2: schemaVersion = __StateJson.ReadSchemaVersion(ref reader); continue;
                 default: reader.Skip(); continue;
             }

@@ -4,7 +4,6 @@
 
 using __Self = global::Demo.Geometry.Canvas;
 using __StateJson = global::TypedState.StateJson;
-using __Collections = global::TypedState.StateJsonCollections;
 using __JsonTokenType = global::System.Text.Json.JsonTokenType;
 using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
 using __Accessors = global::TypedState.StateAccessors;
@@ -44,7 +43,16 @@ partial class Canvas : global::TypedState.IAgentState<__Self>
         writer.WriteString(__TypedState_Name0, value.Title);
         __StateJson.WritePart<global::Demo.Geometry.Point>(writer, __TypedState_Name1, value.Origin);
         if (value.Cursor is { } v2_0) __StateJson.WritePart<global::Demo.Geometry.Point>(writer, __TypedState_Name2, v2_0); else writer.WriteNull(__TypedState_Name2);
-        __Collections.WriteList<global::Demo.Geometry.Point, global::TypedState.StateJsonPartCodec<global::Demo.Geometry.Point>>(writer, __TypedState_Name3, value.Path);
+        if (value.Path is { } c3_0)
+        {
+            writer.WriteStartArray(__TypedState_Name3);
+            for (var i3_0 = 0; i3_0 < c3_0.Count; i3_0++)
+            {
+                __StateJson.WritePart<global::Demo.Geometry.Point>(writer, c3_0[i3_0]);
+            }
+            writer.WriteEndArray();
+        }
+        else writer.WriteNull(__TypedState_Name3);
         __StateJson.WritePart<global::Demo.Geometry.Size>(writer, __TypedState_Name4, value.Area);
     }
 
@@ -67,7 +75,23 @@ partial class Canvas : global::TypedState.IAgentState<__Self>
                 case 0: m0 = reader.GetString(); break;
                 case 1: m1 = __StateJson.ReadPart<global::Demo.Geometry.Point>(ref reader); break;
                 case 2: m2 = reader.TokenType == __JsonTokenType.Null ? null : __StateJson.ReadPart<global::Demo.Geometry.Point>(ref reader); break;
-                case 3: m3 = __Collections.ReadList<global::Demo.Geometry.Point, global::TypedState.StateJsonPartCodec<global::Demo.Geometry.Point>>(ref reader); break;
+                case 3:
+                {
+                    if (reader.TokenType == __JsonTokenType.Null) m3 = null;
+                    else
+                    {
+                        __StateJson.Expect(ref reader, __JsonTokenType.StartArray);
+                        var c0 = new global::System.Collections.Generic.List<global::Demo.Geometry.Point>();
+                        while (reader.Read() && reader.TokenType != __JsonTokenType.EndArray)
+                        {
+                            global::Demo.Geometry.Point e0;
+                            e0 = __StateJson.ReadPart<global::Demo.Geometry.Point>(ref reader);
+                            c0.Add(e0);
+                        }
+                        m3 = c0;
+                    }
+                    break;
+                }
                 case 4: m4 = __StateJson.ReadPart<global::Demo.Geometry.Size>(ref reader); break;
                 case -2: schemaVersion = __StateJson.ReadSchemaVersion(ref reader); continue;
                 default: reader.Skip(); continue;
