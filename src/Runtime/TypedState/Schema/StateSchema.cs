@@ -125,17 +125,8 @@ public abstract class StateSchema
         Materialize(JsonNode.Parse(ref reader), typeName);
 
     /// <inheritdoc cref="ParseObject(ref Utf8JsonReader, string)"/>
-    internal static JsonObject ParseObject(ReadOnlySpan<byte> document, string typeName)
-    {
-        var reader = new Utf8JsonReader(document);
-        var node = JsonNode.Parse(ref reader);
-        if (reader.Read())
-        {
-            throw new JsonException("A state document must be one JSON object.");
-        }
-
-        return Materialize(node, typeName);
-    }
+    internal static JsonObject ParseObject(ReadOnlySpan<byte> document, string typeName) =>
+        Materialize(JsonNode.Parse(document), typeName);
 
     private static JsonObject Materialize(JsonNode? node, string typeName)
     {
