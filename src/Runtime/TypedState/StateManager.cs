@@ -4,7 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using TypedState.Diagnostics;
+using TypedState.Observability;
 using TypedState.Storage;
 
 namespace TypedState;

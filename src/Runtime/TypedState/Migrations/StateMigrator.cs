@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TypedState.Diagnostics;
+using TypedState.Observability;
 using TypedState.Storage;
 
 namespace TypedState;

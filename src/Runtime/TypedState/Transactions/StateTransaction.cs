@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using TypedState.Diagnostics;
+using TypedState.Observability;
 using TypedState.Storage;
 
 namespace TypedState;

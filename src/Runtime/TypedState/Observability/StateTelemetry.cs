@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
+// Public API: the namespace stays TypedState.Diagnostics (where .NET keeps ActivitySource and Meter) so users'
+// `using` lines keep working; the folder is named after the concept, the runtime's observability.
 namespace TypedState.Diagnostics;
 
 /// <summary>

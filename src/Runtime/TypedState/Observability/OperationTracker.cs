@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using TypedState.Diagnostics;
 
-namespace TypedState.Diagnostics;
+namespace TypedState.Observability;
 
 /// <summary>
 /// Span, counters and duration of one operation. Costs a few branches when nobody listens, so it can sit on

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace TypedState.Diagnostics;
+namespace TypedState.Observability;
 
 /// <summary>Every log message the core writes, as source-generated <see cref="LoggerMessageAttribute"/> methods.</summary>
 internal static partial class StateLog

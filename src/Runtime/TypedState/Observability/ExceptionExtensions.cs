@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace TypedState.Diagnostics;
+namespace TypedState.Observability;
 
 internal static class ExceptionExtensions
 {
