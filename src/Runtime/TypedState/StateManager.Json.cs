@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using TypedState.Observability;
+using TypedState.Storage;
+
+namespace TypedState;
+
+// JSON: values to bytes within the size limit, and bytes back to values with corrupt records reported where they are.
+public partial class StateManager
+{
+    internal byte[] Serialize<T>(StateOwner owner, string key, T value, JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        byte[] bytes;
+        try
+        {
+            bytes = JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new StateException($"The value of type {typeof(T).Name} could not be serialized: {ex.Message}", owner, key, ex);
+        }
+
+        if (bytes.Length > Options.MaxValueBytes)
+        {
+            throw new StateValueTooLargeException(owner, key, bytes.Length, Options.MaxValueBytes);
+        }
+
+        return bytes;
+    }
+
+    internal T? Deserialize<T>(StateOwner owner, string key, ReadOnlyMemory<byte> bytes, long version, JsonTypeInfo<T> typeInfo)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(bytes.Span, typeInfo);
+        }
+        catch (JsonException ex)
+        {
+            StateLog.CorruptRecord(Logger, owner, key, version, typeof(T).Name, ex);
+            throw new CorruptStateException(owner, key, version, typeof(T), ex);
+        }
+        catch (StateSchemaException ex) when (ex.Owner is null)
+        {
+            // Raised by a generated state type's converter, which cannot know where the bytes came from.
+            StateLog.CorruptRecord(Logger, owner, key, version, typeof(T).Name, ex);
+            throw ex.At(owner, key);
+        }
+    }
+
+    internal StateEntry<T> ToEntry<T>(StateOwner owner, StoredRecord record, JsonTypeInfo<T> typeInfo)
+    {
+        try
+        {
+            return new StateEntry<T>(record.Key, true, Deserialize(owner, record.Key, record.Value, record.Version, typeInfo), record.Version);
+        }
+        catch (StateException corrupt) when (corrupt is CorruptStateException or StateSchemaException)
+        {
+            return new StateEntry<T>(record.Key, true, default, record.Version, corrupt);
+        }
+    }
+}
