@@ -9,16 +9,30 @@ namespace TypedState;
 public partial class StateManager
 {
     /// <inheritdoc />
-    public ValueTask<StateEntry<T>> GetAsync<T>(StateOwner owner, string key, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+    public ValueTask<StateEntry<T>> GetAsync<T>(StateOwner owner, string key, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default) =>
+        ReadAsync<StateEntry<T>, EntryRead<T>>(owner, key, new EntryRead<T>(this, typeInfo), cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<StoredRecord?> GetRecordAsync(StateOwner owner, string key, CancellationToken cancellationToken = default) =>
+        ReadAsync<StoredRecord?, RecordRead>(owner, key, default, cancellationToken);
+
+    /// <summary>
+    /// The read behind <see cref="GetAsync{T}"/> and <see cref="GetRecordAsync"/>; <paramref name="read"/> turns the
+    /// stored record into the result and completes the tracker. The reader is a struct type argument, so the JIT
+    /// compiles a copy per reader with no delegate, no boxing and no async state machine when the driver answers
+    /// synchronously.
+    /// </summary>
+    private ValueTask<TResult> ReadAsync<TResult, TRead>(StateOwner owner, string key, TRead read, CancellationToken cancellationToken)
+        where TRead : struct, IRecordRead<TResult>
     {
         try
         {
             ValidateKey(owner, key);
-            ArgumentNullException.ThrowIfNull(typeInfo);
+            read.Validate();
         }
         catch (Exception ex)
         {
-            return ValueTask.FromException<StateEntry<T>>(ex);
+            return ValueTask.FromException<TResult>(ex);
         }
 
         var tracker = OperationTracker.Start("get", Driver.Name, owner, key);
@@ -29,49 +43,30 @@ public partial class StateManager
             if (pending.IsCompletedSuccessfully)
             {
                 // Drivers that answer synchronously (in-memory, SQLite) skip the async state machine.
-                return new ValueTask<StateEntry<T>>(CompleteGet(owner, key, pending.Result, typeInfo, tracker));
+                return new ValueTask<TResult>(read.Complete(owner, key, pending.Result, in tracker));
             }
         }
         catch (Exception ex)
         {
-            return Failed<StateEntry<T>>(ex, tracker, "get", owner, key);
+            return Failed<TResult>(ex, tracker, "get", owner, key);
         }
 
-        return AwaitGetAsync(owner, key, pending, typeInfo, tracker);
+        return AwaitReadAsync<TResult, TRead>(owner, key, pending, read, tracker);
     }
 
-    /// <inheritdoc />
-    public ValueTask<StoredRecord?> GetRecordAsync(StateOwner owner, string key, CancellationToken cancellationToken = default)
+    private async ValueTask<TResult> AwaitReadAsync<TResult, TRead>(StateOwner owner, string key, ValueTask<StoredRecord?> pending, TRead read, OperationTracker tracker)
+        where TRead : struct, IRecordRead<TResult>
     {
         try
         {
-            ValidateKey(owner, key);
+            var record = await pending.ConfigureAwait(false);
+            return read.Complete(owner, key, record, in tracker);
         }
         catch (Exception ex)
         {
-            return ValueTask.FromException<StoredRecord?>(ex);
+            tracker.Fail(ex);
+            throw Translate(ex, "get", owner, key);
         }
-
-        var tracker = OperationTracker.Start("get", Driver.Name, owner, key);
-        ValueTask<StoredRecord?> pending;
-        try
-        {
-            pending = Driver.ReadAsync(owner, key, cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            return Failed<StoredRecord?>(ex, tracker, "get", owner, key);
-        }
-
-        if (pending.IsCompletedSuccessfully)
-        {
-            // Drivers that answer synchronously (in-memory, SQLite) skip the async state machine.
-            var record = pending.Result;
-            tracker.Complete(record is null ? "absent" : "ok");
-            return new ValueTask<StoredRecord?>(record);
-        }
-
-        return AwaitRecordAsync(owner, key, pending, tracker);
     }
 
     private ValueTask<TResult> Failed<TResult>(Exception exception, OperationTracker tracker, string operation, StateOwner owner, string key)
@@ -84,59 +79,6 @@ public partial class StateManager
         catch (Exception translated)
         {
             return ValueTask.FromException<TResult>(translated);
-        }
-    }
-
-    private async ValueTask<StateEntry<T>> AwaitGetAsync<T>(StateOwner owner, string key, ValueTask<StoredRecord?> pending, JsonTypeInfo<T> typeInfo, OperationTracker tracker)
-    {
-        StoredRecord? record;
-        try
-        {
-            record = await pending.ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            tracker.Fail(ex);
-            throw Translate(ex, "get", owner, key);
-        }
-
-        try
-        {
-            return CompleteGet(owner, key, record, typeInfo, tracker);
-        }
-        catch (Exception ex)
-        {
-            tracker.Fail(ex);
-            throw Translate(ex, "get", owner, key);
-        }
-    }
-
-    private StateEntry<T> CompleteGet<T>(StateOwner owner, string key, StoredRecord? record, JsonTypeInfo<T> typeInfo, OperationTracker tracker)
-    {
-        if (record is not { } found)
-        {
-            tracker.Complete("absent");
-            return new StateEntry<T>(key, false, default, 0);
-        }
-
-        // A corrupt record throws from here; the callers report it (tracker and translation) like a driver failure.
-        var value = Deserialize(owner, key, found.Value, found.Version, typeInfo);
-        tracker.Complete();
-        return new StateEntry<T>(key, true, value, found.Version);
-    }
-
-    private async ValueTask<StoredRecord?> AwaitRecordAsync(StateOwner owner, string key, ValueTask<StoredRecord?> pending, OperationTracker tracker)
-    {
-        try
-        {
-            var record = await pending.ConfigureAwait(false);
-            tracker.Complete(record is null ? "absent" : "ok");
-            return record;
-        }
-        catch (Exception ex)
-        {
-            tracker.Fail(ex);
-            throw Translate(ex, "get", owner, key);
         }
     }
 
@@ -200,6 +142,49 @@ public partial class StateManager
             {
                 tracker.Complete();
             }
+        }
+    }
+
+    /// <summary>Turns the record a read found (null: absent) into what the caller asked for, and completes the tracker.</summary>
+    private interface IRecordRead<TResult>
+    {
+        /// <summary>Checks the caller's arguments beyond the owner and key.</summary>
+        void Validate();
+
+        TResult Complete(StateOwner owner, string key, StoredRecord? record, in OperationTracker tracker);
+    }
+
+    /// <summary><see cref="GetRecordAsync"/>: the stored bytes as they are.</summary>
+    private readonly struct RecordRead : IRecordRead<StoredRecord?>
+    {
+        public void Validate()
+        {
+        }
+
+        public StoredRecord? Complete(StateOwner owner, string key, StoredRecord? record, in OperationTracker tracker)
+        {
+            tracker.Complete(record is null ? "absent" : "ok");
+            return record;
+        }
+    }
+
+    /// <summary><see cref="GetAsync{T}"/>: the record deserialized into an entry.</summary>
+    private readonly struct EntryRead<T>(StateManager manager, JsonTypeInfo<T> typeInfo) : IRecordRead<StateEntry<T>>
+    {
+        public void Validate() => ArgumentNullException.ThrowIfNull(typeInfo);
+
+        public StateEntry<T> Complete(StateOwner owner, string key, StoredRecord? record, in OperationTracker tracker)
+        {
+            if (record is not { } found)
+            {
+                tracker.Complete("absent");
+                return new StateEntry<T>(key, false, default, 0);
+            }
+
+            // A corrupt record throws from here; the read reports it (tracker and translation) like a driver failure.
+            var value = manager.Deserialize(owner, key, found.Value, found.Version, typeInfo);
+            tracker.Complete();
+            return new StateEntry<T>(key, true, value, found.Version);
         }
     }
 }
