@@ -1,18 +1,13 @@
 namespace TypedState;
 
-/// <summary>Transaction helpers over <see cref="IStateManager"/>.</summary>
-public static class StateManagerExtensions
-{
-    /// <summary>
-    /// The state accessor of one agent: <see cref="Scope.Agent"/> reaches only this agent's own records,
-    /// <see cref="Scope.Guild"/> its guild's. This is what a guild hands its agents as <c>context.State</c>.
-    /// </summary>
-    public static IScopedState ForAgent(this IStateManager manager, string guildId, string agentId)
-    {
-        ArgumentNullException.ThrowIfNull(manager);
-        return new ScopedState(manager, guildId, agentId);
-    }
+// The transaction helpers; the class's other part, ForAgent, lives with the agent-bound state in AgentBoundState/.
 
+/// <summary>
+/// Helpers over <see cref="IStateManager"/>: running work in a transaction with retries on conflict, and the state
+/// accessor bound to one agent (<see cref="ForAgent"/>).
+/// </summary>
+public static partial class StateManagerExtensions
+{
     /// <summary>
     /// Runs <paramref name="work"/> in a transaction and commits it; when the commit conflicts, runs it again in a
     /// new transaction, up to <paramref name="maxAttempts"/> times. <paramref name="work"/> must only touch state
