@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace TypedState.Observability;
+namespace TypedState;
 
 internal static class ExceptionExtensions
 {
