@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -170,6 +171,7 @@ public sealed partial class PostgresStateDriver : IStateDriver
     {
         ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(fences);
+        StateWrite.ThrowIfUnknownKind(writes);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         if (writes.Count == 0 && fences.Count == 0)
@@ -483,7 +485,8 @@ public sealed partial class PostgresStateDriver : IStateDriver
         (StateWriteKind.Delete, null) => _sql.DeleteAny,
         (StateWriteKind.Delete, 0) => null,
         (StateWriteKind.Delete, _) => _sql.DeleteIfVersion,
-        _ => null,
+        (StateWriteKind.Check, _) => null,
+        _ => throw new UnreachableException("Write kinds are checked before the batch is applied."),
     };
 
     /// <summary>

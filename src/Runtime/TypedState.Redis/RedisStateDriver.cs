@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -207,6 +208,7 @@ public sealed partial class RedisStateDriver : IStateDriver
     {
         ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(fences);
+        StateWrite.ThrowIfUnknownKind(writes);
         cancellationToken.ThrowIfCancellationRequested();
 
         var keyCount = fences.Count;
@@ -257,7 +259,7 @@ public sealed partial class RedisStateDriver : IStateDriver
                 StateWriteKind.Set => "s",
                 StateWriteKind.Delete => "d",
                 StateWriteKind.Check => "c",
-                _ => throw new ArgumentOutOfRangeException(nameof(writes), write.Kind, "Unknown write kind."),
+                _ => throw new UnreachableException("Write kinds are checked before the script is built."),
             };
             args[a++] = write.ExpectedVersion is { } expected ? expected : RedisValue.EmptyString;
             args[a++] = write.Kind == StateWriteKind.Set ? write.Value : RedisValue.EmptyString;

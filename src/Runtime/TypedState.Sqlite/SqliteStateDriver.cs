@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -138,6 +139,7 @@ public sealed partial class SqliteStateDriver : IStateDriver
     {
         ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(fences);
+        StateWrite.ThrowIfUnknownKind(writes);
         cancellationToken.ThrowIfCancellationRequested();
         return new ValueTask<CommitResult>(InSession((writes, fences), static (session, batch) =>
             batch.writes.Count == 1 && batch.fences.Count == 0
@@ -326,7 +328,8 @@ public sealed partial class SqliteStateDriver : IStateDriver
             (StateWriteKind.Delete, null) => SqliteSql.DeleteAny,
             (StateWriteKind.Delete, 0) => null,
             (StateWriteKind.Delete, _) => SqliteSql.DeleteIfVersion,
-            _ => null,
+            (StateWriteKind.Check, _) => null,
+            _ => throw new UnreachableException("Write kinds are checked before the batch is applied."),
         };
 
         if (sql is null)
