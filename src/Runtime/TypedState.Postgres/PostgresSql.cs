@@ -21,44 +21,45 @@ namespace TypedState.Postgres;
 internal sealed class PostgresSql
 {
     /// <summary>
-    /// The schema version this driver writes and understands. 1: one <c>value</c> column, bytea or jsonb as
-    /// configured. 2: <c>value jsonb</c> plus the exact-bytes fallback <c>value_bytes bytea</c>, the same for every
-    /// <see cref="PostgresValueStorage"/>.
+    /// The storage layout version (the version of the driver's tables) this driver writes and understands. 1: one
+    /// <c>value</c> column, bytea or jsonb as configured. 2: <c>value jsonb</c> plus the exact-bytes fallback
+    /// <c>value_bytes bytea</c>, the same for every <see cref="PostgresValueStorage"/>.
     /// </summary>
-    public const int SchemaVersion = 2;
+    public const int LayoutVersion = 2;
 
     /// <summary>Whether a record is live: it holds a value in one of its two columns (both NULL is a tombstone).</summary>
     public const string Live = "(value IS NOT NULL OR value_bytes IS NOT NULL)";
 
-    /// <summary>Whether the schema's version table exists (the name is passed quoted, as to_regclass wants it).</summary>
-    public const string VersionTableExists = "SELECT to_regclass(@table) IS NOT NULL";
+    /// <summary>Whether the schema's layout version table exists (the name is passed quoted, as to_regclass wants it).</summary>
+    public const string LayoutVersionTableExists = "SELECT to_regclass(@table) IS NOT NULL";
 
     /// <summary>Whether the schema exists (the name is passed as stored, unquoted).</summary>
     public const string SchemaExists = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = @schema)";
 
     /// <summary>
-    /// Serializes migrations of one schema across processes until the transaction ends. Advisory locks of the
-    /// driver use the two-key form: 1414725633 (0x54530001) for migrations, 1414725634 (0x54530002) for owners'
+    /// Serializes layout upgrades of one schema across processes until the transaction ends. Advisory locks of the
+    /// driver use the two-key form: 1414725633 (0x54530001) for layout upgrades, 1414725634 (0x54530002) for owners'
     /// locks; the second key is a hash of the schema (and owner). A hash collision only serializes more.
     /// </summary>
-    public const string LockMigration = "SELECT pg_advisory_xact_lock(1414725633, hashtext(@schema))";
+    public const string LockLayoutUpgrade = "SELECT pg_advisory_xact_lock(1414725633, hashtext(@schema))";
 
     private const string CreateSchemaTemplate = "CREATE SCHEMA {s}";
 
-    private const string CreateVersionTableTemplate =
+    // The layout version lives in the table schema_version: the name existing databases carry, so it stays.
+    private const string CreateLayoutVersionTableTemplate =
         "CREATE TABLE IF NOT EXISTS {s}.schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)";
 
-    private const string ReadVersionTemplate = "SELECT version FROM {s}.schema_version WHERE id = 1";
+    private const string ReadLayoutVersionTemplate = "SELECT version FROM {s}.schema_version WHERE id = 1";
 
-    private const string WriteVersionTemplate =
+    private const string WriteLayoutVersionTemplate =
         "INSERT INTO {s}.schema_version (id, version) VALUES (1, @version) ON CONFLICT (id) DO UPDATE SET version = excluded.version";
 
     /// <summary>
-    /// Migrations by the version they produce; index 0 builds version 1. A new schema runs them all, in order, in
-    /// one transaction. Version 1 took its value column type (bytea or jsonb) from the configuration; new schemas
-    /// create it as jsonb, and version 2 turns both kinds of version 1 into the same table.
+    /// Layout upgrades by the layout version they produce; index 0 builds version 1. A new schema runs them all, in
+    /// order, in one transaction. Version 1 took its value column type (bytea or jsonb) from the configuration; new
+    /// schemas create it as jsonb, and version 2 turns both kinds of version 1 into the same table.
     /// </summary>
-    private static readonly string[] MigrationTemplates =
+    private static readonly string[] LayoutUpgradeTemplates =
     [
         """
         CREATE TABLE {s}.records (
@@ -93,7 +94,7 @@ internal sealed class PostgresSql
         // (both changes only touch the catalog); rows moved to value_bytes go to jsonb when they are next written.
         // The check needs no scan (NOT VALID): in every existing row one of the two columns is the one just added.
         """
-        DO $migrate$
+        DO $upgrade$
         BEGIN
             IF (SELECT format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute
                 WHERE attrelid = '{s}.records'::regclass AND attname = 'value' AND NOT attisdropped) = 'bytea' THEN
@@ -103,7 +104,7 @@ internal sealed class PostgresSql
                 ALTER TABLE {s}.records ADD COLUMN value_bytes bytea;
             END IF;
         END
-        $migrate$;
+        $upgrade$;
         COMMENT ON COLUMN {s}.records.value IS 'The value as jsonb, when PostgreSQL can hold it; NULL otherwise.';
         COMMENT ON COLUMN {s}.records.value_bytes IS 'The exact bytes of a value jsonb cannot hold (or of every value with ValueStorage = Bytea); NULL otherwise. Both NULL: a tombstone.';
         ALTER TABLE {s}.records ADD CONSTRAINT records_one_value CHECK (value IS NULL OR value_bytes IS NULL) NOT VALID
@@ -261,12 +262,12 @@ internal sealed class PostgresSql
         string Record(string template) => Positional(Build(template), RecordParameters);
         string List(string template) => Positional(Build(template), ListParameters);
 
-        VersionTable = QuotedSchema + ".schema_version";
+        LayoutVersionTable = QuotedSchema + ".schema_version";
         CreateSchema = Build(CreateSchemaTemplate);
-        CreateVersionTable = Build(CreateVersionTableTemplate);
-        ReadVersion = Build(ReadVersionTemplate);
-        WriteVersion = Build(WriteVersionTemplate);
-        Migrations = Array.ConvertAll(MigrationTemplates, Build);
+        CreateLayoutVersionTable = Build(CreateLayoutVersionTableTemplate);
+        ReadLayoutVersion = Build(ReadLayoutVersionTemplate);
+        WriteLayoutVersion = Build(WriteLayoutVersionTemplate);
+        LayoutUpgrades = Array.ConvertAll(LayoutUpgradeTemplates, Build);
         Read = Record(ReadTemplate);
         LiveVersion = Record(LiveVersionTemplate);
         LockedLiveVersion = Record(LockedLiveVersionTemplate);
@@ -350,18 +351,18 @@ internal sealed class PostgresSql
     /// <summary>Where this driver writes values: jsonb when it can (the default), or always the exact bytes.</summary>
     public PostgresValueStorage Storage { get; }
 
-    /// <summary>The qualified, quoted name of the version table (for to_regclass).</summary>
-    public string VersionTable { get; }
+    /// <summary>The qualified, quoted name of the layout version table (for to_regclass).</summary>
+    public string LayoutVersionTable { get; }
 
     public string CreateSchema { get; }
 
-    public string CreateVersionTable { get; }
+    public string CreateLayoutVersionTable { get; }
 
-    public string ReadVersion { get; }
+    public string ReadLayoutVersion { get; }
 
-    public string WriteVersion { get; }
+    public string WriteLayoutVersion { get; }
 
-    public IReadOnlyList<string> Migrations { get; }
+    public IReadOnlyList<string> LayoutUpgrades { get; }
 
     public string Read { get; }
 

@@ -13,7 +13,8 @@ namespace TypedState.Postgres;
 /// Stores state in PostgreSQL through a pooled <see cref="NpgsqlDataSource"/>. A single write is one statement whose
 /// <c>WHERE</c> (or <c>ON CONFLICT … WHERE</c>) carries the version condition; a batch, with its fences, is one
 /// database transaction that applies everything or nothing. Locks are rows with leases measured by the database
-/// clock and per-owner fencing tokens. The schema is created on first use and versioned.
+/// clock and per-owner fencing tokens. The schema and its tables are created on first use; their storage layout is
+/// versioned and upgraded in place.
 /// </summary>
 /// <remarks>
 /// Rows of a batch are locked in one global order (scope, guild, agent, key), so concurrent batches do not deadlock
@@ -683,7 +684,7 @@ public sealed partial class PostgresStateDriver : IStateDriver
         Task initialization;
         lock (_initializeGate)
         {
-            // A failed attempt (server down, schema too new) is not cached: the next operation tries again.
+            // A failed attempt (server down, storage layout too new) is not cached: the next operation tries again.
             if (_initialization is null || _initialization.IsFaulted || _initialization.IsCanceled)
             {
                 _initialization = InitializeAsync();
@@ -696,22 +697,23 @@ public sealed partial class PostgresStateDriver : IStateDriver
     }
 
     /// <summary>
-    /// Creates or migrates the schema. Concurrent first use from several processes is serialized by an advisory
-    /// lock held for the migration's transaction; a schema newer than the driver is refused before anything changes.
+    /// Creates the schema or upgrades its storage layout. Concurrent first use from several processes is serialized
+    /// by an advisory lock held for the upgrade's transaction; a layout newer than the driver is refused before
+    /// anything changes.
     /// </summary>
     private async Task InitializeAsync()
     {
         await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
-        var stored = await ReadStoredVersionAsync(connection, null).ConfigureAwait(false);
-        if (stored > PostgresSql.SchemaVersion)
+        var stored = await ReadStoredLayoutVersionAsync(connection, null).ConfigureAwait(false);
+        if (stored > PostgresSql.LayoutVersion)
         {
-            throw NewerSchema(stored);
+            throw NewerLayout(stored);
         }
 
-        if (stored < PostgresSql.SchemaVersion)
+        if (stored < PostgresSql.LayoutVersion)
         {
             await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-            await ExecuteAsync(connection, transaction, PostgresSql.LockMigration, new NpgsqlParameter<string>("schema", _sql.Schema)).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, PostgresSql.LockLayoutUpgrade, new NpgsqlParameter<string>("schema", _sql.Schema)).ConfigureAwait(false);
             await using (var exists = new NpgsqlCommand(PostgresSql.SchemaExists, connection, transaction))
             {
                 exists.Parameters.Add(new NpgsqlParameter<string>("schema", _sql.Schema));
@@ -721,22 +723,22 @@ public sealed partial class PostgresStateDriver : IStateDriver
                 }
             }
 
-            await ExecuteAsync(connection, transaction, _sql.CreateVersionTable).ConfigureAwait(false);
-            stored = await ReadStoredVersionAsync(connection, transaction).ConfigureAwait(false);
-            if (stored > PostgresSql.SchemaVersion)
+            await ExecuteAsync(connection, transaction, _sql.CreateLayoutVersionTable).ConfigureAwait(false);
+            stored = await ReadStoredLayoutVersionAsync(connection, transaction).ConfigureAwait(false);
+            if (stored > PostgresSql.LayoutVersion)
             {
-                throw NewerSchema(stored);
+                throw NewerLayout(stored);
             }
 
-            for (var next = stored + 1; next <= PostgresSql.SchemaVersion; next++)
+            for (var next = stored + 1; next <= PostgresSql.LayoutVersion; next++)
             {
-                await ExecuteAsync(connection, transaction, _sql.Migrations[next - 1]).ConfigureAwait(false);
-                LogSchemaMigrated(_sql.Schema, next);
+                await ExecuteAsync(connection, transaction, _sql.LayoutUpgrades[next - 1]).ConfigureAwait(false);
+                LogLayoutUpgraded(_sql.Schema, next);
             }
 
-            if (stored < PostgresSql.SchemaVersion)
+            if (stored < PostgresSql.LayoutVersion)
             {
-                await ExecuteAsync(connection, transaction, _sql.WriteVersion, new NpgsqlParameter<int>("version", PostgresSql.SchemaVersion)).ConfigureAwait(false);
+                await ExecuteAsync(connection, transaction, _sql.WriteLayoutVersion, new NpgsqlParameter<int>("version", PostgresSql.LayoutVersion)).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync().ConfigureAwait(false);
@@ -752,19 +754,19 @@ public sealed partial class PostgresStateDriver : IStateDriver
         }
     }
 
-    /// <summary>The stored schema version, or 0 when the version table does not exist yet.</summary>
-    private async Task<int> ReadStoredVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction)
+    /// <summary>The stored storage layout version, or 0 when the layout version table does not exist yet.</summary>
+    private async Task<int> ReadStoredLayoutVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction)
     {
-        await using (var exists = new NpgsqlCommand(PostgresSql.VersionTableExists, connection, transaction))
+        await using (var exists = new NpgsqlCommand(PostgresSql.LayoutVersionTableExists, connection, transaction))
         {
-            exists.Parameters.Add(new NpgsqlParameter<string>("table", _sql.VersionTable));
+            exists.Parameters.Add(new NpgsqlParameter<string>("table", _sql.LayoutVersionTable));
             if (await exists.ExecuteScalarAsync().ConfigureAwait(false) is not true)
             {
                 return 0;
             }
         }
 
-        await using var read = new NpgsqlCommand(_sql.ReadVersion, connection, transaction);
+        await using var read = new NpgsqlCommand(_sql.ReadLayoutVersion, connection, transaction);
         return await read.ExecuteScalarAsync().ConfigureAwait(false) is int version ? version : 0;
     }
 
@@ -779,12 +781,12 @@ public sealed partial class PostgresStateDriver : IStateDriver
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
-    private StateException NewerSchema(int stored) => new(
-        $"The PostgreSQL schema {_sql.QuotedSchema} has TypedState schema version {stored}, newer than this driver understands " +
-        $"({PostgresSql.SchemaVersion}). Upgrade TypedState.Postgres; the database was left unchanged.");
+    private StateException NewerLayout(int stored) => new(
+        $"The PostgreSQL schema {_sql.QuotedSchema} has TypedState storage layout version {stored}, newer than this driver understands " +
+        $"({PostgresSql.LayoutVersion}). Upgrade TypedState.Postgres; the database was left unchanged.");
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Migrated the PostgreSQL state schema '{Schema}' to version {Version}")]
-    private partial void LogSchemaMigrated(string schema, int version);
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Upgraded the storage layout of the PostgreSQL state schema '{Schema}' to version {Version}")]
+    private partial void LogLayoutUpgraded(string schema, int version);
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "The database of the PostgreSQL state schema '{Schema}' is encoded in {Encoding}, not UTF-8: values are stored as exact bytes (value_bytes), not as jsonb")]
     private partial void LogNotUtf8(string schema, string? encoding);

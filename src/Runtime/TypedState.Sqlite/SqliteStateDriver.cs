@@ -14,7 +14,7 @@ namespace TypedState.Sqlite;
 /// <summary>
 /// Stores state in one SQLite file in WAL mode. A batch is one <c>BEGIN IMMEDIATE</c> transaction, a single write
 /// one statement whose <c>WHERE</c> carries the version condition, so commits are atomic across threads and
-/// processes sharing the file. The schema is created on first use and versioned.
+/// processes sharing the file. The tables are created on first use; their storage layout is versioned and upgraded in place.
 /// </summary>
 public sealed partial class SqliteStateDriver : IStateDriver
 {
@@ -27,7 +27,7 @@ public sealed partial class SqliteStateDriver : IStateDriver
     private volatile bool _initialized;
     private volatile bool _disposed;
 
-    /// <summary>Creates the driver; the file and schema are created on first use.</summary>
+    /// <summary>Creates the driver; the file and its tables are created on first use.</summary>
     public SqliteStateDriver(SqliteStateDriverOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -505,28 +505,28 @@ public sealed partial class SqliteStateDriver : IStateDriver
             using var transaction = connection.BeginTransaction(deferred: false);
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = SqliteSql.CreateSchemaTable;
+            command.CommandText = SqliteSql.CreateLayoutVersionTable;
             command.ExecuteNonQuery();
-            command.CommandText = SqliteSql.ReadSchemaVersion;
+            command.CommandText = SqliteSql.ReadLayoutVersion;
             var stored = command.ExecuteScalar() is long v ? (int)v : 0;
-            if (stored > SqliteSql.SchemaVersion)
+            if (stored > SqliteSql.LayoutVersion)
             {
                 throw new StateException(
-                    $"The SQLite database '{DataSource}' has TypedState schema version {stored}, newer than this driver understands " +
-                    $"({SqliteSql.SchemaVersion}). Upgrade TypedState.Sqlite; the file was left unchanged.");
+                    $"The SQLite database '{DataSource}' has TypedState storage layout version {stored}, newer than this driver understands " +
+                    $"({SqliteSql.LayoutVersion}). Upgrade TypedState.Sqlite; the file was left unchanged.");
             }
 
-            for (var next = stored + 1; next <= SqliteSql.SchemaVersion; next++)
+            for (var next = stored + 1; next <= SqliteSql.LayoutVersion; next++)
             {
-                command.CommandText = SqliteSql.Migrations[next - 1];
+                command.CommandText = SqliteSql.LayoutUpgrades[next - 1];
                 command.ExecuteNonQuery();
-                LogSchemaMigrated(DataSource, next);
+                LogLayoutUpgraded(DataSource, next);
             }
 
-            if (stored < SqliteSql.SchemaVersion)
+            if (stored < SqliteSql.LayoutVersion)
             {
-                command.CommandText = SqliteSql.WriteSchemaVersion;
-                command.Parameters.AddWithValue("$version", SqliteSql.SchemaVersion);
+                command.CommandText = SqliteSql.WriteLayoutVersion;
+                command.Parameters.AddWithValue("$version", SqliteSql.LayoutVersion);
                 command.ExecuteNonQuery();
             }
 
@@ -535,8 +535,8 @@ public sealed partial class SqliteStateDriver : IStateDriver
         }
     }
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Migrated the SQLite state schema of '{DataSource}' to version {Version}")]
-    private partial void LogSchemaMigrated(string dataSource, int version);
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Upgraded the SQLite storage layout of '{DataSource}' to version {Version}")]
+    private partial void LogLayoutUpgraded(string dataSource, int version);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Removed {Count} SQLite records of {Owner}")]
     private partial void LogRemoved(StateOwner owner, int count);
