@@ -274,7 +274,6 @@ public sealed partial class PostgresStateDriver
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long version ? version : 0;
     }
 
-
     /// <summary>The order rows are locked in: the primary key's order, the same for every client.</summary>
     private static int CompareRecords(StateWrite a, StateWrite b)
     {

@@ -146,7 +146,6 @@ public sealed partial class PostgresStateDriver : IStateDriver
         }
     }
 
-
     /// <inheritdoc />
     public async ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken)
     {
