@@ -28,6 +28,7 @@ namespace TypedState.Postgres;
 /// escapes are unescaped), pairwise in small objects and by sorted hashes in large ones. Bytes that are not JSON
 /// cost the reader's exception. Measured in benchmarks/README.md.</para>
 /// </remarks>
+// One algorithm, one allocation-free pass with its own name bookkeeping: its size is the jsonb rules it enforces.
 internal static class JsonbDocuments
 {
     /// <summary>The largest value sent to <c>jsonb</c>, in bytes.</summary>

@@ -1,8 +1,9 @@
 namespace TypedState.Postgres;
 
 /// <summary>
-/// Every statement the driver runs, in one place, all parameterized. The templates below name the schema as
-/// <c>{s}</c>; <see cref="PostgresSql(string, PostgresValueStorage)"/> fills in the quoted schema once per driver.
+/// Every statement the driver runs, in one class, all parameterized: those of records, listings and locks here,
+/// those that create and upgrade the storage layout in PostgresSql.StorageLayout.cs. The templates name the schema
+/// as <c>{s}</c>; <see cref="PostgresSql(string, PostgresValueStorage)"/> fills in the quoted schema once per driver.
 /// </summary>
 /// <remarks>
 /// <para>Records live in one table keyed by (scope, guild_id, agent_id, key). A value is held in exactly one of two
@@ -18,97 +19,10 @@ namespace TypedState.Postgres;
 /// transaction-scoped advisory lock on a hash of the owner (exclusive to grant or renew, shared to check fences),
 /// so a fenced batch commits either wholly before a newer grant or sees its token.</para>
 /// </remarks>
-internal sealed class PostgresSql
+internal sealed partial class PostgresSql
 {
-    /// <summary>
-    /// The schema version this driver writes and understands. 1: one <c>value</c> column, bytea or jsonb as
-    /// configured. 2: <c>value jsonb</c> plus the exact-bytes fallback <c>value_bytes bytea</c>, the same for every
-    /// <see cref="PostgresValueStorage"/>.
-    /// </summary>
-    public const int SchemaVersion = 2;
-
     /// <summary>Whether a record is live: it holds a value in one of its two columns (both NULL is a tombstone).</summary>
     public const string Live = "(value IS NOT NULL OR value_bytes IS NOT NULL)";
-
-    /// <summary>Whether the schema's version table exists (the name is passed quoted, as to_regclass wants it).</summary>
-    public const string VersionTableExists = "SELECT to_regclass(@table) IS NOT NULL";
-
-    /// <summary>Whether the schema exists (the name is passed as stored, unquoted).</summary>
-    public const string SchemaExists = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = @schema)";
-
-    /// <summary>
-    /// Serializes migrations of one schema across processes until the transaction ends. Advisory locks of the
-    /// driver use the two-key form: 1414725633 (0x54530001) for migrations, 1414725634 (0x54530002) for owners'
-    /// locks; the second key is a hash of the schema (and owner). A hash collision only serializes more.
-    /// </summary>
-    public const string LockMigration = "SELECT pg_advisory_xact_lock(1414725633, hashtext(@schema))";
-
-    private const string CreateSchemaTemplate = "CREATE SCHEMA {s}";
-
-    private const string CreateVersionTableTemplate =
-        "CREATE TABLE IF NOT EXISTS {s}.schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)";
-
-    private const string ReadVersionTemplate = "SELECT version FROM {s}.schema_version WHERE id = 1";
-
-    private const string WriteVersionTemplate =
-        "INSERT INTO {s}.schema_version (id, version) VALUES (1, @version) ON CONFLICT (id) DO UPDATE SET version = excluded.version";
-
-    /// <summary>
-    /// Migrations by the version they produce; index 0 builds version 1. A new schema runs them all, in order, in
-    /// one transaction. Version 1 took its value column type (bytea or jsonb) from the configuration; new schemas
-    /// create it as jsonb, and version 2 turns both kinds of version 1 into the same table.
-    /// </summary>
-    private static readonly string[] MigrationTemplates =
-    [
-        """
-        CREATE TABLE {s}.records (
-            scope    smallint    NOT NULL,
-            guild_id text COLLATE "C" NOT NULL,
-            agent_id text COLLATE "C" NOT NULL,
-            key      text COLLATE "C" NOT NULL,
-            value    jsonb,               -- NULL: a tombstone (or a placeholder locked by a transaction's read)
-            version  bigint      NOT NULL,
-            PRIMARY KEY (scope, guild_id, agent_id, key)
-        );
-        CREATE TABLE {s}.locks (
-            scope      smallint    NOT NULL,
-            guild_id   text COLLATE "C" NOT NULL,
-            agent_id   text COLLATE "C" NOT NULL,
-            resource   text COLLATE "C" NOT NULL, -- the locked key, or '' for the whole owner
-            token      bigint      NOT NULL,      -- the newest fencing token granted on this resource
-            expires_at timestamptz NOT NULL,      -- by the database clock; -infinity once released
-            PRIMARY KEY (scope, guild_id, agent_id, resource)
-        );
-        CREATE TABLE {s}.lock_owners (
-            scope      smallint NOT NULL,
-            guild_id   text COLLATE "C" NOT NULL,
-            agent_id   text COLLATE "C" NOT NULL,
-            last_token bigint   NOT NULL,         -- the newest fencing token granted on any lock of the owner
-            PRIMARY KEY (scope, guild_id, agent_id)
-        )
-        """,
-
-        // Version 2: a bytea value column keeps its rows, byte for byte, as the fallback column and a jsonb value
-        // column is added; a jsonb value column keeps its rows and gains the fallback column. Rows are not rewritten
-        // (both changes only touch the catalog); rows moved to value_bytes go to jsonb when they are next written.
-        // The check needs no scan (NOT VALID): in every existing row one of the two columns is the one just added.
-        """
-        DO $migrate$
-        BEGIN
-            IF (SELECT format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute
-                WHERE attrelid = '{s}.records'::regclass AND attname = 'value' AND NOT attisdropped) = 'bytea' THEN
-                ALTER TABLE {s}.records RENAME COLUMN value TO value_bytes;
-                ALTER TABLE {s}.records ADD COLUMN value jsonb;
-            ELSE
-                ALTER TABLE {s}.records ADD COLUMN value_bytes bytea;
-            END IF;
-        END
-        $migrate$;
-        COMMENT ON COLUMN {s}.records.value IS 'The value as jsonb, when PostgreSQL can hold it; NULL otherwise.';
-        COMMENT ON COLUMN {s}.records.value_bytes IS 'The exact bytes of a value jsonb cannot hold (or of every value with ValueStorage = Bytea); NULL otherwise. Both NULL: a tombstone.';
-        ALTER TABLE {s}.records ADD CONSTRAINT records_one_value CHECK (value IS NULL OR value_bytes IS NULL) NOT VALID
-        """,
-    ];
 
     private const string Owner = "scope = @scope AND guild_id = @guild AND agent_id = @agent";
 
@@ -261,12 +175,12 @@ internal sealed class PostgresSql
         string Record(string template) => Positional(Build(template), RecordParameters);
         string List(string template) => Positional(Build(template), ListParameters);
 
-        VersionTable = QuotedSchema + ".schema_version";
+        LayoutVersionTable = QuotedSchema + ".schema_version";
         CreateSchema = Build(CreateSchemaTemplate);
-        CreateVersionTable = Build(CreateVersionTableTemplate);
-        ReadVersion = Build(ReadVersionTemplate);
-        WriteVersion = Build(WriteVersionTemplate);
-        Migrations = Array.ConvertAll(MigrationTemplates, Build);
+        CreateLayoutVersionTable = Build(CreateLayoutVersionTableTemplate);
+        ReadLayoutVersion = Build(ReadLayoutVersionTemplate);
+        WriteLayoutVersion = Build(WriteLayoutVersionTemplate);
+        LayoutUpgrades = Array.ConvertAll(LayoutUpgradeTemplates, Build);
         Read = Record(ReadTemplate);
         LiveVersion = Record(LiveVersionTemplate);
         LockedLiveVersion = Record(LockedLiveVersionTemplate);
@@ -349,19 +263,6 @@ internal sealed class PostgresSql
 
     /// <summary>Where this driver writes values: jsonb when it can (the default), or always the exact bytes.</summary>
     public PostgresValueStorage Storage { get; }
-
-    /// <summary>The qualified, quoted name of the version table (for to_regclass).</summary>
-    public string VersionTable { get; }
-
-    public string CreateSchema { get; }
-
-    public string CreateVersionTable { get; }
-
-    public string ReadVersion { get; }
-
-    public string WriteVersion { get; }
-
-    public IReadOnlyList<string> Migrations { get; }
 
     public string Read { get; }
 

@@ -7,6 +7,7 @@ namespace TypedState.Redis;
 /// wire once per connection. Names follow <see cref="RedisKeys"/>; a script that must reach keys it only learns
 /// while running (a listing page's records, a guild's agents) builds their names from the root it is given.
 /// </summary>
+// One file for every script: they share one key layout and ARGV conventions, best read side by side.
 internal static class RedisScripts
 {
     /// <summary>

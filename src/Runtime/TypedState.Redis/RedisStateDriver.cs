@@ -40,28 +40,8 @@ public sealed partial class RedisStateDriver : IStateDriver
     private Task<IConnectionMultiplexer>? _connection;
     private int _disposed;
 
-    // The KEYS and ARGV arrays of a single write (the common case), reused by one call at a time: a call takes one
-    // (or allocates when another call holds it) and gives it back, cleared, once the script has answered.
-    // One KEYS array per scope's key count (agent 5, guild 4, global 3).
-    private RedisKey[]? _singleAgentKeys;
-    private RedisKey[]? _singleGuildKeys;
-    private RedisKey[]? _singleGlobalKeys;
-    private RedisValue[]? _singleArgs;
-
-    private ref RedisKey[]? SingleKeys(int keyCount)
-    {
-        if (keyCount == 5)
-        {
-            return ref _singleAgentKeys;
-        }
-
-        if (keyCount == 4)
-        {
-            return ref _singleGuildKeys;
-        }
-
-        return ref _singleGlobalKeys;
-    }
+    // One file per concern: reads, listings and owner removal here; the commit in .Commit.cs, locks in .Locks.cs,
+    // the connection in .Connection.cs; key names in RedisKeys, the Lua scripts in RedisScripts.
 
     /// <summary>
     /// Creates the driver. When <see cref="RedisStateDriverOptions.Connection"/> is null the driver opens its own
@@ -203,99 +183,6 @@ public sealed partial class RedisStateDriver : IStateDriver
     }
 
     /// <inheritdoc />
-    public async ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(writes);
-        ArgumentNullException.ThrowIfNull(fences);
-        cancellationToken.ThrowIfCancellationRequested();
-
-        var keyCount = fences.Count;
-        foreach (var write in writes)
-        {
-            keyCount += write.Owner.Scope switch
-            {
-                Scope.Agent => 5,
-                Scope.Guild => 4,
-                _ => 3,
-            };
-        }
-
-        var argCount = 2 + (fences.Count * 3) + (writes.Count * 6);
-        var single = writes.Count == 1 && fences.Count == 0;
-        var keys = (single ? Interlocked.Exchange(ref SingleKeys(keyCount), null) : null) ?? new RedisKey[keyCount];
-        var args = (single ? Interlocked.Exchange(ref _singleArgs, null) : null) ?? new RedisValue[argCount];
-        args[0] = fences.Count;
-        args[1] = writes.Count;
-        int k = 0, a = 2;
-        foreach (var fence in fences)
-        {
-            keys[k++] = _owners.For(fence.Owner).LockTokens;
-            args[a++] = fence.Key is null ? "o" : "k";
-            args[a++] = RedisKeys.LockResource(fence.Key);
-            args[a++] = fence.Token;
-        }
-
-        foreach (var write in writes)
-        {
-            var owner = _owners.For(write.Owner);
-            keys[k++] = owner.Record(write.Key);
-            keys[k++] = owner.Index;
-            keys[k++] = owner.Tombstones;
-            var isAgent = write.Owner.Scope == Scope.Agent;
-            if (write.Owner.Scope != Scope.Global)
-            {
-                keys[k++] = _keys.Owners(write.Owner.Scope);
-            }
-
-            if (isAgent)
-            {
-                keys[k++] = owner.GuildAgents;
-            }
-
-            args[a++] = write.Kind switch
-            {
-                StateWriteKind.Set => "s",
-                StateWriteKind.Delete => "d",
-                StateWriteKind.Check => "c",
-                _ => throw new ArgumentOutOfRangeException(nameof(writes), write.Kind, "Unknown write kind."),
-            };
-            args[a++] = write.ExpectedVersion is { } expected ? expected : RedisValue.EmptyString;
-            args[a++] = write.Kind == StateWriteKind.Set ? write.Value : RedisValue.EmptyString;
-            args[a++] = write.Key;
-            args[a++] = isAgent ? owner.Tag : RedisValue.EmptyString;
-            args[a++] = RedisKeys.OwnerMember(write.Owner);
-        }
-
-        var database = await DatabaseAsync().ConfigureAwait(false);
-        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.Commit, keys, args).ConfigureAwait(false))!;
-        if (single)
-        {
-            // Answered, so the client is done with the arrays (after a failure it may not be: they are dropped).
-            Array.Clear(keys);
-            Array.Clear(args);
-            Volatile.Write(ref SingleKeys(keyCount), keys);
-            Volatile.Write(ref _singleArgs, args);
-        }
-        switch ((long)reply[0])
-        {
-            case 0:
-                var versions = new long[writes.Count];
-                for (var i = 0; i < versions.Length; i++)
-                {
-                    versions[i] = (long)reply[i + 1];
-                }
-
-                return CommitResult.Success(versions);
-            case 1:
-                return CommitResult.Conflict((int)reply[1], (long)reply[2]);
-            case 2:
-                return CommitResult.FencedOut((int)reply[1], (long)reply[2]);
-            default:
-                throw new InvalidOperationException($"The Redis commit script returned the unknown status {(long)reply[0]}.");
-        }
-    }
-
-    /// <inheritdoc />
     public async ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken)
     {
         var mode = owner.Scope switch
@@ -315,85 +202,6 @@ public sealed partial class RedisStateDriver : IStateDriver
             .ConfigureAwait(false));
         LogRemoved(owner, removed);
     }
-
-    /// <inheritdoc />
-    public async ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var database = await DatabaseAsync().ConfigureAwait(false);
-        var reply = await database.ScriptEvaluateAsync(RedisScripts.AcquireLock, LockKeys(owner), [RedisKeys.LockResource(key), Microseconds(lease)])
-            .ConfigureAwait(false);
-        if (reply.IsNull)
-        {
-            return null;
-        }
-
-        var grant = (RedisResult[])reply!;
-        return new LockGrant((long)grant[0], FromMicroseconds((long)grant[1]));
-    }
-
-    /// <inheritdoc />
-    public async ValueTask<LockGrant?> RenewLockAsync(StateOwner owner, string? key, long token, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var database = await DatabaseAsync().ConfigureAwait(false);
-        var reply = await database.ScriptEvaluateAsync(RedisScripts.RenewLock, LockKeys(owner), [RedisKeys.LockResource(key), token, Microseconds(lease)])
-            .ConfigureAwait(false);
-        return reply.IsNull ? null : new LockGrant(token, FromMicroseconds((long)reply));
-    }
-
-    /// <inheritdoc />
-    public async ValueTask ReleaseLockAsync(StateOwner owner, string? key, long token, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var database = await DatabaseAsync().ConfigureAwait(false);
-        await database.ScriptEvaluateAsync(RedisScripts.ReleaseLock, LockKeys(owner), [RedisKeys.LockResource(key), token]).ConfigureAwait(false);
-    }
-
-    /// <summary>Closes the connection when the driver opened it; a connection passed in is left open.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0 || !_ownsConnection)
-        {
-            return;
-        }
-
-        Task<IConnectionMultiplexer>? connection;
-        lock (_connectGate)
-        {
-            connection = _connection;
-            _connection = null;
-        }
-
-        if (connection is null)
-        {
-            return;
-        }
-
-        IConnectionMultiplexer multiplexer;
-        try
-        {
-            multiplexer = await connection.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ArgumentException)
-        {
-            // It never connected; there is nothing to close.
-            return;
-        }
-
-        await multiplexer.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private RedisKey[] LockKeys(StateOwner owner)
-    {
-        var ownerKeys = _owners.For(owner);
-        return [ownerKeys.LockTokens, ownerKeys.HeldLocks];
-    }
-
-    /// <summary>A lease in whole microseconds, rounded up so a lease never ends early.</summary>
-    private static long Microseconds(TimeSpan lease) => Math.Max(1, (lease.Ticks + 9) / 10);
-
-    private static DateTimeOffset FromMicroseconds(long microseconds) => DateTimeOffset.UnixEpoch.AddTicks(microseconds * 10);
 
     private static string Decode(RedisResult member) => Encoding.UTF8.GetString((byte[])member!);
 
@@ -416,47 +224,6 @@ public sealed partial class RedisStateDriver : IStateDriver
         tail.CopyTo(bytes.AsSpan(head.Length));
         return bytes;
     }
-
-    private ValueTask<IDatabase> DatabaseAsync()
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var connection = _connection;
-        if (connection is null || connection.IsFaulted || connection.IsCanceled)
-        {
-            connection = Connect();
-        }
-
-        return connection.IsCompletedSuccessfully
-            ? new ValueTask<IDatabase>(connection.Result.GetDatabase())
-            : AwaitDatabaseAsync(connection);
-
-        static async ValueTask<IDatabase> AwaitDatabaseAsync(Task<IConnectionMultiplexer> pending) =>
-            (await pending.ConfigureAwait(false)).GetDatabase();
-    }
-
-    /// <summary>Starts connecting once; a failed attempt is replaced by a new one on the next operation.</summary>
-    private Task<IConnectionMultiplexer> Connect()
-    {
-        lock (_connectGate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed != 0, this);
-            if (_connection is { IsFaulted: false, IsCanceled: false } current)
-            {
-                return current;
-            }
-
-            var configuration = _configuration!.Clone();
-            LogConnecting(_serverDescription!, KeyPrefix);
-            _connection = ConnectAsync(configuration);
-            return _connection;
-        }
-
-        static async Task<IConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration) =>
-            await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
-    }
-
-    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Connecting to Redis at {Configuration} for key prefix '{KeyPrefix}'")]
-    private partial void LogConnecting(string configuration, string keyPrefix);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "Removed {Count} Redis records and tombstones of {Owner}")]
     private partial void LogRemoved(StateOwner owner, long count);

@@ -8,15 +8,16 @@ namespace TypedState.Sqlite;
 /// </summary>
 internal static class SqliteSql
 {
-    /// <summary>The schema version this driver writes and understands.</summary>
-    public const int SchemaVersion = 2;
+    /// <summary>The storage layout version (the version of these tables) this driver writes and understands.</summary>
+    public const int LayoutVersion = 2;
 
-    public const string CreateSchemaTable =
+    // The layout version lives in the table typedstate_schema: the name existing files carry, so it stays.
+    public const string CreateLayoutVersionTable =
         "CREATE TABLE IF NOT EXISTS typedstate_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)";
 
-    public const string ReadSchemaVersion = "SELECT version FROM typedstate_schema WHERE id = 1";
+    public const string ReadLayoutVersion = "SELECT version FROM typedstate_schema WHERE id = 1";
 
-    public const string WriteSchemaVersion =
+    public const string WriteLayoutVersion =
         "INSERT INTO typedstate_schema (id, version) VALUES (1, $version) ON CONFLICT (id) DO UPDATE SET version = excluded.version";
 
     public const string CreateRecordsTable =
@@ -32,8 +33,8 @@ internal static class SqliteSql
         )
         """;
 
-    /// <summary>Migrations by the version they produce; index 0 builds version 1.</summary>
-    public static readonly string[] Migrations =
+    /// <summary>Layout upgrades by the layout version they produce; index 0 builds version 1.</summary>
+    public static readonly string[] LayoutUpgrades =
     [
         CreateRecordsTable,
         """

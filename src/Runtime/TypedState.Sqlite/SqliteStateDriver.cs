@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,20 +10,20 @@ namespace TypedState.Sqlite;
 /// <summary>
 /// Stores state in one SQLite file in WAL mode. A batch is one <c>BEGIN IMMEDIATE</c> transaction, a single write
 /// one statement whose <c>WHERE</c> carries the version condition, so commits are atomic across threads and
-/// processes sharing the file. The schema is created on first use and versioned.
+/// processes sharing the file. The tables are created on first use; their storage layout is versioned and upgraded in place.
 /// </summary>
 public sealed partial class SqliteStateDriver : IStateDriver
 {
-    private readonly ConcurrentBag<SqliteSession> _idle = new();
+    private readonly SqliteSessionPool _sessions;
     private readonly string _connectionString;
     private readonly SqliteStateDriverOptions _options;
     private readonly ILogger _logger;
-    private readonly Lock _initializeGate = new();
     private readonly TimeProvider _clock;
-    private volatile bool _initialized;
-    private volatile bool _disposed;
 
-    /// <summary>Creates the driver; the file and schema are created on first use.</summary>
+    // One file per concern: reads, listings and owner removal here; the commit protocol in .Commit.cs, locks in
+    // .Locks.cs; the connections in SqliteSessionPool, the file's set-up and storage layout in SqliteStorageLayout.
+
+    /// <summary>Creates the driver; the file and its tables are created on first use.</summary>
     public SqliteStateDriver(SqliteStateDriverOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -49,6 +46,7 @@ public sealed partial class SqliteStateDriver : IStateDriver
         }
 
         _connectionString = builder.ToString();
+        _sessions = new SqliteSessionPool(_connectionString, options, session => SqliteStorageLayout.Prepare(session.Connection, DataSource, _logger));
     }
 
     /// <summary>Creates the driver from dependency-injection options.</summary>
@@ -134,18 +132,6 @@ public sealed partial class SqliteStateDriver : IStateDriver
     }
 
     /// <inheritdoc />
-    public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(writes);
-        ArgumentNullException.ThrowIfNull(fences);
-        cancellationToken.ThrowIfCancellationRequested();
-        return new ValueTask<CommitResult>(InSession((writes, fences), static (session, batch) =>
-            batch.writes.Count == 1 && batch.fences.Count == 0
-                ? CommitOne(session, batch.writes[0])
-                : CommitBatch(session, batch.writes, batch.fences)));
-    }
-
-    /// <inheritdoc />
     public ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -170,209 +156,21 @@ public sealed partial class SqliteStateDriver : IStateDriver
         return ValueTask.CompletedTask;
     }
 
-    /// <inheritdoc />
-    public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return new ValueTask<LockGrant?>(InSession((owner, key, lease, clock: _clock), static (session, request) =>
-        {
-            using var transaction = session.Connection.BeginTransaction(deferred: false);
-            var now = request.clock.GetUtcNow();
-            var conflict = session.Command(request.key is null ? SqliteSql.OwnerLockConflict : SqliteSql.KeyLockConflict, transaction);
-            BindLock(conflict, request.owner, request.key);
-            SqliteSession.Bind(conflict, "$now", now.ToUnixTimeMilliseconds());
-            if (SqliteSession.ExecuteVersion(conflict) is not null)
-            {
-                transaction.Rollback();
-                return (LockGrant?)null;
-            }
-
-            var next = session.Command(SqliteSql.NextLockToken, transaction);
-            SqliteSession.BindOwner(next, request.owner);
-            var grant = new LockGrant(SqliteSession.ExecuteVersion(next) ?? 1, now + request.lease);
-            var write = session.Command(SqliteSql.GrantLock, transaction);
-            BindLock(write, request.owner, request.key);
-            SqliteSession.Bind(write, "$token", grant.Token);
-            SqliteSession.Bind(write, "$expires", grant.ExpiresAt.ToUnixTimeMilliseconds());
-            write.ExecuteNonQuery();
-            transaction.Commit();
-            return grant;
-        }));
-    }
-
-    /// <inheritdoc />
-    public ValueTask<LockGrant?> RenewLockAsync(StateOwner owner, string? key, long token, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return new ValueTask<LockGrant?>(InSession((owner, key, token, lease, clock: _clock), static (session, request) =>
-        {
-            var now = request.clock.GetUtcNow();
-            var command = session.Command(SqliteSql.RenewLock, null);
-            BindLock(command, request.owner, request.key);
-            SqliteSession.Bind(command, "$token", request.token);
-            SqliteSession.Bind(command, "$now", now.ToUnixTimeMilliseconds());
-            SqliteSession.Bind(command, "$expires", (now + request.lease).ToUnixTimeMilliseconds());
-            return SqliteSession.ExecuteVersion(command) is null ? (LockGrant?)null : new LockGrant(request.token, now + request.lease);
-        }));
-    }
-
-    /// <inheritdoc />
-    public ValueTask ReleaseLockAsync(StateOwner owner, string? key, long token, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        InSession((owner, key, token), static (session, request) =>
-        {
-            var command = session.Command(SqliteSql.ReleaseLock, null);
-            BindLock(command, request.owner, request.key);
-            SqliteSession.Bind(command, "$token", request.token);
-            return command.ExecuteNonQuery();
-        });
-        return ValueTask.CompletedTask;
-    }
-
     /// <summary>Closes every pooled connection.</summary>
     public ValueTask DisposeAsync()
     {
-        _disposed = true;
-        while (_idle.TryTake(out var session))
-        {
-            session.Dispose();
-        }
-
+        _sessions.Dispose();
         return ValueTask.CompletedTask;
     }
 
-    private static void BindLock(SqliteCommand command, StateOwner owner, string? key)
-    {
-        SqliteSession.BindOwner(command, owner);
-        SqliteSession.Bind(command, "$resource", key ?? string.Empty);
-    }
-
     /// <summary>
-    /// Runs <paramref name="work"/> on a pooled session and returns the session to the pool; a session that failed
-    /// is closed, not reused. The state argument lets hot paths pass static lambdas, which allocate nothing.
+    /// Runs <paramref name="work"/> on a pooled session (see <see cref="SqliteSessionPool.Run"/>). The state argument
+    /// lets hot paths pass static lambdas, which allocate nothing.
     /// </summary>
     private T InSession<TState, T>(TState state, Func<SqliteSession, TState, T> work)
     {
-        var session = Rent();
-        try
-        {
-            var result = work(session, state);
-            Return(session);
-            return result;
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
-    }
-
-    private static CommitResult CommitOne(SqliteSession session, StateWrite write)
-    {
-        var outcome = Apply(session, null, write);
-        return outcome.Applied
-            ? CommitResult.Success([outcome.Version])
-            : CommitResult.Conflict(0, outcome.Version);
-    }
-
-    private static CommitResult CommitBatch(SqliteSession session, IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences)
-    {
-        // BEGIN IMMEDIATE takes the write lock up front, so the checks and the writes see one state of the file.
-        using var transaction = session.Connection.BeginTransaction(deferred: false);
-        for (var i = 0; i < fences.Count; i++)
-        {
-            var fence = fences[i];
-            var command = session.Command(fence.Key is null ? SqliteSql.OwnerFenceToken : SqliteSql.KeyFenceToken, transaction);
-            SqliteSession.BindOwner(command, fence.Owner);
-            if (fence.Key is not null)
-            {
-                SqliteSession.Bind(command, "$resource", fence.Key);
-            }
-
-            var newest = SqliteSession.ExecuteVersion(command) ?? 0;
-            if (newest > fence.Token)
-            {
-                transaction.Rollback();
-                return CommitResult.FencedOut(i, newest);
-            }
-        }
-
-        var versions = new long[writes.Count];
-        for (var i = 0; i < writes.Count; i++)
-        {
-            var outcome = Apply(session, transaction, writes[i]);
-            if (!outcome.Applied)
-            {
-                transaction.Rollback();
-                return CommitResult.Conflict(i, outcome.Version);
-            }
-
-            versions[i] = outcome.Version;
-        }
-
-        transaction.Commit();
-        return CommitResult.Success(versions);
-    }
-
-    /// <summary>Applies one conditional write; on a failed condition returns the live version found.</summary>
-    private static (bool Applied, long Version) Apply(SqliteSession session, SqliteTransaction? transaction, StateWrite write)
-    {
-        string? sql = (write.Kind, write.ExpectedVersion) switch
-        {
-            (StateWriteKind.Set, null) => SqliteSql.SetAny,
-            (StateWriteKind.Set, 0) => SqliteSql.SetIfAbsent,
-            (StateWriteKind.Set, _) => SqliteSql.SetIfVersion,
-            (StateWriteKind.Delete, null) => SqliteSql.DeleteAny,
-            (StateWriteKind.Delete, 0) => null,
-            (StateWriteKind.Delete, _) => SqliteSql.DeleteIfVersion,
-            _ => null,
-        };
-
-        if (sql is null)
-        {
-            // A check, or a delete that requires absence: nothing to write, only the condition to verify.
-            var live = LiveVersion(session, transaction, write);
-            return (write.IsSatisfiedBy(live), live);
-        }
-
-        var command = session.Command(sql, transaction);
-        SqliteSession.BindRecord(command, write.Owner, write.Key);
-        if (write.Kind == StateWriteKind.Set)
-        {
-            SqliteSession.Bind(command, "$value", AsArray(write.Value));
-        }
-
-        if (write.ExpectedVersion is > 0 and var expected)
-        {
-            SqliteSession.Bind(command, "$expected", expected);
-        }
-
-        if (SqliteSession.ExecuteVersion(command) is { } version)
-        {
-            return (true, version);
-        }
-
-        // No row changed: an unconditional delete of an absent key succeeded as a no-op; anything else conflicted.
-        if (write is { Kind: StateWriteKind.Delete, ExpectedVersion: null })
-        {
-            return (true, 0);
-        }
-
-        return (false, LiveVersion(session, transaction, write));
-    }
-
-    /// <summary>The core hands over whole arrays it never reuses, so they bind without a copy.</summary>
-    private static byte[] AsArray(ReadOnlyMemory<byte> value) =>
-        MemoryMarshal.TryGetArray(value, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : value.ToArray();
-
-    private static long LiveVersion(SqliteSession session, SqliteTransaction? transaction, StateWrite write)
-    {
-        var command = session.Command(SqliteSql.LiveVersion, transaction);
-        SqliteSession.BindRecord(command, write.Owner, write.Key);
-        return SqliteSession.ExecuteVersion(command) ?? 0;
+        ObjectDisposedException.ThrowIf(_sessions.IsDisposed, this);
+        return _sessions.Run(state, work);
     }
 
     private List<StoredRecord> ReadPage(StateOwner owner, string lower, string? upper, bool first)
@@ -427,113 +225,6 @@ public sealed partial class SqliteStateDriver : IStateDriver
 
             return page;
         });
-
-    private SqliteSession Rent()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_idle.TryTake(out var session))
-        {
-            return session;
-        }
-
-        EnsureInitialized();
-        return Open();
-    }
-
-    private void Return(SqliteSession session)
-    {
-        if (_disposed || _idle.Count >= _options.MaxIdleConnections)
-        {
-            session.Dispose();
-        }
-        else
-        {
-            _idle.Add(session);
-        }
-    }
-
-    private SqliteSession Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            connection.Open();
-            using var pragma = connection.CreateCommand();
-            pragma.CommandText = string.Create(
-                CultureInfo.InvariantCulture,
-                $"PRAGMA busy_timeout = {(long)_options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {(int)_options.Synchronous};");
-            pragma.ExecuteNonQuery();
-            return new SqliteSession(connection);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
-
-    private void EnsureInitialized()
-    {
-        if (_initialized)
-        {
-            return;
-        }
-
-        lock (_initializeGate)
-        {
-            if (_initialized)
-            {
-                return;
-            }
-
-            using var session = Open();
-            var connection = session.Connection;
-            using (var wal = connection.CreateCommand())
-            {
-                // The journal mode is a property of the file; it cannot change inside a transaction.
-                wal.CommandText = "PRAGMA journal_mode = WAL";
-                var mode = wal.ExecuteScalar() as string;
-                if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new InvalidOperationException($"SQLite refused WAL mode for '{DataSource}' (journal mode is '{mode}').");
-                }
-            }
-
-            using var transaction = connection.BeginTransaction(deferred: false);
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = SqliteSql.CreateSchemaTable;
-            command.ExecuteNonQuery();
-            command.CommandText = SqliteSql.ReadSchemaVersion;
-            var stored = command.ExecuteScalar() is long v ? (int)v : 0;
-            if (stored > SqliteSql.SchemaVersion)
-            {
-                throw new StateException(
-                    $"The SQLite database '{DataSource}' has TypedState schema version {stored}, newer than this driver understands " +
-                    $"({SqliteSql.SchemaVersion}). Upgrade TypedState.Sqlite; the file was left unchanged.");
-            }
-
-            for (var next = stored + 1; next <= SqliteSql.SchemaVersion; next++)
-            {
-                command.CommandText = SqliteSql.Migrations[next - 1];
-                command.ExecuteNonQuery();
-                LogSchemaMigrated(DataSource, next);
-            }
-
-            if (stored < SqliteSql.SchemaVersion)
-            {
-                command.CommandText = SqliteSql.WriteSchemaVersion;
-                command.Parameters.AddWithValue("$version", SqliteSql.SchemaVersion);
-                command.ExecuteNonQuery();
-            }
-
-            transaction.Commit();
-            _initialized = true;
-        }
-    }
-
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Migrated the SQLite state schema of '{DataSource}' to version {Version}")]
-    private partial void LogSchemaMigrated(string dataSource, int version);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Removed {Count} SQLite records of {Owner}")]
     private partial void LogRemoved(StateOwner owner, int count);

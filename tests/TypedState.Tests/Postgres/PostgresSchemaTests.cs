@@ -5,7 +5,7 @@ using TypedState.Tests.Conformance;
 
 namespace TypedState.Tests.Postgres;
 
-/// <summary>What only the PostgreSQL driver has: its schema, created and versioned on first use, and its options.</summary>
+/// <summary>What only the PostgreSQL driver has: its schema, created on first use with a storage layout it versions and upgrades, and its options.</summary>
 public sealed class PostgresSchemaTests : IAsyncLifetime
 {
     private readonly TestSchemas _schemas = new();
@@ -16,7 +16,7 @@ public sealed class PostgresSchemaTests : IAsyncLifetime
     public Task DisposeAsync() => _schemas.DropAllAsync();
 
     [Fact]
-    public async Task The_schema_is_created_on_first_use_at_the_current_version_with_code_point_ordered_keys()
+    public async Task The_schema_is_created_on_first_use_at_the_current_storage_layout_version_with_code_point_ordered_keys()
     {
         var schema = _schemas.New("created");
         await using var state = new PostgresStateManager(_server.ConnectionString, schema);
@@ -41,7 +41,7 @@ public sealed class PostgresSchemaTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_schema_newer_than_the_driver_is_refused_and_the_database_is_left_unchanged()
+    public async Task A_storage_layout_newer_than_the_driver_is_refused_and_the_database_is_left_unchanged()
     {
         var schema = _schemas.New("newer");
         await using (var state = new PostgresStateManager(_server.ConnectionString, schema))
@@ -55,7 +55,7 @@ public sealed class PostgresSchemaTests : IAsyncLifetime
         await using (var state = new PostgresStateManager(_server.ConnectionString, schema))
         {
             var read = await Assert.ThrowsAsync<StateException>(async () => await state.GetAsync<string>(StateOwner.Guild("g"), "kept"));
-            Assert.Contains("schema version 99", read.Message, StringComparison.Ordinal);
+            Assert.Contains("storage layout version 99", read.Message, StringComparison.Ordinal);
             Assert.Contains("newer", read.Message, StringComparison.Ordinal);
             Assert.Contains(schema, read.Message, StringComparison.Ordinal);
 
@@ -106,10 +106,10 @@ public sealed class PostgresSchemaTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_version_1_schema_with_bytea_values_is_upgraded_in_place_and_keeps_every_row_byte_for_byte()
+    public async Task A_layout_version_1_schema_with_bytea_values_is_upgraded_in_place_and_keeps_every_row_byte_for_byte()
     {
         var schema = _schemas.New("v1_bytea");
-        await CreateVersion1SchemaAsync(schema, "bytea");
+        await CreateLayoutVersion1SchemaAsync(schema, "bytea");
         await _server.ExecuteAsync($$"""
             INSERT INTO "{{schema}}".records VALUES
                 (2, 'g', '', 'counter', convert_to('{"count":1}', 'UTF8'), 5),
@@ -125,7 +125,7 @@ public sealed class PostgresSchemaTests : IAsyncLifetime
 
         await using var state = new PostgresStateManager(_server.ConnectionString, schema);
 
-        // Every row reads back as the version 1 driver wrote it, with its version; tombstones stay tombstones.
+        // Every row reads back as the layout version 1 driver wrote it, with its version; tombstones stay tombstones.
         Assert.Equal("{\"count\":1}"u8.ToArray(), (await state.GetRecordAsync(guild, "counter"))!.Value.Value.ToArray());
         Assert.Equal(5, (await state.GetAsync<Counter>(guild, "counter")).Version);
         Assert.Equal("a\u0000b", (await state.GetAsync<string>(guild, "nul")).Value);
@@ -151,10 +151,10 @@ public sealed class PostgresSchemaTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_version_1_schema_with_jsonb_values_is_upgraded_in_place_and_keeps_its_rows_as_jsonb()
+    public async Task A_layout_version_1_schema_with_jsonb_values_is_upgraded_in_place_and_keeps_its_rows_as_jsonb()
     {
         var schema = _schemas.New("v1_jsonb");
-        await CreateVersion1SchemaAsync(schema, "jsonb");
+        await CreateLayoutVersion1SchemaAsync(schema, "jsonb");
         await _server.ExecuteAsync($$"""
             INSERT INTO "{{schema}}".records VALUES
                 (3, '', '', 'counter', '{"count": 1}', 2),
@@ -175,11 +175,11 @@ public sealed class PostgresSchemaTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Concurrent_first_use_of_a_version_1_schema_from_several_drivers_upgrades_it_once()
+    public async Task Concurrent_first_use_of_a_layout_version_1_schema_from_several_drivers_upgrades_it_once()
     {
         const int drivers = 6;
         var schema = _schemas.New("v1_concurrent");
-        await CreateVersion1SchemaAsync(schema, "bytea");
+        await CreateLayoutVersion1SchemaAsync(schema, "bytea");
         await _server.ExecuteAsync($"""INSERT INTO "{schema}".records VALUES (3, '', '', 'counter', convert_to('10', 'UTF8'), 10)""");
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var managers = Enumerable.Range(0, drivers)
@@ -339,8 +339,8 @@ public sealed class PostgresSchemaTests : IAsyncLifetime
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await owning.ReadAsync(StateOwner.Global, "k", CancellationToken.None));
     }
 
-    /// <summary>The tables of schema version 1 as that version created them, at version 1, with its value column type.</summary>
-    private Task CreateVersion1SchemaAsync(string schema, string valueType) => _server.ExecuteAsync($$"""
+    /// <summary>The tables of storage layout version 1 as that version created them, at version 1, with its value column type.</summary>
+    private Task CreateLayoutVersion1SchemaAsync(string schema, string valueType) => _server.ExecuteAsync($$"""
         CREATE SCHEMA "{{schema}}";
         CREATE TABLE "{{schema}}".schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL);
         INSERT INTO "{{schema}}".schema_version (id, version) VALUES (1, 1);

@@ -5,7 +5,7 @@ using TypedState.Sqlite;
 
 namespace TypedState.Tests.Sqlite;
 
-/// <summary>What only the SQLite driver has: its file, schema versioning, WAL, and configuration.</summary>
+/// <summary>What only the SQLite driver has: its file, its storage layout version and upgrades, WAL, and configuration.</summary>
 public sealed class SqliteSchemaTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("typedstate-schema-").FullName;
@@ -17,7 +17,7 @@ public sealed class SqliteSchemaTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public async Task A_new_file_gets_the_current_schema_version_in_WAL_mode()
+    public async Task A_new_file_gets_the_current_storage_layout_version_in_WAL_mode()
     {
         await using (var state = new SqliteStateManager(ConnectionString))
         {
@@ -29,14 +29,14 @@ public sealed class SqliteSchemaTests : IDisposable
     }
 
     [Fact]
-    public async Task A_version_1_file_is_migrated_to_the_current_schema_and_keeps_its_records()
+    public async Task A_layout_version_1_file_is_upgraded_to_the_current_layout_and_keeps_its_records()
     {
         await using (var state = new SqliteStateManager(ConnectionString))
         {
             await state.SetAsync(StateOwner.Guild("g"), "kept", 7);
         }
 
-        // What a file written before locks existed looks like.
+        // What a file written before locks existed looks like (the layout version is kept in typedstate_schema).
         Execute("DROP TABLE typedstate_locks; UPDATE typedstate_schema SET version = 1");
 
         await using (var state = new SqliteStateManager(ConnectionString))
@@ -50,7 +50,7 @@ public sealed class SqliteSchemaTests : IDisposable
     }
 
     [Fact]
-    public async Task A_schema_newer_than_the_driver_is_refused_and_the_file_is_left_unchanged()
+    public async Task A_storage_layout_newer_than_the_driver_is_refused_and_the_file_is_left_unchanged()
     {
         await using (var state = new SqliteStateManager(ConnectionString))
         {
@@ -62,7 +62,7 @@ public sealed class SqliteSchemaTests : IDisposable
         await using (var state = new SqliteStateManager(ConnectionString))
         {
             var error = await Assert.ThrowsAsync<StateException>(async () => await state.GetAsync<string>(StateOwner.Global, "kept"));
-            Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
+            Assert.Contains("storage layout version 99", error.Message, StringComparison.Ordinal);
             Assert.Contains("newer", error.Message, StringComparison.Ordinal);
         }
 

@@ -29,7 +29,8 @@ public class StateException : Exception
     /// <summary>The key concerned, when known.</summary>
     public string? Key { get; }
 
-    private static string Compose(string message, StateOwner? owner, string? key)
+    /// <summary>The message with the scope, owner and key appended, as every state error words it.</summary>
+    internal static string Compose(string message, StateOwner? owner, string? key)
     {
         var where = owner is { IsValid: true } o
             ? o.Scope switch

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using TypedState.Storage;
 
@@ -91,6 +92,7 @@ public sealed class InMemoryStateDriver : IStateDriver
     {
         ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(fences);
+        StateWrite.ThrowIfUnknownKind(writes);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_writeGate)
         {
@@ -135,9 +137,11 @@ public sealed class InMemoryStateDriver : IStateDriver
                         }
 
                         break;
-                    default:
+                    case StateWriteKind.Check:
                         versions[i] = current?.Value is null ? 0 : current.Version;
                         break;
+                    default:
+                        throw new UnreachableException("Write kinds are checked before the batch is applied.");
                 }
             }
 

@@ -49,7 +49,8 @@ public interface IStateDriver : IAsyncDisposable
     /// <summary>
     /// Applies a batch of conditional writes atomically: every fence and every condition holds and every write
     /// applies, or nothing applies and the first failing fence (checked first) or write is reported. Each
-    /// (owner, key) appears at most once in <paramref name="writes"/>.
+    /// (owner, key) appears at most once in <paramref name="writes"/>. A batch holding an entry of a kind the driver
+    /// does not know is refused before anything applies (<see cref="StateWrite.ThrowIfUnknownKind"/>).
     /// </summary>
     ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CancellationToken cancellationToken);
 

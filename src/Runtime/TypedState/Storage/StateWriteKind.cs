@@ -1,6 +1,6 @@
 namespace TypedState.Storage;
 
-/// <summary>What one entry of a batch does.</summary>
+/// <summary>What one entry of a batch does. A driver refuses any other value (see <see cref="StateWrite.ThrowIfUnknownKind"/>).</summary>
 public enum StateWriteKind
 {
     /// <summary>Store the value, creating the record or replacing it.</summary>
