@@ -125,7 +125,7 @@ public sealed class IncrementalCachingTests
         var result = driver.RunGenerators(Edit(compilation, StatePath, "namespace Demo;", "namespace Demo;\n\n// Broken on purpose.")).GetRunResult();
 
         var moved = Assert.Single(result.Diagnostics);
-        Assert.Equal("TS1003", moved.Id);
+        Assert.Equal("TSTATE1003", moved.Id);
         Assert.Equal(new LinePosition(7, 21), moved.Location.GetLineSpan().StartLinePosition);
     }
 
@@ -137,14 +137,14 @@ public sealed class IncrementalCachingTests
             GeneratorHarness.Parse("using TypedState;\n\nnamespace Other;\n\n[AgentState]\npublic partial class Notes\n{\n    public int Count { get; set; }\n}\n", OtherPath));
         var driver = GeneratorHarness.TrackingDriver().RunGenerators(compilation);
         var first = Assert.Single(driver.GetRunResult().Diagnostics);
-        Assert.Equal("TS1005", first.Id);
+        Assert.Equal("TSTATE1005", first.Id);
         Assert.Equal(OtherPath, first.Location.GetLineSpan().Path);
         Assert.Equal(5, first.Location.GetLineSpan().StartLinePosition.Line);
 
         var result = driver.RunGenerators(Edit(compilation, OtherPath, "namespace Other;", "namespace Other;\n\n// Same key as Demo.Notes.")).GetRunResult();
 
         var moved = Assert.Single(result.Diagnostics);
-        Assert.Equal("TS1005", moved.Id);
+        Assert.Equal("TSTATE1005", moved.Id);
         Assert.Equal(7, moved.Location.GetLineSpan().StartLinePosition.Line);
     }
 

@@ -89,7 +89,7 @@ public sealed class StateGenerator : IIncrementalGenerator
             foreach (var duplicate in group.Skip(1))
             {
                 diagnostics.Add(new DiagnosticInfo(
-                    Diagnostics.DuplicateKey.Id,
+                    DiagnosticDescriptors.DuplicateKey.Id,
                     duplicate.Location,
                     new[] { duplicate.Kind.ToString(), duplicate.Key, duplicate.Name, first.FullName.Replace("global::", string.Empty) }.ToEquatableArray()));
             }

@@ -17,7 +17,7 @@ internal static class StateTypeParser
 
     /// <summary>
     /// Parses the type the attribute <paramref name="attributeName"/> was found on. When a type has several state
-    /// attributes, only the first one declared reports (TS1008) and the others give nothing, so it is reported once.
+    /// attributes, only the first one declared reports (TSTATE1008) and the others give nothing, so it is reported once.
     /// </summary>
     public static StateTypeResult? Parse(GeneratorAttributeSyntaxContext context, string attributeName, CancellationToken cancellationToken)
     {
@@ -35,7 +35,7 @@ internal static class StateTypeParser
             }
 
             var location = type.Locations.FirstOrDefault();
-            return Failed(location, DiagnosticInfo.Create(Diagnostics.MultipleScopes, location, type.Name));
+            return Failed(location, DiagnosticInfo.Create(DiagnosticDescriptors.MultipleScopes, location, type.Name));
         }
 
         var generated = new GeneratedTypes(type.ContainingAssembly, cancellationToken);
@@ -90,13 +90,13 @@ internal static class StateTypeParser
         {
             if (version < 1)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidVersion, attributeLocation, type.Name, version.ToString(CultureInfo.InvariantCulture)));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVersion, attributeLocation, type.Name, version.ToString(CultureInfo.InvariantCulture)));
             }
 
             key ??= type.Name;
             if (DescribeKeyProblem(key) is { } keyProblem)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidKey, attributeLocation, type.Name, keyProblem));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKey, attributeLocation, type.Name, keyProblem));
             }
         }
 
@@ -106,7 +106,7 @@ internal static class StateTypeParser
         {
             if (!DerivesFrom(contextType, KnownNames.JsonSerializerContext))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidSerializerContext, attributeLocation, contextType.Name, type.Name));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSerializerContext, attributeLocation, contextType.Name, type.Name));
             }
             else
             {
@@ -157,18 +157,18 @@ internal static class StateTypeParser
     private static List<AttributeData> StateAttributesOf(INamedTypeSymbol type) =>
         type.GetAttributes().Where(a => a.AttributeClass is { } c && KnownNames.StateAttributes.Contains(c.ToDisplayString())).ToList();
 
-    /// <summary>What makes a type impossible to generate whatever its members: TS1007, TS1001, TS1017.</summary>
+    /// <summary>What makes a type impossible to generate whatever its members: TSTATE1007, TSTATE1001, TSTATE1017.</summary>
     private static DiagnosticInfo? StructuralProblem(INamedTypeSymbol type, AttributeData attribute, Location? location, CancellationToken cancellationToken)
     {
         if (type.ContainingType is not null || type.TypeParameters.Length > 0)
         {
             var what = type.ContainingType is not null ? $"nested in '{type.ContainingType.Name}'" : "generic";
-            return DiagnosticInfo.Create(Diagnostics.NestedOrGeneric, location, type.Name, what);
+            return DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGeneric, location, type.Name, what);
         }
 
         if (!IsPartial(type, cancellationToken))
         {
-            return DiagnosticInfo.Create(Diagnostics.NotPartial, location, type.Name, ShortName(attribute));
+            return DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, location, type.Name, ShortName(attribute));
         }
 
         // Each state type has its own generated members (schema, accessors, serializer): a derived one would hide its
@@ -177,7 +177,7 @@ internal static class StateTypeParser
         {
             if (StateAttributesOf(current).FirstOrDefault() is { } baseAttribute)
             {
-                return DiagnosticInfo.Create(Diagnostics.DerivesFromStateType, location, type.Name, current.Name, ShortName(baseAttribute));
+                return DiagnosticInfo.Create(DiagnosticDescriptors.DerivesFromStateType, location, type.Name, current.Name, ShortName(baseAttribute));
             }
         }
 
@@ -250,13 +250,13 @@ internal static class StateTypeParser
     {
         if (type.IsAbstract)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoConstructor, location, type.Name, "it is abstract"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoConstructor, location, type.Name, "it is abstract"));
             return (ConstructorChain.None, 0);
         }
 
         if (type.IsRefLikeType)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoConstructor, location, type.Name, "it is a ref struct"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoConstructor, location, type.Name, "it is a ref struct"));
             return (ConstructorChain.None, 0);
         }
 
@@ -273,7 +273,7 @@ internal static class StateTypeParser
                     if (index < 0)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(
-                            Diagnostics.NoConstructor,
+                            DiagnosticDescriptors.NoConstructor,
                             parameter.Locations.FirstOrDefault() ?? location,
                             type.Name,
                             $"primary constructor parameter '{parameter.Name}' has no serialized property of the same name"));
