@@ -166,7 +166,7 @@ public sealed class IncrementalCachingTests
         var result = RunTwice(compilation => Edit(compilation, StatePath, "[GlobalState]", "[GlobalState(Key = \"settings-v2\")]"));
 
         Assert.Contains(Outputs(result.TrackedSteps[StateGenerator.Steps.Types]), output =>
-            output.Reason == IncrementalStepRunReason.Modified && ((StateTypeResult)output.Value).Model!.Key == "settings-v2");
+            output.Reason == IncrementalStepRunReason.Modified && ((StateTypeResult)output.Value).Model!.Schema!.Key == "settings-v2");
         Assert.Contains(Outputs(result.TrackedSteps[StateGenerator.Steps.Keys]), output => output.Reason == IncrementalStepRunReason.Modified);
         Assert.Equal(2, Outputs(result.TrackedOutputSteps[WellKnownGeneratorOutputs.SourceOutput]).Count(output => !s_kept.Contains(output.Reason)));
         var settings = Assert.Single(result.GeneratedSources, source => source.HintName == "Demo.Settings.TypedState.g.cs");

@@ -113,7 +113,7 @@ internal static class ShapeCode
         }
 
         // A collection whose elements have no codec: a loop.
-        var element = shape.Extra;
+        var element = shape.Element!.TypeName;
         var suffix = depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
         code.Line($"if (reader.TokenType == {TokenType}.Null) {target} = null;");
         code.Open("else");

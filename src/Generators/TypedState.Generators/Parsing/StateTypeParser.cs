@@ -138,19 +138,15 @@ internal static class StateTypeParser
             return new StateTypeResult(null, diagnostics.ToEquatableArray(), LocationInfo.From(location));
         }
 
-        var model = new StateTypeModel(
+        var declared = new DeclaredType(
             type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString(),
             type.Name,
             TypeShapeResolver.NameOf(type),
-            Declaration(type),
-            kind,
-            version,
-            key ?? string.Empty,
-            migrations.ToEquatableArray(),
-            members.ToEquatableArray(),
-            chain,
-            primaryCount,
-            !type.IsValueType && chain == ConstructorChain.None && type.InstanceConstructors.Any(c => c.IsImplicitlyDeclared && c.Parameters.Length == 0));
+            Keyword(type));
+        var schema = kind == StateKind.Part ? null : new SchemaModel(key ?? type.Name, version, migrations.ToEquatableArray());
+        var keepsImplicit = !type.IsValueType && chain == ConstructorChain.None
+            && type.InstanceConstructors.Any(c => c.IsImplicitlyDeclared && c.Parameters.Length == 0);
+        var model = new StateTypeModel(declared, kind, schema, members.ToEquatableArray(), new ConstructionModel(chain, primaryCount, keepsImplicit));
         return new StateTypeResult(model, EquatableArray<DiagnosticInfo>.Empty, LocationInfo.From(location));
     }
 
@@ -324,7 +320,7 @@ internal static class StateTypeParser
         }
     }
 
-    private static string Declaration(INamedTypeSymbol type) =>
+    private static string Keyword(INamedTypeSymbol type) =>
         (type.IsRecord, type.IsValueType) switch
         {
             (true, true) => "record struct",
