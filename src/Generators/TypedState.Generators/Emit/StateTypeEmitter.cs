@@ -14,7 +14,7 @@ internal static class StateTypeEmitter
     internal const string Tracked = "__Tracked";
     internal const string Accessors = "__Accessors";
     internal const string Cancellation = "__CancellationToken cancellationToken = default";
-    private const string Construction = "default(global::TypedState.StateConstruction)";
+    private const string Construction = "default(__Construction)";
 
     public static string HintName(StateTypeModel model) =>
         (model.Type.Namespace.Length == 0 ? model.Type.Name : model.Type.Namespace + "." + model.Type.Name) + ".TypedState.g.cs";
@@ -112,7 +112,8 @@ internal static class StateTypeEmitter
         }
 
         yield return ("__JsonEncodedText", Json + ".JsonEncodedText");
-        yield return (Accessors, "global::TypedState.StateAccessors");
+        yield return ("__Construction", "global::TypedState.CompilerServices.StateConstruction");
+        yield return (Accessors, "global::TypedState.CompilerServices.StateAccessors");
         yield return (Tracked, $"global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<{model.Type.FullName}>>");
         yield return ("__ScopedState", "global::TypedState.IScopedStateOperations");
         yield return ("__Store", "global::TypedState.IStateOperations");
@@ -143,7 +144,7 @@ internal static class StateTypeEmitter
 
         // What the reader matches property names against.
         var names = string.Join(", ", model.Members.Select(m => Literal(m.JsonName)));
-        code.Line($"private static readonly global::TypedState.StateJsonNames __TypedState_Names = new({names});");
+        code.Line($"private static readonly global::TypedState.CompilerServices.StateJsonNames __TypedState_Names = new({names});");
         code.Line();
     }
 
@@ -264,7 +265,7 @@ internal static class StateTypeEmitter
         };
         // Members absent from the document keep their defaults, required ones included.
         code.Line("[global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]");
-        code.Open($"private {Identifier(model.Type.Name)}(global::TypedState.StateConstruction construction{parameters}){chain}");
+        code.Open($"private {Identifier(model.Type.Name)}(__Construction construction{parameters}){chain}");
         for (var i = 0; i < members.Count; i++)
         {
             if (members[i].ConstructorIndex < 0)
