@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -13,8 +12,6 @@ namespace TypedState.Generators.Parsing;
 /// <summary>Reads an annotated type into a <see cref="StateTypeModel"/> and the diagnostics it deserves.</summary>
 internal static class StateTypeParser
 {
-    private const int MaxKeyLength = 512;
-
     /// <summary>
     /// Parses the type the attribute <paramref name="attributeName"/> was found on. When a type has several state
     /// attributes, only the first one declared reports (TSTATE1008) and the others give nothing, so it is reported once.
@@ -94,7 +91,7 @@ internal static class StateTypeParser
             }
 
             key ??= type.Name;
-            if (DescribeKeyProblem(key) is { } keyProblem)
+            if (StateKeyRules.Describe(key) is { } keyProblem)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKey, attributeLocation, type.Name, keyProblem));
             }
@@ -130,7 +127,7 @@ internal static class StateTypeParser
             return new StateTypeResult(null, diagnostics.ToEquatableArray(), LocationInfo.From(location));
         }
 
-        var (chain, primaryCount) = ReadConstructor(type, members, location, diagnostics, cancellationToken);
+        var construction = ConstructorReader.Read(type, members, location, diagnostics, cancellationToken);
         GeneratedMembers.Check(type, kind, diagnostics);
 
         if (diagnostics.Count > 0)
@@ -144,9 +141,7 @@ internal static class StateTypeParser
             TypeShapeResolver.NameOf(type),
             Keyword(type));
         var schema = kind == StateKind.Part ? null : new SchemaModel(key ?? type.Name, version, migrations.ToEquatableArray());
-        var keepsImplicit = !type.IsValueType && chain == ConstructorChain.None
-            && type.InstanceConstructors.Any(c => c.IsImplicitlyDeclared && c.Parameters.Length == 0);
-        var model = new StateTypeModel(declared, kind, schema, members.ToEquatableArray(), new ConstructionModel(chain, primaryCount, keepsImplicit));
+        var model = new StateTypeModel(declared, kind, schema, members.ToEquatableArray(), construction);
         return new StateTypeResult(model, EquatableArray<DiagnosticInfo>.Empty, LocationInfo.From(location));
     }
 
@@ -200,91 +195,6 @@ internal static class StateTypeParser
         }
 
         return false;
-    }
-
-    /// <summary>The same rules the store applies at run time (KeyRules), checked at compile time.</summary>
-    private static string? DescribeKeyProblem(string key)
-    {
-        if (key.Length == 0)
-        {
-            return "it is empty";
-        }
-
-        if (key.Length > MaxKeyLength)
-        {
-            return $"it is {key.Length} characters long, the limit is {MaxKeyLength}";
-        }
-
-        for (var i = 0; i < key.Length; i++)
-        {
-            if (char.IsControl(key[i]))
-            {
-                return $"it contains the control character U+{(int)key[i]:X4} at position {i}";
-            }
-
-            if (char.IsSurrogate(key[i]))
-            {
-                if (char.IsHighSurrogate(key[i]) && i + 1 < key.Length && char.IsLowSurrogate(key[i + 1]))
-                {
-                    i++;
-                    continue;
-                }
-
-                return $"it contains an unpaired surrogate at position {i}";
-            }
-        }
-
-        return null;
-    }
-
-    private static (ConstructorChain Chain, int PrimaryCount) ReadConstructor(
-        INamedTypeSymbol type,
-        List<MemberModel> members,
-        Location? location,
-        List<DiagnosticInfo> diagnostics,
-        CancellationToken cancellationToken)
-    {
-        if (type.IsAbstract)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoConstructor, location, type.Name, "it is abstract"));
-            return (ConstructorChain.None, 0);
-        }
-
-        if (type.IsRefLikeType)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoConstructor, location, type.Name, "it is a ref struct"));
-            return (ConstructorChain.None, 0);
-        }
-
-        foreach (var constructor in type.InstanceConstructors)
-        {
-            var syntax = constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken);
-            if (syntax is TypeDeclarationSyntax && constructor.Parameters.Length > 0)
-            {
-                // A primary constructor: every other constructor must chain to it, passing members by name.
-                for (var i = 0; i < constructor.Parameters.Length; i++)
-                {
-                    var parameter = constructor.Parameters[i];
-                    var index = members.FindIndex(m => string.Equals(m.Name, parameter.Name, StringComparison.OrdinalIgnoreCase));
-                    if (index < 0)
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(
-                            DiagnosticDescriptors.NoConstructor,
-                            parameter.Locations.FirstOrDefault() ?? location,
-                            type.Name,
-                            $"primary constructor parameter '{parameter.Name}' has no serialized property of the same name"));
-                        continue;
-                    }
-
-                    members[index] = members[index] with { ConstructorIndex = i, ParameterDefault = ParameterDefaults.Of(parameter) };
-                }
-
-                return (ConstructorChain.Primary, constructor.Parameters.Length);
-            }
-        }
-
-        var parameterless = type.InstanceConstructors.FirstOrDefault(c => c.Parameters.Length == 0 && !c.IsImplicitlyDeclared);
-        return (parameterless is not null ? ConstructorChain.Parameterless : ConstructorChain.None, 0);
     }
 
     /// <summary>Answers, once per type for one parse, whether a state type or part used as a member gets a generated serializer.</summary>
