@@ -9,7 +9,7 @@ namespace TypedState.Generators.Tests;
 public sealed partial class DiagnosticTests
 {
     [Fact]
-    public Task TS1013_public_fields_and_get_only_auto_properties() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1013_public_fields_and_get_only_auto_properties() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState]
         public partial class Memory
@@ -28,7 +28,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.MemberNotStored, 2, "Name", "Memory", "it is a field"));
 
     [Fact]
-    public Task TS1013_members_of_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1013_members_of_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public class Base
         {
@@ -58,7 +58,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.MemberNotStored, 2, "Hidden", "Memory", "its setter is private to its base class 'Base'"));
 
     [Fact]
-    public Task TS1013_in_a_struct_part_and_for_a_field_ignored_only_when_null() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1013_in_a_struct_part_and_for_a_field_ignored_only_when_null() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [StatePart]
         public partial struct Point
@@ -75,7 +75,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.MemberNotStored, 1, "Label", "Point", "it is a field"));
 
     [Fact]
-    public Task TS1013_is_not_reported_for_computed_ignored_static_or_private_members() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
+    public Task TSTATE1013_is_not_reported_for_computed_ignored_static_or_private_members() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         [AgentState]
         public partial class Memory
         {
@@ -122,7 +122,7 @@ public sealed partial class DiagnosticTests
         """);
 
     [Fact]
-    public Task TS1014_two_names_that_differ_only_in_case() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1014_two_names_that_differ_only_in_case() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState]
         public partial class Page
@@ -141,7 +141,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.ConflictingJsonName, 1, "Title", "Page", "title", "which clashes with 'Title' of member 'Heading' (names are matched ignoring case when read)"));
 
     [Fact]
-    public Task TS1014_two_members_renamed_to_one_name_and_a_base_class_member() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1014_two_members_renamed_to_one_name_and_a_base_class_member() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public class Base
         {
@@ -165,7 +165,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.ConflictingJsonName, 1, "Note", "Entry", "note", "which clashes with 'NOTE' of member 'Remark' (names are matched ignoring case when read)"));
 
     [Fact]
-    public Task TS1014_the_reserved_version_name() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1014_the_reserved_version_name() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [GlobalState]
         public partial class Settings
@@ -181,7 +181,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.ConflictingJsonName, 1, "Revision", "Settings", "$Version", "which is reserved for the document's schema version ('$version')"));
 
     [Fact]
-    public Task TS1014_is_not_reported_for_distinct_names_or_members_that_are_not_stored() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
+    public Task TSTATE1014_is_not_reported_for_distinct_names_or_members_that_are_not_stored() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         [AgentState]
         public partial class Page
         {
@@ -206,7 +206,7 @@ public sealed partial class DiagnosticTests
         """);
 
     [Fact]
-    public Task TS1015_member_attributes_the_serializer_does_not_honour() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1015_member_attributes_the_serializer_does_not_honour() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public sealed class Upper : JsonConverter<string>
         {
@@ -257,7 +257,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 6, "Member 'Shared'", "JsonInclude", "Memory", NotPublic));
 
     [Fact]
-    public Task TS1015_type_level_attributes_and_attributes_on_the_enums_a_member_writes() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1015_type_level_attributes_and_attributes_on_the_enums_a_member_writes() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public sealed class MoodConverter : JsonConverter<Mood>
         {
@@ -307,7 +307,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 3, "'Settings'", "JsonNumberHandling", "Settings", "numbers are written as JSON numbers and read from JSON numbers only; remove the attribute"));
 
     [Fact]
-    public Task TS1015_a_converter_on_a_state_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1015_a_converter_on_a_state_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public sealed class EntryConverter : JsonConverter<Entry>
         {
@@ -326,7 +326,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 0, "'Entry'", "JsonConverter", "Entry", "the type is written by its generated serializer; remove the attribute"));
 
     [Fact]
-    public Task TS1015_polymorphism_attributes_on_a_state_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1015_polymorphism_attributes_on_a_state_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public sealed class Quote : Entry
         {
@@ -345,7 +345,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 1, "'Entry'", "JsonDerivedType", "Entry", Polymorphic));
 
     [Fact]
-    public Task TS1015_is_not_reported_for_the_attributes_the_serializer_honours_or_members_it_does_not_store() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
+    public Task TSTATE1015_is_not_reported_for_the_attributes_the_serializer_honours_or_members_it_does_not_store() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         [JsonConverter(typeof(JsonStringEnumConverter))]
         public enum Mood
         {

@@ -11,7 +11,7 @@ public sealed partial class DiagnosticTests
 {
     /// <summary>Only the signature counts, not the return type (the type is not generated, so no TrackedState here).</summary>
     [Fact]
-    public Task TS1016_members_named_like_the_generated_ones() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1016_members_named_like_the_generated_ones() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState]
         public partial class Notes
@@ -41,7 +41,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.ReservedMemberName, 4, "__TypedState_Cache", "Notes", Reserved));
 
     [Fact]
-    public Task TS1016_accessors_of_each_scope_with_their_exact_signatures() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1016_accessors_of_each_scope_with_their_exact_signatures() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         using TypedState.Guilds;
 
@@ -78,7 +78,7 @@ public sealed partial class DiagnosticTests
 
     /// <summary>The generated members would hide them (CS0108 in generated code, an error with warnings as errors).</summary>
     [Fact]
-    public Task TS1016_members_of_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1016_members_of_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public class Base
         {
@@ -101,7 +101,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.ReservedMemberName, 1, "Base.LoadAsync", "Notes", "the generated accessor 'LoadAsync(IScopedStateOperations, CancellationToken)'"));
 
     [Fact]
-    public Task TS1016_the_reserved_prefix_in_a_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1016_the_reserved_prefix_in_a_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [StatePart]
         public partial class Entry
@@ -114,7 +114,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.ReservedMemberName, 0, "__TypedState_Name0", "Entry", Reserved));
 
     [Fact]
-    public Task TS1016_is_not_reported_for_overloads_or_for_parts_that_have_no_accessors() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
+    public Task TSTATE1016_is_not_reported_for_overloads_or_for_parts_that_have_no_accessors() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         [AgentState]
         public partial class Notes
         {
@@ -145,7 +145,7 @@ public sealed partial class DiagnosticTests
         """);
 
     [Fact]
-    public Task TS1017_a_state_type_deriving_from_a_state_type() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1017_a_state_type_deriving_from_a_state_type() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState]
         public partial class Notes
@@ -183,7 +183,7 @@ public sealed partial class DiagnosticTests
     /// silently dropping the derived members: parts derive from plain classes only, like state types.
     /// </summary>
     [Fact]
-    public Task TS1017_a_part_deriving_from_a_part_and_the_types_using_it_report_nothing_else() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1017_a_part_deriving_from_a_part_and_the_types_using_it_report_nothing_else() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [StatePart]
         public partial class Entry
@@ -208,7 +208,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.DerivesFromStateType, 0, "DatedEntry", "Entry", "StatePart"));
 
     [Fact]
-    public Task TS1017_is_not_reported_for_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
+    public Task TSTATE1017_is_not_reported_for_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         public abstract class Named
         {
             public string Name { get; set; } = "";
@@ -229,7 +229,7 @@ public sealed partial class DiagnosticTests
 
     /// <summary>It used to add CS0311 in the generated code of every type that used the part.</summary>
     [Fact]
-    public Task A_part_that_is_not_partial_gives_only_TS1001_where_it_is_used() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task A_part_that_is_not_partial_gives_only_TSTATE1001_where_it_is_used() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [StatePart]
         public class {|#0:Entry|}

@@ -42,7 +42,7 @@ public sealed partial class DiagnosticTests
     [InlineData("GuildState")]
     [InlineData("GlobalState")]
     [InlineData("StatePart")]
-    public Task TS1001_a_type_that_is_not_partial(string attribute) => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1001_a_type_that_is_not_partial(string attribute) => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + $$"""
         [{{attribute}}]
         public class {|#0:Notes|}
@@ -55,7 +55,7 @@ public sealed partial class DiagnosticTests
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
-    public Task TS1002_a_version_below_1(int version) => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1002_a_version_below_1(int version) => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + $$"""
         [{|#0:AgentState(Version = {{version}})|}]
         public partial class Notes
@@ -66,7 +66,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.InvalidVersion, 0, "Notes", version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     [Fact]
-    public Task TS1003_a_missing_migration_step() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1003_a_missing_migration_step() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState(Version = 3)]
         public partial class {|#0:Notes|}
@@ -84,7 +84,7 @@ public sealed partial class DiagnosticTests
     [Theory]
     [InlineData(4, "2 migration steps (MigrateV1ToV2, MigrateV3ToV4)")]
     [InlineData(20250101, "20250099 migration steps (MigrateV1ToV2, MigrateV3ToV4, MigrateV4ToV5 and 20250096 more)")]
-    public Task TS1003_once_per_type_naming_the_first_missing_steps_and_the_count(int version, string missing) => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1003_once_per_type_naming_the_first_missing_steps_and_the_count(int version, string missing) => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + $$"""
         [GuildState(Version = {{version}})]
         public partial class {|#0:Notes|}
@@ -100,7 +100,7 @@ public sealed partial class DiagnosticTests
 
     /// <summary>A partial method without an implementation is removed by the compiler: the step does not exist (it was CS0762 in generated code).</summary>
     [Fact]
-    public Task TS1003_a_partial_migration_step_without_an_implementation() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1003_a_partial_migration_step_without_an_implementation() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState(Version = 2)]
         public partial class Notes
@@ -118,7 +118,7 @@ public sealed partial class DiagnosticTests
             "its migration step 'MigrateV1ToV2' is a partial method without an implementation, which the compiler removes: give it a body"));
 
     [Fact]
-    public Task TS1003_a_partial_migration_step_without_an_implementation_among_other_gaps() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1003_a_partial_migration_step_without_an_implementation_among_other_gaps() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState(Version = 3)]
         public partial class {|#0:Notes|}
@@ -131,7 +131,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.MissingMigration, 0, "Notes", "3", MissingSteps("2 migration steps (MigrateV1ToV2 (a partial method without an implementation), MigrateV2ToV3)")));
 
     [Fact]
-    public Task TS1003_is_not_reported_for_partial_migration_steps_with_implementations() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1003_is_not_reported_for_partial_migration_steps_with_implementations() => StateGeneratorTest.VerifyDiagnosticsAsync(
         [
             Usings + """
             [AgentState(Version = 3)]
@@ -157,7 +157,7 @@ public sealed partial class DiagnosticTests
         ]);
 
     [Fact]
-    public Task TS1004_two_overloads_of_one_migration_step() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1004_two_overloads_of_one_migration_step() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState(Version = 2)]
         public partial class Notes
@@ -176,7 +176,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.DuplicateMigration, 0, "Notes", "MigrateV1ToV2"));
 
     [Fact]
-    public Task TS1005_two_types_of_one_scope_with_one_key() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1005_two_types_of_one_scope_with_one_key() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState(Key = "notes")]
         public partial class Notes
@@ -193,7 +193,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.DuplicateKey, 0, "Agent", "notes", "Jottings", "Demo.Notes"));
 
     [Fact]
-    public Task TS1005_two_types_of_one_scope_with_one_name_in_two_namespaces_and_files() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1005_two_types_of_one_scope_with_one_name_in_two_namespaces_and_files() => StateGeneratorTest.VerifyDiagnosticsAsync(
         [
             """
             using TypedState;
@@ -221,7 +221,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.DuplicateKey, 0, "Global", "Limits", "Limits", "Demo.Billing.Limits"));
 
     [Fact]
-    public Task TS1005_is_not_reported_for_one_key_in_different_scopes() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
+    public Task TSTATE1005_is_not_reported_for_one_key_in_different_scopes() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         [AgentState(Key = "shared")]
         public partial class AgentNotes
         {
@@ -242,7 +242,7 @@ public sealed partial class DiagnosticTests
         """);
 
     [Fact]
-    public Task TS1006_member_types_the_serializer_does_not_handle() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1006_member_types_the_serializer_does_not_handle() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public sealed class Plain
         {
@@ -273,7 +273,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 5, "Grid", "Bag", "int[*,*]"));
 
     [Fact]
-    public Task TS1006_in_a_state_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1006_in_a_state_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [StatePart]
         public partial record Entry
@@ -284,7 +284,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 0, "Payload", "Entry", "object?"));
 
     [Fact]
-    public Task TS1007_a_nested_type() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1007_a_nested_type() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public partial class Outer
         {
@@ -298,7 +298,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.NestedOrGeneric, 0, "Inner", "nested in 'Outer'"));
 
     [Fact]
-    public Task TS1007_a_generic_type() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1007_a_generic_type() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [StatePart]
         public partial class {|#0:Box|}<T>
@@ -312,7 +312,7 @@ public sealed partial class DiagnosticTests
     [InlineData("[AgentState, GuildState]")]
     [InlineData("[GlobalState]\n[StatePart]")]
     [InlineData("[StatePart, AgentState(Version = 2), GlobalState]")]
-    public Task TS1008_two_scope_attributes_reported_once(string attributes) => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1008_two_scope_attributes_reported_once(string attributes) => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + $$"""
         {{attributes}}
         public partial class {|#0:Both|}
@@ -323,7 +323,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.MultipleScopes, 0, "Both"));
 
     [Fact]
-    public Task TS1009_a_migration_step_that_is_not_static() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1009_a_migration_step_that_is_not_static() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState(Version = 2)]
         public partial class {|#1:Notes|}
@@ -343,7 +343,7 @@ public sealed partial class DiagnosticTests
     [InlineData("ref JsonObject state")]
     [InlineData("JsonObject state, int extra")]
     [InlineData("")]
-    public Task TS1009_a_migration_step_with_the_wrong_parameters(string parameters) => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1009_a_migration_step_with_the_wrong_parameters(string parameters) => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + $$"""
         [AgentState(Version = 2)]
         public partial class {|#1:Notes|}
@@ -359,7 +359,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.MissingMigration, 1, "Notes", "2", MissingStep(1)));
 
     [Fact]
-    public Task TS1009_a_migration_step_that_returns_a_value() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1009_a_migration_step_that_returns_a_value() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState]
         public partial class Notes
@@ -375,7 +375,7 @@ public sealed partial class DiagnosticTests
     [InlineData("MigrateV1ToV3")]
     [InlineData("MigrateV0ToV1")]
     [InlineData("MigrateV2ToV1")]
-    public Task TS1009_a_migration_step_that_skips_or_reverses_versions(string name) => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1009_a_migration_step_that_skips_or_reverses_versions(string name) => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + $$"""
         [GlobalState]
         public partial class Notes
@@ -397,7 +397,7 @@ public sealed partial class DiagnosticTests
     [InlineData("MigrateV01ToV02", "MigrateV1ToV2")]
     [InlineData("MigrateV1ToV02", "MigrateV1ToV2")]
     [InlineData("MigrateV002ToV3", "MigrateV2ToV3")]
-    public Task TS1009_a_migration_step_with_leading_zeros(string name, string canonical) => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1009_a_migration_step_with_leading_zeros(string name, string canonical) => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + $$"""
         [AgentState(Version = 3)]
         public partial class Notes
@@ -420,7 +420,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.InvalidMigration, 0, name, "Notes", $"writes a version with leading zeros: name it '{canonical}'"));
 
     [Fact]
-    public Task TS1009_a_migration_step_beyond_the_version() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1009_a_migration_step_beyond_the_version() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [GuildState(Version = 2)]
         public partial class Notes
@@ -439,7 +439,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.InvalidMigration, 0, "MigrateV2ToV3", "Notes", "goes beyond Version = 2: raise Version or remove the step"));
 
     [Fact]
-    public Task TS1010_an_abstract_type() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1010_an_abstract_type() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState]
         public abstract partial class {|#0:Notes|}
@@ -450,7 +450,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.NoConstructor, 0, "Notes", "it is abstract"));
 
     [Fact]
-    public Task TS1010_a_primary_constructor_parameter_without_a_property() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1010_a_primary_constructor_parameter_without_a_property() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState]
         public partial class Notes(int {|#0:seed|}, string title)
@@ -463,7 +463,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.NoConstructor, 0, "Notes", "primary constructor parameter 'seed' has no serialized property of the same name"));
 
     [Fact]
-    public Task TS1010_a_ref_struct() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1010_a_ref_struct() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [StatePart]
         public ref partial struct {|#0:Span|}
@@ -478,7 +478,7 @@ public sealed partial class DiagnosticTests
     [InlineData("\"a\\u0007b\"", "it contains the control character U+0007 at position 1")]
     [InlineData("\"line\\nbreak\"", "it contains the control character U+000A at position 4")]
     [InlineData("\"\\uD800x\"", "it contains an unpaired surrogate at position 0")]
-    public Task TS1011_an_invalid_key(string keyLiteral, string problem) => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1011_an_invalid_key(string keyLiteral, string problem) => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + $$"""
         [{|#0:GlobalState(Key = {{keyLiteral}})|}]
         public partial class Notes
@@ -489,7 +489,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.InvalidKey, 0, "Notes", problem));
 
     [Fact]
-    public Task TS1011_a_key_longer_than_512_characters() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1011_a_key_longer_than_512_characters() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + $$"""
         [{|#0:AgentState(Key = "{{new string('k', 513)}}")|}]
         public partial class Notes
@@ -500,7 +500,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.InvalidKey, 0, "Notes", "it is 513 characters long, the limit is 512"));
 
     [Fact]
-    public Task TS1011_is_not_reported_for_a_key_with_a_surrogate_pair_or_512_characters() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + $$"""
+    public Task TSTATE1011_is_not_reported_for_a_key_with_a_surrogate_pair_or_512_characters() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + $$"""
         [AgentState(Key = "notes-\uD83D\uDE00")]
         public partial class Notes
         {
@@ -515,7 +515,7 @@ public sealed partial class DiagnosticTests
         """);
 
     [Fact]
-    public Task TS1012_a_serializer_context_that_is_not_a_JsonSerializerContext() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1012_a_serializer_context_that_is_not_a_JsonSerializerContext() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public sealed class NotAContext
         {

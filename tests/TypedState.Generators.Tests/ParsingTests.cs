@@ -69,7 +69,7 @@ public sealed class ParsingTests
     [InlineData("GlobalClass", (int)StateKind.Global)]
     [InlineData("GlobalStruct", (int)StateKind.Global)]
     [InlineData("PartClass", (int)StateKind.Part)]
-    public void TS1016_knows_every_member_the_emitter_adds(string name, int scope)
+    public void TSTATE1016_knows_every_member_the_emitter_adds(string name, int scope)
     {
         var kind = (StateKind)scope;
         var compilation = Generate(Types);
