@@ -3,13 +3,13 @@ using TypedState.Generators.Tests.Infrastructure;
 namespace TypedState.Generators.Tests;
 
 /// <summary>
-/// Members that would silently not round-trip: members that are not stored (TS1013), JSON names that collide (TS1014)
-/// and System.Text.Json attributes the generated serializer does not honour (TS1015); and what stays silent.
+/// Members that would silently not round-trip: members that are not stored (TSTATE1013), JSON names that collide (TSTATE1014)
+/// and System.Text.Json attributes the generated serializer does not honour (TSTATE1015); and what stays silent.
 /// </summary>
 public sealed partial class DiagnosticTests
 {
     [Fact]
-    public Task TS1013_public_fields_and_get_only_auto_properties() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1013_public_fields_and_get_only_auto_properties() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState]
         public partial class Memory
@@ -23,12 +23,12 @@ public sealed partial class DiagnosticTests
             public int Turns { get; set; }
         }
         """,
-        Expect(Diagnostics.MemberNotStored, 0, "Topics", "Memory", "it is a get-only auto-property"),
-        Expect(Diagnostics.MemberNotStored, 1, "Limit", "Memory", "it is a field"),
-        Expect(Diagnostics.MemberNotStored, 2, "Name", "Memory", "it is a field"));
+        Expect(DiagnosticDescriptors.MemberNotStored, 0, "Topics", "Memory", "it is a get-only auto-property"),
+        Expect(DiagnosticDescriptors.MemberNotStored, 1, "Limit", "Memory", "it is a field"),
+        Expect(DiagnosticDescriptors.MemberNotStored, 2, "Name", "Memory", "it is a field"));
 
     [Fact]
-    public Task TS1013_members_of_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1013_members_of_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public class Base
         {
@@ -53,12 +53,12 @@ public sealed partial class DiagnosticTests
             public int Turns { get; set; }
         }
         """,
-        Expect(Diagnostics.MemberNotStored, 0, "Origin", "Memory", "it is a field"),
-        Expect(Diagnostics.MemberNotStored, 1, "Seed", "Memory", "it is a get-only auto-property"),
-        Expect(Diagnostics.MemberNotStored, 2, "Hidden", "Memory", "its setter is private to its base class 'Base'"));
+        Expect(DiagnosticDescriptors.MemberNotStored, 0, "Origin", "Memory", "it is a field"),
+        Expect(DiagnosticDescriptors.MemberNotStored, 1, "Seed", "Memory", "it is a get-only auto-property"),
+        Expect(DiagnosticDescriptors.MemberNotStored, 2, "Hidden", "Memory", "its setter is private to its base class 'Base'"));
 
     [Fact]
-    public Task TS1013_in_a_struct_part_and_for_a_field_ignored_only_when_null() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1013_in_a_struct_part_and_for_a_field_ignored_only_when_null() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [StatePart]
         public partial struct Point
@@ -71,11 +71,11 @@ public sealed partial class DiagnosticTests
             public int Y { get; set; }
         }
         """,
-        Expect(Diagnostics.MemberNotStored, 0, "X", "Point", "it is a field"),
-        Expect(Diagnostics.MemberNotStored, 1, "Label", "Point", "it is a field"));
+        Expect(DiagnosticDescriptors.MemberNotStored, 0, "X", "Point", "it is a field"),
+        Expect(DiagnosticDescriptors.MemberNotStored, 1, "Label", "Point", "it is a field"));
 
     [Fact]
-    public Task TS1013_is_not_reported_for_computed_ignored_static_or_private_members() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
+    public Task TSTATE1013_is_not_reported_for_computed_ignored_static_or_private_members() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         [AgentState]
         public partial class Memory
         {
@@ -122,7 +122,7 @@ public sealed partial class DiagnosticTests
         """);
 
     [Fact]
-    public Task TS1014_two_names_that_differ_only_in_case() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1014_two_names_that_differ_only_in_case() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState]
         public partial class Page
@@ -137,11 +137,11 @@ public sealed partial class DiagnosticTests
             public string {|#1:Title|} { get; set; } = "";
         }
         """,
-        Expect(Diagnostics.ConflictingJsonName, 0, "URL", "Page", "url", "which clashes with 'url' of member 'Url' (names are matched ignoring case when read)"),
-        Expect(Diagnostics.ConflictingJsonName, 1, "Title", "Page", "title", "which clashes with 'Title' of member 'Heading' (names are matched ignoring case when read)"));
+        Expect(DiagnosticDescriptors.ConflictingJsonName, 0, "URL", "Page", "url", "which clashes with 'url' of member 'Url' (names are matched ignoring case when read)"),
+        Expect(DiagnosticDescriptors.ConflictingJsonName, 1, "Title", "Page", "title", "which clashes with 'Title' of member 'Heading' (names are matched ignoring case when read)"));
 
     [Fact]
-    public Task TS1014_two_members_renamed_to_one_name_and_a_base_class_member() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1014_two_members_renamed_to_one_name_and_a_base_class_member() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public class Base
         {
@@ -161,11 +161,11 @@ public sealed partial class DiagnosticTests
             public string Remark { get; set; } = "";
         }
         """,
-        Expect(Diagnostics.ConflictingJsonName, 0, "Second", "Entry", "x", "which clashes with 'x' of member 'First' (names are matched ignoring case when read)"),
-        Expect(Diagnostics.ConflictingJsonName, 1, "Note", "Entry", "note", "which clashes with 'NOTE' of member 'Remark' (names are matched ignoring case when read)"));
+        Expect(DiagnosticDescriptors.ConflictingJsonName, 0, "Second", "Entry", "x", "which clashes with 'x' of member 'First' (names are matched ignoring case when read)"),
+        Expect(DiagnosticDescriptors.ConflictingJsonName, 1, "Note", "Entry", "note", "which clashes with 'NOTE' of member 'Remark' (names are matched ignoring case when read)"));
 
     [Fact]
-    public Task TS1014_the_reserved_version_name() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1014_the_reserved_version_name() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [GlobalState]
         public partial class Settings
@@ -177,11 +177,11 @@ public sealed partial class DiagnosticTests
             public int {|#1:Revision|} { get; set; }
         }
         """,
-        Expect(Diagnostics.ConflictingJsonName, 0, "Version", "Settings", "$version", "which is reserved for the document's schema version ('$version')"),
-        Expect(Diagnostics.ConflictingJsonName, 1, "Revision", "Settings", "$Version", "which is reserved for the document's schema version ('$version')"));
+        Expect(DiagnosticDescriptors.ConflictingJsonName, 0, "Version", "Settings", "$version", "which is reserved for the document's schema version ('$version')"),
+        Expect(DiagnosticDescriptors.ConflictingJsonName, 1, "Revision", "Settings", "$Version", "which is reserved for the document's schema version ('$version')"));
 
     [Fact]
-    public Task TS1014_is_not_reported_for_distinct_names_or_members_that_are_not_stored() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
+    public Task TSTATE1014_is_not_reported_for_distinct_names_or_members_that_are_not_stored() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         [AgentState]
         public partial class Page
         {
@@ -206,7 +206,7 @@ public sealed partial class DiagnosticTests
         """);
 
     [Fact]
-    public Task TS1015_member_attributes_the_serializer_does_not_honour() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1015_member_attributes_the_serializer_does_not_honour() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public sealed class Upper : JsonConverter<string>
         {
@@ -248,16 +248,16 @@ public sealed partial class DiagnosticTests
             public int Reveal() => Secret + Shared.Length;
         }
         """,
-        Expect(Diagnostics.UnsupportedJsonAttribute, 0, "Member 'Name'", "JsonConverter", "Memory", "remove it, or give the member a type that the JsonSerializerContext given as SerializerContext serializes (see TS1006)"),
-        Expect(Diagnostics.UnsupportedJsonAttribute, 1, "Member 'Turns'", "JsonNumberHandling", "Memory", "numbers are written as JSON numbers and read from JSON numbers only; remove it, or give the member a type that the JsonSerializerContext given as SerializerContext serializes"),
-        Expect(Diagnostics.UnsupportedJsonAttribute, 2, "Member 'Extra'", "JsonExtensionData", "Memory", "properties that match no member are dropped, not collected; declare the members to store, or remove the attribute"),
-        Expect(Diagnostics.UnsupportedJsonAttribute, 3, "Member 'Mood'", "JsonConverter", "Memory", "put [JsonConverter(typeof(JsonStringEnumConverter))] on the enum 'Mood' instead, which the generated serializer honours"),
-        Expect(Diagnostics.UnsupportedJsonAttribute, 4, "Member 'LastMood'", "JsonConverter", "Memory", "put [JsonConverter(typeof(JsonStringEnumConverter))] on the enum 'Mood' instead, which the generated serializer honours"),
-        Expect(Diagnostics.UnsupportedJsonAttribute, 5, "Member 'Secret'", "JsonInclude", "Memory", NotPublic),
-        Expect(Diagnostics.UnsupportedJsonAttribute, 6, "Member 'Shared'", "JsonInclude", "Memory", NotPublic));
+        Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 0, "Member 'Name'", "JsonConverter", "Memory", "remove it, or give the member a type that the JsonSerializerContext given as SerializerContext serializes (see TSTATE1006)"),
+        Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 1, "Member 'Turns'", "JsonNumberHandling", "Memory", "numbers are written as JSON numbers and read from JSON numbers only; remove it, or give the member a type that the JsonSerializerContext given as SerializerContext serializes"),
+        Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 2, "Member 'Extra'", "JsonExtensionData", "Memory", "properties that match no member are dropped, not collected; declare the members to store, or remove the attribute"),
+        Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 3, "Member 'Mood'", "JsonConverter", "Memory", "put [JsonConverter(typeof(JsonStringEnumConverter))] on the enum 'Mood' instead, which the generated serializer honours"),
+        Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 4, "Member 'LastMood'", "JsonConverter", "Memory", "put [JsonConverter(typeof(JsonStringEnumConverter))] on the enum 'Mood' instead, which the generated serializer honours"),
+        Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 5, "Member 'Secret'", "JsonInclude", "Memory", NotPublic),
+        Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 6, "Member 'Shared'", "JsonInclude", "Memory", NotPublic));
 
     [Fact]
-    public Task TS1015_type_level_attributes_and_attributes_on_the_enums_a_member_writes() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1015_type_level_attributes_and_attributes_on_the_enums_a_member_writes() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public sealed class MoodConverter : JsonConverter<Mood>
         {
@@ -301,13 +301,13 @@ public sealed partial class DiagnosticTests
             public Color Accent { get; set; }
         }
         """,
-        Expect(Diagnostics.UnsupportedJsonAttribute, 0, "Enum 'Mood' (used by member 'Mood')", "JsonConverter", "Settings", EnumConverter),
-        Expect(Diagnostics.UnsupportedJsonAttribute, 1, "Enum 'Level' (used by member 'Levels')", "JsonConverter", "Settings", EnumConverter),
-        Expect(Diagnostics.UnsupportedJsonAttribute, 2, "Enum member 'Color.DarkRed' (used by member 'Palette')", "JsonStringEnumMemberName", "Settings", "enum values are written by their C# names; remove the attribute (renaming the enum member changes stored documents: migrate them)"),
-        Expect(Diagnostics.UnsupportedJsonAttribute, 3, "'Settings'", "JsonNumberHandling", "Settings", "numbers are written as JSON numbers and read from JSON numbers only; remove the attribute"));
+        Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 0, "Enum 'Mood' (used by member 'Mood')", "JsonConverter", "Settings", EnumConverter),
+        Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 1, "Enum 'Level' (used by member 'Levels')", "JsonConverter", "Settings", EnumConverter),
+        Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 2, "Enum member 'Color.DarkRed' (used by member 'Palette')", "JsonStringEnumMemberName", "Settings", "enum values are written by their C# names; remove the attribute (renaming the enum member changes stored documents: migrate them)"),
+        Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 3, "'Settings'", "JsonNumberHandling", "Settings", "numbers are written as JSON numbers and read from JSON numbers only; remove the attribute"));
 
     [Fact]
-    public Task TS1015_a_converter_on_a_state_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1015_a_converter_on_a_state_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public sealed class EntryConverter : JsonConverter<Entry>
         {
@@ -323,10 +323,10 @@ public sealed partial class DiagnosticTests
             public string Text { get; set; } = "";
         }
         """,
-        Expect(Diagnostics.UnsupportedJsonAttribute, 0, "'Entry'", "JsonConverter", "Entry", "the type is written by its generated serializer; remove the attribute"));
+        Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 0, "'Entry'", "JsonConverter", "Entry", "the type is written by its generated serializer; remove the attribute"));
 
     [Fact]
-    public Task TS1015_polymorphism_attributes_on_a_state_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1015_polymorphism_attributes_on_a_state_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public sealed class Quote : Entry
         {
@@ -341,11 +341,11 @@ public sealed partial class DiagnosticTests
             public string Text { get; set; } = "";
         }
         """,
-        Expect(Diagnostics.UnsupportedJsonAttribute, 0, "'Entry'", "JsonPolymorphic", "Entry", Polymorphic),
-        Expect(Diagnostics.UnsupportedJsonAttribute, 1, "'Entry'", "JsonDerivedType", "Entry", Polymorphic));
+        Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 0, "'Entry'", "JsonPolymorphic", "Entry", Polymorphic),
+        Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 1, "'Entry'", "JsonDerivedType", "Entry", Polymorphic));
 
     [Fact]
-    public Task TS1015_is_not_reported_for_the_attributes_the_serializer_honours_or_members_it_does_not_store() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
+    public Task TSTATE1015_is_not_reported_for_the_attributes_the_serializer_honours_or_members_it_does_not_store() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         [JsonConverter(typeof(JsonStringEnumConverter))]
         public enum Mood
         {

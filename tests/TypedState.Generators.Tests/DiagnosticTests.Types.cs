@@ -3,15 +3,15 @@ using TypedState.Generators.Tests.Infrastructure;
 namespace TypedState.Generators.Tests;
 
 /// <summary>
-/// Rules about a state type as a whole: members named like the generated ones (TS1016), state types deriving from
-/// state types (TS1017), and types that use a part which gets no serializer: only the part's own diagnostic, never
+/// Rules about a state type as a whole: members named like the generated ones (TSTATE1016), state types deriving from
+/// state types (TSTATE1017), and types that use a part which gets no serializer: only the part's own diagnostic, never
 /// compiler errors in generated code.
 /// </summary>
 public sealed partial class DiagnosticTests
 {
     /// <summary>Only the signature counts, not the return type (the type is not generated, so no TrackedState here).</summary>
     [Fact]
-    public Task TS1016_members_named_like_the_generated_ones() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1016_members_named_like_the_generated_ones() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState]
         public partial class Notes
@@ -34,14 +34,14 @@ public sealed partial class DiagnosticTests
             public int Peek() => __TypedState_Cache;
         }
         """,
-        Expect(Diagnostics.ReservedMemberName, 0, "StateSchema", "Notes", "the generated property 'StateSchema'"),
-        Expect(Diagnostics.ReservedMemberName, 1, "LoadAsync", "Notes", "the generated accessors named 'LoadAsync'"),
-        Expect(Diagnostics.ReservedMemberName, 2, "SaveAsync", "Notes", "the generated accessors named 'SaveAsync'"),
-        Expect(Diagnostics.ReservedMemberName, 3, "UpdateAsync", "Notes", "the generated accessor 'UpdateAsync(IScopedStateOperations, Func<Notes, Notes>, CancellationToken)'"),
-        Expect(Diagnostics.ReservedMemberName, 4, "__TypedState_Cache", "Notes", Reserved));
+        Expect(DiagnosticDescriptors.ReservedMemberName, 0, "StateSchema", "Notes", "the generated property 'StateSchema'"),
+        Expect(DiagnosticDescriptors.ReservedMemberName, 1, "LoadAsync", "Notes", "the generated accessors named 'LoadAsync'"),
+        Expect(DiagnosticDescriptors.ReservedMemberName, 2, "SaveAsync", "Notes", "the generated accessors named 'SaveAsync'"),
+        Expect(DiagnosticDescriptors.ReservedMemberName, 3, "UpdateAsync", "Notes", "the generated accessor 'UpdateAsync(IScopedStateOperations, Func<Notes, Notes>, CancellationToken)'"),
+        Expect(DiagnosticDescriptors.ReservedMemberName, 4, "__TypedState_Cache", "Notes", Reserved));
 
     [Fact]
-    public Task TS1016_accessors_of_each_scope_with_their_exact_signatures() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1016_accessors_of_each_scope_with_their_exact_signatures() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         using TypedState.Guilds;
 
@@ -71,14 +71,14 @@ public sealed partial class DiagnosticTests
             public static ValueTask<long> {|#3:SaveAsync|}(IStateOperations store, Settings value, long? expectedVersion, CancellationToken cancellationToken) => throw new NotSupportedException();
         }
         """,
-        Expect(Diagnostics.ReservedMemberName, 0, "LoadAsync", "Counter", "the generated accessor 'LoadAsync(AgentContext, CancellationToken)'"),
-        Expect(Diagnostics.ReservedMemberName, 1, "DeleteAsync", "Board", "the generated accessor 'DeleteAsync(IStateOperations, string, long?, CancellationToken)'"),
-        Expect(Diagnostics.ReservedMemberName, 2, "UpdateAsync", "Board", "the generated accessor 'UpdateAsync(IStateOperations, string, Action<Board>, CancellationToken)'"),
-        Expect(Diagnostics.ReservedMemberName, 3, "SaveAsync", "Settings", "the generated accessor 'SaveAsync(IStateOperations, Settings, long?, CancellationToken)'"));
+        Expect(DiagnosticDescriptors.ReservedMemberName, 0, "LoadAsync", "Counter", "the generated accessor 'LoadAsync(AgentContext, CancellationToken)'"),
+        Expect(DiagnosticDescriptors.ReservedMemberName, 1, "DeleteAsync", "Board", "the generated accessor 'DeleteAsync(IStateOperations, string, long?, CancellationToken)'"),
+        Expect(DiagnosticDescriptors.ReservedMemberName, 2, "UpdateAsync", "Board", "the generated accessor 'UpdateAsync(IStateOperations, string, Action<Board>, CancellationToken)'"),
+        Expect(DiagnosticDescriptors.ReservedMemberName, 3, "SaveAsync", "Settings", "the generated accessor 'SaveAsync(IStateOperations, Settings, long?, CancellationToken)'"));
 
     /// <summary>The generated members would hide them (CS0108 in generated code, an error with warnings as errors).</summary>
     [Fact]
-    public Task TS1016_members_of_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1016_members_of_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public class Base
         {
@@ -97,11 +97,11 @@ public sealed partial class DiagnosticTests
             public int Count { get; set; }
         }
         """,
-        Expect(Diagnostics.ReservedMemberName, 0, "Base.StateSchema", "Notes", "the generated property 'StateSchema'"),
-        Expect(Diagnostics.ReservedMemberName, 1, "Base.LoadAsync", "Notes", "the generated accessor 'LoadAsync(IScopedStateOperations, CancellationToken)'"));
+        Expect(DiagnosticDescriptors.ReservedMemberName, 0, "Base.StateSchema", "Notes", "the generated property 'StateSchema'"),
+        Expect(DiagnosticDescriptors.ReservedMemberName, 1, "Base.LoadAsync", "Notes", "the generated accessor 'LoadAsync(IScopedStateOperations, CancellationToken)'"));
 
     [Fact]
-    public Task TS1016_the_reserved_prefix_in_a_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1016_the_reserved_prefix_in_a_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [StatePart]
         public partial class Entry
@@ -111,10 +111,10 @@ public sealed partial class DiagnosticTests
             public static int {|#0:__TypedState_Name0|} => 0;
         }
         """,
-        Expect(Diagnostics.ReservedMemberName, 0, "__TypedState_Name0", "Entry", Reserved));
+        Expect(DiagnosticDescriptors.ReservedMemberName, 0, "__TypedState_Name0", "Entry", Reserved));
 
     [Fact]
-    public Task TS1016_is_not_reported_for_overloads_or_for_parts_that_have_no_accessors() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
+    public Task TSTATE1016_is_not_reported_for_overloads_or_for_parts_that_have_no_accessors() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         [AgentState]
         public partial class Notes
         {
@@ -145,7 +145,7 @@ public sealed partial class DiagnosticTests
         """);
 
     [Fact]
-    public Task TS1017_a_state_type_deriving_from_a_state_type() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1017_a_state_type_deriving_from_a_state_type() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [AgentState]
         public partial class Notes
@@ -175,15 +175,15 @@ public sealed partial class DiagnosticTests
             public int Members { get; set; }
         }
         """,
-        Expect(Diagnostics.DerivesFromStateType, 0, "MoreNotes", "Notes", "AgentState"),
-        Expect(Diagnostics.DerivesFromStateType, 1, "GuildSettings", "Settings", "GlobalState"));
+        Expect(DiagnosticDescriptors.DerivesFromStateType, 0, "MoreNotes", "Notes", "AgentState"),
+        Expect(DiagnosticDescriptors.DerivesFromStateType, 1, "GuildSettings", "Settings", "GlobalState"));
 
     /// <summary>
     /// It compiled, but a member of the base part's type holding a derived instance would be written as the base,
     /// silently dropping the derived members: parts derive from plain classes only, like state types.
     /// </summary>
     [Fact]
-    public Task TS1017_a_part_deriving_from_a_part_and_the_types_using_it_report_nothing_else() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1017_a_part_deriving_from_a_part_and_the_types_using_it_report_nothing_else() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [StatePart]
         public partial class Entry
@@ -205,10 +205,10 @@ public sealed partial class DiagnosticTests
             public DatedEntry? Latest { get; set; }
         }
         """,
-        Expect(Diagnostics.DerivesFromStateType, 0, "DatedEntry", "Entry", "StatePart"));
+        Expect(DiagnosticDescriptors.DerivesFromStateType, 0, "DatedEntry", "Entry", "StatePart"));
 
     [Fact]
-    public Task TS1017_is_not_reported_for_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
+    public Task TSTATE1017_is_not_reported_for_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """
         public abstract class Named
         {
             public string Name { get; set; } = "";
@@ -229,7 +229,7 @@ public sealed partial class DiagnosticTests
 
     /// <summary>It used to add CS0311 in the generated code of every type that used the part.</summary>
     [Fact]
-    public Task A_part_that_is_not_partial_gives_only_TS1001_where_it_is_used() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task A_part_that_is_not_partial_gives_only_TSTATE1001_where_it_is_used() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         [StatePart]
         public class {|#0:Entry|}
@@ -256,8 +256,8 @@ public sealed partial class DiagnosticTests
         [GuildState]
         public partial record Board(Entry Pinned);
         """,
-        Expect(Diagnostics.NotPartial, 0, "Entry", "StatePart"),
-        Expect(Diagnostics.NotPartial, 1, "Point", "StatePart"));
+        Expect(DiagnosticDescriptors.NotPartial, 0, "Entry", "StatePart"),
+        Expect(DiagnosticDescriptors.NotPartial, 1, "Point", "StatePart"));
 
     [Fact]
     public Task A_part_with_errors_of_its_own_gives_only_those_where_it_is_used() => StateGeneratorTest.VerifyDiagnosticsAsync(
@@ -288,7 +288,7 @@ public sealed partial class DiagnosticTests
             public Dictionary<string, Book> Books { get; set; } = [];
         }
         """,
-        Expect(Diagnostics.UnsupportedMemberType, 0, "Payload", "Entry", "object"));
+        Expect(DiagnosticDescriptors.UnsupportedMemberType, 0, "Payload", "Entry", "object"));
 
     [Fact]
     public Task Parts_that_refer_to_each_other_are_generated() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """

@@ -125,7 +125,7 @@ public sealed class IncrementalCachingTests
         var result = driver.RunGenerators(Edit(compilation, StatePath, "namespace Demo;", "namespace Demo;\n\n// Broken on purpose.")).GetRunResult();
 
         var moved = Assert.Single(result.Diagnostics);
-        Assert.Equal("TS1003", moved.Id);
+        Assert.Equal("TSTATE1003", moved.Id);
         Assert.Equal(new LinePosition(7, 21), moved.Location.GetLineSpan().StartLinePosition);
     }
 
@@ -137,14 +137,14 @@ public sealed class IncrementalCachingTests
             GeneratorHarness.Parse("using TypedState;\n\nnamespace Other;\n\n[AgentState]\npublic partial class Notes\n{\n    public int Count { get; set; }\n}\n", OtherPath));
         var driver = GeneratorHarness.TrackingDriver().RunGenerators(compilation);
         var first = Assert.Single(driver.GetRunResult().Diagnostics);
-        Assert.Equal("TS1005", first.Id);
+        Assert.Equal("TSTATE1005", first.Id);
         Assert.Equal(OtherPath, first.Location.GetLineSpan().Path);
         Assert.Equal(5, first.Location.GetLineSpan().StartLinePosition.Line);
 
         var result = driver.RunGenerators(Edit(compilation, OtherPath, "namespace Other;", "namespace Other;\n\n// Same key as Demo.Notes.")).GetRunResult();
 
         var moved = Assert.Single(result.Diagnostics);
-        Assert.Equal("TS1005", moved.Id);
+        Assert.Equal("TSTATE1005", moved.Id);
         Assert.Equal(7, moved.Location.GetLineSpan().StartLinePosition.Line);
     }
 
@@ -166,7 +166,7 @@ public sealed class IncrementalCachingTests
         var result = RunTwice(compilation => Edit(compilation, StatePath, "[GlobalState]", "[GlobalState(Key = \"settings-v2\")]"));
 
         Assert.Contains(Outputs(result.TrackedSteps[StateGenerator.Steps.Types]), output =>
-            output.Reason == IncrementalStepRunReason.Modified && ((StateTypeResult)output.Value).Model!.Key == "settings-v2");
+            output.Reason == IncrementalStepRunReason.Modified && ((StateTypeResult)output.Value).Model!.Schema!.Key == "settings-v2");
         Assert.Contains(Outputs(result.TrackedSteps[StateGenerator.Steps.Keys]), output => output.Reason == IncrementalStepRunReason.Modified);
         Assert.Equal(2, Outputs(result.TrackedOutputSteps[WellKnownGeneratorOutputs.SourceOutput]).Count(output => !s_kept.Contains(output.Reason)));
         var settings = Assert.Single(result.GeneratedSources, source => source.HintName == "Demo.Settings.TypedState.g.cs");

@@ -31,6 +31,9 @@ public sealed class ModelEquatabilityTests
     {
         Assert.Contains(typeof(StateTypeResult), s_modelTypes);
         Assert.Contains(typeof(StateTypeModel), s_modelTypes);
+        Assert.Contains(typeof(DeclaredType), s_modelTypes);
+        Assert.Contains(typeof(SchemaModel), s_modelTypes);
+        Assert.Contains(typeof(ConstructionModel), s_modelTypes);
         Assert.Contains(typeof(TypeShape), s_modelTypes);
         Assert.Contains(typeof(StateKeyEntry), s_modelTypes);
         Assert.Contains(typeof(EquatableArray<>), s_modelTypes);
@@ -107,9 +110,14 @@ public sealed class ModelEquatabilityTests
     [Fact]
     public void A_model_differs_when_a_member_differs()
     {
-        var shape = new TypeShape(ShapeKind.List, "global::System.Collections.Generic.List<int>", Element: new TypeShape(ShapeKind.Primitive, "int", Primitive.Int32), Extra: "int");
+        var shape = new TypeShape(ShapeKind.List, "global::System.Collections.Generic.List<int>", Element: new TypeShape(ShapeKind.Primitive, "int", Primitive.Int32));
         var members = new[] { new MemberModel("Items", "items", shape, -1) }.ToEquatableArray();
-        var model = new StateTypeModel("Demo", "Notes", "global::Demo.Notes", "class", StateKind.Agent, 1, "Notes", EquatableArray<string>.Empty, members, ConstructorChain.None, 0, true);
+        var model = new StateTypeModel(
+            new DeclaredType("Demo", "Notes", "global::Demo.Notes", "class"),
+            StateKind.Agent,
+            new SchemaModel("Notes", 1, EquatableArray<string>.Empty),
+            members,
+            new ConstructionModel(ConstructorChain.None, 0, KeepsImplicitConstructor: true));
 
         var same = model with { Members = new[] { new MemberModel("Items", "items", shape with { }, -1) }.ToEquatableArray() };
         var other = model with { Members = new[] { new MemberModel("Items", "items", shape with { Element = shape.Element! with { Primitive = Primitive.Int64 } }, -1) }.ToEquatableArray() };
@@ -117,6 +125,20 @@ public sealed class ModelEquatabilityTests
         Assert.Equal(model, same);
         Assert.Equal(model.GetHashCode(), same.GetHashCode());
         Assert.NotEqual(model, other);
+
+        // The grouped parts compare by value too: an equal copy is equal, a changed one is not.
+        var rebuilt = model with
+        {
+            Type = model.Type with { },
+            Schema = new SchemaModel("Notes", 1, Array.Empty<string>().ToEquatableArray()),
+            Construction = new ConstructionModel(ConstructorChain.None, 0, KeepsImplicitConstructor: true),
+        };
+        Assert.Equal(model, rebuilt);
+        Assert.Equal(model.GetHashCode(), rebuilt.GetHashCode());
+        Assert.NotEqual(model, model with { Schema = model.Schema! with { Migrations = new[] { "MigrateV1ToV2" }.ToEquatableArray() } });
+        Assert.NotEqual(model, model with { Schema = null });
+        Assert.NotEqual(model, model with { Construction = model.Construction with { KeepsImplicitConstructor = false } });
+        Assert.NotEqual(model, model with { Type = model.Type with { Keyword = "record" } });
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public sealed class ParsingTests
 
     /// <summary>
     /// Every member the emitter adds to a user's type (other than constructors and explicit interface
-    /// implementations) is one TS1016 knows, and every accessor TS1016 knows is one the emitter adds: when the emitter
+    /// implementations) is one TSTATE1016 knows, and every accessor TSTATE1016 knows is one the emitter adds: when the emitter
     /// changes the members it adds, GeneratedMembers must change with it.
     /// </summary>
     [Theory]
@@ -69,7 +69,7 @@ public sealed class ParsingTests
     [InlineData("GlobalClass", (int)StateKind.Global)]
     [InlineData("GlobalStruct", (int)StateKind.Global)]
     [InlineData("PartClass", (int)StateKind.Part)]
-    public void TS1016_knows_every_member_the_emitter_adds(string name, int scope)
+    public void TSTATE1016_knows_every_member_the_emitter_adds(string name, int scope)
     {
         var kind = (StateKind)scope;
         var compilation = Generate(Types);
@@ -158,7 +158,7 @@ public sealed class ParsingTests
         watch.Stop();
 
         var missing = Assert.Single(diagnostics);
-        Assert.Equal("TS1003", missing.Id);
+        Assert.Equal("TSTATE1003", missing.Id);
         Assert.Contains("is missing 2147483646 migration steps (MigrateV1ToV2, MigrateV2ToV3, MigrateV3ToV4 and 2147483643 more)", missing.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
     }

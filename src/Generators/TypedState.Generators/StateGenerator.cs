@@ -54,7 +54,7 @@ public sealed class StateGenerator : IIncrementalGenerator
         var keys = agent.Collect().Combine(guild.Collect()).Combine(global.Collect())
             .Select(static (all, _) => all.Left.Left.Concat(all.Left.Right).Concat(all.Right)
                 .Where(r => r.Model is not null)
-                .Select(r => new StateKeyEntry(r.Model!.Kind, r.Model.Key, r.Model.Name, r.Model.FullName, r.Location))
+                .Select(r => new StateKeyEntry(r.Model!.Kind, r.Model.Schema!.Key, r.Model.Type.Name, r.Model.Type.FullName, r.Location))
                 .ToEquatableArray())
             .WithTrackingName(Steps.Keys);
         var assembly = context.CompilationProvider.Select(static (compilation, _) => compilation.AssemblyName);
@@ -89,7 +89,7 @@ public sealed class StateGenerator : IIncrementalGenerator
             foreach (var duplicate in group.Skip(1))
             {
                 diagnostics.Add(new DiagnosticInfo(
-                    Diagnostics.DuplicateKey.Id,
+                    DiagnosticDescriptors.DuplicateKey.Id,
                     duplicate.Location,
                     new[] { duplicate.Kind.ToString(), duplicate.Key, duplicate.Name, first.FullName.Replace("global::", string.Empty) }.ToEquatableArray()));
             }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using TypedState.CompilerServices;
 using TypedState.Storage;
 
 namespace TypedState.Tests.Conformance;

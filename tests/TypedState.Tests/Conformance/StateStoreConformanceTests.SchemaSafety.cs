@@ -1,3 +1,5 @@
+using TypedState.CompilerServices;
+
 namespace TypedState.Tests.Conformance;
 
 /// <summary>

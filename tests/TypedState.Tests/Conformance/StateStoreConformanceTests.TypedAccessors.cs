@@ -1,4 +1,5 @@
 using System.Text;
+using TypedState.CompilerServices;
 using TypedState.Guilds;
 
 namespace TypedState.Tests.Conformance;

@@ -24,8 +24,8 @@ internal static class ShapeCode
     /// <summary>The using aliases the generated code may use, and what they stand for.</summary>
     public static readonly IReadOnlyList<(string Alias, string Target)> Aliases =
     [
-        (Helpers, "global::TypedState.StateJson"),
-        (Collections, "global::TypedState.StateJsonCollections"),
+        (Helpers, "global::TypedState.CompilerServices.StateJson"),
+        (Collections, "global::TypedState.CompilerServices.StateJsonCollections"),
         (TokenType, Json + ".JsonTokenType"),
     ];
 
@@ -113,7 +113,7 @@ internal static class ShapeCode
         }
 
         // A collection whose elements have no codec: a loop.
-        var element = shape.Extra;
+        var element = shape.Element!.TypeName;
         var suffix = depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
         code.Line($"if (reader.TokenType == {TokenType}.Null) {target} = null;");
         code.Open("else");
@@ -236,8 +236,8 @@ internal static class ShapeCode
         var type = NonNullable(element.TypeName);
         return element switch
         {
-            { Kind: ShapeKind.Primitive, Primitive: Primitive.String } => "string, global::TypedState.StateJsonStringCodec",
-            { Kind: ShapeKind.Primitive, Primitive: not Primitive.Bytes } => $"{type}, global::TypedState.StateJsonValueCodec<{type}>",
+            { Kind: ShapeKind.Primitive, Primitive: Primitive.String } => "string, global::TypedState.CompilerServices.StateJsonStringCodec",
+            { Kind: ShapeKind.Primitive, Primitive: not Primitive.Bytes } => $"{type}, global::TypedState.CompilerServices.StateJsonValueCodec<{type}>",
             _ => null,
         };
     }

@@ -10,14 +10,14 @@ namespace TypedState.Generators.Emit;
 internal static class StateTypeEmitter
 {
     private const string Json = ShapeCode.Json;
-    private const string Self = "__Self";
-    private const string Tracked = "__Tracked";
-    private const string Accessors = "__Accessors";
-    private const string Cancellation = "__CancellationToken cancellationToken = default";
-    private const string Construction = "default(global::TypedState.StateConstruction)";
+    internal const string Self = "__Self";
+    internal const string Tracked = "__Tracked";
+    internal const string Accessors = "__Accessors";
+    internal const string Cancellation = "__CancellationToken cancellationToken = default";
+    private const string Construction = "default(__Construction)";
 
     public static string HintName(StateTypeModel model) =>
-        (model.Namespace.Length == 0 ? model.Name : model.Namespace + "." + model.Name) + ".TypedState.g.cs";
+        (model.Type.Namespace.Length == 0 ? model.Type.Name : model.Type.Namespace + "." + model.Type.Name) + ".TypedState.g.cs";
 
     public static string Emit(StateTypeModel model)
     {
@@ -44,11 +44,11 @@ internal static class StateTypeEmitter
             return $"__TypedState_Info{index.ToString(CultureInfo.InvariantCulture)}";
         }
 
-        if (model.KeepsImplicitConstructor)
+        if (model.Construction.KeepsImplicitConstructor)
         {
             // Nullable-analyzed like the implicit constructor it stands for: its warnings (CS8618) are the type's.
-            body.Line($"/// <summary>Creates a <see cref=\"{model.Name}\"/> (the parameterless constructor the type had before its generated constructor was added).</summary>");
-            body.Line($"public {Identifier(model.Name)}()");
+            body.Line($"/// <summary>Creates a <see cref=\"{model.Type.Name}\"/> (the parameterless constructor the type had before its generated constructor was added).</summary>");
+            body.Line($"public {Identifier(model.Type.Name)}()");
             body.Line("{");
             body.Line("}");
             body.Line();
@@ -58,9 +58,9 @@ internal static class StateTypeEmitter
         // is generated and tested. Annotations stay on, so the accessors' signatures keep their nullability.
         body.Raw("#nullable disable warnings\n");
         EmitNames(body, model);
-        if (model.Kind != StateKind.Part)
+        if (model.Schema is { } schema)
         {
-            EmitSchema(body, model);
+            EmitSchema(body, model, schema);
         }
 
         EmitWrite(body, model, ContextInfo);
@@ -69,7 +69,7 @@ internal static class StateTypeEmitter
         EmitContextInfos(body, contextShapes);
         if (model.Kind != StateKind.Part)
         {
-            EmitAccessors(body, model);
+            AccessorEmitter.Emit(body, model);
         }
 
         var members = body.ToString();
@@ -87,13 +87,13 @@ internal static class StateTypeEmitter
         }
 
         code.Line();
-        if (model.Namespace.Length > 0)
+        if (model.Type.Namespace.Length > 0)
         {
-            code.Line($"namespace {model.Namespace};");
+            code.Line($"namespace {model.Type.Namespace};");
             code.Line();
         }
 
-        code.Open($"partial {model.Declaration} {Identifier(model.Name)} : global::TypedState.{contract}<{Self}>");
+        code.Open($"partial {model.Type.Keyword} {Identifier(model.Type.Name)} : global::TypedState.{contract}<{Self}>");
         code.Raw(members);
         code.Close();
         return code.ToString();
@@ -105,15 +105,16 @@ internal static class StateTypeEmitter
     /// </summary>
     private static IEnumerable<(string Alias, string Target)> Aliases(StateTypeModel model)
     {
-        yield return (Self, model.FullName);
+        yield return (Self, model.Type.FullName);
         foreach (var alias in ShapeCode.Aliases)
         {
             yield return alias;
         }
 
         yield return ("__JsonEncodedText", Json + ".JsonEncodedText");
-        yield return (Accessors, "global::TypedState.StateAccessors");
-        yield return (Tracked, $"global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<{model.FullName}>>");
+        yield return ("__Construction", "global::TypedState.CompilerServices.StateConstruction");
+        yield return (Accessors, "global::TypedState.CompilerServices.StateAccessors");
+        yield return (Tracked, $"global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<{model.Type.FullName}>>");
         yield return ("__ScopedState", "global::TypedState.IScopedStateOperations");
         yield return ("__Store", "global::TypedState.IStateOperations");
         yield return ("__CancellationToken", "global::System.Threading.CancellationToken");
@@ -143,17 +144,17 @@ internal static class StateTypeEmitter
 
         // What the reader matches property names against.
         var names = string.Join(", ", model.Members.Select(m => Literal(m.JsonName)));
-        code.Line($"private static readonly global::TypedState.StateJsonNames __TypedState_Names = new({names});");
+        code.Line($"private static readonly global::TypedState.CompilerServices.StateJsonNames __TypedState_Names = new({names});");
         code.Line();
     }
 
-    private static void EmitSchema(CodeWriter code, StateTypeModel model)
+    private static void EmitSchema(CodeWriter code, StateTypeModel model, SchemaModel schema)
     {
-        var steps = string.Concat(model.Migrations.Select(m => ", " + m));
+        var steps = string.Concat(schema.Migrations.Select(m => ", " + m));
         code.Line($"private static readonly global::TypedState.StateSchema<{Self}> __TypedState_Schema =");
-        code.Line($"    global::TypedState.StateSchema.Create<{Self}>(global::TypedState.Scope.{model.Kind}, {Literal(model.Key)}, {model.Version}{steps});");
+        code.Line($"    global::TypedState.StateSchema.Create<{Self}>(global::TypedState.Scope.{model.Kind}, {Literal(schema.Key)}, {schema.Version}{steps});");
         code.Line();
-        code.Line($"/// <summary>Where <see cref=\"{model.Name}\"/> is stored (scope {model.Kind}, key {Escape(model.Key)}), its schema version ({model.Version}) and its serializer.</summary>");
+        code.Line($"/// <summary>Where <see cref=\"{model.Type.Name}\"/> is stored (scope {model.Kind}, key {Escape(schema.Key)}), its schema version ({schema.Version}) and its serializer.</summary>");
         code.Line($"public static global::TypedState.StateSchema<{Self}> StateSchema => __TypedState_Schema;");
         code.Line();
         code.Line($"static global::TypedState.StateSchema<{Self}> global::TypedState.IStateType<{Self}>.Schema => __TypedState_Schema;");
@@ -250,10 +251,10 @@ internal static class StateTypeEmitter
         var members = model.Members;
         var masks = Masks(model);
         var parameters = string.Concat(Enumerable.Range(0, members.Count).Select(i => $", {members[i].Type.TypeName} m{i}")) + string.Concat(masks.Select(m => ", ulong " + m));
-        var chain = model.Chain switch
+        var chain = model.Construction.Chain switch
         {
             ConstructorChain.Parameterless => " : this()",
-            ConstructorChain.Primary => " : this(" + string.Join(", ", Enumerable.Range(0, model.PrimaryParameterCount).Select(p =>
+            ConstructorChain.Primary => " : this(" + string.Join(", ", Enumerable.Range(0, model.Construction.PrimaryParameterCount).Select(p =>
             {
                 var index = Enumerable.Range(0, members.Count).First(i => members[i].ConstructorIndex == p);
 
@@ -264,7 +265,7 @@ internal static class StateTypeEmitter
         };
         // Members absent from the document keep their defaults, required ones included.
         code.Line("[global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]");
-        code.Open($"private {Identifier(model.Name)}(global::TypedState.StateConstruction construction{parameters}){chain}");
+        code.Open($"private {Identifier(model.Type.Name)}(__Construction construction{parameters}){chain}");
         for (var i = 0; i < members.Count; i++)
         {
             if (members[i].ConstructorIndex < 0)
@@ -284,90 +285,9 @@ internal static class StateTypeEmitter
             var type = ShapeCode.NonNullable(shapes[i].TypeName);
             var info = $"{Json}.Serialization.Metadata.JsonTypeInfo<{type}>";
             code.Line($"private static {info}? __TypedState_InfoField{i};");
-            code.Line($"private static {info} __TypedState_Info{i} => __TypedState_InfoField{i} ??= ({info}){shapes[i].Extra}.Default.GetTypeInfo(typeof({type}));");
+            code.Line($"private static {info} __TypedState_Info{i} => __TypedState_InfoField{i} ??= ({info}){shapes[i].SerializerContext}.Default.GetTypeInfo(typeof({type}));");
             code.Line();
         }
-    }
-
-    private static void EmitAccessors(CodeWriter code, StateTypeModel model)
-    {
-        const string Scoped = "__ScopedState state";
-        const string Tasks = "global::System.Threading.Tasks";
-        var whose = model.Kind switch
-        {
-            StateKind.Agent => "this agent's",
-            StateKind.Guild => "the guild's",
-            _ => "the application's",
-        };
-
-        code.Line($"/// <summary>Loads {whose} <see cref=\"{model.Name}\"/>; a new default instance when none is stored. Save it with <c>SaveAsync</c> on the result.</summary>");
-        code.Line($"public static {Tracked} LoadAsync({Scoped}, {Cancellation}) => {Accessors}.LoadAsync<{Self}>(state, cancellationToken);");
-        code.Line();
-        code.Line($"/// <summary>Stores {whose} <see cref=\"{model.Name}\"/>, expecting the record at <paramref name=\"expectedVersion\"/> (0: absent; null: any version, but never over a record a newer build wrote).</summary>");
-        code.Line($"public static {Tasks}.ValueTask<long> SaveAsync({Scoped}, {Self} value, long? expectedVersion = null, {Cancellation}) => {Accessors}.SaveAsync<{Self}>(state, value, expectedVersion, cancellationToken);");
-        code.Line();
-        code.Line($"/// <summary>Deletes {whose} <see cref=\"{model.Name}\"/>; returns whether it existed.</summary>");
-        code.Line($"public static {Tasks}.ValueTask<bool> DeleteAsync({Scoped}, long? expectedVersion = null, {Cancellation}) => {Accessors}.DeleteAsync<{Self}>(state, expectedVersion, cancellationToken);");
-        code.Line();
-        EmitUpdates(code, model, Scoped, "state", $"Loads {whose} <see cref=\"{model.Name}\"/>");
-
-        if (model.Kind == StateKind.Agent)
-        {
-            const string Context = "global::TypedState.Guilds.AgentContext context";
-            code.Line($"/// <summary>Loads {whose} <see cref=\"{model.Name}\"/>; a new default instance when none is stored.</summary>");
-            code.Line($"public static {Tracked} LoadAsync({Context}, {Cancellation}) => LoadAsync({Accessors}.StateOf(context), cancellationToken);");
-            code.Line();
-            EmitUpdates(code, model, Context, $"{Accessors}.StateOf(context)", $"Loads {whose} <see cref=\"{model.Name}\"/>");
-        }
-        else
-        {
-            var (store, owner, ownerDoc) = model.Kind == StateKind.Guild
-                ? ("__Store store, string guildId", "global::TypedState.StateOwner.Guild(guildId)", "of guild <paramref name=\"guildId\"/>")
-                : ("__Store store", "global::TypedState.StateOwner.Global", "(application-wide)");
-            code.Line($"/// <summary>Loads the <see cref=\"{model.Name}\"/> {ownerDoc}; a new default instance when none is stored.</summary>");
-            code.Line($"public static {Tracked} LoadAsync({store}, {Cancellation}) => {Accessors}.LoadAsync<{Self}>(store, {owner}, cancellationToken);");
-            code.Line();
-            code.Line($"/// <summary>Stores the <see cref=\"{model.Name}\"/> {ownerDoc}, expecting the record at <paramref name=\"expectedVersion\"/> (0: absent; null: any version, but never over a record a newer build wrote).</summary>");
-            code.Line($"public static {Tasks}.ValueTask<long> SaveAsync({store}, {Self} value, long? expectedVersion = null, {Cancellation}) => {Accessors}.SaveAsync<{Self}>(store, {owner}, value, expectedVersion, cancellationToken);");
-            code.Line();
-            code.Line($"/// <summary>Deletes the <see cref=\"{model.Name}\"/> {ownerDoc}; returns whether it existed.</summary>");
-            code.Line($"public static {Tasks}.ValueTask<bool> DeleteAsync({store}, long? expectedVersion = null, {Cancellation}) => {Accessors}.DeleteAsync<{Self}>(store, {owner}, expectedVersion, cancellationToken);");
-            code.Line();
-            EmitUpdates(code, model, store, $"store, {owner}", $"Loads the <see cref=\"{model.Name}\"/> {ownerDoc}");
-        }
-    }
-
-    /// <summary>The two <c>UpdateAsync</c> overloads (the mutating one for classes and records only); <paramref name="loads"/> opens their summary.</summary>
-    private static void EmitUpdates(CodeWriter code, StateTypeModel model, string parameter, string argument, string loads)
-    {
-        var summary = "/// <summary>" + loads;
-        code.Line($"{summary}, applies <paramref name=\"change\"/> and saves; on a conflict it loads again and re-applies the change.</summary>");
-        code.Line($"public static {Tracked} UpdateAsync({parameter}, global::System.Func<{Self}, {Self}> change, {Cancellation}) => {Accessors}.UpdateAsync<{Self}>({argument}, change, cancellationToken);");
-        code.Line();
-        if (model.Declaration is "class" or "record")
-        {
-            code.Line($"{summary}, applies <paramref name=\"change\"/> to it and saves; on a conflict it loads again and re-applies the change.</summary>");
-            code.Line($"public static {Tracked} UpdateAsync({parameter}, global::System.Action<{Self}> change, {Cancellation}) => {Accessors}.UpdateAsync<{Self}>({argument}, {Accessors}.Mutating<{Self}>(change), cancellationToken);");
-            code.Line();
-        }
-    }
-
-    /// <summary>A C# UTF-8 literal of the text (a string literal when the text is not valid UTF-16, which UTF-8 literals reject).</summary>
-    private static string Utf8Literal(string value)
-    {
-        for (var i = 0; i < value.Length; i++)
-        {
-            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(value[i]))
-            {
-                return Literal(value);
-            }
-        }
-
-        return Literal(value) + "u8";
     }
 
     /// <summary>A C# string literal.</summary>

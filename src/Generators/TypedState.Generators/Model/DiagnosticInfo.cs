@@ -10,5 +10,5 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
         new(descriptor.Id, LocationInfo.From(location), arguments.ToEquatableArray());
 
     public Diagnostic ToDiagnostic() =>
-        Diagnostic.Create(Diagnostics.ById(Id), Location?.ToLocation(), Arguments.Cast<object>().ToArray());
+        Diagnostic.Create(DiagnosticDescriptors.ById(Id), Location?.ToLocation(), Arguments.Cast<object>().ToArray());
 }

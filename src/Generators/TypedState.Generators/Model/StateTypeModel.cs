@@ -2,19 +2,13 @@ namespace TypedState.Generators.Model;
 
 /// <summary>
 /// Everything the emitter needs about one annotated type, as plain values (no symbols, syntax or compilation), so
-/// an edit that does not change it re-runs no emit step. <c>KeepsImplicitConstructor</c>: the class relied on the
-/// implicit public parameterless constructor, which the generated constructor would otherwise take away.
+/// an edit that does not change it re-runs no emit step: the type as declared, its kind, where and at which version it
+/// is stored (<paramref name="Schema"/>, null for a state part, which is stored only inside a state type), its
+/// serialized members in declaration order, and how the generated constructor builds it.
 /// </summary>
 internal sealed record StateTypeModel(
-    string Namespace,
-    string Name,
-    string FullName,
-    string Declaration,
+    DeclaredType Type,
     StateKind Kind,
-    int Version,
-    string Key,
-    EquatableArray<string> Migrations,
+    SchemaModel? Schema,
     EquatableArray<MemberModel> Members,
-    ConstructorChain Chain,
-    int PrimaryParameterCount,
-    bool KeepsImplicitConstructor);
+    ConstructionModel Construction);

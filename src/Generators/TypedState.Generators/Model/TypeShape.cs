@@ -1,8 +1,16 @@
 namespace TypedState.Generators.Model;
 
 /// <summary>
-/// How one member type is serialized. <paramref name="TypeName"/> is fully qualified; <paramref name="Element"/> is
-/// the element (list, set, array), value (dictionary) or underlying (nullable) shape; <paramref name="Extra"/> is the
-/// element (list, set, array) or value (dictionary) type name, or the JsonSerializerContext type name.
+/// How one member type is serialized. <paramref name="TypeName"/> is fully qualified. <paramref name="Element"/> is
+/// the shape of the element (list, set, array), value (dictionary) or underlying type (nullable); its own
+/// <see cref="TypeName"/> is what the generated loops declare their elements as. <paramref name="SerializerContext"/>
+/// is, for <see cref="ShapeKind.Context"/> only, the fully qualified name of the JsonSerializerContext that serializes
+/// the type. <paramref name="AsString"/>: an enum written as its name rather than its number.
 /// </summary>
-internal sealed record TypeShape(ShapeKind Kind, string TypeName, Primitive Primitive = Primitive.None, TypeShape? Element = null, string? Extra = null, bool AsString = false);
+internal sealed record TypeShape(
+    ShapeKind Kind,
+    string TypeName,
+    Primitive Primitive = Primitive.None,
+    TypeShape? Element = null,
+    string? SerializerContext = null,
+    bool AsString = false);

@@ -7,7 +7,7 @@ namespace TypedState.Generators.Parsing;
 
 /// <summary>
 /// The members Emit/StateTypeEmitter.cs adds to a user's type that a member of the user's could clash with (CS0102,
-/// CS0111, or CS0108 for an inherited one), so the clash is reported on the user's member (TS1016) instead of inside
+/// CS0111, or CS0108 for an inherited one), so the clash is reported on the user's member (TSTATE1016) instead of inside
 /// the generated file. Explicit interface implementations (Schema, CreateDefault, WriteProperties, Read) cannot
 /// clash and are not listed. ParsingTests checks this list against what the emitter actually writes.
 /// </summary>
@@ -49,7 +49,7 @@ internal static class GeneratedMembers
 
                 var name = inherited ? current.Name + "." + member.Name : member.Name;
                 var location = member.Locations.FirstOrDefault(l => l.IsInSource) ?? typeLocation;
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ReservedMemberName, location, name, type.Name, generated));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReservedMemberName, location, name, type.Name, generated));
             }
         }
     }

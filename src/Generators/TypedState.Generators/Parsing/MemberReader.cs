@@ -9,8 +9,8 @@ namespace TypedState.Generators.Parsing;
 
 /// <summary>
 /// Reads the stored members of a state type or part, its own and those of its base classes, and reports every member
-/// that would silently not round-trip: fields and get-only auto-properties (TS1013), JSON names that collide
-/// (TS1014) and System.Text.Json attributes the generated serializer does not honour (TS1015).
+/// that would silently not round-trip: fields and get-only auto-properties (TSTATE1013), JSON names that collide
+/// (TSTATE1014) and System.Text.Json attributes the generated serializer does not honour (TSTATE1015).
 /// </summary>
 internal sealed class MemberReader
 {
@@ -122,7 +122,7 @@ internal sealed class MemberReader
         CheckMemberAttributes(property, property.Type);
         if (notStored is not null)
         {
-            _diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MemberNotStored, LocationOf(property), property.Name, _type.Name, notStored));
+            _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNotStored, LocationOf(property), property.Name, _type.Name, notStored));
             return false;
         }
 
@@ -132,7 +132,7 @@ internal sealed class MemberReader
             if (!ungenerated)
             {
                 _diagnostics.Add(DiagnosticInfo.Create(
-                    Diagnostics.UnsupportedMemberType,
+                    DiagnosticDescriptors.UnsupportedMemberType,
                     LocationOf(property),
                     property.Name,
                     _type.Name,
@@ -163,7 +163,7 @@ internal sealed class MemberReader
         }
 
         CheckMemberAttributes(field, field.Type);
-        _diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MemberNotStored, LocationOf(field), field.Name, _type.Name, "it is a field"));
+        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNotStored, LocationOf(field), field.Name, _type.Name, "it is a field"));
     }
 
     /// <summary>[JsonInclude] makes System.Text.Json store a non-public member; the generated serializer stores public properties only.</summary>
@@ -216,7 +216,7 @@ internal sealed class MemberReader
                 var enumType = memberType is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : memberType;
                 suggestion = enumType.TypeKind == TypeKind.Enum && TypeShapeResolver.IsStringEnumConverter(TypeShapeResolver.ConverterOf(attribute), enumType)
                     ? $"put [JsonConverter(typeof(JsonStringEnumConverter))] on the enum '{enumType.Name}' instead, which the generated serializer honours"
-                    : "remove it, or give the member a type that the JsonSerializerContext given as SerializerContext serializes (see TS1006)";
+                    : "remove it, or give the member a type that the JsonSerializerContext given as SerializerContext serializes (see TSTATE1006)";
             }
             else if (name == KnownNames.JsonNumberHandling)
             {
@@ -296,7 +296,7 @@ internal sealed class MemberReader
 
             if (clash is not null)
             {
-                _diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ConflictingJsonName, LocationOf(symbol), symbol.Name, _type.Name, jsonName, clash));
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingJsonName, LocationOf(symbol), symbol.Name, _type.Name, jsonName, clash));
             }
         }
     }
@@ -310,7 +310,7 @@ internal sealed class MemberReader
             name = name.Substring(0, name.Length - "Attribute".Length);
         }
 
-        _diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedJsonAttribute, location, what, name, _type.Name, suggestion));
+        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedJsonAttribute, location, what, name, _type.Name, suggestion));
     }
 
     /// <summary>Where a member is declared, or the type's own location for a member of a base class in another assembly.</summary>

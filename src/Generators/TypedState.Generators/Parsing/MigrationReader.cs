@@ -11,7 +11,7 @@ namespace TypedState.Generators.Parsing;
 /// <summary>Reads a state type's migration steps (MigrateV{n}ToV{n+1}) and reports missing, duplicate and invalid ones.</summary>
 internal static class MigrationReader
 {
-    /// <summary>How many missing steps TS1003 names before it only counts the rest.</summary>
+    /// <summary>How many missing steps TSTATE1003 names before it only counts the rest.</summary>
     private const int MissingListed = 3;
 
     private const string StepSignature = "(System.Text.Json.Nodes.JsonObject state)";
@@ -21,7 +21,7 @@ internal static class MigrationReader
     /// <summary>
     /// The step names from version 1 up to <paramref name="version"/> when every step is declared; otherwise the
     /// diagnostics say what is wrong and the list is empty. Work is bounded by the number of declared methods, not by
-    /// the version: a type at <c>Version = 20250101</c> with no steps gives one TS1003, quickly.
+    /// the version: a type at <c>Version = 20250101</c> with no steps gives one TSTATE1003, quickly.
     /// </summary>
     public static List<string> Read(INamedTypeSymbol type, int version, List<DiagnosticInfo> diagnostics)
     {
@@ -43,7 +43,7 @@ internal static class MigrationReader
             // Overloads declare the same step twice, whatever their signatures.
             if (!declared.Add(method.Name))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateMigration, methodLocation, type.Name, method.Name));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateMigration, methodLocation, type.Name, method.Name));
                 continue;
             }
 
@@ -51,7 +51,7 @@ internal static class MigrationReader
             var to = int.TryParse(match.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : -1;
             if (Problem(method, from, to, version) is { } problem)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMigration, methodLocation, method.Name, type.Name, problem));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMigration, methodLocation, method.Name, type.Name, problem));
                 continue;
             }
 
@@ -107,7 +107,7 @@ internal static class MigrationReader
         return to > version ? $"goes beyond Version = {version}: raise Version or remove the step" : null;
     }
 
-    /// <summary>One TS1003 per type: the first few missing steps and how many there are in all.</summary>
+    /// <summary>One TSTATE1003 per type: the first few missing steps and how many there are in all.</summary>
     private static DiagnosticInfo Missing(INamedTypeSymbol type, int version, int missing, HashSet<int> steps, Dictionary<int, IMethodSymbol> bodiless)
     {
         var versionText = version.ToString(CultureInfo.InvariantCulture);
@@ -125,13 +125,13 @@ internal static class MigrationReader
             var from = listed[0];
             return bodiless.TryGetValue(from, out var partial)
                 ? DiagnosticInfo.Create(
-                    Diagnostics.MissingMigration,
+                    DiagnosticDescriptors.MissingMigration,
                     partial.Locations.FirstOrDefault(),
                     type.Name,
                     versionText,
                     $"its migration step '{NameOf(from)}' is a partial method without an implementation, which the compiler removes: give it a body")
                 : DiagnosticInfo.Create(
-                    Diagnostics.MissingMigration,
+                    DiagnosticDescriptors.MissingMigration,
                     type.Locations.FirstOrDefault(),
                     type.Name,
                     versionText,
@@ -141,7 +141,7 @@ internal static class MigrationReader
         var names = string.Join(", ", listed.Select(from => bodiless.ContainsKey(from) ? NameOf(from) + " (a partial method without an implementation)" : NameOf(from)));
         var rest = missing > listed.Count ? $" and {missing - listed.Count} more" : string.Empty;
         return DiagnosticInfo.Create(
-            Diagnostics.MissingMigration,
+            DiagnosticDescriptors.MissingMigration,
             type.Locations.FirstOrDefault(),
             type.Name,
             versionText,

@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -13,11 +12,9 @@ namespace TypedState.Generators.Parsing;
 /// <summary>Reads an annotated type into a <see cref="StateTypeModel"/> and the diagnostics it deserves.</summary>
 internal static class StateTypeParser
 {
-    private const int MaxKeyLength = 512;
-
     /// <summary>
     /// Parses the type the attribute <paramref name="attributeName"/> was found on. When a type has several state
-    /// attributes, only the first one declared reports (TS1008) and the others give nothing, so it is reported once.
+    /// attributes, only the first one declared reports (TSTATE1008) and the others give nothing, so it is reported once.
     /// </summary>
     public static StateTypeResult? Parse(GeneratorAttributeSyntaxContext context, string attributeName, CancellationToken cancellationToken)
     {
@@ -35,7 +32,7 @@ internal static class StateTypeParser
             }
 
             var location = type.Locations.FirstOrDefault();
-            return Failed(location, DiagnosticInfo.Create(Diagnostics.MultipleScopes, location, type.Name));
+            return Failed(location, DiagnosticInfo.Create(DiagnosticDescriptors.MultipleScopes, location, type.Name));
         }
 
         var generated = new GeneratedTypes(type.ContainingAssembly, cancellationToken);
@@ -90,13 +87,13 @@ internal static class StateTypeParser
         {
             if (version < 1)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidVersion, attributeLocation, type.Name, version.ToString(CultureInfo.InvariantCulture)));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVersion, attributeLocation, type.Name, version.ToString(CultureInfo.InvariantCulture)));
             }
 
             key ??= type.Name;
-            if (DescribeKeyProblem(key) is { } keyProblem)
+            if (StateKeyRules.Describe(key) is { } keyProblem)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidKey, attributeLocation, type.Name, keyProblem));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKey, attributeLocation, type.Name, keyProblem));
             }
         }
 
@@ -106,7 +103,7 @@ internal static class StateTypeParser
         {
             if (!DerivesFrom(contextType, KnownNames.JsonSerializerContext))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidSerializerContext, attributeLocation, contextType.Name, type.Name));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSerializerContext, attributeLocation, contextType.Name, type.Name));
             }
             else
             {
@@ -130,7 +127,7 @@ internal static class StateTypeParser
             return new StateTypeResult(null, diagnostics.ToEquatableArray(), LocationInfo.From(location));
         }
 
-        var (chain, primaryCount) = ReadConstructor(type, members, location, diagnostics, cancellationToken);
+        var construction = ConstructorReader.Read(type, members, location, diagnostics, cancellationToken);
         GeneratedMembers.Check(type, kind, diagnostics);
 
         if (diagnostics.Count > 0)
@@ -138,37 +135,31 @@ internal static class StateTypeParser
             return new StateTypeResult(null, diagnostics.ToEquatableArray(), LocationInfo.From(location));
         }
 
-        var model = new StateTypeModel(
+        var declared = new DeclaredType(
             type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString(),
             type.Name,
             TypeShapeResolver.NameOf(type),
-            Declaration(type),
-            kind,
-            version,
-            key ?? string.Empty,
-            migrations.ToEquatableArray(),
-            members.ToEquatableArray(),
-            chain,
-            primaryCount,
-            !type.IsValueType && chain == ConstructorChain.None && type.InstanceConstructors.Any(c => c.IsImplicitlyDeclared && c.Parameters.Length == 0));
+            Keyword(type));
+        var schema = kind == StateKind.Part ? null : new SchemaModel(key ?? type.Name, version, migrations.ToEquatableArray());
+        var model = new StateTypeModel(declared, kind, schema, members.ToEquatableArray(), construction);
         return new StateTypeResult(model, EquatableArray<DiagnosticInfo>.Empty, LocationInfo.From(location));
     }
 
     private static List<AttributeData> StateAttributesOf(INamedTypeSymbol type) =>
         type.GetAttributes().Where(a => a.AttributeClass is { } c && KnownNames.StateAttributes.Contains(c.ToDisplayString())).ToList();
 
-    /// <summary>What makes a type impossible to generate whatever its members: TS1007, TS1001, TS1017.</summary>
+    /// <summary>What makes a type impossible to generate whatever its members: TSTATE1007, TSTATE1001, TSTATE1017.</summary>
     private static DiagnosticInfo? StructuralProblem(INamedTypeSymbol type, AttributeData attribute, Location? location, CancellationToken cancellationToken)
     {
         if (type.ContainingType is not null || type.TypeParameters.Length > 0)
         {
             var what = type.ContainingType is not null ? $"nested in '{type.ContainingType.Name}'" : "generic";
-            return DiagnosticInfo.Create(Diagnostics.NestedOrGeneric, location, type.Name, what);
+            return DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGeneric, location, type.Name, what);
         }
 
         if (!IsPartial(type, cancellationToken))
         {
-            return DiagnosticInfo.Create(Diagnostics.NotPartial, location, type.Name, ShortName(attribute));
+            return DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, location, type.Name, ShortName(attribute));
         }
 
         // Each state type has its own generated members (schema, accessors, serializer): a derived one would hide its
@@ -177,7 +168,7 @@ internal static class StateTypeParser
         {
             if (StateAttributesOf(current).FirstOrDefault() is { } baseAttribute)
             {
-                return DiagnosticInfo.Create(Diagnostics.DerivesFromStateType, location, type.Name, current.Name, ShortName(baseAttribute));
+                return DiagnosticInfo.Create(DiagnosticDescriptors.DerivesFromStateType, location, type.Name, current.Name, ShortName(baseAttribute));
             }
         }
 
@@ -204,91 +195,6 @@ internal static class StateTypeParser
         }
 
         return false;
-    }
-
-    /// <summary>The same rules the store applies at run time (KeyRules), checked at compile time.</summary>
-    private static string? DescribeKeyProblem(string key)
-    {
-        if (key.Length == 0)
-        {
-            return "it is empty";
-        }
-
-        if (key.Length > MaxKeyLength)
-        {
-            return $"it is {key.Length} characters long, the limit is {MaxKeyLength}";
-        }
-
-        for (var i = 0; i < key.Length; i++)
-        {
-            if (char.IsControl(key[i]))
-            {
-                return $"it contains the control character U+{(int)key[i]:X4} at position {i}";
-            }
-
-            if (char.IsSurrogate(key[i]))
-            {
-                if (char.IsHighSurrogate(key[i]) && i + 1 < key.Length && char.IsLowSurrogate(key[i + 1]))
-                {
-                    i++;
-                    continue;
-                }
-
-                return $"it contains an unpaired surrogate at position {i}";
-            }
-        }
-
-        return null;
-    }
-
-    private static (ConstructorChain Chain, int PrimaryCount) ReadConstructor(
-        INamedTypeSymbol type,
-        List<MemberModel> members,
-        Location? location,
-        List<DiagnosticInfo> diagnostics,
-        CancellationToken cancellationToken)
-    {
-        if (type.IsAbstract)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoConstructor, location, type.Name, "it is abstract"));
-            return (ConstructorChain.None, 0);
-        }
-
-        if (type.IsRefLikeType)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoConstructor, location, type.Name, "it is a ref struct"));
-            return (ConstructorChain.None, 0);
-        }
-
-        foreach (var constructor in type.InstanceConstructors)
-        {
-            var syntax = constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken);
-            if (syntax is TypeDeclarationSyntax && constructor.Parameters.Length > 0)
-            {
-                // A primary constructor: every other constructor must chain to it, passing members by name.
-                for (var i = 0; i < constructor.Parameters.Length; i++)
-                {
-                    var parameter = constructor.Parameters[i];
-                    var index = members.FindIndex(m => string.Equals(m.Name, parameter.Name, StringComparison.OrdinalIgnoreCase));
-                    if (index < 0)
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(
-                            Diagnostics.NoConstructor,
-                            parameter.Locations.FirstOrDefault() ?? location,
-                            type.Name,
-                            $"primary constructor parameter '{parameter.Name}' has no serialized property of the same name"));
-                        continue;
-                    }
-
-                    members[index] = members[index] with { ConstructorIndex = i, ParameterDefault = ParameterDefaults.Of(parameter) };
-                }
-
-                return (ConstructorChain.Primary, constructor.Parameters.Length);
-            }
-        }
-
-        var parameterless = type.InstanceConstructors.FirstOrDefault(c => c.Parameters.Length == 0 && !c.IsImplicitlyDeclared);
-        return (parameterless is not null ? ConstructorChain.Parameterless : ConstructorChain.None, 0);
     }
 
     /// <summary>Answers, once per type for one parse, whether a state type or part used as a member gets a generated serializer.</summary>
@@ -324,7 +230,7 @@ internal static class StateTypeParser
         }
     }
 
-    private static string Declaration(INamedTypeSymbol type) =>
+    private static string Keyword(INamedTypeSymbol type) =>
         (type.IsRecord, type.IsValueType) switch
         {
             (true, true) => "record struct",

@@ -60,13 +60,13 @@ internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, strin
 
         if (contextName is not null && contextTypes.Contains(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)))
         {
-            return new TypeShape(ShapeKind.Context, name, Extra: contextName);
+            return new TypeShape(ShapeKind.Context, name, SerializerContext: contextName);
         }
 
         if (type is IArrayTypeSymbol { Rank: 1 } array)
         {
             var element = Resolve(array.ElementType, depth + 1);
-            return element is null ? null : new TypeShape(ShapeKind.Array, name, Element: element, Extra: NameOf(array.ElementType));
+            return element is null ? null : new TypeShape(ShapeKind.Array, name, Element: element);
         }
 
         if (type is INamedTypeSymbol { IsGenericType: true } generic)
@@ -113,7 +113,7 @@ internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, strin
     private TypeShape? Collection(ShapeKind kind, string name, ITypeSymbol element, int depth)
     {
         var shape = Resolve(element, depth + 1);
-        return shape is null ? null : new TypeShape(kind, name, Element: shape, Extra: NameOf(element));
+        return shape is null ? null : new TypeShape(kind, name, Element: shape);
     }
 
     private static bool WantsStringEnum(ITypeSymbol type) =>

@@ -3,11 +3,12 @@
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
 using __Self = global::Demo.Agents.ChatMemory;
-using __StateJson = global::TypedState.StateJson;
-using __Collections = global::TypedState.StateJsonCollections;
+using __StateJson = global::TypedState.CompilerServices.StateJson;
+using __Collections = global::TypedState.CompilerServices.StateJsonCollections;
 using __JsonTokenType = global::System.Text.Json.JsonTokenType;
 using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
-using __Accessors = global::TypedState.StateAccessors;
+using __Construction = global::TypedState.CompilerServices.StateConstruction;
+using __Accessors = global::TypedState.CompilerServices.StateAccessors;
 using __Tracked = global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Agents.ChatMemory>>;
 using __ScopedState = global::TypedState.IScopedStateOperations;
 using __CancellationToken = global::System.Threading.CancellationToken;
@@ -25,7 +26,7 @@ partial class ChatMemory : global::TypedState.IAgentState<__Self>
     private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("topics");
     private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("turns");
     private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("lastSeen");
-    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("topics", "turns", "lastSeen");
+    private static readonly global::TypedState.CompilerServices.StateJsonNames __TypedState_Names = new("topics", "turns", "lastSeen");
 
     private static readonly global::TypedState.StateSchema<__Self> __TypedState_Schema =
         global::TypedState.StateSchema.Create<__Self>(global::TypedState.Scope.Agent, "ChatMemory", 3, MigrateV1ToV2, MigrateV2ToV3);
@@ -35,11 +36,11 @@ partial class ChatMemory : global::TypedState.IAgentState<__Self>
 
     static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, 0);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(__Construction), default, default, default, 0);
 
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
-        __Collections.WriteList<string, global::TypedState.StateJsonStringCodec>(writer, __TypedState_Name0, value.Topics);
+        __Collections.WriteList<string, global::TypedState.CompilerServices.StateJsonStringCodec>(writer, __TypedState_Name0, value.Topics);
         writer.WriteNumber(__TypedState_Name1, value.Turns);
         if (value.LastSeen is { } v2_0) writer.WriteString(__TypedState_Name2, v2_0); else writer.WriteNull(__TypedState_Name2);
     }
@@ -58,7 +59,7 @@ partial class ChatMemory : global::TypedState.IAgentState<__Self>
             reader.Read();
             switch (member)
             {
-                case 0: m0 = __Collections.ReadList<string, global::TypedState.StateJsonStringCodec>(ref reader); break;
+                case 0: m0 = __Collections.ReadList<string, global::TypedState.CompilerServices.StateJsonStringCodec>(ref reader); break;
                 case 1: m1 = reader.GetInt32(); break;
                 case 2: m2 = reader.TokenType == __JsonTokenType.Null ? null : reader.GetDateTimeOffset(); break;
                 case -2: schemaVersion = __StateJson.ReadSchemaVersion(ref reader); continue;
@@ -67,11 +68,11 @@ partial class ChatMemory : global::TypedState.IAgentState<__Self>
             has |= 1UL << member;
         }
         __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
-        return new __Self(default(global::TypedState.StateConstruction), m0, m1, m2, has);
+        return new __Self(default(__Construction), m0, m1, m2, has);
     }
 
     [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private ChatMemory(global::TypedState.StateConstruction construction, global::System.Collections.Generic.List<string> m0, int m1, global::System.DateTimeOffset? m2, ulong has)
+    private ChatMemory(__Construction construction, global::System.Collections.Generic.List<string> m0, int m1, global::System.DateTimeOffset? m2, ulong has)
     {
         if ((has & 0x1UL) != 0UL) this.Topics = m0;
         if ((has & 0x2UL) != 0UL) this.Turns = m1;

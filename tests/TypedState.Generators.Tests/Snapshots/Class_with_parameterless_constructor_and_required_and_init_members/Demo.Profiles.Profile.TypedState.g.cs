@@ -3,11 +3,12 @@
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
 using __Self = global::Demo.Profiles.Profile;
-using __StateJson = global::TypedState.StateJson;
-using __Collections = global::TypedState.StateJsonCollections;
+using __StateJson = global::TypedState.CompilerServices.StateJson;
+using __Collections = global::TypedState.CompilerServices.StateJsonCollections;
 using __JsonTokenType = global::System.Text.Json.JsonTokenType;
 using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
-using __Accessors = global::TypedState.StateAccessors;
+using __Construction = global::TypedState.CompilerServices.StateConstruction;
+using __Accessors = global::TypedState.CompilerServices.StateAccessors;
 using __Tracked = global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Profiles.Profile>>;
 using __ScopedState = global::TypedState.IScopedStateOperations;
 using __CancellationToken = global::System.Threading.CancellationToken;
@@ -22,7 +23,7 @@ partial class Profile : global::TypedState.IAgentState<__Self>
     private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("createdAt");
     private static readonly __JsonEncodedText __TypedState_Name3 = __StateJson.EncodeName("score");
     private static readonly __JsonEncodedText __TypedState_Name4 = __StateJson.EncodeName("tags_v2");
-    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("name", "nickname", "createdAt", "score", "tags_v2");
+    private static readonly global::TypedState.CompilerServices.StateJsonNames __TypedState_Names = new("name", "nickname", "createdAt", "score", "tags_v2");
 
     private static readonly global::TypedState.StateSchema<__Self> __TypedState_Schema =
         global::TypedState.StateSchema.Create<__Self>(global::TypedState.Scope.Agent, "Profile", 1);
@@ -32,7 +33,7 @@ partial class Profile : global::TypedState.IAgentState<__Self>
 
     static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, default, default, 0);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(__Construction), default, default, default, default, default, 0);
 
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
@@ -40,7 +41,7 @@ partial class Profile : global::TypedState.IAgentState<__Self>
         writer.WriteString(__TypedState_Name1, value.Nickname);
         writer.WriteString(__TypedState_Name2, value.CreatedAt);
         writer.WriteNumber(__TypedState_Name3, value.Score);
-        __Collections.WriteList<string, global::TypedState.StateJsonStringCodec>(writer, __TypedState_Name4, value.Tags);
+        __Collections.WriteList<string, global::TypedState.CompilerServices.StateJsonStringCodec>(writer, __TypedState_Name4, value.Tags);
     }
 
     static __Self global::TypedState.IStatePart<__Self>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
@@ -63,18 +64,18 @@ partial class Profile : global::TypedState.IAgentState<__Self>
                 case 1: m1 = reader.GetString(); break;
                 case 2: m2 = reader.GetDateTimeOffset(); break;
                 case 3: m3 = reader.GetInt32(); break;
-                case 4: m4 = __Collections.ReadList<string, global::TypedState.StateJsonStringCodec>(ref reader); break;
+                case 4: m4 = __Collections.ReadList<string, global::TypedState.CompilerServices.StateJsonStringCodec>(ref reader); break;
                 case -2: schemaVersion = __StateJson.ReadSchemaVersion(ref reader); continue;
                 default: reader.Skip(); continue;
             }
             has |= 1UL << member;
         }
         __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
-        return new __Self(default(global::TypedState.StateConstruction), m0, m1, m2, m3, m4, has);
+        return new __Self(default(__Construction), m0, m1, m2, m3, m4, has);
     }
 
     [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private Profile(global::TypedState.StateConstruction construction, string m0, string? m1, global::System.DateTimeOffset m2, int m3, global::System.Collections.Generic.List<string> m4, ulong has) : this()
+    private Profile(__Construction construction, string m0, string? m1, global::System.DateTimeOffset m2, int m3, global::System.Collections.Generic.List<string> m4, ulong has) : this()
     {
         if ((has & 0x1UL) != 0UL) this.Name = m0;
         if ((has & 0x2UL) != 0UL) this.Nickname = m1;

@@ -3,11 +3,12 @@
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
 using __Self = global::Demo.Config.Settings;
-using __StateJson = global::TypedState.StateJson;
-using __Collections = global::TypedState.StateJsonCollections;
+using __StateJson = global::TypedState.CompilerServices.StateJson;
+using __Collections = global::TypedState.CompilerServices.StateJsonCollections;
 using __JsonTokenType = global::System.Text.Json.JsonTokenType;
 using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
-using __Accessors = global::TypedState.StateAccessors;
+using __Construction = global::TypedState.CompilerServices.StateConstruction;
+using __Accessors = global::TypedState.CompilerServices.StateAccessors;
 using __Tracked = global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Config.Settings>>;
 using __ScopedState = global::TypedState.IScopedStateOperations;
 using __Store = global::TypedState.IStateOperations;
@@ -41,7 +42,7 @@ partial class Settings : global::TypedState.IGlobalState<__Self>
     private static readonly __JsonEncodedText __TypedState_Name15 = __StateJson.EncodeName("flags");
     private static readonly __JsonEncodedText __TypedState_Name16 = __StateJson.EncodeName("weights");
     private static readonly __JsonEncodedText __TypedState_Name17 = __StateJson.EncodeName("quotas");
-    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("tier", "region", "fallbackRegion", "limit", "total", "enabled", "price", "separator", "instanceId", "timeout", "grace", "createdAt", "secret", "ports", "hosts", "flags", "weights", "quotas");
+    private static readonly global::TypedState.CompilerServices.StateJsonNames __TypedState_Names = new("tier", "region", "fallbackRegion", "limit", "total", "enabled", "price", "separator", "instanceId", "timeout", "grace", "createdAt", "secret", "ports", "hosts", "flags", "weights", "quotas");
 
     private static readonly global::TypedState.StateSchema<__Self> __TypedState_Schema =
         global::TypedState.StateSchema.Create<__Self>(global::TypedState.Scope.Global, "settings", 1);
@@ -51,7 +52,7 @@ partial class Settings : global::TypedState.IGlobalState<__Self>
 
     static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, 0);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(__Construction), default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, default, 0);
 
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
@@ -68,10 +69,10 @@ partial class Settings : global::TypedState.IGlobalState<__Self>
         if (value.Grace is { } v10_0) { writer.WritePropertyName(__TypedState_Name10); __StateJson.WriteTimeSpan(writer, v10_0); } else writer.WriteNull(__TypedState_Name10);
         writer.WriteString(__TypedState_Name11, value.CreatedAt);
         writer.WritePropertyName(__TypedState_Name12); __StateJson.WriteBytes(writer, value.Secret);
-        __Collections.WriteArray<int, global::TypedState.StateJsonValueCodec<int>>(writer, __TypedState_Name13, value.Ports);
-        __Collections.WriteArray<string, global::TypedState.StateJsonStringCodec>(writer, __TypedState_Name14, value.Hosts);
-        __Collections.WriteSet<string, global::TypedState.StateJsonStringCodec>(writer, __TypedState_Name15, value.Flags);
-        __Collections.WriteSequence<double, global::TypedState.StateJsonValueCodec<double>>(writer, __TypedState_Name16, value.Weights);
+        __Collections.WriteArray<int, global::TypedState.CompilerServices.StateJsonValueCodec<int>>(writer, __TypedState_Name13, value.Ports);
+        __Collections.WriteArray<string, global::TypedState.CompilerServices.StateJsonStringCodec>(writer, __TypedState_Name14, value.Hosts);
+        __Collections.WriteSet<string, global::TypedState.CompilerServices.StateJsonStringCodec>(writer, __TypedState_Name15, value.Flags);
+        __Collections.WriteSequence<double, global::TypedState.CompilerServices.StateJsonValueCodec<double>>(writer, __TypedState_Name16, value.Weights);
         if (value.Quotas is { } d17_0)
         {
             writer.WriteStartObject(__TypedState_Name17);
@@ -126,10 +127,10 @@ partial class Settings : global::TypedState.IGlobalState<__Self>
                 case 10: m10 = reader.TokenType == __JsonTokenType.Null ? null : __StateJson.ReadTimeSpan(ref reader); break;
                 case 11: m11 = reader.GetDateTime(); break;
                 case 12: m12 = __StateJson.ReadBytes(ref reader); break;
-                case 13: m13 = __Collections.ReadList<int, global::TypedState.StateJsonValueCodec<int>>(ref reader)?.ToArray(); break;
-                case 14: m14 = __Collections.ReadList<string, global::TypedState.StateJsonStringCodec>(ref reader)?.ToArray(); break;
-                case 15: m15 = __Collections.ReadSet<string, global::TypedState.StateJsonStringCodec>(ref reader); break;
-                case 16: m16 = __Collections.ReadList<double, global::TypedState.StateJsonValueCodec<double>>(ref reader); break;
+                case 13: m13 = __Collections.ReadList<int, global::TypedState.CompilerServices.StateJsonValueCodec<int>>(ref reader)?.ToArray(); break;
+                case 14: m14 = __Collections.ReadList<string, global::TypedState.CompilerServices.StateJsonStringCodec>(ref reader)?.ToArray(); break;
+                case 15: m15 = __Collections.ReadSet<string, global::TypedState.CompilerServices.StateJsonStringCodec>(ref reader); break;
+                case 16: m16 = __Collections.ReadList<double, global::TypedState.CompilerServices.StateJsonValueCodec<double>>(ref reader); break;
                 case 17:
                 {
                     if (reader.TokenType == __JsonTokenType.Null) m17 = null;
@@ -155,11 +156,11 @@ partial class Settings : global::TypedState.IGlobalState<__Self>
             has |= 1UL << member;
         }
         __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
-        return new __Self(default(global::TypedState.StateConstruction), m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, has);
+        return new __Self(default(__Construction), m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, has);
     }
 
     [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private Settings(global::TypedState.StateConstruction construction, global::Demo.Config.Tier m0, global::Demo.Config.Region m1, global::Demo.Config.Region? m2, int? m3, long m4, bool m5, decimal m6, char m7, global::System.Guid m8, global::System.TimeSpan m9, global::System.TimeSpan? m10, global::System.DateTime m11, byte[] m12, int[] m13, string[]? m14, global::System.Collections.Generic.HashSet<string> m15, global::System.Collections.Generic.IReadOnlyList<double> m16, global::System.Collections.Generic.Dictionary<string, int?> m17, ulong has)
+    private Settings(__Construction construction, global::Demo.Config.Tier m0, global::Demo.Config.Region m1, global::Demo.Config.Region? m2, int? m3, long m4, bool m5, decimal m6, char m7, global::System.Guid m8, global::System.TimeSpan m9, global::System.TimeSpan? m10, global::System.DateTime m11, byte[] m12, int[] m13, string[]? m14, global::System.Collections.Generic.HashSet<string> m15, global::System.Collections.Generic.IReadOnlyList<double> m16, global::System.Collections.Generic.Dictionary<string, int?> m17, ulong has)
     {
         if ((has & 0x1UL) != 0UL) this.Tier = m0;
         if ((has & 0x2UL) != 0UL) this.Region = m1;

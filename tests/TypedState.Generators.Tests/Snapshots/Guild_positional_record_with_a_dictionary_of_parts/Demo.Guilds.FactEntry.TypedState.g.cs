@@ -3,10 +3,11 @@
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
 using __Self = global::Demo.Guilds.FactEntry;
-using __StateJson = global::TypedState.StateJson;
-using __Collections = global::TypedState.StateJsonCollections;
+using __StateJson = global::TypedState.CompilerServices.StateJson;
+using __Collections = global::TypedState.CompilerServices.StateJsonCollections;
 using __JsonTokenType = global::System.Text.Json.JsonTokenType;
 using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
+using __Construction = global::TypedState.CompilerServices.StateConstruction;
 
 namespace Demo.Guilds;
 
@@ -21,13 +22,13 @@ partial record FactEntry : global::TypedState.IStatePart<__Self>
     private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("text");
     private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("confidence");
     private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("sources");
-    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("text", "confidence", "sources");
+    private static readonly global::TypedState.CompilerServices.StateJsonNames __TypedState_Names = new("text", "confidence", "sources");
 
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
         writer.WriteString(__TypedState_Name0, value.Text);
         writer.WriteNumber(__TypedState_Name1, value.Confidence);
-        __Collections.WriteList<string, global::TypedState.StateJsonStringCodec>(writer, __TypedState_Name2, value.Sources);
+        __Collections.WriteList<string, global::TypedState.CompilerServices.StateJsonStringCodec>(writer, __TypedState_Name2, value.Sources);
     }
 
     static __Self global::TypedState.IStatePart<__Self>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
@@ -46,18 +47,18 @@ partial record FactEntry : global::TypedState.IStatePart<__Self>
             {
                 case 0: m0 = reader.GetString(); break;
                 case 1: m1 = reader.GetDouble(); break;
-                case 2: m2 = __Collections.ReadList<string, global::TypedState.StateJsonStringCodec>(ref reader); break;
+                case 2: m2 = __Collections.ReadList<string, global::TypedState.CompilerServices.StateJsonStringCodec>(ref reader); break;
                 case -2: schemaVersion = __StateJson.ReadSchemaVersion(ref reader); continue;
                 default: reader.Skip(); continue;
             }
             has |= 1UL << member;
         }
         __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
-        return new __Self(default(global::TypedState.StateConstruction), m0, m1, m2, has);
+        return new __Self(default(__Construction), m0, m1, m2, has);
     }
 
     [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private FactEntry(global::TypedState.StateConstruction construction, string m0, double m1, global::System.Collections.Generic.List<string>? m2, ulong has)
+    private FactEntry(__Construction construction, string m0, double m1, global::System.Collections.Generic.List<string>? m2, ulong has)
     {
         if ((has & 0x1UL) != 0UL) this.Text = m0;
         if ((has & 0x2UL) != 0UL) this.Confidence = m1;

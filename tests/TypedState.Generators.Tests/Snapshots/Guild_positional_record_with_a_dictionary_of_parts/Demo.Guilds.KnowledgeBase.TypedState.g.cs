@@ -3,10 +3,11 @@
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
 using __Self = global::Demo.Guilds.KnowledgeBase;
-using __StateJson = global::TypedState.StateJson;
+using __StateJson = global::TypedState.CompilerServices.StateJson;
 using __JsonTokenType = global::System.Text.Json.JsonTokenType;
 using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
-using __Accessors = global::TypedState.StateAccessors;
+using __Construction = global::TypedState.CompilerServices.StateConstruction;
+using __Accessors = global::TypedState.CompilerServices.StateAccessors;
 using __Tracked = global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Guilds.KnowledgeBase>>;
 using __ScopedState = global::TypedState.IScopedStateOperations;
 using __Store = global::TypedState.IStateOperations;
@@ -20,7 +21,7 @@ partial record KnowledgeBase : global::TypedState.IGuildState<__Self>
     private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("name");
     private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("curator");
     private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("facts");
-    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("name", "curator", "facts");
+    private static readonly global::TypedState.CompilerServices.StateJsonNames __TypedState_Names = new("name", "curator", "facts");
 
     private static readonly global::TypedState.StateSchema<__Self> __TypedState_Schema =
         global::TypedState.StateSchema.Create<__Self>(global::TypedState.Scope.Guild, "knowledge", 1);
@@ -30,7 +31,7 @@ partial record KnowledgeBase : global::TypedState.IGuildState<__Self>
 
     static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, 0);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(__Construction), default, default, default, 0);
 
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
@@ -89,11 +90,11 @@ partial record KnowledgeBase : global::TypedState.IGuildState<__Self>
             has |= 1UL << member;
         }
         __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
-        return new __Self(default(global::TypedState.StateConstruction), m0, m1, m2, has);
+        return new __Self(default(__Construction), m0, m1, m2, has);
     }
 
     [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private KnowledgeBase(global::TypedState.StateConstruction construction, string m0, string m1, global::System.Collections.Generic.Dictionary<string, global::Demo.Guilds.FactEntry> m2, ulong has) : this(m0)
+    private KnowledgeBase(__Construction construction, string m0, string m1, global::System.Collections.Generic.Dictionary<string, global::Demo.Guilds.FactEntry> m2, ulong has) : this(m0)
     {
         if ((has & 0x2UL) != 0UL) this.Curator = m1;
         if ((has & 0x4UL) != 0UL) this.Facts = m2;

@@ -3,10 +3,11 @@
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
 using __Self = global::Demo.Places.Whereabouts;
-using __StateJson = global::TypedState.StateJson;
+using __StateJson = global::TypedState.CompilerServices.StateJson;
 using __JsonTokenType = global::System.Text.Json.JsonTokenType;
 using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
-using __Accessors = global::TypedState.StateAccessors;
+using __Construction = global::TypedState.CompilerServices.StateConstruction;
+using __Accessors = global::TypedState.CompilerServices.StateAccessors;
 using __Tracked = global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Places.Whereabouts>>;
 using __ScopedState = global::TypedState.IScopedStateOperations;
 using __CancellationToken = global::System.Threading.CancellationToken;
@@ -25,7 +26,7 @@ partial class Whereabouts : global::TypedState.IAgentState<__Self>
     private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("last");
     private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("visited");
     private static readonly __JsonEncodedText __TypedState_Name3 = __StateJson.EncodeName("label");
-    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("home", "last", "visited", "label");
+    private static readonly global::TypedState.CompilerServices.StateJsonNames __TypedState_Names = new("home", "last", "visited", "label");
 
     private static readonly global::TypedState.StateSchema<__Self> __TypedState_Schema =
         global::TypedState.StateSchema.Create<__Self>(global::TypedState.Scope.Agent, "Whereabouts", 1);
@@ -35,7 +36,7 @@ partial class Whereabouts : global::TypedState.IAgentState<__Self>
 
     static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, default, 0);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(__Construction), default, default, default, default, 0);
 
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
@@ -95,11 +96,11 @@ partial class Whereabouts : global::TypedState.IAgentState<__Self>
             has |= 1UL << member;
         }
         __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
-        return new __Self(default(global::TypedState.StateConstruction), m0, m1, m2, m3, has);
+        return new __Self(default(__Construction), m0, m1, m2, m3, has);
     }
 
     [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private Whereabouts(global::TypedState.StateConstruction construction, global::Demo.Places.Coordinates m0, global::Demo.Places.Coordinates? m1, global::System.Collections.Generic.List<global::Demo.Places.Coordinates> m2, string m3, ulong has)
+    private Whereabouts(__Construction construction, global::Demo.Places.Coordinates m0, global::Demo.Places.Coordinates? m1, global::System.Collections.Generic.List<global::Demo.Places.Coordinates> m2, string m3, ulong has)
     {
         if ((has & 0x1UL) != 0UL) this.Home = m0;
         if ((has & 0x2UL) != 0UL) this.Last = m1;

@@ -3,10 +3,11 @@
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
 using __Self = global::Demo.Geometry.Canvas;
-using __StateJson = global::TypedState.StateJson;
+using __StateJson = global::TypedState.CompilerServices.StateJson;
 using __JsonTokenType = global::System.Text.Json.JsonTokenType;
 using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
-using __Accessors = global::TypedState.StateAccessors;
+using __Construction = global::TypedState.CompilerServices.StateConstruction;
+using __Accessors = global::TypedState.CompilerServices.StateAccessors;
 using __Tracked = global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Demo.Geometry.Canvas>>;
 using __ScopedState = global::TypedState.IScopedStateOperations;
 using __CancellationToken = global::System.Threading.CancellationToken;
@@ -26,7 +27,7 @@ partial class Canvas : global::TypedState.IAgentState<__Self>
     private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("cursor");
     private static readonly __JsonEncodedText __TypedState_Name3 = __StateJson.EncodeName("path");
     private static readonly __JsonEncodedText __TypedState_Name4 = __StateJson.EncodeName("area");
-    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("title", "origin", "cursor", "path", "area");
+    private static readonly global::TypedState.CompilerServices.StateJsonNames __TypedState_Names = new("title", "origin", "cursor", "path", "area");
 
     private static readonly global::TypedState.StateSchema<__Self> __TypedState_Schema =
         global::TypedState.StateSchema.Create<__Self>(global::TypedState.Scope.Agent, "canvas", 1);
@@ -36,7 +37,7 @@ partial class Canvas : global::TypedState.IAgentState<__Self>
 
     static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, default, default, default, default, 0);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(__Construction), default, default, default, default, default, 0);
 
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
@@ -99,11 +100,11 @@ partial class Canvas : global::TypedState.IAgentState<__Self>
             has |= 1UL << member;
         }
         __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
-        return new __Self(default(global::TypedState.StateConstruction), m0, m1, m2, m3, m4, has);
+        return new __Self(default(__Construction), m0, m1, m2, m3, m4, has);
     }
 
     [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private Canvas(global::TypedState.StateConstruction construction, string m0, global::Demo.Geometry.Point m1, global::Demo.Geometry.Point? m2, global::System.Collections.Generic.List<global::Demo.Geometry.Point> m3, global::Demo.Geometry.Size m4, ulong has)
+    private Canvas(__Construction construction, string m0, global::Demo.Geometry.Point m1, global::Demo.Geometry.Point? m2, global::System.Collections.Generic.List<global::Demo.Geometry.Point> m3, global::Demo.Geometry.Size m4, ulong has)
     {
         if ((has & 0x1UL) != 0UL) this.Title = m0;
         if ((has & 0x2UL) != 0UL) this.Origin = m1;

@@ -3,9 +3,10 @@
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
 using __Self = global::Demo.Geometry.Point;
-using __StateJson = global::TypedState.StateJson;
+using __StateJson = global::TypedState.CompilerServices.StateJson;
 using __JsonTokenType = global::System.Text.Json.JsonTokenType;
 using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
+using __Construction = global::TypedState.CompilerServices.StateConstruction;
 
 namespace Demo.Geometry;
 
@@ -14,7 +15,7 @@ partial struct Point : global::TypedState.IStatePart<__Self>
 #nullable disable warnings
     private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("x");
     private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("y");
-    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("x", "y");
+    private static readonly global::TypedState.CompilerServices.StateJsonNames __TypedState_Names = new("x", "y");
 
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
@@ -43,11 +44,11 @@ partial struct Point : global::TypedState.IStatePart<__Self>
             has |= 1UL << member;
         }
         __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
-        return new __Self(default(global::TypedState.StateConstruction), m0, m1, has);
+        return new __Self(default(__Construction), m0, m1, has);
     }
 
     [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private Point(global::TypedState.StateConstruction construction, int m0, int m1, ulong has)
+    private Point(__Construction construction, int m0, int m1, ulong has)
     {
         if ((has & 0x1UL) != 0UL) this.X = m0;
         if ((has & 0x2UL) != 0UL) this.Y = m1;

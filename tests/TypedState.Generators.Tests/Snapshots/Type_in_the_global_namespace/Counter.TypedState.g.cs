@@ -3,10 +3,11 @@
 #pragma warning disable CS0612, CS0618 // members may be obsolete; they are still stored
 
 using __Self = global::Counter;
-using __StateJson = global::TypedState.StateJson;
+using __StateJson = global::TypedState.CompilerServices.StateJson;
 using __JsonTokenType = global::System.Text.Json.JsonTokenType;
 using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
-using __Accessors = global::TypedState.StateAccessors;
+using __Construction = global::TypedState.CompilerServices.StateConstruction;
+using __Accessors = global::TypedState.CompilerServices.StateAccessors;
 using __Tracked = global::System.Threading.Tasks.ValueTask<global::TypedState.TrackedState<global::Counter>>;
 using __ScopedState = global::TypedState.IScopedStateOperations;
 using __Store = global::TypedState.IStateOperations;
@@ -21,7 +22,7 @@ partial class Counter : global::TypedState.IGlobalState<__Self>
 
 #nullable disable warnings
     private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("value");
-    private static readonly global::TypedState.StateJsonNames __TypedState_Names = new("value");
+    private static readonly global::TypedState.CompilerServices.StateJsonNames __TypedState_Names = new("value");
 
     private static readonly global::TypedState.StateSchema<__Self> __TypedState_Schema =
         global::TypedState.StateSchema.Create<__Self>(global::TypedState.Scope.Global, "Counter", 1);
@@ -31,7 +32,7 @@ partial class Counter : global::TypedState.IGlobalState<__Self>
 
     static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(global::TypedState.StateConstruction), default, 0);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(__Construction), default, 0);
 
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
@@ -57,11 +58,11 @@ partial class Counter : global::TypedState.IGlobalState<__Self>
             has |= 1UL << member;
         }
         __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
-        return new __Self(default(global::TypedState.StateConstruction), m0, has);
+        return new __Self(default(__Construction), m0, has);
     }
 
     [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private Counter(global::TypedState.StateConstruction construction, int m0, ulong has)
+    private Counter(__Construction construction, int m0, ulong has)
     {
         if ((has & 0x1UL) != 0UL) this.Value = m0;
     }

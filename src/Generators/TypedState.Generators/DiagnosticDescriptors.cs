@@ -4,94 +4,98 @@ using Microsoft.CodeAnalysis;
 
 namespace TypedState.Generators;
 
-/// <summary>The generator's diagnostics. Ids are stable; each has a help page in docs/diagnostics.md.</summary>
-internal static class Diagnostics
+/// <summary>
+/// The descriptors of the generator's compile-time diagnostics. Ids are stable and each has a help page in
+/// docs/diagnostics.md: <c>TSTATE</c> then a number, 1xxx for the generator (2xxx is kept for analyzers). The prefix
+/// is one no widely used tool owns (<c>TS</c> is TypeScript's).
+/// </summary>
+internal static class DiagnosticDescriptors
 {
     private const string Category = "TypedState";
     private const string HelpBase = "https://github.com/typedstate/typedstate/blob/main/docs/diagnostics.md#";
 
     public static readonly DiagnosticDescriptor NotPartial = Error(
-        "TS1001",
+        "TSTATE1001",
         "State type must be partial",
         "'{0}' is marked [{1}] but is not partial: the generator adds its serializer and accessors to it");
 
     public static readonly DiagnosticDescriptor InvalidVersion = Error(
-        "TS1002",
+        "TSTATE1002",
         "State version must be at least 1",
         "'{0}' declares Version = {1}: schema versions start at 1");
 
     public static readonly DiagnosticDescriptor MissingMigration = Error(
-        "TS1003",
+        "TSTATE1003",
         "Migration step missing",
         "'{0}' is at Version = {1} but {2}");
 
     public static readonly DiagnosticDescriptor DuplicateMigration = Error(
-        "TS1004",
+        "TSTATE1004",
         "Migration step declared more than once",
         "'{0}' declares the migration step '{1}' more than once: each version step has exactly one method");
 
     public static readonly DiagnosticDescriptor DuplicateKey = Error(
-        "TS1005",
+        "TSTATE1005",
         "State key used by more than one type",
         "The {0} state key '{1}' of '{2}' is also used by '{3}': two types would overwrite each other's records; set a distinct Key");
 
     public static readonly DiagnosticDescriptor UnsupportedMemberType = Error(
-        "TS1006",
+        "TSTATE1006",
         "Member type not supported",
         "Member '{0}' of '{1}' has type '{2}', which the generated serializer does not handle: use a supported type, mark the type [StatePart], or list it with [JsonSerializable] on a JsonSerializerContext given as SerializerContext");
 
     public static readonly DiagnosticDescriptor NestedOrGeneric = Error(
-        "TS1007",
+        "TSTATE1007",
         "Nested or generic state type",
         "'{0}' is {1}: state types and state parts must be non-generic top-level types");
 
     public static readonly DiagnosticDescriptor MultipleScopes = Error(
-        "TS1008",
+        "TSTATE1008",
         "More than one state attribute",
         "'{0}' has more than one of [AgentState], [GuildState], [GlobalState] and [StatePart]: a type has exactly one scope");
 
     public static readonly DiagnosticDescriptor InvalidMigration = Error(
-        "TS1009",
+        "TSTATE1009",
         "Invalid migration step",
         "Migration step '{0}' of '{1}' {2}");
 
     public static readonly DiagnosticDescriptor NoConstructor = Error(
-        "TS1010",
+        "TSTATE1010",
         "State type cannot be constructed",
         "'{0}' cannot be constructed by the generated serializer: {1}");
 
     public static readonly DiagnosticDescriptor InvalidKey = Error(
-        "TS1011",
+        "TSTATE1011",
         "Invalid state key",
         "The Key of '{0}' is invalid: {1}");
 
     public static readonly DiagnosticDescriptor InvalidSerializerContext = Error(
-        "TS1012",
+        "TSTATE1012",
         "SerializerContext is not a JsonSerializerContext",
         "SerializerContext '{0}' of '{1}' does not derive from System.Text.Json.Serialization.JsonSerializerContext");
 
     public static readonly DiagnosticDescriptor MemberNotStored = Error(
-        "TS1013",
+        "TSTATE1013",
         "Member is not stored",
         "Member '{0}' of '{1}' is not stored because {2}: make it a property with a setter the generated code can call (set or init), or mark it [JsonIgnore]");
 
     public static readonly DiagnosticDescriptor ConflictingJsonName = Error(
-        "TS1014",
+        "TSTATE1014",
         "Conflicting JSON name",
         "Member '{0}' of '{1}' is stored under the JSON name '{2}', {3}: give it another name with [JsonPropertyName] or rename it");
 
     public static readonly DiagnosticDescriptor UnsupportedJsonAttribute = Error(
-        "TS1015",
+        "TSTATE1015",
         "System.Text.Json attribute not supported",
         "{0} has [{1}], which the generated serializer of '{2}' does not honour: {3}");
 
     public static readonly DiagnosticDescriptor ReservedMemberName = Error(
-        "TS1016",
+        "TSTATE1016",
         "Member clashes with a generated member",
         "Member '{0}' of '{1}' clashes with {2}: rename it");
 
     public static readonly DiagnosticDescriptor DerivesFromStateType = Error(
-        "TS1017",
+        "TSTATE1017",
         "State type derives from a state type",
         "'{0}' derives from '{1}', which is marked [{2}]: state types and parts may derive from plain classes only; move the shared members to a plain base class, or hold the other type as a member");
 

@@ -3,9 +3,10 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace TypedState;
+namespace TypedState.CompilerServices;
 
 /// <summary>Helpers the generated serializers call; the formats match System.Text.Json's own converters.</summary>
+/// <remarks>For the code the TypedState generator emits; not meant to be used directly.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class StateJson
 {

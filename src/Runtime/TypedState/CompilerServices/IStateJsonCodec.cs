@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 
-namespace TypedState;
+namespace TypedState.CompilerServices;
 
 /// <summary>
 /// How the generated serializers read and write one element of a collection member (a list, array or set item, or a
@@ -10,6 +10,7 @@ namespace TypedState;
 /// a static call, with no delegate and no boxing.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
+/// <remarks>For the code the TypedState generator emits; not meant to be used directly.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public interface IStateJsonCodec<T>
 {

@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
-namespace TypedState;
+namespace TypedState.CompilerServices;
 
 /// <summary>
 /// Collection members for the generated serializers: lists, arrays, sets and string-keyed dictionaries whose elements
@@ -11,6 +11,7 @@ namespace TypedState;
 /// struct codec rather than taking delegates, so every element is read and written by a direct call. Written as
 /// System.Text.Json writes them; null as null.
 /// </summary>
+/// <remarks>For the code the TypedState generator emits; not meant to be used directly.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class StateJsonCollections
 {

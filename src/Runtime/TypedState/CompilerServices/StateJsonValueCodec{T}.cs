@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
-namespace TypedState;
+namespace TypedState.CompilerServices;
 
 /// <summary>
 /// Numbers, booleans, characters, dates, time spans and Guids as collection elements, in the same format as the
@@ -11,6 +11,7 @@ namespace TypedState;
 /// compiled for its own type and the JIT keeps only the branch of that type: no boxing, no type test at run time.
 /// </summary>
 /// <typeparam name="T">The element type: one of the value types the generator reads and writes directly.</typeparam>
+/// <remarks>For the code the TypedState generator emits; not meant to be used directly.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 [SuppressMessage("Design", "CA1000:Do not declare static members on generic types", Justification = "They implement the static abstract members of IStateJsonCodec<T>: codecs are type arguments, never called by name.")]
 public readonly struct StateJsonValueCodec<T> : IStateJsonCodec<T>

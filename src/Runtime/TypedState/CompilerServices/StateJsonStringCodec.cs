@@ -1,9 +1,10 @@
 using System.ComponentModel;
 using System.Text.Json;
 
-namespace TypedState;
+namespace TypedState.CompilerServices;
 
 /// <summary>Strings as collection elements: a JSON string, or null.</summary>
+/// <remarks>For the code the TypedState generator emits; not meant to be used directly.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct StateJsonStringCodec : IStateJsonCodec<string>
 {

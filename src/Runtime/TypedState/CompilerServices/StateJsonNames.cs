@@ -3,12 +3,13 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
-namespace TypedState;
+namespace TypedState.CompilerServices;
 
 /// <summary>
 /// The JSON names of a generated type's members, in declaration order, for its reader: <see cref="Match"/> tells which
 /// member a property name is. One static instance per generated type.
 /// </summary>
+/// <remarks>For the code the TypedState generator emits; not meant to be used directly.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class StateJsonNames
 {

@@ -1,12 +1,13 @@
 using System.ComponentModel;
 
-namespace TypedState;
+namespace TypedState.CompilerServices;
 
 /// <summary>
 /// The implementation behind the typed accessors the generator emits on each state type (<c>LoadAsync</c>,
 /// <c>SaveAsync</c>, <c>UpdateAsync</c>, <c>DeleteAsync</c>); call those instead. The scope comes from the type's
 /// schema, so an agent-scoped type always resolves to the agent the accessor is bound to.
 /// </summary>
+/// <remarks>For the code the TypedState generator emits; not meant to be used directly.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class StateAccessors
 {
