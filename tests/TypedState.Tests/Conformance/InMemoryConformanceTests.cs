@@ -1,5 +1,6 @@
 using TypedState.InMemory;
 using TypedState.Storage;
+using TypedState.Testing;
 
 namespace TypedState.Tests.Conformance;
 

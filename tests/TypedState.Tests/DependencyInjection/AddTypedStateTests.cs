@@ -34,8 +34,8 @@ public sealed class AddTypedStateTests
         Assert.Equal(1, (await state.GetAsync<int>(StateOwner.Global, "k")).Value);
 
         var guild = host.StartGuild("g");
-        guild.AddAgent("a", new Conformance.VisitCounterAgent());
-        await guild.SendAsync("a", new Conformance.Visit("di"));
+        guild.AddAgent("a", new Testing.VisitCounterAgent());
+        await guild.SendAsync("a", new Testing.Visit("di"));
         Assert.Equal(1, (await state.GetAsync<int>(StateOwner.Agent("g", "a"), "visits")).Value);
     }
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using TypedState.DependencyInjection;
 using TypedState.Storage;
-using TypedState.Tests.Conformance;
+using TypedState.Testing;
 
 namespace TypedState.Tests.DependencyInjection;
 
@@ -156,12 +156,13 @@ public sealed class MigrateOnStartupTests
     [Fact]
     public async Task Every_generated_type_of_the_assembly_can_be_registered_at_once_and_migrated_on_an_empty_store()
     {
-        using var host = BuildHost(b => b.UseInMemory().AddStateTypes(GeneratedStateTypes.All).AddStateType<AgentProbe>().MigrateOnStartup());
+        // The probe types are generated in the conformance suite's assembly: register both assemblies' types.
+        using var host = BuildHost(b => b.UseInMemory().AddStateTypes(GeneratedStateTypes.All).AddStateTypes(Testing.GeneratedStateTypes.All).AddStateType<AgentProbe>().MigrateOnStartup());
 
         await host.StartAsync();
 
         var registry = host.Services.GetRequiredService<StateTypeRegistry>();
-        Assert.Equal(GeneratedStateTypes.All, registry.Schemas);
+        Assert.Equal([.. GeneratedStateTypes.All, .. Testing.GeneratedStateTypes.All], registry.Schemas);
         Assert.Contains(AgentProbe.StateSchema, registry.Schemas);
         Assert.Contains(Schema.Everything.StateSchema, registry.Schemas);
         Assert.Equal(registry.Schemas.Count, registry.Schemas.Select(s => (s.Scope, s.Key)).Distinct().Count());

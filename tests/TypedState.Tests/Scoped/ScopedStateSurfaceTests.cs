@@ -71,8 +71,8 @@ public sealed class ScopedStateSurfaceTests
         Assert.Empty(host.Guilds);
 
         var guild = host.StartGuild("g");
-        Assert.Throws<ArgumentException>(() => guild.AddAgent(string.Empty, new Conformance.VisitCounterAgent()));
-        Assert.Throws<ArgumentException>(() => guild.AddAgent("a\nb", new Conformance.VisitCounterAgent()));
+        Assert.Throws<ArgumentException>(() => guild.AddAgent(string.Empty, new Testing.VisitCounterAgent()));
+        Assert.Throws<ArgumentException>(() => guild.AddAgent("a\nb", new Testing.VisitCounterAgent()));
         Assert.Empty(guild.AgentIds);
     }
 }

@@ -1,0 +1,163 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TypedState.Sqlite;
+
+namespace TypedState.Tests.Sqlite;
+
+/// <summary>What only the SQLite driver has: its file, its storage layout version and upgrades, WAL, and configuration.</summary>
+public sealed class SqliteStorageLayoutTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("typedstate-schema-").FullName;
+
+    private string DatabasePath => Path.Combine(_directory, "state.db");
+
+    private string ConnectionString => $"Data Source={DatabasePath}";
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task A_new_file_gets_the_current_storage_layout_version_in_WAL_mode()
+    {
+        await using (var state = new SqliteStateManager(ConnectionString))
+        {
+            await state.SetAsync(StateOwner.Global, "k", 1);
+        }
+
+        Assert.Equal(2L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
+    }
+
+    [Fact]
+    public async Task A_layout_version_1_file_is_upgraded_to_the_current_layout_and_keeps_its_records()
+    {
+        await using (var state = new SqliteStateManager(ConnectionString))
+        {
+            await state.SetAsync(StateOwner.Guild("g"), "kept", 7);
+        }
+
+        // What a file written before locks existed looks like (the layout version is kept in typedstate_schema).
+        Execute("DROP TABLE typedstate_locks; UPDATE typedstate_schema SET version = 1");
+
+        await using (var state = new SqliteStateManager(ConnectionString))
+        {
+            Assert.Equal(7, (await state.GetAsync<int>(StateOwner.Guild("g"), "kept")).Value);
+            await using var held = await state.AcquireLockAsync(StateOwner.Guild("g"), "kept", TimeSpan.FromSeconds(30), TimeSpan.Zero);
+            Assert.True(held.FencingToken > 0);
+        }
+
+        Assert.Equal(2L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
+    }
+
+    [Fact]
+    public async Task A_storage_layout_newer_than_the_driver_is_refused_and_the_file_is_left_unchanged()
+    {
+        await using (var state = new SqliteStateManager(ConnectionString))
+        {
+            await state.SetAsync(StateOwner.Global, "kept", "value");
+        }
+
+        Execute("UPDATE typedstate_schema SET version = 99");
+
+        await using (var state = new SqliteStateManager(ConnectionString))
+        {
+            var error = await Assert.ThrowsAsync<StateException>(async () => await state.GetAsync<string>(StateOwner.Global, "kept"));
+            Assert.Contains("storage layout version 99", error.Message, StringComparison.Ordinal);
+            Assert.Contains("newer", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(99L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal(1L, Scalar("SELECT count(*) FROM typedstate_records WHERE key = 'kept' AND value IS NOT NULL"));
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_database_gives_a_driver_error_naming_the_record()
+    {
+        await File.WriteAllTextAsync(DatabasePath, new string('x', 4096));
+        await using var state = new SqliteStateManager(ConnectionString);
+        var owner = StateOwner.Agent("g1", "a1");
+
+        var error = await Assert.ThrowsAsync<StateDriverException>(async () => await state.GetAsync<int>(owner, "visits"));
+
+        Assert.Equal("sqlite", error.Driver);
+        Assert.Equal(Scope.Agent, error.Scope);
+        Assert.Equal("visits", error.Key);
+        Assert.Contains("g1", error.Message, StringComparison.Ordinal);
+        Assert.IsType<SqliteException>(error.InnerException);
+    }
+
+    [Theory]
+    [InlineData("Data Source=:memory:")]
+    [InlineData("Data Source=shared;Mode=Memory;Cache=Shared")]
+    [InlineData("")]
+    public void In_memory_or_missing_data_sources_are_refused(string connectionString)
+    {
+        Assert.Throws<ArgumentException>(() => new SqliteStateDriver(new SqliteStateDriverOptions { ConnectionString = connectionString }));
+    }
+
+    [Fact]
+    public async Task Configuration_selects_sqlite_with_its_settings()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["TypedState:Driver"] = "sqlite",
+            ["TypedState:Sqlite:ConnectionString"] = ConnectionString,
+            ["TypedState:Sqlite:Synchronous"] = "Normal",
+            ["TypedState:Sqlite:ListPageSize"] = "2",
+        }).Build();
+
+        await using var services = new ServiceCollection()
+            .AddTypedState(b => b.AddSqlite().UseConfiguration(configuration.GetSection("TypedState")))
+            .BuildServiceProvider();
+        var state = services.GetRequiredService<IStateManager>();
+        for (var i = 0; i < 5; i++)
+        {
+            await state.SetAsync(StateOwner.Guild("g"), $"k{i}", i);
+        }
+
+        var listed = new List<int>();
+        await foreach (var entry in state.ListAsync<int>(StateOwner.Guild("g"), "k"))
+        {
+            listed.Add(entry.Value);
+        }
+
+        Assert.Equal([0, 1, 2, 3, 4], listed);
+        Assert.IsType<SqliteStateDriver>(services.GetRequiredService<TypedState.Storage.IStateDriver>());
+        Assert.True(File.Exists(DatabasePath));
+    }
+
+    [Fact]
+    public void A_bad_configured_setting_is_named_in_the_error()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["TypedState:Driver"] = "Sqlite",
+            ["TypedState:Sqlite:ConnectionString"] = ConnectionString,
+            ["TypedState:Sqlite:Synchronous"] = "Sometimes",
+        }).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            new ServiceCollection().AddTypedState(b => b.AddSqlite().UseConfiguration(configuration.GetSection("TypedState"))));
+
+        Assert.Contains("TypedState:Sqlite:Synchronous", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Sometimes", error.Message, StringComparison.Ordinal);
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var connection = new SqliteConnection($"{ConnectionString};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection($"{ConnectionString};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
