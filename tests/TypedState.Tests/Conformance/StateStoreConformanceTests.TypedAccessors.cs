@@ -1,4 +1,3 @@
-using System.Text;
 using TypedState.Guilds;
 
 namespace TypedState.Tests.Conformance;

@@ -352,24 +352,6 @@ internal static class StateTypeEmitter
         }
     }
 
-    /// <summary>A C# UTF-8 literal of the text (a string literal when the text is not valid UTF-16, which UTF-8 literals reject).</summary>
-    private static string Utf8Literal(string value)
-    {
-        for (var i = 0; i < value.Length; i++)
-        {
-            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(value[i]))
-            {
-                return Literal(value);
-            }
-        }
-
-        return Literal(value) + "u8";
-    }
-
     /// <summary>A C# string literal.</summary>
     public static string Literal(string value) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);
 
