@@ -20,9 +20,8 @@ fi
 projects=("$@")
 if [ ${#projects[@]} -eq 0 ]; then
   while IFS= read -r csproj; do
-    # The same condition as Directory.Build.targets: packable projects that are not tests.
-    if [ "$(dotnet msbuild "$csproj" -getProperty:IsPackable)" != "false" ] \
-       && [ "$(dotnet msbuild "$csproj" -getProperty:IsTestProject)" != "true" ]; then
+    # The projects Directory.Build.targets tracks: packable ones that are not tests.
+    if [ "$(dotnet msbuild "$csproj" -getProperty:TrackPublicApi)" = "true" ]; then
       projects+=("$csproj")
     fi
   done < <(find src -name '*.csproj' -not -path '*/obj/*' -not -path '*/bin/*' | LC_ALL=C sort)
