@@ -94,7 +94,7 @@ public sealed class RedisTestServer : IAsyncDisposable
         string.Create(CultureInfo.InvariantCulture, $"ts-{purpose}-{Interlocked.Increment(ref _prefixCounter)}-{Guid.NewGuid():N}");
 
     /// <summary>
-    /// Starts a dedicated server on a free port (or <paramref name="port"/>) with its own temp dir.
+    /// Starts a dedicated server on a free port with its own temp dir.
     /// <paramref name="durable"/> turns on the append-only file with an fsync per write.
     /// </summary>
     public static async Task<RedisTestServer> StartAsync(bool durable)

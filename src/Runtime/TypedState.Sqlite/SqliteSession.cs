@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using TypedState.Storage;
 
 namespace TypedState.Sqlite;
 

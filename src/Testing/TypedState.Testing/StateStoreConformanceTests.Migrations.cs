@@ -581,7 +581,7 @@ public abstract partial class StateStoreConformanceTests
             var holdingNull = owners[0];
 
             // The store's own API stores null for a state type like for any reference type…
-            var nullVersion = await manager.SetAsync(holdingNull, ProbeKey, default(T)!, T.Schema.TypeInfo);
+            var nullVersion = await manager.SetAsync(holdingNull, ProbeKey, default!, T.Schema.TypeInfo);
             var entry = await manager.GetAsync(holdingNull, ProbeKey, T.Schema.TypeInfo);
             Assert.True(entry.Exists);
             Assert.Null(entry.Value);

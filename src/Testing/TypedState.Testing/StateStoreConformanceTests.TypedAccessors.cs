@@ -1,4 +1,3 @@
-using System.Text;
 using TypedState.CompilerServices;
 using TypedState.Guilds;
 

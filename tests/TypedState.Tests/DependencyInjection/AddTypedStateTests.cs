@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using TypedState.DependencyInjection;
 using TypedState.Guilds;
 using TypedState.InMemory;
 using TypedState.Storage;

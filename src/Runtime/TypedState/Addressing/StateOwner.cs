@@ -38,10 +38,10 @@ public readonly struct StateOwner : IEquatable<StateOwner>
     public string? AgentId => Scope == Scope.Agent ? AgentIdOrEmpty : null;
 
     /// <summary>The guild id, empty for global state (the form drivers store).</summary>
-    public string GuildIdOrEmpty { get => field ?? string.Empty; }
+    public string GuildIdOrEmpty => field ?? string.Empty;
 
     /// <summary>The agent id, empty unless this is an agent owner (the form drivers store).</summary>
-    public string AgentIdOrEmpty { get => field ?? string.Empty; }
+    public string AgentIdOrEmpty => field ?? string.Empty;
 
     /// <summary>Whether this value was built by a factory (the default value is not a valid owner).</summary>
     public bool IsValid => Scope is Scope.Agent or Scope.Guild or Scope.Global;
