@@ -139,7 +139,7 @@ public sealed class PostgresFixture : IAsyncDisposable
     public long DriverSet()
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(_value, Sample.TypeInfo);
-        return Manager.Driver.CommitAsync([new StateWrite(Sample.Owner, Sample.Key, StateWriteKind.Set, bytes, null)], NoFences, CancellationToken.None).Wait().Versions[0];
+        return Manager.Driver.CommitAsync([new StateWrite(Sample.Owner, Sample.Key, StateWriteKind.Set, bytes, null)], NoFences, CommitId.None, CancellationToken.None).Wait().Versions[0];
     }
 
     /// <summary>Breakdown: the driver's ReadAsync alone, then the same deserialization.</summary>

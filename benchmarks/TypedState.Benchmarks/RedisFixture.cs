@@ -100,7 +100,7 @@ public sealed class RedisFixture : IAsyncDisposable
     public long DriverSet()
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(_value, Sample.TypeInfo);
-        return Manager.Driver.CommitAsync([new Storage.StateWrite(Sample.Owner, Sample.Key, Storage.StateWriteKind.Set, bytes, null)], NoFences, CancellationToken.None).Wait().Versions[0];
+        return Manager.Driver.CommitAsync([new Storage.StateWrite(Sample.Owner, Sample.Key, Storage.StateWriteKind.Set, bytes, null)], NoFences, Storage.CommitId.None, CancellationToken.None).Wait().Versions[0];
     }
 
     /// <summary>Breakdown: the driver's ReadAsync alone, then the same deserialization.</summary>

@@ -102,10 +102,11 @@ public sealed class PostgresValueStorageTests : IAsyncLifetime
         var owner = StateOwner.Guild("g");
         var driver = state.Driver;
 
-        var single = await driver.CommitAsync([Set(owner, "single", payload)], [], CancellationToken.None);
+        var single = await driver.CommitAsync([Set(owner, "single", payload)], [], CommitId.None, CancellationToken.None);
         var batch = await driver.CommitAsync(
             [Set(owner, "batch-1", "1"u8.ToArray()), Set(owner, "batch-2", payload), Set(owner, "batch-3", "{\"n\": 3}"u8.ToArray())],
             [],
+            CommitId.None,
             CancellationToken.None);
 
         Assert.True(single.Succeeded && batch.Succeeded, what);
@@ -175,7 +176,7 @@ public sealed class PostgresValueStorageTests : IAsyncLifetime
         await using var state = CreateManager();
         var bytes = Encoding.UTF8.GetBytes(document);
 
-        var result = await state.Driver.CommitAsync([Set(StateOwner.Global, "doc", bytes)], [], CancellationToken.None);
+        var result = await state.Driver.CommitAsync([Set(StateOwner.Global, "doc", bytes)], [], CommitId.None, CancellationToken.None);
 
         Assert.True(result.Succeeded, what);
         Assert.Equal(asJsonb, JsonbDocuments.CanStore(bytes));
@@ -202,7 +203,7 @@ public sealed class PostgresValueStorageTests : IAsyncLifetime
         for (var first = 0; first < documents.Count; first += 50)
         {
             var batch = documents.Skip(first).Take(50).Select((d, i) => Set(owner, $"doc-{first + i:D3}", Encoding.UTF8.GetBytes(d))).ToList();
-            Assert.True((await state.Driver.CommitAsync(batch, [], CancellationToken.None)).Succeeded);
+            Assert.True((await state.Driver.CommitAsync(batch, [], CommitId.None, CancellationToken.None)).Succeeded);
         }
 
         var jsonb = 0;

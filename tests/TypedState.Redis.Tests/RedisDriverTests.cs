@@ -185,7 +185,7 @@ public sealed class RedisDriverTests : IAsyncLifetime
         Assert.Null(await driver.ReadAsync(owner, "k", CancellationToken.None));
         var next = await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromMinutes(1), CancellationToken.None);
         Assert.Equal(grant.Value.Token + 1, next?.Token);
-        var stale = await driver.CommitAsync([new StateWrite(owner, "k", StateWriteKind.Set, "1"u8.ToArray(), null)], [new StateFence(owner, null, grant.Value.Token)], CancellationToken.None);
+        var stale = await driver.CommitAsync([new StateWrite(owner, "k", StateWriteKind.Set, "1"u8.ToArray(), null)], [new StateFence(owner, null, grant.Value.Token)], CommitId.None, CancellationToken.None);
         Assert.Equal(CommitFailure.Fence, stale.Failure);
         Assert.Equal(next!.Value.Token, stale.ActualVersion);
     }
@@ -278,13 +278,13 @@ public sealed class RedisDriverTests : IAsyncLifetime
 
     private static async Task WriteAsync(RedisStateDriver driver, StateOwner owner, string key)
     {
-        var result = await driver.CommitAsync([new StateWrite(owner, key, StateWriteKind.Set, "0"u8.ToArray(), null)], [], CancellationToken.None);
+        var result = await driver.CommitAsync([new StateWrite(owner, key, StateWriteKind.Set, "0"u8.ToArray(), null)], [], CommitId.None, CancellationToken.None);
         Assert.True(result.Succeeded);
     }
 
     private static async Task DeleteAsync(RedisStateDriver driver, StateOwner owner, string key)
     {
-        var result = await driver.CommitAsync([new StateWrite(owner, key, StateWriteKind.Delete, ReadOnlyMemory<byte>.Empty, null)], [], CancellationToken.None);
+        var result = await driver.CommitAsync([new StateWrite(owner, key, StateWriteKind.Delete, ReadOnlyMemory<byte>.Empty, null)], [], CommitId.None, CancellationToken.None);
         Assert.True(result.Succeeded);
     }
 }

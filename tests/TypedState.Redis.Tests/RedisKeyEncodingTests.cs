@@ -151,7 +151,7 @@ public sealed class RedisKeyEncodingTests : IAsyncLifetime
         ];
         for (var i = 0; i < values.Length; i++)
         {
-            var result = await driver.CommitAsync([new StateWrite(owner, $"v{i}", StateWriteKind.Set, values[i], null)], [], CancellationToken.None);
+            var result = await driver.CommitAsync([new StateWrite(owner, $"v{i}", StateWriteKind.Set, values[i], null)], [], CommitId.None, CancellationToken.None);
             Assert.True(result.Succeeded);
         }
 

@@ -84,7 +84,7 @@ public sealed class DictionaryStateDriver : IStateDriver
     }
 
     /// <inheritdoc />
-    public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CancellationToken cancellationToken)
+    public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         StateWrite.ThrowIfUnknownKind(writes);

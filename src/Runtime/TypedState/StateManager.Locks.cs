@@ -52,7 +52,7 @@ public partial class StateManager
         catch (Exception ex)
         {
             tracker.Fail(ex);
-            throw Translate(ex, "lock", owner, key);
+            throw Translate(ex, "lock", owner, key, StateWriteOutcome.Unknown);
         }
     }
 
@@ -83,7 +83,7 @@ public partial class StateManager
         catch (Exception ex)
         {
             tracker.Fail(ex);
-            throw Translate(ex, "renew", held.Owner, held.Key);
+            throw Translate(ex, "renew", held.Owner, held.Key, StateWriteOutcome.Unknown);
         }
     }
 
@@ -98,7 +98,7 @@ public partial class StateManager
         catch (Exception ex)
         {
             tracker.Fail(ex);
-            throw Translate(ex, "unlock", held.Owner, held.Key);
+            throw Translate(ex, "unlock", held.Owner, held.Key, StateWriteOutcome.Unknown);
         }
     }
 

@@ -78,48 +78,129 @@ public partial class StateManager
         catch (Exception ex)
         {
             tracker.Fail(ex);
-            throw Translate(ex, "remove", owner, null);
+            throw Translate(ex, "remove", owner, null, StateWriteOutcome.Unknown);
         }
     }
 
     internal async ValueTask<CommitResult> CommitAsync(string operation, IReadOnlyList<StateWrite> writes, CancellationToken cancellationToken)
     {
         var first = writes[0];
-        var tracker = OperationTracker.Start(operation, Driver.Name, writes.Count == 1 ? first.Owner : null, writes.Count == 1 ? first.Key : null);
+        var single = writes.Count == 1;
+        var tracker = OperationTracker.Start(operation, Driver.Name, single ? first.Owner : null, single ? first.Key : null);
+        var outcome = StateWriteOutcome.NotApplied;
         try
         {
-            var result = await Driver.CommitAsync(writes, _fences, cancellationToken).ConfigureAwait(false);
-            if (result.Failure == CommitFailure.Fence)
+            var commitId = CommitId.New();
+            CommitResult result;
+            try
             {
-                var fence = _fences[result.ConflictIndex];
-                throw new StateLockException(
-                    StateLockFailure.FencedOut,
-                    fence.Owner,
-                    fence.Key,
-                    fence.Token,
-                    result.ActualVersion,
-                    $"The write was refused: it holds fencing token {fence.Token}, but a newer lock (token {result.ActualVersion}) was granted since, so its lease had expired. Nothing was applied.");
+                result = await Driver.CommitAsync(writes, _fences, commitId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CommitOutcomeUnknownException lost)
+            {
+                outcome = StateWriteOutcome.Unknown;
+                result = await RecoverCommitAsync(operation, writes, commitId, lost, cancellationToken).ConfigureAwait(false);
+                outcome = StateWriteOutcome.NotApplied;
             }
 
-            if (!result.Succeeded)
-            {
-                var failed = writes[result.ConflictIndex];
-                StateLog.Conflict(Logger, failed.Owner, failed.Key, failed.ExpectedVersion, result.ActualVersion);
-                throw new StateConflictException(failed.Owner, failed.Key, failed.ExpectedVersion, result.ActualVersion);
-            }
-
-            if (result.Versions.Count != writes.Count)
-            {
-                throw new InvalidOperationException($"The {Driver.Name} driver returned {result.Versions.Count} versions for a batch of {writes.Count}.");
-            }
-
+            ThrowIfRefused(result, writes);
+            outcome = StateWriteOutcome.Applied;
             tracker.Complete();
             return result;
         }
         catch (Exception ex)
         {
             tracker.Fail(ex);
-            throw Translate(ex, operation, writes.Count == 1 ? first.Owner : null, writes.Count == 1 ? first.Key : null);
+            throw TranslateCommit(ex, operation, writes, outcome);
         }
+    }
+
+    /// <summary>
+    /// Repeats a batch whose answer was lost, under its commit id, until the driver answers: the driver either
+    /// remembers the id (applied, its result returned) or applies the batch now, or refuses it (not applied).
+    /// Gives up with <see cref="CommitOutcomeUnknownException"/> after <see cref="StateManagerOptions.CommitRecoveryTimeout"/>.
+    /// </summary>
+    private async ValueTask<CommitResult> RecoverCommitAsync(string operation, IReadOnlyList<StateWrite> writes, CommitId commitId, CommitOutcomeUnknownException lost, CancellationToken cancellationToken)
+    {
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(Options.CommitRecoveryTimeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        var last = (Exception)lost;
+        for (var attempt = 1; ; attempt++)
+        {
+            StateLog.CommitOutcomeUnknown(Logger, operation, Driver.Name, commitId, attempt, last);
+            var remaining = TimeProvider.System.GetElapsedTime(TimeProvider.System.GetTimestamp(), deadline);
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw lost == last ? lost : new CommitOutcomeUnknownException(lost.Message, last);
+            }
+
+            // Grow the pause between attempts (a restarting server needs a moment), never past the deadline.
+            var pause = TimeSpan.FromMilliseconds(Math.Min(50 * (1 << Math.Min(attempt - 1, 5)), 1000));
+            await Task.Delay(pause < remaining ? pause : remaining, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var result = await Driver.CommitAsync(writes, _fences, commitId, cancellationToken).ConfigureAwait(false);
+                StateLog.CommitOutcomeResolved(Logger, operation, commitId, attempt + 1, result.Succeeded ? "applied once" : "not applied");
+                return result;
+            }
+            catch (Exception ex) when (ex is not (OperationCanceledException or ArgumentException or ObjectDisposedException or StateException))
+            {
+                // Still unreachable or still no answer: the first attempt's fate stays unknown.
+                last = ex;
+            }
+        }
+    }
+
+    /// <summary>Turns a refused batch into the typed error that names the failing fence or write.</summary>
+    private void ThrowIfRefused(CommitResult result, IReadOnlyList<StateWrite> writes)
+    {
+        if (result.Failure == CommitFailure.Fence)
+        {
+            var fence = _fences[result.ConflictIndex];
+            throw new StateLockException(
+                StateLockFailure.FencedOut,
+                fence.Owner,
+                fence.Key,
+                fence.Token,
+                result.ActualVersion,
+                $"The write was refused: it holds fencing token {fence.Token}, but a newer lock (token {result.ActualVersion}) was granted since, so its lease had expired. Nothing was applied.");
+        }
+
+        if (!result.Succeeded)
+        {
+            var failed = writes[result.ConflictIndex];
+            StateLog.Conflict(Logger, failed.Owner, failed.Key, failed.ExpectedVersion, result.ActualVersion);
+            throw new StateConflictException(failed.Owner, failed.Key, failed.ExpectedVersion, result.ActualVersion);
+        }
+
+        if (result.Versions.Count != writes.Count)
+        {
+            throw new InvalidOperationException($"The {Driver.Name} driver returned {result.Versions.Count} versions for a batch of {writes.Count}.");
+        }
+    }
+
+    /// <summary>
+    /// The error a failed commit reports: state errors pass through; a cancellation while the outcome is unknown
+    /// becomes an Unknown driver error (an OperationCanceledException would suggest nothing was stored).
+    /// </summary>
+    private Exception TranslateCommit(Exception exception, string operation, IReadOnlyList<StateWrite> writes, StateWriteOutcome outcome)
+    {
+        if (exception is CommitOutcomeUnknownException || (outcome == StateWriteOutcome.Unknown && exception is OperationCanceledException))
+        {
+            outcome = StateWriteOutcome.Unknown;
+        }
+        else if (exception is StateException or OperationCanceledException or ArgumentException or ObjectDisposedException)
+        {
+            return exception.Rethrowable();
+        }
+
+        var inner = exception is CommitOutcomeUnknownException { InnerException: { } driverError } ? driverError : exception;
+        if (writes.Count == 1)
+        {
+            StateLog.DriverFailure(Logger, Driver.Name, operation, writes[0].Owner.ToString(), inner);
+            return new StateDriverException(Driver.Name, operation, writes[0].Owner, writes[0].Key, outcome, inner);
+        }
+
+        StateLog.DriverFailure(Logger, Driver.Name, operation, "(batch)", inner);
+        return new StateDriverException(Driver.Name, operation, writes, outcome, inner);
     }
 }

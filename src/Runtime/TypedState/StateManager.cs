@@ -82,7 +82,12 @@ public partial class StateManager : IStateManager, IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
-    internal Exception Translate(Exception exception, string operation, StateOwner? owner, string? key)
+    /// <summary>
+    /// The error a failed operation reports: state, argument, disposal and cancellation errors pass through; any other
+    /// driver error becomes a <see cref="StateDriverException"/> with <paramref name="outcome"/> (reads store nothing;
+    /// an interrupted removal or lock call may have taken effect, so those say <see cref="StateWriteOutcome.Unknown"/>).
+    /// </summary>
+    internal Exception Translate(Exception exception, string operation, StateOwner? owner, string? key, StateWriteOutcome outcome = StateWriteOutcome.NotApplied)
     {
         if (exception is StateException or OperationCanceledException or ArgumentException or ObjectDisposedException)
         {
@@ -90,6 +95,6 @@ public partial class StateManager : IStateManager, IAsyncDisposable
         }
 
         StateLog.DriverFailure(Logger, Driver.Name, operation, owner?.ToString() ?? "(batch)", exception);
-        return new StateDriverException(Driver.Name, operation, owner, key, exception);
+        return new StateDriverException(Driver.Name, operation, owner, key, outcome, exception);
     }
 }

@@ -18,6 +18,14 @@ public sealed class StateManagerOptions
     public int MaxValueBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
+    /// How long a commit whose answer was lost (a broken connection, a frozen server) is repeated, under the same
+    /// <see cref="Storage.CommitId"/>, to learn whether it was applied before the manager reports
+    /// <see cref="StateWriteOutcome.Unknown"/>. Default 30 seconds; <see cref="TimeSpan.Zero"/> reports at once.
+    /// Keep it well below the drivers' commit-id retention.
+    /// </summary>
+    public TimeSpan CommitRecoveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Serializer options for calls that pass no <see cref="JsonTypeInfo{T}"/>. Defaults to web defaults with the
     /// reflection resolver when reflection is enabled; trimmed or AOT applications set a source-generated resolver.
     /// </summary>
@@ -41,6 +49,11 @@ public sealed class StateManagerOptions
         if (MaxValueBytes < 16)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxValueBytes), MaxValueBytes, "MaxValueBytes must be at least 16.");
+        }
+
+        if (CommitRecoveryTimeout < TimeSpan.Zero || CommitRecoveryTimeout > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CommitRecoveryTimeout), CommitRecoveryTimeout, "CommitRecoveryTimeout must be between zero and 10 minutes.");
         }
 
         ArgumentNullException.ThrowIfNull(SerializerOptions, nameof(SerializerOptions));

@@ -25,7 +25,7 @@ public abstract partial class StateStoreConformanceTests
         await state.SetAsync(owner, "k", "kept");
 
         var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () =>
-            await state.Driver.CommitAsync([new StateWrite(owner, key, UnknownWriteKind, "\"new\""u8.ToArray(), expectedVersion)], [], CancellationToken.None));
+            await state.Driver.CommitAsync([new StateWrite(owner, key, UnknownWriteKind, "\"new\""u8.ToArray(), expectedVersion)], [], CommitId.None, CancellationToken.None));
 
         AssertNamesUnknownKind(error, owner, key);
         await AssertRecordAsync(state, owner, "k", "kept", 1);
@@ -49,7 +49,7 @@ public abstract partial class StateStoreConformanceTests
         writes.Insert(position, new StateWrite(Guild1, "strange", UnknownWriteKind, "\"new\""u8.ToArray(), 0));
 
         var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () =>
-            await state.Driver.CommitAsync(writes, [], CancellationToken.None));
+            await state.Driver.CommitAsync(writes, [], CommitId.None, CancellationToken.None));
 
         AssertNamesUnknownKind(error, Guild1, "strange");
         await AssertAbsentAsync(state, Agent1, "created");
@@ -58,7 +58,7 @@ public abstract partial class StateStoreConformanceTests
 
         // The store is untouched and still works: the same batch without the stranger applies.
         writes.RemoveAt(position);
-        var result = await state.Driver.CommitAsync(writes, [], CancellationToken.None);
+        var result = await state.Driver.CommitAsync(writes, [], CommitId.None, CancellationToken.None);
         Assert.True(result.Succeeded);
         await AssertRecordAsync(state, Agent1, "created", "new", 1);
         await AssertAbsentAsync(state, StateOwner.Global, "doomed");
@@ -76,7 +76,7 @@ public abstract partial class StateStoreConformanceTests
         ];
 
         var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () =>
-            await state.Driver.CommitAsync(writes, [], CancellationToken.None));
+            await state.Driver.CommitAsync(writes, [], CommitId.None, CancellationToken.None));
 
         AssertNamesUnknownKind(error, Agent1, "other");
         Assert.Equal(["k"], await ListKeysAsync(state, Agent1, string.Empty));

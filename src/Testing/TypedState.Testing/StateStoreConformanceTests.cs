@@ -149,7 +149,7 @@ public abstract partial class StateStoreConformanceTests : IAsyncLifetime
     /// <summary>Writes raw bytes straight through the driver, as a foreign or damaged writer would.</summary>
     protected static async Task<long> WriteRawAsync(IStateDriver driver, StateOwner owner, string key, byte[] bytes)
     {
-        var result = await driver.CommitAsync([new StateWrite(owner, key, StateWriteKind.Set, bytes, null)], [], CancellationToken.None);
+        var result = await driver.CommitAsync([new StateWrite(owner, key, StateWriteKind.Set, bytes, null)], [], CommitId.None, CancellationToken.None);
         Assert.True(result.Succeeded);
         return result.Versions[0];
     }

@@ -210,10 +210,10 @@ public sealed class AddTypedStateTests
 
         public IAsyncEnumerable<StateOwner> ListOwnersAsync(Scope scope, CancellationToken cancellationToken) => _inner.ListOwnersAsync(scope, cancellationToken);
 
-        public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CancellationToken cancellationToken)
+        public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
         {
             Probe.Commit();
-            return _inner.CommitAsync(writes, fences, cancellationToken);
+            return _inner.CommitAsync(writes, fences, commitId, cancellationToken);
         }
 
         public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken) => _inner.TryAcquireLockAsync(owner, key, lease, cancellationToken);

@@ -25,7 +25,7 @@ public sealed class MigrateOnStartupTests
     private static async Task<long> SeedAsync(IHost host, StateOwner owner, string document)
     {
         var driver = host.Services.GetRequiredService<IStateDriver>();
-        var result = await driver.CommitAsync([new StateWrite(owner, "probe", StateWriteKind.Set, Encoding.UTF8.GetBytes(document), null)], [], CancellationToken.None);
+        var result = await driver.CommitAsync([new StateWrite(owner, "probe", StateWriteKind.Set, Encoding.UTF8.GetBytes(document), null)], [], CommitId.None, CancellationToken.None);
         Assert.True(result.Succeeded);
         return result.Versions[0];
     }

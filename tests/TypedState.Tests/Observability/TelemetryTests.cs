@@ -169,7 +169,7 @@ public sealed class TelemetryTests
 
         public IAsyncEnumerable<StateOwner> ListOwnersAsync(Scope scope, CancellationToken cancellationToken) => _inner.ListOwnersAsync(scope, cancellationToken);
 
-        public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CancellationToken cancellationToken) => _inner.CommitAsync(writes, fences, cancellationToken);
+        public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken) => _inner.CommitAsync(writes, fences, commitId, cancellationToken);
 
         public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken) => _inner.TryAcquireLockAsync(owner, key, lease, cancellationToken);
 

@@ -222,7 +222,7 @@ public sealed class CorruptDocumentTests
 
     private static async Task<long> WriteRawAsync(InMemoryStateDriver driver, byte[] document, string key = Key)
     {
-        var result = await driver.CommitAsync([new StateWrite(s_owner, key, StateWriteKind.Set, document, null)], [], CancellationToken.None);
+        var result = await driver.CommitAsync([new StateWrite(s_owner, key, StateWriteKind.Set, document, null)], [], CommitId.None, CancellationToken.None);
         Assert.True(result.Succeeded);
         return result.Versions[0];
     }

@@ -24,7 +24,7 @@ public sealed class SmokeTests
         var updated = await ChatMemory.UpdateAsync(state, m => m.Turns++);
         Assert.Equal(3, updated.Value.Turns);
 
-        await driver.CommitAsync([new StateWrite(StateOwner.Agent("g", "b"), "ChatMemory", StateWriteKind.Set, Encoding.UTF8.GetBytes("{\"topic\":\"old\",\"count\":7}"), null)], [], default);
+        await driver.CommitAsync([new StateWrite(StateOwner.Agent("g", "b"), "ChatMemory", StateWriteKind.Set, Encoding.UTF8.GetBytes("{\"topic\":\"old\",\"count\":7}"), null)], [], CommitId.None, default);
         var old = await ChatMemory.LoadAsync(manager.ForAgent("g", "b"));
         Assert.Equal(["old"], old.Value.Topics);
         Assert.Equal(7, old.Value.Turns);

@@ -2,7 +2,7 @@ namespace TypedState;
 
 /// <summary>
 /// The root of every error TypedState raises about state. Carries the scope, owner and key it concerns as
-/// properties, and names them in the message.
+/// properties, names them in the message, and says in <see cref="Outcome"/> whether the change was stored.
 /// </summary>
 public class StateException : Exception
 {
@@ -29,8 +29,17 @@ public class StateException : Exception
     /// <summary>The key concerned, when known.</summary>
     public string? Key { get; }
 
+    /// <summary>
+    /// Whether the change the failed operation carried was stored: <see cref="StateWriteOutcome.NotApplied"/> unless
+    /// the error says otherwise (only driver failures can be <see cref="StateWriteOutcome.Unknown"/>).
+    /// </summary>
+    public StateWriteOutcome Outcome { get; init; }
+
     /// <summary>The message with the scope, owner and key appended, as every state error words it.</summary>
-    internal static string Compose(string message, StateOwner? owner, string? key)
+    internal static string Compose(string message, StateOwner? owner, string? key) => $"{message} [{Where(owner, key)}]";
+
+    /// <summary>The scope, owner and key of one record (or owner when <paramref name="key"/> is null), as messages name them.</summary>
+    internal static string Where(StateOwner? owner, string? key)
     {
         var where = owner is { IsValid: true } o
             ? o.Scope switch
@@ -40,6 +49,14 @@ public class StateException : Exception
                 _ => "scope Global",
             }
             : "owner unknown";
-        return key is null ? $"{message} [{where}]" : $"{message} [{where}, key '{KeyRules.Printable(key)}']";
+        return key is null ? where : $"{where}, key '{KeyRules.Printable(key)}'";
+    }
+
+    /// <summary>Creates an exception whose <paramref name="message"/> already names what it concerns.</summary>
+    private protected StateException(string message, StateOwner? owner, StateWriteOutcome outcome, Exception? innerException)
+        : base(message, innerException)
+    {
+        Owner = owner;
+        Outcome = outcome;
     }
 }

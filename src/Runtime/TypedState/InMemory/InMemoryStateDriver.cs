@@ -15,9 +15,20 @@ public sealed class InMemoryStateDriver : IStateDriver
     private readonly Dictionary<StateOwner, OwnerLocks> _locks = new();
     private readonly Lock _writeGate = new();
     private readonly TimeProvider _clock;
+    private readonly CommitMemory _commits;
 
-    /// <summary>Creates an empty store; lock leases are measured with <paramref name="timeProvider"/> (the system clock by default).</summary>
-    public InMemoryStateDriver(TimeProvider? timeProvider = null) => _clock = timeProvider ?? TimeProvider.System;
+    // The highest version removed with an owner of each guild: records created later in the guild start above it.
+    private readonly Dictionary<string, long> _floors = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Creates an empty store; lock leases and the retention of commit ids are measured with
+    /// <paramref name="timeProvider"/> (the system clock by default).
+    /// </summary>
+    public InMemoryStateDriver(TimeProvider? timeProvider = null)
+    {
+        _clock = timeProvider ?? TimeProvider.System;
+        _commits = new CommitMemory(_clock);
+    }
 
     /// <inheritdoc />
     public string Name => "in-memory";
@@ -88,7 +99,7 @@ public sealed class InMemoryStateDriver : IStateDriver
     }
 
     /// <inheritdoc />
-    public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CancellationToken cancellationToken)
+    public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(fences);
@@ -96,6 +107,11 @@ public sealed class InMemoryStateDriver : IStateDriver
         cancellationToken.ThrowIfCancellationRequested();
         lock (_writeGate)
         {
+            if (_commits.Find(commitId) is { } remembered)
+            {
+                return ValueTask.FromResult(CommitResult.Success(remembered));
+            }
+
             for (var i = 0; i < fences.Count; i++)
             {
                 var newest = NewestCoveringToken(fences[i]);
@@ -124,7 +140,7 @@ public sealed class InMemoryStateDriver : IStateDriver
                 switch (write.Kind)
                 {
                     case StateWriteKind.Set:
-                        var version = (current?.Version ?? 0) + 1;
+                        var version = (current?.Version ?? Floor(write.Owner)) + 1;
                         records[write.Key] = new Slot(write.Value, version);
                         versions[i] = version;
                         break;
@@ -145,6 +161,7 @@ public sealed class InMemoryStateDriver : IStateDriver
                 }
             }
 
+            _commits.Remember(commitId, versions);
             return ValueTask.FromResult(CommitResult.Success(versions));
         }
     }
@@ -155,16 +172,26 @@ public sealed class InMemoryStateDriver : IStateDriver
         cancellationToken.ThrowIfCancellationRequested();
         lock (_writeGate)
         {
-            _owners.TryRemove(owner, out _);
+            var floor = Floor(owner);
+            if (_owners.TryRemove(owner, out var removed))
+            {
+                floor = Math.Max(floor, HighestVersion(removed));
+            }
+
             if (owner.Scope == Scope.Guild)
             {
                 foreach (var candidate in _owners.Keys)
                 {
-                    if (candidate.Scope == Scope.Agent && candidate.GuildIdOrEmpty == owner.GuildIdOrEmpty)
+                    if (candidate.Scope == Scope.Agent && candidate.GuildIdOrEmpty == owner.GuildIdOrEmpty && _owners.TryRemove(candidate, out var agent))
                     {
-                        _owners.TryRemove(candidate, out _);
+                        floor = Math.Max(floor, HighestVersion(agent));
                     }
                 }
+            }
+
+            if (floor > 0)
+            {
+                _floors[owner.GuildIdOrEmpty] = floor;
             }
         }
 
@@ -268,6 +295,21 @@ public sealed class InMemoryStateDriver : IStateDriver
         }
 
         return newest;
+    }
+
+    /// <summary>The version floor of the owner's guild: 0 unless an owner of the guild was removed.</summary>
+    private long Floor(StateOwner owner) =>
+        owner.Scope != Scope.Global && _floors.TryGetValue(owner.GuildIdOrEmpty, out var floor) ? floor : 0;
+
+    private static long HighestVersion(ConcurrentDictionary<string, Slot> records)
+    {
+        var highest = 0L;
+        foreach (var slot in records.Values)
+        {
+            highest = Math.Max(highest, slot.Version);
+        }
+
+        return highest;
     }
 
     private long LiveVersion(StateWrite write) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TypedState.Storage;
 
 namespace TypedState.Observability;
 
@@ -22,6 +23,12 @@ internal static partial class StateLog
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "Rolled back a transaction of {Count} entries")]
     public static partial void TransactionRolledBack(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "The answer to a {Operation} commit on the {Driver} driver was lost; repeating it under commit id {CommitId} to learn whether it was applied (attempt {Attempt})")]
+    public static partial void CommitOutcomeUnknown(ILogger logger, string operation, string driver, CommitId commitId, int attempt, Exception exception);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "The {Operation} commit with id {CommitId} was resolved after {Attempts} attempts: {Resolution}")]
+    public static partial void CommitOutcomeResolved(ILogger logger, string operation, CommitId commitId, int attempts, string resolution);
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Migrating {Type} (scope {Scope}, key '{Key}') to schema version {Version}")]
     public static partial void MigrationStarted(ILogger logger, string type, Scope scope, string key, int version);

@@ -8,7 +8,8 @@ namespace TypedState.Storage;
 /// <remarks>
 /// <para>Versions are per record, start at 1 and grow by one on every write, deletes included: a driver keeps a
 /// tombstone for a deleted key so that a re-created key continues from the tombstone's version and an old
-/// expected version can never match again. Removing an owner drops its records and tombstones.</para>
+/// expected version can never match again. Removing an owner drops its records and tombstones but keeps a
+/// version floor for the guild (see <see cref="RemoveOwnerAsync"/>).</para>
 /// <para>Keys are compared by Unicode code point (the order of their UTF-8 bytes); <see cref="StateKeyOrder"/>
 /// has the comparer and the prefix range helper.</para>
 /// <para>Value buffers handed to a driver are never mutated or reused by the core, so a driver may keep them.</para>
@@ -52,12 +53,28 @@ public interface IStateDriver : IAsyncDisposable
     /// (owner, key) appears at most once in <paramref name="writes"/>. A batch holding an entry of a kind the driver
     /// does not know is refused before anything applies (<see cref="StateWrite.ThrowIfUnknownKind"/>).
     /// </summary>
-    ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CancellationToken cancellationToken);
+    /// <remarks>
+    /// <para><b>Commit ids.</b> Unless <paramref name="commitId"/> is <see cref="CommitId.None"/>, a driver remembers
+    /// the id of every applied batch, atomically with the batch, for at least its retention (minutes; see each
+    /// driver's options). A batch arriving with a remembered id applies nothing and returns the remembered result
+    /// (the versions the first one returned), whatever happened to the records since. A repeat must not be decided
+    /// while the first attempt may still commit (claim the id first, under the same lock or unique key).</para>
+    /// <para><b>Failures.</b> A driver throws <see cref="CommitOutcomeUnknownException"/> when the batch may have
+    /// been applied but the answer was lost, including when <paramref name="cancellationToken"/> fires after the batch
+    /// was sent; any other exception (an <see cref="OperationCanceledException"/> included) means nothing was applied.</para>
+    /// </remarks>
+    ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes every record of an owner. Removing a guild owner also removes the agent state of that guild.
     /// Global state is never passed here.
     /// </summary>
+    /// <remarks>
+    /// The removal is serializable with commits: a batch that commits concurrently is either wholly removed (it
+    /// committed first) or wholly kept (it committed after). The highest version removed is kept as the floor of
+    /// the guild (<see cref="StateOwner.GuildId"/>): a record created later in that guild or any of its agents starts
+    /// above it, so a version read before the removal never matches a record created after.
+    /// </remarks>
     ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken);
 
     /// <summary>
