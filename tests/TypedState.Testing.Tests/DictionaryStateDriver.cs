@@ -24,6 +24,12 @@ public sealed class DictionaryStateDriver : IStateDriver
     /// <summary>The newest token granted per owner: tokens grow across all locks of an owner and are never reset.</summary>
     private readonly Dictionary<StateOwner, long> _lastTokens = [];
 
+    /// <summary>The versions of every applied batch that carried a commit id; a test driver remembers them for its lifetime.</summary>
+    private readonly Dictionary<CommitId, long[]> _commits = [];
+
+    /// <summary>Per guild id, the highest version removed with an owner of that guild: new records start above it.</summary>
+    private readonly Dictionary<string, long> _floors = [];
+
     /// <inheritdoc />
     public string Name => "dictionary";
 
@@ -90,6 +96,11 @@ public sealed class DictionaryStateDriver : IStateDriver
         StateWrite.ThrowIfUnknownKind(writes);
         lock (_gate)
         {
+            if (!commitId.IsNone && _commits.TryGetValue(commitId, out var remembered))
+            {
+                return ValueTask.FromResult(CommitResult.Success(remembered));
+            }
+
             for (var i = 0; i < fences.Count; i++)
             {
                 var newest = NewestToken(fences[i]);
@@ -114,7 +125,7 @@ public sealed class DictionaryStateDriver : IStateDriver
             {
                 var (owner, key, kind, value, _) = writes[i];
                 var live = LiveVersion(owner, key);
-                var last = _records.TryGetValue((owner, key), out var record) ? record.Version : 0;
+                var last = _records.TryGetValue((owner, key), out var record) ? record.Version : _floors.GetValueOrDefault(owner.GuildId ?? string.Empty);
                 if (kind == StateWriteKind.Set)
                 {
                     _records[(owner, key)] = (value, last + 1);
@@ -131,6 +142,11 @@ public sealed class DictionaryStateDriver : IStateDriver
                 }
             }
 
+            if (!commitId.IsNone)
+            {
+                _commits[commitId] = versions;
+            }
+
             return ValueTask.FromResult(CommitResult.Success(versions));
         }
     }
@@ -141,10 +157,15 @@ public sealed class DictionaryStateDriver : IStateDriver
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
+            var guild = owner.GuildId ?? string.Empty;
+            var floor = _floors.GetValueOrDefault(guild);
             foreach (var record in _records.Keys.Where(r => r.Owner == owner || (owner.Scope == Scope.Guild && r.Owner.Scope == Scope.Agent && r.Owner.GuildId == owner.GuildId)).ToList())
             {
+                floor = Math.Max(floor, _records[record].Version);
                 _records.Remove(record);
             }
+
+            _floors[guild] = floor;
         }
 
         return ValueTask.CompletedTask;
