@@ -23,7 +23,7 @@ public static partial class Interleaved
             ("ASCII, 64 chars", sentence[..64]),
             ("ASCII with a newline per line, 2 KB", string.Concat(Enumerable.Repeat(sentence + "\n", 28))),
             ("accents and CJK, 2 KB", string.Concat(Enumerable.Repeat("Zürich, straße, café — 中文的句子，没有表情符号。 ", 40))[..1000]),
-            ("chat with an emoji every 40 chars, 2 KB", string.Concat(Enumerable.Repeat("thanks, that worked 😀 see you tomorrow 🎉 ", 48))),
+            ("chat with an emoji every ~20 chars, 2 KB", string.Concat(Enumerable.Repeat("thanks, that worked 😀 see you tomorrow 🎉 ", 48))),
         };
 
         var rows = false;
