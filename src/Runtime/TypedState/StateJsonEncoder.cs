@@ -19,6 +19,8 @@ namespace TypedState;
 /// </remarks>
 internal sealed class StateJsonEncoder : JavaScriptEncoder
 {
+    private const int ReplacementCharacter = 0xFFFD;
+
     private static readonly JavaScriptEncoder s_relaxed = UnsafeRelaxedJsonEscaping;
 
     private StateJsonEncoder()
@@ -42,6 +44,13 @@ internal sealed class StateJsonEncoder : JavaScriptEncoder
         {
             // Written as itself: its surrogate pair, which becomes its 4 UTF-8 bytes.
             return new Rune(unicodeScalar).TryEncodeToUtf16(new Span<char>(buffer, bufferLength), out numberOfCharactersWritten);
+        }
+
+        if (unicodeScalar == ReplacementCharacter)
+        {
+            // TextEncoder's own loops (Encode(string), the TextWriter overloads) report ill-formed input as U+FFFD; the
+            // relaxed encoder, which writes a real U+FFFD as itself, escapes it there, and so does this one.
+            return TryCopy("\\uFFFD", buffer, bufferLength, out numberOfCharactersWritten);
         }
 
         return s_relaxed.TryEncodeUnicodeScalar(unicodeScalar, buffer, bufferLength, out numberOfCharactersWritten);
@@ -161,6 +170,12 @@ internal sealed class StateJsonEncoder : JavaScriptEncoder
             bytesConsumed += length;
             bytesWritten += length;
         }
+    }
+
+    private static unsafe bool TryCopy(string text, char* buffer, int bufferLength, out int numberOfCharactersWritten)
+    {
+        numberOfCharactersWritten = text.AsSpan().TryCopyTo(new Span<char>(buffer, bufferLength)) ? text.Length : 0;
+        return numberOfCharactersWritten > 0;
     }
 
     private static bool IsSurrogatePair(ReadOnlySpan<char> text, int index) =>

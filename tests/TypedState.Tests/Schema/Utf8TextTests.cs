@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -214,6 +215,70 @@ public sealed class Utf8TextTests
     {
         Assert.Equal("n😀", StateJson.EncodeName("n😀").ToString());
         Assert.Equal("q\\\"\\n", StateJson.EncodeName("q\"\n").ToString());
+    }
+
+    [Fact]
+    public void The_encoder_keeps_the_TextEncoder_contract_for_small_destinations_and_partial_input()
+    {
+        var encoder = StateJsonEncoder.Instance;
+        const string Text = "a😀\n\"🎉\uD83Dz😀";
+        const string Expected = "a😀\\n\\\"🎉\\uFFFDz😀";
+        Assert.Equal(Expected, encoder.Encode(Text));
+        using var textWriter = new StringWriter(CultureInfo.InvariantCulture);
+        encoder.Encode(textWriter, Text);
+        Assert.Equal(Expected, textWriter.ToString());
+
+        // Destinations of every size from 1 up: each call makes progress or asks for more room, and the pieces add up.
+        for (var size = 1; size <= 16; size++)
+        {
+            var utf16 = new StringBuilder();
+            var source = Text.AsSpan();
+            var destination = new char[size];
+            while (!source.IsEmpty)
+            {
+                var status = encoder.Encode(source, destination, out var consumed, out var written);
+                Assert.True(status is OperationStatus.Done or OperationStatus.DestinationTooSmall, $"size {size}: {status}");
+                Assert.True(consumed > 0 || status == OperationStatus.DestinationTooSmall);
+                utf16.Append(destination, 0, written);
+                source = source[consumed..];
+                if (consumed == 0)
+                {
+                    destination = new char[destination.Length * 2];
+                }
+            }
+
+            Assert.Equal(Expected, utf16.ToString());
+
+            var utf8 = new List<byte>();
+            var bytes = Encoding.UTF8.GetBytes("a😀\n\"🎉z😀").AsSpan();
+            var byteDestination = new byte[size];
+            while (!bytes.IsEmpty)
+            {
+                var status = encoder.EncodeUtf8(bytes, byteDestination, out var consumed, out var written);
+                Assert.True(status is OperationStatus.Done or OperationStatus.DestinationTooSmall, $"size {size}: {status}");
+                utf8.AddRange(byteDestination.AsSpan(0, written).ToArray());
+                bytes = bytes[consumed..];
+                if (consumed == 0)
+                {
+                    byteDestination = new byte[byteDestination.Length * 2];
+                }
+            }
+
+            Assert.Equal("a😀\\n\\\"🎉z😀", Encoding.UTF8.GetString([.. utf8]));
+        }
+
+        // Input split inside an emoji: the first part waits for the rest instead of escaping half of it.
+        var buffer = new char[32];
+        Assert.Equal(OperationStatus.NeedMoreData, encoder.Encode("ab\uD83D", buffer, out var charsConsumed, out var charsWritten, isFinalBlock: false));
+        Assert.Equal((2, 2), (charsConsumed, charsWritten));
+        var utf8Buffer = new byte[32];
+        Assert.Equal(OperationStatus.NeedMoreData, encoder.EncodeUtf8([0x61, 0xF0, 0x9F, 0x98], utf8Buffer, out var bytesConsumed, out var bytesWritten, isFinalBlock: false));
+        Assert.Equal((1, 1), (bytesConsumed, bytesWritten));
+
+        Assert.False(encoder.WillEncode(0x1F600));
+        Assert.True(encoder.WillEncode('"'));
+        Assert.True(encoder.WillEncode(0xD800));
+        Assert.False(encoder.WillEncode('é'));
     }
 
     private static byte[] WriteUtf8(byte[] utf8, JavaScriptEncoder encoder)
