@@ -101,6 +101,7 @@ public static partial class Interleaved
         // every serializer writes and reads the same document.
         CompareSerializers(Serialization.SerializerFixtures.ChatMemory(), options, rounds, blockMs);
         CompareSerializers(Serialization.SerializerFixtures.TopicMemory(), options, rounds, blockMs);
+        CompareEncoders(options, rounds, blockMs);
 
         GC.KeepAlive(s_sink);
         return 0;

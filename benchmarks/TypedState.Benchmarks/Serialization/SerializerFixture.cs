@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -37,7 +36,7 @@ public sealed class SerializerFixture<T>
         Value = value;
         _metadata = metadata;
         _fastPath = fastPath;
-        _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = new StateManagerOptions().SerializerOptions.Encoder });
         TypedStateDocument = _schema.Serialize(Value);
         StjDocument = JsonSerializer.SerializeToUtf8Bytes(Value, _reflection);
 

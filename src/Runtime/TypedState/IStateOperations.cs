@@ -39,5 +39,11 @@ public interface IStateOperations
     /// (<c>% _ * ? [ ] \</c> have no special meaning), in code point order of the keys. A record whose bytes
     /// cannot be read is yielded with its <see cref="StateEntry{T}.Error"/> set.
     /// </summary>
+    /// <remarks>
+    /// Inside an <see cref="IStateTransaction"/> the listing merges the transaction's own writes, and each record it
+    /// returns is checked at commit: one that another client changed or deleted meanwhile fails the commit with
+    /// <see cref="StateConflictException"/>. A record another client adds under the prefix after the listing is not
+    /// detected (no phantom protection); the remarks of <see cref="IStateTransaction"/> show how to guard a collection.
+    /// </remarks>
     IAsyncEnumerable<StateEntry<T>> ListAsync<T>(StateOwner owner, string prefix, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default);
 }

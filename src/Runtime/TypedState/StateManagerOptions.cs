@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -14,7 +13,11 @@ public sealed class StateManagerOptions
     /// <summary>The longest key accepted, in UTF-16 code units. Default 512.</summary>
     public int MaxKeyLength { get; set; } = DefaultMaxKeyLength;
 
-    /// <summary>The largest serialized value accepted, in bytes. Default 1 MiB.</summary>
+    /// <summary>
+    /// The largest serialized value accepted, in bytes of UTF-8 JSON. Default 1 MiB. With the default
+    /// <see cref="SerializerOptions"/> text counts its UTF-8 bytes: 1 per ASCII character, 2–3 for other characters of
+    /// the Basic Multilingual Plane, 4 per emoji.
+    /// </summary>
     public int MaxValueBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
@@ -36,6 +39,15 @@ public sealed class StateManagerOptions
     /// Options of your own, and source-generated contexts
     /// (<c>[JsonSourceGenerationOptions(AllowOutOfOrderMetadataProperties = true)]</c>), need the same setting for
     /// polymorphic or reference-preserving types on such drivers.
+    /// <para>
+    /// The defaults' encoder keeps non-ASCII text as UTF-8, emoji and other characters outside the Basic Multilingual
+    /// Plane included, and escapes what JSON requires (quotes, backslashes, control characters) and unpaired
+    /// surrogates (as <c>\uFFFD</c>), like <see cref="System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>
+    /// otherwise. Documents are stored, never embedded in HTML. Generated state types write with the same encoder.
+    /// Options of your own keep their encoder: System.Text.Json's built-in encoders write each emoji as a 12-byte
+    /// escape; to keep the store's, change the default options (for example set their
+    /// <see cref="JsonSerializerOptions.TypeInfoResolver"/>) instead of replacing them.
+    /// </para>
     /// </remarks>
     public JsonSerializerOptions SerializerOptions { get; set; } = CreateDefaultSerializerOptions();
 
@@ -63,12 +75,12 @@ public sealed class StateManagerOptions
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The reflection resolver is only used when the application enables reflection-based serialization.")]
     private static JsonSerializerOptions CreateDefaultSerializerOptions()
     {
-        // State is stored, not embedded in HTML: keep non-ASCII text as UTF-8 instead of \uXXXX escapes.
+        // State is stored, not embedded in HTML: keep non-ASCII text, emoji included, as UTF-8 instead of \uXXXX escapes.
         // Drivers may reorder a document's properties (IStateDriver's contract), so metadata like $type may come
         // anywhere in an object; only types with metadata pay for the buffering this needs.
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            Encoder = StateJsonEncoder.Instance,
             AllowOutOfOrderMetadataProperties = true,
         };
         if (JsonSerializer.IsReflectionEnabledByDefault)

@@ -305,13 +305,14 @@ public abstract partial class StateStoreConformanceTests
     {
         var state = await CreateManagerAsync(new StateManagerOptions { MaxValueBytes = 64 });
 
-        // 16 emoji are 32 UTF-16 units; serialized (escaped or not) they take well over 64 bytes.
+        // 16 emoji are 32 UTF-16 units and 64 bytes of UTF-8, stored as such (not as \uXXXX escapes): 66 with the quotes.
         var emoji = string.Concat(Enumerable.Repeat("🙂", 16));
         var size = JsonSerializer.SerializeToUtf8Bytes(emoji, state.SerializerOptions).Length;
         var ex = await Assert.ThrowsAsync<StateValueTooLargeException>(() => state.SetAsync(Agent1, "k", emoji).AsTask());
 
-        Assert.True(size > 64);
+        Assert.Equal(66, size);
         Assert.Equal(size, ex.Size);
+        Assert.Equal(1, await state.SetAsync(Agent1, "fits", emoji[2..]));
         await AssertAbsentAsync(state, Agent1, "k");
         Assert.Equal(1, await state.SetAsync(Agent1, "k", "🙂"));
         Assert.Equal("🙂", (await state.GetAsync<string>(Agent1, "k")).Value);

@@ -19,6 +19,9 @@ public sealed class GuildHostTests : IAsyncLifetime
 
     private readonly List<IAsyncDisposable> _disposables = [];
 
+    /// <summary>How long a test waits for a call that must complete: a hang fails the test instead of the run.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
     private static StateOwner Agent1 => StateOwner.Agent(G1, A1);
 
     private static StateOwner Agent2 => StateOwner.Agent(G1, A2);
@@ -148,6 +151,84 @@ public sealed class GuildHostTests : IAsyncLifetime
 
         // The guild's lifetime ended: nothing its handler was still doing may leave state behind.
         Assert.Empty(await ListKeysAsync(state, Agent1, string.Empty));
+        Assert.Empty(await ListKeysAsync(state, Guild1, string.Empty));
+    }
+
+    [Fact]
+    public async Task A_publish_skips_an_agent_removed_before_the_publish_reached_it_and_neither_call_hangs()
+    {
+        var state = await CreateManagerAsync();
+        await using var host = new GuildHost(state);
+        var guild = host.StartGuild(G1);
+        var turnstile = new Turnstile();
+        guild.AddAgent(A1, new TurnstileAgent(turnstile));
+        guild.AddAgent(A2, new TurnstileAgent(turnstile));
+
+        var publish = guild.PublishAsync(new Pass()).AsTask();
+        var first = await turnstile.FirstArrival.WaitAsync(Bound);
+        var later = first == A1 ? A2 : A1;
+        Assert.True(await guild.RemoveAgentAsync(later).AsTask().WaitAsync(Bound));
+        turnstile.Open();
+
+        Assert.Equal(1, await publish.WaitAsync(Bound));
+        Assert.Equal([first], turnstile.Handled);
+        Assert.Empty(await ListKeysAsync(state, StateOwner.Agent(G1, later), string.Empty));
+        await AssertRecordAsync(state, StateOwner.Agent(G1, first), "passed", 1, 1);
+
+        // The removal released the agent's lock: an agent added again under the id gets messages.
+        guild.AddAgent(later, new VisitCounterAgent());
+        await guild.SendAsync(later, new Visit("again")).AsTask().WaitAsync(Bound);
+        await AssertRecordAsync(state, StateOwner.Agent(G1, later), "visits", 1, 1);
+    }
+
+    [Fact]
+    public async Task A_message_waiting_for_an_agent_that_is_then_removed_is_not_delivered_and_fails_with_KeyNotFoundException()
+    {
+        var state = await CreateManagerAsync();
+        await using var host = new GuildHost(state);
+        var guild = host.StartGuild(G1);
+        var turnstile = new Turnstile();
+        guild.AddAgent(A1, new TurnstileAgent(turnstile));
+
+        // The first send holds the agent; the second looked the agent up and waits its turn when the removal begins.
+        var inFlight = guild.SendAsync(A1, new Pass()).AsTask();
+        await turnstile.FirstArrival.WaitAsync(Bound);
+        var waiting = guild.SendAsync(A1, new Pass()).AsTask();
+        var remove = guild.RemoveAgentAsync(A1).AsTask();
+        Assert.False(remove.IsCompleted, "RemoveAgentAsync finished while the agent's handler was still running");
+        turnstile.Open();
+
+        await inFlight.WaitAsync(Bound);
+        var error = await Assert.ThrowsAsync<KeyNotFoundException>(() => waiting.WaitAsync(Bound));
+        Assert.Contains(A1, error.Message, StringComparison.Ordinal);
+        Assert.True(await remove.WaitAsync(Bound));
+        Assert.Equal([A1], turnstile.Handled);
+        Assert.Empty(await ListKeysAsync(state, Agent1, string.Empty));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => guild.SendAsync(A1, new Pass()).AsTask().WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task Guild_Remove_with_a_publish_in_flight_lets_both_finish_and_leaves_no_state_behind()
+    {
+        var state = await CreateManagerAsync();
+        await using var host = new GuildHost(state);
+        var guild = host.StartGuild(G1);
+        var turnstile = new Turnstile();
+        guild.AddAgent(A1, new TurnstileAgent(turnstile));
+        guild.AddAgent(A2, new TurnstileAgent(turnstile));
+
+        var publish = guild.PublishAsync(new Pass()).AsTask();
+        var first = await turnstile.FirstArrival.WaitAsync(Bound);
+        var remove = guild.RemoveAsync().AsTask();
+        Assert.False(remove.IsCompleted, "RemoveAsync finished while a handler was still running");
+        turnstile.Open();
+
+        // The agent the publish had not reached is not handed the message once the guild's removal began.
+        Assert.Equal(1, await publish.WaitAsync(Bound));
+        await remove.WaitAsync(Bound);
+        Assert.Equal([first], turnstile.Handled);
+        Assert.Empty(await ListKeysAsync(state, Agent1, string.Empty));
+        Assert.Empty(await ListKeysAsync(state, Agent2, string.Empty));
         Assert.Empty(await ListKeysAsync(state, Guild1, string.Empty));
     }
 

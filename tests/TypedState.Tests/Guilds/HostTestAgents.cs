@@ -41,3 +41,52 @@ internal sealed class BlindCounterAgent : IMessageHandler<BlindIncrement>
         await context.State.SetAsync(Scope.Agent, "count", current + 1, cancellationToken: cancellationToken);
     }
 }
+
+/// <summary>A message every <see cref="TurnstileAgent"/> handles.</summary>
+internal sealed record Pass;
+
+/// <summary>
+/// Shared by several <see cref="TurnstileAgent"/>s: the first handler to start reports its agent id and waits until
+/// the test opens the turnstile, so a test knows which agent a publish reached first and can act before it goes on.
+/// </summary>
+internal sealed class Turnstile
+{
+    private readonly TaskCompletionSource<string> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _handled = [];
+
+    /// <summary>The id of the first agent whose handler started.</summary>
+    public Task<string> FirstArrival => _first.Task;
+
+    public void Open() => _open.TrySetResult();
+
+    /// <summary>The agents whose handlers ran to the end, in order.</summary>
+    public IReadOnlyList<string> Handled
+    {
+        get
+        {
+            lock (_handled)
+            {
+                return [.. _handled];
+            }
+        }
+    }
+
+    public async ValueTask PassAsync(AgentContext context, CancellationToken cancellationToken)
+    {
+        await context.State.SetAsync(Scope.Agent, "passed", 1, cancellationToken: cancellationToken);
+        _first.TrySetResult(context.AgentId);
+        await _open.Task.WaitAsync(cancellationToken);
+        lock (_handled)
+        {
+            _handled.Add(context.AgentId);
+        }
+    }
+}
+
+/// <summary>An agent that handles <see cref="Pass"/> through a shared <see cref="Turnstile"/>.</summary>
+internal sealed class TurnstileAgent(Turnstile turnstile) : IMessageHandler<Pass>
+{
+    public ValueTask HandleAsync(Pass message, AgentContext context, CancellationToken cancellationToken) =>
+        turnstile.PassAsync(context, cancellationToken);
+}

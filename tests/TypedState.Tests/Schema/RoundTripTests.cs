@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using TypedState.InMemory;
@@ -13,10 +12,13 @@ namespace TypedState.Tests.Schema;
 /// </summary>
 public sealed class RoundTripTests
 {
-    /// <summary>System.Text.Json by reflection with the store's defaults (web, relaxed escaping).</summary>
+    /// <summary>
+    /// System.Text.Json by reflection with the store's defaults (web, and the store's encoder: relaxed escaping that
+    /// keeps supplementary-plane characters as UTF-8).
+    /// </summary>
     internal static readonly JsonSerializerOptions Reflection = new(JsonSerializerDefaults.Web)
     {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = new StateManagerOptions().SerializerOptions.Encoder,
         TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
@@ -123,12 +125,13 @@ public sealed class RoundTripTests
         var ours = Everything.StateSchema.Serialize(value);
         var text = Encoding.UTF8.GetString(ours);
 
-        // Relaxed escaping: non-ASCII characters of the basic plane stay as UTF-8; astral characters (surrogate pairs),
-        // quotes, backslashes and control characters are escaped.
+        // Non-ASCII characters stay as UTF-8, astral ones (surrogate pairs, such as emoji) included; quotes,
+        // backslashes and control characters are escaped.
         Assert.Contains("中文", text, StringComparison.Ordinal);
         Assert.Contains("Straße", text, StringComparison.Ordinal);
-        Assert.Contains("astral \\uD83D\\uDE00 \\uD834\\uDD1E", text, StringComparison.Ordinal);
-        Assert.Contains("\"\\uD83D\\uDE00\":{\"x\":1", text, StringComparison.Ordinal);
+        Assert.Contains("astral 😀 𝄞 𠜎 and 👩‍👩‍👧‍👦", text, StringComparison.Ordinal);
+        Assert.Contains("\"😀\":{\"x\":1", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\uD83D", text, StringComparison.Ordinal);
         Assert.Contains("\\u0000", text, StringComparison.Ordinal);
         Assert.Contains("quote \\\" backslash \\\\", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\0", text, StringComparison.Ordinal);
@@ -225,7 +228,7 @@ public sealed class RoundTripTests
 
         var text = Encoding.UTF8.GetString(Renamed.StateSchema.Serialize(value));
         Assert.Equal(
-            "{\"$version\":1,\"größe\":7,\"with \\\"quotes\\\" and \\\\ backslash\":\"q\",\"emoji\\uD83D\\uDE00\":true,\"URL\":\"https://example.org/?a=1&b=<2>\",\"snake_case_name\":[1,2],\"baseName\":\"base\",\"baseCount\":3}",
+            "{\"$version\":1,\"größe\":7,\"with \\\"quotes\\\" and \\\\ backslash\":\"q\",\"emoji😀\":true,\"URL\":\"https://example.org/?a=1&b=<2>\",\"snake_case_name\":[1,2],\"baseName\":\"base\",\"baseCount\":3}",
             text);
         var back = Renamed.StateSchema.Deserialize(Encoding.UTF8.GetBytes(text));
         Assert.Equal(7, back.Size);

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace TypedState.CompilerServices;
@@ -88,10 +87,10 @@ public static class StateJson
             : throw new JsonException($"The '{StateSchema.VersionPropertyName}' property must be a positive integer.");
 
     /// <summary>
-    /// A property name encoded once, as the store writes it: with the relaxed encoder of its serializer options, as
-    /// System.Text.Json encodes property names with the options' encoder.
+    /// A property name encoded once, as the store writes it: with the encoder of its serializer options (non-ASCII text,
+    /// emoji included, kept as UTF-8), as System.Text.Json encodes property names with the options' encoder.
     /// </summary>
-    public static JsonEncodedText EncodeName(string name) => JsonEncodedText.Encode(name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    public static JsonEncodedText EncodeName(string name) => JsonEncodedText.Encode(name, StateJsonEncoder.Instance);
 
     /// <summary>Writes a character as a one-character string.</summary>
     public static void WriteChar(Utf8JsonWriter writer, char value)

@@ -43,6 +43,15 @@ public sealed class Guild
     }
 
     /// <summary>Removes an agent and deletes its agent state (its lifetime ended).</summary>
+    /// <remarks>
+    /// The agent gets no message from the moment the removal begins: a handler already running finishes first (the
+    /// removal waits for it, so no handler writes after the state is gone); a message that has not reached the agent
+    /// yet is not delivered — <see cref="PublishAsync{TMessage}"/> skips the agent and
+    /// <see cref="SendAsync{TMessage}"/> throws <see cref="KeyNotFoundException"/>, as for an agent that was never in
+    /// the guild. Calling it from the agent's own handler never completes, as the removal waits for that handler.
+    /// If <paramref name="cancellationToken"/> cancels the wait, the agent stays removed but its state is kept;
+    /// calling <see cref="RemoveAgentAsync"/> again deletes it.
+    /// </remarks>
     /// <returns>Whether the agent was in the guild.</returns>
     public async ValueTask<bool> RemoveAgentAsync(string agentId, CancellationToken cancellationToken = default)
     {
@@ -50,8 +59,7 @@ public sealed class Guild
         var removed = _agents.TryRemove(agentId, out var slot);
         if (slot is not null)
         {
-            // Wait for a message in flight, so no handler writes after the state is gone.
-            await slot.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await slot.RetireAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await _host.State.RemoveAgentAsync(Id, agentId, cancellationToken).ConfigureAwait(false);
@@ -59,14 +67,18 @@ public sealed class Guild
     }
 
     /// <summary>Delivers a message to one agent and waits until it is handled.</summary>
-    /// <exception cref="KeyNotFoundException">No such agent.</exception>
-    /// <exception cref="InvalidOperationException">The agent has no handler for <typeparamref name="TMessage"/>.</exception>
+    /// <exception cref="KeyNotFoundException">
+    /// No such agent, or the agent was removed (<see cref="RemoveAgentAsync"/>) before the message reached it.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">
+    /// The agent has no handler for <typeparamref name="TMessage"/>, or the guild was stopped.
+    /// </exception>
     public async ValueTask SendAsync<TMessage>(string agentId, TMessage message, CancellationToken cancellationToken = default)
     {
         EnsureRunning();
         if (!_agents.TryGetValue(agentId, out var slot))
         {
-            throw new KeyNotFoundException($"Guild '{Id}' has no agent '{agentId}'.");
+            throw NoSuchAgent(agentId);
         }
 
         if (slot.Agent is not IMessageHandler<TMessage> handler)
@@ -74,20 +86,29 @@ public sealed class Guild
             throw new InvalidOperationException($"Agent '{agentId}' of guild '{Id}' has no handler for {typeof(TMessage).Name}.");
         }
 
-        await DeliverAsync(slot, handler, message, cancellationToken).ConfigureAwait(false);
+        if (!await DeliverAsync(slot, handler, message, cancellationToken).ConfigureAwait(false))
+        {
+            throw NoSuchAgent(agentId);
+        }
     }
 
     /// <summary>Delivers a message to every agent that handles its type, one after another.</summary>
+    /// <remarks>
+    /// The agents are those in the guild when the call begins. An agent removed before the message reaches it is
+    /// skipped and not counted, as is every agent not reached yet when the guild is removed
+    /// (<see cref="RemoveAsync"/>).
+    /// </remarks>
     /// <returns>How many agents handled it.</returns>
+    /// <exception cref="InvalidOperationException">The guild was stopped.</exception>
     public async ValueTask<int> PublishAsync<TMessage>(TMessage message, CancellationToken cancellationToken = default)
     {
         EnsureRunning();
         var delivered = 0;
         foreach (var slot in _agents.Values)
         {
-            if (slot.Agent is IMessageHandler<TMessage> handler)
+            if (slot.Agent is IMessageHandler<TMessage> handler
+                && await DeliverAsync(slot, handler, message, cancellationToken).ConfigureAwait(false))
             {
-                await DeliverAsync(slot, handler, message, cancellationToken).ConfigureAwait(false);
                 delivered++;
             }
         }
@@ -104,31 +125,53 @@ public sealed class Guild
     }
 
     /// <summary>Stops the guild and deletes its guild state and the agent state of all its agents.</summary>
+    /// <remarks>
+    /// Handlers already running finish first (the removal waits for them); a message that has not reached its agent
+    /// yet is not delivered, as with <see cref="RemoveAgentAsync"/>.
+    /// </remarks>
     public async ValueTask RemoveAsync(CancellationToken cancellationToken = default)
     {
         await StopAsync().ConfigureAwait(false);
 
-        // Let messages in flight finish first, so no handler writes after the state is gone.
-        foreach (var slot in _agents.Values)
+        // Retire every agent before waiting for any, so a publish in flight delivers to no agent it has not reached.
+        var slots = _agents.Values;
+        foreach (var slot in slots)
         {
-            await slot.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            slot.Retire();
+        }
+
+        // Let messages in flight finish first, so no handler writes after the state is gone.
+        foreach (var slot in slots)
+        {
+            await slot.RetireAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await _host.State.RemoveGuildAsync(Id, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async ValueTask DeliverAsync<TMessage>(AgentSlot slot, IMessageHandler<TMessage> handler, TMessage message, CancellationToken cancellationToken)
+    /// <returns>Whether the handler ran; false when the agent was retired before the message reached it.</returns>
+    private static async ValueTask<bool> DeliverAsync<TMessage>(AgentSlot slot, IMessageHandler<TMessage> handler, TMessage message, CancellationToken cancellationToken)
     {
         await slot.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Checked under the gate: a retirement either sees this handler running and waits for it, or this
+            // delivery sees the retirement and hands nothing over.
+            if (slot.Retired)
+            {
+                return false;
+            }
+
             await handler.HandleAsync(message, slot.Context, cancellationToken).ConfigureAwait(false);
+            return true;
         }
         finally
         {
             slot.Gate.Release();
         }
     }
+
+    private KeyNotFoundException NoSuchAgent(string agentId) => new($"Guild '{Id}' has no agent '{agentId}'.");
 
     private void EnsureRunning()
     {
@@ -140,10 +183,30 @@ public sealed class Guild
 
     private sealed class AgentSlot(IAgent agent, AgentContext context)
     {
+        private volatile bool _retired;
+
         public IAgent Agent { get; } = agent;
 
         public AgentContext Context { get; } = context;
 
+        /// <summary>Held while a handler of the agent runs: one message at a time.</summary>
         public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        /// <summary>Whether the agent was removed; a delivery that finds it set under the gate hands nothing over.</summary>
+        public bool Retired => _retired;
+
+        /// <summary>Marks the agent removed: no message is handed to it from now on.</summary>
+        public void Retire() => _retired = true;
+
+        /// <summary>
+        /// Marks the agent removed, then waits for a handler that is still running. The gate is released again at
+        /// once, so a message that was waiting for it completes (as not delivered) instead of waiting forever.
+        /// </summary>
+        public async ValueTask RetireAsync(CancellationToken cancellationToken)
+        {
+            Retire();
+            await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Gate.Release();
+        }
     }
 }

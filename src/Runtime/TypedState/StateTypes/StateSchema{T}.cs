@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
@@ -18,7 +17,7 @@ public sealed class StateSchema<T> : StateSchema
     // The encoder matches the store's default serializer options: documents are stored, never embedded in HTML.
     private static readonly JsonSerializerOptions s_options = new(JsonSerializerDefaults.Web)
     {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = StateJsonEncoder.Instance,
 
         // No reflection: the generated converter is the whole contract.
         TypeInfoResolver = JsonTypeInfoResolver.Combine(),

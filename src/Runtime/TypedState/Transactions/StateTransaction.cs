@@ -8,8 +8,9 @@ namespace TypedState;
 
 /// <summary>
 /// The core's transaction: a buffer of reads and writes turned into one atomic conditional batch at commit.
-/// Every record read becomes a version check and every write carries the version it was based on, so a
-/// concurrent change to anything the transaction saw makes the commit fail instead of being overwritten.
+/// Every record read or listed becomes a version check and every write carries the version it was based on, so a
+/// concurrent change to anything the transaction saw makes the commit fail instead of being overwritten. Key ranges
+/// are not checked: the driver seam has no range check, so a record added under a listed prefix goes unnoticed.
 /// </summary>
 internal sealed class StateTransaction : IStateTransaction
 {
