@@ -13,7 +13,7 @@ namespace TypedState.Tests.Redis;
 public sealed class RedisKeyEncodingTests : IAsyncLifetime
 {
     /// <summary>Ids and keys built from the characters Redis reads specially somewhere.</summary>
-    private static readonly string[] HostileNames =
+    private static readonly string[] s_hostileNames =
     [
         "a", "a:", ":a", "a:b", "::", "a::b",
         "{", "}", "{}", "{a}", "a{b}", "}{", "{a}:{b}", "{{a}}",
@@ -70,7 +70,7 @@ public sealed class RedisKeyEncodingTests : IAsyncLifetime
         var owner = StateOwner.Agent("g{1}:*", "a[?]\\");
         await using (var tx = await state.BeginTransactionAsync())
         {
-            foreach (var key in HostileNames)
+            foreach (var key in s_hostileNames)
             {
                 await tx.SetAsync(owner, key, key);
             }
@@ -78,15 +78,15 @@ public sealed class RedisKeyEncodingTests : IAsyncLifetime
             await tx.CommitAsync();
         }
 
-        foreach (var key in HostileNames)
+        foreach (var key in s_hostileNames)
         {
             var entry = await state.GetAsync<string>(owner, key);
             Assert.Equal(key, entry.Value);
         }
 
-        foreach (var prefix in HostileNames.Append(string.Empty))
+        foreach (var prefix in s_hostileNames.Append(string.Empty))
         {
-            var expected = HostileNames.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StateKeyOrder.Comparer);
+            var expected = s_hostileNames.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StateKeyOrder.Comparer);
             Assert.Equal(expected, await KeysAsync(state, owner, prefix));
         }
 
@@ -94,7 +94,7 @@ public sealed class RedisKeyEncodingTests : IAsyncLifetime
         Assert.True(await state.DeleteAsync(owner, "*"));
         Assert.True(await state.DeleteAsync(owner, "{a}"));
         Assert.True(await state.DeleteAsync(owner, "[a-z]"));
-        Assert.Equal(HostileNames.Except(["*", "{a}", "[a-z]"]).Order(StateKeyOrder.Comparer), await KeysAsync(state, owner, string.Empty));
+        Assert.Equal(s_hostileNames.Except(["*", "{a}", "[a-z]"]).Order(StateKeyOrder.Comparer), await KeysAsync(state, owner, string.Empty));
     }
 
     [Fact]

@@ -40,9 +40,9 @@ public sealed class RedisTestServer : IAsyncDisposable
         exit "$s"
         """;
 
-    private static readonly Lazy<Task<RedisTestServer>> Shared = new(StartSharedAsync);
-    private static readonly List<RedisTestServer> Running = [];
-    private static int _prefixCounter;
+    private static readonly Lazy<Task<RedisTestServer>> s_shared = new(StartSharedAsync);
+    private static readonly List<RedisTestServer> s_running = [];
+    private static int s_prefixCounter;
 
     private readonly string[] _serverArguments;
     private readonly bool _ownsDirectory;
@@ -87,11 +87,11 @@ public sealed class RedisTestServer : IAsyncDisposable
     }
 
     /// <summary>The server shared by the whole test run.</summary>
-    public static Task<RedisTestServer> GetSharedAsync() => Shared.Value;
+    public static Task<RedisTestServer> GetSharedAsync() => s_shared.Value;
 
     /// <summary>A key prefix no other test of this run (or an earlier run on an external server) uses.</summary>
     public static string NewKeyPrefix(string purpose) =>
-        string.Create(CultureInfo.InvariantCulture, $"ts-{purpose}-{Interlocked.Increment(ref _prefixCounter)}-{Guid.NewGuid():N}");
+        string.Create(CultureInfo.InvariantCulture, $"ts-{purpose}-{Interlocked.Increment(ref s_prefixCounter)}-{Guid.NewGuid():N}");
 
     /// <summary>
     /// Starts a dedicated server on a free port with its own temp dir.
@@ -233,9 +233,9 @@ public sealed class RedisTestServer : IAsyncDisposable
         var pidLine = await guard.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
         _serverPid = int.Parse(pidLine ?? throw new InvalidOperationException("The redis-server guard printed no pid."), CultureInfo.InvariantCulture);
         _guard = guard;
-        lock (Running)
+        lock (s_running)
         {
-            Running.Add(this);
+            s_running.Add(this);
         }
 
         // Ready once it answers PING (it answers -LOADING while it replays its append-only file).
@@ -293,18 +293,18 @@ public sealed class RedisTestServer : IAsyncDisposable
     {
         _guard?.Dispose();
         _guard = null;
-        lock (Running)
+        lock (s_running)
         {
-            Running.Remove(this);
+            s_running.Remove(this);
         }
     }
 
     private static void StopAllAtExit()
     {
         RedisTestServer[] servers;
-        lock (Running)
+        lock (s_running)
         {
-            servers = [.. Running];
+            servers = [.. s_running];
         }
 
         foreach (var server in servers)

@@ -254,7 +254,7 @@ public abstract partial class StateStoreConformanceTests
             Assert.Equal(items, read[key]);
         }
 
-        Assert.Equal(new List<string?> { "x", null, "" }, list);
+        Assert.Equal(["x", null, ""], list);
     }
 
     [Fact]

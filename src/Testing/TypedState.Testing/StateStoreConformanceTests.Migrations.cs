@@ -221,7 +221,7 @@ public abstract partial class StateStoreConformanceTests
 
             // Each step ran once for each record that needed it.
             Assert.Equal(v1Ids, hooks.IdsOf(1));
-            Assert.Equal(v1Ids.Union(v2Ids).ToHashSet(), hooks.IdsOf(2));
+            Assert.Equal([.. v1Ids.Union(v2Ids)], hooks.IdsOf(2));
             Assert.Equal(v1Ids.Count * 2 + v2Ids.Count, hooks.Steps.Count);
 
             // A second run finds nothing to do.
@@ -307,7 +307,7 @@ public abstract partial class StateStoreConformanceTests
 
             // Batches of 3 in listing order: [0 1 2] [3 4 5] [6 7 8] [9]; the step fails on the 8th record.
             var order = await ListOwnersInOrderAsync(driver, scope);
-            Assert.Equal(seeded.Keys.ToHashSet(), order.ToHashSet());
+            Assert.Equal([.. seeded.Keys], order.ToHashSet());
             var failing = order[7];
             var hooks = new MigrationHooks { ThrowFor = id => id == IdOf(failing) };
             using var installed = MigrationHooks.Install(hooks);
@@ -343,7 +343,7 @@ public abstract partial class StateStoreConformanceTests
             Assert.Equal(10, result.OwnersScanned);
             Assert.Equal(4, result.Upgraded);
             Assert.Equal(6, result.AlreadyCurrent);
-            Assert.Equal(order.Skip(6).Select(IdOf).ToHashSet(), hooks.IdsOf(2));
+            Assert.Equal([.. order.Skip(6).Select(IdOf)], hooks.IdsOf(2));
             foreach (var (owner, (_, version, expected)) in seeded)
             {
                 await AssertRawAsync(driver, owner, expected, version + 1);
@@ -625,8 +625,8 @@ public abstract partial class StateStoreConformanceTests
     /// </summary>
     private static List<StateOwner> ProbeOwners(Scope scope, int count) => scope switch
     {
-        Scope.Agent => Enumerable.Range(0, count).Select(i => StateOwner.Agent(i % 2 == 0 ? G1 : G2, $"o-{i:D2}")).ToList(),
-        Scope.Guild => Enumerable.Range(0, count).Select(i => StateOwner.Guild($"o-{i:D2}")).ToList(),
+        Scope.Agent => [.. Enumerable.Range(0, count).Select(i => StateOwner.Agent(i % 2 == 0 ? G1 : G2, $"o-{i:D2}"))],
+        Scope.Guild => [.. Enumerable.Range(0, count).Select(i => StateOwner.Guild($"o-{i:D2}"))],
         _ => [StateOwner.Global],
     };
 
