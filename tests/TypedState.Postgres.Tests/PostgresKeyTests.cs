@@ -1,6 +1,7 @@
 using System.Text.Json;
 using TypedState.Postgres;
 using TypedState.Storage;
+using static TypedState.Tests.Fixtures.StateListings;
 
 namespace TypedState.Tests.Postgres;
 
@@ -181,15 +182,4 @@ public sealed class PostgresKeyTests : IAsyncLifetime
 
     private PostgresStateManager Manager(string schema, int pageSize) =>
         new(new PostgresStateDriverOptions { ConnectionString = _server.ConnectionString, Schema = schema, ListPageSize = pageSize });
-
-    private static async Task<List<string>> KeysAsync(IStateManager state, StateOwner owner, string prefix)
-    {
-        var keys = new List<string>();
-        await foreach (var entry in state.ListAsync<JsonElement>(owner, prefix))
-        {
-            keys.Add(entry.Key);
-        }
-
-        return keys;
-    }
 }

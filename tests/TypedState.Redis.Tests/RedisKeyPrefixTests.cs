@@ -2,6 +2,7 @@ using System.Globalization;
 using StackExchange.Redis;
 using TypedState.Redis;
 using Xunit.Abstractions;
+using static TypedState.Tests.Fixtures.StateListings;
 
 namespace TypedState.Tests.Redis;
 
@@ -62,17 +63,17 @@ public sealed class RedisKeyPrefixTests(ITestOutputHelper output)
         Assert.Equal("app 2", (await appB.GetAsync<string>(StateOwner.Global, "task:1")).Value);
 
         // Owner listing reads each application's own owner sets.
-        Assert.Empty(await OwnersAsync(appA, Scope.Agent));
-        Assert.Empty(await OwnersAsync(appA, Scope.Guild));
+        Assert.Empty(await OwnersAsync(appA.Driver, Scope.Agent));
+        Assert.Empty(await OwnersAsync(appA.Driver, Scope.Guild));
         foreach (var other in new[] { app, appB })
         {
-            Assert.Equal([s_agent], await OwnersAsync(other, Scope.Agent));
-            Assert.Equal([s_guild], await OwnersAsync(other, Scope.Guild));
+            Assert.Equal([s_agent], await OwnersAsync(other.Driver, Scope.Agent));
+            Assert.Equal([s_guild], await OwnersAsync(other.Driver, Scope.Guild));
         }
 
         foreach (var any in apps)
         {
-            Assert.Equal([StateOwner.Global], await OwnersAsync(any, Scope.Global));
+            Assert.Equal([StateOwner.Global], await OwnersAsync(any.Driver, Scope.Global));
         }
 
         // The server's statistics: listings (of keys and of owners) above never used KEYS or SCAN, and scripts ran
@@ -100,28 +101,6 @@ public sealed class RedisKeyPrefixTests(ITestOutputHelper output)
             var prefix = new[] { "app", "app-a", "app-b" }.Single(p => name.StartsWith("{" + p + "}:", StringComparison.Ordinal));
             Assert.Equal(inspector.HashSlot("{" + prefix + "}"), inspector.HashSlot(name));
         }
-    }
-
-    private static async Task<List<string>> KeysAsync(IStateManager state, StateOwner owner, string prefix)
-    {
-        var keys = new List<string>();
-        await foreach (var entry in state.ListAsync<System.Text.Json.JsonElement>(owner, prefix))
-        {
-            keys.Add(entry.Key);
-        }
-
-        return keys;
-    }
-
-    private static async Task<List<StateOwner>> OwnersAsync(StateManager state, Scope scope)
-    {
-        var owners = new List<StateOwner>();
-        await foreach (var owner in state.Driver.ListOwnersAsync(scope, CancellationToken.None))
-        {
-            owners.Add(owner);
-        }
-
-        return owners;
     }
 
     /// <summary>Calls per command from <c>INFO commandstats</c> (lines like <c>cmdstat_get:calls=3,usec=…</c>).</summary>

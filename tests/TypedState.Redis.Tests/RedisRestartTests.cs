@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using StackExchange.Redis;
 using TypedState.Redis;
 using Xunit.Abstractions;
+using static TypedState.Tests.Fixtures.StateListings;
 
 namespace TypedState.Tests.Redis;
 
@@ -169,16 +169,5 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
         {
             _ = item;
         }
-    }
-
-    private static async Task<List<string>> KeysAsync(IStateManager state, StateOwner owner, string prefix)
-    {
-        var keys = new List<string>();
-        await foreach (var entry in state.ListAsync<JsonElement>(owner, prefix))
-        {
-            keys.Add(entry.Key);
-        }
-
-        return keys;
     }
 }
