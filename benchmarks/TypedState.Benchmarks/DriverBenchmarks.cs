@@ -30,7 +30,7 @@ public static class DriverBenchmarks
         bool Selected(string name) => options.Selected(name);
 
         var watch = Stopwatch.StartNew();
-        using var redis = new EphemeralRedis();
+        using var redis = await EphemeralRedis.StartAsync();
         using var postgres = new EphemeralPostgres();
         Console.WriteLine($"Servers: redis-server on {redis.Port}, PostgreSQL 15 on {postgres.Port} (fsync=off, synchronous_commit=off), started in {watch.ElapsedMilliseconds} ms");
         Console.WriteLine($"{rounds} rounds, ~{blockMs.ToString(CultureInfo.InvariantCulture)} ms per block, .NET {Environment.Version}, {Environment.ProcessorCount} CPUs");

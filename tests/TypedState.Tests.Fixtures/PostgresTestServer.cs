@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace TypedState.Tests.Fixtures;
@@ -170,7 +168,7 @@ public sealed class PostgresTestServer
     {
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var port = LocalServer.FreePort();
             var options = string.Join(
                 ' ',
                 $"-p {port.ToString(CultureInfo.InvariantCulture)}",
@@ -268,12 +266,5 @@ public sealed class PostgresTestServer
         {
             throw new InvalidOperationException($"'{string.Join(' ', command)}' failed with exit code {process.ExitCode}: {text}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
