@@ -30,7 +30,7 @@ public static class DriverBenchmarks
         bool Selected(string name) => options.Selected(name);
 
         var watch = Stopwatch.StartNew();
-        using var redis = new EphemeralRedis();
+        using var redis = await EphemeralRedis.StartAsync();
         using var postgres = new EphemeralPostgres();
         Console.WriteLine($"Servers: redis-server on {redis.Port}, PostgreSQL 15 on {postgres.Port} (fsync=off, synchronous_commit=off), started in {watch.ElapsedMilliseconds} ms");
         Console.WriteLine($"{rounds} rounds, ~{blockMs.ToString(CultureInfo.InvariantCulture)} ms per block, .NET {Environment.Version}, {Environment.ProcessorCount} CPUs");
@@ -158,7 +158,7 @@ public static class DriverBenchmarks
 /// <summary>5 reads and 5 writes over five owners, as one committed transaction or as ten single calls.</summary>
 public sealed class TransactionWorkload
 {
-    private static readonly StateOwner[] Owners =
+    private static readonly StateOwner[] s_owners =
     [
         StateOwner.Agent(Sample.GuildId, Sample.AgentId),
         StateOwner.Guild(Sample.GuildId),
@@ -167,8 +167,8 @@ public sealed class TransactionWorkload
         StateOwner.Guild("guild-2"),
     ];
 
-    private static readonly string[] ReadKeys = ["tx-read-0", "tx-read-1", "tx-read-2", "tx-read-3", "tx-read-4"];
-    private static readonly string[] WriteKeys = ["tx-write-0", "tx-write-1", "tx-write-2", "tx-write-3", "tx-write-4"];
+    private static readonly string[] s_readKeys = ["tx-read-0", "tx-read-1", "tx-read-2", "tx-read-3", "tx-read-4"];
+    private static readonly string[] s_writeKeys = ["tx-write-0", "tx-write-1", "tx-write-2", "tx-write-3", "tx-write-4"];
 
     private readonly StateManager _manager;
     private readonly Profile _value = Sample.Create();
@@ -176,9 +176,9 @@ public sealed class TransactionWorkload
     public TransactionWorkload(StateManager manager)
     {
         _manager = manager;
-        for (var i = 0; i < Owners.Length; i++)
+        for (var i = 0; i < s_owners.Length; i++)
         {
-            manager.SetAsync(Owners[i], ReadKeys[i], _value, Sample.TypeInfo).Wait();
+            manager.SetAsync(s_owners[i], s_readKeys[i], _value, Sample.TypeInfo).Wait();
         }
 
         if (Transaction() != 5 * _value.Count || Singles() != 5 * _value.Count)
@@ -194,14 +194,14 @@ public sealed class TransactionWorkload
     private async ValueTask<long> SinglesAsync()
     {
         long sum = 0;
-        for (var i = 0; i < Owners.Length; i++)
+        for (var i = 0; i < s_owners.Length; i++)
         {
-            sum += (await _manager.GetAsync(Owners[i], ReadKeys[i], Sample.TypeInfo)).Value!.Count;
+            sum += (await _manager.GetAsync(s_owners[i], s_readKeys[i], Sample.TypeInfo)).Value!.Count;
         }
 
-        for (var i = 0; i < Owners.Length; i++)
+        for (var i = 0; i < s_owners.Length; i++)
         {
-            await _manager.SetAsync(Owners[i], WriteKeys[i], _value, Sample.TypeInfo);
+            await _manager.SetAsync(s_owners[i], s_writeKeys[i], _value, Sample.TypeInfo);
         }
 
         return sum;
@@ -211,14 +211,14 @@ public sealed class TransactionWorkload
     {
         long sum = 0;
         await using var transaction = await _manager.BeginTransactionAsync();
-        for (var i = 0; i < Owners.Length; i++)
+        for (var i = 0; i < s_owners.Length; i++)
         {
-            sum += (await transaction.GetAsync(Owners[i], ReadKeys[i], Sample.TypeInfo)).Value!.Count;
+            sum += (await transaction.GetAsync(s_owners[i], s_readKeys[i], Sample.TypeInfo)).Value!.Count;
         }
 
-        for (var i = 0; i < Owners.Length; i++)
+        for (var i = 0; i < s_owners.Length; i++)
         {
-            await transaction.SetAsync(Owners[i], WriteKeys[i], _value, Sample.TypeInfo);
+            await transaction.SetAsync(s_owners[i], s_writeKeys[i], _value, Sample.TypeInfo);
         }
 
         await transaction.CommitAsync();

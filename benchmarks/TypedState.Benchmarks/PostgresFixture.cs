@@ -139,7 +139,7 @@ public sealed class PostgresFixture : IAsyncDisposable
     public long DriverSet()
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(_value, Sample.TypeInfo);
-        return Manager.Driver.CommitAsync([new StateWrite(Sample.Owner, Sample.Key, StateWriteKind.Set, bytes, null)], NoFences, CommitId.None, CancellationToken.None).Wait().Versions[0];
+        return Manager.Driver.CommitAsync([new StateWrite(Sample.Owner, Sample.Key, StateWriteKind.Set, bytes, null)], s_noFences, CommitId.None, CancellationToken.None).Wait().Versions[0];
     }
 
     /// <summary>Breakdown: the driver's ReadAsync alone, then the same deserialization.</summary>
@@ -149,7 +149,7 @@ public sealed class PostgresFixture : IAsyncDisposable
         return record is { } found ? JsonSerializer.Deserialize(found.Value.Span, Sample.TypeInfo) : null;
     }
 
-    private static readonly StateFence[] NoFences = [];
+    private static readonly StateFence[] s_noFences = [];
 
     /// <summary>The driver's record statements are positional ($1 scope, $2 guild, $3 agent, $4 key, then the value columns).</summary>
     private static void AddRecord(NpgsqlParameterCollection parameters)

@@ -18,7 +18,7 @@ public sealed class RedisFixture : IAsyncDisposable
     public const string TypedPrefix = "ts";
     public const string RawPrefix = "rw";
 
-    private static readonly RedisValue[] RecordFields = ["v", "n"];
+    private static readonly RedisValue[] s_recordFields = ["v", "n"];
     private readonly Profile _value = Sample.Create();
     private readonly ConnectionMultiplexer _raw;
     private readonly IDatabase _rawDb;
@@ -89,7 +89,7 @@ public sealed class RedisFixture : IAsyncDisposable
 
     private async Task<Profile?> RawGetAsync()
     {
-        var fields = await _rawDb.HashGetAsync(_rawRecord, RecordFields);
+        var fields = await _rawDb.HashGetAsync(_rawRecord, s_recordFields);
         return fields[0].IsNull ? null : JsonSerializer.Deserialize((byte[])fields[0]!, Sample.TypeInfo);
     }
 
@@ -100,7 +100,7 @@ public sealed class RedisFixture : IAsyncDisposable
     public long DriverSet()
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(_value, Sample.TypeInfo);
-        return Manager.Driver.CommitAsync([new Storage.StateWrite(Sample.Owner, Sample.Key, Storage.StateWriteKind.Set, bytes, null)], NoFences, Storage.CommitId.None, CancellationToken.None).Wait().Versions[0];
+        return Manager.Driver.CommitAsync([new Storage.StateWrite(Sample.Owner, Sample.Key, Storage.StateWriteKind.Set, bytes, null)], s_noFences, Storage.CommitId.None, CancellationToken.None).Wait().Versions[0];
     }
 
     /// <summary>Breakdown: the driver's ReadAsync alone, then the same deserialization.</summary>
@@ -110,7 +110,7 @@ public sealed class RedisFixture : IAsyncDisposable
         return record is { } found ? JsonSerializer.Deserialize(found.Value.Span, Sample.TypeInfo) : null;
     }
 
-    private static readonly Storage.StateFence[] NoFences = [];
+    private static readonly Storage.StateFence[] s_noFences = [];
 
     public async ValueTask DisposeAsync()
     {

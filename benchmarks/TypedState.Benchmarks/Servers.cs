@@ -1,23 +1,16 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
+using TypedState.Tests.Fixtures;
 
 namespace TypedState.Benchmarks;
 
 /// <summary>
 /// Ephemeral database servers for the benchmarks: each on 127.0.0.1, a free port and a fresh temp directory, stopped
-/// and deleted on dispose. PostgreSQL runs as the <c>postgres</c> user (initdb and postgres refuse root).
+/// and deleted on dispose. PostgreSQL runs as the <c>postgres</c> user (initdb and postgres refuse root). The free port
+/// and Redis's readiness come from the test fixtures' <see cref="LocalServer"/> (a linked file).
 /// </summary>
 public static class Servers
 {
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     internal static void Run(string file, string arguments)
     {
         using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
@@ -37,9 +30,9 @@ public sealed class EphemeralRedis : IDisposable
     private readonly Process _process;
     private readonly string _directory;
 
-    public EphemeralRedis()
+    private EphemeralRedis()
     {
-        Port = Servers.FreePort();
+        Port = LocalServer.FreePort();
         _directory = Directory.CreateTempSubdirectory("typedstate-bench-redis-").FullName;
         _process = Process.Start(new ProcessStartInfo(
             "redis-server",
@@ -47,20 +40,20 @@ public sealed class EphemeralRedis : IDisposable
         { RedirectStandardOutput = true, RedirectStandardError = true })!;
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
-        var deadline = Stopwatch.StartNew();
-        while (true)
+    }
+
+    /// <summary>Starts the server and returns once it answers PING, as the tests' servers do.</summary>
+    public static async Task<EphemeralRedis> StartAsync()
+    {
+        var redis = new EphemeralRedis();
+        if (!await LocalServer.WaitForRedisAsync(redis.Port, redis._process, TimeSpan.FromSeconds(10)))
         {
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
-                break;
-            }
-            catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(10) && !_process.HasExited)
-            {
-                Thread.Sleep(20);
-            }
+            var exited = redis._process.HasExited;
+            redis.Dispose();
+            throw new InvalidOperationException($"redis-server on port {redis.Port} did not answer PING within 10 s (exited: {exited}).");
         }
+
+        return redis;
     }
 
     public int Port { get; }
@@ -100,7 +93,7 @@ public sealed class EphemeralPostgres : IDisposable
 
     public EphemeralPostgres()
     {
-        Port = Servers.FreePort();
+        Port = LocalServer.FreePort();
         _directory = Directory.CreateTempSubdirectory("typedstate-bench-pg-").FullName;
         Directory.CreateDirectory(Path.Combine(_directory, "sock"));
         Servers.Run("chown", $"-R postgres:postgres {_directory}");

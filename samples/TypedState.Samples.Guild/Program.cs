@@ -28,12 +28,12 @@ await using var services = new ServiceCollection()
 
 var state = services.GetRequiredService<IStateManager>();
 var host = services.GetRequiredService<GuildHost>();
-const string GuildId = "front-desk";
+const string guildId = "front-desk";
 
 if (args.Contains("--reset"))
 {
-    await state.RemoveGuildAsync(GuildId);
-    Console.WriteLine($"Removed guild '{GuildId}' with its agents' state. Global state is kept.");
+    await state.RemoveGuildAsync(guildId);
+    Console.WriteLine($"Removed guild '{guildId}' with its agents' state. Global state is kept.");
     return 0;
 }
 
@@ -62,7 +62,7 @@ var settings = await SampleSettings.UpdateAsync(state, s =>
 });
 Console.WriteLine($"Run #{settings.Value.Runs} of the sample (state in {configuration["TypedState:Sqlite:ConnectionString"]})");
 
-var guild = host.StartGuild(GuildId);
+var guild = host.StartGuild(guildId);
 guild.AddAgent("greeter", new GreeterAgent(TimeProvider.System));
 guild.AddAgent("librarian", new LibrarianAgent());
 
@@ -73,7 +73,7 @@ await guild.SendAsync("greeter", new Visit("grace"));
 await guild.SendAsync("greeter", new Visit("ada"));
 
 Console.WriteLine("State after this run:");
-var memory = await GreeterMemory.LoadAsync(state.ForAgent(GuildId, "greeter"));
+var memory = await GreeterMemory.LoadAsync(state.ForAgent(guildId, "greeter"));
 #if SAMPLE_SCHEMA_V1
 foreach (var (user, visits) in memory.Value.Visits)
 {
@@ -87,14 +87,14 @@ foreach (var (user, visitor) in memory.Value.Visitors)
 }
 #endif
 
-var knowledge = await KnowledgeBase.LoadAsync(state, GuildId);
+var knowledge = await KnowledgeBase.LoadAsync(state, guildId);
 foreach (var (person, fact) in knowledge.Value.People)
 {
-    Console.WriteLine($"  guild  {GuildId} {person,-8} \"{fact}\" (record version {knowledge.Version})");
+    Console.WriteLine($"  guild  {guildId} {person,-8} \"{fact}\" (record version {knowledge.Version})");
 }
 
 // The librarian's own view of GreeterMemory: a fresh default — agent state is private to its agent.
-var librarianView = await GreeterMemory.LoadAsync(state.ForAgent(GuildId, "librarian"));
+var librarianView = await GreeterMemory.LoadAsync(state.ForAgent(guildId, "librarian"));
 Console.WriteLine($"  the librarian's own GreeterMemory: {(librarianView.Exists ? "present" : "absent (agent state is private)")}");
 
 await guild.StopAsync();

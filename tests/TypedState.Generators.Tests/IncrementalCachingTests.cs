@@ -107,7 +107,7 @@ public sealed class IncrementalCachingTests
     [Fact]
     public void A_diagnostic_moves_with_its_type()
     {
-        const string Invalid = """
+        const string invalid = """
             using TypedState;
 
             namespace Demo;
@@ -118,7 +118,7 @@ public sealed class IncrementalCachingTests
                 public int Count { get; set; }
             }
             """;
-        var compilation = GeneratorHarness.Compilation(GeneratorHarness.Parse(Invalid, StatePath));
+        var compilation = GeneratorHarness.Compilation(GeneratorHarness.Parse(invalid, StatePath));
         var driver = GeneratorHarness.TrackingDriver().RunGenerators(compilation);
         Assert.Equal(new LinePosition(5, 21), Assert.Single(driver.GetRunResult().Diagnostics).Location.GetLineSpan().StartLinePosition);
 
@@ -228,5 +228,5 @@ public sealed class IncrementalCachingTests
     }
 
     private static List<(object Value, IncrementalStepRunReason Reason)> Outputs(IEnumerable<IncrementalGeneratorRunStep> runs) =>
-        runs.SelectMany(run => run.Outputs).ToList();
+        [.. runs.SelectMany(run => run.Outputs)];
 }

@@ -22,9 +22,8 @@ public sealed class ModelEquatabilityTests
     /// <summary>Roslyn value types the models may hold (plain numbers, compared by value).</summary>
     private static readonly Type[] s_valueStructs = [typeof(TextSpan), typeof(LinePositionSpan), typeof(LinePosition)];
 
-    private static readonly Type[] s_modelTypes = typeof(StateGenerator).Assembly.GetTypes()
-        .Where(t => t.Namespace == ModelNamespace && !t.IsDefined(typeof(CompilerGeneratedAttribute)))
-        .ToArray();
+    private static readonly Type[] s_modelTypes =
+        [.. typeof(StateGenerator).Assembly.GetTypes().Where(t => t.Namespace == ModelNamespace && !t.IsDefined(typeof(CompilerGeneratedAttribute)))];
 
     [Fact]
     public void The_model_namespace_holds_the_pipeline_models()
@@ -158,7 +157,7 @@ public sealed class ModelEquatabilityTests
     /// <summary>The outputs of the parsed-types and keys steps of one fresh run over a freshly parsed source.</summary>
     private static List<object> ParsedModels()
     {
-        const string Source = """
+        const string source = """
             using System;
             using System.Collections.Generic;
             using System.Text.Json.Nodes;
@@ -206,20 +205,17 @@ public sealed class ModelEquatabilityTests
                 public int Count { get; set; }
             }
             """;
-        var compilation = GeneratorHarness.Compilation(GeneratorHarness.Parse(Source, "/src/Models.cs"));
+        var compilation = GeneratorHarness.Compilation(GeneratorHarness.Parse(source, "/src/Models.cs"));
         var result = GeneratorHarness.TrackingDriver().RunGenerators(compilation).GetRunResult().Results[0];
-        return new[] { StateGenerator.Steps.Types, StateGenerator.Steps.Keys }
-            .SelectMany(step => result.TrackedSteps[step])
-            .SelectMany(run => run.Outputs)
-            .Select(output => output.Value)
-            .ToList();
+        string[] steps = [StateGenerator.Steps.Types, StateGenerator.Steps.Keys];
+        return [.. steps.SelectMany(step => result.TrackedSteps[step]).SelectMany(run => run.Outputs).Select(output => output.Value)];
     }
 
     private static IEnumerable<(string Name, Type Type)> Members(Type type, bool includeProperties)
     {
-        const BindingFlags Flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
-        var fields = type.GetFields(Flags).Select(f => (f.Name, f.FieldType));
-        return includeProperties ? fields.Concat(type.GetProperties(Flags).Select(p => (p.Name, p.PropertyType))) : fields;
+        const BindingFlags flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+        var fields = type.GetFields(flags).Select(f => (f.Name, f.FieldType));
+        return includeProperties ? fields.Concat(type.GetProperties(flags).Select(p => (p.Name, p.PropertyType))) : fields;
     }
 
     /// <summary>The banned type <paramref name="type"/> is or contains (through generic arguments, elements and model fields).</summary>

@@ -105,7 +105,7 @@ public sealed class ParsingTests
     [Fact]
     public void The_generic_string_enum_converter_writes_names_like_the_non_generic_one()
     {
-        const string Source = """
+        const string source = """
             using System.Collections.Generic;
             using System.Text.Json.Serialization;
             using TypedState;
@@ -128,9 +128,9 @@ public sealed class ParsingTests
             }
             """;
 
-        var plain = GeneratedText(Source.Replace("CONVERTER", "JsonStringEnumConverter", StringComparison.Ordinal));
-        var generic = GeneratedText(Source.Replace("CONVERTER", "JsonStringEnumConverter<Mood>", StringComparison.Ordinal));
-        var numeric = GeneratedText(Source.Replace("[JsonConverter(typeof(CONVERTER))]", string.Empty, StringComparison.Ordinal));
+        var plain = GeneratedText(source.Replace("CONVERTER", "JsonStringEnumConverter", StringComparison.Ordinal));
+        var generic = GeneratedText(source.Replace("CONVERTER", "JsonStringEnumConverter<Mood>", StringComparison.Ordinal));
+        var numeric = GeneratedText(source.Replace("[JsonConverter(typeof(CONVERTER))]", string.Empty, StringComparison.Ordinal));
 
         Assert.Equal(plain, generic);
         Assert.NotEqual(plain, numeric);
@@ -208,7 +208,7 @@ public sealed class ParsingTests
                 public Profile? Owner { get; set; }
             }
             """,
-            "/0/Test0.cs")).AddReferences(built ? Built(library) : (MetadataReference)library.ToMetadataReference());
+            "/0/Test0.cs")).AddReferences(built ? Built(library) : library.ToMetadataReference());
         GeneratorHarness.TrackingDriver().RunGeneratorsAndUpdateCompilation(application, out var updated, out var diagnostics);
 
         Assert.Empty(diagnostics);

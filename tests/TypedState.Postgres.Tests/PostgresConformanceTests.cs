@@ -10,7 +10,7 @@ namespace TypedState.Tests.Postgres;
 /// </summary>
 public sealed class PostgresConformanceTests : StateStoreConformanceTests
 {
-    private readonly List<string> _schemas = [];
+    private readonly TestSchemas _schemas = new();
 
     protected override ValueTask<IStateDriver> CreateDriverAsync() => CreateAsync(listPageSize: null);
 
@@ -19,9 +19,7 @@ public sealed class PostgresConformanceTests : StateStoreConformanceTests
     private async ValueTask<IStateDriver> CreateAsync(int? listPageSize)
     {
         var server = await PostgresTestServer.GetSharedAsync();
-        var schema = PostgresTestServer.NewSchemaName("conformance");
-        _schemas.Add(schema);
-        var options = new PostgresStateDriverOptions { DataSource = server.DataSource, Schema = schema };
+        var options = new PostgresStateDriverOptions { DataSource = server.DataSource, Schema = _schemas.New("conformance") };
         if (listPageSize is { } pageSize)
         {
             options.ListPageSize = pageSize;
@@ -33,6 +31,6 @@ public sealed class PostgresConformanceTests : StateStoreConformanceTests
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await (await PostgresTestServer.GetSharedAsync()).DropSchemasAsync(_schemas);
+        await _schemas.DropAllAsync();
     }
 }

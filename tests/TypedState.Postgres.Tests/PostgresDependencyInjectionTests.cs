@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TypedState.Postgres;
 using TypedState.Storage;
+using static TypedState.Tests.Fixtures.StateListings;
 
 namespace TypedState.Tests.Postgres;
 
@@ -68,13 +69,7 @@ public sealed class PostgresDependencyInjectionTests : IAsyncLifetime
             await state.SetAsync(StateOwner.Guild("g"), $"k{i}", i);
         }
 
-        var listed = new List<int>();
-        await foreach (var entry in state.ListAsync<int>(StateOwner.Guild("g"), "k"))
-        {
-            listed.Add(entry.Value);
-        }
-
-        Assert.Equal([0, 1, 2, 3, 4], listed);
+        Assert.Equal([0, 1, 2, 3, 4], await ValuesAsync<int>(state, StateOwner.Guild("g"), "k"));
         var driver = Assert.IsType<PostgresStateDriver>(services.GetRequiredService<IStateDriver>());
         Assert.Equal(schema, driver.Schema);
         Assert.Equal(PostgresValueStorage.Bytea, driver.ValueStorage);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using TypedState.Postgres;
 using TypedState.Storage;
+using static TypedState.Tests.Fixtures.StateListings;
 
 namespace TypedState.Tests.Postgres;
 
@@ -13,7 +14,7 @@ namespace TypedState.Tests.Postgres;
 public sealed class PostgresKeyTests : IAsyncLifetime
 {
     /// <summary>Keys that would break or change a statement built by concatenation, or a LIKE pattern.</summary>
-    private static readonly string[] HostileKeys =
+    private static readonly string[] s_hostileKeys =
     [
         "'",
         "''",
@@ -61,20 +62,20 @@ public sealed class PostgresKeyTests : IAsyncLifetime
         var schema = _schemas.New("keys");
         await using var state = Manager(schema, pageSize: 3);
         var owner = StateOwner.Agent("g", "a");
-        for (var i = 0; i < HostileKeys.Length; i++)
+        for (var i = 0; i < s_hostileKeys.Length; i++)
         {
-            Assert.Equal(1, await state.SetAsync(owner, HostileKeys[i], i));
+            Assert.Equal(1, await state.SetAsync(owner, s_hostileKeys[i], i));
         }
 
-        for (var i = 0; i < HostileKeys.Length; i++)
+        for (var i = 0; i < s_hostileKeys.Length; i++)
         {
-            var entry = await state.GetAsync<int>(owner, HostileKeys[i]);
-            Assert.True(entry.Exists, $"key {HostileKeys[i]} should exist");
+            var entry = await state.GetAsync<int>(owner, s_hostileKeys[i]);
+            Assert.True(entry.Exists, $"key {s_hostileKeys[i]} should exist");
             Assert.Equal(i, entry.Value);
         }
 
-        Assert.Equal(HostileKeys.Order(StateKeyOrder.Comparer), await KeysAsync(state, owner, string.Empty));
-        Assert.Equal((long)HostileKeys.Length, await _server.ScalarAsync($"SELECT count(*) FROM \"{schema}\".records"));
+        Assert.Equal(s_hostileKeys.Order(StateKeyOrder.Comparer), await KeysAsync(state, owner, string.Empty));
+        Assert.Equal((long)s_hostileKeys.Length, await _server.ScalarAsync($"SELECT count(*) FROM \"{schema}\".records"));
     }
 
     [Theory]
@@ -97,12 +98,12 @@ public sealed class PostgresKeyTests : IAsyncLifetime
     {
         await using var state = Manager(_schemas.New("prefix"), pageSize: 2);
         var owner = StateOwner.Guild("g");
-        foreach (var key in HostileKeys)
+        foreach (var key in s_hostileKeys)
         {
             await state.SetAsync(owner, key, key);
         }
 
-        var expected = HostileKeys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StateKeyOrder.Comparer).ToList();
+        var expected = s_hostileKeys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StateKeyOrder.Comparer).ToList();
 
         Assert.Equal(expected, await KeysAsync(state, owner, prefix));
         await using var transaction = await state.BeginTransactionAsync();
@@ -181,15 +182,4 @@ public sealed class PostgresKeyTests : IAsyncLifetime
 
     private PostgresStateManager Manager(string schema, int pageSize) =>
         new(new PostgresStateDriverOptions { ConnectionString = _server.ConnectionString, Schema = schema, ListPageSize = pageSize });
-
-    private static async Task<List<string>> KeysAsync(IStateManager state, StateOwner owner, string prefix)
-    {
-        var keys = new List<string>();
-        await foreach (var entry in state.ListAsync<JsonElement>(owner, prefix))
-        {
-            keys.Add(entry.Key);
-        }
-
-        return keys;
-    }
 }

@@ -1,20 +1,17 @@
-
 namespace TypedState.Tests.Postgres;
 
 /// <summary>The multi-process counters on one PostgreSQL database (the shared ephemeral test server), in a fresh schema.</summary>
 public sealed class PostgresMultiProcessCounterTests : MultiProcessCounterTests, IAsyncLifetime
 {
-    private readonly List<string> _schemas = [];
+    private readonly TestSchemas _schemas = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync() => await (await PostgresTestServer.GetSharedAsync()).DropSchemasAsync(_schemas);
+    public Task DisposeAsync() => _schemas.DropAllAsync();
 
     protected override async Task<string> CreateStoreSpecAsync()
     {
         var server = await PostgresTestServer.GetSharedAsync();
-        var schema = PostgresTestServer.NewSchemaName("multiprocess");
-        _schemas.Add(schema);
-        return $"postgres|{server.ConnectionString}|{schema}";
+        return $"postgres|{server.ConnectionString}|{_schemas.New("multiprocess")}";
     }
 }

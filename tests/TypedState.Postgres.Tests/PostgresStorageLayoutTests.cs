@@ -91,8 +91,8 @@ public sealed class PostgresStorageLayoutTests : IAsyncLifetime
             await Task.WhenAll(workers);
 
             var counter = await managers[0].GetAsync<int>(StateOwner.Global, "counter");
-            Assert.Equal((drivers, (long)drivers), (counter.Value, counter.Version));
-            Assert.Equal((long)drivers, await CountAsync($"SELECT count(*) FROM \"{schema}\".records WHERE key LIKE 'from-%'"));
+            Assert.Equal((drivers, drivers), (counter.Value, counter.Version));
+            Assert.Equal(drivers, await CountAsync($"SELECT count(*) FROM \"{schema}\".records WHERE key LIKE 'from-%'"));
             Assert.Equal(2, await _server.ScalarAsync($"SELECT version FROM \"{schema}\".schema_version"));
         }
         finally

@@ -9,29 +9,24 @@ namespace TypedState.Tests.Redis;
 /// </summary>
 public sealed class RedisConformanceTests : StateStoreConformanceTests
 {
-    private readonly List<string> _prefixes = [];
+    private RedisTestDrivers _drivers = null!;
 
-    protected override ValueTask<IStateDriver> CreateDriverAsync() => CreateAsync(listPageSize: null);
-
-    protected override ValueTask<IStateDriver> CreateDriverAsync(int listPageSize) => CreateAsync(listPageSize);
-
-    private async ValueTask<IStateDriver> CreateAsync(int? listPageSize)
+    public override async Task InitializeAsync()
     {
-        var server = await RedisTestServer.GetSharedAsync();
-        var prefix = RedisTestServer.NewKeyPrefix("conformance");
-        _prefixes.Add(prefix);
-        var options = new RedisStateDriverOptions { Connection = server.Connection, KeyPrefix = prefix };
-        if (listPageSize is { } pageSize)
-        {
-            options.ListPageSize = pageSize;
-        }
-
-        return new RedisStateDriver(options);
+        await base.InitializeAsync();
+        _drivers = await RedisTestDrivers.StartAsync("conformance");
     }
+
+    // The suite disposes the drivers it asks for; _drivers deletes their keys.
+    protected override ValueTask<IStateDriver> CreateDriverAsync() =>
+        ValueTask.FromResult<IStateDriver>(new RedisStateDriver(_drivers.NewOptions()));
+
+    protected override ValueTask<IStateDriver> CreateDriverAsync(int listPageSize) =>
+        ValueTask.FromResult<IStateDriver>(new RedisStateDriver(_drivers.NewOptions(listPageSize)));
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await (await RedisTestServer.GetSharedAsync()).DeletePrefixesAsync(_prefixes);
+        await _drivers.DisposeAsync();
     }
 }

@@ -2,18 +2,18 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TypedState.Redis;
 using TypedState.Storage;
+using static TypedState.Tests.Fixtures.StateListings;
 
 namespace TypedState.Tests.Redis;
 
 /// <summary><c>UseRedis</c> in code and <c>"Driver": "Redis"</c> from configuration.</summary>
 public sealed class RedisDependencyInjectionTests : IAsyncLifetime
 {
-    private readonly List<string> _prefixes = [];
-    private RedisTestServer _server = null!;
+    private RedisTestDrivers _drivers = null!;
 
-    public async Task InitializeAsync() => _server = await RedisTestServer.GetSharedAsync();
+    public async Task InitializeAsync() => _drivers = await RedisTestDrivers.StartAsync("di");
 
-    public Task DisposeAsync() => _server.DeletePrefixesAsync(_prefixes);
+    public Task DisposeAsync() => _drivers.DisposeAsync().AsTask();
 
     private static IConfigurationSection Section(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder()
@@ -21,18 +21,11 @@ public sealed class RedisDependencyInjectionTests : IAsyncLifetime
             .Build()
             .GetSection("TypedState");
 
-    private string NewPrefix()
-    {
-        var prefix = RedisTestServer.NewKeyPrefix("di");
-        _prefixes.Add(prefix);
-        return prefix;
-    }
-
     [Fact]
     public async Task UseRedis_with_a_configuration_string_registers_a_working_manager_under_the_default_prefix()
     {
         var services = new ServiceCollection();
-        services.AddTypedState(b => b.UseRedis(_server.Configuration));
+        services.AddTypedState(b => b.UseRedis(_drivers.Server.Configuration));
         await using var provider = services.BuildServiceProvider();
 
         var state = provider.GetRequiredService<IStateManager>();
@@ -51,11 +44,11 @@ public sealed class RedisDependencyInjectionTests : IAsyncLifetime
     [Fact]
     public async Task UseRedis_with_options_applies_the_key_prefix_and_page_size()
     {
-        var prefix = NewPrefix();
+        var prefix = _drivers.NewPrefix();
         var services = new ServiceCollection();
         services.AddTypedState(b => b.UseRedis(o =>
         {
-            o.Configuration = _server.Configuration;
+            o.Configuration = _drivers.Server.Configuration;
             o.KeyPrefix = prefix;
             o.ListPageSize = 3;
         }));
@@ -70,20 +63,20 @@ public sealed class RedisDependencyInjectionTests : IAsyncLifetime
 
         Assert.Equal(prefix, driver.KeyPrefix);
         Assert.Equal(3, driver.ListPageSize);
-        Assert.Equal(10, await CountAsync(state, StateOwner.Global));
+        Assert.Equal(10, (await ValuesAsync<int>(state, StateOwner.Global, string.Empty)).Count);
     }
 
     [Fact]
     public async Task AddRedis_makes_Redis_selectable_from_configuration_case_insensitively_with_its_settings()
     {
-        var prefix = NewPrefix();
+        var prefix = _drivers.NewPrefix();
         var services = new ServiceCollection();
         services.AddTypedState(b => b
             .AddRedis()
             .UseConfiguration(Section(
                 ("Driver", "redis"),
                 ("MaxValueBytes", "1000"),
-                ("Redis:Configuration", _server.Configuration),
+                ("Redis:Configuration", _drivers.Server.Configuration),
                 ("Redis:KeyPrefix", prefix),
                 ("Redis:ListPageSize", "2"))));
         await using var provider = services.BuildServiceProvider();
@@ -97,7 +90,7 @@ public sealed class RedisDependencyInjectionTests : IAsyncLifetime
         await state.SetAsync(StateOwner.Agent("g", "a"), "k1", 1);
         await state.SetAsync(StateOwner.Agent("g", "a"), "k2", 2);
         await state.SetAsync(StateOwner.Agent("g", "a"), "k3", 3);
-        Assert.Equal(3, await CountAsync(state, StateOwner.Agent("g", "a")));
+        Assert.Equal(3, (await ValuesAsync<int>(state, StateOwner.Agent("g", "a"), string.Empty)).Count);
         await Assert.ThrowsAsync<StateValueTooLargeException>(() => state.SetAsync(StateOwner.Global, "big", new string('x', 1000)).AsTask());
     }
 
@@ -107,8 +100,8 @@ public sealed class RedisDependencyInjectionTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddTypedState(b => b.UseRedis(o =>
         {
-            o.Configuration = _server.Configuration;
-            o.KeyPrefix = NewPrefix();
+            o.Configuration = _drivers.Server.Configuration;
+            o.KeyPrefix = _drivers.NewPrefix();
         }));
         RedisStateDriver driver;
         await using (var provider = services.BuildServiceProvider())
@@ -147,17 +140,5 @@ public sealed class RedisDependencyInjectionTests : IAsyncLifetime
             .UseConfiguration(Section(("Driver", "Redis"), ("Redis:Configuration", "127.0.0.1:1")))));
 
         Assert.Contains("Redis", ex.Message, StringComparison.Ordinal);
-    }
-
-    private static async Task<int> CountAsync(IStateManager state, StateOwner owner)
-    {
-        var count = 0;
-        await foreach (var entry in state.ListAsync<int>(owner, string.Empty))
-        {
-            _ = entry;
-            count++;
-        }
-
-        return count;
     }
 }

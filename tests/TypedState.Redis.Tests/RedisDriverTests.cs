@@ -1,27 +1,18 @@
 using StackExchange.Redis;
 using TypedState.Redis;
 using TypedState.Storage;
+using static TypedState.Tests.Fixtures.StateListings;
 
 namespace TypedState.Tests.Redis;
 
 /// <summary>The Redis driver's own settings, connection ownership, paging, owner sets and server-clock leases.</summary>
 public sealed class RedisDriverTests : IAsyncLifetime
 {
-    private readonly List<string> _prefixes = [];
-    private readonly List<IAsyncDisposable> _disposables = [];
-    private RedisTestServer _server = null!;
+    private RedisTestDrivers _drivers = null!;
 
-    public async Task InitializeAsync() => _server = await RedisTestServer.GetSharedAsync();
+    public async Task InitializeAsync() => _drivers = await RedisTestDrivers.StartAsync("driver");
 
-    public async Task DisposeAsync()
-    {
-        foreach (var disposable in _disposables)
-        {
-            await disposable.DisposeAsync();
-        }
-
-        await _server.DeletePrefixesAsync(_prefixes);
-    }
+    public Task DisposeAsync() => _drivers.DisposeAsync().AsTask();
 
     [Theory]
     [InlineData("")]
@@ -67,23 +58,23 @@ public sealed class RedisDriverTests : IAsyncLifetime
     [Fact]
     public async Task A_connection_passed_in_stays_open_after_the_driver_is_disposed()
     {
-        var driver = CreateDriver();
+        var driver = _drivers.CreateDriver();
         await WriteAsync(driver, StateOwner.Global, "k");
 
         await driver.DisposeAsync();
 
-        Assert.True(_server.Connection.IsConnected);
-        await _server.Connection.GetDatabase().PingAsync();
+        Assert.True(_drivers.Server.Connection.IsConnected);
+        await _drivers.Server.Connection.GetDatabase().PingAsync();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => driver.ReadAsync(StateOwner.Global, "k", CancellationToken.None).AsTask());
     }
 
     [Fact]
     public async Task A_manager_built_from_a_configuration_string_connects_on_first_use_and_closes_its_connection()
     {
-        var prefix = NewPrefix();
-        var state = new RedisStateManager(_server.Configuration, prefix);
+        var prefix = _drivers.NewPrefix();
+        var state = new RedisStateManager(_drivers.Server.Configuration, prefix);
         await state.SetAsync(StateOwner.Guild("g"), "k", "v");
-        var other = new RedisStateManager(_server.Configuration, prefix);
+        var other = new RedisStateManager(_drivers.Server.Configuration, prefix);
         Assert.Equal("v", (await other.GetAsync<string>(StateOwner.Guild("g"), "k")).Value);
 
         await state.DisposeAsync();
@@ -98,7 +89,7 @@ public sealed class RedisDriverTests : IAsyncLifetime
     [InlineData(3)]
     public async Task Small_pages_skip_tombstones_and_continue_after_keys_deleted_or_added_between_pages(int pageSize)
     {
-        var driver = CreateDriver(pageSize);
+        var driver = _drivers.CreateDriver(pageSize);
         var owner = StateOwner.Agent("g", "a");
         for (var i = 0; i < 10; i++)
         {
@@ -129,7 +120,7 @@ public sealed class RedisDriverTests : IAsyncLifetime
     [Fact]
     public async Task Lease_ends_are_measured_with_the_server_clock_and_an_expired_lock_can_be_taken_again()
     {
-        var driver = CreateDriver();
+        var driver = _drivers.CreateDriver();
         var owner = StateOwner.Guild("locks");
         var before = DateTimeOffset.UtcNow;
 
@@ -174,7 +165,7 @@ public sealed class RedisDriverTests : IAsyncLifetime
     [Fact]
     public async Task Fencing_tokens_keep_growing_after_the_owner_is_removed()
     {
-        var driver = CreateDriver();
+        var driver = _drivers.CreateDriver();
         var owner = StateOwner.Agent("g", "a");
         var grant = await driver.TryAcquireLockAsync(owner, null, TimeSpan.FromMinutes(1), CancellationToken.None);
         await driver.ReleaseLockAsync(owner, null, grant!.Value.Token, CancellationToken.None);
@@ -193,7 +184,7 @@ public sealed class RedisDriverTests : IAsyncLifetime
     [Fact]
     public async Task Owner_listing_drops_set_members_whose_owner_has_no_live_record_left()
     {
-        var driver = CreateDriver(listPageSize: 2);
+        var driver = _drivers.CreateDriver(listPageSize: 2);
         StateOwner[] owners = [StateOwner.Agent("g", "a"), StateOwner.Agent("g", "b"), StateOwner.Agent("g", "c"), StateOwner.Agent("h", "a")];
         foreach (var owner in owners)
         {
@@ -202,7 +193,7 @@ public sealed class RedisDriverTests : IAsyncLifetime
 
         // As a driver version without owner sets would leave it: g/b's records went, its member stayed.
         var keys = new RedisKeys(driver.KeyPrefix);
-        var database = _server.Connection.GetDatabase();
+        var database = _drivers.Server.Connection.GetDatabase();
         Assert.True(await database.KeyDeleteAsync(keys.Index(RedisKeys.OwnerTag(owners[1]))));
 
         var listed = new List<StateOwner>();
@@ -219,24 +210,24 @@ public sealed class RedisDriverTests : IAsyncLifetime
     [Fact]
     public async Task Owners_missing_from_the_owner_set_are_listed_again_after_their_next_set()
     {
-        var driver = CreateDriver();
+        var driver = _drivers.CreateDriver();
         var owner = StateOwner.Guild("stored-earlier");
         await WriteAsync(driver, owner, "k1");
         var keys = new RedisKeys(driver.KeyPrefix);
-        Assert.True(await _server.Connection.GetDatabase().SortedSetRemoveAsync(keys.Owners(Scope.Guild), RedisKeys.OwnerMember(owner)));
-        Assert.Empty(await ListOwnersAsync(driver, Scope.Guild));
+        Assert.True(await _drivers.Server.Connection.GetDatabase().SortedSetRemoveAsync(keys.Owners(Scope.Guild), RedisKeys.OwnerMember(owner)));
+        Assert.Empty(await OwnersAsync(driver, Scope.Guild));
 
         await WriteAsync(driver, owner, "k1");
 
-        Assert.Equal([owner], await ListOwnersAsync(driver, Scope.Guild));
+        Assert.Equal([owner], await OwnersAsync(driver, Scope.Guild));
     }
 
     [Fact]
     public async Task Owner_sets_hold_exactly_the_owners_with_live_records_after_deletes_and_removals()
     {
-        var driver = CreateDriver();
+        var driver = _drivers.CreateDriver();
         var keys = new RedisKeys(driver.KeyPrefix);
-        var database = _server.Connection.GetDatabase();
+        var database = _drivers.Server.Connection.GetDatabase();
         foreach (var owner in new[] { StateOwner.Agent("g", "a"), StateOwner.Agent("g", "b"), StateOwner.Agent("g b", "a"), StateOwner.Guild("g"), StateOwner.Guild("g b") })
         {
             await WriteAsync(driver, owner, "k");
@@ -248,32 +239,6 @@ public sealed class RedisDriverTests : IAsyncLifetime
         // Kept by the scripts themselves, without waiting for a listing to clean up.
         Assert.Equal(["g b\0a"], (await database.SortedSetRangeByRankAsync(keys.Owners(Scope.Agent))).Select(m => (string)m!));
         Assert.Equal(["g b"], (await database.SortedSetRangeByRankAsync(keys.Owners(Scope.Guild))).Select(m => (string)m!));
-    }
-
-    private static async Task<List<StateOwner>> ListOwnersAsync(RedisStateDriver driver, Scope scope)
-    {
-        var owners = new List<StateOwner>();
-        await foreach (var owner in driver.ListOwnersAsync(scope, CancellationToken.None))
-        {
-            owners.Add(owner);
-        }
-
-        return owners;
-    }
-
-    private RedisStateDriver CreateDriver(int listPageSize = 256)
-    {
-        var prefix = NewPrefix();
-        var driver = new RedisStateDriver(new RedisStateDriverOptions { Connection = _server.Connection, KeyPrefix = prefix, ListPageSize = listPageSize });
-        _disposables.Add(driver);
-        return driver;
-    }
-
-    private string NewPrefix()
-    {
-        var prefix = RedisTestServer.NewKeyPrefix("driver");
-        _prefixes.Add(prefix);
-        return prefix;
     }
 
     private static async Task WriteAsync(RedisStateDriver driver, StateOwner owner, string key)

@@ -1,7 +1,6 @@
 using System.Text;
-using System.Text.Json;
-using TypedState.Redis;
 using TypedState.Storage;
+using static TypedState.Tests.Fixtures.StateListings;
 
 namespace TypedState.Tests.Redis;
 
@@ -13,7 +12,7 @@ namespace TypedState.Tests.Redis;
 public sealed class RedisKeyEncodingTests : IAsyncLifetime
 {
     /// <summary>Ids and keys built from the characters Redis reads specially somewhere.</summary>
-    private static readonly string[] HostileNames =
+    private static readonly string[] s_hostileNames =
     [
         "a", "a:", ":a", "a:b", "::", "a::b",
         "{", "}", "{}", "{a}", "a{b}", "}{", "{a}:{b}", "{{a}}",
@@ -21,26 +20,16 @@ public sealed class RedisKeyEncodingTests : IAsyncLifetime
         "%", "_", "'", "\"", "r:x", "i:", "guild:1:x", "agent:1:a:1:b", "global", "global:x", "日本:{語}", "🙂{🙃}",
     ];
 
-    private readonly List<string> _prefixes = [];
-    private readonly List<IAsyncDisposable> _disposables = [];
-    private RedisTestServer _server = null!;
+    private RedisTestDrivers _drivers = null!;
 
-    public async Task InitializeAsync() => _server = await RedisTestServer.GetSharedAsync();
+    public async Task InitializeAsync() => _drivers = await RedisTestDrivers.StartAsync("encoding");
 
-    public async Task DisposeAsync()
-    {
-        foreach (var disposable in _disposables)
-        {
-            await disposable.DisposeAsync();
-        }
-
-        await _server.DeletePrefixesAsync(_prefixes);
-    }
+    public Task DisposeAsync() => _drivers.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Owners_whose_naive_key_names_would_collide_hold_independent_records()
     {
-        var (state, _) = Create();
+        var state = _drivers.CreateManager();
         StateOwner[] owners =
         [
             StateOwner.Agent("a:b", "c"), StateOwner.Agent("a", "b:c"), StateOwner.Agent("a:b:c", "x"), StateOwner.Agent("a", "b"),
@@ -66,11 +55,11 @@ public sealed class RedisKeyEncodingTests : IAsyncLifetime
     [Fact]
     public async Task Keys_with_glob_hash_tag_and_separator_characters_round_trip_and_list_literally()
     {
-        var (state, _) = Create();
+        var state = _drivers.CreateManager();
         var owner = StateOwner.Agent("g{1}:*", "a[?]\\");
         await using (var tx = await state.BeginTransactionAsync())
         {
-            foreach (var key in HostileNames)
+            foreach (var key in s_hostileNames)
             {
                 await tx.SetAsync(owner, key, key);
             }
@@ -78,15 +67,15 @@ public sealed class RedisKeyEncodingTests : IAsyncLifetime
             await tx.CommitAsync();
         }
 
-        foreach (var key in HostileNames)
+        foreach (var key in s_hostileNames)
         {
             var entry = await state.GetAsync<string>(owner, key);
             Assert.Equal(key, entry.Value);
         }
 
-        foreach (var prefix in HostileNames.Append(string.Empty))
+        foreach (var prefix in s_hostileNames.Append(string.Empty))
         {
-            var expected = HostileNames.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StateKeyOrder.Comparer);
+            var expected = s_hostileNames.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StateKeyOrder.Comparer);
             Assert.Equal(expected, await KeysAsync(state, owner, prefix));
         }
 
@@ -94,13 +83,13 @@ public sealed class RedisKeyEncodingTests : IAsyncLifetime
         Assert.True(await state.DeleteAsync(owner, "*"));
         Assert.True(await state.DeleteAsync(owner, "{a}"));
         Assert.True(await state.DeleteAsync(owner, "[a-z]"));
-        Assert.Equal(HostileNames.Except(["*", "{a}", "[a-z]"]).Order(StateKeyOrder.Comparer), await KeysAsync(state, owner, string.Empty));
+        Assert.Equal(s_hostileNames.Except(["*", "{a}", "[a-z]"]).Order(StateKeyOrder.Comparer), await KeysAsync(state, owner, string.Empty));
     }
 
     [Fact]
     public async Task Removing_owners_with_separator_and_brace_ids_removes_exactly_those_owners()
     {
-        var (state, _) = Create();
+        var state = _drivers.CreateManager();
         string[] guilds = ["g", "g:x", "g:", "{g}", "g}", "{g"];
         string[] agents = ["a", "a:b", "x:a", ":", "{a}", "*"];
         foreach (var guild in guilds)
@@ -138,7 +127,8 @@ public sealed class RedisKeyEncodingTests : IAsyncLifetime
     [Fact]
     public async Task Values_with_newlines_RESP_framing_and_any_bytes_are_stored_exactly()
     {
-        var (state, driver) = Create();
+        var state = _drivers.CreateManager();
+        var driver = state.Driver;
         var owner = StateOwner.Guild("{values}");
         byte[][] values =
         [
@@ -179,7 +169,7 @@ public sealed class RedisKeyEncodingTests : IAsyncLifetime
     [Fact]
     public async Task Keys_that_sort_differently_as_bytes_and_as_UTF16_list_in_code_point_order_across_small_pages()
     {
-        var (state, _) = Create(listPageSize: 2);
+        var state = _drivers.CreateManager(listPageSize: 2);
         string[] keys = ["{", "}", "\uFFFD", "🙂", "\uE000", "a", "~", "\U0010FFFF", "{🙂}", "{\uFFFD}", "z"];
         foreach (var key in keys)
         {
@@ -188,26 +178,5 @@ public sealed class RedisKeyEncodingTests : IAsyncLifetime
 
         Assert.Equal(keys.Order(StateKeyOrder.Comparer), await KeysAsync(state, StateOwner.Global, string.Empty));
         Assert.Equal(["{", "{\uFFFD}", "{🙂}"], await KeysAsync(state, StateOwner.Global, "{"));
-    }
-
-    private (StateManager State, RedisStateDriver Driver) Create(int listPageSize = 256)
-    {
-        var prefix = RedisTestServer.NewKeyPrefix("encoding");
-        _prefixes.Add(prefix);
-        var driver = new RedisStateDriver(new RedisStateDriverOptions { Connection = _server.Connection, KeyPrefix = prefix, ListPageSize = listPageSize });
-        var state = new StateManager(driver, ownsDriver: true);
-        _disposables.Add(state);
-        return (state, driver);
-    }
-
-    private static async Task<List<string>> KeysAsync(IStateManager state, StateOwner owner, string prefix)
-    {
-        var keys = new List<string>();
-        await foreach (var entry in state.ListAsync<JsonElement>(owner, prefix))
-        {
-            keys.Add(entry.Key);
-        }
-
-        return keys;
     }
 }

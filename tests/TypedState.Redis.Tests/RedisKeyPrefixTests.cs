@@ -2,6 +2,7 @@ using System.Globalization;
 using StackExchange.Redis;
 using TypedState.Redis;
 using Xunit.Abstractions;
+using static TypedState.Tests.Fixtures.StateListings;
 
 namespace TypedState.Tests.Redis;
 
@@ -11,8 +12,8 @@ namespace TypedState.Tests.Redis;
 /// </summary>
 public sealed class RedisKeyPrefixTests(ITestOutputHelper output)
 {
-    private static readonly StateOwner Agent = StateOwner.Agent("guild-1", "agent-1");
-    private static readonly StateOwner Guild = StateOwner.Guild("guild-1");
+    private static readonly StateOwner s_agent = StateOwner.Agent("guild-1", "agent-1");
+    private static readonly StateOwner s_guild = StateOwner.Guild("guild-1");
 
     [Fact]
     public async Task Applications_with_different_key_prefixes_on_one_server_do_not_see_each_others_state()
@@ -26,7 +27,7 @@ public sealed class RedisKeyPrefixTests(ITestOutputHelper output)
         var apps = new[] { app, appA, appB };
         for (var i = 0; i < apps.Length; i++)
         {
-            foreach (var owner in new[] { Agent, Guild, StateOwner.Global })
+            foreach (var owner in new[] { s_agent, s_guild, StateOwner.Global })
             {
                 await apps[i].SetAsync(owner, "task:1", $"app {i}");
                 await apps[i].SetAsync(owner, $"only-{i}", i);
@@ -35,7 +36,7 @@ public sealed class RedisKeyPrefixTests(ITestOutputHelper output)
 
         for (var i = 0; i < apps.Length; i++)
         {
-            foreach (var owner in new[] { Agent, Guild, StateOwner.Global })
+            foreach (var owner in new[] { s_agent, s_guild, StateOwner.Global })
             {
                 var entry = await apps[i].GetAsync<string>(owner, "task:1");
                 Assert.Equal($"app {i}", entry.Value);
@@ -48,31 +49,31 @@ public sealed class RedisKeyPrefixTests(ITestOutputHelper output)
         // Removing a guild, deleting a key and taking locks in one application leaves the others untouched.
         await appA.RemoveGuildAsync("guild-1");
         Assert.True(await app.DeleteAsync(StateOwner.Global, "task:1"));
-        await using var lockA = await appA.AcquireLockAsync(Guild, "task:1", TimeSpan.FromMinutes(1), TimeSpan.Zero);
-        await using var lockB = await appB.AcquireLockAsync(Guild, "task:1", TimeSpan.FromMinutes(1), TimeSpan.Zero);
+        await using var lockA = await appA.AcquireLockAsync(s_guild, "task:1", TimeSpan.FromMinutes(1), TimeSpan.Zero);
+        await using var lockB = await appB.AcquireLockAsync(s_guild, "task:1", TimeSpan.FromMinutes(1), TimeSpan.Zero);
         Assert.Equal(1, lockA.FencingToken);
         Assert.Equal(1, lockB.FencingToken);
 
-        Assert.Empty(await KeysAsync(appA, Agent, string.Empty));
-        Assert.Empty(await KeysAsync(appA, Guild, string.Empty));
+        Assert.Empty(await KeysAsync(appA, s_agent, string.Empty));
+        Assert.Empty(await KeysAsync(appA, s_guild, string.Empty));
         Assert.Equal(["only-1", "task:1"], await KeysAsync(appA, StateOwner.Global, string.Empty));
-        Assert.Equal(["only-2", "task:1"], await KeysAsync(appB, Agent, string.Empty));
-        Assert.Equal(["only-2", "task:1"], await KeysAsync(appB, Guild, string.Empty));
+        Assert.Equal(["only-2", "task:1"], await KeysAsync(appB, s_agent, string.Empty));
+        Assert.Equal(["only-2", "task:1"], await KeysAsync(appB, s_guild, string.Empty));
         Assert.Equal(["only-0"], await KeysAsync(app, StateOwner.Global, string.Empty));
         Assert.Equal("app 2", (await appB.GetAsync<string>(StateOwner.Global, "task:1")).Value);
 
         // Owner listing reads each application's own owner sets.
-        Assert.Empty(await OwnersAsync(appA, Scope.Agent));
-        Assert.Empty(await OwnersAsync(appA, Scope.Guild));
+        Assert.Empty(await OwnersAsync(appA.Driver, Scope.Agent));
+        Assert.Empty(await OwnersAsync(appA.Driver, Scope.Guild));
         foreach (var other in new[] { app, appB })
         {
-            Assert.Equal([Agent], await OwnersAsync(other, Scope.Agent));
-            Assert.Equal([Guild], await OwnersAsync(other, Scope.Guild));
+            Assert.Equal([s_agent], await OwnersAsync(other.Driver, Scope.Agent));
+            Assert.Equal([s_guild], await OwnersAsync(other.Driver, Scope.Guild));
         }
 
         foreach (var any in apps)
         {
-            Assert.Equal([StateOwner.Global], await OwnersAsync(any, Scope.Global));
+            Assert.Equal([StateOwner.Global], await OwnersAsync(any.Driver, Scope.Global));
         }
 
         // The server's statistics: listings (of keys and of owners) above never used KEYS or SCAN, and scripts ran
@@ -100,28 +101,6 @@ public sealed class RedisKeyPrefixTests(ITestOutputHelper output)
             var prefix = new[] { "app", "app-a", "app-b" }.Single(p => name.StartsWith("{" + p + "}:", StringComparison.Ordinal));
             Assert.Equal(inspector.HashSlot("{" + prefix + "}"), inspector.HashSlot(name));
         }
-    }
-
-    private static async Task<List<string>> KeysAsync(IStateManager state, StateOwner owner, string prefix)
-    {
-        var keys = new List<string>();
-        await foreach (var entry in state.ListAsync<System.Text.Json.JsonElement>(owner, prefix))
-        {
-            keys.Add(entry.Key);
-        }
-
-        return keys;
-    }
-
-    private static async Task<List<StateOwner>> OwnersAsync(StateManager state, Scope scope)
-    {
-        var owners = new List<StateOwner>();
-        await foreach (var owner in state.Driver.ListOwnersAsync(scope, CancellationToken.None))
-        {
-            owners.Add(owner);
-        }
-
-        return owners;
     }
 
     /// <summary>Calls per command from <c>INFO commandstats</c> (lines like <c>cmdstat_get:calls=3,usec=…</c>).</summary>

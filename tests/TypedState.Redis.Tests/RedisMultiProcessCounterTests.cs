@@ -1,12 +1,13 @@
-
 namespace TypedState.Tests.Redis;
 
-/// <summary>The multi-process counters on one Redis server (the shared ephemeral test server).</summary>
-public sealed class RedisMultiProcessCounterTests : MultiProcessCounterTests
+/// <summary>The multi-process counters on one Redis server (the shared ephemeral test server), under a fresh key prefix.</summary>
+public sealed class RedisMultiProcessCounterTests : MultiProcessCounterTests, IAsyncLifetime
 {
-    protected override async Task<string> CreateStoreSpecAsync()
-    {
-        var server = await RedisTestServer.GetSharedAsync();
-        return $"redis|{server.Configuration}|{RedisTestServer.NewKeyPrefix("multiprocess")}";
-    }
+    private RedisTestDrivers _drivers = null!;
+
+    public async Task InitializeAsync() => _drivers = await RedisTestDrivers.StartAsync("multiprocess");
+
+    public Task DisposeAsync() => _drivers.DisposeAsync().AsTask();
+
+    protected override Task<string> CreateStoreSpecAsync() => Task.FromResult($"redis|{_drivers.Server.Configuration}|{_drivers.NewPrefix()}");
 }

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using StackExchange.Redis;
 using TypedState.Redis;
 using Xunit.Abstractions;
+using static TypedState.Tests.Fixtures.StateListings;
 
 namespace TypedState.Tests.Redis;
 
@@ -17,7 +17,7 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
 {
     private const int Writers = 4;
     private const int KillAfterCommits = 300;
-    private static readonly StateOwner Guild = StateOwner.Guild("restart-guild");
+    private static readonly StateOwner s_guild = StateOwner.Guild("restart-guild");
 
     [Fact]
     public async Task Every_acknowledged_write_survives_a_killed_and_restarted_server_and_the_outage_fails_clearly()
@@ -30,7 +30,7 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
 
         long tokenBefore;
-        await using (var held = await state.AcquireLockAsync(Guild, "lease", TimeSpan.FromMinutes(1), TimeSpan.Zero))
+        await using (var held = await state.AcquireLockAsync(s_guild, "lease", TimeSpan.FromMinutes(1), TimeSpan.Zero))
         {
             tokenBefore = held.FencingToken;
         }
@@ -50,7 +50,7 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
                 {
                     await using var tx = await state.BeginTransactionAsync();
                     await tx.SetAsync(AgentOf(w), Key(i), i);
-                    await tx.SetAsync(Guild, GuildKey(w, i), i);
+                    await tx.SetAsync(s_guild, GuildKey(w, i), i);
                     await tx.CommitAsync();
                 }
                 catch (Exception ex)
@@ -84,18 +84,18 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
         // During the outage: reads, writes, listings and locks fail with errors naming what they concern (run
         // together, since each waits for the client's one-second timeout).
         var readFails = Assert.ThrowsAsync<StateDriverException>(() => state.GetAsync<int>(AgentOf(0), Key(1)).AsTask());
-        var writeFails = Assert.ThrowsAsync<StateDriverException>(() => state.SetAsync(Guild, "during-outage", 1).AsTask());
-        var listFails = Assert.ThrowsAsync<StateDriverException>(() => DrainAsync(state.ListAsync<int>(Guild, string.Empty)));
-        var lockFails = Assert.ThrowsAsync<StateDriverException>(() => state.TryAcquireLockAsync(Guild, "lease", TimeSpan.FromMinutes(1)).AsTask());
+        var writeFails = Assert.ThrowsAsync<StateDriverException>(() => state.SetAsync(s_guild, "during-outage", 1).AsTask());
+        var listFails = Assert.ThrowsAsync<StateDriverException>(() => DrainAsync(state.ListAsync<int>(s_guild, string.Empty)));
+        var lockFails = Assert.ThrowsAsync<StateDriverException>(() => state.TryAcquireLockAsync(s_guild, "lease", TimeSpan.FromMinutes(1)).AsTask());
         await Task.WhenAll(readFails, writeFails, listFails, lockFails);
         var read = await readFails;
         Assert.Equal(AgentOf(0), read.Owner);
         Assert.Equal(Key(1), read.Key);
         Assert.Contains("redis", read.Message, StringComparison.Ordinal);
         var write = await writeFails;
-        Assert.Equal(Guild, write.Owner);
+        Assert.Equal(s_guild, write.Owner);
         Assert.Equal("during-outage", write.Key);
-        Assert.Equal(Guild, (await lockFails).Owner);
+        Assert.Equal(s_guild, (await lockFails).Owner);
         var outageCheckedAt = clock.Elapsed;
 
         // Back on the same port and dir: the same manager reconnects by itself (bounded wait).
@@ -106,7 +106,7 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
         {
             try
             {
-                await state.SetAsync(Guild, "after-restart", 1);
+                await state.SetAsync(s_guild, "after-restart", 1);
                 break;
             }
             catch (StateDriverException) when (reconnect.Elapsed < TimeSpan.FromSeconds(30))
@@ -115,16 +115,16 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
         }
 
         var reconnectedAt = clock.Elapsed;
-        Assert.Equal(1, (await state.GetAsync<int>(Guild, "after-restart")).Value);
-        Assert.False((await state.GetAsync<int>(Guild, "during-outage")).Exists, "A write that failed during the outage was applied");
+        Assert.Equal(1, (await state.GetAsync<int>(s_guild, "after-restart")).Value);
+        Assert.False((await state.GetAsync<int>(s_guild, "during-outage")).Exists, "A write that failed during the outage was applied");
 
-        var guildKeys = await KeysAsync(state, Guild, "writer-");
+        var guildKeys = await KeysAsync(state, s_guild, "writer-");
         for (var w = 0; w < Writers; w++)
         {
             foreach (var i in acknowledged[w])
             {
                 var agentEntry = await state.GetAsync<int>(AgentOf(w), Key(i));
-                var guildEntry = await state.GetAsync<int>(Guild, GuildKey(w, i));
+                var guildEntry = await state.GetAsync<int>(s_guild, GuildKey(w, i));
                 Assert.True(agentEntry.Exists && guildEntry.Exists, $"Acknowledged commit {i} of writer {w} was lost");
                 Assert.Equal((i, 1L), (agentEntry.Value, agentEntry.Version));
                 Assert.Equal((i, 1L), (guildEntry.Value, guildEntry.Version));
@@ -133,7 +133,7 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
             // The commit that failed at the kill may or may not have been applied, but never in part.
             var failed = lastAttempt[w];
             var failedAgent = (await state.GetAsync<int>(AgentOf(w), Key(failed))).Exists;
-            var failedGuild = (await state.GetAsync<int>(Guild, GuildKey(w, failed))).Exists;
+            var failedGuild = (await state.GetAsync<int>(s_guild, GuildKey(w, failed))).Exists;
             Assert.True(failedAgent == failedGuild, $"Writer {w}'s interrupted commit {failed} was applied in part");
 
             // Nothing else appeared: the agent's keys are the acknowledged ones (plus that interrupted one).
@@ -144,7 +144,7 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
 
         // Versions and fencing tokens continue from before the kill.
         Assert.Equal(2, await state.SetAsync(AgentOf(0), Key(1), -1, expectedVersion: 1));
-        await using (var held = await state.AcquireLockAsync(Guild, "lease", TimeSpan.FromMinutes(1), TimeSpan.Zero))
+        await using (var held = await state.AcquireLockAsync(s_guild, "lease", TimeSpan.FromMinutes(1), TimeSpan.Zero))
         {
             Assert.True(held.FencingToken > tokenBefore);
         }
@@ -157,7 +157,7 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
             $"{clock.Elapsed.TotalMilliseconds:F0} ms."));
     }
 
-    private static StateOwner AgentOf(int writer) => StateOwner.Agent(Guild.GuildIdOrEmpty, $"writer-{writer}");
+    private static StateOwner AgentOf(int writer) => StateOwner.Agent(s_guild.GuildIdOrEmpty, $"writer-{writer}");
 
     private static string Key(int sequence) => $"n{sequence:D5}";
 
@@ -169,16 +169,5 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
         {
             _ = item;
         }
-    }
-
-    private static async Task<List<string>> KeysAsync(IStateManager state, StateOwner owner, string prefix)
-    {
-        var keys = new List<string>();
-        await foreach (var entry in state.ListAsync<JsonElement>(owner, prefix))
-        {
-            keys.Add(entry.Key);
-        }
-
-        return keys;
     }
 }

@@ -3,10 +3,10 @@ using TypedState.Storage;
 
 namespace TypedState.Tests.Sqlite;
 
-/// <summary>The conformance suite against the SQLite driver, one new temporary database file per driver.</summary>
-public sealed class SqliteConformanceTests : StateStoreConformanceTests
+/// <summary>The conformance suite against the SQLite driver, one new database file per driver in a temp folder per test.</summary>
+public sealed class SqliteConformanceTests : StateStoreConformanceTests, IDisposable
 {
-    private readonly List<string> _paths = [];
+    private readonly TempDirectory _directory = new();
 
     protected override ValueTask<IStateDriver> CreateDriverAsync() => Create(listPageSize: null);
 
@@ -14,15 +14,12 @@ public sealed class SqliteConformanceTests : StateStoreConformanceTests
 
     private ValueTask<IStateDriver> Create(int? listPageSize)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"typedstate-conformance-{Guid.NewGuid():N}.db");
-        _paths.Add(path);
-
         // Synchronous = Normal: in WAL mode it changes only whether a commit waits for fsync (power-loss durability,
         // which SqliteCrashDurabilityTests covers), not atomicity, isolation or versions. With the default Full the
         // suite spends most of its time in fsync (about 34 s instead of 5 s on 2 cores).
         var options = new SqliteStateDriverOptions
         {
-            ConnectionString = $"Data Source={path}",
+            ConnectionString = _directory.ConnectionString($"{Guid.NewGuid():N}.db"),
             Synchronous = SqliteSynchronousMode.Normal,
         };
         if (listPageSize is { } pageSize)
@@ -33,15 +30,6 @@ public sealed class SqliteConformanceTests : StateStoreConformanceTests
         return ValueTask.FromResult<IStateDriver>(new SqliteStateDriver(options));
     }
 
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        foreach (var path in _paths)
-        {
-            foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
-            {
-                File.Delete(file);
-            }
-        }
-    }
+    // xUnit calls Dispose after DisposeAsync, which has closed the drivers.
+    public void Dispose() => _directory.Dispose();
 }

@@ -143,9 +143,9 @@ public sealed class SqliteCrashDurabilityTests(ITestOutputHelper output)
 
     private static long ParseCommitted(string line)
     {
-        const string Head = "committed ";
-        Assert.True(line.StartsWith(Head, StringComparison.Ordinal), $"Unexpected worker output: \"{line}\"");
-        return long.Parse(line.AsSpan(Head.Length), NumberStyles.None, CultureInfo.InvariantCulture);
+        const string head = "committed ";
+        Assert.True(line.StartsWith(head, StringComparison.Ordinal), $"Unexpected worker output: \"{line}\"");
+        return long.Parse(line.AsSpan(head.Length), NumberStyles.None, CultureInfo.InvariantCulture);
     }
 
     /// <summary>

@@ -2,19 +2,20 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TypedState.Sqlite;
+using static TypedState.Tests.Fixtures.StateListings;
 
 namespace TypedState.Tests.Sqlite;
 
 /// <summary>What only the SQLite driver has: its file, its storage layout version and upgrades, WAL, and configuration.</summary>
 public sealed class SqliteStorageLayoutTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("typedstate-schema-").FullName;
+    private readonly TempDirectory _directory = new();
 
-    private string DatabasePath => Path.Combine(_directory, "state.db");
+    private string DatabasePath => Path.Combine(_directory.Path, "state.db");
 
-    private string ConnectionString => $"Data Source={DatabasePath}";
+    private string ConnectionString => _directory.ConnectionString();
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public async Task A_new_file_gets_the_current_storage_layout_version_in_WAL_mode()
@@ -115,13 +116,7 @@ public sealed class SqliteStorageLayoutTests : IDisposable
             await state.SetAsync(StateOwner.Guild("g"), $"k{i}", i);
         }
 
-        var listed = new List<int>();
-        await foreach (var entry in state.ListAsync<int>(StateOwner.Guild("g"), "k"))
-        {
-            listed.Add(entry.Value);
-        }
-
-        Assert.Equal([0, 1, 2, 3, 4], listed);
+        Assert.Equal([0, 1, 2, 3, 4], await ValuesAsync<int>(state, StateOwner.Guild("g"), "k"));
         Assert.IsType<SqliteStateDriver>(services.GetRequiredService<TypedState.Storage.IStateDriver>());
         Assert.True(File.Exists(DatabasePath));
     }

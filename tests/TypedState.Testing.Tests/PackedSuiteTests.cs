@@ -13,7 +13,7 @@ namespace TypedState.Testing.Tests;
 /// </summary>
 public sealed class PackedSuiteTests : IDisposable
 {
-    private static readonly string[] SourceFiles = ["DictionaryStateDriver.cs", "DictionaryConformanceTests.cs"];
+    private static readonly string[] s_sourceFiles = ["DictionaryStateDriver.cs", "DictionaryConformanceTests.cs"];
 
     private readonly DirectoryInfo _temp = Directory.CreateTempSubdirectory("typedstate-packed-suite-");
 
@@ -99,7 +99,7 @@ public sealed class PackedSuiteTests : IDisposable
               </packageSources>
             </configuration>
             """);
-        foreach (var file in SourceFiles)
+        foreach (var file in s_sourceFiles)
         {
             File.Copy(Path.Combine(AppContext.BaseDirectory, "PackedSuite", file), Path.Combine(project, file));
         }

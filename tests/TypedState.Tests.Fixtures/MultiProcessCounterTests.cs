@@ -77,11 +77,11 @@ public abstract class MultiProcessCounterTests
     [Fact]
     public async Task A_killed_lock_holders_lease_expires_and_its_late_writes_are_fenced_out()
     {
-        const int LeaseMs = 5000;
+        const int leaseMs = 5000;
         var spec = await CreateStoreSpecAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await using var state = StoreSpec.Open(spec);
-        using var holder = WorkerProcess.Start("hold-lock", spec, "job", LeaseMs.ToString(CultureInfo.InvariantCulture));
+        using var holder = WorkerProcess.Start("hold-lock", spec, "job", leaseMs.ToString(CultureInfo.InvariantCulture));
         var line = await holder.ReadLineAsync(timeout.Token);
         var sinceHeld = Stopwatch.StartNew();
         Assert.True(line is not null && line.StartsWith("held ", StringComparison.Ordinal), $"Got \"{line}\". {holder.Describe()}");
@@ -94,7 +94,7 @@ public abstract class MultiProcessCounterTests
         // lease started before "held" was read, so allow half of it for that line to arrive (on a machine so loaded
         // that more time has passed, the lease may have ended; the fencing below is checked either way).
         var attempt = await state.TryAcquireLockAsync(StateOwner.Global, "job", TimeSpan.FromSeconds(30));
-        if (sinceHeld.ElapsedMilliseconds < LeaseMs / 2)
+        if (sinceHeld.ElapsedMilliseconds < leaseMs / 2)
         {
             Assert.Null(attempt);
         }

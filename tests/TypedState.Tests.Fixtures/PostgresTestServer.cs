@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace TypedState.Tests.Fixtures;
@@ -33,9 +31,9 @@ public sealed class PostgresTestServer
     /// </summary>
     private const string GuardScript = """dir=$1; shift; read -r _ || true; "$@" >/dev/null 2>&1; rm -rf "$dir" """;
 
-    private static readonly Lazy<Task<PostgresTestServer>> Shared = new(StartSharedAsync);
-    private static int _schemaCounter;
-    private static Process? _guard;
+    private static readonly Lazy<Task<PostgresTestServer>> s_shared = new(StartSharedAsync);
+    private static int s_schemaCounter;
+    private static Process? s_guard;
 
     private PostgresTestServer(string connectionString, bool isExternal)
     {
@@ -54,11 +52,11 @@ public sealed class PostgresTestServer
     public NpgsqlDataSource DataSource { get; }
 
     /// <summary>The server of this test run, started on first use.</summary>
-    public static Task<PostgresTestServer> GetSharedAsync() => Shared.Value;
+    public static Task<PostgresTestServer> GetSharedAsync() => s_shared.Value;
 
     /// <summary>A schema name no other test of this run (or an earlier run on an external server) uses.</summary>
     public static string NewSchemaName(string purpose) =>
-        string.Create(CultureInfo.InvariantCulture, $"ts_{purpose}_{Interlocked.Increment(ref _schemaCounter)}_{Guid.NewGuid():N}");
+        string.Create(CultureInfo.InvariantCulture, $"ts_{purpose}_{Interlocked.Increment(ref s_schemaCounter)}_{Guid.NewGuid():N}");
 
     /// <summary>A connection string to the test database with its own application name, to find its backends in pg_stat_activity.</summary>
     public string ConnectionStringWith(string applicationName, bool pooling = true) =>
@@ -156,7 +154,7 @@ public sealed class PostgresTestServer
         catch
         {
             StopAtExit();
-            if (_guard is null && Directory.Exists(directory))
+            if (s_guard is null && Directory.Exists(directory))
             {
                 await RunAsync(Path.GetTempPath(), "rm", "-rf", directory);
             }
@@ -170,7 +168,7 @@ public sealed class PostgresTestServer
     {
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var port = LocalServer.FreePort();
             var options = string.Join(
                 ' ',
                 $"-p {port.ToString(CultureInfo.InvariantCulture)}",
@@ -223,13 +221,13 @@ public sealed class PostgresTestServer
             start.ArgumentList.Add(argument);
         }
 
-        _guard = Process.Start(start) ?? throw new InvalidOperationException("Could not start the guard process of the PostgreSQL test server.");
+        s_guard = Process.Start(start) ?? throw new InvalidOperationException("Could not start the guard process of the PostgreSQL test server.");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAtExit();
     }
 
     private static void StopAtExit()
     {
-        if (Interlocked.Exchange(ref _guard, null) is not { } guard)
+        if (Interlocked.Exchange(ref s_guard, null) is not { } guard)
         {
             return;
         }
@@ -268,12 +266,5 @@ public sealed class PostgresTestServer
         {
             throw new InvalidOperationException($"'{string.Join(' ', command)}' failed with exit code {process.ExitCode}: {text}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using StackExchange.Redis;
 
 namespace TypedState.Tests.Fixtures;
@@ -40,9 +37,9 @@ public sealed class RedisTestServer : IAsyncDisposable
         exit "$s"
         """;
 
-    private static readonly Lazy<Task<RedisTestServer>> Shared = new(StartSharedAsync);
-    private static readonly List<RedisTestServer> Running = [];
-    private static int _prefixCounter;
+    private static readonly Lazy<Task<RedisTestServer>> s_shared = new(StartSharedAsync);
+    private static readonly List<RedisTestServer> s_running = [];
+    private static int s_prefixCounter;
 
     private readonly string[] _serverArguments;
     private readonly bool _ownsDirectory;
@@ -87,11 +84,11 @@ public sealed class RedisTestServer : IAsyncDisposable
     }
 
     /// <summary>The server shared by the whole test run.</summary>
-    public static Task<RedisTestServer> GetSharedAsync() => Shared.Value;
+    public static Task<RedisTestServer> GetSharedAsync() => s_shared.Value;
 
     /// <summary>A key prefix no other test of this run (or an earlier run on an external server) uses.</summary>
     public static string NewKeyPrefix(string purpose) =>
-        string.Create(CultureInfo.InvariantCulture, $"ts-{purpose}-{Interlocked.Increment(ref _prefixCounter)}-{Guid.NewGuid():N}");
+        string.Create(CultureInfo.InvariantCulture, $"ts-{purpose}-{Interlocked.Increment(ref s_prefixCounter)}-{Guid.NewGuid():N}");
 
     /// <summary>
     /// Starts a dedicated server on a free port with its own temp dir.
@@ -101,7 +98,7 @@ public sealed class RedisTestServer : IAsyncDisposable
     {
         var directory = Path.Combine(Path.GetTempPath(), "typedstate-tests", "redis-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
-        var port = FreePort();
+        var port = LocalServer.FreePort();
         string[] arguments =
         [
             "--port", port.ToString(CultureInfo.InvariantCulture),
@@ -233,47 +230,19 @@ public sealed class RedisTestServer : IAsyncDisposable
         var pidLine = await guard.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
         _serverPid = int.Parse(pidLine ?? throw new InvalidOperationException("The redis-server guard printed no pid."), CultureInfo.InvariantCulture);
         _guard = guard;
-        lock (Running)
+        lock (s_running)
         {
-            Running.Add(this);
+            s_running.Add(this);
         }
 
-        // Ready once it answers PING (it answers -LOADING while it replays its append-only file).
-        var deadline = Stopwatch.StartNew();
-        while (!await AnswersPingAsync())
+        var waited = Stopwatch.StartNew();
+        if (!await LocalServer.WaitForRedisAsync(Port, guard, TimeSpan.FromSeconds(20)))
         {
-            if (guard.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(20))
-            {
-                var log = ReadLog();
-                await DisposeAsync();
-                throw new InvalidOperationException(
-                    $"redis-server on port {Port} did not answer PING within {deadline.Elapsed.TotalSeconds:0.0} s " +
-                    $"(exited: {guard.HasExited}). Its log:\n{log}");
-            }
-
-            await Task.Delay(5);
-        }
-    }
-
-    private async Task<bool> AnswersPingAsync()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, Port);
-            var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray());
-            var buffer = new byte[64];
-            var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-        catch (IOException)
-        {
-            return false;
+            var log = ReadLog();
+            await DisposeAsync();
+            throw new InvalidOperationException(
+                $"redis-server on port {Port} did not answer PING within {waited.Elapsed.TotalSeconds:0.0} s " +
+                $"(exited: {guard.HasExited}). Its log:\n{log}");
         }
     }
 
@@ -293,18 +262,18 @@ public sealed class RedisTestServer : IAsyncDisposable
     {
         _guard?.Dispose();
         _guard = null;
-        lock (Running)
+        lock (s_running)
         {
-            Running.Remove(this);
+            s_running.Remove(this);
         }
     }
 
     private static void StopAllAtExit()
     {
         RedisTestServer[] servers;
-        lock (Running)
+        lock (s_running)
         {
-            servers = [.. Running];
+            servers = [.. s_running];
         }
 
         foreach (var server in servers)
@@ -349,12 +318,5 @@ public sealed class RedisTestServer : IAsyncDisposable
             "The Redis tests need redis-server on PATH, and it was not found. Install it (Debian/Ubuntu: " +
             "`sudo apt-get install redis-server`; macOS: `brew install redis`), or set " + ExternalServerVariable +
             " to the configuration string of a Redis server to use, e.g. 127.0.0.1:6379.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -39,7 +39,7 @@ public sealed class WorkerProcess : IDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        start.ArgumentList.Add(WorkerPath.Value);
+        start.ArgumentList.Add(s_workerPath.Value);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -109,7 +109,7 @@ public sealed class WorkerProcess : IDisposable
         return !string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet";
     }
 
-    private static readonly Lazy<string> WorkerPath = new(FindWorker);
+    private static readonly Lazy<string> s_workerPath = new(FindWorker);
 
     /// <summary>
     /// The worker is copied next to the test assembly through the project reference. As a fallback, its own

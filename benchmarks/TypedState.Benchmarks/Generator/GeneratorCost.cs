@@ -213,6 +213,7 @@ public static class GeneratorCost
         {
             Console.WriteLine(BuildRatio("System.Text.Json's generator", stjCold, stjEmit, baseline));
         }
+
         Console.WriteLine();
         ReportIncremental(corpus, trees, references, steps: false);
         return 0;

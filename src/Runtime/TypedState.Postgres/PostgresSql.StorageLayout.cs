@@ -39,7 +39,7 @@ internal sealed partial class PostgresSql
     /// order, in one transaction. Version 1 took its value column type (bytea or jsonb) from the configuration; new
     /// schemas create it as jsonb, and version 2 turns both kinds of version 1 into the same table.
     /// </summary>
-    private static readonly string[] LayoutUpgradeTemplates =
+    private static readonly string[] s_layoutUpgradeTemplates =
     [
         """
         CREATE TABLE {s}.records (

@@ -180,7 +180,7 @@ internal sealed partial class PostgresSql
         CreateLayoutVersionTable = Build(CreateLayoutVersionTableTemplate);
         ReadLayoutVersion = Build(ReadLayoutVersionTemplate);
         WriteLayoutVersion = Build(WriteLayoutVersionTemplate);
-        LayoutUpgrades = Array.ConvertAll(LayoutUpgradeTemplates, Build);
+        LayoutUpgrades = Array.ConvertAll(s_layoutUpgradeTemplates, Build);
         Read = Record(ReadTemplate);
         LiveVersion = Record(LiveVersionTemplate);
         LockedLiveVersion = Record(LockedLiveVersionTemplate);

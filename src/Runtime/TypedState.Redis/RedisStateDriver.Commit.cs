@@ -105,6 +105,7 @@ public sealed partial class RedisStateDriver
             Volatile.Write(ref SingleKeys(keyCount), keys);
             Volatile.Write(ref _singleArgs, args);
         }
+
         switch ((long)reply[0])
         {
             case 0:

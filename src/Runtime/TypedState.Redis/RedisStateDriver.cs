@@ -27,11 +27,10 @@ namespace TypedState.Redis;
 /// </remarks>
 public sealed partial class RedisStateDriver : IStateDriver
 {
-    private static readonly RedisValue[] RecordFields = [RedisKeys.ValueField, RedisKeys.VersionField];
+    private static readonly RedisValue[] s_recordFields = [RedisKeys.ValueField, RedisKeys.VersionField];
 
     private readonly RedisKeys _keys;
     private readonly RedisOwnerKeysCache _owners;
-    private readonly int _listPageSize;
     private readonly ConfigurationOptions? _configuration;
     private readonly string? _serverDescription;
     private readonly bool _ownsConnection;
@@ -55,7 +54,7 @@ public sealed partial class RedisStateDriver : IStateDriver
         KeyPrefix = options.KeyPrefix;
         _keys = new RedisKeys(options.KeyPrefix);
         _owners = new RedisOwnerKeysCache(_keys);
-        _listPageSize = options.ListPageSize;
+        ListPageSize = options.ListPageSize;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RedisStateDriver>();
         if (options.Connection is { } connection)
         {
@@ -88,14 +87,14 @@ public sealed partial class RedisStateDriver : IStateDriver
     public string KeyPrefix { get; }
 
     /// <summary>How many records a listing reads per round trip.</summary>
-    internal int ListPageSize => _listPageSize;
+    internal int ListPageSize { get; }
 
     /// <inheritdoc />
     public async ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var database = await DatabaseAsync().ConfigureAwait(false);
-        var fields = await database.HashGetAsync(_owners.For(owner).Record(key), RecordFields)
+        var fields = await database.HashGetAsync(_owners.For(owner).Record(key), s_recordFields)
             .WaitAsync(cancellationToken)
             .ConfigureAwait(false);
         return fields[0].IsNull ? null : new StoredRecord(key, (byte[])fields[0]!, (long)fields[1]);
@@ -131,7 +130,7 @@ public sealed partial class RedisStateDriver : IStateDriver
         {
             cancellationToken.ThrowIfCancellationRequested();
             var database = await DatabaseAsync().ConfigureAwait(false);
-            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListOwnersPage, owners, [min, "+", _listPageSize, _keys.Root, kind])
+            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListOwnersPage, owners, [min, "+", ListPageSize, _keys.Root, kind])
                 .WaitAsync(cancellationToken)
                 .ConfigureAwait(false))!;
             for (var i = 2; i < page.Length; i++)
@@ -141,7 +140,7 @@ public sealed partial class RedisStateDriver : IStateDriver
             }
 
             // A short page is the last; otherwise continue after the last member scanned (listed or not).
-            if ((long)page[0] < _listPageSize)
+            if ((long)page[0] < ListPageSize)
             {
                 yield break;
             }
@@ -164,7 +163,7 @@ public sealed partial class RedisStateDriver : IStateDriver
         {
             cancellationToken.ThrowIfCancellationRequested();
             var database = await DatabaseAsync().ConfigureAwait(false);
-            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListPage, index, [min, max, _listPageSize, recordBase])
+            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListPage, index, [min, max, ListPageSize, recordBase])
                 .WaitAsync(cancellationToken)
                 .ConfigureAwait(false))!;
             for (var i = 2; i + 2 < page.Length; i += 3)
@@ -173,7 +172,7 @@ public sealed partial class RedisStateDriver : IStateDriver
             }
 
             // A short page is the last; otherwise continue after the last key scanned (listed or not).
-            if ((long)page[0] < _listPageSize)
+            if ((long)page[0] < ListPageSize)
             {
                 yield break;
             }

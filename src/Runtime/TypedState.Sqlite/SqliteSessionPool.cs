@@ -11,7 +11,7 @@ namespace TypedState.Sqlite;
 /// </summary>
 internal sealed class SqliteSessionPool : IDisposable
 {
-    private readonly ConcurrentBag<SqliteSession> _idle = new();
+    private readonly ConcurrentBag<SqliteSession> _idle = [];
     private readonly string _connectionString;
     private readonly SqliteStateDriverOptions _options;
     private readonly Action<SqliteSession> _prepareFile;

@@ -71,7 +71,7 @@ public sealed partial class SqliteStateDriver
     /// <summary>Applies one conditional write; on a failed condition returns the live version found.</summary>
     private static (bool Applied, long Version) Apply(SqliteSession session, SqliteTransaction? transaction, StateWrite write)
     {
-        string? sql = (write.Kind, write.ExpectedVersion) switch
+        var sql = (write.Kind, write.ExpectedVersion) switch
         {
             (StateWriteKind.Set, null) => SqliteSql.SetAny,
             (StateWriteKind.Set, 0) => SqliteSql.SetIfAbsent,

@@ -6,7 +6,7 @@ namespace TypedState;
 // Locks: acquiring, renewing and releasing leases, and fencing writes with a lock's token.
 public partial class StateManager
 {
-    private static readonly TimeSpan MaxLease = TimeSpan.FromDays(1);
+    private static readonly TimeSpan s_maxLease = TimeSpan.FromDays(1);
 
     /// <inheritdoc />
     public async ValueTask<IStateLock> AcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, TimeSpan timeout, CancellationToken cancellationToken = default)
@@ -104,7 +104,7 @@ public partial class StateManager
 
     internal static TimeSpan ValidateLease(TimeSpan lease)
     {
-        if (lease <= TimeSpan.Zero || lease > MaxLease)
+        if (lease <= TimeSpan.Zero || lease > s_maxLease)
         {
             throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease lasts more than zero and at most one day.");
         }

@@ -20,7 +20,8 @@ public partial class StateManager
     /// The read behind <see cref="GetAsync{T}"/> and <see cref="GetRecordAsync"/>; <paramref name="read"/> turns the
     /// stored record into the result and completes the tracker. The reader is a struct type argument, so the JIT
     /// compiles a copy per reader with no delegate, no boxing and no async state machine when the driver answers
-    /// synchronously.
+    /// synchronously. Whatever throws while a read completes (a corrupt record, or a telemetry listener called by the
+    /// tracker) is reported like a driver failure, in the returned task, the same way for both callers.
     /// </summary>
     private ValueTask<TResult> ReadAsync<TResult, TRead>(StateOwner owner, string key, TRead read, CancellationToken cancellationToken)
         where TRead : struct, IRecordRead<TResult>

@@ -29,24 +29,34 @@ public partial class StateManager
     /// </summary>
     private async ValueTask<long> SetOverAsync(StateOwner owner, string key, byte[] bytes, StateSchema schema, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        for (var attempt = 1; attempt < OptimisticRetry.DefaultMaxAttempts; attempt++)
         {
-            var current = await GetRecordAsync(owner, key, cancellationToken).ConfigureAwait(false);
-            if (current is { } stored)
-            {
-                schema.EnsureNotNewer(stored.Value.Span, owner, key);
-            }
-
             try
             {
-                var result = await CommitAsync("set", [new StateWrite(owner, key, StateWriteKind.Set, bytes, current?.Version ?? 0)], cancellationToken).ConfigureAwait(false);
-                return result.Versions[0];
+                return await SetOverOnceAsync(owner, key, bytes, schema, cancellationToken).ConfigureAwait(false);
             }
-            catch (StateConflictException) when (attempt < OptimisticRetry.DefaultMaxAttempts)
+            catch (StateConflictException)
             {
                 // Another writer got in between the read and the write: check what it wrote, then try again.
             }
         }
+
+        // The last attempt lets a conflict out. (Not a `when (attempt < max)` filter on one loop: IDE0059 misreads a
+        // counter that only a filter reads once the loop awaits before its try.)
+        return await SetOverOnceAsync(owner, key, bytes, schema, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One attempt of <see cref="SetOverAsync"/>: read the record, refuse a newer build's, write on the version read.</summary>
+    private async ValueTask<long> SetOverOnceAsync(StateOwner owner, string key, byte[] bytes, StateSchema schema, CancellationToken cancellationToken)
+    {
+        var current = await GetRecordAsync(owner, key, cancellationToken).ConfigureAwait(false);
+        if (current is { } stored)
+        {
+            schema.EnsureNotNewer(stored.Value.Span, owner, key);
+        }
+
+        var result = await CommitAsync("set", [new StateWrite(owner, key, StateWriteKind.Set, bytes, current?.Version ?? 0)], cancellationToken).ConfigureAwait(false);
+        return result.Versions[0];
     }
 
     /// <inheritdoc />

@@ -38,7 +38,7 @@ internal sealed class MigrationHooks
     public int CountOf(string id, int from) => Steps.Count(s => s.Id == id && s.From == from);
 
     /// <summary>The ids a step starting at <paramref name="from"/> ran for.</summary>
-    public HashSet<string> IdsOf(int from) => Steps.Where(s => s.From == from).Select(s => s.Id).ToHashSet();
+    public HashSet<string> IdsOf(int from) => [.. Steps.Where(s => s.From == from).Select(s => s.Id)];
 
     private sealed class Restore(MigrationHooks? previous) : IDisposable
     {

@@ -2,19 +2,19 @@ namespace TypedState.Testing;
 
 public abstract partial class StateStoreConformanceTests
 {
-    private static readonly TimeSpan LongLease = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_longLease = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task A_held_key_lock_excludes_a_second_holder_until_it_is_released()
     {
         var state = await CreateManagerAsync();
-        var first = await state.TryAcquireLockAsync(Agent1, "counter", LongLease);
+        var first = await state.TryAcquireLockAsync(Agent1, "counter", s_longLease);
         Assert.NotNull(first);
 
-        Assert.Null(await state.TryAcquireLockAsync(Agent1, "counter", LongLease));
+        Assert.Null(await state.TryAcquireLockAsync(Agent1, "counter", s_longLease));
 
         await first.ReleaseAsync();
-        var second = await state.TryAcquireLockAsync(Agent1, "counter", LongLease);
+        var second = await state.TryAcquireLockAsync(Agent1, "counter", s_longLease);
         Assert.NotNull(second);
         Assert.True(second.FencingToken > first.FencingToken);
         await second.ReleaseAsync();
@@ -24,11 +24,11 @@ public abstract partial class StateStoreConformanceTests
     public async Task Locks_on_different_keys_and_owners_do_not_exclude_each_other()
     {
         var state = await CreateManagerAsync();
-        await using var a = await state.AcquireLockAsync(Agent1, "a", LongLease, TimeSpan.Zero);
-        await using var b = await state.AcquireLockAsync(Agent1, "b", LongLease, TimeSpan.Zero);
-        await using var other = await state.AcquireLockAsync(Agent2, "a", LongLease, TimeSpan.Zero);
-        await using var guild = await state.AcquireLockAsync(Guild1, "a", LongLease, TimeSpan.Zero);
-        await using var global = await state.AcquireLockAsync(StateOwner.Global, null, LongLease, TimeSpan.Zero);
+        await using var a = await state.AcquireLockAsync(Agent1, "a", s_longLease, TimeSpan.Zero);
+        await using var b = await state.AcquireLockAsync(Agent1, "b", s_longLease, TimeSpan.Zero);
+        await using var other = await state.AcquireLockAsync(Agent2, "a", s_longLease, TimeSpan.Zero);
+        await using var guild = await state.AcquireLockAsync(Guild1, "a", s_longLease, TimeSpan.Zero);
+        await using var global = await state.AcquireLockAsync(StateOwner.Global, null, s_longLease, TimeSpan.Zero);
         Assert.NotEqual(0, a.FencingToken);
         Assert.Equal(Agent1, a.Owner);
         Assert.Equal("a", a.Key);
@@ -39,15 +39,15 @@ public abstract partial class StateStoreConformanceTests
     public async Task An_owner_lock_and_key_locks_of_that_owner_exclude_each_other()
     {
         var state = await CreateManagerAsync();
-        var keyLock = await state.AcquireLockAsync(Agent1, "k", LongLease, TimeSpan.Zero);
+        var keyLock = await state.AcquireLockAsync(Agent1, "k", s_longLease, TimeSpan.Zero);
 
-        Assert.Null(await state.TryAcquireLockAsync(Agent1, null, LongLease));
+        Assert.Null(await state.TryAcquireLockAsync(Agent1, null, s_longLease));
 
         await keyLock.ReleaseAsync();
-        var ownerLock = await state.AcquireLockAsync(Agent1, null, LongLease, TimeSpan.Zero);
-        Assert.Null(await state.TryAcquireLockAsync(Agent1, "k", LongLease));
-        Assert.Null(await state.TryAcquireLockAsync(Agent1, "other", LongLease));
-        Assert.NotNull(await state.TryAcquireLockAsync(Agent2, "k", LongLease));
+        var ownerLock = await state.AcquireLockAsync(Agent1, null, s_longLease, TimeSpan.Zero);
+        Assert.Null(await state.TryAcquireLockAsync(Agent1, "k", s_longLease));
+        Assert.Null(await state.TryAcquireLockAsync(Agent1, "other", s_longLease));
+        Assert.NotNull(await state.TryAcquireLockAsync(Agent2, "k", s_longLease));
         await ownerLock.ReleaseAsync();
     }
 
@@ -58,12 +58,12 @@ public abstract partial class StateStoreConformanceTests
         var tokens = new List<long>();
         foreach (var key in new string?[] { "a", "b", null, "a" })
         {
-            await using var held = await state.AcquireLockAsync(Agent1, key, LongLease, TimeSpan.Zero);
+            await using var held = await state.AcquireLockAsync(Agent1, key, s_longLease, TimeSpan.Zero);
             tokens.Add(held.FencingToken);
         }
 
         await state.RemoveAgentAsync(G1, A1);
-        await using (var afterRemoval = await state.AcquireLockAsync(Agent1, "a", LongLease, TimeSpan.Zero))
+        await using (var afterRemoval = await state.AcquireLockAsync(Agent1, "a", s_longLease, TimeSpan.Zero))
         {
             tokens.Add(afterRemoval.FencingToken);
         }
@@ -80,7 +80,7 @@ public abstract partial class StateStoreConformanceTests
         await stale.State.SetAsync(Agent1, "counter", 1);
 
         // The holder "crashed": nobody releases it, so the next acquirer gets it when the lease runs out.
-        var fresh = await state.AcquireLockAsync(Agent1, "counter", LongLease, TimeSpan.FromSeconds(20));
+        var fresh = await state.AcquireLockAsync(Agent1, "counter", s_longLease, TimeSpan.FromSeconds(20));
         Assert.True(fresh.FencingToken > stale.FencingToken);
         Assert.True(DateTimeOffset.UtcNow >= stale.ExpiresAt.AddMilliseconds(-100));
 
@@ -104,7 +104,7 @@ public abstract partial class StateStoreConformanceTests
     {
         var state = await CreateManagerAsync();
         var stale = await state.AcquireLockAsync(Agent1, null, TimeSpan.FromMilliseconds(200), TimeSpan.Zero);
-        var fresh = await state.AcquireLockAsync(Agent1, "k", LongLease, TimeSpan.FromSeconds(20));
+        var fresh = await state.AcquireLockAsync(Agent1, "k", s_longLease, TimeSpan.FromSeconds(20));
 
         await using (var tx = await stale.State.BeginTransactionAsync())
         {
@@ -131,17 +131,17 @@ public abstract partial class StateStoreConformanceTests
         Assert.True(held.ExpiresAt > before);
         Assert.Equal(1, await held.State.SetAsync(Guild1, "doc", "v1"));
         Assert.True(await held.State.DeleteAsync(Guild1, "doc"));
-        Assert.Null(await state.TryAcquireLockAsync(Guild1, "doc", LongLease));
+        Assert.Null(await state.TryAcquireLockAsync(Guild1, "doc", s_longLease));
     }
 
     [Fact]
     public async Task Acquire_gives_up_after_its_timeout_with_a_typed_error()
     {
         var state = await CreateManagerAsync();
-        await using var held = await state.AcquireLockAsync(Guild1, "busy", LongLease, TimeSpan.Zero);
+        await using var held = await state.AcquireLockAsync(Guild1, "busy", s_longLease, TimeSpan.Zero);
 
         var error = await Assert.ThrowsAsync<StateLockException>(async () =>
-            await state.AcquireLockAsync(Guild1, "busy", LongLease, TimeSpan.FromMilliseconds(100)));
+            await state.AcquireLockAsync(Guild1, "busy", s_longLease, TimeSpan.FromMilliseconds(100)));
 
         Assert.Equal(StateLockFailure.Timeout, error.Failure);
         Assert.Equal("busy", error.Key);
@@ -153,14 +153,14 @@ public abstract partial class StateStoreConformanceTests
     {
         var state = await CreateManagerAsync();
         var stale = await state.AcquireLockAsync(Guild1, "k", TimeSpan.FromMilliseconds(200), TimeSpan.Zero);
-        var fresh = await state.AcquireLockAsync(Guild1, "k", LongLease, TimeSpan.FromSeconds(20));
+        var fresh = await state.AcquireLockAsync(Guild1, "k", s_longLease, TimeSpan.FromSeconds(20));
 
         await stale.ReleaseAsync();
         await stale.ReleaseAsync();
 
-        Assert.Null(await state.TryAcquireLockAsync(Guild1, "k", LongLease));
+        Assert.Null(await state.TryAcquireLockAsync(Guild1, "k", s_longLease));
         await fresh.ReleaseAsync();
-        Assert.NotNull(await state.TryAcquireLockAsync(Guild1, "k", LongLease));
+        Assert.NotNull(await state.TryAcquireLockAsync(Guild1, "k", s_longLease));
     }
 
     [Fact]
@@ -169,8 +169,8 @@ public abstract partial class StateStoreConformanceTests
         var state = await CreateManagerAsync();
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await state.TryAcquireLockAsync(Guild1, "k", TimeSpan.Zero));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await state.TryAcquireLockAsync(Guild1, "k", TimeSpan.FromDays(2)));
-        await Assert.ThrowsAsync<InvalidStateKeyException>(async () => await state.TryAcquireLockAsync(Guild1, "bad\nkey", LongLease));
-        await Assert.ThrowsAsync<ArgumentException>(async () => await state.TryAcquireLockAsync(default, "k", LongLease));
+        await Assert.ThrowsAsync<InvalidStateKeyException>(async () => await state.TryAcquireLockAsync(Guild1, "bad\nkey", s_longLease));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await state.TryAcquireLockAsync(default, "k", s_longLease));
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public abstract partial class StateStoreConformanceTests
             for (var i = 0; i < increments; i++)
             {
                 // Mutual exclusion alone keeps the count: the write carries no expected version.
-                await using var held = await state.AcquireLockAsync(Guild1, "counter", LongLease, TimeSpan.FromSeconds(60));
+                await using var held = await state.AcquireLockAsync(Guild1, "counter", s_longLease, TimeSpan.FromSeconds(60));
                 var current = await held.State.GetValueOrDefaultAsync(Guild1, "counter", 0);
                 await held.State.SetAsync(Guild1, "counter", current + 1);
             }

@@ -8,7 +8,7 @@ public abstract partial class StateStoreConformanceTests
     /// Ids holding what SQL, glob patterns and Redis key names read specially, ids that prefix one another, and
     /// characters whose UTF-16 order differs from their code point order (U+FFFD sorts before U+1F642).
     /// </summary>
-    private static readonly string[] OwnerIds =
+    private static readonly string[] s_ownerIds =
     [
         "a", "a b", "a%", "a_", "a*", "a[", "a]", "a\\", "a'", "a\"", "a:", "a:b", "a{", "a}", "ab", "a\uFFFD", "a🙂", "%", "_", "ä",
     ];
@@ -108,10 +108,10 @@ public abstract partial class StateStoreConformanceTests
     {
         var state = await CreateManagerWithPageSizeAsync(3);
         var agents = new List<StateOwner>();
-        foreach (var guild in OwnerIds)
+        foreach (var guild in s_ownerIds)
         {
             await state.SetAsync(StateOwner.Guild(guild), "k", guild);
-            foreach (var agent in OwnerIds.Where((_, i) => i % 4 == guild.Length % 4))
+            foreach (var agent in s_ownerIds.Where((_, i) => i % 4 == guild.Length % 4))
             {
                 agents.Add(StateOwner.Agent(guild, agent));
             }
@@ -125,7 +125,7 @@ public abstract partial class StateStoreConformanceTests
             await state.SetAsync(agent, "k", agent.AgentIdOrEmpty);
         }
 
-        Assert.Equal(Sorted(OwnerIds.Select(StateOwner.Guild)), await ListOwnersAsync(state.Driver, Scope.Guild));
+        Assert.Equal(Sorted(s_ownerIds.Select(StateOwner.Guild)), await ListOwnersAsync(state.Driver, Scope.Guild));
         Assert.Equal(Sorted(agents), await ListOwnersAsync(state.Driver, Scope.Agent));
     }
 

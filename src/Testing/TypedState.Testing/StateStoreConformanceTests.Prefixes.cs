@@ -5,7 +5,7 @@ namespace TypedState.Testing;
 public abstract partial class StateStoreConformanceTests
 {
     /// <summary>Keys full of characters that are wildcards, escapes or quotes somewhere (SQL LIKE, GLOB, regex, Redis patterns).</summary>
-    private static readonly string[] WildcardKeys =
+    private static readonly string[] s_wildcardKeys =
     [
         "a", "ab", "abc", "aB", "b", "ba",
         "a%", "a%b", "a%%",
@@ -56,7 +56,7 @@ public abstract partial class StateStoreConformanceTests
         var state = await CreateManagerAsync();
         await using (var tx = await state.BeginTransactionAsync())
         {
-            foreach (var key in WildcardKeys)
+            foreach (var key in s_wildcardKeys)
             {
                 await tx.SetAsync(Agent1, key, key);
             }
@@ -66,7 +66,7 @@ public abstract partial class StateStoreConformanceTests
 
         var listed = await ListAllAsync<string>(state, Agent1, prefix);
 
-        var expected = WildcardKeys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StateKeyOrder.Comparer).ToList();
+        var expected = s_wildcardKeys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StateKeyOrder.Comparer).ToList();
         Assert.Equal(expected, listed.Select(e => e.Key));
         Assert.All(listed, e => Assert.Equal(e.Key, e.Value));
     }
@@ -89,12 +89,12 @@ public abstract partial class StateStoreConformanceTests
     public async Task Keys_containing_wildcards_and_quotes_round_trip_and_delete_individually()
     {
         var state = await CreateManagerAsync();
-        foreach (var key in WildcardKeys)
+        foreach (var key in s_wildcardKeys)
         {
             await state.SetAsync(Guild1, key, key.Length);
         }
 
-        foreach (var key in WildcardKeys)
+        foreach (var key in s_wildcardKeys)
         {
             await AssertRecordAsync(state, Guild1, key, key.Length, 1);
         }
@@ -104,7 +104,7 @@ public abstract partial class StateStoreConformanceTests
         Assert.True(await state.DeleteAsync(Guild1, "a*"));
 
         var remaining = await ListKeysAsync(state, Guild1, string.Empty);
-        Assert.Equal(WildcardKeys.Except(["a%", "a_", "a*"]).Order(StateKeyOrder.Comparer), remaining);
+        Assert.Equal(s_wildcardKeys.Except(["a%", "a_", "a*"]).Order(StateKeyOrder.Comparer), remaining);
         await AssertRecordAsync(state, Guild1, "ab", 2, 1);
         await AssertRecordAsync(state, Guild1, "a%b", 3, 1);
     }

@@ -61,7 +61,8 @@ public abstract partial class StateStoreConformanceTests
         Assert.Equal(StateOwner.Global, a.OwnerOf(Scope.Global));
         Assert.Equal(G1, a.GuildId);
         Assert.Equal(A1, a.AgentId);
-        Assert.Throws<ArgumentOutOfRangeException>(() => a.OwnerOf((Scope)0));
+        var undefinedScope = (Scope)0;
+        Assert.Throws<ArgumentOutOfRangeException>(() => a.OwnerOf(undefinedScope));
         Assert.Throws<ArgumentOutOfRangeException>(() => a.OwnerOf((Scope)99));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => a.GetAsync<int>((Scope)99, "k").AsTask());
     }

@@ -175,14 +175,14 @@ public abstract partial class StateStoreConformanceTests
     [MemberData(nameof(AllScopes))]
     public async Task UpdateAsync_from_8_concurrent_clients_loses_no_update(string scope)
     {
-        const int Clients = 8;
-        const int UpdatesEach = 5;
+        const int clientCount = 8;
+        const int updatesEach = 5;
         var first = await CreateManagerAsync();
-        var clients = Enumerable.Range(0, Clients).Select(i => i == 0 ? first : CreateManagerOver(first.Driver)).ToList();
+        var clients = Enumerable.Range(0, clientCount).Select(i => i == 0 ? first : CreateManagerOver(first.Driver)).ToList();
 
         var work = clients.Select((client, i) => Task.Run(async () =>
         {
-            for (var n = 0; n < UpdatesEach; n++)
+            for (var n = 0; n < updatesEach; n++)
             {
                 var writer = $"c{i}-{n}";
                 switch (scope)
@@ -210,26 +210,26 @@ public abstract partial class StateStoreConformanceTests
         })).ToList();
         await Task.WhenAll(work);
 
-        var expectedWriters = Enumerable.Range(0, Clients).SelectMany(i => Enumerable.Range(0, UpdatesEach).Select(n => $"c{i}-{n}")).Order(StringComparer.Ordinal).ToList();
+        var expectedWriters = Enumerable.Range(0, clientCount).SelectMany(i => Enumerable.Range(0, updatesEach).Select(n => $"c{i}-{n}")).Order(StringComparer.Ordinal).ToList();
         switch (scope)
         {
             case "agent":
                 var counter = await TypedCounter.LoadAsync(first.ForAgent(G1, A1));
-                Assert.Equal(Clients * UpdatesEach, counter.Value.Count);
+                Assert.Equal(clientCount * updatesEach, counter.Value.Count);
                 Assert.Equal(expectedWriters, counter.Value.Writers.Order(StringComparer.Ordinal));
-                Assert.Equal(Clients * UpdatesEach, counter.Version);
+                Assert.Equal(clientCount * updatesEach, counter.Version);
                 break;
             case "guild":
                 var board = await TypedBoard.LoadAsync(first, G1);
-                Assert.Equal(Clients * UpdatesEach, board.Value.Revision);
+                Assert.Equal(clientCount * updatesEach, board.Value.Revision);
                 Assert.Equal(expectedWriters, board.Value.Notes.Order(StringComparer.Ordinal));
-                Assert.Equal(Clients * UpdatesEach, board.Version);
+                Assert.Equal(clientCount * updatesEach, board.Version);
                 break;
             default:
                 var settings = await TypedSettings.LoadAsync(first);
-                Assert.Equal(Clients * UpdatesEach, settings.Value.Changes);
+                Assert.Equal(clientCount * updatesEach, settings.Value.Changes);
                 Assert.Equal(expectedWriters, settings.Value.Greeting.Split(',').Skip(1).Order(StringComparer.Ordinal));
-                Assert.Equal(Clients * UpdatesEach, settings.Version);
+                Assert.Equal(clientCount * updatesEach, settings.Version);
                 break;
         }
     }

@@ -38,7 +38,7 @@ public abstract partial class StateStoreConformanceTests : IAsyncLifetime
     protected static StateOwner Guild2 => StateOwner.Guild(G2);
 
     /// <summary>Owners of all three scopes, as theory data.</summary>
-    public static TheoryData<string> AllScopes => new() { "agent", "guild", "global" };
+    public static TheoryData<string> AllScopes => ["agent", "guild", "global"];
 
     /// <summary>Creates a fresh, empty driver. Every call must return a store that shares nothing with earlier ones.</summary>
     protected abstract ValueTask<IStateDriver> CreateDriverAsync();

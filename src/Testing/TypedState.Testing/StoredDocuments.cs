@@ -106,7 +106,7 @@ internal static class StoredDocuments
     }
 
     private static List<JsonProperty> SortedProperties(JsonElement element) =>
-        element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal).ToList(); // OrderBy is stable
+        [.. element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal)]; // OrderBy is stable
 
     private static bool TryParse(byte[] bytes, out JsonDocument document)
     {

@@ -20,7 +20,7 @@ public sealed class GuildHostTests : IAsyncLifetime
     private readonly List<IAsyncDisposable> _disposables = [];
 
     /// <summary>How long a test waits for a call that must complete: a hang fails the test instead of the run.</summary>
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(10);
 
     private static StateOwner Agent1 => StateOwner.Agent(G1, A1);
 
@@ -165,19 +165,19 @@ public sealed class GuildHostTests : IAsyncLifetime
         guild.AddAgent(A2, new TurnstileAgent(turnstile));
 
         var publish = guild.PublishAsync(new Pass()).AsTask();
-        var first = await turnstile.FirstArrival.WaitAsync(Bound);
+        var first = await turnstile.FirstArrival.WaitAsync(s_bound);
         var later = first == A1 ? A2 : A1;
-        Assert.True(await guild.RemoveAgentAsync(later).AsTask().WaitAsync(Bound));
+        Assert.True(await guild.RemoveAgentAsync(later).AsTask().WaitAsync(s_bound));
         turnstile.Open();
 
-        Assert.Equal(1, await publish.WaitAsync(Bound));
+        Assert.Equal(1, await publish.WaitAsync(s_bound));
         Assert.Equal([first], turnstile.Handled);
         Assert.Empty(await ListKeysAsync(state, StateOwner.Agent(G1, later), string.Empty));
         await AssertRecordAsync(state, StateOwner.Agent(G1, first), "passed", 1, 1);
 
         // The removal released the agent's lock: an agent added again under the id gets messages.
         guild.AddAgent(later, new VisitCounterAgent());
-        await guild.SendAsync(later, new Visit("again")).AsTask().WaitAsync(Bound);
+        await guild.SendAsync(later, new Visit("again")).AsTask().WaitAsync(s_bound);
         await AssertRecordAsync(state, StateOwner.Agent(G1, later), "visits", 1, 1);
     }
 
@@ -192,19 +192,19 @@ public sealed class GuildHostTests : IAsyncLifetime
 
         // The first send holds the agent; the second looked the agent up and waits its turn when the removal begins.
         var inFlight = guild.SendAsync(A1, new Pass()).AsTask();
-        await turnstile.FirstArrival.WaitAsync(Bound);
+        await turnstile.FirstArrival.WaitAsync(s_bound);
         var waiting = guild.SendAsync(A1, new Pass()).AsTask();
         var remove = guild.RemoveAgentAsync(A1).AsTask();
         Assert.False(remove.IsCompleted, "RemoveAgentAsync finished while the agent's handler was still running");
         turnstile.Open();
 
-        await inFlight.WaitAsync(Bound);
-        var error = await Assert.ThrowsAsync<KeyNotFoundException>(() => waiting.WaitAsync(Bound));
+        await inFlight.WaitAsync(s_bound);
+        var error = await Assert.ThrowsAsync<KeyNotFoundException>(() => waiting.WaitAsync(s_bound));
         Assert.Contains(A1, error.Message, StringComparison.Ordinal);
-        Assert.True(await remove.WaitAsync(Bound));
+        Assert.True(await remove.WaitAsync(s_bound));
         Assert.Equal([A1], turnstile.Handled);
         Assert.Empty(await ListKeysAsync(state, Agent1, string.Empty));
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => guild.SendAsync(A1, new Pass()).AsTask().WaitAsync(Bound));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => guild.SendAsync(A1, new Pass()).AsTask().WaitAsync(s_bound));
     }
 
     [Fact]
@@ -218,14 +218,14 @@ public sealed class GuildHostTests : IAsyncLifetime
         guild.AddAgent(A2, new TurnstileAgent(turnstile));
 
         var publish = guild.PublishAsync(new Pass()).AsTask();
-        var first = await turnstile.FirstArrival.WaitAsync(Bound);
+        var first = await turnstile.FirstArrival.WaitAsync(s_bound);
         var remove = guild.RemoveAsync().AsTask();
         Assert.False(remove.IsCompleted, "RemoveAsync finished while a handler was still running");
         turnstile.Open();
 
         // The agent the publish had not reached is not handed the message once the guild's removal began.
-        Assert.Equal(1, await publish.WaitAsync(Bound));
-        await remove.WaitAsync(Bound);
+        Assert.Equal(1, await publish.WaitAsync(s_bound));
+        await remove.WaitAsync(s_bound);
         Assert.Equal([first], turnstile.Handled);
         Assert.Empty(await ListKeysAsync(state, Agent1, string.Empty));
         Assert.Empty(await ListKeysAsync(state, Agent2, string.Empty));

@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using TypedState.Diagnostics;
-using TypedState.InMemory;
-using TypedState.Storage;
 
 namespace TypedState.Tests.Observability;
 
@@ -154,31 +152,5 @@ public sealed class TelemetryTests
         var ours = Assert.Single(started, a => Equals(a.GetTagItem("typedstate.driver"), driverName));
         Assert.Same(ours, Assert.Single(stopped));
         Assert.Single(counted);
-    }
-
-    /// <summary>The in-memory driver under a name of the test's choosing.</summary>
-    private sealed class NamedDriver(string name) : IStateDriver
-    {
-        private readonly InMemoryStateDriver _inner = new();
-
-        public string Name => name;
-
-        public ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken) => _inner.ReadAsync(owner, key, cancellationToken);
-
-        public IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, CancellationToken cancellationToken) => _inner.ListAsync(owner, prefix, cancellationToken);
-
-        public IAsyncEnumerable<StateOwner> ListOwnersAsync(Scope scope, CancellationToken cancellationToken) => _inner.ListOwnersAsync(scope, cancellationToken);
-
-        public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken) => _inner.CommitAsync(writes, fences, commitId, cancellationToken);
-
-        public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken) => _inner.TryAcquireLockAsync(owner, key, lease, cancellationToken);
-
-        public ValueTask<LockGrant?> RenewLockAsync(StateOwner owner, string? key, long token, TimeSpan lease, CancellationToken cancellationToken) => _inner.RenewLockAsync(owner, key, token, lease, cancellationToken);
-
-        public ValueTask ReleaseLockAsync(StateOwner owner, string? key, long token, CancellationToken cancellationToken) => _inner.ReleaseLockAsync(owner, key, token, cancellationToken);
-
-        public ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken) => _inner.RemoveOwnerAsync(owner, cancellationToken);
-
-        public ValueTask DisposeAsync() => _inner.DisposeAsync();
     }
 }

@@ -83,7 +83,7 @@ public sealed class CommitRecoveryTests
     {
         var driver = new LostAnswerDriver();
         await using var state = new StateManager(driver, new StateManagerOptions { CommitRecoveryTimeout = TimeSpan.FromMilliseconds(200) });
-        driver.Next(Enumerable.Repeat(CommitFault.LoseBeforeApplying, 1000).ToArray());
+        driver.Next([.. Enumerable.Repeat(CommitFault.LoseBeforeApplying, 1000)]);
 
         var error = await Assert.ThrowsAsync<StateDriverException>(async () => await state.SetAsync(s_guild, "k", "v"));
 
@@ -112,7 +112,7 @@ public sealed class CommitRecoveryTests
     {
         var driver = new LostAnswerDriver();
         await using var state = new StateManager(driver);
-        driver.Next(Enumerable.Repeat(CommitFault.LoseBeforeApplying, 1000).ToArray());
+        driver.Next([.. Enumerable.Repeat(CommitFault.LoseBeforeApplying, 1000)]);
         using var cancel = new CancellationTokenSource();
 
         // The first attempt fails at once; the manager then waits to repeat it, and is cancelled whenever that is.

@@ -100,7 +100,7 @@ public sealed class CorruptDocumentTests
         "{\"$version\":{}}",
     ];
 
-    public static TheoryData<string> CorruptDocuments => new(s_corruptDocuments);
+    public static TheoryData<string> CorruptDocuments => [.. s_corruptDocuments];
 
     [Theory]
     [MemberData(nameof(CorruptDocuments))]

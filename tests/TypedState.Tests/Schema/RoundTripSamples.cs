@@ -20,7 +20,7 @@ public static class RoundTripSamples
     ];
 
     /// <summary>The names of the samples, as theory data.</summary>
-    public static TheoryData<string> Names => new() { "typical", "extremes", "minimums", "empty", "unicode" };
+    public static TheoryData<string> Names => ["typical", "extremes", "minimums", "empty", "unicode"];
 
     /// <summary>A sample by name.</summary>
     public static Everything Create(string name) => name switch
@@ -157,18 +157,18 @@ public static class RoundTripSamples
         Offset = new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.FromHours(14)).AddTicks(9_999_999),
         Span = TimeSpan.MaxValue,
         Id = new Guid("ffffffff-ffff-ffff-ffff-ffffffffffff"),
-        Bytes = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray(),
+        Bytes = [.. Enumerable.Range(0, 256).Select(i => (byte)i)],
         Numbers = [int.MaxValue, int.MinValue],
         Words = [new string('w', 10_000)],
-        Names = Enumerable.Range(0, 1000).Select(i => $"name-{i}").ToList(),
+        Names = [.. Enumerable.Range(0, 1000).Select(i => $"name-{i}")],
         Sparse = [int.MaxValue, null, int.MinValue],
         Readings = [double.MaxValue, double.Epsilon, -double.Epsilon, 1.0 / 3.0, 0.1 + 0.2, -0.0],
-        Labels = Enumerable.Range(0, 100).Select(i => $"label-{i}").ToHashSet(),
+        Labels = [.. Enumerable.Range(0, 100).Select(i => $"label-{i}")],
         Scores = new() { [""] = int.MinValue, ["max"] = int.MaxValue },
         Settings = new Dictionary<string, string?> { ["k"] = new string('v', 5000) },
-        Groups = new() { ["all"] = Enumerable.Range(0, 500).ToList() },
+        Groups = new() { ["all"] = [.. Enumerable.Range(0, 500)] },
         Layers = [new() { ["min"] = long.MinValue, ["max"] = long.MaxValue }],
-        Blobs = [Enumerable.Range(0, 1024).Select(i => (byte)(i * 7)).ToArray()],
+        Blobs = [[.. Enumerable.Range(0, 1024).Select(i => (byte)(i * 7))]],
         Moods = [Mood.VeryHappy, Mood.VeryHappy],
         PermissionList = [Permissions.All],
         Colors = new() { ["beyond"] = (Color)(-1) },

@@ -5,7 +5,7 @@ namespace TypedState.Tests.Schema;
 [AgentState(Version = 3)]
 public partial class ChatMemory
 {
-    public List<string> Topics { get; set; } = new();
+    public List<string> Topics { get; set; } = [];
 
     public int Turns { get; set; }
 
@@ -16,7 +16,7 @@ public partial class ChatMemory
     {
         var topic = state["topic"]?.GetValue<string>();
         state.Remove("topic");
-        state["topics"] = topic is null ? new JsonArray() : new JsonArray(topic);
+        state["topics"] = topic is null ? [] : new JsonArray(topic);
     }
 
     // v2 named "turns" "count"
@@ -30,7 +30,7 @@ public partial class ChatMemory
 [GuildState]
 public partial record KnowledgeBase(string Name)
 {
-    public Dictionary<string, FactEntry> Facts { get; init; } = new();
+    public Dictionary<string, FactEntry> Facts { get; init; } = [];
 }
 
 [StatePart]

@@ -14,9 +14,9 @@ public partial class Diary
 {
     public string Entry { get; set; } = "";
 
-    public List<string> Tags { get; set; } = new();
+    public List<string> Tags { get; set; } = [];
 
-    public Dictionary<string, int> Reactions { get; set; } = new();
+    public Dictionary<string, int> Reactions { get; set; } = [];
 }
 
 /// <summary>
@@ -26,22 +26,22 @@ public partial class Diary
 /// </summary>
 public sealed class Utf8TextTests
 {
-    private static readonly StateOwner Owner = StateOwner.Agent("g", "a");
+    private static readonly StateOwner s_owner = StateOwner.Agent("g", "a");
 
     /// <summary>100 emoji (400 bytes of UTF-8) among ASCII and other non-ASCII text.</summary>
-    private static readonly string EmojiText = string.Concat(Enumerable.Range(0, 50).Select(i => $"día {i}: 😀🎉 "));
+    private static readonly string s_emojiText = string.Concat(Enumerable.Range(0, 50).Select(i => $"día {i}: 😀🎉 "));
 
     /// <summary>The encoder of the store's default serializer options (the reflection path).</summary>
-    private static readonly JavaScriptEncoder ReflectionEncoder = new StateManagerOptions().SerializerOptions.Encoder!;
+    private static readonly JavaScriptEncoder s_reflectionEncoder = new StateManagerOptions().SerializerOptions.Encoder!;
 
     /// <summary>The encoder generated serializers write with.</summary>
-    private static readonly JavaScriptEncoder GeneratedEncoder = SchemaOf<Diary>().TypeInfo.Options.Encoder!;
+    private static readonly JavaScriptEncoder s_generatedEncoder = SchemaOf<Diary>().TypeInfo.Options.Encoder!;
 
     /// <summary>Options with each of the two encoders, to serialize plain strings.</summary>
-    private static readonly JsonSerializerOptions[] BothEncoders =
+    private static readonly JsonSerializerOptions[] s_bothEncoders =
     [
-        new() { Encoder = ReflectionEncoder },
-        new() { Encoder = GeneratedEncoder },
+        new() { Encoder = s_reflectionEncoder },
+        new() { Encoder = s_generatedEncoder },
     ];
 
     private static StateSchema<T> SchemaOf<T>()
@@ -49,7 +49,7 @@ public sealed class Utf8TextTests
 
     private static async Task<string> StoredTextAsync(InMemoryStateDriver driver, string key)
     {
-        var record = await driver.ReadAsync(Owner, key, default);
+        var record = await driver.ReadAsync(s_owner, key, default);
         Assert.NotNull(record);
         return Encoding.UTF8.GetString(record.Value.Value.Span);
     }
@@ -61,15 +61,15 @@ public sealed class Utf8TextTests
         await using var state = new StateManager(driver);
         var reactions = new Dictionary<string, string> { ["👍"] = "🙂 ok" };
 
-        await state.SetAsync(Owner, "note", EmojiText);
-        await state.SetAsync(Owner, "reactions", reactions);
+        await state.SetAsync(s_owner, "note", s_emojiText);
+        await state.SetAsync(s_owner, "reactions", reactions);
 
         var stored = await StoredTextAsync(driver, "note");
-        Assert.Equal("\"" + EmojiText + "\"", stored);
-        Assert.Equal(Encoding.UTF8.GetByteCount(EmojiText) + 2, Encoding.UTF8.GetByteCount(stored));
+        Assert.Equal("\"" + s_emojiText + "\"", stored);
+        Assert.Equal(Encoding.UTF8.GetByteCount(s_emojiText) + 2, Encoding.UTF8.GetByteCount(stored));
         Assert.Equal("{\"👍\":\"🙂 ok\"}", await StoredTextAsync(driver, "reactions"));
-        Assert.Equal(EmojiText, (await state.GetAsync<string>(Owner, "note")).Value);
-        Assert.Equal(reactions, (await state.GetAsync<Dictionary<string, string>>(Owner, "reactions")).Value);
+        Assert.Equal(s_emojiText, (await state.GetAsync<string>(s_owner, "note")).Value);
+        Assert.Equal(reactions, (await state.GetAsync<Dictionary<string, string>>(s_owner, "reactions")).Value);
     }
 
     [Fact]
@@ -79,11 +79,11 @@ public sealed class Utf8TextTests
         await using var state = new StateManager(driver, new StateManagerOptions { MaxValueBytes = 402 });
         var hundred = string.Concat(Enumerable.Repeat("😀", 100));
 
-        Assert.Equal(1, await state.SetAsync(Owner, "k", hundred));
-        var ex = await Assert.ThrowsAsync<StateValueTooLargeException>(() => state.SetAsync(Owner, "k", hundred + "😀").AsTask());
+        Assert.Equal(1, await state.SetAsync(s_owner, "k", hundred));
+        var ex = await Assert.ThrowsAsync<StateValueTooLargeException>(() => state.SetAsync(s_owner, "k", hundred + "😀").AsTask());
 
         Assert.Equal(406, ex.Size);
-        Assert.Equal(hundred, (await state.GetAsync<string>(Owner, "k")).Value);
+        Assert.Equal(hundred, (await state.GetAsync<string>(s_owner, "k")).Value);
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public sealed class Utf8TextTests
     [MemberData(nameof(Escapes), DisableDiscoveryEnumeration = true)]
     public void The_store_escapes_what_JSON_requires_and_lone_surrogates_and_keeps_emoji_as_UTF8(string text, string json)
     {
-        foreach (var options in BothEncoders)
+        foreach (var options in s_bothEncoders)
         {
             var encoder = options.Encoder!;
             Assert.Equal(json, Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(text, options)));
@@ -179,7 +179,7 @@ public sealed class Utf8TextTests
 
         expected.Append('"');
         var text = builder.ToString();
-        foreach (var options in BothEncoders)
+        foreach (var options in s_bothEncoders)
         {
             Assert.Equal(expected.ToString(), JsonSerializer.Serialize(text, options));
 
@@ -205,8 +205,8 @@ public sealed class Utf8TextTests
         {
             var relaxed = Encoding.UTF8.GetString(WriteUtf8(input, JavaScriptEncoder.UnsafeRelaxedJsonEscaping));
             var expected = relaxed.Replace("\\uD83D\\uDE00", "😀", StringComparison.Ordinal);
-            Assert.Equal(expected, Encoding.UTF8.GetString(WriteUtf8(input, ReflectionEncoder)));
-            Assert.Equal(expected, Encoding.UTF8.GetString(WriteUtf8(input, GeneratedEncoder)));
+            Assert.Equal(expected, Encoding.UTF8.GetString(WriteUtf8(input, s_reflectionEncoder)));
+            Assert.Equal(expected, Encoding.UTF8.GetString(WriteUtf8(input, s_generatedEncoder)));
         }
     }
 
@@ -221,18 +221,18 @@ public sealed class Utf8TextTests
     public void The_encoder_keeps_the_TextEncoder_contract_for_small_destinations_and_partial_input()
     {
         var encoder = StateJsonEncoder.Instance;
-        const string Text = "a😀\n\"🎉\uD83Dz😀";
-        const string Expected = "a😀\\n\\\"🎉\\uFFFDz😀";
-        Assert.Equal(Expected, encoder.Encode(Text));
+        const string text = "a😀\n\"🎉\uD83Dz😀";
+        const string expected = "a😀\\n\\\"🎉\\uFFFDz😀";
+        Assert.Equal(expected, encoder.Encode(text));
         using var textWriter = new StringWriter(CultureInfo.InvariantCulture);
-        encoder.Encode(textWriter, Text);
-        Assert.Equal(Expected, textWriter.ToString());
+        encoder.Encode(textWriter, text);
+        Assert.Equal(expected, textWriter.ToString());
 
         // Destinations of every size from 1 up: each call makes progress or asks for more room, and the pieces add up.
         for (var size = 1; size <= 16; size++)
         {
             var utf16 = new StringBuilder();
-            var source = Text.AsSpan();
+            var source = text.AsSpan();
             var destination = new char[size];
             while (!source.IsEmpty)
             {
@@ -247,7 +247,7 @@ public sealed class Utf8TextTests
                 }
             }
 
-            Assert.Equal(Expected, utf16.ToString());
+            Assert.Equal(expected, utf16.ToString());
 
             var utf8 = new List<byte>();
             var bytes = Encoding.UTF8.GetBytes("a😀\n\"🎉z😀").AsSpan();

@@ -7,12 +7,12 @@ namespace TypedState.Tests.Scoped;
 /// <summary>What an agent's state accessor lets it address, checked on the public surface (no driver involved).</summary>
 public sealed class ScopedStateSurfaceTests
 {
-    public static TheoryData<Type> ScopedInterfaces => new()
-    {
+    public static TheoryData<Type> ScopedInterfaces =>
+    [
         typeof(IScopedStateOperations),
         typeof(IScopedState),
         typeof(IScopedStateTransaction),
-    };
+    ];
 
     [Theory]
     [MemberData(nameof(ScopedInterfaces))]

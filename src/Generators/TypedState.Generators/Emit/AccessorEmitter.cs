@@ -13,6 +13,8 @@ internal static class AccessorEmitter
     private const string Tracked = StateTypeEmitter.Tracked;
     private const string Accessors = StateTypeEmitter.Accessors;
     private const string Cancellation = StateTypeEmitter.Cancellation;
+    private const string Tasks = "global::System.Threading.Tasks";
+    private const string AgentContextParameter = "global::TypedState.Guilds.AgentContext context";
 
     public static void Emit(CodeWriter code, StateTypeModel model)
     {
@@ -27,11 +29,10 @@ internal static class AccessorEmitter
         EmitForOwner(code, model, "__ScopedState state", "state", $"{whose} {type}", " Save it with <c>SaveAsync</c> on the result.");
         if (model.Kind == StateKind.Agent)
         {
-            const string Context = "global::TypedState.Guilds.AgentContext context";
             code.Line($"/// <summary>Loads {whose} {type}; a new default instance when none is stored.</summary>");
-            code.Line($"public static {Tracked} LoadAsync({Context}, {Cancellation}) => LoadAsync({Accessors}.StateOf(context), cancellationToken);");
+            code.Line($"public static {Tracked} LoadAsync({AgentContextParameter}, {Cancellation}) => LoadAsync({Accessors}.StateOf(context), cancellationToken);");
             code.Line();
-            EmitUpdates(code, model, Context, $"{Accessors}.StateOf(context)", $"Loads {whose} {type}");
+            EmitUpdates(code, model, AgentContextParameter, $"{Accessors}.StateOf(context)", $"Loads {whose} {type}");
         }
         else
         {
@@ -48,7 +49,6 @@ internal static class AccessorEmitter
     /// </summary>
     private static void EmitForOwner(CodeWriter code, StateTypeModel model, string parameter, string owner, string subject, string loadNote)
     {
-        const string Tasks = "global::System.Threading.Tasks";
         code.Line($"/// <summary>Loads {subject}; a new default instance when none is stored.{loadNote}</summary>");
         code.Line($"public static {Tracked} LoadAsync({parameter}, {Cancellation}) => {Accessors}.LoadAsync<{Self}>({owner}, cancellationToken);");
         code.Line();

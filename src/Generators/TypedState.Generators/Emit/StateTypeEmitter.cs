@@ -243,7 +243,7 @@ internal static class StateTypeEmitter
     private static List<string> Masks(StateTypeModel model)
     {
         var count = (model.Members.Count + 63) / 64;
-        return Enumerable.Range(0, count).Select(k => count == 1 ? "has" : "has" + k.ToString(CultureInfo.InvariantCulture)).ToList();
+        return [.. Enumerable.Range(0, count).Select(k => count == 1 ? "has" : "has" + k.ToString(CultureInfo.InvariantCulture))];
     }
 
     private static void EmitConstructor(CodeWriter code, StateTypeModel model)

@@ -10,13 +10,12 @@ namespace TypedState.Generators.Model;
 internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnumerable<T>
     where T : IEquatable<T>
 {
-    private readonly ImmutableArray<T> _items;
+    public EquatableArray(ImmutableArray<T> items) => Items = items;
 
-    public EquatableArray(ImmutableArray<T> items) => _items = items;
+    public static EquatableArray<T> Empty => new([]);
 
-    public static EquatableArray<T> Empty => new(ImmutableArray<T>.Empty);
-
-    public ImmutableArray<T> Items => _items.IsDefault ? ImmutableArray<T>.Empty : _items;
+    // default(EquatableArray<T>) holds a default ImmutableArray, which is read as empty.
+    public ImmutableArray<T> Items => field.IsDefault ? [] : field;
 
     public int Count => Items.Length;
 
@@ -46,5 +45,5 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnu
 internal static class EquatableArray
 {
     public static EquatableArray<T> ToEquatableArray<T>(this IEnumerable<T> items)
-        where T : IEquatable<T> => new(items.ToImmutableArray());
+        where T : IEquatable<T> => new([.. items]);
 }

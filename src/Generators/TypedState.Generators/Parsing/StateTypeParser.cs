@@ -146,7 +146,7 @@ internal static class StateTypeParser
     }
 
     private static List<AttributeData> StateAttributesOf(INamedTypeSymbol type) =>
-        type.GetAttributes().Where(a => a.AttributeClass is { } c && KnownNames.StateAttributes.Contains(c.ToDisplayString())).ToList();
+        [.. type.GetAttributes().Where(a => a.AttributeClass is { } c && KnownNames.StateAttributes.Contains(c.ToDisplayString()))];
 
     /// <summary>What makes a type impossible to generate whatever its members: TSTATE1007, TSTATE1001, TSTATE1017.</summary>
     private static DiagnosticInfo? StructuralProblem(INamedTypeSymbol type, AttributeData attribute, Location? location, CancellationToken cancellationToken)

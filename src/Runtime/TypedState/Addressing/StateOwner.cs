@@ -20,13 +20,11 @@ public readonly struct StateOwner : IEquatable<StateOwner>
         _hashCode = HashCode.Combine(scope, StringComparer.Ordinal.GetHashCode(guildId), StringComparer.Ordinal.GetHashCode(agentId));
     }
 
-    private static readonly StateOwner s_global = new(Scope.Global, string.Empty, string.Empty);
-
     // Computed once: owners are built once and used as dictionary keys on every operation.
     private readonly int _hashCode;
 
     /// <summary>The owner of application-wide state.</summary>
-    public static StateOwner Global => s_global;
+    public static StateOwner Global { get; } = new(Scope.Global, string.Empty, string.Empty);
 
     /// <summary>The scope this owner addresses.</summary>
     public Scope Scope { get; }

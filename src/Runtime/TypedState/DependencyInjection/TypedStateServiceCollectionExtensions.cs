@@ -45,6 +45,7 @@ public static class TypedStateServiceCollectionExtensions
         {
             services.AddHostedService<StateMigrationHostedService>();
         }
+
         return services;
     }
 }

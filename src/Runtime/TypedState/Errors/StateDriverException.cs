@@ -56,16 +56,16 @@ public sealed class StateDriverException : StateException
     /// <summary>Names the first few entries of a batch and counts the rest, so a message stays readable.</summary>
     private static string DescribeBatch(IReadOnlyList<Storage.StateWrite> batch)
     {
-        const int Named = 4;
-        var parts = new List<string>(Math.Min(batch.Count, Named) + 1);
-        for (var i = 0; i < batch.Count && i < Named; i++)
+        const int named = 4;
+        var parts = new List<string>(Math.Min(batch.Count, named) + 1);
+        for (var i = 0; i < batch.Count && i < named; i++)
         {
             parts.Add(Where(batch[i].Owner, batch[i].Key));
         }
 
-        if (batch.Count > Named)
+        if (batch.Count > named)
         {
-            parts.Add($"and {batch.Count - Named} more");
+            parts.Add($"and {batch.Count - named} more");
         }
 
         return $"batch of {batch.Count}: " + string.Join("; ", parts);

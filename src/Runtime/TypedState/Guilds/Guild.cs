@@ -25,7 +25,7 @@ public sealed class Guild
     public string Id { get; }
 
     /// <summary>The ids of the agents currently in the guild.</summary>
-    public IReadOnlyCollection<string> AgentIds => _agents.Keys.ToList();
+    public IReadOnlyCollection<string> AgentIds => [.. _agents.Keys];
 
     /// <summary>Adds an agent; its agent state from earlier runs is available to it at once.</summary>
     /// <exception cref="InvalidOperationException">The id is taken, or the guild was stopped.</exception>

@@ -25,7 +25,7 @@ public sealed class GuildHost : IAsyncDisposable
     public IStateManager State { get; }
 
     /// <summary>The running guilds.</summary>
-    public IReadOnlyCollection<Guild> Guilds => _guilds.Values.ToList();
+    public IReadOnlyCollection<Guild> Guilds => [.. _guilds.Values];
 
     /// <summary>Starts (or resumes) a guild; its stored state is whatever earlier runs left.</summary>
     /// <exception cref="InvalidOperationException">A guild with this id is already running in this host.</exception>

@@ -12,7 +12,7 @@ namespace TypedState.InMemory;
 public sealed class InMemoryStateDriver : IStateDriver
 {
     private readonly ConcurrentDictionary<StateOwner, ConcurrentDictionary<string, Slot>> _owners = new();
-    private readonly Dictionary<StateOwner, OwnerLocks> _locks = new();
+    private readonly Dictionary<StateOwner, OwnerLocks> _locks = [];
     private readonly Lock _writeGate = new();
     private readonly TimeProvider _clock;
     private readonly CommitMemory _commits;

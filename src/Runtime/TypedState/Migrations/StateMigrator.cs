@@ -29,7 +29,7 @@ public sealed class StateMigrator
         ArgumentNullException.ThrowIfNull(manager);
         ArgumentNullException.ThrowIfNull(schemas);
         _manager = manager;
-        _schemas = schemas.Distinct().ToList();
+        _schemas = [.. schemas.Distinct()];
         _options = options ?? new StateMigrationOptions();
         _options.Validate();
         _logger = (ILogger?)logger ?? NullLogger.Instance;

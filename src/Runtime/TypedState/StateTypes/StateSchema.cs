@@ -45,6 +45,7 @@ public abstract class StateSchema
         {
             throw new ArgumentException($"The key of {typeof(T).Name} {problem}.", nameof(key));
         }
+
         if (migrations.Length != version - 1)
         {
             throw new ArgumentException($"{typeof(T).Name} is at version {version} and needs {version - 1} migration steps, not {migrations.Length}.", nameof(migrations));

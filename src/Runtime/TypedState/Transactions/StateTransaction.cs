@@ -15,8 +15,8 @@ namespace TypedState;
 internal sealed class StateTransaction : IStateTransaction
 {
     private readonly StateManager _manager;
-    private readonly Dictionary<(StateOwner Owner, string Key), Pending> _entries = new();
-    private readonly List<Pending> _order = new();
+    private readonly Dictionary<(StateOwner Owner, string Key), Pending> _entries = [];
+    private readonly List<Pending> _order = [];
     private string? _endedAs;
 
     public StateTransaction(StateManager manager) => _manager = manager;
