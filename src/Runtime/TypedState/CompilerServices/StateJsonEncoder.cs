@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 
-namespace TypedState;
+namespace TypedState.CompilerServices;
 
 /// <summary>
 /// The encoder of stored documents: <see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>, except that characters
