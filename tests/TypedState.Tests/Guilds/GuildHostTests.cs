@@ -134,6 +134,33 @@ public sealed class GuildHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_removals_of_one_agent_all_wait_for_its_running_handler_so_no_state_outlives_it()
+    {
+        var state = await CreateManagerAsync();
+        await using var host = new GuildHost(state);
+        var guild = host.StartGuild(G1);
+        var agent = new PausingAgent();
+        guild.AddAgent(A1, agent);
+
+        var send = guild.SendAsync(A1, new SlowWork()).AsTask();
+        await agent.Started.WaitAsync(s_bound);
+        var first = guild.RemoveAgentAsync(A1).AsTask();
+        var second = guild.RemoveAgentAsync(A1).AsTask();
+        Assert.False(second.IsCompleted, "a second RemoveAgentAsync finished while the agent's handler was still running");
+        Assert.DoesNotContain(A1, guild.AgentIds);
+        agent.Release();
+        await send.WaitAsync(s_bound);
+        var removed = await Task.WhenAll(first, second).WaitAsync(s_bound);
+
+        // The handler wrote its agent state after both removals began; neither may finish before it is deleted.
+        Assert.Equal([true, false], removed);
+        Assert.Empty(await ListKeysAsync(state, Agent1, string.Empty));
+        Assert.Empty(guild.AgentIds);
+        guild.AddAgent(A1, new PausingAgent());
+        Assert.Equal([A1], guild.AgentIds);
+    }
+
+    [Fact]
     public async Task Guild_Remove_leaves_no_agent_or_guild_state_behind_even_with_a_message_in_flight()
     {
         var state = await CreateManagerAsync();

@@ -24,11 +24,13 @@ public sealed class Guild
     /// <summary>The guild's id.</summary>
     public string Id { get; }
 
-    /// <summary>The ids of the agents currently in the guild.</summary>
-    public IReadOnlyCollection<string> AgentIds => [.. _agents.Keys];
+    /// <summary>The ids of the agents currently in the guild (an agent being removed is no longer one of them).</summary>
+    public IReadOnlyCollection<string> AgentIds => [.. _agents.Where(agent => !agent.Value.Retired).Select(agent => agent.Key)];
 
     /// <summary>Adds an agent; its agent state from earlier runs is available to it at once.</summary>
-    /// <exception cref="InvalidOperationException">The id is taken, or the guild was stopped.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The id is taken (also while an agent of that id is being removed), or the guild was stopped.
+    /// </exception>
     public void AddAgent(string agentId, IAgent agent)
     {
         ArgumentNullException.ThrowIfNull(agent);
@@ -49,21 +51,31 @@ public sealed class Guild
     /// yet is not delivered — <see cref="PublishAsync{TMessage}"/> skips the agent and
     /// <see cref="SendAsync{TMessage}"/> throws <see cref="KeyNotFoundException"/>, as for an agent that was never in
     /// the guild. Calling it from the agent's own handler never completes, as the removal waits for that handler.
-    /// If <paramref name="cancellationToken"/> cancels the wait, the agent stays removed but its state is kept;
-    /// calling <see cref="RemoveAgentAsync"/> again deletes it.
+    /// Concurrent removals of one agent all wait for its running handler before they delete anything. The id stays
+    /// taken until a removal completes. If <paramref name="cancellationToken"/> cancels the wait, the agent stays
+    /// removed (it gets no message) but its state is kept and its id taken; calling <see cref="RemoveAgentAsync"/>
+    /// again finishes the removal.
     /// </remarks>
-    /// <returns>Whether the agent was in the guild.</returns>
+    /// <returns>Whether this call removed the agent: false when it was not in the guild or another call removed it first.</returns>
     public async ValueTask<bool> RemoveAgentAsync(string agentId, CancellationToken cancellationToken = default)
     {
         EnsureRunning();
-        var removed = _agents.TryRemove(agentId, out var slot);
-        if (slot is not null)
+        var removedHere = false;
+        if (_agents.TryGetValue(agentId, out var slot))
         {
+            // The slot stays in the guild until the state is gone, so that every removal finds it and waits for
+            // the handler: one that found no slot could delete the state while the handler still writes.
+            removedHere = slot.Retire();
             await slot.RetireAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await _host.State.RemoveAgentAsync(Id, agentId, cancellationToken).ConfigureAwait(false);
-        return removed;
+        if (slot is not null)
+        {
+            _agents.TryRemove(new KeyValuePair<string, AgentSlot>(agentId, slot));
+        }
+
+        return removedHere;
     }
 
     /// <summary>Delivers a message to one agent and waits until it is handled.</summary>
@@ -76,7 +88,7 @@ public sealed class Guild
     public async ValueTask SendAsync<TMessage>(string agentId, TMessage message, CancellationToken cancellationToken = default)
     {
         EnsureRunning();
-        if (!_agents.TryGetValue(agentId, out var slot))
+        if (!_agents.TryGetValue(agentId, out var slot) || slot.Retired)
         {
             throw NoSuchAgent(agentId);
         }
@@ -183,7 +195,7 @@ public sealed class Guild
 
     private sealed class AgentSlot(IAgent agent, AgentContext context)
     {
-        private volatile bool _retired;
+        private int _retired;
 
         public IAgent Agent { get; } = agent;
 
@@ -193,10 +205,10 @@ public sealed class Guild
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
         /// <summary>Whether the agent was removed; a delivery that finds it set under the gate hands nothing over.</summary>
-        public bool Retired => _retired;
+        public bool Retired => Volatile.Read(ref _retired) != 0;
 
-        /// <summary>Marks the agent removed: no message is handed to it from now on.</summary>
-        public void Retire() => _retired = true;
+        /// <summary>Marks the agent removed: no message is handed to it from now on. True for the call that marked it.</summary>
+        public bool Retire() => Interlocked.Exchange(ref _retired, 1) == 0;
 
         /// <summary>
         /// Marks the agent removed, then waits for a handler that is still running. The gate is released again at
@@ -204,7 +216,7 @@ public sealed class Guild
         /// </summary>
         public async ValueTask RetireAsync(CancellationToken cancellationToken)
         {
-            Retire();
+            _ = Retire();
             await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             Gate.Release();
         }
