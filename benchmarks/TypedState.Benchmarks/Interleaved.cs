@@ -55,6 +55,10 @@ public static partial class Interleaved
             {
                 var fixture = new SqliteFixture(mode);
                 Compare(name, new SqliteRawSet(fixture), new SqliteTypedStateSet(fixture), rounds, blockMs);
+
+                // Where the set's time goes: the driver's commit alone, without and with a commit id to remember.
+                Compare($"{name} (step): driver commit, no commit id", new SqliteRawSet(fixture), new SqliteDriverCommit(fixture, false), rounds, blockMs);
+                Compare($"{name} (step): driver commit with a commit id", new SqliteRawSet(fixture), new SqliteDriverCommit(fixture, true), rounds, blockMs);
                 if (aa)
                 {
                     // Two raw stores in two files, as the real comparison has.
@@ -240,6 +244,11 @@ public static partial class Interleaved
     private readonly struct SqliteTypedStateSet(SqliteFixture fixture) : IOp
     {
         public void Run() => s_sink += fixture.TypedStateSet();
+    }
+
+    private readonly struct SqliteDriverCommit(SqliteFixture fixture, bool withCommitId) : IOp
+    {
+        public void Run() => s_sink += fixture.DriverCommit(withCommitId);
     }
 
     private readonly struct SqliteRawGet(SqliteFixture fixture) : IOp

@@ -39,6 +39,9 @@ public sealed class RawSqliteStore : IDisposable
         Execute($"PRAGMA busy_timeout = 30000; PRAGMA synchronous = {synchronous};");
         Execute(CreateTable);
 
+        // The driver's insert starts a record above its guild's version floor: the raw side reads the same table.
+        Execute(TypedState.Sqlite.SqliteSql.CreateGuildFloorsTable);
+
         _upsert = _connection.CreateCommand();
         _upsert.CommandText = Upsert;
         _upsertScope = _upsert.Parameters.Add("$scope", SqliteType.Integer);

@@ -52,6 +52,18 @@ public sealed class SqliteFixture : IAsyncDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long TypedStateSet() => _manager.SetAsync(Sample.Owner, Sample.Key, _value, Sample.TypeInfo).Wait();
 
+    /// <summary>
+    /// A step of the TypedState set: serialize, then the driver's commit of the one write, with a fresh commit id (as
+    /// the manager sends) or none (nothing to remember).
+    /// </summary>
+    public long DriverCommit(bool withCommitId)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(_value, Sample.TypeInfo);
+        var write = new TypedState.Storage.StateWrite(Sample.Owner, Sample.Key, TypedState.Storage.StateWriteKind.Set, bytes, null);
+        var id = withCommitId ? TypedState.Storage.CommitId.New() : TypedState.Storage.CommitId.None;
+        return _manager.Driver.CommitAsync([write], [], id, CancellationToken.None).Wait().Versions[0];
+    }
+
     /// <summary>Raw: the prepared select, then deserialize with the same JsonTypeInfo.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Profile? RawGet()

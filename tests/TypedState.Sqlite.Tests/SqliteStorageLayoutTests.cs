@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TypedState.Sqlite;
+using TypedState.Storage;
 using static TypedState.Tests.Fixtures.StateListings;
 
 namespace TypedState.Tests.Sqlite;
@@ -25,7 +26,7 @@ public sealed class SqliteStorageLayoutTests : IDisposable
             await state.SetAsync(StateOwner.Global, "k", 1);
         }
 
-        Assert.Equal(2L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal(3L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
         Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
     }
 
@@ -38,7 +39,7 @@ public sealed class SqliteStorageLayoutTests : IDisposable
         }
 
         // What a file written before locks existed looks like (the layout version is kept in typedstate_schema).
-        Execute("DROP TABLE typedstate_locks; UPDATE typedstate_schema SET version = 1");
+        Execute("DROP TABLE typedstate_locks; DROP TABLE typedstate_commits; DROP TABLE typedstate_guild_floors; UPDATE typedstate_schema SET version = 1");
 
         await using (var state = new SqliteStateManager(ConnectionString))
         {
@@ -47,7 +48,42 @@ public sealed class SqliteStorageLayoutTests : IDisposable
             Assert.True(held.FencingToken > 0);
         }
 
-        Assert.Equal(2L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal(3L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
+    }
+
+    [Fact]
+    public async Task A_layout_version_2_file_is_upgraded_in_place_to_remember_commit_ids_and_version_floors()
+    {
+        await using (var state = new SqliteStateManager(ConnectionString))
+        {
+            await state.SetAsync(StateOwner.Agent("g", "a"), "k", "one");
+            await state.SetAsync(StateOwner.Agent("g", "a"), "k", "two");
+            await state.SetAsync(StateOwner.Global, "kept", 7);
+        }
+
+        // What a file of layout version 2 looks like: records and locks, no commit ids, no version floors.
+        Execute("DROP TABLE typedstate_commits; DROP TABLE typedstate_guild_floors; UPDATE typedstate_schema SET version = 2");
+        Assert.Equal(0L, Scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('typedstate_commits', 'typedstate_guild_floors')"));
+
+        await using (var state = new SqliteStateManager(ConnectionString))
+        {
+            Assert.Equal((7, 1L), ((await state.GetAsync<int>(StateOwner.Global, "kept")).Value, (await state.GetAsync<int>(StateOwner.Global, "kept")).Version));
+
+            // Commit ids are remembered ...
+            var id = CommitId.New();
+            IReadOnlyList<StateWrite> batch = [new(StateOwner.Global, "once", StateWriteKind.Set, "1"u8.ToArray(), null)];
+            var first = await state.Driver.CommitAsync(batch, [], id, CancellationToken.None);
+            var repeat = await state.Driver.CommitAsync(batch, [], id, CancellationToken.None);
+            Assert.Equal(first.Versions, repeat.Versions);
+            Assert.Equal(1, (await state.GetAsync<int>(StateOwner.Global, "once")).Version);
+
+            // ... and a removed agent's versions are a floor for what its guild creates later.
+            await state.RemoveAgentAsync("g", "a");
+            Assert.Equal(3, await state.SetAsync(StateOwner.Agent("g", "a"), "k", "new", expectedVersion: 0));
+        }
+
+        Assert.Equal(3L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal(2L, Scalar("SELECT version_floor FROM typedstate_guild_floors WHERE guild_id = 'g'"));
     }
 
     [Fact]

@@ -10,6 +10,9 @@ using TypedState.TestWorker;
 //       Like increment, but each increment holds the key lock and writes without an expected version.
 //   hold-lock <store> <key> <leaseMs>
 //       Takes the key lock, prints "held <token>", and never releases it (to be killed).
+//   hold-write-lock <connectionString>
+//       Takes SQLite's write lock (BEGIN IMMEDIATE on a plain connection), prints "locked", rolls back on one line
+//       from stdin (or its end) and prints "released", then waits for stdin to end.
 //   <store> is a connection string for SQLite or "redis|config|prefix", "postgres|connString|schema" (StoreSpec).
 //   transactions <connectionString>
 //       Commits transactions forever: transaction N writes agent "tx/N/a", guild "tx/N/b" and global "tx/N/c"
@@ -37,6 +40,9 @@ try
             && int.TryParse(args[3], NumberStyles.None, CultureInfo.InvariantCulture, out var leaseMs):
             await HoldLockMode.RunAsync(args[1], args[2], leaseMs).ConfigureAwait(false);
             return 0;
+        case "hold-write-lock" when args.Length == 2:
+            await HoldWriteLockMode.RunAsync(args[1]).ConfigureAwait(false);
+            return 0;
         case "transactions" when args.Length == 2:
             await TransactionsMode.RunAsync(args[1]).ConfigureAwait(false);
             return 0;
@@ -55,6 +61,6 @@ catch (Exception ex)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: increment|lock-increment <store> <key> <count> | hold-lock <store> <key> <leaseMs> | transactions <connectionString>");
+    Console.Error.WriteLine("usage: increment|lock-increment <store> <key> <count> | hold-lock <store> <key> <leaseMs> | hold-write-lock <connectionString> | transactions <connectionString>");
     return 2;
 }

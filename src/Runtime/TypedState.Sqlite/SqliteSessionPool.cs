@@ -5,8 +5,8 @@ using Microsoft.Data.Sqlite;
 namespace TypedState.Sqlite;
 
 /// <summary>
-/// The driver's connections: each a <see cref="SqliteSession"/> that keeps its prepared statements, kept idle
-/// between operations (the provider's own pool is off, as it would not keep them). Before the first new session is
+/// The driver's read connections: each a <see cref="SqliteSession"/> that keeps its prepared statements, kept idle
+/// between operations (the provider's own pool is off, as it would not keep them); and the writer's own connection. Before the first new session is
 /// handed out, a session of its own prepares the file (WAL, storage layout), once.
 /// </summary>
 internal sealed class SqliteSessionPool : IDisposable
@@ -50,6 +50,17 @@ internal sealed class SqliteSessionPool : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens a session of its own for the writer, once the file is prepared. Its busy_timeout is 0: SQLITE_BUSY comes
+    /// back at once, and the writer waits for the lock asynchronously instead of sleeping in SQLite's busy handler.
+    /// </summary>
+    public SqliteSession OpenWriter()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        EnsurePrepared();
+        return Open(busyTimeoutMilliseconds: 0);
+    }
+
     /// <summary>Closes every idle session; sessions in use are closed when they come back.</summary>
     public void Dispose()
     {
@@ -68,7 +79,7 @@ internal sealed class SqliteSessionPool : IDisposable
         }
 
         EnsurePrepared();
-        return Open();
+        return Open((long)_options.BusyTimeout.TotalMilliseconds);
     }
 
     private void Return(SqliteSession session)
@@ -83,7 +94,7 @@ internal sealed class SqliteSessionPool : IDisposable
         }
     }
 
-    private SqliteSession Open()
+    private SqliteSession Open(long busyTimeoutMilliseconds)
     {
         var connection = new SqliteConnection(_connectionString);
         try
@@ -92,7 +103,7 @@ internal sealed class SqliteSessionPool : IDisposable
             using var pragma = connection.CreateCommand();
             pragma.CommandText = string.Create(
                 CultureInfo.InvariantCulture,
-                $"PRAGMA busy_timeout = {(long)_options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {(int)_options.Synchronous};");
+                $"PRAGMA busy_timeout = {busyTimeoutMilliseconds}; PRAGMA synchronous = {(int)_options.Synchronous};");
             pragma.ExecuteNonQuery();
             return new SqliteSession(connection);
         }
@@ -118,7 +129,7 @@ internal sealed class SqliteSessionPool : IDisposable
                 return;
             }
 
-            using var session = Open();
+            using var session = Open((long)_options.BusyTimeout.TotalMilliseconds);
             _prepareFile(session);
             _prepared = true;
         }

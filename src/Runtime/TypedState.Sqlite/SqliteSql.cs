@@ -2,14 +2,15 @@ namespace TypedState.Sqlite;
 
 /// <summary>
 /// Every statement the driver runs, in one place. Records live in one table keyed by (scope, guild, agent, key);
-/// a NULL value is a tombstone that keeps a deleted key's version so a re-created key never reuses one.
+/// a NULL value is a tombstone that keeps a deleted key's version so a re-created key never reuses one. A record
+/// created where no row exists starts above its guild's version floor, raised by owner removal.
 /// Prefixes are matched as key ranges (see StateKeyOrder.PrefixUpperBound), never with LIKE or GLOB, so no
 /// character in a key has a special meaning.
 /// </summary>
 internal static class SqliteSql
 {
     /// <summary>The storage layout version (the version of these tables) this driver writes and understands.</summary>
-    public const int LayoutVersion = 2;
+    public const int LayoutVersion = 3;
 
     // The layout version lives in the table typedstate_schema: the name existing files carry, so it stays.
     public const string CreateLayoutVersionTable =
@@ -48,7 +49,28 @@ internal static class SqliteSql
             PRIMARY KEY (scope, guild_id, agent_id, resource)
         )
         """,
+        CreateCommitsTable + ";" + CreateGuildFloorsTable,
     ];
+
+    /// <summary>Applied commit ids (layout 3): a repeated batch finds its first result here (SqliteCommitMemory).</summary>
+    public const string CreateCommitsTable =
+        """
+        CREATE TABLE typedstate_commits (
+            id         BLOB    NOT NULL PRIMARY KEY, -- the CommitId's 16 bytes
+            versions   BLOB    NOT NULL,             -- the versions the batch returned, 8 bytes each, little-endian
+            expires_at INTEGER NOT NULL              -- unix milliseconds
+        ) WITHOUT ROWID;
+        CREATE INDEX typedstate_commits_expiry ON typedstate_commits (expires_at)
+        """;
+
+    /// <summary>The highest version removed with an owner of each guild (layout 3); no row means 0.</summary>
+    public const string CreateGuildFloorsTable =
+        """
+        CREATE TABLE typedstate_guild_floors (
+            guild_id      TEXT    NOT NULL PRIMARY KEY,
+            version_floor INTEGER NOT NULL
+        ) WITHOUT ROWID
+        """;
 
     private const string Record = "scope = $scope AND guild_id = $guild AND agent_id = $agent AND key = $key";
 
@@ -56,13 +78,16 @@ internal static class SqliteSql
 
     public const string LiveVersion = "SELECT version FROM typedstate_records WHERE " + Record + " AND value IS NOT NULL";
 
+    /// <summary>The version a record created where no row exists starts at: one above its guild's floor.</summary>
+    private const string FirstVersion = "coalesce((SELECT version_floor FROM typedstate_guild_floors WHERE guild_id = $guild), 0) + 1";
+
     public const string SetAny =
-        "INSERT INTO typedstate_records (scope, guild_id, agent_id, key, value, version) VALUES ($scope, $guild, $agent, $key, $value, 1) " +
+        "INSERT INTO typedstate_records (scope, guild_id, agent_id, key, value, version) VALUES ($scope, $guild, $agent, $key, $value, " + FirstVersion + ") " +
         "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET value = excluded.value, version = typedstate_records.version + 1 " +
         "RETURNING version";
 
     public const string SetIfAbsent =
-        "INSERT INTO typedstate_records (scope, guild_id, agent_id, key, value, version) VALUES ($scope, $guild, $agent, $key, $value, 1) " +
+        "INSERT INTO typedstate_records (scope, guild_id, agent_id, key, value, version) VALUES ($scope, $guild, $agent, $key, $value, " + FirstVersion + ") " +
         "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET value = excluded.value, version = typedstate_records.version + 1 " +
         "WHERE typedstate_records.value IS NULL RETURNING version";
 
@@ -135,8 +160,34 @@ internal static class SqliteSql
     /// <summary>The newest token of a lock covering an owner fence: every lock of the owner.</summary>
     public const string OwnerFenceToken = "SELECT coalesce(max(token), 0) FROM typedstate_locks WHERE " + LockOwner;
 
-    public const string RemoveAgent = "DELETE FROM typedstate_records WHERE scope = 1 AND guild_id = $guild AND agent_id = $agent";
+    private const string AgentRows = "scope = 1 AND guild_id = $guild AND agent_id = $agent";
 
-    /// <summary>A guild's own records and those of its agents, in one statement.</summary>
-    public const string RemoveGuild = "DELETE FROM typedstate_records WHERE scope IN (1, 2) AND guild_id = $guild";
+    /// <summary>A guild's own records and those of its agents.</summary>
+    private const string GuildRows = "scope IN (1, 2) AND guild_id = $guild";
+
+    public const string RemoveAgent = "DELETE FROM typedstate_records WHERE " + AgentRows;
+
+    public const string RemoveGuild = "DELETE FROM typedstate_records WHERE " + GuildRows;
+
+    /// <summary>
+    /// Raises the guild's floor to the highest version (records and tombstones) about to be removed; run before the
+    /// DELETE, in its transaction. (The WHERE clause also keeps the upsert's ON from parsing as a join constraint.)
+    /// </summary>
+    private const string RaiseFloorHead =
+        "INSERT INTO typedstate_guild_floors (guild_id, version_floor) SELECT $guild, max(version) FROM typedstate_records WHERE ";
+
+    private const string RaiseFloorTail =
+        " HAVING max(version) IS NOT NULL ON CONFLICT (guild_id) DO UPDATE SET version_floor = max(version_floor, excluded.version_floor)";
+
+    public const string RaiseFloorForAgent = RaiseFloorHead + AgentRows + RaiseFloorTail;
+
+    public const string RaiseFloorForGuild = RaiseFloorHead + GuildRows + RaiseFloorTail;
+
+    public const string FindCommit = "SELECT versions FROM typedstate_commits WHERE id = $id";
+
+    public const string RememberCommit = "INSERT INTO typedstate_commits (id, versions, expires_at) VALUES ($id, $versions, $expires)";
+
+    /// <summary>At most $limit expired commit ids, oldest first, found through the index on expires_at.</summary>
+    public const string PruneCommits =
+        "DELETE FROM typedstate_commits WHERE id IN (SELECT id FROM typedstate_commits WHERE expires_at <= $now ORDER BY expires_at LIMIT $limit)";
 }

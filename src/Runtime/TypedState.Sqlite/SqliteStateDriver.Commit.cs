@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Microsoft.Data.Sqlite;
 using TypedState.Storage;
 
 namespace TypedState.Sqlite;
 
-// The commit protocol: a single write as one conditional statement, a batch as one BEGIN IMMEDIATE transaction.
+// The commit protocol: a batch runs in a write transaction of the writer (SqliteWriter), possibly shared with other
+// queued writes; its commit id is looked up first and remembered with it, in the same transaction.
 public sealed partial class SqliteStateDriver
 {
     /// <inheritdoc />
@@ -15,28 +15,30 @@ public sealed partial class SqliteStateDriver
         ArgumentNullException.ThrowIfNull(fences);
         StateWrite.ThrowIfUnknownKind(writes);
         cancellationToken.ThrowIfCancellationRequested();
-        return new ValueTask<CommitResult>(InSession((writes, fences), static (session, batch) =>
-            batch.writes.Count == 1 && batch.fences.Count == 0
-                ? CommitOne(session, batch.writes[0])
-                : CommitBatch(session, batch.writes, batch.fences)));
+        return new ValueTask<CommitResult>(Writer.Run(
+            new Batch(writes, fences, commitId, _clock, _options.CommitIdRetention),
+            static (session, batch) => ApplyBatch(session, batch),
+            mayApplyInPart: writes.Count > 1,
+            isCommit: true,
+            cancellationToken));
     }
 
-    private static CommitResult CommitOne(SqliteSession session, StateWrite write)
+    /// <summary>
+    /// Applies a batch inside the writer's transaction: a remembered commit id returns its first result and changes
+    /// nothing; otherwise fences, then every write in order. Keep is false when nothing is to stay (the writer then
+    /// rolls back this batch's changes, whatever else shares the transaction).
+    /// </summary>
+    private static (CommitResult Result, bool Keep) ApplyBatch(SqliteSession session, Batch batch)
     {
-        var outcome = Apply(session, null, write);
-        return outcome.Applied
-            ? CommitResult.Success([outcome.Version])
-            : CommitResult.Conflict(0, outcome.Version);
-    }
-
-    private static CommitResult CommitBatch(SqliteSession session, IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences)
-    {
-        // BEGIN IMMEDIATE takes the write lock up front, so the checks and the writes see one state of the file.
-        using var transaction = session.Connection.BeginTransaction(deferred: false);
-        for (var i = 0; i < fences.Count; i++)
+        if (!batch.Id.IsNone && SqliteCommitMemory.Find(session, batch.Id) is { } remembered)
         {
-            var fence = fences[i];
-            var command = session.Command(fence.Key is null ? SqliteSql.OwnerFenceToken : SqliteSql.KeyFenceToken, transaction);
+            return (CommitResult.Success(remembered), false);
+        }
+
+        for (var i = 0; i < batch.Fences.Count; i++)
+        {
+            var fence = batch.Fences[i];
+            var command = session.Command(fence.Key is null ? SqliteSql.OwnerFenceToken : SqliteSql.KeyFenceToken, null);
             SqliteSession.BindOwner(command, fence.Owner);
             if (fence.Key is not null)
             {
@@ -46,30 +48,33 @@ public sealed partial class SqliteStateDriver
             var newest = SqliteSession.ExecuteVersion(command) ?? 0;
             if (newest > fence.Token)
             {
-                transaction.Rollback();
-                return CommitResult.FencedOut(i, newest);
+                return (CommitResult.FencedOut(i, newest), false);
             }
         }
 
-        var versions = new long[writes.Count];
-        for (var i = 0; i < writes.Count; i++)
+        var versions = new long[batch.Writes.Count];
+        for (var i = 0; i < batch.Writes.Count; i++)
         {
-            var outcome = Apply(session, transaction, writes[i]);
+            var outcome = Apply(session, batch.Writes[i]);
             if (!outcome.Applied)
             {
-                transaction.Rollback();
-                return CommitResult.Conflict(i, outcome.Version);
+                return (CommitResult.Conflict(i, outcome.Version), false);
             }
 
             versions[i] = outcome.Version;
         }
 
-        transaction.Commit();
-        return CommitResult.Success(versions);
+        if (!batch.Id.IsNone)
+        {
+            var expires = batch.Clock.GetUtcNow() + batch.Retention;
+            SqliteCommitMemory.Remember(session, batch.Id, versions, expires.ToUnixTimeMilliseconds());
+        }
+
+        return (CommitResult.Success(versions), true);
     }
 
     /// <summary>Applies one conditional write; on a failed condition returns the live version found.</summary>
-    private static (bool Applied, long Version) Apply(SqliteSession session, SqliteTransaction? transaction, StateWrite write)
+    private static (bool Applied, long Version) Apply(SqliteSession session, StateWrite write)
     {
         var sql = (write.Kind, write.ExpectedVersion) switch
         {
@@ -86,11 +91,11 @@ public sealed partial class SqliteStateDriver
         if (sql is null)
         {
             // A check, or a delete that requires absence: nothing to write, only the condition to verify.
-            var live = LiveVersion(session, transaction, write);
+            var live = LiveVersion(session, write);
             return (write.IsSatisfiedBy(live), live);
         }
 
-        var command = session.Command(sql, transaction);
+        var command = session.Command(sql, null);
         SqliteSession.BindRecord(command, write.Owner, write.Key);
         if (write.Kind == StateWriteKind.Set)
         {
@@ -113,7 +118,7 @@ public sealed partial class SqliteStateDriver
             return (true, 0);
         }
 
-        return (false, LiveVersion(session, transaction, write));
+        return (false, LiveVersion(session, write));
     }
 
     /// <summary>The core hands over whole arrays it never reuses, so they bind without a copy.</summary>
@@ -122,10 +127,13 @@ public sealed partial class SqliteStateDriver
             ? segment.Array
             : value.ToArray();
 
-    private static long LiveVersion(SqliteSession session, SqliteTransaction? transaction, StateWrite write)
+    private static long LiveVersion(SqliteSession session, StateWrite write)
     {
-        var command = session.Command(SqliteSql.LiveVersion, transaction);
+        var command = session.Command(SqliteSql.LiveVersion, null);
         SqliteSession.BindRecord(command, write.Owner, write.Key);
         return SqliteSession.ExecuteVersion(command) ?? 0;
     }
+
+    /// <summary>A batch as the writer carries it to <see cref="ApplyBatch"/>.</summary>
+    private readonly record struct Batch(IReadOnlyList<StateWrite> Writes, IReadOnlyList<StateFence> Fences, CommitId Id, TimeProvider Clock, TimeSpan Retention);
 }

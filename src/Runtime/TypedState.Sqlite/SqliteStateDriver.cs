@@ -8,20 +8,24 @@ using TypedState.Storage;
 namespace TypedState.Sqlite;
 
 /// <summary>
-/// Stores state in one SQLite file in WAL mode. A batch is one <c>BEGIN IMMEDIATE</c> transaction, a single write
-/// one statement whose <c>WHERE</c> carries the version condition, so commits are atomic across threads and
-/// processes sharing the file. The tables are created on first use; their storage layout is versioned and upgraded in place.
+/// Stores state in one SQLite file in WAL mode. Reads run on pooled connections; every write goes through one write
+/// connection (SqliteWriter) that queues the writers of this process fairly and commits queued writes together, each
+/// batch in a <c>BEGIN IMMEDIATE</c> transaction (or a savepoint of a shared one) whose statements carry the
+/// version conditions, so commits are atomic across threads and processes sharing the file. The tables are created
+/// on first use; their storage layout is versioned and upgraded in place.
 /// </summary>
 public sealed partial class SqliteStateDriver : IStateDriver
 {
     private readonly SqliteSessionPool _sessions;
+    private readonly SqliteWriter _writer;
     private readonly string _connectionString;
     private readonly SqliteStateDriverOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
 
     // One file per concern: reads, listings and owner removal here; the commit protocol in .Commit.cs, locks in
-    // .Locks.cs; the connections in SqliteSessionPool, the file's set-up and storage layout in SqliteStorageLayout.
+    // .Locks.cs; the read connections in SqliteSessionPool, the write connection and its queue in SqliteWriter, the
+    // file's set-up and storage layout in SqliteStorageLayout.
 
     /// <summary>Creates the driver; the file and its tables are created on first use.</summary>
     public SqliteStateDriver(SqliteStateDriverOptions options, ILoggerFactory? loggerFactory = null)
@@ -36,7 +40,8 @@ public sealed partial class SqliteStateDriver : IStateDriver
         var builder = new SqliteConnectionStringBuilder(options.ConnectionString)
         {
             Pooling = false,
-            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+            // The provider's own busy retry (reads only; the writer bypasses it): 0 would mean forever.
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds)),
         };
         if (builder.Mode is SqliteOpenMode.Memory || string.IsNullOrEmpty(builder.DataSource) || builder.DataSource == ":memory:")
         {
@@ -47,6 +52,7 @@ public sealed partial class SqliteStateDriver : IStateDriver
 
         _connectionString = builder.ToString();
         _sessions = new SqliteSessionPool(_connectionString, options, session => SqliteStorageLayout.Prepare(session.Connection, DataSource, _logger));
+        _writer = new SqliteWriter(_sessions, options, _clock, DataSource);
     }
 
     /// <summary>Creates the driver from dependency-injection options.</summary>
@@ -60,6 +66,12 @@ public sealed partial class SqliteStateDriver : IStateDriver
 
     /// <summary>The path of the database file.</summary>
     public string DataSource => new SqliteConnectionStringBuilder(_connectionString).DataSource;
+
+    /// <summary>How many write transactions this driver committed (a group of queued writes counts once).</summary>
+    internal long WriteTransactions => _writer.Transactions;
+
+    /// <summary>The writer, for its test seam (<see cref="SqliteWriter.CommitFault"/>).</summary>
+    internal SqliteWriter Writer => _writer;
 
     /// <inheritdoc />
     public ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)
@@ -134,33 +146,52 @@ public sealed partial class SqliteStateDriver : IStateDriver
     /// <inheritdoc />
     public ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var sql = owner.Scope switch
+        var (raiseFloor, remove) = owner.Scope switch
         {
-            Scope.Agent => SqliteSql.RemoveAgent,
-            Scope.Guild => SqliteSql.RemoveGuild,
+            Scope.Agent => (SqliteSql.RaiseFloorForAgent, SqliteSql.RemoveAgent),
+            Scope.Guild => (SqliteSql.RaiseFloorForGuild, SqliteSql.RemoveGuild),
             _ => throw new ArgumentException("Global state is never removed implicitly.", nameof(owner)),
         };
-        var removed = InSession((owner, sql), static (session, target) =>
-        {
-            var command = session.Command(target.sql, null);
-            SqliteSession.Bind(command, "$guild", target.owner.GuildIdOrEmpty);
-            if (target.owner.Scope == Scope.Agent)
-            {
-                SqliteSession.Bind(command, "$agent", target.owner.AgentIdOrEmpty);
-            }
-
-            return command.ExecuteNonQuery();
-        });
-        LogRemoved(owner, removed);
-        return ValueTask.CompletedTask;
+        return new ValueTask(RemoveAsync(owner, raiseFloor, remove, cancellationToken));
     }
 
-    /// <summary>Closes every pooled connection.</summary>
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Raises the guild's version floor to the highest version removed, then deletes, in one write transaction: a
+    /// commit is serialized before or after it as a whole.
+    /// </summary>
+    private async Task RemoveAsync(StateOwner owner, string raiseFloor, string remove, CancellationToken cancellationToken)
     {
+        var removed = await Writer.Run(
+            (owner, raiseFloor, remove),
+            static (session, target) =>
+            {
+                var raise = session.Command(target.raiseFloor, null);
+                BindRemoved(raise, target.owner);
+                raise.ExecuteNonQuery();
+                var delete = session.Command(target.remove, null);
+                BindRemoved(delete, target.owner);
+                return (delete.ExecuteNonQuery(), true);
+            },
+            mayApplyInPart: false,
+            isCommit: false,
+            cancellationToken).ConfigureAwait(false);
+        LogRemoved(owner, removed);
+    }
+
+    private static void BindRemoved(SqliteCommand command, StateOwner owner)
+    {
+        SqliteSession.Bind(command, "$guild", owner.GuildIdOrEmpty);
+        if (owner.Scope == Scope.Agent)
+        {
+            SqliteSession.Bind(command, "$agent", owner.AgentIdOrEmpty);
+        }
+    }
+
+    /// <summary>Stops the writer (queued writes fail, applying nothing) and closes every connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync().ConfigureAwait(false);
         _sessions.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>

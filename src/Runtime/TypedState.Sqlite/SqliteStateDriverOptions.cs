@@ -9,8 +9,19 @@ public sealed class SqliteStateDriverOptions
     /// <summary>Durability of each commit. Default <see cref="SqliteSynchronousMode.Full"/>.</summary>
     public SqliteSynchronousMode Synchronous { get; set; } = SqliteSynchronousMode.Full;
 
-    /// <summary>How long a write waits for another connection or process holding the write lock. Default 30 s.</summary>
+    /// <summary>
+    /// How long a write waits for the write lock while another connection or process holds it, counted from when the
+    /// write was queued; then it fails with nothing stored. The wait holds no thread and ends early when the
+    /// write's cancellation token fires. Default 30 s.
+    /// </summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long the id of an applied commit is remembered, so that a batch repeated after its answer was lost is
+    /// applied once. Keep it above <see cref="StateManagerOptions.CommitRecoveryTimeout"/>. Between 1 minute and
+    /// 7 days; default 10 minutes.
+    /// </summary>
+    public TimeSpan CommitIdRetention { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How many records (or, listing owners, owners) a listing fetches per query. Default 256.</summary>
     public int ListPageSize { get; set; } = 256;
@@ -19,7 +30,7 @@ public sealed class SqliteStateDriverOptions
     public int MaxIdleConnections { get; set; } = 16;
 
     /// <summary>
-    /// The clock lock leases are measured with; the system clock by default. Processes sharing a file must share
+    /// The clock lock leases and the retention of commit ids are measured with; the system clock by default. Processes sharing a file must share
     /// a clock, which they do on one machine.
     /// </summary>
     public TimeProvider? TimeProvider { get; set; }
@@ -34,6 +45,11 @@ public sealed class SqliteStateDriverOptions
         if (BusyTimeout < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(BusyTimeout), BusyTimeout, "BusyTimeout cannot be negative.");
+        }
+
+        if (CommitIdRetention < TimeSpan.FromMinutes(1) || CommitIdRetention > TimeSpan.FromDays(7))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CommitIdRetention), CommitIdRetention, "CommitIdRetention must be between 1 minute and 7 days.");
         }
 
         if (ListPageSize < 1)

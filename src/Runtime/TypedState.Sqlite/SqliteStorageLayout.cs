@@ -6,8 +6,9 @@ namespace TypedState.Sqlite;
 /// <summary>
 /// Prepares a database file for the driver, on the first connection of a driver: WAL mode, then the storage layout
 /// (the driver's tables) created or upgraded to <see cref="SqliteSql.LayoutVersion"/> in one <c>BEGIN IMMEDIATE</c>
-/// transaction, so processes opening the same file at once upgrade it once. A layout newer than the driver is
-/// refused before anything changes.
+/// transaction, so processes opening the same file at once upgrade it once. A file already at the current layout is
+/// only read, without the write lock, so another process holding that lock does not hold up the first operation.
+/// A layout newer than the driver is refused before anything changes.
 /// </summary>
 internal static partial class SqliteStorageLayout
 {
@@ -25,13 +26,17 @@ internal static partial class SqliteStorageLayout
             }
         }
 
+        if (StoredVersion(connection, null) == SqliteSql.LayoutVersion)
+        {
+            return;
+        }
+
         using var transaction = connection.BeginTransaction(deferred: false);
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = SqliteSql.CreateLayoutVersionTable;
         command.ExecuteNonQuery();
-        command.CommandText = SqliteSql.ReadLayoutVersion;
-        var stored = command.ExecuteScalar() is long v ? (int)v : 0;
+        var stored = StoredVersion(connection, transaction);
         if (stored > SqliteSql.LayoutVersion)
         {
             throw new StateException(
@@ -54,6 +59,21 @@ internal static partial class SqliteStorageLayout
         }
 
         transaction.Commit();
+    }
+
+    /// <summary>The file's layout version; 0 for a file without the driver's tables.</summary>
+    private static int StoredVersion(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'typedstate_schema'";
+        if (command.ExecuteScalar() is not (long and > 0))
+        {
+            return 0;
+        }
+
+        command.CommandText = SqliteSql.ReadLayoutVersion;
+        return command.ExecuteScalar() is long version ? (int)version : 0;
     }
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Upgraded the SQLite storage layout of '{DataSource}' to version {Version}")]

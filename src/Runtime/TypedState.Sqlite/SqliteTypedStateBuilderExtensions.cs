@@ -28,7 +28,8 @@ public static class SqliteTypedStateBuilderExtensions
 
     /// <summary>
     /// Makes SQLite selectable from configuration: with <c>"Driver": "Sqlite"</c> the driver reads
-    /// <c>ConnectionString</c>, <c>Synchronous</c>, <c>BusyTimeoutSeconds</c>, <c>ListPageSize</c> and
+    /// <c>ConnectionString</c>, <c>Synchronous</c>, <c>BusyTimeoutSeconds</c>, <c>CommitIdRetentionMinutes</c>,
+    /// <c>ListPageSize</c> and
     /// <c>MaxIdleConnections</c> from the <c>Sqlite</c> sub-section.
     /// </summary>
     public static TypedStateBuilder AddSqlite(this TypedStateBuilder builder)
@@ -44,6 +45,11 @@ public static class SqliteTypedStateBuilderExtensions
         if (ConfigurationValues.GetInt32(section, "BusyTimeoutSeconds") is { } seconds)
         {
             options.BusyTimeout = TimeSpan.FromSeconds(seconds);
+        }
+
+        if (ConfigurationValues.GetInt32(section, "CommitIdRetentionMinutes") is { } minutes)
+        {
+            options.CommitIdRetention = TimeSpan.FromMinutes(minutes);
         }
 
         options.ListPageSize = ConfigurationValues.GetInt32(section, nameof(SqliteStateDriverOptions.ListPageSize)) ?? options.ListPageSize;

@@ -1,0 +1,66 @@
+using System.Buffers.Binary;
+using TypedState.Storage;
+
+namespace TypedState.Sqlite;
+
+/// <summary>
+/// The applied commit ids of a database file, in <c>typedstate_commits</c>: written in the batch's own transaction
+/// (so an id is remembered exactly when its batch was applied) and looked up under the write lock before a batch
+/// applies, so a repeat sees the first attempt committed or not, never in between. Expired ids are deleted in
+/// batches through the index on their expiry, now and then, by the writer.
+/// </summary>
+internal static class SqliteCommitMemory
+{
+    /// <summary>The most ids one prune deletes, so a prune never holds the write lock for long.</summary>
+    public const int PruneBatch = 1000;
+
+    /// <summary>The versions the batch remembered under <paramref name="id"/> returned, or null.</summary>
+    public static long[]? Find(SqliteSession session, CommitId id)
+    {
+        var command = session.Command(SqliteSql.FindCommit, null);
+        SqliteSession.Bind(command, "$id", id.Value.ToByteArray());
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Decode(reader.GetFieldValue<byte[]>(0)) : null;
+    }
+
+    /// <summary>Remembers an applied batch's versions until <paramref name="expiresAt"/> (unix milliseconds).</summary>
+    public static void Remember(SqliteSession session, CommitId id, long[] versions, long expiresAt)
+    {
+        var command = session.Command(SqliteSql.RememberCommit, null);
+        SqliteSession.Bind(command, "$id", id.Value.ToByteArray());
+        SqliteSession.Bind(command, "$versions", Encode(versions));
+        SqliteSession.Bind(command, "$expires", expiresAt);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Deletes up to <see cref="PruneBatch"/> ids expired at <paramref name="now"/> (unix milliseconds); returns how many.</summary>
+    public static int Prune(SqliteSession session, long now)
+    {
+        var command = session.Command(SqliteSql.PruneCommits, null);
+        SqliteSession.Bind(command, "$now", now);
+        SqliteSession.Bind(command, "$limit", (long)PruneBatch);
+        return command.ExecuteNonQuery();
+    }
+
+    private static byte[] Encode(long[] versions)
+    {
+        var bytes = new byte[versions.Length * sizeof(long)];
+        for (var i = 0; i < versions.Length; i++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), versions[i]);
+        }
+
+        return bytes;
+    }
+
+    private static long[] Decode(byte[] bytes)
+    {
+        var versions = new long[bytes.Length / sizeof(long)];
+        for (var i = 0; i < versions.Length; i++)
+        {
+            versions[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i * sizeof(long)));
+        }
+
+        return versions;
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using TypedState.Sqlite;
+using TypedState.Storage;
+
+namespace TypedState.Tests.Sqlite;
+
+/// <summary>
+/// Writes queued while the write lock is busy are committed together in one transaction, each batch keeping its own
+/// all-or-nothing outcome. The writes are queued deterministically behind another process's write lock, then the
+/// lock is released.
+/// </summary>
+public sealed class SqliteGroupCommitTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+    private static readonly StateOwner Guild = StateOwner.Guild("g");
+
+    private readonly TempDirectory _directory = new();
+
+    private string ConnectionString => _directory.ConnectionString();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task Writes_queued_behind_the_lock_commit_in_one_transaction_and_a_refused_batch_fails_alone()
+    {
+        await using var state = new SqliteStateManager(ConnectionString);
+        var driver = (SqliteStateDriver)state.Driver;
+        await state.SetAsync(Guild, "taken", "first");
+        await using var holder = await WriteLockHolder.StartAsync(ConnectionString);
+        var transactionsBefore = driver.WriteTransactions;
+
+        var singles = Enumerable.Range(0, 5)
+            .Select(i => driver.CommitAsync([Set(StateOwner.Agent("g", $"a{i}"), "k", $"{i}", null)], [], CommitId.New(), CancellationToken.None).AsTask())
+            .ToArray();
+        var refused = driver.CommitAsync([Set(Guild, "part", "\"x\"", null), Set(Guild, "taken", "\"mine\"", 0)], [], CommitId.New(), CancellationToken.None).AsTask();
+        var pair = driver.CommitAsync([Set(Guild, "p1", "1", null), Set(Guild, "p2", "2", 0)], [], CommitId.New(), CancellationToken.None).AsTask();
+        Task<CommitResult>[] all = [.. singles, refused, pair];
+        Assert.All(all, write => Assert.False(write.IsCompleted, "A write completed while another process held the lock."));
+
+        await holder.ReleaseAsync();
+        var results = await Task.WhenAll(all).WaitAsync(Bound);
+
+        Assert.Equal(transactionsBefore + 1, driver.WriteTransactions);
+        Assert.All(results[..5], result => Assert.Equal([1L], result.Versions));
+        Assert.Equal([1L, 1L], results[6].Versions);
+        Assert.Equal((CommitFailure.Version, 1, 1L), (results[5].Failure, results[5].ConflictIndex, results[5].ActualVersion));
+        Assert.Null(await driver.ReadAsync(Guild, "part", CancellationToken.None));
+        var taken = await state.GetAsync<string>(Guild, "taken");
+        Assert.Equal(("first", 1L), (taken.Value, taken.Version));
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_with_an_error_inside_a_group_fails_alone_naming_its_records_and_the_others_apply()
+    {
+        await using var state = new SqliteStateManager(ConnectionString);
+        await state.SetAsync(Guild, "warm-up", 0);
+        Execute("CREATE TRIGGER refuse_poison BEFORE INSERT ON typedstate_records WHEN NEW.key = 'poison' BEGIN SELECT RAISE(ABORT, 'poison refused'); END");
+        await using var holder = await WriteLockHolder.StartAsync(ConnectionString);
+
+        var before = state.SetAsync(Guild, "before", 1).AsTask();
+        var transaction = await state.BeginTransactionAsync();
+        await transaction.SetAsync(StateOwner.Agent("g", "a"), "other", 2);
+        await transaction.SetAsync(Guild, "poison", 3);
+        var failing = transaction.CommitAsync().AsTask();
+        var after = state.SetAsync(Guild, "after", 4).AsTask();
+        Assert.All([before, failing, after], write => Assert.False(write.IsCompleted, "A write completed while another process held the lock."));
+
+        await holder.ReleaseAsync();
+
+        var error = await Assert.ThrowsAsync<StateDriverException>(() => failing.WaitAsync(Bound));
+        Assert.Equal(StateWriteOutcome.NotApplied, error.Outcome);
+        Assert.Contains("poison refused", error.Message, StringComparison.Ordinal);
+        Assert.Contains("batch of 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("scope Agent, guild 'g', agent 'a', key 'other'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("scope Guild, guild 'g', key 'poison'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, await before.WaitAsync(Bound));
+        Assert.Equal(1, await after.WaitAsync(Bound));
+        Assert.False((await state.GetAsync<int>(StateOwner.Agent("g", "a"), "other")).Exists);
+        await transaction.DisposeAsync();
+    }
+
+    private static StateWrite Set(StateOwner owner, string key, string json, long? expectedVersion) =>
+        new(owner, key, StateWriteKind.Set, Encoding.UTF8.GetBytes(json), expectedVersion);
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection($"{ConnectionString};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
