@@ -12,8 +12,8 @@ namespace TypedState.Tests.Sqlite;
 /// </summary>
 public sealed class SqliteGroupCommitTests : IDisposable
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
-    private static readonly StateOwner Guild = StateOwner.Guild("g");
+    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(20);
+    private static readonly StateOwner s_guild = StateOwner.Guild("g");
 
     private readonly TempDirectory _directory = new();
 
@@ -26,27 +26,27 @@ public sealed class SqliteGroupCommitTests : IDisposable
     {
         await using var state = new SqliteStateManager(ConnectionString);
         var driver = (SqliteStateDriver)state.Driver;
-        await state.SetAsync(Guild, "taken", "first");
+        await state.SetAsync(s_guild, "taken", "first");
         await using var holder = await WriteLockHolder.StartAsync(ConnectionString);
         var transactionsBefore = driver.WriteTransactions;
 
         var singles = Enumerable.Range(0, 5)
             .Select(i => driver.CommitAsync([Set(StateOwner.Agent("g", $"a{i}"), "k", $"{i}", null)], [], CommitId.New(), CancellationToken.None).AsTask())
             .ToArray();
-        var refused = driver.CommitAsync([Set(Guild, "part", "\"x\"", null), Set(Guild, "taken", "\"mine\"", 0)], [], CommitId.New(), CancellationToken.None).AsTask();
-        var pair = driver.CommitAsync([Set(Guild, "p1", "1", null), Set(Guild, "p2", "2", 0)], [], CommitId.New(), CancellationToken.None).AsTask();
+        var refused = driver.CommitAsync([Set(s_guild, "part", "\"x\"", null), Set(s_guild, "taken", "\"mine\"", 0)], [], CommitId.New(), CancellationToken.None).AsTask();
+        var pair = driver.CommitAsync([Set(s_guild, "p1", "1", null), Set(s_guild, "p2", "2", 0)], [], CommitId.New(), CancellationToken.None).AsTask();
         Task<CommitResult>[] all = [.. singles, refused, pair];
         Assert.All(all, write => Assert.False(write.IsCompleted, "A write completed while another process held the lock."));
 
         await holder.ReleaseAsync();
-        var results = await Task.WhenAll(all).WaitAsync(Bound);
+        var results = await Task.WhenAll(all).WaitAsync(s_bound);
 
         Assert.Equal(transactionsBefore + 1, driver.WriteTransactions);
         Assert.All(results[..5], result => Assert.Equal([1L], result.Versions));
         Assert.Equal([1L, 1L], results[6].Versions);
         Assert.Equal((CommitFailure.Version, 1, 1L), (results[5].Failure, results[5].ConflictIndex, results[5].ActualVersion));
-        Assert.Null(await driver.ReadAsync(Guild, "part", CancellationToken.None));
-        var taken = await state.GetAsync<string>(Guild, "taken");
+        Assert.Null(await driver.ReadAsync(s_guild, "part", CancellationToken.None));
+        var taken = await state.GetAsync<string>(s_guild, "taken");
         Assert.Equal(("first", 1L), (taken.Value, taken.Version));
     }
 
@@ -54,28 +54,28 @@ public sealed class SqliteGroupCommitTests : IDisposable
     public async Task A_batch_that_fails_with_an_error_inside_a_group_fails_alone_naming_its_records_and_the_others_apply()
     {
         await using var state = new SqliteStateManager(ConnectionString);
-        await state.SetAsync(Guild, "warm-up", 0);
+        await state.SetAsync(s_guild, "warm-up", 0);
         Execute("CREATE TRIGGER refuse_poison BEFORE INSERT ON typedstate_records WHEN NEW.key = 'poison' BEGIN SELECT RAISE(ABORT, 'poison refused'); END");
         await using var holder = await WriteLockHolder.StartAsync(ConnectionString);
 
-        var before = state.SetAsync(Guild, "before", 1).AsTask();
+        var before = state.SetAsync(s_guild, "before", 1).AsTask();
         var transaction = await state.BeginTransactionAsync();
         await transaction.SetAsync(StateOwner.Agent("g", "a"), "other", 2);
-        await transaction.SetAsync(Guild, "poison", 3);
+        await transaction.SetAsync(s_guild, "poison", 3);
         var failing = transaction.CommitAsync().AsTask();
-        var after = state.SetAsync(Guild, "after", 4).AsTask();
+        var after = state.SetAsync(s_guild, "after", 4).AsTask();
         Assert.All([before, failing, after], write => Assert.False(write.IsCompleted, "A write completed while another process held the lock."));
 
         await holder.ReleaseAsync();
 
-        var error = await Assert.ThrowsAsync<StateDriverException>(() => failing.WaitAsync(Bound));
+        var error = await Assert.ThrowsAsync<StateDriverException>(() => failing.WaitAsync(s_bound));
         Assert.Equal(StateWriteOutcome.NotApplied, error.Outcome);
         Assert.Contains("poison refused", error.Message, StringComparison.Ordinal);
         Assert.Contains("batch of 2", error.Message, StringComparison.Ordinal);
         Assert.Contains("scope Agent, guild 'g', agent 'a', key 'other'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("scope Guild, guild 'g', key 'poison'", error.Message, StringComparison.Ordinal);
-        Assert.Equal(1, await before.WaitAsync(Bound));
-        Assert.Equal(1, await after.WaitAsync(Bound));
+        Assert.Contains("scope s_guild, guild 'g', key 'poison'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, await before.WaitAsync(s_bound));
+        Assert.Equal(1, await after.WaitAsync(s_bound));
         Assert.False((await state.GetAsync<int>(StateOwner.Agent("g", "a"), "other")).Exists);
         await transaction.DisposeAsync();
     }

@@ -13,7 +13,7 @@ namespace TypedState.Tests.Sqlite;
 [Collection(TimingTestGroup.Name)]
 public sealed class SqliteWriteLockTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(20);
 
     private readonly TempDirectory _directory = new();
 
@@ -32,7 +32,7 @@ public sealed class SqliteWriteLockTests(ITestOutputHelper output) : IDisposable
         var clock = Stopwatch.StartNew();
         var write = Task.Run(async () => await state.SetAsync(StateOwner.Global, "k", "during", cancellationToken: token.Token));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write.WaitAsync(Bound));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write.WaitAsync(s_bound));
         var returnedAfter = clock.Elapsed;
         output.WriteLine($"returned after {returnedAfter.TotalMilliseconds:F0} ms");
         Assert.True(returnedAfter < TimeSpan.FromSeconds(2), $"The cancelled write returned after {returnedAfter.TotalMilliseconds:F0} ms.");
@@ -40,7 +40,7 @@ public sealed class SqliteWriteLockTests(ITestOutputHelper output) : IDisposable
         await holder.ReleaseAsync();
         var after = await state.GetAsync<string>(StateOwner.Global, "k");
         Assert.Equal(("before", 1L), (after.Value, after.Version));
-        Assert.Equal(2, await state.SetAsync(StateOwner.Global, "k", "after").AsTask().WaitAsync(Bound));
+        Assert.Equal(2, await state.SetAsync(StateOwner.Global, "k", "after").AsTask().WaitAsync(s_bound));
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class SqliteWriteLockTests(ITestOutputHelper output) : IDisposable
         var clock = Stopwatch.StartNew();
         var write = Task.Run(async () => await state.SetAsync(StateOwner.Guild("g"), "k", "during"));
 
-        var error = await Assert.ThrowsAsync<StateDriverException>(() => write.WaitAsync(Bound));
+        var error = await Assert.ThrowsAsync<StateDriverException>(() => write.WaitAsync(s_bound));
         var returnedAfter = clock.Elapsed;
         output.WriteLine($"returned after {returnedAfter.TotalMilliseconds:F0} ms: {error.Message}");
         Assert.InRange(returnedAfter, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
@@ -71,12 +71,12 @@ public sealed class SqliteWriteLockTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Forty_writers_waiting_for_another_process_lock_leave_the_thread_pool_free()
     {
-        const int Writers = 40;
+        const int writerCount = 40;
         await using var state = Open();
         await state.SetAsync(StateOwner.Global, "warm-up", 0);
         await using var holder = await WriteLockHolder.StartAsync(ConnectionString);
 
-        var writers = Enumerable.Range(0, Writers)
+        var writers = Enumerable.Range(0, writerCount)
             .Select(i => Task.Run(async () => await state.SetAsync(StateOwner.Agent("g", $"a{i}"), "k", i)))
             .ToArray();
 
@@ -94,15 +94,15 @@ public sealed class SqliteWriteLockTests(ITestOutputHelper output) : IDisposable
 
         lateness.Sort();
         var (median, worst) = (lateness[lateness.Count / 2], lateness[^1]);
-        output.WriteLine($"lateness while {Writers} writers waited: median {median.TotalMilliseconds:F0} ms, worst {worst.TotalMilliseconds:F0} ms; {ThreadPool.ThreadCount} pool threads");
+        output.WriteLine($"lateness while {writerCount} writers waited: median {median.TotalMilliseconds:F0} ms, worst {worst.TotalMilliseconds:F0} ms; {ThreadPool.ThreadCount} pool threads");
         Assert.True(median < TimeSpan.FromMilliseconds(100), $"The thread pool or a 50 ms timer ran {median.TotalMilliseconds:F0} ms late (median) while the writers waited.");
         Assert.True(worst < TimeSpan.FromSeconds(1), $"The thread pool or a 50 ms timer ran {worst.TotalMilliseconds:F0} ms late while the writers waited.");
         Assert.All(writers, w => Assert.False(w.IsCompleted, "A write completed while another process held the lock."));
 
         await holder.ReleaseAsync();
-        var versions = await Task.WhenAll(writers).WaitAsync(Bound);
+        var versions = await Task.WhenAll(writers).WaitAsync(s_bound);
         Assert.All(versions, v => Assert.Equal(1, v));
-        for (var i = 0; i < Writers; i++)
+        for (var i = 0; i < writerCount; i++)
         {
             Assert.Equal(i, (await state.GetAsync<int>(StateOwner.Agent("g", $"a{i}"), "k")).Value);
         }

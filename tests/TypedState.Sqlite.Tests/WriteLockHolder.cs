@@ -6,7 +6,7 @@ namespace TypedState.Tests.Sqlite;
 /// </summary>
 internal sealed class WriteLockHolder : IAsyncDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(30);
 
     private readonly WorkerProcess _worker;
 
@@ -35,7 +35,7 @@ internal sealed class WriteLockHolder : IAsyncDisposable
 
     private async Task ExpectAsync(string expected)
     {
-        using var timeout = new CancellationTokenSource(Patience);
+        using var timeout = new CancellationTokenSource(s_patience);
         string? line;
         try
         {
@@ -43,12 +43,12 @@ internal sealed class WriteLockHolder : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"The lock-holding worker did not say \"{expected}\" within {Patience.TotalSeconds} s. {_worker.Describe()}");
+            throw new TimeoutException($"The lock-holding worker did not say \"{expected}\" within {s_patience.TotalSeconds} s. {_worker.Describe()}");
         }
 
         if (line != expected)
         {
-            await _worker.WaitForExitAsync(CancellationToken.None).WaitAsync(Patience);
+            await _worker.WaitForExitAsync(CancellationToken.None).WaitAsync(s_patience);
             await _worker.StandardErrorAsync();
             throw new InvalidOperationException($"Expected \"{expected}\" from the lock-holding worker, got \"{line}\". {_worker.Describe()}");
         }

@@ -17,7 +17,6 @@ namespace TypedState.Sqlite;
 public sealed partial class SqliteStateDriver : IStateDriver
 {
     private readonly SqliteSessionPool _sessions;
-    private readonly SqliteWriter _writer;
     private readonly string _connectionString;
     private readonly SqliteStateDriverOptions _options;
     private readonly ILogger _logger;
@@ -52,7 +51,7 @@ public sealed partial class SqliteStateDriver : IStateDriver
 
         _connectionString = builder.ToString();
         _sessions = new SqliteSessionPool(_connectionString, options, session => SqliteStorageLayout.Prepare(session.Connection, DataSource, _logger));
-        _writer = new SqliteWriter(_sessions, options, _clock, DataSource);
+        Writer = new SqliteWriter(_sessions, options, _clock, DataSource);
     }
 
     /// <summary>Creates the driver from dependency-injection options.</summary>
@@ -68,10 +67,10 @@ public sealed partial class SqliteStateDriver : IStateDriver
     public string DataSource => new SqliteConnectionStringBuilder(_connectionString).DataSource;
 
     /// <summary>How many write transactions this driver committed (a group of queued writes counts once).</summary>
-    internal long WriteTransactions => _writer.Transactions;
+    internal long WriteTransactions => Writer.Transactions;
 
     /// <summary>The writer, for its test seam (<see cref="SqliteWriter.CommitFault"/>).</summary>
-    internal SqliteWriter Writer => _writer;
+    internal SqliteWriter Writer { get; }
 
     /// <inheritdoc />
     public ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)
@@ -190,7 +189,7 @@ public sealed partial class SqliteStateDriver : IStateDriver
     /// <summary>Stops the writer (queued writes fail, applying nothing) and closes every connection.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _writer.DisposeAsync().ConfigureAwait(false);
+        await Writer.DisposeAsync().ConfigureAwait(false);
         _sessions.Dispose();
     }
 

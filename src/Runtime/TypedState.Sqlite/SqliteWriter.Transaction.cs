@@ -11,7 +11,7 @@ namespace TypedState.Sqlite;
 // provider's own busy retry (which sleeps the thread) is bypassed, so SQLITE_BUSY comes back at once.
 internal sealed partial class SqliteWriter
 {
-    private static readonly TimeSpan LongestPause = TimeSpan.FromMilliseconds(16);
+    private static readonly TimeSpan s_longestPause = TimeSpan.FromMilliseconds(16);
 
     /// <summary>
     /// Takes the write lock for <paramref name="group"/>, waiting asynchronously while another connection or process
@@ -45,7 +45,7 @@ internal sealed partial class SqliteWriter
             }
 
             await Task.Delay(pause, _stopping.Token).ConfigureAwait(false);
-            pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
+            pause = pause * 2 < s_longestPause ? pause * 2 : s_longestPause;
             if (joinable)
             {
                 Drain(group);
