@@ -40,9 +40,12 @@ public sealed class RedisRemovalTests(ITestOutputHelper output)
 
         await admin.ExecuteAsync("CONFIG", "SET", "slowlog-log-slower-than", "100000");
         await admin.ExecuteAsync("SLOWLOG", "RESET");
+        await admin.ExecuteAsync("CONFIG", "RESETSTAT");
         clock.Restart();
         await state.RemoveGuildAsync(GuildId);
         var removal = clock.Elapsed;
+        var scripts = ((string)(await admin.ExecuteAsync("INFO", "commandstats"))!).Split('\n').Where(l => l.StartsWith("cmdstat_eval", StringComparison.Ordinal)).Select(l => l.Trim());
+        output.WriteLine("scripts during the removal: " + string.Join("; ", scripts));
 
         var slow = (RedisResult[])(await admin.ExecuteAsync("SLOWLOG", "GET", "10"))!;
         var slowCommands = slow.Select(entry => (RedisResult[])entry!).Select(e => $"{(long)e[2] / 1000} ms: {string.Join(' ', ((RedisResult[])e[3]!).Take(1).Select(a => (string?)a))}").ToList();

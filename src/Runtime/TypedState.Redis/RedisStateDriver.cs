@@ -17,13 +17,22 @@ namespace TypedState.Redis;
 /// of the owners holding live records, kept by the commit and removal scripts. See <see cref="RedisStateDriverOptions"/> for the settings.
 /// </summary>
 /// <remarks>
-/// Errors of the client (a lost connection, a timeout) surface as they are; the state manager wraps them into
-/// <see cref="StateDriverException"/> naming the owner and key. A write whose reply was lost with the connection
-/// may or may not have been applied, as with any remote store; a write reported as applied always was.
-/// Needs Redis 5.0 or later (the tests run 7.0 on a single server). Every key of one prefix shares the prefix's
-/// hash slot, so the layout also suits a cluster, where a batch may span owners.
-/// Owner listing knows an owner once one of its records has been set by a driver version that keeps the owner sets;
-/// owners whose records were all written by an earlier version are listed again after their next set.
+/// <para>Errors of the client surface as they are, and the state manager wraps them into
+/// <see cref="StateDriverException"/> naming the owner and key; a commit whose request may have reached the server
+/// but whose answer was lost (a timeout, a broken connection) is reported as <see cref="CommitOutcomeUnknownException"/>,
+/// and the manager repeats it under its commit id, which the server remembers for
+/// <see cref="RedisStateDriverOptions.CommitIdRetention"/>, so it is applied once.</para>
+/// <para>When it connects, the driver refuses a server that may evict keys (<see cref="RedisMemoryPolicyException"/>)
+/// and prepares the store marker (storage layout version and epoch). A commit that finds the marker gone or replaced —
+/// the server lost data since the driver connected — applies nothing (<see cref="RedisDataLossException"/>), and the
+/// driver moves to a new epoch whose versions start above every earlier one. Fencing tokens never fall below the server
+/// clock in microseconds, so a token granted after such a loss still outranks every earlier one.</para>
+/// <para>Removing an owner moves it to a new key space in one short script (the removal takes effect there), then
+/// deletes the old space in bounded steps (<see cref="RedisStateDriverOptions.RemovalBatchSize"/>).</para>
+/// <para>Needs Redis 5.0 or later (the tests run 7.0 on a single server). Every key of one prefix shares the prefix's
+/// hash slot, so the layout also suits a cluster, where a batch may span owners. Owner listing knows an owner once one
+/// of its records has been set by a driver version that keeps the owner sets; owners whose records were all written by
+/// an earlier version are listed again after their next set.</para>
 /// </remarks>
 public sealed partial class RedisStateDriver : IStateDriver
 {
@@ -31,6 +40,11 @@ public sealed partial class RedisStateDriver : IStateDriver
 
     private readonly RedisKeys _keys;
     private readonly RedisOwnerKeysCache _owners;
+    private readonly RedisKey[] _storeKeys;
+    private readonly RedisValue _root;
+    private readonly long _commitIdRetentionMs;
+    private readonly int _removalBatchSize;
+    private readonly bool _allowEvictingMemoryPolicy;
     private readonly int _listPageSize;
     private readonly ConfigurationOptions? _configuration;
     private readonly string? _serverDescription;
@@ -40,8 +54,9 @@ public sealed partial class RedisStateDriver : IStateDriver
     private Task<IConnectionMultiplexer>? _connection;
     private int _disposed;
 
-    // One file per concern: reads, listings and owner removal here; the commit in .Commit.cs, locks in .Locks.cs,
-    // the connection in .Connection.cs; key names in RedisKeys, the Lua scripts in RedisScripts.
+    // One file per concern: reads and listings here; the commit in .Commit.cs, owner removal in .Removal.cs, locks
+    // in .Locks.cs, the connection in .Connection.cs, the store marker (policy, layout, epoch) in .Store.cs; key
+    // names in RedisKeys, the Lua scripts in RedisScripts.*.cs.
 
     /// <summary>
     /// Creates the driver. When <see cref="RedisStateDriverOptions.Connection"/> is null the driver opens its own
@@ -55,6 +70,11 @@ public sealed partial class RedisStateDriver : IStateDriver
         KeyPrefix = options.KeyPrefix;
         _keys = new RedisKeys(options.KeyPrefix);
         _owners = new RedisOwnerKeysCache(_keys);
+        _storeKeys = [_keys.Store];
+        _root = Encoding.UTF8.GetBytes(_keys.Root);
+        _commitIdRetentionMs = (long)Math.Ceiling(options.CommitIdRetention.TotalMilliseconds);
+        _removalBatchSize = options.RemovalBatchSize;
+        _allowEvictingMemoryPolicy = options.AllowEvictingMemoryPolicy;
         _listPageSize = options.ListPageSize;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RedisStateDriver>();
         if (options.Connection is { } connection)
@@ -95,10 +115,18 @@ public sealed partial class RedisStateDriver : IStateDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         var database = await DatabaseAsync().ConfigureAwait(false);
-        var fields = await database.HashGetAsync(_owners.For(owner).Record(key), RecordFields)
+        var ownerKeys = _owners.For(owner);
+        if (owner.Scope == Scope.Global)
+        {
+            // Global state is never removed, so its records keep their first names: a plain HMGET.
+            var fields = await database.HashGetAsync(ownerKeys.Record(key), RecordFields).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return fields[0].IsNull ? null : new StoredRecord(key, (byte[])fields[0]!, (long)fields[1]);
+        }
+
+        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.Read, _storeKeys, [_root, ownerKeys.Tag, ownerKeys.GuildTag, key])
             .WaitAsync(cancellationToken)
-            .ConfigureAwait(false);
-        return fields[0].IsNull ? null : new StoredRecord(key, (byte[])fields[0]!, (long)fields[1]);
+            .ConfigureAwait(false))!;
+        return reply[0].IsNull ? null : new StoredRecord(key, (byte[])reply[0]!, (long)reply[1]);
     }
 
     /// <inheritdoc />
@@ -131,7 +159,7 @@ public sealed partial class RedisStateDriver : IStateDriver
         {
             cancellationToken.ThrowIfCancellationRequested();
             var database = await DatabaseAsync().ConfigureAwait(false);
-            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListOwnersPage, owners, [min, "+", _listPageSize, _keys.Root, kind])
+            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListOwnersPage, owners, [min, "+", _listPageSize, _root, kind])
                 .WaitAsync(cancellationToken)
                 .ConfigureAwait(false))!;
             for (var i = 2; i < page.Length; i++)
@@ -155,8 +183,6 @@ public sealed partial class RedisStateDriver : IStateDriver
     {
         ArgumentNullException.ThrowIfNull(prefix);
         var ownerKeys = _owners.For(owner);
-        RedisKey[] index = [ownerKeys.Index];
-        var recordBase = ownerKeys.RecordBase;
         var upper = StateKeyOrder.PrefixUpperBound(prefix);
         RedisValue min = prefix.Length == 0 ? "-" : "[" + prefix;
         RedisValue max = upper is null ? "+" : "(" + upper;
@@ -164,7 +190,7 @@ public sealed partial class RedisStateDriver : IStateDriver
         {
             cancellationToken.ThrowIfCancellationRequested();
             var database = await DatabaseAsync().ConfigureAwait(false);
-            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListPage, index, [min, max, _listPageSize, recordBase])
+            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListPage, _storeKeys, [_root, ownerKeys.Tag, ownerKeys.GuildTag, min, max, _listPageSize])
                 .WaitAsync(cancellationToken)
                 .ConfigureAwait(false))!;
             for (var i = 2; i + 2 < page.Length; i += 3)
@@ -180,27 +206,6 @@ public sealed partial class RedisStateDriver : IStateDriver
 
             min = Concat("("u8, (byte[])page[1]!);
         }
-    }
-
-    /// <inheritdoc />
-    public async ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken)
-    {
-        var mode = owner.Scope switch
-        {
-            Scope.Agent => "a",
-            Scope.Guild => "g",
-            _ => throw new ArgumentException("Global state is never removed implicitly.", nameof(owner)),
-        };
-        cancellationToken.ThrowIfCancellationRequested();
-        var ownerKeys = _owners.For(owner);
-        RedisKey[] keys =
-        [
-            ownerKeys.Index, ownerKeys.Tombstones, ownerKeys.GuildAgents, _keys.Owners(owner.Scope), _keys.Owners(Scope.Agent),
-        ];
-        var database = await DatabaseAsync().ConfigureAwait(false);
-        var removed = (long)(await database.ScriptEvaluateAsync(RedisScripts.RemoveOwner, keys, [mode, _keys.Root, ownerKeys.Tag, RedisKeys.OwnerMember(owner)])
-            .ConfigureAwait(false));
-        LogRemoved(owner, removed);
     }
 
     private static string Decode(RedisResult member) => Encoding.UTF8.GetString((byte[])member!);
@@ -224,7 +229,4 @@ public sealed partial class RedisStateDriver : IStateDriver
         tail.CopyTo(bytes.AsSpan(head.Length));
         return bytes;
     }
-
-    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "Removed {Count} Redis records and tombstones of {Owner}")]
-    private partial void LogRemoved(StateOwner owner, long count);
 }
