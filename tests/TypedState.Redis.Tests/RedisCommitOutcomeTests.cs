@@ -104,6 +104,34 @@ public sealed class RedisCommitOutcomeTests
         Assert.Equal((1, 2L), (stored.Value, stored.Version));
     }
 
+    [Fact]
+    public async Task A_commit_the_server_refuses_while_busy_with_another_script_is_reported_as_not_applied()
+    {
+        await using var server = await RedisTestServer.StartAsync(durable: false, "--busy-reply-threshold", "100");
+        await using var state = CreateManager(server, new StateManagerOptions { CommitRecoveryTimeout = TimeSpan.Zero });
+        await state.SetAsync(Guild, "warm-up", 1);
+        var admin = server.Connection.GetDatabase();
+
+        // Another client's script never ends: past the threshold, the server answers BUSY without running anything.
+        await using var other = await ConnectionMultiplexer.ConnectAsync(server.Configuration + ",asyncTimeout=60000");
+        var endless = other.GetDatabase().ExecuteAsync("EVAL", "while true do end", "0");
+        StateDriverException error;
+        try
+        {
+            await BusyAsync(admin);
+            error = await Assert.ThrowsAsync<StateDriverException>(async () => await state.SetAsync(Guild, "k", "refused"));
+        }
+        finally
+        {
+            await admin.ExecuteAsync("SCRIPT", "KILL");
+            await Assert.ThrowsAsync<RedisServerException>(() => endless).WaitAsync(Bound);
+        }
+
+        Assert.Equal(StateWriteOutcome.NotApplied, error.Outcome);
+        Assert.StartsWith("BUSY", error.InnerException!.Message, StringComparison.Ordinal);
+        Assert.False((await state.GetAsync<string>(Guild, "k")).Exists);
+    }
+
     private static RedisStateManager CreateManager(RedisTestServer server, StateManagerOptions options, LogEventSignal? logs = null) =>
         new(
             new RedisStateDriverOptions
@@ -165,6 +193,26 @@ public sealed class RedisCommitOutcomeTests
 
         await update;
         throw new InvalidOperationException("The update's commit never waited on the paused server.");
+    }
+
+    /// <summary>Waits (bounded) until the server answers BUSY.</summary>
+    private static async Task BusyAsync(IDatabase admin)
+    {
+        var deadline = DateTimeOffset.UtcNow + Bound;
+        while (true)
+        {
+            try
+            {
+                await admin.PingAsync();
+            }
+            catch (RedisServerException busy) when (busy.Message.StartsWith("BUSY", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, "The server never became busy");
+            await Task.Delay(5);
+        }
     }
 
     /// <summary>The value of a record once it is there (bounded wait: the resumed server works through its backlog).</summary>

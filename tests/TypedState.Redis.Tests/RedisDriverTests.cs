@@ -54,13 +54,15 @@ public sealed class RedisDriverTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Missing_or_malformed_configuration_and_a_page_size_below_1_are_rejected()
+    public void Missing_or_malformed_configuration_and_page_or_removal_batch_sizes_out_of_range_are_rejected()
     {
         Assert.Equal("Configuration", Assert.Throws<ArgumentException>(() => new RedisStateDriver(new RedisStateDriverOptions())).ParamName);
         Assert.Equal(
             "Configuration",
             Assert.Throws<ArgumentException>(() => new RedisStateDriver(new RedisStateDriverOptions { Configuration = "127.0.0.1:1,noSuchOption=1" })).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => new RedisStateDriver(new RedisStateDriverOptions { Configuration = "127.0.0.1:1", ListPageSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RedisStateDriver(new RedisStateDriverOptions { Configuration = "127.0.0.1:1", RemovalBatchSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RedisStateDriver(new RedisStateDriverOptions { Configuration = "127.0.0.1:1", RemovalBatchSize = 100_001 }));
         Assert.Throws<ArgumentNullException>(() => new RedisStateDriver((RedisStateDriverOptions)null!));
     }
 

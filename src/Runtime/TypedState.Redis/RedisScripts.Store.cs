@@ -53,12 +53,14 @@ internal static partial class RedisScripts
         """;
 
     /// <summary>
-    /// Moves a driver that found the store's epoch changed (a commit returned status 3) to the store's current epoch.
-    /// A missing marker means the server lost the data: a new marker is made with the version floor at the server
-    /// clock in microseconds, above every version handed out before. A marker with floor 0 that differs from the
-    /// one the driver saw was made by a process that did not know the lost store: its floor is raised the same way.
-    /// KEYS: the store marker. ARGV: the epoch the driver saw, a new epoch id, the driver's layout version.
-    /// Returns the epoch to use.
+    /// Moves a driver whose commit found the store changed under it (status 3) to a new or the current epoch. A
+    /// missing marker means the server lost the data: a new marker is made. A marker with the epoch the driver saw
+    /// but a commit sequence below the highest it saw means the server went back to an older state (a failover to a
+    /// replica or a restart from a snapshot that lacked commits): a new epoch id is drawn. Either way the version floor
+    /// becomes the server clock in microseconds, above every version handed out before, and other drivers learn of it
+    /// at their next commit. A different marker with floor 0 was made by a process that did not know the lost store:
+    /// its floor is raised the same way. KEYS: the store marker. ARGV: the epoch the driver saw, a new epoch id, the
+    /// driver's layout version. Returns the epoch to use.
     /// </summary>
     public const string AdoptEpoch = NowStatement +
         """
@@ -67,7 +69,11 @@ internal static partial class RedisScripts
           redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'floor', now, 'layout', ARGV[3])
           return ARGV[2]
         end
-        if store[1] ~= ARGV[1] and tonumber(store[2] or 0) == 0 then
+        if store[1] == ARGV[1] then
+          redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'floor', math.max(now, tonumber(store[2] or 0)))
+          return ARGV[2]
+        end
+        if tonumber(store[2] or 0) == 0 then
           redis.call('HSET', KEYS[1], 'floor', now)
         end
         return store[1]

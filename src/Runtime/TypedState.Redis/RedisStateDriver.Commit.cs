@@ -32,6 +32,7 @@ public sealed partial class RedisStateDriver
         args[3] = epoch;
         args[4] = commitId.IsNone ? RedisValue.EmptyString : commitId.ToString();
         args[5] = _commitIdRetentionMs;
+        args[6] = Volatile.Read(ref _seenSequence);
         int k = 1, a = RedisScripts.CommitHeaderArgs;
         if (fences.Count > 0)
         {
@@ -75,10 +76,11 @@ public sealed partial class RedisStateDriver
         switch ((long)reply[0])
         {
             case 0:
+                SawSequence(epoch, (long)reply[1]);
                 var versions = new long[writes.Count];
                 for (var i = 0; i < versions.Length; i++)
                 {
-                    versions[i] = (long)reply[i + 1];
+                    versions[i] = (long)reply[i + 2];
                 }
 
                 return CommitResult.Success(versions);

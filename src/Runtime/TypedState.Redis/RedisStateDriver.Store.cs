@@ -7,8 +7,10 @@ namespace TypedState.Redis;
 // marker (layout version, epoch) prepared; a commit that finds the epoch changed moves the driver to the new one.
 public sealed partial class RedisStateDriver
 {
-    // The epoch of the store as this driver first saw it, replaced only when a commit finds the server lost data.
+    // The epoch of the store as this driver first saw it, replaced only when a commit finds the server lost data,
+    // and the highest commit sequence its commits returned in that epoch (the server's may never be lower).
     private string? _epoch;
+    private long _seenSequence;
 
     /// <summary>
     /// Checks the server's <c>maxmemory-policy</c> (unless allowed to evict) and, the first time, prepares the store
@@ -96,7 +98,29 @@ public sealed partial class RedisStateDriver
             .ConfigureAwait(false))!;
         if (Interlocked.CompareExchange(ref _epoch, current, seen) == seen)
         {
+            Interlocked.Exchange(ref _seenSequence, 0);
             LogDataLoss(KeyPrefix);
+        }
+    }
+
+    /// <summary>Raises the highest commit sequence seen, if the commit ran in the epoch this driver still uses.</summary>
+    private void SawSequence(string? epoch, long sequence)
+    {
+        if (!ReferenceEquals(epoch, Volatile.Read(ref _epoch)))
+        {
+            return;
+        }
+
+        var seen = Volatile.Read(ref _seenSequence);
+        while (sequence > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref _seenSequence, sequence, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
         }
     }
 
