@@ -27,6 +27,12 @@ internal sealed class RedisOwnerKeys
         Index = keys.Index(tag);
         LockTokens = keys.LockTokens(tag);
         HeldLocks = keys.HeldLocks(tag);
+        Metas = owner.Scope switch
+        {
+            Scope.Agent => [keys.Meta(RedisKeys.GuildTag(owner.GuildIdOrEmpty)), keys.Meta(tag)],
+            Scope.Guild => [keys.Meta(tag)],
+            _ => [],
+        };
     }
 
     public StateOwner Owner { get; }
@@ -49,6 +55,12 @@ internal sealed class RedisOwnerKeys
     public RedisKey LockTokens { get; }
 
     public RedisKey HeldLocks { get; }
+
+    /// <summary>
+    /// The metas that decide the owner's key space: its guild's, and for an agent its own. While none exists the
+    /// owner was never removed and its names are those of the first key space. Not to be modified.
+    /// </summary>
+    public RedisKey[] Metas { get; }
 
     /// <summary>
     /// The record of <paramref name="key"/> in the owner's first key space, <c>{p}:r:&lt;owner&gt;:&lt;key&gt;</c>,

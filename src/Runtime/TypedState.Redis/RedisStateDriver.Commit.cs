@@ -110,8 +110,8 @@ public sealed partial class RedisStateDriver
         }
         catch (OperationCanceledException canceled) when (cancellationToken.IsCancellationRequested)
         {
-            // The command stays with the connection and may still run; observe its end so nothing goes unobserved.
-            _ = pending.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            // The command stays with the connection and may still run.
+            Observe(pending);
             throw new CommitOutcomeUnknownException("The wait for the Redis commit was canceled after it was handed to the connection; it may still be applied.", canceled);
         }
         catch (Exception ex) when (RedisCommitFailures.MayHaveRun(ex))

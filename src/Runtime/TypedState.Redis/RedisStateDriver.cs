@@ -110,6 +110,12 @@ public sealed partial class RedisStateDriver : IStateDriver
     /// <summary>How many records a listing reads per round trip.</summary>
     internal int ListPageSize => _listPageSize;
 
+    /// <summary>How many records one step of a removal deletes.</summary>
+    internal int RemovalBatchSize => _removalBatchSize;
+
+    /// <summary>How long an applied commit id is remembered.</summary>
+    internal TimeSpan CommitIdRetention => TimeSpan.FromMilliseconds(_commitIdRetentionMs);
+
     /// <inheritdoc />
     public async ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)
     {
@@ -121,6 +127,27 @@ public sealed partial class RedisStateDriver : IStateDriver
             // Global state is never removed, so its records keep their first names: a plain HMGET.
             var fields = await database.HashGetAsync(ownerKeys.Record(key), RecordFields).WaitAsync(cancellationToken).ConfigureAwait(false);
             return fields[0].IsNull ? null : new StoredRecord(key, (byte[])fields[0]!, (long)fields[1]);
+        }
+
+        // One round trip, not atomic but safe: the record under its first name, then whether any removal ever gave the
+        // owner another key space. Metas are never deleted, so none existing at the second read means none existed at
+        // the first, and the record read there was current. Otherwise a script resolves the space (owners removed).
+        var first = database.HashGetAsync(ownerKeys.Record(key), RecordFields);
+        var removed = database.KeyExistsAsync(ownerKeys.Metas);
+        RedisValue[] record;
+        try
+        {
+            record = await first.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Observe(removed);
+            throw;
+        }
+
+        if (await removed.WaitAsync(cancellationToken).ConfigureAwait(false) == 0)
+        {
+            return record[0].IsNull ? null : new StoredRecord(key, (byte[])record[0]!, (long)record[1]);
         }
 
         var reply = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.Read, _storeKeys, [_root, ownerKeys.Tag, ownerKeys.GuildTag, key])
@@ -207,6 +234,10 @@ public sealed partial class RedisStateDriver : IStateDriver
             min = Concat("("u8, (byte[])page[1]!);
         }
     }
+
+    /// <summary>Observes the failure of a command nobody waits for any more, so it is not reported as unobserved.</summary>
+    private static void Observe(Task abandoned) =>
+        _ = abandoned.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     private static string Decode(RedisResult member) => Encoding.UTF8.GetString((byte[])member!);
 
