@@ -20,7 +20,7 @@ public sealed partial class RedisStateDriver
         StateWrite.ThrowIfUnknownKind(writes);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var database = await DatabaseAsync().ConfigureAwait(false);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var epoch = Volatile.Read(ref _epoch);
         var keys = fences.Count == 0 ? _storeKeys : new RedisKey[1 + fences.Count];
         var argCount = RedisScripts.CommitHeaderArgs + (fences.Count * 3) + (writes.Count * RedisScripts.CommitArgsPerWrite);

@@ -59,8 +59,11 @@ public sealed partial class RedisStateDriver
         await multiplexer.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>The database, once the connection is open and prepared (see <see cref="PrepareAsync"/>).</summary>
-    private ValueTask<IDatabase> DatabaseAsync()
+    /// <summary>
+    /// The database, once the connection is open and prepared (see <see cref="PrepareAsync"/>); the wait, not the
+    /// shared connection attempt, ends when <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    private ValueTask<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var connection = _connection;
@@ -71,13 +74,13 @@ public sealed partial class RedisStateDriver
 
         return connection.IsCompletedSuccessfully && Volatile.Read(ref _prepared) is { IsCompletedSuccessfully: true }
             ? new ValueTask<IDatabase>(connection.Result.GetDatabase())
-            : AwaitDatabaseAsync(connection);
+            : AwaitDatabaseAsync(connection, cancellationToken);
     }
 
-    private async ValueTask<IDatabase> AwaitDatabaseAsync(Task<IConnectionMultiplexer> pending)
+    private async ValueTask<IDatabase> AwaitDatabaseAsync(Task<IConnectionMultiplexer> pending, CancellationToken cancellationToken)
     {
-        var connection = await pending.ConfigureAwait(false);
-        await Prepared(connection).ConfigureAwait(false);
+        var connection = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Prepared(connection).WaitAsync(cancellationToken).ConfigureAwait(false);
         return connection.GetDatabase();
     }
 

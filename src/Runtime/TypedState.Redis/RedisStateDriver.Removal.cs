@@ -28,7 +28,7 @@ public sealed partial class RedisStateDriver
         };
         cancellationToken.ThrowIfCancellationRequested();
         var ownerKeys = _owners.For(owner);
-        var database = await DatabaseAsync().ConfigureAwait(false);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         await database.ScriptEvaluateAsync(RedisScripts.StartRemoval, _storeKeys, [_root, mode, ownerKeys.Tag, ownerKeys.GuildTag, ownerKeys.Member])
             .WaitAsync(cancellationToken)
             .ConfigureAwait(false);

@@ -120,7 +120,7 @@ public sealed partial class RedisStateDriver : IStateDriver
     public async ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var database = await DatabaseAsync().ConfigureAwait(false);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ownerKeys = _owners.For(owner);
         if (owner.Scope == Scope.Global)
         {
@@ -163,7 +163,7 @@ public sealed partial class RedisStateDriver : IStateDriver
         if (scope == Scope.Global)
         {
             // Redis deletes an emptied sorted set, so the global index exists exactly while a global record is live.
-            var database = await DatabaseAsync().ConfigureAwait(false);
+            var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
             if (await database.KeyExistsAsync(_keys.Index(RedisKeys.OwnerTag(StateOwner.Global))).WaitAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return StateOwner.Global;
@@ -185,7 +185,7 @@ public sealed partial class RedisStateDriver : IStateDriver
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var database = await DatabaseAsync().ConfigureAwait(false);
+            var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
             var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListOwnersPage, owners, [min, "+", _listPageSize, _root, kind])
                 .WaitAsync(cancellationToken)
                 .ConfigureAwait(false))!;
@@ -216,7 +216,7 @@ public sealed partial class RedisStateDriver : IStateDriver
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var database = await DatabaseAsync().ConfigureAwait(false);
+            var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
             var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListPage, _storeKeys, [_root, ownerKeys.Tag, ownerKeys.GuildTag, min, max, _listPageSize])
                 .WaitAsync(cancellationToken)
                 .ConfigureAwait(false))!;

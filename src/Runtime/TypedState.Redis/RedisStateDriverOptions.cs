@@ -33,7 +33,7 @@ public sealed class RedisStateDriverOptions
     /// How long the driver remembers an applied commit id, so that a batch repeated after its answer was lost (see
     /// <see cref="StateManagerOptions.CommitRecoveryTimeout"/>) applies nothing the second time. Default 10 minutes;
     /// between 1 second and 7 days. Keep it well above the manager's recovery timeout. Each remembered commit is one
-    /// key on the server with this time to live (about 100 bytes), so memory grows with commits per second × retention.
+    /// key on the server with this time to live (about 150 bytes), so memory grows with commits per second × retention.
     /// </summary>
     public TimeSpan CommitIdRetention { get; set; } = TimeSpan.FromMinutes(10);
 
