@@ -9,9 +9,9 @@ using TypedState.Storage;
 namespace TypedState.Redis;
 
 /// <summary>
-/// Stores state on a Redis server through StackExchange.Redis. Every batch, lock operation and owner removal is
-/// one Lua script, so it is atomic on the server: a batch checks every fence and version, then applies every
-/// write, or applies nothing. Listing pages through a per-owner sorted-set index of live keys with
+/// Stores state on a Redis server through StackExchange.Redis. Every batch and lock operation is one Lua script, so
+/// it is atomic on the server: a batch checks every fence and version, then applies every write, or applies nothing;
+/// an owner removal takes effect in one script and frees the old records in bounded steps. Listing pages through a per-owner sorted-set index of live keys with
 /// <c>ZRANGEBYLEX</c> (byte order, which is code point order), never <c>KEYS</c> or <c>SCAN</c>, so prefixes
 /// match literally whatever characters they hold; owner listing pages the same way through a per-scope sorted set
 /// of the owners holding live records, kept by the commit and removal scripts. See <see cref="RedisStateDriverOptions"/> for the settings.
@@ -23,8 +23,8 @@ namespace TypedState.Redis;
 /// and the manager repeats it under its commit id, which the server remembers for
 /// <see cref="RedisStateDriverOptions.CommitIdRetention"/>, so it is applied once.</para>
 /// <para>When it connects, the driver refuses a server that may evict keys (<see cref="RedisMemoryPolicyException"/>)
-/// and prepares the store marker (storage layout version and epoch). A commit that finds the marker gone or replaced —
-/// the server lost data since the driver connected — applies nothing (<see cref="RedisDataLossException"/>), and the
+/// and prepares the store marker (storage layout version and epoch). A commit that finds the marker gone, replaced or
+/// behind the commits the driver saw — the server lost data since the driver connected — applies nothing (<see cref="RedisDataLossException"/>), and the
 /// driver moves to a new epoch whose versions start above every earlier one. Fencing tokens never fall below the server
 /// clock in microseconds, so a token granted after such a loss still outranks every earlier one.</para>
 /// <para>Removing an owner moves it to a new key space in one short script (the removal takes effect there), then
