@@ -8,9 +8,9 @@ namespace TypedState.Benchmarks;
 /// <summary>
 /// TypedState's Redis store and a hand-written StackExchange.Redis store on the same server, each with its own
 /// multiplexer (same configuration: the driver's string with <c>abortConnect=false</c>) and its own key prefix.
-/// The raw side runs the driver's exact commands: the commit script text of
-/// src/Runtime/TypedState.Redis/RedisScripts.cs (copied below) through <c>ScriptEvaluateAsync</c> with the same
-/// KEYS and ARGV layout for a set, and <c>HMGET record v n</c> for a get, on the same key names (RedisKeys.cs).
+/// The raw side runs hand-written commands on the driver's key names (RedisKeys.cs): for a set, the driver's commit
+/// script as it was in storage layout 1 (<see cref="RedisCommit"/>, a compare-and-set of the record, its index and
+/// owner sets in one script) through <c>ScriptEvaluateAsync</c>; for a get, <c>HMGET record v n</c>.
 /// Both sides block on the returned task, as the interleaved runner is synchronous.
 /// </summary>
 public sealed class RedisFixture : IAsyncDisposable
@@ -118,6 +118,97 @@ public sealed class RedisFixture : IAsyncDisposable
         await _raw.DisposeAsync();
     }
 
-    /// <summary>The driver's own commit script, so both sides send exactly the same command.</summary>
-    public const string RedisCommit = TypedState.Redis.RedisScripts.Commit;
+    /// <summary>
+    /// The raw side's compare-and-set: the driver's commit script of storage layout 1 (before commit ids, the epoch
+    /// check and owner key spaces), copied as it was, so the raw baseline stays the same hand-written command while the
+    /// driver changes and a before/after comparison measures what the driver's script added. Its KEYS: the record,
+    /// the index, the tombstones, the owner set, the guild's agent set; ARGV: fence count, write count, then per write
+    /// kind, expected version, value, key, agent tag, owner member.
+    /// </summary>
+    public const string RedisCommit =
+        """
+        local nf, nw = tonumber(ARGV[1]), tonumber(ARGV[2])
+        local a = 3
+        for i = 1, nf do
+          local tokens = KEYS[i]
+          local newest
+          if ARGV[a] == 'o' then
+            newest = tonumber(redis.call('HGET', tokens, '#') or 0)
+          else
+            newest = math.max(tonumber(redis.call('HGET', tokens, 'o') or 0), tonumber(redis.call('HGET', tokens, ARGV[a + 1]) or 0))
+          end
+          if newest > tonumber(ARGV[a + 2]) then
+            return { 2, i - 1, newest }
+          end
+          a = a + 3
+        end
+
+        -- How many KEYS the write whose arguments start at ARGV[w] has.
+        local function width(w)
+          local n = 3
+          if ARGV[w + 5] ~= '' then n = n + 1 end
+          if ARGV[w + 4] ~= '' then n = n + 1 end
+          return n
+        end
+
+        local first_a, first_k = a, nf + 1
+        local k = first_k
+        local stored, live = {}, {}
+        for i = 1, nw do
+          local record = KEYS[k]
+          local n = tonumber(redis.call('HGET', record, 'n') or 0)
+          local l = 0
+          if n > 0 and redis.call('HEXISTS', record, 'v') == 1 then
+            l = n
+          end
+          stored[i], live[i] = n, l
+          local expected = ARGV[a + 1]
+          if expected ~= '' and tonumber(expected) ~= l then
+            return { 1, i - 1, l }
+          end
+          k = k + width(a)
+          a = a + 6
+        end
+
+        local versions = { 0 }
+        a, k = first_a, first_k
+        for i = 1, nw do
+          local kind, member, agent, owner = ARGV[a], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+          local record, index, tombstones = KEYS[k], KEYS[k + 1], KEYS[k + 2]
+          local owners, guild_agents = nil, nil
+          if owner ~= '' then owners = KEYS[k + 3] end
+          if agent ~= '' then guild_agents = KEYS[k + 4] end
+          if kind == 's' then
+            local version = stored[i] + 1
+            redis.call('HSET', record, 'v', ARGV[a + 2], 'n', version)
+            redis.call('ZADD', index, 0, member)
+            if stored[i] > live[i] then
+              redis.call('SREM', tombstones, member)
+            end
+            if owners then
+              redis.call('ZADD', owners, 0, owner)
+            end
+            if guild_agents then
+              redis.call('SADD', guild_agents, agent)
+            end
+            versions[i + 1] = version
+          elseif kind == 'd' then
+            if live[i] > 0 then
+              redis.call('HDEL', record, 'v')
+              redis.call('HSET', record, 'n', live[i] + 1)
+              redis.call('ZREM', index, member)
+              redis.call('SADD', tombstones, member)
+              if owners and redis.call('EXISTS', index) == 0 then
+                redis.call('ZREM', owners, owner)
+              end
+            end
+            versions[i + 1] = live[i]
+          else
+            versions[i + 1] = live[i]
+          end
+          k = k + width(a)
+          a = a + 6
+        end
+        return versions
+        """;
 }

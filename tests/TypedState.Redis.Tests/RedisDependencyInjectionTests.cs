@@ -78,13 +78,18 @@ public sealed class RedisDependencyInjectionTests : IAsyncLifetime
                 ("MaxValueBytes", "1000"),
                 ("Redis:Configuration", _drivers.Server.Configuration),
                 ("Redis:KeyPrefix", prefix),
-                ("Redis:ListPageSize", "2"))));
+                ("Redis:ListPageSize", "2"),
+                ("Redis:RemovalBatchSize", "7"),
+                ("Redis:CommitIdRetention", "00:02:30"),
+                ("Redis:AllowEvictingMemoryPolicy", "false"))));
         await using var provider = services.BuildServiceProvider();
 
         var state = provider.GetRequiredService<StateManager>();
         var driver = Assert.IsType<RedisStateDriver>(state.Driver);
         Assert.Equal(prefix, driver.KeyPrefix);
         Assert.Equal(2, driver.ListPageSize);
+        Assert.Equal(7, driver.RemovalBatchSize);
+        Assert.Equal(TimeSpan.FromSeconds(150), driver.CommitIdRetention);
         Assert.Equal(1000, state.Options.MaxValueBytes);
 
         await state.SetAsync(StateOwner.Agent("g", "a"), "k1", 1);
@@ -121,6 +126,11 @@ public sealed class RedisDependencyInjectionTests : IAsyncLifetime
             .AddRedis()
             .UseConfiguration(Section(("Driver", "Redis"), ("Redis:Configuration", "127.0.0.1:1"), ("Redis:ListPageSize", "lots")))));
         Assert.Contains("TypedState:Redis:ListPageSize", badNumber.Message, StringComparison.Ordinal);
+
+        var badRetention = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddTypedState(b => b
+            .AddRedis()
+            .UseConfiguration(Section(("Driver", "Redis"), ("Redis:Configuration", "127.0.0.1:1"), ("Redis:CommitIdRetention", "ten minutes")))));
+        Assert.Contains("TypedState:Redis:CommitIdRetention", badRetention.Message, StringComparison.Ordinal);
 
         var badPrefix = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddTypedState(b => b
             .AddRedis()

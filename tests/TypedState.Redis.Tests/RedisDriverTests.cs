@@ -45,13 +45,15 @@ public sealed class RedisDriverTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Missing_or_malformed_configuration_and_a_page_size_below_1_are_rejected()
+    public void Missing_or_malformed_configuration_and_page_or_removal_batch_sizes_out_of_range_are_rejected()
     {
         Assert.Equal("Configuration", Assert.Throws<ArgumentException>(() => new RedisStateDriver(new RedisStateDriverOptions())).ParamName);
         Assert.Equal(
             "Configuration",
             Assert.Throws<ArgumentException>(() => new RedisStateDriver(new RedisStateDriverOptions { Configuration = "127.0.0.1:1,noSuchOption=1" })).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => new RedisStateDriver(new RedisStateDriverOptions { Configuration = "127.0.0.1:1", ListPageSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RedisStateDriver(new RedisStateDriverOptions { Configuration = "127.0.0.1:1", RemovalBatchSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RedisStateDriver(new RedisStateDriverOptions { Configuration = "127.0.0.1:1", RemovalBatchSize = 100_001 }));
         Assert.Throws<ArgumentNullException>(() => new RedisStateDriver((RedisStateDriverOptions)null!));
     }
 
@@ -128,13 +130,16 @@ public sealed class RedisDriverTests : IAsyncLifetime
 
         var after = DateTimeOffset.UtcNow;
         Assert.NotNull(first);
-        Assert.Equal(1, first.Value.Token);
+
+        // Tokens never fall below the server clock in microseconds, so they outrank tokens a lost counter handed out.
+        Assert.True(first.Value.Token >= before.ToUnixTimeMilliseconds() * 1000, $"token {first.Value.Token}");
 
         // The server shares this machine's clock, so its lease end lies within the call's window (1 ms of rounding).
         Assert.InRange(first.Value.ExpiresAt, before.AddMilliseconds(299), after.AddMilliseconds(301));
         Assert.Null(await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(1), CancellationToken.None));
         Assert.Null(await driver.TryAcquireLockAsync(owner, null, TimeSpan.FromSeconds(1), CancellationToken.None));
-        Assert.NotNull(await driver.TryAcquireLockAsync(owner, "other", TimeSpan.FromSeconds(1), CancellationToken.None));
+        var other = await driver.TryAcquireLockAsync(owner, "other", TimeSpan.FromSeconds(1), CancellationToken.None);
+        Assert.True(other?.Token > first.Value.Token);
 
         // Wait (bounded) until the server's clock passes the lease end; then the key can be locked again.
         LockGrant? second = null;
@@ -146,7 +151,7 @@ public sealed class RedisDriverTests : IAsyncLifetime
         }
 
         Assert.NotNull(second);
-        Assert.Equal(3, second.Value.Token);
+        Assert.True(second.Value.Token > other!.Value.Token);
         Assert.True(DateTimeOffset.UtcNow >= first.Value.ExpiresAt);
         Assert.Null(await driver.RenewLockAsync(owner, "k", first.Value.Token, TimeSpan.FromSeconds(1), CancellationToken.None));
 
@@ -159,7 +164,7 @@ public sealed class RedisDriverTests : IAsyncLifetime
         await driver.ReleaseLockAsync(owner, "k", first.Value.Token, CancellationToken.None);
         Assert.Null(await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(1), CancellationToken.None));
         await driver.ReleaseLockAsync(owner, "k", second.Value.Token, CancellationToken.None);
-        Assert.Equal(4, (await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(1), CancellationToken.None))?.Token);
+        Assert.True((await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(1), CancellationToken.None))?.Token > second.Value.Token);
     }
 
     [Fact]
@@ -175,7 +180,7 @@ public sealed class RedisDriverTests : IAsyncLifetime
 
         Assert.Null(await driver.ReadAsync(owner, "k", CancellationToken.None));
         var next = await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromMinutes(1), CancellationToken.None);
-        Assert.Equal(grant.Value.Token + 1, next?.Token);
+        Assert.True(next?.Token > grant.Value.Token);
         var stale = await driver.CommitAsync([new StateWrite(owner, "k", StateWriteKind.Set, "1"u8.ToArray(), null)], [new StateFence(owner, null, grant.Value.Token)], CommitId.None, CancellationToken.None);
         Assert.Equal(CommitFailure.Fence, stale.Failure);
         Assert.Equal(next!.Value.Token, stale.ActualVersion);

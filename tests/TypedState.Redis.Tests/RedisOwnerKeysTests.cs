@@ -32,11 +32,11 @@ public sealed class RedisOwnerKeysTests
             var tag = RedisKeys.OwnerTag(owner);
 
             Assert.Equal(owner, cached.Owner);
-            Assert.Equal(tag, cached.Tag);
+            Assert.Equal(tag, (string?)cached.Tag);
+            Assert.Equal(owner.Scope == Scope.Global ? string.Empty : RedisKeys.GuildTag(owner.GuildIdOrEmpty), (string?)cached.GuildTag);
+            Assert.Equal(RedisKeys.OwnerMember(owner), (string?)cached.Member);
             Assert.Equal(keys.RecordBase(tag), cached.RecordBase);
             Assert.Equal((RedisKey)keys.Index(tag), cached.Index);
-            Assert.Equal((RedisKey)keys.Tombstones(tag), cached.Tombstones);
-            Assert.Equal((RedisKey)keys.GuildAgents(owner.GuildIdOrEmpty), cached.GuildAgents);
             Assert.Equal((RedisKey)keys.LockTokens(tag), cached.LockTokens);
             Assert.Equal((RedisKey)keys.HeldLocks(tag), cached.HeldLocks);
             foreach (var key in new[] { "k", "日本/🙂", "a:b{c}", " " })

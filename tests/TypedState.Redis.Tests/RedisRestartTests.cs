@@ -26,7 +26,8 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
 
         // Short timeouts: an operation during the outage fails after one second instead of the default five.
         var configuration = server.Configuration + ",connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000";
-        await using var state = new RedisStateManager(configuration, "restart");
+        // A commit in flight at the kill has an unknown outcome; the manager tries to learn it for two seconds.
+        await using var state = new RedisStateManager(configuration, "restart", new StateManagerOptions { CommitRecoveryTimeout = TimeSpan.FromSeconds(2) });
         var clock = Stopwatch.StartNew();
 
         long tokenBefore;

@@ -40,7 +40,8 @@ internal static class LocalServer
         return true;
     }
 
-    private static async Task<bool> AnswersPingAsync(int port)
+    /// <summary>Whether the redis-server on <paramref name="port"/> answers PING with PONG now.</summary>
+    public static async Task<bool> AnswersPingAsync(int port)
     {
         try
         {

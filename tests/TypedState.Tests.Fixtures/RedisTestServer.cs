@@ -16,7 +16,7 @@ namespace TypedState.Tests.Fixtures;
 /// <c>redis-server</c> outlives the run. Servers still running at exit are also stopped from
 /// <see cref="AppDomain.ProcessExit"/>.
 /// </remarks>
-public sealed class RedisTestServer : IAsyncDisposable
+public sealed partial class RedisTestServer : IAsyncDisposable
 {
     /// <summary>The environment variable naming a user's own server to test against instead of an ephemeral one.</summary>
     public const string ExternalServerVariable = "TYPEDSTATE_TEST_REDIS";
@@ -92,9 +92,10 @@ public sealed class RedisTestServer : IAsyncDisposable
 
     /// <summary>
     /// Starts a dedicated server on a free port with its own temp dir.
-    /// <paramref name="durable"/> turns on the append-only file with an fsync per write.
+    /// <paramref name="durable"/> turns on the append-only file with an fsync per write;
+    /// <paramref name="extraArguments"/> are passed to redis-server after the others (e.g. <c>--maxmemory-policy</c>).
     /// </summary>
-    public static async Task<RedisTestServer> StartAsync(bool durable)
+    public static async Task<RedisTestServer> StartAsync(bool durable, params string[] extraArguments)
     {
         var directory = Path.Combine(Path.GetTempPath(), "typedstate-tests", "redis-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
@@ -107,6 +108,7 @@ public sealed class RedisTestServer : IAsyncDisposable
             "--logfile", Path.Combine(directory, "redis.log"),
             "--save", string.Empty,
             .. durable ? (string[])["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"],
+            .. extraArguments,
         ];
         var server = new RedisTestServer($"127.0.0.1:{port}", port, directory, arguments, ownsDirectory: true);
         try

@@ -4,22 +4,30 @@ using System.Text;
 namespace TypedState.Redis;
 
 /// <summary>
-/// The Redis key layout of one application (one <see cref="RedisStateDriverOptions.KeyPrefix"/>). Every name starts
-/// with the prefix as a hash tag, <c>{prefix}:</c>, so all keys of an application share one cluster slot (a batch
-/// may span owners) and nothing later in the name — ids or keys containing <c>{</c> or <c>}</c> — can change it.
+/// The Redis key layout of one application (one <see cref="RedisStateDriverOptions.KeyPrefix"/>), storage layout
+/// version 2 (<see cref="RedisStorageLayout"/>). Every name starts with the prefix as a hash tag, <c>{prefix}:</c>, so
+/// all keys of an application share one cluster slot (a batch may span owners, and scripts may build names) and
+/// nothing later in the name — ids or keys containing <c>{</c> or <c>}</c> — can change it.
 /// <list type="table">
 /// <listheader><term>name</term><description>holds</description></listheader>
-/// <item><term><c>{p}:r:&lt;owner&gt;:&lt;key&gt;</c></term><description>a record: hash with <c>v</c> (bytes; absent for a tombstone) and <c>n</c> (version)</description></item>
-/// <item><term><c>{p}:i:&lt;owner&gt;</c></term><description>sorted set of the owner's live keys, all scores 0 (listing by lexical range)</description></item>
-/// <item><term><c>{p}:t:&lt;owner&gt;</c></term><description>set of the owner's tombstoned keys (so removal finds them)</description></item>
-/// <item><term><c>{p}:ga:&lt;guild owner&gt;</c></term><description>set of the agent owners of a guild that have records (guild removal cascades)</description></item>
+/// <item><term><c>{p}:r&lt;space&gt;:&lt;owner&gt;:&lt;key&gt;</c></term><description>a record: hash with <c>v</c> (bytes; absent for a tombstone) and <c>n</c> (version)</description></item>
+/// <item><term><c>{p}:i&lt;space&gt;:&lt;owner&gt;</c></term><description>sorted set of the owner's live keys, all scores 0 (listing by lexical range)</description></item>
+/// <item><term><c>{p}:t&lt;space&gt;:&lt;owner&gt;</c></term><description>set of the owner's tombstoned keys (so removal finds them)</description></item>
+/// <item><term><c>{p}:ga&lt;guild space&gt;:&lt;guild owner&gt;</c></term><description>set of the agents of a guild that have records: the agent owner tag, prefixed with <c>&lt;agent space&gt;:</c> once the agent was removed (guild removal cascades)</description></item>
+/// <item><term><c>{p}:m:&lt;owner&gt;</c></term><description>an owner's meta, kept once it was removed: <c>s</c> its space id; for a guild also <c>f</c>, the version floor of the guild</description></item>
 /// <item><term><c>{p}:o:agent</c>, <c>{p}:o:guild</c></term><description>sorted sets of the scope's owners that hold a live record, all scores 0, as <see cref="OwnerMember"/> (owner listing by lexical range)</description></item>
 /// <item><term><c>{p}:l:&lt;owner&gt;</c></term><description>lock tokens: <c>#</c> the owner's counter, <c>o</c> / <c>k&lt;key&gt;</c> the newest token per resource</description></item>
 /// <item><term><c>{p}:h:&lt;owner&gt;</c></term><description>held locks: sorted set of resources scored by lease end (server microseconds)</description></item>
+/// <item><term><c>{p}:e</c></term><description>the store marker: <c>layout</c> (storage layout version), <c>epoch</c> (an id, replaced when the server lost the data), <c>floor</c> (the epoch's version floor)</description></item>
+/// <item><term><c>{p}:c:&lt;commit id&gt;</c></term><description>an applied commit id (32 hex digits): its versions, comma-separated, expiring after the retention</description></item>
+/// <item><term><c>{p}:sid</c>, <c>{p}:gc</c></term><description>the counter of space ids; the queue of removed key spaces still to delete</description></item>
 /// </list>
 /// An owner is written so that it delimits itself whatever its ids contain: <c>global</c>,
 /// <c>guild:&lt;n&gt;:&lt;guild&gt;</c> or <c>agent:&lt;n&gt;:&lt;guild&gt;:&lt;m&gt;:&lt;agent&gt;</c>, where n and m are the
-/// UTF-8 byte lengths of the ids. The scripts rebuild names from the same pieces (see <see cref="RedisScripts"/>).
+/// UTF-8 byte lengths of the ids. <c>&lt;space&gt;</c> is empty until the owner (or its guild) is first removed, so
+/// the names of owners never removed are those of layout version 1; after a removal it is the guild's space id, and
+/// for an agent <c>&lt;guild space&gt;.&lt;agent space&gt;</c>. The scripts rebuild names from the same pieces (see
+/// <see cref="RedisScripts"/>).
 /// </summary>
 internal sealed class RedisKeys
 {
@@ -32,7 +40,12 @@ internal sealed class RedisKeys
     /// <summary>The resource name of a whole-owner lock (key locks are <c>k</c> + key, so never equal).</summary>
     public const string OwnerResource = "o";
 
-    public RedisKeys(string keyPrefix) => Root = "{" + keyPrefix + "}:";
+    public RedisKeys(string keyPrefix)
+    {
+        Root = "{" + keyPrefix + "}:";
+        Store = Root + "e";
+        RemovalQueue = Root + "gc";
+    }
 
     /// <summary><c>{prefix}:</c>, the start of every name.</summary>
     public string Root { get; }
@@ -64,7 +77,7 @@ internal sealed class RedisKeys
         _ => throw new ArgumentException("The owner is not valid (use StateOwner.Agent, Guild or Global).", nameof(owner)),
     };
 
-    /// <summary>The start of every record name of the owner; the key follows.</summary>
+    /// <summary>The start of every record name of the owner in the first key space; the key follows.</summary>
     public string RecordBase(string ownerTag) => Root + "r:" + ownerTag + ":";
 
     public string Record(string ownerTag, string key) => RecordBase(ownerTag) + key;
@@ -85,6 +98,15 @@ internal sealed class RedisKeys
     };
 
     public string LockTokens(string ownerTag) => Root + "l:" + ownerTag;
+
+    /// <summary>The store marker: layout version, epoch and its version floor.</summary>
+    public string Store { get; }
+
+    /// <summary>The queue of removed key spaces still to delete.</summary>
+    public string RemovalQueue { get; }
+
+    /// <summary>An owner's meta (space id; for a guild also the version floor).</summary>
+    public string Meta(string ownerTag) => Root + "m:" + ownerTag;
 
     public string HeldLocks(string ownerTag) => Root + "h:" + ownerTag;
 

@@ -4,9 +4,10 @@ using StackExchange.Redis;
 namespace TypedState.Redis;
 
 /// <summary>
-/// The names of one owner's keys (<see cref="RedisKeys"/>), built once: a record name is the cached UTF-8 bytes of
-/// <c>{p}:r:&lt;owner&gt;:</c> as a <see cref="RedisKey"/> prefix plus the key string, which StackExchange.Redis writes
-/// one after the other without joining them.
+/// One owner's names and the pieces the scripts build names from (<see cref="RedisKeys"/>), built once. Scripts
+/// resolve an agent's or guild's key space on the server, so only global records are named here: a record name is the
+/// cached UTF-8 bytes of <c>{p}:r:global:</c> as a <see cref="RedisKey"/> prefix plus the key string, which
+/// StackExchange.Redis writes one after the other without joining them.
 /// </summary>
 internal sealed class RedisOwnerKeys
 {
@@ -15,36 +16,56 @@ internal sealed class RedisOwnerKeys
     public RedisOwnerKeys(RedisKeys keys, StateOwner owner)
     {
         Owner = owner;
-        Tag = RedisKeys.OwnerTag(owner);
-        RecordBase = keys.RecordBase(Tag);
+        var tag = RedisKeys.OwnerTag(owner);
+
+        // Encoded once: StackExchange.Redis writes a byte array as it is.
+        Tag = Encoding.UTF8.GetBytes(tag);
+        GuildTag = owner.Scope == Scope.Global ? RedisValue.EmptyString : Encoding.UTF8.GetBytes(RedisKeys.GuildTag(owner.GuildIdOrEmpty));
+        Member = Encoding.UTF8.GetBytes(RedisKeys.OwnerMember(owner));
+        RecordBase = keys.RecordBase(tag);
         _recordPrefix = Encoding.UTF8.GetBytes(RecordBase);
-        Index = keys.Index(Tag);
-        Tombstones = keys.Tombstones(Tag);
-        GuildAgents = keys.GuildAgents(owner.GuildIdOrEmpty);
-        LockTokens = keys.LockTokens(Tag);
-        HeldLocks = keys.HeldLocks(Tag);
+        Index = keys.Index(tag);
+        LockTokens = keys.LockTokens(tag);
+        HeldLocks = keys.HeldLocks(tag);
+        Metas = owner.Scope switch
+        {
+            Scope.Agent => [keys.Meta(RedisKeys.GuildTag(owner.GuildIdOrEmpty)), keys.Meta(tag)],
+            Scope.Guild => [keys.Meta(tag)],
+            _ => [],
+        };
     }
 
     public StateOwner Owner { get; }
 
     /// <summary>The owner as written in names (<see cref="RedisKeys.OwnerTag"/>).</summary>
-    public string Tag { get; }
+    public RedisValue Tag { get; }
 
-    /// <summary><c>{p}:r:&lt;owner&gt;:</c>, the start of every record name of the owner.</summary>
+    /// <summary>The owner's guild as written in names; empty for global state.</summary>
+    public RedisValue GuildTag { get; }
+
+    /// <summary>The owner as a member of its scope's owner set (<see cref="RedisKeys.OwnerMember"/>); empty for global.</summary>
+    public RedisValue Member { get; }
+
+    /// <summary><c>{p}:r:&lt;owner&gt;:</c>, the start of every record name of the owner in its first key space.</summary>
     public string RecordBase { get; }
 
+    /// <summary>The owner's index in its first key space (for global state, its only one).</summary>
     public RedisKey Index { get; }
-
-    public RedisKey Tombstones { get; }
-
-    /// <summary>The agent set of the owner's guild (used for agent owners).</summary>
-    public RedisKey GuildAgents { get; }
 
     public RedisKey LockTokens { get; }
 
     public RedisKey HeldLocks { get; }
 
-    /// <summary>The record of <paramref name="key"/>: <c>{p}:r:&lt;owner&gt;:&lt;key&gt;</c>, allocating nothing.</summary>
+    /// <summary>
+    /// The metas that decide the owner's key space: its guild's, and for an agent its own. While none exists the
+    /// owner was never removed and its names are those of the first key space. Not to be modified.
+    /// </summary>
+    public RedisKey[] Metas { get; }
+
+    /// <summary>
+    /// The record of <paramref name="key"/> in the owner's first key space, <c>{p}:r:&lt;owner&gt;:&lt;key&gt;</c>,
+    /// allocating nothing: the name of a global record (global state is never removed).
+    /// </summary>
     public RedisKey Record(string key) => new RedisKey(key).Prepend(_recordPrefix);
 }
 

@@ -4,31 +4,13 @@ using TypedState.Storage;
 
 namespace TypedState.Redis;
 
-// The commit: one Lua script checks every fence and version, then applies every write, or applies nothing.
+// The commit: one Lua script answers a remembered commit id, checks the epoch, every fence and version, then applies
+// every write, or applies nothing.
 public sealed partial class RedisStateDriver
 {
-    // The KEYS and ARGV arrays of a single write (the common case), reused by one call at a time: a call takes one
-    // (or allocates when another call holds it) and gives it back, cleared, once the script has answered.
-    // One KEYS array per scope's key count (agent 5, guild 4, global 3).
-    private RedisKey[]? _singleAgentKeys;
-    private RedisKey[]? _singleGuildKeys;
-    private RedisKey[]? _singleGlobalKeys;
+    // The ARGV array of a single write without fences (the common case), reused by one call at a time: a call takes
+    // it (or allocates when another call holds it) and gives it back, cleared, once the script has answered.
     private RedisValue[]? _singleArgs;
-
-    private ref RedisKey[]? SingleKeys(int keyCount)
-    {
-        if (keyCount == 5)
-        {
-            return ref _singleAgentKeys;
-        }
-
-        if (keyCount == 4)
-        {
-            return ref _singleGuildKeys;
-        }
-
-        return ref _singleGlobalKeys;
-    }
 
     /// <inheritdoc />
     public async ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
@@ -38,24 +20,25 @@ public sealed partial class RedisStateDriver
         StateWrite.ThrowIfUnknownKind(writes);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var keyCount = fences.Count;
-        foreach (var write in writes)
-        {
-            keyCount += write.Owner.Scope switch
-            {
-                Scope.Agent => 5,
-                Scope.Guild => 4,
-                _ => 3,
-            };
-        }
-
-        var argCount = 2 + (fences.Count * 3) + (writes.Count * 6);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var epoch = Volatile.Read(ref _epoch);
+        var keys = fences.Count == 0 ? _storeKeys : new RedisKey[1 + fences.Count];
+        var argCount = RedisScripts.CommitHeaderArgs + (fences.Count * 3) + (writes.Count * RedisScripts.CommitArgsPerWrite);
         var single = writes.Count == 1 && fences.Count == 0;
-        var keys = (single ? Interlocked.Exchange(ref SingleKeys(keyCount), null) : null) ?? new RedisKey[keyCount];
         var args = (single ? Interlocked.Exchange(ref _singleArgs, null) : null) ?? new RedisValue[argCount];
         args[0] = fences.Count;
         args[1] = writes.Count;
-        int k = 0, a = 2;
+        args[2] = _root;
+        args[3] = epoch;
+        args[4] = commitId.IsNone ? RedisValue.EmptyString : commitId.ToString();
+        args[5] = _commitIdRetentionMs;
+        args[6] = Volatile.Read(ref _seenSequence);
+        int k = 1, a = RedisScripts.CommitHeaderArgs;
+        if (fences.Count > 0)
+        {
+            keys[0] = _storeKeys[0];
+        }
+
         foreach (var fence in fences)
         {
             keys[k++] = _owners.For(fence.Owner).LockTokens;
@@ -67,20 +50,6 @@ public sealed partial class RedisStateDriver
         foreach (var write in writes)
         {
             var owner = _owners.For(write.Owner);
-            keys[k++] = owner.Record(write.Key);
-            keys[k++] = owner.Index;
-            keys[k++] = owner.Tombstones;
-            var isAgent = write.Owner.Scope == Scope.Agent;
-            if (write.Owner.Scope != Scope.Global)
-            {
-                keys[k++] = _keys.Owners(write.Owner.Scope);
-            }
-
-            if (isAgent)
-            {
-                keys[k++] = owner.GuildAgents;
-            }
-
             args[a++] = write.Kind switch
             {
                 StateWriteKind.Set => "s",
@@ -91,28 +60,27 @@ public sealed partial class RedisStateDriver
             args[a++] = write.ExpectedVersion is { } expected ? expected : RedisValue.EmptyString;
             args[a++] = write.Kind == StateWriteKind.Set ? write.Value : RedisValue.EmptyString;
             args[a++] = write.Key;
-            args[a++] = isAgent ? owner.Tag : RedisValue.EmptyString;
-            args[a++] = RedisKeys.OwnerMember(write.Owner);
+            args[a++] = owner.Tag;
+            args[a++] = owner.GuildTag;
+            args[a++] = owner.Member;
         }
 
-        var database = await DatabaseAsync().ConfigureAwait(false);
-        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.Commit, keys, args).ConfigureAwait(false))!;
+        var reply = await EvaluateCommitAsync(database, keys, args, cancellationToken).ConfigureAwait(false);
         if (single)
         {
-            // Answered, so the client is done with the arrays (after a failure it may not be: they are dropped).
-            Array.Clear(keys);
+            // Answered, so the client is done with the array (after a failure it may not be: it is dropped).
             Array.Clear(args);
-            Volatile.Write(ref SingleKeys(keyCount), keys);
             Volatile.Write(ref _singleArgs, args);
         }
 
         switch ((long)reply[0])
         {
             case 0:
+                SawSequence(epoch, (long)reply[1]);
                 var versions = new long[writes.Count];
                 for (var i = 0; i < versions.Length; i++)
                 {
-                    versions[i] = (long)reply[i + 1];
+                    versions[i] = (long)reply[i + 2];
                 }
 
                 return CommitResult.Success(versions);
@@ -120,8 +88,35 @@ public sealed partial class RedisStateDriver
                 return CommitResult.Conflict((int)reply[1], (long)reply[2]);
             case 2:
                 return CommitResult.FencedOut((int)reply[1], (long)reply[2]);
+            case 3:
+                await AdoptEpochAsync(database, epoch!).ConfigureAwait(false);
+                throw new RedisDataLossException(KeyPrefix);
             default:
                 throw new InvalidOperationException($"The Redis commit script returned the unknown status {(long)reply[0]}.");
+        }
+    }
+
+    /// <summary>
+    /// Runs the commit script and classifies a failure: one that may have reached the server (its answer lost, or
+    /// the caller stopped waiting after it was handed to the connection) becomes a
+    /// <see cref="CommitOutcomeUnknownException"/>; any other means nothing was applied and passes through.
+    /// </summary>
+    private static async ValueTask<RedisResult[]> EvaluateCommitAsync(IDatabase database, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    {
+        var pending = database.ScriptEvaluateAsync(RedisScripts.Commit, keys, args);
+        try
+        {
+            return (RedisResult[])(await pending.WaitAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+        catch (OperationCanceledException canceled) when (cancellationToken.IsCancellationRequested)
+        {
+            // The command stays with the connection and may still run.
+            Observe(pending);
+            throw new CommitOutcomeUnknownException("The wait for the Redis commit was canceled after it was handed to the connection; it may still be applied.", canceled);
+        }
+        catch (Exception ex) when (RedisCommitFailures.MayHaveRun(ex))
+        {
+            throw new CommitOutcomeUnknownException($"The Redis commit may have been applied, but its answer was lost: {ex.Message}", ex);
         }
     }
 }

@@ -3,13 +3,32 @@ using StackExchange.Redis;
 
 namespace TypedState.Redis;
 
-// The connection: opened on first use when the driver owns it, retried after a failed attempt, closed on disposal.
+// The connection: opened on first use when the driver owns it, retried after a failed attempt, closed on disposal;
+// prepared (memory policy, store marker) before its first operation and again after it is restored.
 public sealed partial class RedisStateDriver
 {
+    private readonly Lock _prepareGate = new();
+    private Task? _prepared;
+    private IConnectionMultiplexer? _watched;
+
     /// <summary>Closes the connection when the driver opened it; a connection passed in is left open.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0 || !_ownsConnection)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        lock (_prepareGate)
+        {
+            if (_watched is { } watched)
+            {
+                watched.ConnectionRestored -= OnConnectionRestored;
+                _watched = null;
+            }
+        }
+
+        if (!_ownsConnection)
         {
             return;
         }
@@ -40,7 +59,11 @@ public sealed partial class RedisStateDriver
         await multiplexer.DisposeAsync().ConfigureAwait(false);
     }
 
-    private ValueTask<IDatabase> DatabaseAsync()
+    /// <summary>
+    /// The database, once the connection is open and prepared (see <see cref="PrepareAsync"/>); the wait, not the
+    /// shared connection attempt, ends when <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    private ValueTask<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var connection = _connection;
@@ -49,12 +72,49 @@ public sealed partial class RedisStateDriver
             connection = Connect();
         }
 
-        return connection.IsCompletedSuccessfully
+        return connection.IsCompletedSuccessfully && Volatile.Read(ref _prepared) is { IsCompletedSuccessfully: true }
             ? new ValueTask<IDatabase>(connection.Result.GetDatabase())
-            : AwaitDatabaseAsync(connection);
+            : AwaitDatabaseAsync(connection, cancellationToken);
+    }
 
-        static async ValueTask<IDatabase> AwaitDatabaseAsync(Task<IConnectionMultiplexer> pending) =>
-            (await pending.ConfigureAwait(false)).GetDatabase();
+    private async ValueTask<IDatabase> AwaitDatabaseAsync(Task<IConnectionMultiplexer> pending, CancellationToken cancellationToken)
+    {
+        var connection = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Prepared(connection).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return connection.GetDatabase();
+    }
+
+    /// <summary>The preparation of the connection: started once, and again after a failure or a restored connection.</summary>
+    private Task Prepared(IConnectionMultiplexer connection)
+    {
+        lock (_prepareGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            if (_prepared is { IsFaulted: false, IsCanceled: false } current)
+            {
+                return current;
+            }
+
+            if (_watched is null)
+            {
+                // A restored connection may lead to another server (a restart, a failover) with another memory policy.
+                connection.ConnectionRestored += OnConnectionRestored;
+                _watched = connection;
+            }
+
+            return _prepared = PrepareAsync(connection);
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        lock (_prepareGate)
+        {
+            if (_prepared is { IsCompleted: true })
+            {
+                _prepared = null;
+            }
+        }
     }
 
     /// <summary>Starts connecting once; a failed attempt is replaced by a new one on the next operation.</summary>

@@ -10,7 +10,7 @@ public sealed partial class RedisStateDriver
     public async ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var database = await DatabaseAsync().ConfigureAwait(false);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var reply = await database.ScriptEvaluateAsync(RedisScripts.AcquireLock, LockKeys(owner), [RedisKeys.LockResource(key), Microseconds(lease)])
             .ConfigureAwait(false);
         if (reply.IsNull)
@@ -26,7 +26,7 @@ public sealed partial class RedisStateDriver
     public async ValueTask<LockGrant?> RenewLockAsync(StateOwner owner, string? key, long token, TimeSpan lease, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var database = await DatabaseAsync().ConfigureAwait(false);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var reply = await database.ScriptEvaluateAsync(RedisScripts.RenewLock, LockKeys(owner), [RedisKeys.LockResource(key), token, Microseconds(lease)])
             .ConfigureAwait(false);
         return reply.IsNull ? null : new LockGrant(token, FromMicroseconds((long)reply));
@@ -36,7 +36,7 @@ public sealed partial class RedisStateDriver
     public async ValueTask ReleaseLockAsync(StateOwner owner, string? key, long token, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var database = await DatabaseAsync().ConfigureAwait(false);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         await database.ScriptEvaluateAsync(RedisScripts.ReleaseLock, LockKeys(owner), [RedisKeys.LockResource(key), token]).ConfigureAwait(false);
     }
 

@@ -9,21 +9,30 @@ using TypedState.Storage;
 namespace TypedState.Redis;
 
 /// <summary>
-/// Stores state on a Redis server through StackExchange.Redis. Every batch, lock operation and owner removal is
-/// one Lua script, so it is atomic on the server: a batch checks every fence and version, then applies every
-/// write, or applies nothing. Listing pages through a per-owner sorted-set index of live keys with
+/// Stores state on a Redis server through StackExchange.Redis. Every batch and lock operation is one Lua script, so
+/// it is atomic on the server: a batch checks every fence and version, then applies every write, or applies nothing;
+/// an owner removal takes effect in one script and frees the old records in bounded steps. Listing pages through a per-owner sorted-set index of live keys with
 /// <c>ZRANGEBYLEX</c> (byte order, which is code point order), never <c>KEYS</c> or <c>SCAN</c>, so prefixes
 /// match literally whatever characters they hold; owner listing pages the same way through a per-scope sorted set
 /// of the owners holding live records, kept by the commit and removal scripts. See <see cref="RedisStateDriverOptions"/> for the settings.
 /// </summary>
 /// <remarks>
-/// Errors of the client (a lost connection, a timeout) surface as they are; the state manager wraps them into
-/// <see cref="StateDriverException"/> naming the owner and key. A write whose reply was lost with the connection
-/// may or may not have been applied, as with any remote store; a write reported as applied always was.
-/// Needs Redis 5.0 or later (the tests run 7.0 on a single server). Every key of one prefix shares the prefix's
-/// hash slot, so the layout also suits a cluster, where a batch may span owners.
-/// Owner listing knows an owner once one of its records has been set by a driver version that keeps the owner sets;
-/// owners whose records were all written by an earlier version are listed again after their next set.
+/// <para>Errors of the client surface as they are, and the state manager wraps them into
+/// <see cref="StateDriverException"/> naming the owner and key; a commit whose request may have reached the server
+/// but whose answer was lost (a timeout, a broken connection) is reported as <see cref="CommitOutcomeUnknownException"/>,
+/// and the manager repeats it under its commit id, which the server remembers for
+/// <see cref="RedisStateDriverOptions.CommitIdRetention"/>, so it is applied once.</para>
+/// <para>When it connects, the driver refuses a server that may evict keys (<see cref="RedisMemoryPolicyException"/>)
+/// and prepares the store marker (storage layout version and epoch). A commit that finds the marker gone, replaced or
+/// behind the commits the driver saw — the server lost data since the driver connected — applies nothing (<see cref="RedisDataLossException"/>), and the
+/// driver moves to a new epoch whose versions start above every earlier one. Fencing tokens never fall below the server
+/// clock in microseconds, so a token granted after such a loss still outranks every earlier one.</para>
+/// <para>Removing an owner moves it to a new key space in one short script (the removal takes effect there), then
+/// deletes the old space in bounded steps (<see cref="RedisStateDriverOptions.RemovalBatchSize"/>).</para>
+/// <para>Needs Redis 5.0 or later (the tests run 7.0 on a single server). Every key of one prefix shares the prefix's
+/// hash slot, so the layout also suits a cluster, where a batch may span owners. Owner listing knows an owner once one
+/// of its records has been set by a driver version that keeps the owner sets; owners whose records were all written by
+/// an earlier version are listed again after their next set.</para>
 /// </remarks>
 public sealed partial class RedisStateDriver : IStateDriver
 {
@@ -31,6 +40,10 @@ public sealed partial class RedisStateDriver : IStateDriver
 
     private readonly RedisKeys _keys;
     private readonly RedisOwnerKeysCache _owners;
+    private readonly RedisKey[] _storeKeys;
+    private readonly RedisValue _root;
+    private readonly long _commitIdRetentionMs;
+    private readonly bool _allowEvictingMemoryPolicy;
     private readonly ConfigurationOptions? _configuration;
     private readonly string? _serverDescription;
     private readonly bool _ownsConnection;
@@ -39,8 +52,9 @@ public sealed partial class RedisStateDriver : IStateDriver
     private Task<IConnectionMultiplexer>? _connection;
     private int _disposed;
 
-    // One file per concern: reads, listings and owner removal here; the commit in .Commit.cs, locks in .Locks.cs,
-    // the connection in .Connection.cs; key names in RedisKeys, the Lua scripts in RedisScripts.
+    // One file per concern: reads and listings here; the commit in .Commit.cs, owner removal in .Removal.cs, locks
+    // in .Locks.cs, the connection in .Connection.cs, the store marker (policy, layout, epoch) in .Store.cs; key
+    // names in RedisKeys, the Lua scripts in RedisScripts.*.cs.
 
     /// <summary>
     /// Creates the driver. When <see cref="RedisStateDriverOptions.Connection"/> is null the driver opens its own
@@ -54,6 +68,11 @@ public sealed partial class RedisStateDriver : IStateDriver
         KeyPrefix = options.KeyPrefix;
         _keys = new RedisKeys(options.KeyPrefix);
         _owners = new RedisOwnerKeysCache(_keys);
+        _storeKeys = [_keys.Store];
+        _root = Encoding.UTF8.GetBytes(_keys.Root);
+        _commitIdRetentionMs = (long)Math.Ceiling(options.CommitIdRetention.TotalMilliseconds);
+        RemovalBatchSize = options.RemovalBatchSize;
+        _allowEvictingMemoryPolicy = options.AllowEvictingMemoryPolicy;
         ListPageSize = options.ListPageSize;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RedisStateDriver>();
         if (options.Connection is { } connection)
@@ -89,15 +108,50 @@ public sealed partial class RedisStateDriver : IStateDriver
     /// <summary>How many records a listing reads per round trip.</summary>
     internal int ListPageSize { get; }
 
+    /// <summary>How many records one step of a removal deletes.</summary>
+    internal int RemovalBatchSize { get; }
+
+    /// <summary>How long an applied commit id is remembered.</summary>
+    internal TimeSpan CommitIdRetention => TimeSpan.FromMilliseconds(_commitIdRetentionMs);
+
     /// <inheritdoc />
     public async ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var database = await DatabaseAsync().ConfigureAwait(false);
-        var fields = await database.HashGetAsync(_owners.For(owner).Record(key), s_recordFields)
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var ownerKeys = _owners.For(owner);
+        if (owner.Scope == Scope.Global)
+        {
+            // Global state is never removed, so its records keep their first names: a plain HMGET.
+            var fields = await database.HashGetAsync(ownerKeys.Record(key), s_recordFields).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return fields[0].IsNull ? null : new StoredRecord(key, (byte[])fields[0]!, (long)fields[1]);
+        }
+
+        // One round trip, not atomic but safe: the record under its first name, then whether any removal ever gave the
+        // owner another key space. Metas are never deleted, so none existing at the second read means none existed at
+        // the first, and the record read there was current. Otherwise a script resolves the space (owners removed).
+        var first = database.HashGetAsync(ownerKeys.Record(key), s_recordFields);
+        var removed = database.KeyExistsAsync(ownerKeys.Metas);
+        RedisValue[] record;
+        try
+        {
+            record = await first.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Observe(removed);
+            throw;
+        }
+
+        if (await removed.WaitAsync(cancellationToken).ConfigureAwait(false) == 0)
+        {
+            return record[0].IsNull ? null : new StoredRecord(key, (byte[])record[0]!, (long)record[1]);
+        }
+
+        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.Read, _storeKeys, [_root, ownerKeys.Tag, ownerKeys.GuildTag, key])
             .WaitAsync(cancellationToken)
-            .ConfigureAwait(false);
-        return fields[0].IsNull ? null : new StoredRecord(key, (byte[])fields[0]!, (long)fields[1]);
+            .ConfigureAwait(false))!;
+        return reply[0].IsNull ? null : new StoredRecord(key, (byte[])reply[0]!, (long)reply[1]);
     }
 
     /// <inheritdoc />
@@ -107,7 +161,7 @@ public sealed partial class RedisStateDriver : IStateDriver
         if (scope == Scope.Global)
         {
             // Redis deletes an emptied sorted set, so the global index exists exactly while a global record is live.
-            var database = await DatabaseAsync().ConfigureAwait(false);
+            var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
             if (await database.KeyExistsAsync(_keys.Index(RedisKeys.OwnerTag(StateOwner.Global))).WaitAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return StateOwner.Global;
@@ -129,8 +183,8 @@ public sealed partial class RedisStateDriver : IStateDriver
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var database = await DatabaseAsync().ConfigureAwait(false);
-            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListOwnersPage, owners, [min, "+", ListPageSize, _keys.Root, kind])
+            var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListOwnersPage, owners, [min, "+", ListPageSize, _root, kind])
                 .WaitAsync(cancellationToken)
                 .ConfigureAwait(false))!;
             for (var i = 2; i < page.Length; i++)
@@ -154,16 +208,14 @@ public sealed partial class RedisStateDriver : IStateDriver
     {
         ArgumentNullException.ThrowIfNull(prefix);
         var ownerKeys = _owners.For(owner);
-        RedisKey[] index = [ownerKeys.Index];
-        var recordBase = ownerKeys.RecordBase;
         var upper = StateKeyOrder.PrefixUpperBound(prefix);
         RedisValue min = prefix.Length == 0 ? "-" : "[" + prefix;
         RedisValue max = upper is null ? "+" : "(" + upper;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var database = await DatabaseAsync().ConfigureAwait(false);
-            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListPage, index, [min, max, ListPageSize, recordBase])
+            var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListPage, _storeKeys, [_root, ownerKeys.Tag, ownerKeys.GuildTag, min, max, ListPageSize])
                 .WaitAsync(cancellationToken)
                 .ConfigureAwait(false))!;
             for (var i = 2; i + 2 < page.Length; i += 3)
@@ -181,26 +233,9 @@ public sealed partial class RedisStateDriver : IStateDriver
         }
     }
 
-    /// <inheritdoc />
-    public async ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken)
-    {
-        var mode = owner.Scope switch
-        {
-            Scope.Agent => "a",
-            Scope.Guild => "g",
-            _ => throw new ArgumentException("Global state is never removed implicitly.", nameof(owner)),
-        };
-        cancellationToken.ThrowIfCancellationRequested();
-        var ownerKeys = _owners.For(owner);
-        RedisKey[] keys =
-        [
-            ownerKeys.Index, ownerKeys.Tombstones, ownerKeys.GuildAgents, _keys.Owners(owner.Scope), _keys.Owners(Scope.Agent),
-        ];
-        var database = await DatabaseAsync().ConfigureAwait(false);
-        var removed = (long)(await database.ScriptEvaluateAsync(RedisScripts.RemoveOwner, keys, [mode, _keys.Root, ownerKeys.Tag, RedisKeys.OwnerMember(owner)])
-            .ConfigureAwait(false));
-        LogRemoved(owner, removed);
-    }
+    /// <summary>Observes the failure of a command nobody waits for any more, so it is not reported as unobserved.</summary>
+    private static void Observe(Task abandoned) =>
+        _ = abandoned.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     private static string Decode(RedisResult member) => Encoding.UTF8.GetString((byte[])member!);
 
@@ -223,7 +258,4 @@ public sealed partial class RedisStateDriver : IStateDriver
         tail.CopyTo(bytes.AsSpan(head.Length));
         return bytes;
     }
-
-    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "Removed {Count} Redis records and tombstones of {Owner}")]
-    private partial void LogRemoved(StateOwner owner, long count);
 }

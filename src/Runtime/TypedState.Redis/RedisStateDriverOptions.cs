@@ -30,6 +30,28 @@ public sealed class RedisStateDriverOptions
     public int ListPageSize { get; set; } = 256;
 
     /// <summary>
+    /// How long the driver remembers an applied commit id, so that a batch repeated after its answer was lost (see
+    /// <see cref="StateManagerOptions.CommitRecoveryTimeout"/>) applies nothing the second time. Default 10 minutes;
+    /// between 1 second and 7 days. Keep it well above the manager's recovery timeout. Each remembered commit is one
+    /// key on the server with this time to live (about 150 bytes), so memory grows with commits per second × retention.
+    /// </summary>
+    public TimeSpan CommitIdRetention { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How many records (and tombstones) one step of an owner removal deletes. Each step is one script, so this bounds
+    /// how long other clients wait behind a removal (about 1–3 ms per 1000 records). Default 1000; 1 to 100 000.
+    /// </summary>
+    public int RemovalBatchSize { get; set; } = 1000;
+
+    /// <summary>
+    /// Allow a server whose <c>maxmemory-policy</c> may evict keys. By default the driver refuses such a server when it
+    /// connects (a <see cref="RedisMemoryPolicyException"/>): an evicting server drops acknowledged records, their index
+    /// entries, fencing counters and remembered commit ids independently, silently. Set it only for a server that
+    /// never reaches <c>maxmemory</c>, or for state you can afford to lose. Default false.
+    /// </summary>
+    public bool AllowEvictingMemoryPolicy { get; set; }
+
+    /// <summary>
     /// An existing connection to use instead of <see cref="Configuration"/>. The driver does not dispose a
     /// connection it was given; it owns (and disposes) only one it opened from <see cref="Configuration"/>.
     /// </summary>
@@ -59,6 +81,16 @@ public sealed class RedisStateDriverOptions
         if (ListPageSize < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(ListPageSize), ListPageSize, "ListPageSize must be at least 1.");
+        }
+
+        if (CommitIdRetention < TimeSpan.FromSeconds(1) || CommitIdRetention > TimeSpan.FromDays(7))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CommitIdRetention), CommitIdRetention, "CommitIdRetention must be between 1 second and 7 days.");
+        }
+
+        if (RemovalBatchSize is < 1 or > 100_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RemovalBatchSize), RemovalBatchSize, "RemovalBatchSize must be between 1 and 100000.");
         }
 
         var prefix = KeyPrefix;

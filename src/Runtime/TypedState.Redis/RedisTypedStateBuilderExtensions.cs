@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -32,7 +33,8 @@ public static class RedisTypedStateBuilderExtensions
 
     /// <summary>
     /// Makes Redis selectable from configuration: with <c>"Driver": "Redis"</c> the driver reads
-    /// <c>Configuration</c>, <c>KeyPrefix</c> and <c>ListPageSize</c> from the <c>Redis</c> sub-section:
+    /// <c>Configuration</c>, <c>KeyPrefix</c>, <c>ListPageSize</c>, <c>CommitIdRetention</c> (a <see cref="TimeSpan"/>,
+    /// e.g. <c>"00:10:00"</c>), <c>RemovalBatchSize</c> and <c>AllowEvictingMemoryPolicy</c> from the <c>Redis</c> sub-section:
     /// <code>
     /// "TypedState": { "Driver": "Redis", "Redis": { "Configuration": "127.0.0.1:6379", "KeyPrefix": "my-app" } }
     /// </code>
@@ -48,5 +50,23 @@ public static class RedisTypedStateBuilderExtensions
         options.Configuration = section[nameof(RedisStateDriverOptions.Configuration)] ?? options.Configuration;
         options.KeyPrefix = section[nameof(RedisStateDriverOptions.KeyPrefix)] ?? options.KeyPrefix;
         options.ListPageSize = ConfigurationValues.GetInt32(section, nameof(RedisStateDriverOptions.ListPageSize)) ?? options.ListPageSize;
+        options.RemovalBatchSize = ConfigurationValues.GetInt32(section, nameof(RedisStateDriverOptions.RemovalBatchSize)) ?? options.RemovalBatchSize;
+        options.CommitIdRetention = GetTimeSpan(section, nameof(RedisStateDriverOptions.CommitIdRetention)) ?? options.CommitIdRetention;
+        options.AllowEvictingMemoryPolicy = ConfigurationValues.GetBoolean(section, nameof(RedisStateDriverOptions.AllowEvictingMemoryPolicy)) ?? options.AllowEvictingMemoryPolicy;
+    }
+
+    /// <summary>A <see cref="TimeSpan"/> in the invariant "c" form (e.g. <c>00:10:00</c>), or null when absent.</summary>
+    private static TimeSpan? GetTimeSpan(IConfiguration section, string key)
+    {
+        var text = section[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var path = section is IConfigurationSection named ? ConfigurationPath.Combine(named.Path, key) : key;
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new InvalidOperationException($"Configuration value '{path}' is '{text}', which is not a time span such as 00:10:00.");
     }
 }

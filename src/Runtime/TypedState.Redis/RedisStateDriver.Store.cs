@@ -1,0 +1,134 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace TypedState.Redis;
+
+// The store marker: before the first operation on a connection, the server's memory policy is checked and the
+// marker (layout version, epoch) prepared; a commit that finds the epoch changed moves the driver to the new one.
+public sealed partial class RedisStateDriver
+{
+    // The epoch of the store as this driver first saw it, replaced only when a commit finds the server lost data,
+    // and the highest commit sequence its commits returned in that epoch (the server's may never be lower).
+    private string? _epoch;
+    private long _seenSequence;
+
+    /// <summary>
+    /// Checks the server's <c>maxmemory-policy</c> (unless allowed to evict) and, the first time, prepares the store
+    /// marker and learns the epoch. Throws <see cref="RedisMemoryPolicyException"/> before anything is written when the
+    /// server may evict keys, and a <see cref="StateException"/> when the store's layout is newer than the driver's.
+    /// </summary>
+    private async Task PrepareAsync(IConnectionMultiplexer connection)
+    {
+        var database = connection.GetDatabase();
+        var allowEvicting = _allowEvictingMemoryPolicy;
+        while (true)
+        {
+            var reply = (RedisResult[])(await database.ScriptEvaluateAsync(
+                RedisScripts.Prepare,
+                _storeKeys,
+                [allowEvicting ? 1 : 0, _epoch is null ? 1 : 0, NewEpochId(), RedisStorageLayout.Version]).ConfigureAwait(false))!;
+            switch ((long)reply[0])
+            {
+                case 0:
+                    if (_epoch is null)
+                    {
+                        LogStorePrepared(KeyPrefix, (long)reply[3], RedisStorageLayout.Version);
+                        _epoch = (string)reply[2]!;
+                    }
+
+                    return;
+                case 1:
+                    throw EvictingPolicy((string)reply[1]!);
+                case 2:
+                    // INFO was refused (an ACL) or lacks the field: CONFIG GET, where the connection may use it.
+                    var policy = await ConfigGetPolicyAsync(connection).ConfigureAwait(false);
+                    if (policy != "noeviction")
+                    {
+                        throw policy is null
+                            ? new RedisMemoryPolicyException(null, $"The Redis driver could not read the server's maxmemory-policy ({(string?)reply[1]}; CONFIG GET is not available either), so it cannot tell whether the server may evict keys. Allow INFO for the driver's user, or set RedisStateDriverOptions.{nameof(RedisStateDriverOptions.AllowEvictingMemoryPolicy)} = true if the server never evicts.")
+                            : EvictingPolicy(policy);
+                    }
+
+                    allowEvicting = true;
+                    break;
+                case 3:
+                    throw new StateException(
+                        $"The Redis store of key prefix '{KeyPrefix}' has TypedState storage layout version {(long)reply[3]}, newer than this driver understands " +
+                        $"({RedisStorageLayout.Version}). Upgrade TypedState.Redis; the store was left unchanged.");
+                default:
+                    throw new InvalidOperationException($"The Redis prepare script returned the unknown status {(long)reply[0]}.");
+            }
+        }
+    }
+
+    private static RedisMemoryPolicyException EvictingPolicy(string policy) => new(
+        policy,
+        $"The Redis server's maxmemory-policy is '{policy}', which may evict keys: acknowledged records, their index entries, fencing counters " +
+        $"and remembered commit ids would disappear independently and silently. Nothing was read or written. Set maxmemory-policy to " +
+        $"'noeviction', or RedisStateDriverOptions.{nameof(RedisStateDriverOptions.AllowEvictingMemoryPolicy)} = true to accept the risk.");
+
+    /// <summary>The policy from <c>CONFIG GET</c> on the first primary, or null when the connection cannot run it.</summary>
+    private static async Task<string?> ConfigGetPolicyAsync(IConnectionMultiplexer connection)
+    {
+        foreach (var server in connection.GetServers())
+        {
+            if (!server.IsConnected || server.IsReplica)
+            {
+                continue;
+            }
+
+            try
+            {
+                var pairs = await server.ConfigGetAsync("maxmemory-policy").ConfigureAwait(false);
+                return pairs.Length == 1 ? pairs[0].Value : null;
+            }
+            catch (Exception ex) when (ex is RedisException or NotSupportedException)
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Moves this driver to the store's current epoch after a commit found the one it knew gone.</summary>
+    private async ValueTask AdoptEpochAsync(IDatabase database, string seen)
+    {
+        var current = (string)(await database.ScriptEvaluateAsync(RedisScripts.AdoptEpoch, _storeKeys, [seen, NewEpochId(), RedisStorageLayout.Version])
+            .ConfigureAwait(false))!;
+        if (Interlocked.CompareExchange(ref _epoch, current, seen) == seen)
+        {
+            Interlocked.Exchange(ref _seenSequence, 0);
+            LogDataLoss(KeyPrefix);
+        }
+    }
+
+    /// <summary>Raises the highest commit sequence seen, if the commit ran in the epoch this driver still uses.</summary>
+    private void SawSequence(string? epoch, long sequence)
+    {
+        if (!ReferenceEquals(epoch, Volatile.Read(ref _epoch)))
+        {
+            return;
+        }
+
+        var seen = Volatile.Read(ref _seenSequence);
+        while (sequence > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref _seenSequence, sequence, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
+    }
+
+    private static string NewEpochId() => Guid.NewGuid().ToString("N");
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Redis store of key prefix '{KeyPrefix}' found at storage layout version {Stored} (0: new or version 1) and prepared for version {Version}")]
+    private partial void LogStorePrepared(string keyPrefix, long stored, int version);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "The Redis server lost the data of key prefix '{KeyPrefix}' since this driver connected; the commit that found it applied nothing, and versions now start above every earlier one")]
+    private partial void LogDataLoss(string keyPrefix);
+}
