@@ -2,7 +2,8 @@ using BenchmarkDotNet.Running;
 
 // `interleaved` runs the same comparisons outside BenchmarkDotNet, alternating raw and TypedState blocks so
 // that machine noise hits both sides alike (see README.md); `drivers` does the same for the Redis and PostgreSQL
-// drivers against ephemeral servers, then times transactions and concurrent updates on every driver; `generator`
+// drivers against ephemeral servers, then times transactions and concurrent updates on every driver;
+// `postgres-versions` times the PostgreSQL driver of two commits side by side (postgres-versions.sh); `generator`
 // measures what the source generator costs a build and an editor (Generator/GeneratorCost.cs); anything else goes to
 // BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "interleaved")
@@ -13,6 +14,11 @@ if (args.Length > 0 && args[0] == "interleaved")
 if (args.Length > 0 && args[0] == "generator")
 {
     return TypedState.Benchmarks.Generator.GeneratorCost.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "postgres-versions")
+{
+    return TypedState.Benchmarks.PostgresVersionBenchmarks.Run(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "drivers")

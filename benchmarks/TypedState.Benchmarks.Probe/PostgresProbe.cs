@@ -1,0 +1,63 @@
+using System.Text;
+using TypedState.Postgres;
+using TypedState.Storage;
+
+namespace TypedState.Benchmarks.Probe;
+
+/// <summary>
+/// Operations of one version of the PostgreSQL driver, each a <see cref="Func{TResult}"/> that blocks until done and
+/// returns a version: a type every assembly load context shares, so a harness can call two versions of the driver
+/// loaded side by side. Each call to a factory builds its own store (and connection pool) in <c>schema</c>.
+/// </summary>
+public static class PostgresProbe
+{
+    private static readonly StateOwner Agent = StateOwner.Agent("bench-guild", "bench-agent");
+
+    /// <summary>A 68-byte document like the drivers benchmark's profile.</summary>
+    private static readonly byte[] Value = Encoding.UTF8.GetBytes("{\"name\":\"Ada\",\"age\":36,\"tags\":[\"a\",\"b\"],\"scores\":{\"x\":1}}");
+
+    /// <summary><c>SetAsync</c> of one agent record through the manager (a single-record commit with a commit id).</summary>
+    public static Func<long> ManagerSet(string connectionString, string schema)
+    {
+        var state = new PostgresStateManager(connectionString, schema);
+        return () => state.SetAsync(Agent, "set", 42).AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>An optimistic increment through the manager: a read, then a conditional single-record commit.</summary>
+    public static Func<long> ManagerUpdate(string connectionString, string schema)
+    {
+        var state = new PostgresStateManager(connectionString, schema);
+        return () => state.UpdateAsync<int>(Agent, "counter", n => n + 1).AsTask().GetAwaiter().GetResult().Version;
+    }
+
+    /// <summary>A transaction writing an agent record and a guild record: one two-record batch with a commit id.</summary>
+    public static Func<long> ManagerTransaction(string connectionString, string schema)
+    {
+        var state = new PostgresStateManager(connectionString, schema);
+        var guild = StateOwner.Guild("bench-guild");
+        return () =>
+        {
+            var transaction = state.BeginTransactionAsync().AsTask().GetAwaiter().GetResult();
+            try
+            {
+                transaction.SetAsync(Agent, "tx-agent", 1).AsTask().GetAwaiter().GetResult();
+                transaction.SetAsync(guild, "tx-guild", 2).AsTask().GetAwaiter().GetResult();
+                transaction.CommitAsync().AsTask().GetAwaiter().GetResult();
+                return 1;
+            }
+            finally
+            {
+                transaction.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        };
+    }
+
+    /// <summary>The driver's CommitAsync alone: one unconditional set, of an agent or a global record, with or without a commit id.</summary>
+    public static Func<long> DriverSet(string connectionString, string schema, bool global, bool withCommitId)
+    {
+        var driver = new PostgresStateDriver(new PostgresStateDriverOptions { ConnectionString = connectionString, Schema = schema });
+        var owner = global ? StateOwner.Global : Agent;
+        IReadOnlyList<StateWrite> writes = [new StateWrite(owner, "driver-set", StateWriteKind.Set, Value, null)];
+        return () => driver.CommitAsync(writes, [], withCommitId ? CommitId.New() : CommitId.None, CancellationToken.None).AsTask().GetAwaiter().GetResult().Versions[0];
+    }
+}
