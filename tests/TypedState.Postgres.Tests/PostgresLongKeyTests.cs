@@ -114,6 +114,20 @@ public sealed class PostgresLongKeyTests : IAsyncLifetime
         Assert.False((await state.GetAsync<int>(owner, keys[2])).Exists);
     }
 
+    [Fact]
+    public void The_statements_index_and_compare_the_key_head_the_driver_orders_by()
+    {
+        var sql = new PostgresSql("s", PostgresValueStorage.Jsonb);
+        var head = $"left(key, {PostgresSql.KeyHeadLength})";
+
+        foreach (var statement in new[] { sql.Read, sql.SetAny, sql.LockedLiveVersion, sql.ListFirstBounded, sql.ListNextUnbounded, sql.ListGroup })
+        {
+            Assert.Contains(head, statement, StringComparison.Ordinal);
+        }
+
+        Assert.All(sql.LayoutUpgrades[^1].Split(';').Where(s => s.Contains("CREATE UNIQUE INDEX", StringComparison.Ordinal)), s => Assert.Contains($", {PostgresSql.KeyHeadLength}),", s, StringComparison.Ordinal));
+    }
+
     private PostgresStateManager Manager(string schema, int pageSize) =>
         new(new PostgresStateDriverOptions { ConnectionString = _server.ConnectionString, Schema = schema, ListPageSize = pageSize }, new StateManagerOptions { MaxKeyLength = MaxKeyLength });
 
