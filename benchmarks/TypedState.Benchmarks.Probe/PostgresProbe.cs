@@ -23,6 +23,43 @@ public static class PostgresProbe
         return () => state.SetAsync(Agent, "set", 42).AsTask().GetAwaiter().GetResult();
     }
 
+    /// <summary><c>GetAsync</c> of one agent record through the manager (a point lookup).</summary>
+    public static Func<long> ManagerGet(string connectionString, string schema)
+    {
+        var state = new PostgresStateManager(connectionString, schema);
+        state.SetAsync(Agent, "get", 42).AsTask().GetAwaiter().GetResult();
+        return () => state.GetAsync<int>(Agent, "get").AsTask().GetAwaiter().GetResult().Version;
+    }
+
+    /// <summary>A prefix listing through the manager: 50 of the owner's 1000 records, read in one page.</summary>
+    public static Func<long> ManagerList(string connectionString, string schema)
+    {
+        var state = new PostgresStateManager(connectionString, schema);
+        for (var i = 0; i < 1000; i++)
+        {
+            state.SetAsync(Agent, $"memory/{i / 50:D2}/{i % 50:D2}", i).AsTask().GetAwaiter().GetResult();
+        }
+
+        return () =>
+        {
+            var listed = 0L;
+            var entries = state.ListAsync<int>(Agent, "memory/07/").GetAsyncEnumerator();
+            try
+            {
+                while (entries.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+                {
+                    listed += entries.Current.Version;
+                }
+            }
+            finally
+            {
+                entries.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            return listed;
+        };
+    }
+
     /// <summary>An optimistic increment through the manager: a read, then a conditional single-record commit.</summary>
     public static Func<long> ManagerUpdate(string connectionString, string schema)
     {

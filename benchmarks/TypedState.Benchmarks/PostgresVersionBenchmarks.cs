@@ -66,6 +66,8 @@ public static class PostgresVersionBenchmarks
         Row("Single set through the manager (agent record): baseline vs head", baseline.Create("ManagerSet"), head.Create("ManagerSet"));
         Row("UpdateAsync increment through the manager: baseline vs head", baseline.Create("ManagerUpdate"), head.Create("ManagerUpdate"));
         Row("Two-record transaction through the manager: baseline vs head", baseline.Create("ManagerTransaction"), head.Create("ManagerTransaction"));
+        Row("Get through the manager (agent record): baseline vs head", baseline.Create("ManagerGet"), head.Create("ManagerGet"));
+        Row("Prefix listing through the manager (50 of 1000 records): baseline vs head", baseline.Create("ManagerList"), head.Create("ManagerList"));
         Row("Driver CommitAsync, agent record, no commit id: baseline vs head", baseline.DriverSet(global: false, withCommitId: false), head.DriverSet(global: false, withCommitId: false));
         Row("Driver CommitAsync, global record, no commit id: baseline vs head", baseline.DriverSet(global: true, withCommitId: false), head.DriverSet(global: true, withCommitId: false));
         Row("(head) Driver CommitAsync, no commit id: global record vs agent record (the guild lock)", head.DriverSet(global: true, withCommitId: false), head.DriverSet(global: false, withCommitId: false));
