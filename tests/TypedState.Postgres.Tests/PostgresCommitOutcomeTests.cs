@@ -250,6 +250,44 @@ public sealed class PostgresCommitOutcomeTests : IAsyncLifetime, IAsyncDisposabl
         Assert.Equal(1L, (await original.GetAsync<int>(owner, "new")).Version);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(1L)]
+    public async Task A_repeat_of_a_single_write_still_running_waits_for_it_and_returns_its_result_without_applying_again(long? expected)
+    {
+        var schema = _schemas.New("repeat_single");
+        var first = "ts-first1-" + Guid.NewGuid().ToString("N")[..12];
+        var second = "ts-repeat1-" + Guid.NewGuid().ToString("N")[..12];
+        await using var original = new PostgresStateManager(_server.ConnectionStringWith(first), schema);
+        await using var repeating = new PostgresStateManager(_server.ConnectionStringWith(second), schema);
+        var owner = StateOwner.Agent("g", "a");
+        await original.SetAsync(owner, "held", 1);
+        await repeating.GetAsync<int>(owner, "held");
+
+        await using var blocker = await _server.DataSource.OpenConnectionAsync();
+        await using var blocking = await blocker.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand($"SELECT 1 FROM \"{schema}\".records WHERE key = 'held' FOR UPDATE", blocker, blocking))
+        {
+            await hold.ExecuteScalarAsync();
+        }
+
+        var id = CommitId.New();
+        IReadOnlyList<StateWrite> write = [new(owner, "held", StateWriteKind.Set, "2"u8.ToArray(), expected)];
+        var originalCommit = original.Driver.CommitAsync(write, [], id, CancellationToken.None).AsTask();
+        await _server.WaitForBackendAsync(first, "wait_event_type = 'Lock'");
+        var repeatCommit = repeating.Driver.CommitAsync(write, [], id, CancellationToken.None).AsTask();
+        await _server.WaitForBackendAsync(second, "wait_event_type = 'Lock'");
+        await blocking.RollbackAsync();
+
+        var firstResult = await originalCommit.WaitAsync(TimeSpan.FromSeconds(30));
+        var repeatResult = await repeatCommit.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal([2L], firstResult.Versions);
+        Assert.True(repeatResult.Succeeded);
+        Assert.Equal(firstResult.Versions, repeatResult.Versions);
+        Assert.Equal((2, 2L), ((await original.GetAsync<int>(owner, "held")).Value, (await original.GetAsync<int>(owner, "held")).Version));
+    }
+
     private string ThroughProxy(string application) =>
         new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Host = "127.0.0.1", Port = _proxy.Port, ApplicationName = application }.ToString();
 

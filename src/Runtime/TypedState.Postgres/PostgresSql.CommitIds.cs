@@ -1,19 +1,18 @@
 namespace TypedState.Postgres;
 
-// Commit ids: a writing commit claims its id first, in its own transaction, so that a repeat of it waits for it (the
-// unique index) and then either finds the id remembered with its versions or, if it rolled back, applies.
+// Commit ids: applied commits are remembered in commit_ids, unique on the id, in the transaction that applies them, so
+// that a repeat waits for a running original (its row locks and its uncommitted id) and then finds the id remembered
+// with its versions, or applies if the original rolled back.
 internal sealed partial class PostgresSql
 {
+    /// <summary>How many expired ids one prune deletes at most (see PostgresStateDriver.CommitIds.cs for how often).</summary>
+    public const int PruneLimit = 256;
+
     /// <summary>
-    /// Claims a commit id for the transaction (versions NULL until it is applied), and prunes up to four expired ids:
-    /// each commit removes more than it adds, through the expiry index, so the table stays at about the ids of one
-    /// retention period without ever being scanned. A repeat of a committed id fails here with a unique violation;
-    /// one whose original is still running waits for it.
+    /// A batch's claim of its commit id, the first statement of its transaction (versions NULL until it commits): a
+    /// repeat of a committed id fails here with a unique violation; one whose original is still running waits for it.
     /// </summary>
-    private const string ClaimCommitTemplate =
-        "WITH expired AS (DELETE FROM {s}.commit_ids WHERE id IN (SELECT id FROM {s}.commit_ids WHERE expires_at < now() " +
-        "ORDER BY expires_at LIMIT 4 FOR UPDATE SKIP LOCKED)) " +
-        "INSERT INTO {s}.commit_ids (id, expires_at) VALUES (@commit, now() + @retention)";
+    private const string ClaimCommitTemplate = "INSERT INTO {s}.commit_ids (id, expires_at) VALUES (@commit, now() + @retention)";
 
     /// <summary>Stores the versions of an applied batch under its claimed id, just before the transaction commits.</summary>
     private const string RememberCommitTemplate = "UPDATE {s}.commit_ids SET versions = @versions WHERE id = @commit";
@@ -21,23 +20,36 @@ internal sealed partial class PostgresSql
     /// <summary>The versions remembered for a commit id (no row: not remembered).</summary>
     private const string RecallCommitTemplate = "SELECT versions FROM {s}.commit_ids WHERE id = @commit";
 
-    /// <summary>The end of a single write with a commit id that always applies: its version is remembered.</summary>
-    private const string RememberAlways =
-        "remembered AS (UPDATE {s}.commit_ids SET versions = ARRAY[(SELECT version FROM written)] WHERE id = @commit)";
+    /// <summary>Deletes up to <see cref="PruneLimit"/> expired ids, oldest first, through the expiry index: never a scan.</summary>
+    private const string PruneCommitsTemplate =
+        "DELETE FROM {s}.commit_ids WHERE id IN (SELECT id FROM {s}.commit_ids WHERE expires_at < now() ORDER BY expires_at LIMIT 256 FOR UPDATE SKIP LOCKED)";
+
+    /// <summary>
+    /// The end of a single write with a commit id, in the write's own statement: the id and the version written are
+    /// remembered if it wrote (a refused write is not). The id is claimed after the write, but a repeat still waits
+    /// for a running original: both write the same record, so the repeat waits for the original's row lock (or, for
+    /// a delete of an absent key, for its uncommitted id), then fails on the id or sees it (see <see cref="Remembered"/>).
+    /// </summary>
+    private const string RememberIfWritten =
+        "claimed AS (INSERT INTO {s}.commit_ids (id, versions, expires_at) SELECT @commit, ARRAY[version], now() + @retention FROM written)";
 
     /// <summary>A delete of an absent key applies as a no-op of version 0, and is remembered as such.</summary>
     private const string RememberAbsentAsZero =
-        "remembered AS (UPDATE {s}.commit_ids SET versions = ARRAY[coalesce((SELECT version FROM written), 0)] WHERE id = @commit)";
+        "claimed AS (INSERT INTO {s}.commit_ids (id, versions, expires_at) VALUES (@commit, ARRAY[coalesce((SELECT version FROM written), 0)], now() + @retention))";
 
     /// <summary>
-    /// The end of a conditional single write with a commit id: remembered if it wrote, otherwise the claim is given
-    /// back, so that the refused write is not remembered and a later attempt under the same id can apply.
+    /// The third column of a conditional single write with a commit id: the versions remembered for the id in the
+    /// statement's snapshot. A write refused because its original already applied (and changed the record) finds its
+    /// result here; when the original committed while the statement waited for its row, the snapshot cannot see it
+    /// and <see cref="LiveVersionOrRemembered"/> reads it after.
     /// </summary>
-    private const string RememberIfWritten =
-        "remembered AS (UPDATE {s}.commit_ids SET versions = ARRAY[(SELECT version FROM written)] WHERE id = @commit AND EXISTS (SELECT 1 FROM written)), " +
-        "forgotten AS (DELETE FROM {s}.commit_ids WHERE id = @commit AND NOT EXISTS (SELECT 1 FROM written))";
+    private const string Remembered = ", (SELECT versions FROM {s}.commit_ids WHERE id = @commit)";
 
-    /// <summary>The name of the unique index a repeated claim violates.</summary>
+    /// <summary>The live version of a record and the versions remembered for a commit id, read after a refused write.</summary>
+    private const string LiveVersionOrRememberedTemplate =
+        "SELECT (SELECT version FROM {s}.records WHERE " + Record + " AND " + Live + "), (SELECT versions FROM {s}.commit_ids WHERE id = @commit)";
+
+    /// <summary>The name of the unique index a repeated id violates.</summary>
     public const string CommitIdIndex = "commit_ids_pkey";
 
     public string ClaimCommit { get; }
@@ -45,4 +57,8 @@ internal sealed partial class PostgresSql
     public string RememberCommit { get; }
 
     public string RecallCommit { get; }
+
+    public string PruneCommits { get; }
+
+    public string LiveVersionOrRemembered { get; }
 }

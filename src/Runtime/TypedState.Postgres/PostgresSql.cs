@@ -165,7 +165,7 @@ internal sealed partial class PostgresSql
     /// statement numbers the names it uses in this order, <c>$1</c> up, and the driver adds its parameters, unnamed,
     /// in the same order. Unnamed parameters spare Npgsql from parsing the SQL for names on every call.
     /// </summary>
-    public static readonly string[] RecordParameters = ["scope", "guild", "agent", "key", "value", "value_bytes", "expected", "commit"];
+    public static readonly string[] RecordParameters = ["scope", "guild", "agent", "key", "value", "value_bytes", "expected", "commit", "retention"];
 
     /// <summary>The order of the positional parameters of the listing statements, as <see cref="RecordParameters"/>.</summary>
     public static readonly string[] ListParameters = ["scope", "guild", "agent", "lower", "upper", "limit"];
@@ -195,11 +195,12 @@ internal sealed partial class PostgresSql
         SetIfVersion = Record(Seen + SetIfVersionWrite + Witness);
         DeleteAny = Record(DeleteAnyWrite);
         DeleteIfVersion = Record(Seen + DeleteIfVersionWrite + Witness);
-        RememberingSetAny = Record("WITH written AS (" + SetAnyWrite + "), " + RememberAlways + " SELECT version FROM written");
-        RememberingSetIfAbsent = Record(Seen + SetIfAbsentWrite + ", " + RememberIfWritten + Witness);
-        RememberingSetIfVersion = Record(Seen + SetIfVersionWrite + ", " + RememberIfWritten + Witness);
+        RememberingSetAny = Record("WITH written AS (" + SetAnyWrite + "), " + RememberIfWritten + " SELECT version FROM written");
+        RememberingSetIfAbsent = Record(Seen + SetIfAbsentWrite + ", " + RememberIfWritten + Witness + Remembered);
+        RememberingSetIfVersion = Record(Seen + SetIfVersionWrite + ", " + RememberIfWritten + Witness + Remembered);
         RememberingDeleteAny = Record("WITH written AS (" + DeleteAnyWrite + "), " + RememberAbsentAsZero + " SELECT version FROM written");
-        RememberingDeleteIfVersion = Record(Seen + DeleteIfVersionWrite + ", " + RememberIfWritten + Witness);
+        RememberingDeleteIfVersion = Record(Seen + DeleteIfVersionWrite + ", " + RememberIfWritten + Witness + Remembered);
+        LiveVersionOrRemembered = Record(LiveVersionOrRememberedTemplate);
         ListFirstBounded = List(ListHead + "key >= @lower" + ListUpper + ListTail);
         ListNextBounded = List(ListHead + "key > @lower" + ListUpper + ListTail);
         ListFirstUnbounded = List(ListHead + "key >= @lower" + ListTail);
@@ -212,6 +213,7 @@ internal sealed partial class PostgresSql
         ClaimCommit = Build(ClaimCommitTemplate);
         RememberCommit = Build(RememberCommitTemplate);
         RecallCommit = Build(RecallCommitTemplate);
+        PruneCommits = Build(PruneCommitsTemplate);
         var grant = GrantTemplate.Replace("{index}", LockIndex, StringComparison.Ordinal);
         GrantKeyLock = Build(grant.Replace("{conflict}", KeyLockConflict, StringComparison.Ordinal));
         GrantOwnerLock = Build(grant.Replace("{conflict}", OwnerLockConflict, StringComparison.Ordinal));
@@ -298,7 +300,7 @@ internal sealed partial class PostgresSql
 
     public string DeleteIfVersion { get; }
 
-    /// <summary>Single writes with a commit id: the write, and its versions stored in the claimed commit id's row.</summary>
+    /// <summary>Single writes with a commit id: the write, and its id remembered with its version in the same statement.</summary>
     public string RememberingSetAny { get; }
 
     public string RememberingSetIfAbsent { get; }

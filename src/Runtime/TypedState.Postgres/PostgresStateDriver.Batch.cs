@@ -8,7 +8,7 @@ public sealed partial class PostgresStateDriver
 {
     /// <summary>
     /// A batch with its fences. A batch that writes runs in an explicit transaction: the first round trip sends BEGIN,
-    /// the claim of the commit id, the shared advisory locks of the guilds it touches, the fence owners' shared
+    /// the claim of the commit id (and, now and then, the pruning of expired ids), the shared advisory locks of the guilds it touches, the fence owners' shared
     /// advisory locks, the fence tokens, every entry in record order, and the deletion of the placeholders its checks
     /// locked; the second commits (storing the versions under the commit id) only when every fence and condition
     /// held. Its checks lock the rows they read so that they still hold at commit. A batch that only checks needs no
@@ -21,6 +21,24 @@ public sealed partial class PostgresStateDriver
     /// to the pool inside a transaction (after an error) is rolled back by Npgsql before it is used again.
     /// </remarks>
     private async Task<CommitResult?> CommitBatchAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool last, CancellationToken cancellationToken)
+    {
+        // Now and then a writing batch with a commit id also prunes expired ids; the prune counts only if it commits.
+        var prune = commitId.IsNone || writes.All(w => WriteStatement(w) is null) ? null : TakePruneTurn();
+        var committed = false;
+        try
+        {
+            var result = await CommitBatchAsync(writes, fences, commitId, prune, last, cancellationToken).ConfigureAwait(false);
+            committed = result is { Succeeded: true };
+            return result;
+        }
+        finally
+        {
+            PrunedOrNot(prune, committed);
+        }
+    }
+
+    /// <summary>The batch itself, with the pruning statement when it is this batch's turn.</summary>
+    private async Task<CommitResult?> CommitBatchAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, NpgsqlBatchCommand? prune, bool last, CancellationToken cancellationToken)
     {
         var statements = new string?[writes.Count];
         var writing = false;
@@ -50,6 +68,10 @@ public sealed partial class PostgresStateDriver
         if (remembering)
         {
             batch.BatchCommands.Add(ClaimCommand(commitId));
+            if (prune is not null)
+            {
+                batch.BatchCommands.Add(prune);
+            }
         }
 
         var firstRows = batch.BatchCommands.Count;

@@ -51,15 +51,15 @@ public sealed partial class PostgresStateDriver
     }
 
     /// <summary>
-    /// A single write: one round trip, one implicit transaction of up to three statements: the claim of the commit
-    /// id, the guild's shared advisory lock, and the write, which stores its version under the claimed id (or gives
-    /// the claim back when its condition failed). Null asks for another attempt: the condition failed, but the record
-    /// changed again before its live version could be read, so that it now holds; or a repeat found its id claimed
-    /// but not remembered.
+    /// A single write: one round trip, one implicit transaction of up to three statements: the guild's shared
+    /// advisory lock, now and then the pruning of expired commit ids, and the write, which with a commit id also
+    /// remembers the id and its version. Null asks for another attempt: the condition failed, but the record changed
+    /// again before its live version could be read, so that it now holds; or a repeat found its id gone.
     /// </summary>
     private async Task<CommitResult?> CommitOneAsync(StateWrite write, CommitId commitId, bool last, CancellationToken cancellationToken)
     {
-        var sql = WriteStatement(write, remembering: !commitId.IsNone);
+        var remembering = !commitId.IsNone;
+        var sql = WriteStatement(write, remembering);
         if (sql is null)
         {
             // A check, or a delete that requires absence: nothing to write, only the condition to verify.
@@ -69,28 +69,30 @@ public sealed partial class PostgresStateDriver
 
         // Failing to open a connection applies nothing: the exception passes as it is.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var prune = remembering ? TakePruneTurn() : null;
         Outcome outcome;
         try
         {
             await using var batch = connection.CreateBatch();
-            if (!commitId.IsNone)
-            {
-                batch.BatchCommands.Add(ClaimCommand(commitId));
-            }
-
             if (write.Owner.Scope != Scope.Global)
             {
                 batch.BatchCommands.Add(GuildLock(PostgresSql.LockGuildShared, write.Owner.GuildIdOrEmpty));
             }
 
+            if (prune is not null)
+            {
+                batch.BatchCommands.Add(prune);
+            }
+
             var command = new NpgsqlBatchCommand(sql);
             PostgresParameters.AddWrite(command.Parameters, write, _jsonbWrites);
-            if (!commitId.IsNone)
+            if (remembering)
             {
-                command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = commitId.Value });
+                AddCommitId(command.Parameters, commitId);
             }
 
             batch.BatchCommands.Add(command);
+
             // The reader moves over the statements that return rows: the guild's lock, then the write.
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (write.Owner.Scope != Scope.Global)
@@ -102,26 +104,49 @@ public sealed partial class PostgresStateDriver
         }
         catch (PostgresException ex) when (IsRepeatedClaim(ex))
         {
+            PrunedOrNot(prune, committed: false);
             return await RecallAsync(connection, commitId, last, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (MayHaveCommitted(ex))
         {
             // The statements were sent in one implicit transaction, committed when the server reached its end.
+            PrunedOrNot(prune, committed: false);
             throw Lost(ex);
         }
+        catch
+        {
+            PrunedOrNot(prune, committed: false);
+            throw;
+        }
 
+        PrunedOrNot(prune, committed: true);
         if (outcome.Written is { } version)
         {
             return CommitResult.Success([version]);
         }
 
-        // No row changed: an unconditional delete of an absent key succeeded as a no-op; anything else conflicted.
+        // No row changed: an unconditional delete of an absent key succeeded as a no-op; a write its original already
+        // applied returns what the original did; anything else conflicted.
         if (write is { Kind: StateWriteKind.Delete, ExpectedVersion: null })
         {
             return CommitResult.Success([0]);
         }
 
-        var found = await FailedVersionAsync(connection, write, outcome.Seen, cancellationToken).ConfigureAwait(false);
+        if (outcome.Remembered is { } remembered)
+        {
+            LogRepeated(commitId);
+            return CommitResult.Success(remembered);
+        }
+
+        var (found, recalled) = remembering && !(outcome.Seen is { } seen && !write.IsSatisfiedBy(seen))
+            ? await LiveVersionOrRememberedAsync(connection, write, commitId, cancellationToken).ConfigureAwait(false)
+            : (await FailedVersionAsync(connection, write, outcome.Seen, cancellationToken).ConfigureAwait(false), null);
+        if (recalled is not null)
+        {
+            LogRepeated(commitId);
+            return CommitResult.Success(recalled);
+        }
+
         return write.IsSatisfiedBy(found) && !last ? null : CommitResult.Conflict(0, found);
     }
 
@@ -165,7 +190,8 @@ public sealed partial class PostgresStateDriver
 
         return new Outcome(
             reader.IsDBNull(0) ? null : reader.GetInt64(0),
-            reader.FieldCount > 1 && !reader.IsDBNull(1) ? reader.GetInt64(1) : null);
+            reader.FieldCount > 1 && !reader.IsDBNull(1) ? reader.GetInt64(1) : null,
+            reader.FieldCount > 2 && !reader.IsDBNull(2) ? reader.GetFieldValue<long[]>(2) : null);
     }
 
     /// <summary>The live version of a record (0 when absent or deleted), on <paramref name="connection"/> or a pooled one.</summary>
@@ -207,6 +233,9 @@ public sealed partial class PostgresStateDriver
     [LoggerMessage(EventId = 203, Level = LogLevel.Debug, Message = "Retrying a PostgreSQL commit that applied nothing (SQLSTATE {SqlState}, attempt {Attempt})")]
     private partial void LogRetried(string? sqlState, int attempt);
 
-    /// <summary>What one statement of a commit returned: the version it wrote (or checked), and the version it saw.</summary>
-    private readonly record struct Outcome(long? Written, long? Seen);
+    /// <summary>
+    /// What one statement of a commit returned: the version it wrote (or checked), the version it saw, and for a
+    /// single write with a commit id, the versions already remembered for the id.
+    /// </summary>
+    private readonly record struct Outcome(long? Written, long? Seen, long[]? Remembered = null);
 }

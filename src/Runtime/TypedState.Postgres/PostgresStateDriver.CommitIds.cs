@@ -3,17 +3,69 @@ using TypedState.Storage;
 
 namespace TypedState.Postgres;
 
-// Commit ids and honest outcomes: a writing commit claims its id first, so a repeat waits for the original and then
-// either finds its versions or applies; a commit whose answer was lost after the commit was sent is reported as such.
+// Commit ids and honest outcomes: a writing commit remembers its id in its own transaction, so a repeat waits for the
+// original and then either finds its versions or applies; a commit whose answer was lost after it was sent is reported
+// as such.
 public sealed partial class PostgresStateDriver
 {
-    /// <summary>The claim of a commit id for the transaction, with the pruning of expired ids (see <see cref="PostgresSql.ClaimCommit"/>).</summary>
+    /// <summary>How often, at most, a driver prunes expired commit ids when the last prune left none behind.</summary>
+    private static readonly long PruneInterval = System.Diagnostics.Stopwatch.Frequency;
+
+    /// <summary>
+    /// When this driver's next commit with an id prunes expired ids (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp; 0: the next one). Pruning a few hundred ids once a second, in a commit's own round trip, costs a
+    /// commit far less than probing the expiry index on every commit; a prune that found a full batch to delete (or
+    /// failed) leaves the next commit to prune again, so a backlog drains at up to that many ids per commit.
+    /// </summary>
+    private long _nextPrune;
+
+    /// <summary>The claim of a batch's commit id, the first statement of its transaction (see <see cref="PostgresSql.ClaimCommit"/>).</summary>
     private NpgsqlBatchCommand ClaimCommand(CommitId commitId)
     {
         var command = new NpgsqlBatchCommand(_sql.ClaimCommit);
         command.Parameters.Add(new NpgsqlParameter<Guid>("commit", commitId.Value));
         command.Parameters.Add(new NpgsqlParameter<TimeSpan>("retention", _commitIdRetention));
         return command;
+    }
+
+    /// <summary>The commit id and its retention, as the last positional parameters of a remembering single write.</summary>
+    private void AddCommitId(NpgsqlParameterCollection parameters, CommitId commitId)
+    {
+        parameters.Add(new NpgsqlParameter<Guid> { TypedValue = commitId.Value });
+        parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = _commitIdRetention });
+    }
+
+    /// <summary>The pruning statement when it is this commit's turn (one commit of the driver at a time), otherwise null.</summary>
+    private NpgsqlBatchCommand? TakePruneTurn()
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var next = Volatile.Read(ref _nextPrune);
+        return now >= next && Interlocked.CompareExchange(ref _nextPrune, now + PruneInterval, next) == next
+            ? new NpgsqlBatchCommand(_sql.PruneCommits)
+            : null;
+    }
+
+    /// <summary>After a commit that pruned: prune again at the next commit if this prune was full or did not take effect.</summary>
+    private void PrunedOrNot(NpgsqlBatchCommand? prune, bool committed)
+    {
+        if (prune is not null && (!committed || prune.Rows >= PostgresSql.PruneLimit))
+        {
+            Volatile.Write(ref _nextPrune, 0);
+        }
+    }
+
+    /// <summary>
+    /// After a single write with a commit id was refused although its snapshot saw the condition hold (the record
+    /// changed while it waited): the live version, and the versions remembered for the id, if its original applied.
+    /// </summary>
+    private async Task<(long Live, long[]? Remembered)> LiveVersionOrRememberedAsync(NpgsqlConnection connection, StateWrite write, CommitId commitId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(_sql.LiveVersionOrRemembered, connection);
+        PostgresParameters.AddRecord(command.Parameters, write.Owner, write.Key);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = commitId.Value });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (reader.IsDBNull(0) ? 0 : reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<long[]>(1));
     }
 
     /// <summary>Whether the claim of a commit id failed because a committed transaction holds the id: the batch is a repeat.</summary>
