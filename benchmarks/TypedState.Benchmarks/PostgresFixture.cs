@@ -9,7 +9,7 @@ namespace TypedState.Benchmarks;
 
 /// <summary>
 /// TypedState's PostgreSQL store (schema <c>typedstate</c>) and hand-written Npgsql code (schema <c>raw</c>) in one
-/// database, with the driver's defaults: jsonb value storage, the version 2 records table (created in both schemas
+/// database, with the driver's defaults: jsonb value storage, the current records table (created in both schemas
 /// by the driver's own layout upgrades) and the driver's own statements (<c>PostgresSql</c> built for <c>raw</c>). Both
 /// sides build their data source as the driver does (<c>NpgsqlDataSourceBuilder</c> on the same connection string,
 /// plus the driver's <c>Max Auto Prepare=64;No Reset On Close=true</c>), send the value as a jsonb parameter (and a

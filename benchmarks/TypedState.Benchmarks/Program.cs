@@ -3,7 +3,8 @@ using BenchmarkDotNet.Running;
 // `interleaved` runs the same comparisons outside BenchmarkDotNet, alternating raw and TypedState blocks so
 // that machine noise hits both sides alike (see README.md); `drivers` does the same for the Redis and PostgreSQL
 // drivers against ephemeral servers, then times transactions and concurrent updates on every driver; `sqlite-writers`
-// compares 16 concurrent SQLite writers with raw Microsoft.Data.Sqlite (SqliteConcurrentWriters.cs); `generator`
+// compares 16 concurrent SQLite writers with raw Microsoft.Data.Sqlite (SqliteConcurrentWriters.cs);
+// `postgres-versions` times the PostgreSQL driver of two commits side by side (postgres-versions.sh); `generator`
 // measures what the source generator costs a build and an editor (Generator/GeneratorCost.cs); anything else goes to
 // BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "interleaved")
@@ -19,6 +20,11 @@ if (args.Length > 0 && args[0] == "generator")
 if (args.Length > 0 && args[0] == "sqlite-writers")
 {
     return await TypedState.Benchmarks.SqliteConcurrentWriters.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "postgres-versions")
+{
+    return TypedState.Benchmarks.PostgresVersionBenchmarks.Run(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "drivers")

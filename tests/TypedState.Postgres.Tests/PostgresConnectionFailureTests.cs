@@ -42,8 +42,10 @@ public sealed class PostgresConnectionFailureTests : IAsyncLifetime
         Assert.Equal(true, await _server.ScalarAsync($"SELECT pg_terminate_backend({pid})"));
         await blocking.RollbackAsync();
 
+        // Killed before its COMMIT was sent, the transaction cannot have committed: the error says nothing was stored.
         var error = await Assert.ThrowsAsync<StateDriverException>(() => commit);
         Assert.Equal("postgres", error.Driver);
+        Assert.Equal(StateWriteOutcome.NotApplied, error.Outcome);
         Assert.IsAssignableFrom<NpgsqlException>(error.InnerException);
         Assert.False(transaction.IsActive);
         await transaction.DisposeAsync();

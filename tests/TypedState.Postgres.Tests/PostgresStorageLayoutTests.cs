@@ -24,9 +24,9 @@ public sealed class PostgresStorageLayoutTests : IAsyncLifetime
         await state.SetAsync(StateOwner.Global, "k", 1);
 
         Assert.Equal(
-            "lock_owners,locks,records,schema_version",
+            "commit_ids,guild_floors,lock_owners,locks,records,schema_version",
             await _server.ScalarAsync($"SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '{schema}'"));
-        Assert.Equal(2, await _server.ScalarAsync($"SELECT version FROM \"{schema}\".schema_version"));
+        Assert.Equal(PostgresSql.LayoutVersion, await _server.ScalarAsync($"SELECT version FROM \"{schema}\".schema_version"));
         Assert.Equal("jsonb", await _server.ScalarAsync(ColumnQuery(schema, "records", "value", "data_type")));
         Assert.Equal("bytea", await _server.ScalarAsync(ColumnQuery(schema, "records", "value_bytes", "data_type")));
         Assert.Equal(1L, await CountAsync($"SELECT count(*) FROM pg_constraint WHERE conrelid = '\"{schema}\".records'::regclass AND conname = 'records_one_value'"));
@@ -93,7 +93,7 @@ public sealed class PostgresStorageLayoutTests : IAsyncLifetime
             var counter = await managers[0].GetAsync<int>(StateOwner.Global, "counter");
             Assert.Equal((drivers, drivers), (counter.Value, counter.Version));
             Assert.Equal(drivers, await CountAsync($"SELECT count(*) FROM \"{schema}\".records WHERE key LIKE 'from-%'"));
-            Assert.Equal(2, await _server.ScalarAsync($"SELECT version FROM \"{schema}\".schema_version"));
+            Assert.Equal(PostgresSql.LayoutVersion, await _server.ScalarAsync($"SELECT version FROM \"{schema}\".schema_version"));
         }
         finally
         {
@@ -132,7 +132,7 @@ public sealed class PostgresStorageLayoutTests : IAsyncLifetime
         await Assert.ThrowsAsync<CorruptStateException>(async () => await state.GetAsync<Counter>(guild, "corrupt"));
         Assert.Equal(["corrupt", "counter", "nul"], await state.ListAsync<JsonElement>(guild, string.Empty).Select(e => e.Key).ToListAsync());
         Assert.Equal("x", (await state.GetAsync<string>(StateOwner.Agent("g", "a"), "agent")).Value);
-        Assert.Equal(2, await _server.ScalarAsync($"SELECT version FROM \"{schema}\".schema_version"));
+        Assert.Equal(PostgresSql.LayoutVersion, await _server.ScalarAsync($"SELECT version FROM \"{schema}\".schema_version"));
         Assert.Equal(
             "records.agent_id:text,records.guild_id:text,records.key:text,records.scope:smallint,records.value:jsonb,records.value_bytes:bytea,records.version:bigint",
             await RecordsCatalogAsync(schema));
@@ -170,7 +170,7 @@ public sealed class PostgresStorageLayoutTests : IAsyncLifetime
             await RecordsCatalogAsync(schema));
         Assert.Equal("counter:jsonb,deleted:bytes", await _server.ScalarAsync(
             $"SELECT string_agg(key || ':' || CASE WHEN value IS NOT NULL THEN 'jsonb' ELSE 'bytes' END, ',' ORDER BY key) FROM \"{schema}\".records"));
-        Assert.Equal(2, await _server.ScalarAsync($"SELECT version FROM \"{schema}\".schema_version"));
+        Assert.Equal(PostgresSql.LayoutVersion, await _server.ScalarAsync($"SELECT version FROM \"{schema}\".schema_version"));
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public sealed class PostgresStorageLayoutTests : IAsyncLifetime
             await Task.WhenAll(workers);
 
             Assert.Equal((10 + drivers, 10L + drivers), await ValueAndVersionAsync<int>(managers[0], StateOwner.Global, "counter"));
-            Assert.Equal(2, await _server.ScalarAsync($"SELECT version FROM \"{schema}\".schema_version"));
+            Assert.Equal(PostgresSql.LayoutVersion, await _server.ScalarAsync($"SELECT version FROM \"{schema}\".schema_version"));
             Assert.Equal(1L, await CountAsync($"SELECT count(*) FROM pg_constraint WHERE conrelid = '\"{schema}\".records'::regclass AND conname = 'records_one_value'"));
         }
         finally

@@ -6,9 +6,10 @@ internal sealed partial class PostgresSql
     /// <summary>
     /// The storage layout version (the version of the driver's tables) this driver writes and understands. 1: one
     /// <c>value</c> column, bytea or jsonb as configured. 2: <c>value jsonb</c> plus the exact-bytes fallback
-    /// <c>value_bytes bytea</c>, the same for every <see cref="PostgresValueStorage"/>.
+    /// <c>value_bytes bytea</c>, the same for every <see cref="PostgresValueStorage"/>. 3: records and locks indexed by
+    /// key head and digest (keys of any accepted length), the guilds' version floors and the remembered commit ids.
     /// </summary>
-    public const int LayoutVersion = 2;
+    public const int LayoutVersion = 3;
 
     /// <summary>Whether the schema's layout version table exists (the name is passed quoted, as to_regclass wants it).</summary>
     public const string LayoutVersionTableExists = "SELECT to_regclass(@table) IS NOT NULL";
@@ -88,6 +89,31 @@ internal sealed partial class PostgresSql
         COMMENT ON COLUMN {s}.records.value IS 'The value as jsonb, when PostgreSQL can hold it; NULL otherwise.';
         COMMENT ON COLUMN {s}.records.value_bytes IS 'The exact bytes of a value jsonb cannot hold (or of every value with ValueStorage = Bytea); NULL otherwise. Both NULL: a tombstone.';
         ALTER TABLE {s}.records ADD CONSTRAINT records_one_value CHECK (value IS NULL OR value_bytes IS NULL) NOT VALID
+        """,
+
+        // Version 3. The primary keys on (owner, key) refused keys longer than a btree entry holds (2704 bytes, owner
+        // ids included: 1024 UTF-16 code units of 4-byte characters failed beside maximum-length ids); they become
+        // unique indexes on the owner, the key's first 128 characters and its SHA-256 (see PostgresSql.cs). The
+        // placeholders that transactions' reads of absent keys used to leave behind (version 0, no value) are
+        // deleted: reads no longer leave them. Two tables are added: the version floors of removed guilds, and the
+        // commit ids remembered for a while.
+        """
+        DELETE FROM {s}.records WHERE version = 0 AND value IS NULL AND value_bytes IS NULL;
+        ALTER TABLE {s}.records DROP CONSTRAINT records_pkey;
+        CREATE UNIQUE INDEX records_key ON {s}.records (scope, guild_id, agent_id, left(key, 128), sha256(decode(replace(key, '\', '\\'), 'escape')));
+        ALTER TABLE {s}.locks DROP CONSTRAINT locks_pkey;
+        CREATE UNIQUE INDEX locks_resource ON {s}.locks (scope, guild_id, agent_id, left(resource, 128), sha256(decode(replace(resource, '\', '\\'), 'escape')));
+        COMMENT ON COLUMN {s}.records.value_bytes IS 'The exact bytes of a value jsonb cannot hold (or of every value with ValueStorage = Bytea); NULL otherwise. Both NULL: a tombstone (version 0: a key a running transaction read as absent, locked by it).';
+        CREATE TABLE {s}.guild_floors (
+            guild_id text COLLATE "C" PRIMARY KEY,
+            floor    bigint NOT NULL          -- the highest version removed with an owner of the guild
+        );
+        CREATE TABLE {s}.commit_ids (
+            id         uuid PRIMARY KEY,
+            versions   bigint[],              -- NULL while the claiming transaction runs
+            expires_at timestamptz NOT NULL   -- by the database clock
+        );
+        CREATE INDEX commit_ids_expiry ON {s}.commit_ids (expires_at)
         """,
     ];
 

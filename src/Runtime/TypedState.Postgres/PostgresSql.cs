@@ -1,32 +1,52 @@
 namespace TypedState.Postgres;
 
 /// <summary>
-/// Every statement the driver runs, in one class, all parameterized: those of records, listings and locks here,
-/// those that create and upgrade the storage layout in PostgresSql.StorageLayout.cs. The templates name the schema
-/// as <c>{s}</c>; <see cref="PostgresSql(string, PostgresValueStorage)"/> fills in the quoted schema once per driver.
+/// Every statement the driver runs, in one class, all parameterized: those of records, listings and removal here,
+/// locks in PostgresSql.Locks.cs, commit ids in PostgresSql.CommitIds.cs, the storage layout in
+/// PostgresSql.StorageLayout.cs. The templates name the schema as <c>{s}</c>;
+/// <see cref="PostgresSql(string, PostgresValueStorage)"/> fills in the quoted schema once per driver.
 /// </summary>
 /// <remarks>
-/// <para>Records live in one table keyed by (scope, guild_id, agent_id, key). A value is held in exactly one of two
-/// columns: <c>value jsonb</c>, for documents PostgreSQL can hold as jsonb (queryable in SQL), or
+/// <para>Records live in one table, one row per (scope, guild_id, agent_id, key). A value is held in exactly one of
+/// two columns: <c>value jsonb</c>, for documents PostgreSQL can hold as jsonb (queryable in SQL), or
 /// <c>value_bytes bytea</c>, the exact bytes of anything else (see <see cref="JsonbDocuments"/>), and of every value
 /// under <see cref="PostgresValueStorage.Bytea"/>. Both NULL is a tombstone that keeps a deleted key's version so a
-/// re-created key never reuses one. Text columns use the "C" collation, so keys compare
-/// by code point whatever the database's collation, and a prefix is matched as the key range
-/// [prefix, StateKeyOrder.PrefixUpperBound(prefix)) — never with LIKE, so no character in a key is special.</para>
-/// <para>Locks: one row per locked resource (the key, or '' for the whole owner) with the newest token granted on it,
-/// and one row per owner with the newest token granted on any of its resources. Rows are never deleted, so tokens
-/// only grow, even across owner removal. Grants, renewals and fence checks of one owner are serialized by a
-/// transaction-scoped advisory lock on a hash of the owner (exclusive to grant or renew, shared to check fences),
-/// so a fenced batch commits either wholly before a newer grant or sees its token.</para>
+/// re-created key never reuses one. Text columns use the "C" collation, so keys compare by code point whatever the
+/// database's collation, and a prefix is matched as the key range [prefix, StateKeyOrder.PrefixUpperBound(prefix))
+/// — never with LIKE, so no character in a key is special.</para>
+/// <para>Keys up to 8192 characters of 4 bytes do not fit a btree entry (2704 bytes), so the unique index holds a
+/// record's owner, the first <see cref="KeyHeadLength"/> characters of its key and the SHA-256 of the whole key;
+/// lookups compare the key itself as well. Listings read the index in (owner, key head) order; only keys sharing
+/// their first <see cref="KeyHeadLength"/> characters need the driver to order them further.</para>
+/// <para>A record created where no row exists starts above its guild's version floor (<c>guild_floors</c>, raised
+/// by owner removal), so a version read before a removal never matches a record created after it.</para>
 /// </remarks>
 internal sealed partial class PostgresSql
 {
+    /// <summary>
+    /// How many characters of a key the index holds: with owner ids of 256 UTF-16 code units (at most 1024 bytes
+    /// each, in any server encoding) and the digest, an entry stays under the btree limit of 2704 bytes.
+    /// </summary>
+    public const int KeyHeadLength = 128;
+
     /// <summary>Whether a record is live: it holds a value in one of its two columns (both NULL is a tombstone).</summary>
     public const string Live = "(value IS NOT NULL OR value_bytes IS NOT NULL)";
 
     private const string Owner = "scope = @scope AND guild_id = @guild AND agent_id = @agent";
 
-    private const string Record = Owner + " AND key = @key";
+    /// <summary>
+    /// The SHA-256 of a key's bytes in the database encoding. convert_to is not immutable, so an index cannot use it;
+    /// decode(…, 'escape') of the text with its backslashes doubled yields the same bytes and is.
+    /// </summary>
+    private const string KeyDigest = "sha256(decode(replace(key, '\\', '\\\\'), 'escape'))";
+
+    private const string KeyParameterDigest = "sha256(decode(replace(@key, '\\', '\\\\'), 'escape'))";
+
+    /// <summary>The columns of the unique index of records, as ON CONFLICT names it.</summary>
+    private const string RecordIndex = "(scope, guild_id, agent_id, left(key, 128), " + KeyDigest + ")";
+
+    /// <summary>One record: the index's columns (so the lookup is one index probe), then the key itself.</summary>
+    private const string Record = Owner + " AND left(key, 128) = left(@key, 128) AND " + KeyDigest + " = " + KeyParameterDigest + " AND key = @key";
 
     private const string Columns = "(scope, guild_id, agent_id, key, value, value_bytes, version)";
 
@@ -36,6 +56,9 @@ internal sealed partial class PostgresSql
     /// </summary>
     private const string Values = "@value, @value_bytes";
 
+    /// <summary>The version of a record created where no row exists: one above its guild's floor (0 unless removed).</summary>
+    private const string FirstVersion = "coalesce((SELECT floor FROM {s}.guild_floors WHERE guild_id = @guild), 0) + 1";
+
     private const string Tombstone = "value IS NULL AND value_bytes IS NULL";
 
     private const string ReadTemplate = "SELECT value, value_bytes, version FROM {s}.records WHERE " + Record + " AND " + Live;
@@ -44,20 +67,30 @@ internal sealed partial class PostgresSql
 
     /// <summary>
     /// The live version of a record (0 when absent or deleted), row-locked until the transaction ends so that a
-    /// transaction's reads still hold when it commits. An absent key gets a placeholder tombstone of version 0 to
-    /// lock, so that it cannot be created concurrently either; a later set gives it version 1.
+    /// transaction's reads still hold when it commits. An absent key gets a placeholder of version 0 to lock, so that
+    /// it cannot be created concurrently either; <see cref="ForgetPlaceholders"/> deletes it before the transaction
+    /// ends, so it is never seen outside (a writer waiting for it then inserts its own row).
     /// </summary>
     private const string LockedLiveVersionTemplate =
         "INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, NULL, NULL, 0) " +
-        "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET version = r.version " +
+        "ON CONFLICT " + RecordIndex + " DO UPDATE SET version = r.version " +
         "RETURNING CASE WHEN r.value IS NULL AND r.value_bytes IS NULL THEN 0 ELSE r.version END";
+
+    /// <summary>
+    /// Deletes the placeholders a writing batch's checks inserted (version 0, no value), keyed by arrays of owners and
+    /// keys; the rows stay locked by the transaction until it ends.
+    /// </summary>
+    private const string ForgetPlaceholdersTemplate =
+        "DELETE FROM {s}.records AS r USING unnest($1::smallint[], $2::text[], $3::text[], $4::text[]) AS c(scope, guild_id, agent_id, key) " +
+        "WHERE r.scope = c.scope AND r.guild_id = c.guild_id AND r.agent_id = c.agent_id AND left(r.key, 128) = left(c.key, 128) " +
+        "AND sha256(decode(replace(r.key, '\\', '\\\\'), 'escape')) = sha256(decode(replace(c.key, '\\', '\\\\'), 'escape')) " +
+        "AND r.key = c.key AND r.version = 0 AND r.value IS NULL AND r.value_bytes IS NULL";
 
     private const string Replace = "value = excluded.value, value_bytes = excluded.value_bytes, version = r.version + 1";
 
-    private const string SetAnyTemplate =
-        "INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, " + Values + ", 1) " +
-        "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET " + Replace + " " +
-        "RETURNING r.version";
+    private const string SetAnyWrite =
+        "INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, " + Values + ", " + FirstVersion + ") " +
+        "ON CONFLICT " + RecordIndex + " DO UPDATE SET " + Replace + " RETURNING r.version";
 
     /// <summary>
     /// The head of a conditional write: <c>seen</c> is the live version in the statement's snapshot. The statements
@@ -70,29 +103,44 @@ internal sealed partial class PostgresSql
 
     private const string Witness = " SELECT (SELECT version FROM written), coalesce((SELECT live FROM seen), 0)";
 
-    private const string SetIfAbsentTemplate =
-        Seen + "written AS (INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, " + Values + ", 1) " +
-        "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET " + Replace + " " +
-        "WHERE r.value IS NULL AND r.value_bytes IS NULL RETURNING r.version)" + Witness;
+    private const string SetIfAbsentWrite =
+        "written AS (INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, " + Values + ", " + FirstVersion + ") " +
+        "ON CONFLICT " + RecordIndex + " DO UPDATE SET " + Replace + " WHERE r.value IS NULL AND r.value_bytes IS NULL RETURNING r.version)";
 
-    private const string SetIfVersionTemplate =
-        Seen + "written AS (UPDATE {s}.records SET value = @value, value_bytes = @value_bytes, version = version + 1 WHERE " + Record +
-        " AND " + Live + " AND version = @expected RETURNING version)" + Witness;
+    private const string SetIfVersionWrite =
+        "written AS (UPDATE {s}.records SET value = @value, value_bytes = @value_bytes, version = version + 1 WHERE " + Record +
+        " AND " + Live + " AND version = @expected RETURNING version)";
 
-    private const string DeleteAnyTemplate =
-        "UPDATE {s}.records SET value = NULL, value_bytes = NULL, version = version + 1 WHERE " + Record + " AND " + Live + " RETURNING version - 1";
+    private const string DeleteAnyWrite =
+        "UPDATE {s}.records SET value = NULL, value_bytes = NULL, version = version + 1 WHERE " + Record + " AND " + Live + " RETURNING version - 1 AS version";
 
-    private const string DeleteIfVersionTemplate =
-        Seen + "written AS (UPDATE {s}.records SET value = NULL, value_bytes = NULL, version = version + 1 WHERE " + Record +
-        " AND " + Live + " AND version = @expected RETURNING version - 1 AS version)" + Witness;
-
-    private const string ListHead =
-        "SELECT key, value, value_bytes, version FROM {s}.records WHERE " + Owner + " AND " + Live + " AND ";
-
-    private const string ListTail = " ORDER BY key LIMIT @limit";
+    private const string DeleteIfVersionWrite =
+        "written AS (UPDATE {s}.records SET value = NULL, value_bytes = NULL, version = version + 1 WHERE " + Record +
+        " AND " + Live + " AND version = @expected RETURNING version - 1 AS version)";
 
     /// <summary>
-    /// The owners of a scope holding a live record, one page after a (guild, agent) cursor. The primary key's
+    /// A listing page: the owner's live records from a lower bound, in the index's (key head) order, so the page is
+    /// read straight from the index and stops at the limit. Keys sharing their head come in no particular order; the
+    /// driver sorts them (see PostgresStateDriver.Listing.cs).
+    /// </summary>
+    private const string ListHead =
+        "SELECT key, value, value_bytes, version FROM {s}.records WHERE " + Owner + " AND " + Live + " AND left(key, 128) >= left(@lower, 128) AND ";
+
+    private const string ListUpper = " AND left(key, 128) <= left(@upper, 128) AND key < @upper";
+
+    private const string ListTail = " ORDER BY left(key, 128) LIMIT @limit";
+
+    /// <summary>
+    /// A page of the keys sharing the head of <c>@head</c>, in key order: read when a whole listing page holds one
+    /// head (thousands of long keys that agree on their first 128 characters), so only such a group is sorted.
+    /// </summary>
+    private const string ListGroupTemplate =
+        "SELECT key, value, value_bytes, version FROM {s}.records WHERE " + Owner + " AND " + Live +
+        " AND left(key, 128) = left(@head, 128) AND (key > @lower OR (@inclusive AND key = @lower)) AND (@upper::text IS NULL OR key < @upper)" +
+        " ORDER BY key LIMIT @limit";
+
+    /// <summary>
+    /// The owners of a scope holding a live record, one page after a (guild, agent) cursor. The index's
     /// (scope, guild_id, agent_id) prefix, in the columns' "C" collation, gives the code point order and the
     /// row-comparison range, so no extra index is needed.
     /// </summary>
@@ -100,66 +148,24 @@ internal sealed partial class PostgresSql
 
     private const string OwnersTail = " ORDER BY guild_id, agent_id LIMIT @limit";
 
-    private const string RemoveAgentTemplate = "DELETE FROM {s}.records WHERE scope = 1 AND guild_id = @guild AND agent_id = @agent";
+    /// <summary>Raises the guild's floor to the highest version removed (records and tombstones).</summary>
+    private const string RaiseFloor =
+        "floor AS (INSERT INTO {s}.guild_floors AS f (guild_id, floor) SELECT @guild, max(version) FROM removed HAVING max(version) > 0 " +
+        "ON CONFLICT (guild_id) DO UPDATE SET floor = greatest(f.floor, excluded.floor)) SELECT count(*) FROM removed";
+
+    private const string RemoveAgentTemplate =
+        "WITH removed AS (DELETE FROM {s}.records WHERE scope = 1 AND guild_id = @guild AND agent_id = @agent RETURNING version), " + RaiseFloor;
 
     /// <summary>A guild's own records and those of its agents, in one statement.</summary>
-    private const string RemoveGuildTemplate = "DELETE FROM {s}.records WHERE scope IN (1, 2) AND guild_id = @guild";
-
-    /// <summary>Serializes grants and renewals of one owner's locks until the transaction ends.</summary>
-    public const string LockOwnerExclusive = "SELECT pg_advisory_xact_lock(1414725634, hashtext(@lock))";
-
-    /// <summary>Keeps the owner's locks from being granted until the transaction ends; fence checks share it.</summary>
-    public const string LockOwnerShared = "SELECT pg_advisory_xact_lock_shared(1414725634, hashtext(@lock))";
-
-    /// <summary>
-    /// Grants a lock unless <c>{conflict}</c> finds a held, unexpired conflicting lock: takes the owner's next token
-    /// and records it on the owner and on the resource, with a lease measured by the database clock. Runs after
-    /// <see cref="LockOwnerExclusive"/>, in a statement of its own so that it sees every earlier grant.
-    /// </summary>
-    private const string GrantTemplate =
-        """
-        WITH now AS (SELECT clock_timestamp() AS t),
-        counter AS (
-            INSERT INTO {s}.lock_owners AS o (scope, guild_id, agent_id, last_token)
-            SELECT @scope, @guild, @agent, 1
-            WHERE NOT EXISTS (SELECT 1 FROM {s}.locks l, now WHERE l.scope = @scope AND l.guild_id = @guild AND l.agent_id = @agent
-                              AND {conflict} AND l.expires_at > now.t)
-            ON CONFLICT (scope, guild_id, agent_id) DO UPDATE SET last_token = o.last_token + 1
-            RETURNING last_token)
-        INSERT INTO {s}.locks AS l (scope, guild_id, agent_id, resource, token, expires_at)
-        SELECT @scope, @guild, @agent, @resource, counter.last_token, now.t + @lease FROM counter, now
-        ON CONFLICT (scope, guild_id, agent_id, resource) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at
-        RETURNING token, expires_at
-        """;
-
-    /// <summary>A key lock conflicts with the owner lock and with the same key's lock.</summary>
-    private const string KeyLockConflict = "l.resource IN ('', @resource)";
-
-    /// <summary>An owner lock conflicts with every lock of the owner.</summary>
-    private const string OwnerLockConflict = "TRUE";
-
-    private const string RenewTemplate =
-        "UPDATE {s}.locks AS l SET expires_at = now.t + @lease FROM (SELECT clock_timestamp() AS t) AS now " +
-        "WHERE l.scope = @scope AND l.guild_id = @guild AND l.agent_id = @agent AND l.resource = @resource " +
-        "AND l.token = @token AND l.expires_at > now.t RETURNING l.token, l.expires_at";
-
-    private const string ReleaseTemplate =
-        "UPDATE {s}.locks SET expires_at = '-infinity' WHERE " + Owner + " AND resource = @resource AND token = @token";
-
-    /// <summary>The newest token of a lock covering a key fence: the owner lock and the key's lock.</summary>
-    private const string KeyFenceTokenTemplate =
-        "SELECT coalesce(max(token), 0) FROM {s}.locks WHERE " + Owner + " AND resource IN ('', @resource)";
-
-    /// <summary>The newest token of a lock covering an owner fence: every lock of the owner.</summary>
-    private const string OwnerFenceTokenTemplate =
-        "SELECT coalesce((SELECT last_token FROM {s}.lock_owners WHERE " + Owner + "), 0)";
+    private const string RemoveGuildTemplate =
+        "WITH removed AS (DELETE FROM {s}.records WHERE scope IN (1, 2) AND guild_id = @guild RETURNING version), " + RaiseFloor;
 
     /// <summary>
     /// The order of the positional parameters of the record statements (reads and writes of one record): each
     /// statement numbers the names it uses in this order, <c>$1</c> up, and the driver adds its parameters, unnamed,
     /// in the same order. Unnamed parameters spare Npgsql from parsing the SQL for names on every call.
     /// </summary>
-    public static readonly string[] RecordParameters = ["scope", "guild", "agent", "key", "value", "value_bytes", "expected"];
+    public static readonly string[] RecordParameters = ["scope", "guild", "agent", "key", "value", "value_bytes", "expected", "commit", "retention"];
 
     /// <summary>The order of the positional parameters of the listing statements, as <see cref="RecordParameters"/>.</summary>
     public static readonly string[] ListParameters = ["scope", "guild", "agent", "lower", "upper", "limit"];
@@ -171,7 +177,6 @@ internal sealed partial class PostgresSql
         QuotedSchema = "\"" + schema.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
         Storage = storage;
 
-        string Build(string template) => template.Replace("{s}", QuotedSchema, StringComparison.Ordinal);
         string Record(string template) => Positional(Build(template), RecordParameters);
         string List(string template) => Positional(Build(template), ListParameters);
 
@@ -184,21 +189,34 @@ internal sealed partial class PostgresSql
         Read = Record(ReadTemplate);
         LiveVersion = Record(LiveVersionTemplate);
         LockedLiveVersion = Record(LockedLiveVersionTemplate);
-        SetAny = Record(SetAnyTemplate);
-        SetIfAbsent = Record(SetIfAbsentTemplate);
-        SetIfVersion = Record(SetIfVersionTemplate);
-        DeleteAny = Record(DeleteAnyTemplate);
-        DeleteIfVersion = Record(DeleteIfVersionTemplate);
-        ListFirstBounded = List(ListHead + "key >= @lower AND key < @upper" + ListTail);
-        ListNextBounded = List(ListHead + "key > @lower AND key < @upper" + ListTail);
+        ForgetPlaceholders = Build(ForgetPlaceholdersTemplate);
+        SetAny = Record(SetAnyWrite);
+        SetIfAbsent = Record(Seen + SetIfAbsentWrite + Witness);
+        SetIfVersion = Record(Seen + SetIfVersionWrite + Witness);
+        DeleteAny = Record(DeleteAnyWrite);
+        DeleteIfVersion = Record(Seen + DeleteIfVersionWrite + Witness);
+        RememberingSetAny = Record("WITH written AS (" + SetAnyWrite + "), " + RememberIfWritten + " SELECT version FROM written");
+        RememberingSetIfAbsent = Record(Seen + SetIfAbsentWrite + ", " + RememberIfWritten + Witness + Remembered);
+        RememberingSetIfVersion = Record(Seen + SetIfVersionWrite + ", " + RememberIfWritten + Witness + Remembered);
+        RememberingDeleteAny = Record("WITH written AS (" + DeleteAnyWrite + "), " + RememberAbsentAsZero + " SELECT version FROM written");
+        RememberingDeleteIfVersion = Record(Seen + DeleteIfVersionWrite + ", " + RememberIfWritten + Witness + Remembered);
+        LiveVersionOrRemembered = Record(LiveVersionOrRememberedTemplate);
+        ListFirstBounded = List(ListHead + "key >= @lower" + ListUpper + ListTail);
+        ListNextBounded = List(ListHead + "key > @lower" + ListUpper + ListTail);
         ListFirstUnbounded = List(ListHead + "key >= @lower" + ListTail);
         ListNextUnbounded = List(ListHead + "key > @lower" + ListTail);
+        ListGroup = Build(ListGroupTemplate);
         ListOwnersFirst = Build(OwnersHead + OwnersTail);
         ListOwnersNext = Build(OwnersHead + " AND (guild_id, agent_id) > (@guild, @agent)" + OwnersTail);
         RemoveAgent = Build(RemoveAgentTemplate);
         RemoveGuild = Build(RemoveGuildTemplate);
-        GrantKeyLock = Build(GrantTemplate.Replace("{conflict}", KeyLockConflict, StringComparison.Ordinal));
-        GrantOwnerLock = Build(GrantTemplate.Replace("{conflict}", OwnerLockConflict, StringComparison.Ordinal));
+        ClaimCommit = Build(ClaimCommitTemplate);
+        RememberCommit = Build(RememberCommitTemplate);
+        RecallCommit = Build(RecallCommitTemplate);
+        PruneCommits = Build(PruneCommitsTemplate);
+        var grant = GrantTemplate.Replace("{index}", LockIndex, StringComparison.Ordinal);
+        GrantKeyLock = Build(grant.Replace("{conflict}", KeyLockConflict, StringComparison.Ordinal));
+        GrantOwnerLock = Build(grant.Replace("{conflict}", OwnerLockConflict, StringComparison.Ordinal));
         RenewLock = Build(RenewTemplate);
         ReleaseLock = Build(ReleaseTemplate);
         KeyFenceToken = Build(KeyFenceTokenTemplate);
@@ -270,6 +288,8 @@ internal sealed partial class PostgresSql
 
     public string LockedLiveVersion { get; }
 
+    public string ForgetPlaceholders { get; }
+
     public string SetAny { get; }
 
     public string SetIfAbsent { get; }
@@ -280,6 +300,17 @@ internal sealed partial class PostgresSql
 
     public string DeleteIfVersion { get; }
 
+    /// <summary>Single writes with a commit id: the write, and its id remembered with its version in the same statement.</summary>
+    public string RememberingSetAny { get; }
+
+    public string RememberingSetIfAbsent { get; }
+
+    public string RememberingSetIfVersion { get; }
+
+    public string RememberingDeleteAny { get; }
+
+    public string RememberingDeleteIfVersion { get; }
+
     /// <summary>Listing pages: [first page | later page] × [bounded prefix | empty prefix].</summary>
     public string ListFirstBounded { get; }
 
@@ -288,6 +319,9 @@ internal sealed partial class PostgresSql
     public string ListFirstUnbounded { get; }
 
     public string ListNextUnbounded { get; }
+
+    /// <summary>A page of the keys that share one key head, in key order (named parameters).</summary>
+    public string ListGroup { get; }
 
     /// <summary>Owner listing pages: the first, and those after the cursor (@guild, @agent).</summary>
     public string ListOwnersFirst { get; }
@@ -298,15 +332,5 @@ internal sealed partial class PostgresSql
 
     public string RemoveGuild { get; }
 
-    public string GrantKeyLock { get; }
-
-    public string GrantOwnerLock { get; }
-
-    public string RenewLock { get; }
-
-    public string ReleaseLock { get; }
-
-    public string KeyFenceToken { get; }
-
-    public string OwnerFenceToken { get; }
+    private string Build(string template) => template.Replace("{s}", QuotedSchema, StringComparison.Ordinal);
 }

@@ -5,10 +5,19 @@ using TypedState.Storage;
 
 namespace TypedState.Postgres;
 
-// The commit protocol: a single write as one conditional statement, a batch with its fences as one round trip.
+// The commit protocol: a single write as one round trip (one implicit transaction), a batch with its fences as an
+// explicit transaction of two round trips (PostgresStateDriver.Batch.cs). Commit ids and the honest report of lost
+// answers are in PostgresStateDriver.CommitIds.cs.
 public sealed partial class PostgresStateDriver
 {
     /// <inheritdoc />
+    /// <remarks>
+    /// A writing commit takes its guilds' advisory locks, shared (an owner removal takes them exclusively), and, with
+    /// a commit id, claims the id first in the same transaction. It throws <see cref="CommitOutcomeUnknownException"/>
+    /// when the connection broke, timed out or was cancelled after the statement that commits was sent; a connection
+    /// that cannot be opened, an error the server answered, and anything before the commit's last round trip of a
+    /// batch mean nothing was applied.
+    /// </remarks>
     public async ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
@@ -27,8 +36,8 @@ public sealed partial class PostgresStateDriver
             try
             {
                 var result = writes.Count == 1 && fences.Count == 0
-                    ? await CommitOneAsync(writes[0], last, cancellationToken).ConfigureAwait(false)
-                    : await CommitBatchAsync(writes, fences, last, cancellationToken).ConfigureAwait(false);
+                    ? await CommitOneAsync(writes[0], commitId, last, cancellationToken).ConfigureAwait(false)
+                    : await CommitBatchAsync(writes, fences, commitId, last, cancellationToken).ConfigureAwait(false);
                 if (result is { } done)
                 {
                     return done;
@@ -42,12 +51,15 @@ public sealed partial class PostgresStateDriver
     }
 
     /// <summary>
-    /// A single write: one statement, committed on its own. Null asks for another attempt: the condition failed,
-    /// but the record changed again before its live version could be read, so that it now holds.
+    /// A single write: one round trip, one implicit transaction of up to three statements: the guild's shared
+    /// advisory lock, now and then the pruning of expired commit ids, and the write, which with a commit id also
+    /// remembers the id and its version. Null asks for another attempt: the condition failed, but the record changed
+    /// again before its live version could be read, so that it now holds; or a repeat found its id gone.
     /// </summary>
-    private async Task<CommitResult?> CommitOneAsync(StateWrite write, bool last, CancellationToken cancellationToken)
+    private async Task<CommitResult?> CommitOneAsync(StateWrite write, CommitId commitId, bool last, CancellationToken cancellationToken)
     {
-        var sql = WriteStatement(write);
+        var remembering = !commitId.IsNone;
+        var sql = WriteStatement(write, remembering);
         if (sql is null)
         {
             // A check, or a delete that requires absence: nothing to write, only the condition to verify.
@@ -55,187 +67,102 @@ public sealed partial class PostgresStateDriver
             return write.IsSatisfiedBy(live) ? CommitResult.Success([live]) : CommitResult.Conflict(0, live);
         }
 
+        // Failing to open a connection applies nothing: the exception passes as it is.
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var prune = remembering ? TakePruneTurn() : null;
         Outcome outcome;
-        await using (var command = _dataSource.CreateCommand(sql))
+        try
         {
+            await using var batch = connection.CreateBatch();
+            if (write.Owner.Scope != Scope.Global)
+            {
+                batch.BatchCommands.Add(GuildLock(PostgresSql.LockGuildShared, write.Owner.GuildIdOrEmpty));
+            }
+
+            if (prune is not null)
+            {
+                batch.BatchCommands.Add(prune);
+            }
+
+            var command = new NpgsqlBatchCommand(sql);
             PostgresParameters.AddWrite(command.Parameters, write, _jsonbWrites);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (remembering)
+            {
+                AddCommitId(command.Parameters, commitId);
+            }
+
+            batch.BatchCommands.Add(command);
+
+            // The reader moves over the statements that return rows: the guild's lock, then the write.
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (write.Owner.Scope != Scope.Global)
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             outcome = await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false);
         }
+        catch (PostgresException ex) when (IsRepeatedClaim(ex))
+        {
+            PrunedOrNot(prune, committed: false);
+            return await RecallAsync(connection, commitId, last, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (MayHaveCommitted(ex))
+        {
+            // The statements were sent in one implicit transaction, committed when the server reached its end.
+            PrunedOrNot(prune, committed: false);
+            throw Lost(ex);
+        }
+        catch
+        {
+            PrunedOrNot(prune, committed: false);
+            throw;
+        }
 
+        PrunedOrNot(prune, committed: true);
         if (outcome.Written is { } version)
         {
             return CommitResult.Success([version]);
         }
 
-        // No row changed: an unconditional delete of an absent key succeeded as a no-op; anything else conflicted.
+        // No row changed: an unconditional delete of an absent key succeeded as a no-op; a write its original already
+        // applied returns what the original did; anything else conflicted.
         if (write is { Kind: StateWriteKind.Delete, ExpectedVersion: null })
         {
             return CommitResult.Success([0]);
         }
 
-        var found = await FailedVersionAsync(null, write, outcome.Seen, cancellationToken).ConfigureAwait(false);
+        if (outcome.Remembered is { } remembered)
+        {
+            LogRepeated(commitId);
+            return CommitResult.Success(remembered);
+        }
+
+        var (found, recalled) = remembering && !(outcome.Seen is { } seen && !write.IsSatisfiedBy(seen))
+            ? await LiveVersionOrRememberedAsync(connection, write, commitId, cancellationToken).ConfigureAwait(false)
+            : (await FailedVersionAsync(connection, write, outcome.Seen, cancellationToken).ConfigureAwait(false), null);
+        if (recalled is not null)
+        {
+            LogRepeated(commitId);
+            return CommitResult.Success(recalled);
+        }
+
         return write.IsSatisfiedBy(found) && !last ? null : CommitResult.Conflict(0, found);
     }
 
     /// <summary>
-    /// A batch with its fences in one round trip: the fence owners' shared advisory locks, the fence tokens, then
-    /// every entry in record order. A batch that writes runs in an explicit transaction, committed only when every
-    /// fence and condition held; its checks lock the rows they read so that they still hold at commit. A batch
-    /// that only checks needs no locks: each check's snapshot follows the previous one's, so all its reads were
-    /// true together at the moment of the first check. Null asks for another attempt, as in <see cref="CommitOneAsync"/>.
+    /// The statement that applies a write, or null when the entry writes nothing (a check, or a delete requiring
+    /// absence). With <paramref name="remembering"/>, the statement also stores its version under the commit id
+    /// claimed earlier in its transaction (a single write's).
     /// </summary>
-    private async Task<CommitResult?> CommitBatchAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, bool last, CancellationToken cancellationToken)
+    private string? WriteStatement(StateWrite write, bool remembering = false) => (write.Kind, write.ExpectedVersion) switch
     {
-        var statements = new string?[writes.Count];
-        var writing = false;
-        for (var i = 0; i < writes.Count; i++)
-        {
-            statements[i] = WriteStatement(writes[i]);
-            writing |= statements[i] is not null;
-        }
-
-        var order = new int[writes.Count];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
-
-        Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
-
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = writing ? await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false) : null;
-        await using var batch = new NpgsqlBatch(connection, transaction);
-
-        var fenceLocks = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var fence in fences)
-        {
-            fenceLocks.Add(OwnerLockName(fence.Owner));
-        }
-
-        foreach (var name in fenceLocks)
-        {
-            var command = new NpgsqlBatchCommand(PostgresSql.LockOwnerShared);
-            command.Parameters.Add(new NpgsqlParameter<string>("lock", name));
-            batch.BatchCommands.Add(command);
-        }
-
-        foreach (var fence in fences)
-        {
-            var command = new NpgsqlBatchCommand(fence.Key is null ? _sql.OwnerFenceToken : _sql.KeyFenceToken);
-            PostgresParameters.AddOwner(command.Parameters, fence.Owner);
-            if (fence.Key is not null)
-            {
-                command.Parameters.Add(new NpgsqlParameter<string>("resource", fence.Key));
-            }
-
-            batch.BatchCommands.Add(command);
-        }
-
-        foreach (var i in order)
-        {
-            var command = new NpgsqlBatchCommand(statements[i] ?? (writing ? _sql.LockedLiveVersion : _sql.LiveVersion));
-            if (statements[i] is null)
-            {
-                PostgresParameters.AddRecord(command.Parameters, writes[i].Owner, writes[i].Key);
-            }
-            else
-            {
-                PostgresParameters.AddWrite(command.Parameters, writes[i], _jsonbWrites);
-            }
-
-            batch.BatchCommands.Add(command);
-        }
-
-        var results = new Outcome[batch.BatchCommands.Count];
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            for (var c = 0; c < results.Length; c++)
-            {
-                if (c > 0)
-                {
-                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                if (c >= fenceLocks.Count)
-                {
-                    results[c] = await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-
-        for (var f = 0; f < fences.Count; f++)
-        {
-            var newest = results[fenceLocks.Count + f].Written ?? 0;
-            if (newest > fences[f].Token)
-            {
-                await RollbackAsync(transaction).ConfigureAwait(false);
-                return CommitResult.FencedOut(f, newest);
-            }
-        }
-
-        var versions = new long[writes.Count];
-        var failed = -1;
-        var first = fenceLocks.Count + fences.Count;
-        for (var p = 0; p < order.Length; p++)
-        {
-            var i = order[p];
-            var result = results[first + p].Written;
-            if (statements[i] is null)
-            {
-                versions[i] = result ?? 0;
-                if (!writes[i].IsSatisfiedBy(versions[i]) && (failed < 0 || i < failed))
-                {
-                    failed = i;
-                }
-            }
-            else if (result is { } version)
-            {
-                versions[i] = version;
-            }
-            else if (writes[i] is not { Kind: StateWriteKind.Delete, ExpectedVersion: null } && (failed < 0 || i < failed))
-            {
-                failed = i;
-            }
-        }
-
-        if (failed >= 0)
-        {
-            // A check's result is the live version it found; a write reports the version it saw.
-            var live = statements[failed] is null
-                ? versions[failed]
-                : await FailedVersionAsync(connection, writes[failed], results[first + Array.IndexOf(order, failed)].Seen, cancellationToken).ConfigureAwait(false);
-            await RollbackAsync(transaction).ConfigureAwait(false);
-            return statements[failed] is not null && writes[failed].IsSatisfiedBy(live) && !last
-                ? null
-                : CommitResult.Conflict(failed, live);
-        }
-
-        if (transaction is not null)
-        {
-            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-
-        return CommitResult.Success(versions);
-    }
-
-    private static async Task RollbackAsync(NpgsqlTransaction? transaction)
-    {
-        if (transaction is not null)
-        {
-            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The statement that applies a write, or null when the entry writes nothing (a check, or a delete requiring absence).</summary>
-    private string? WriteStatement(StateWrite write) => (write.Kind, write.ExpectedVersion) switch
-    {
-        (StateWriteKind.Set, null) => _sql.SetAny,
-        (StateWriteKind.Set, 0) => _sql.SetIfAbsent,
-        (StateWriteKind.Set, _) => _sql.SetIfVersion,
-        (StateWriteKind.Delete, null) => _sql.DeleteAny,
+        (StateWriteKind.Set, null) => remembering ? _sql.RememberingSetAny : _sql.SetAny,
+        (StateWriteKind.Set, 0) => remembering ? _sql.RememberingSetIfAbsent : _sql.SetIfAbsent,
+        (StateWriteKind.Set, _) => remembering ? _sql.RememberingSetIfVersion : _sql.SetIfVersion,
+        (StateWriteKind.Delete, null) => remembering ? _sql.RememberingDeleteAny : _sql.DeleteAny,
         (StateWriteKind.Delete, 0) => null,
-        (StateWriteKind.Delete, _) => _sql.DeleteIfVersion,
+        (StateWriteKind.Delete, _) => remembering ? _sql.RememberingDeleteIfVersion : _sql.DeleteIfVersion,
         (StateWriteKind.Check, _) => null,
         _ => throw new UnreachableException("Write kinds are checked before the batch is applied."),
     };
@@ -263,7 +190,8 @@ public sealed partial class PostgresStateDriver
 
         return new Outcome(
             reader.IsDBNull(0) ? null : reader.GetInt64(0),
-            reader.FieldCount > 1 && !reader.IsDBNull(1) ? reader.GetInt64(1) : null);
+            reader.FieldCount > 1 && !reader.IsDBNull(1) ? reader.GetInt64(1) : null,
+            reader.FieldCount > 2 && !reader.IsDBNull(2) ? reader.GetFieldValue<long[]>(2) : null);
     }
 
     /// <summary>The live version of a record (0 when absent or deleted), on <paramref name="connection"/> or a pooled one.</summary>
@@ -274,7 +202,18 @@ public sealed partial class PostgresStateDriver
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long version ? version : 0;
     }
 
-    /// <summary>The order rows are locked in: the primary key's order, the same for every client.</summary>
+    /// <summary>A guild's advisory lock (<see cref="PostgresSql.LockGuildShared"/> or exclusive), named after the schema and the guild.</summary>
+    private NpgsqlBatchCommand GuildLock(string sql, string guildId)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter<string>("lock", GuildLockName(guildId)));
+        return command;
+    }
+
+    /// <summary>The text hashed into a guild's advisory lock key: schema and guild id (ids cannot hold U+001F).</summary>
+    private string GuildLockName(string guildId) => _sql.Schema + "\u001F" + guildId;
+
+    /// <summary>The order rows are locked in: owner (scope, guild, agent), then key, the same for every client.</summary>
     private static int CompareRecords(StateWrite a, StateWrite b)
     {
         var order = a.Owner.Scope.CompareTo(b.Owner.Scope);
@@ -294,6 +233,9 @@ public sealed partial class PostgresStateDriver
     [LoggerMessage(EventId = 203, Level = LogLevel.Debug, Message = "Retrying a PostgreSQL commit that applied nothing (SQLSTATE {SqlState}, attempt {Attempt})")]
     private partial void LogRetried(string? sqlState, int attempt);
 
-    /// <summary>What one statement of a commit returned: the version it wrote (or checked), and the version it saw.</summary>
-    private readonly record struct Outcome(long? Written, long? Seen);
+    /// <summary>
+    /// What one statement of a commit returned: the version it wrote (or checked), the version it saw, and for a
+    /// single write with a commit id, the versions already remembered for the id.
+    /// </summary>
+    private readonly record struct Outcome(long? Written, long? Seen, long[]? Remembered = null);
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -8,20 +7,22 @@ using TypedState.Storage;
 namespace TypedState.Postgres;
 
 /// <summary>
-/// Stores state in PostgreSQL through a pooled <see cref="NpgsqlDataSource"/>. A single write is one statement whose
-/// <c>WHERE</c> (or <c>ON CONFLICT … WHERE</c>) carries the version condition; a batch, with its fences, is one
-/// database transaction that applies everything or nothing. Locks are rows with leases measured by the database
-/// clock and per-owner fencing tokens. The schema and its tables are created on first use; their storage layout is
-/// versioned and upgraded in place.
+/// Stores state in PostgreSQL through a pooled <see cref="NpgsqlDataSource"/>. A single write is one round trip whose
+/// write statement's <c>WHERE</c> (or <c>ON CONFLICT … WHERE</c>) carries the version condition; a batch, with its
+/// fences, is one database transaction that applies everything or nothing. Commits and owner removals of one guild
+/// are serialized by an advisory lock; applied commit ids are remembered for <see cref="PostgresStateDriverOptions.CommitIdRetention"/>.
+/// Locks are rows with leases measured by the database clock and per-owner fencing tokens. The schema and its tables
+/// are created on first use; their storage layout is versioned and upgraded in place.
 /// </summary>
 /// <remarks>
-/// Rows of a batch are locked in one global order (scope, guild, agent, key), so concurrent batches do not deadlock
-/// each other; a deadlock with another statement (for example an owner removal) is retried, as nothing was applied.
+/// Rows of a batch are locked in one global order (scope, guild, agent, key), and guild locks in guild order, so
+/// concurrent batches do not deadlock each other; a deadlock with another statement is retried, as nothing was applied.
 /// </remarks>
 public sealed partial class PostgresStateDriver : IStateDriver
 {
-    // One file per concern: reads, listings and owner removal here; the commit protocol in .Commit.cs, locks in
-    // .Locks.cs, the data source and first use (storage layout) in .Setup.cs; PostgresParameters binds parameters.
+    // One file per concern: reads and owner removal here; listings in .Listing.cs; the commit protocol in .Commit.cs
+    // (single writes), .Batch.cs (batches) and .CommitIds.cs (commit ids, lost answers); locks in .Locks.cs; the data
+    // source and first use (storage layout) in .Setup.cs; PostgresParameters binds parameters.
 
     /// <summary>How often a batch that applied nothing is run again after a deadlock or a concurrent change.</summary>
     private const int MaxAttempts = 5;
@@ -30,6 +31,7 @@ public sealed partial class PostgresStateDriver : IStateDriver
     private readonly bool _ownsDataSource;
     private readonly PostgresSql _sql;
     private readonly int _pageSize;
+    private readonly TimeSpan _commitIdRetention;
     private readonly ILogger _logger;
     private readonly Lock _initializeGate = new();
     private Task? _initialization;
@@ -48,6 +50,7 @@ public sealed partial class PostgresStateDriver : IStateDriver
         options.Validate();
         _sql = new PostgresSql(options.Schema, options.ValueStorage);
         _pageSize = options.ListPageSize;
+        _commitIdRetention = options.CommitIdRetention;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PostgresStateDriver>();
         if (options.DataSource is { } dataSource)
         {
@@ -89,64 +92,11 @@ public sealed partial class PostgresStateDriver : IStateDriver
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<StateOwner> ListOwnersAsync(Scope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-
-        // Keyset pages of ListPageSize owners, each its own query: no connection or cursor is held while the caller
-        // works (and perhaps writes), and each page resumes after the last owner listed.
-        (string Guild, string Agent)? after = null;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var page = await ReadOwnersPageAsync(scope, after, cancellationToken).ConfigureAwait(false);
-            foreach (var (guild, agent) in page)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return StateOwner.FromStored(scope, guild, agent);
-            }
-
-            if (page.Count < _pageSize)
-            {
-                yield break;
-            }
-
-            after = page[^1];
-        }
-    }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(prefix);
-        cancellationToken.ThrowIfCancellationRequested();
-        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-
-        // Pages of ListPageSize keys, each its own query: no connection is held while the caller processes a page.
-        var upper = StateKeyOrder.PrefixUpperBound(prefix);
-        var lower = prefix;
-        var first = true;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var page = await ReadPageAsync(owner, lower, upper, first, cancellationToken).ConfigureAwait(false);
-            foreach (var record in page)
-            {
-                yield return record;
-            }
-
-            if (page.Count < _pageSize)
-            {
-                yield break;
-            }
-
-            lower = page[^1].Key;
-            first = false;
-        }
-    }
-
-    /// <inheritdoc />
+    /// <remarks>
+    /// One implicit transaction: the guild's advisory lock, exclusive, which waits for the commits under way in the
+    /// guild and holds off new ones, then, in a statement of its own (so its snapshot holds every commit that came
+    /// first), the deletion and the raise of the guild's version floor.
+    /// </remarks>
     public async ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -161,14 +111,19 @@ public sealed partial class PostgresStateDriver : IStateDriver
         {
             try
             {
-                await using var command = _dataSource.CreateCommand(sql);
-                command.Parameters.Add(new NpgsqlParameter<string>("guild", owner.GuildIdOrEmpty));
+                await using var batch = _dataSource.CreateBatch();
+                batch.BatchCommands.Add(GuildLock(PostgresSql.LockGuildExclusive, owner.GuildIdOrEmpty));
+                var remove = new NpgsqlBatchCommand(sql);
+                remove.Parameters.Add(new NpgsqlParameter<string>("guild", owner.GuildIdOrEmpty));
                 if (owner.Scope == Scope.Agent)
                 {
-                    command.Parameters.Add(new NpgsqlParameter<string>("agent", owner.AgentIdOrEmpty));
+                    remove.Parameters.Add(new NpgsqlParameter<string>("agent", owner.AgentIdOrEmpty));
                 }
 
-                var removed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                batch.BatchCommands.Add(remove);
+                await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                var removed = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetInt64(0) : 0;
                 LogRemoved(owner, removed);
                 return;
             }
@@ -194,55 +149,6 @@ public sealed partial class PostgresStateDriver : IStateDriver
         }
     }
 
-    private async Task<List<StoredRecord>> ReadPageAsync(StateOwner owner, string lower, string? upper, bool first, CancellationToken cancellationToken)
-    {
-        var sql = (first, upper is null) switch
-        {
-            (true, false) => _sql.ListFirstBounded,
-            (false, false) => _sql.ListNextBounded,
-            (true, true) => _sql.ListFirstUnbounded,
-            (false, true) => _sql.ListNextUnbounded,
-        };
-        await using var command = _dataSource.CreateCommand(sql);
-        PostgresParameters.AddPositionalOwner(command.Parameters, owner);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = lower });
-        if (upper is not null)
-        {
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = upper });
-        }
-
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = _pageSize });
-        var page = new List<StoredRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            page.Add(new StoredRecord(reader.GetString(0), ReadValue(reader, 1), reader.GetInt64(3)));
-        }
-
-        return page;
-    }
-
-    private async Task<List<(string Guild, string Agent)>> ReadOwnersPageAsync(Scope scope, (string Guild, string Agent)? after, CancellationToken cancellationToken)
-    {
-        await using var command = _dataSource.CreateCommand(after is null ? _sql.ListOwnersFirst : _sql.ListOwnersNext);
-        command.Parameters.Add(new NpgsqlParameter<short>("scope", (short)scope));
-        if (after is { } cursor)
-        {
-            command.Parameters.Add(new NpgsqlParameter<string>("guild", cursor.Guild));
-            command.Parameters.Add(new NpgsqlParameter<string>("agent", cursor.Agent));
-        }
-
-        command.Parameters.Add(new NpgsqlParameter<int>("limit", _pageSize));
-        var page = new List<(string Guild, string Agent)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            page.Add((reader.GetString(0), reader.GetString(1)));
-        }
-
-        return page;
-    }
-
     /// <summary>
     /// The value of a stored record: the jsonb column at <paramref name="ordinal"/> (its text, as Npgsql reads jsonb
     /// into bytes), or the exact bytes of the fallback column after it.
@@ -251,5 +157,5 @@ public sealed partial class PostgresStateDriver : IStateDriver
         reader.GetFieldValue<byte[]>(reader.IsDBNull(ordinal) ? ordinal + 1 : ordinal);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "Removed {Count} PostgreSQL records of {Owner}")]
-    private partial void LogRemoved(StateOwner owner, int count);
+    private partial void LogRemoved(StateOwner owner, long count);
 }

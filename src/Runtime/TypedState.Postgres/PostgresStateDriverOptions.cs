@@ -43,6 +43,16 @@ public sealed partial class PostgresStateDriverOptions
     /// </summary>
     public PostgresValueStorage ValueStorage { get; set; } = PostgresValueStorage.Jsonb;
 
+    /// <summary>
+    /// How long the id of an applied commit is remembered (table <c>commit_ids</c>, by the database clock), so that a
+    /// commit repeated after its answer was lost applies nothing and returns the first result. Default 10 minutes;
+    /// between 1 second and 7 days. Keep it well above <see cref="StateManagerOptions.CommitRecoveryTimeout"/>.
+    /// </summary>
+    public TimeSpan CommitIdRetention { get; set; } = DefaultCommitIdRetention;
+
+    /// <summary>The default of <see cref="CommitIdRetention"/>.</summary>
+    internal static readonly TimeSpan DefaultCommitIdRetention = TimeSpan.FromMinutes(10);
+
     internal void Validate()
     {
         if (DataSource is null && string.IsNullOrWhiteSpace(ConnectionString))
@@ -67,6 +77,11 @@ public sealed partial class PostgresStateDriverOptions
         if (!Enum.IsDefined(ValueStorage))
         {
             throw new ArgumentOutOfRangeException(nameof(ValueStorage), ValueStorage, "Unknown value storage.");
+        }
+
+        if (CommitIdRetention < TimeSpan.FromSeconds(1) || CommitIdRetention > TimeSpan.FromDays(7))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CommitIdRetention), CommitIdRetention, "CommitIdRetention must be between 1 second and 7 days.");
         }
     }
 

@@ -1,0 +1,91 @@
+namespace TypedState.Postgres;
+
+// Locks and fences, and the advisory locks that order commits, grants and removals.
+// Locks: one row per locked resource (the key, or '' for the whole owner) with the newest token granted on it, and
+// one row per owner with the newest token granted on any of its resources. Rows are never deleted, so tokens only
+// grow, even across owner removal. Grants, renewals and fence checks of one owner are serialized by a
+// transaction-scoped advisory lock on a hash of the owner (exclusive to grant or renew, shared to check fences), so a
+// fenced batch commits either wholly before a newer grant or sees its token. Resources are indexed as keys are: their
+// first 128 characters and their SHA-256.
+internal sealed partial class PostgresSql
+{
+    /// <summary>Serializes grants and renewals of one owner's locks until the transaction ends.</summary>
+    public const string LockOwnerExclusive = "SELECT pg_advisory_xact_lock(1414725634, hashtext(@lock))";
+
+    /// <summary>Keeps the owner's locks from being granted until the transaction ends; fence checks share it.</summary>
+    public const string LockOwnerShared = "SELECT pg_advisory_xact_lock_shared(1414725634, hashtext(@lock))";
+
+    /// <summary>
+    /// Taken by every writing commit on each guild it touches, shared, until its transaction ends: a removal of an
+    /// owner of the guild takes it exclusively, so it runs wholly before or wholly after each such commit. Without
+    /// it, a removal's single DELETE at READ COMMITTED re-checks the rows a concurrent commit updated but never sees
+    /// the rows it inserted, and keeps half of the commit.
+    /// </summary>
+    public const string LockGuildShared = "SELECT pg_advisory_xact_lock_shared(1414725635, hashtext(@lock))";
+
+    /// <summary>Waits for the guild's running commits and holds off new ones until the removal's transaction ends.</summary>
+    public const string LockGuildExclusive = "SELECT pg_advisory_xact_lock(1414725635, hashtext(@lock))";
+
+    /// <summary>The columns of the unique index of locks, as ON CONFLICT names it.</summary>
+    private const string LockIndex = "(scope, guild_id, agent_id, left(resource, 128), sha256(decode(replace(resource, '\\', '\\\\'), 'escape')))";
+
+    /// <summary>
+    /// Grants a lock unless <c>{conflict}</c> finds a held, unexpired conflicting lock: takes the owner's next token
+    /// and records it on the owner and on the resource, with a lease measured by the database clock. Runs after
+    /// <see cref="LockOwnerExclusive"/>, in a statement of its own so that it sees every earlier grant.
+    /// </summary>
+    private const string GrantTemplate =
+        """
+        WITH now AS (SELECT clock_timestamp() AS t),
+        counter AS (
+            INSERT INTO {s}.lock_owners AS o (scope, guild_id, agent_id, last_token)
+            SELECT @scope, @guild, @agent, 1
+            WHERE NOT EXISTS (SELECT 1 FROM {s}.locks l, now WHERE l.scope = @scope AND l.guild_id = @guild AND l.agent_id = @agent
+                              AND {conflict} AND l.expires_at > now.t)
+            ON CONFLICT (scope, guild_id, agent_id) DO UPDATE SET last_token = o.last_token + 1
+            RETURNING last_token)
+        INSERT INTO {s}.locks AS l (scope, guild_id, agent_id, resource, token, expires_at)
+        SELECT @scope, @guild, @agent, @resource, counter.last_token, now.t + @lease FROM counter, now
+        ON CONFLICT {index} DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at
+        RETURNING token, expires_at
+        """;
+
+    /// <summary>A key lock conflicts with the owner lock and with the same key's lock.</summary>
+    private const string KeyLockConflict = "left(l.resource, 128) IN ('', left(@resource, 128)) AND l.resource IN ('', @resource)";
+
+    /// <summary>An owner lock conflicts with every lock of the owner.</summary>
+    private const string OwnerLockConflict = "TRUE";
+
+    private const string ResourceIs =
+        "left(l.resource, 128) = left(@resource, 128) AND sha256(decode(replace(l.resource, '\\', '\\\\'), 'escape')) = " +
+        "sha256(decode(replace(@resource, '\\', '\\\\'), 'escape')) AND l.resource = @resource";
+
+    private const string RenewTemplate =
+        "UPDATE {s}.locks AS l SET expires_at = now.t + @lease FROM (SELECT clock_timestamp() AS t) AS now " +
+        "WHERE l.scope = @scope AND l.guild_id = @guild AND l.agent_id = @agent AND " + ResourceIs + " " +
+        "AND l.token = @token AND l.expires_at > now.t RETURNING l.token, l.expires_at";
+
+    private const string ReleaseTemplate =
+        "UPDATE {s}.locks AS l SET expires_at = '-infinity' WHERE l.scope = @scope AND l.guild_id = @guild AND l.agent_id = @agent AND " +
+        ResourceIs + " AND l.token = @token";
+
+    /// <summary>The newest token of a lock covering a key fence: the owner lock and the key's lock.</summary>
+    private const string KeyFenceTokenTemplate =
+        "SELECT coalesce(max(token), 0) FROM {s}.locks AS l WHERE l.scope = @scope AND l.guild_id = @guild AND l.agent_id = @agent AND " + KeyLockConflict;
+
+    /// <summary>The newest token of a lock covering an owner fence: every lock of the owner.</summary>
+    private const string OwnerFenceTokenTemplate =
+        "SELECT coalesce((SELECT last_token FROM {s}.lock_owners WHERE " + Owner + "), 0)";
+
+    public string GrantKeyLock { get; }
+
+    public string GrantOwnerLock { get; }
+
+    public string RenewLock { get; }
+
+    public string ReleaseLock { get; }
+
+    public string KeyFenceToken { get; }
+
+    public string OwnerFenceToken { get; }
+}

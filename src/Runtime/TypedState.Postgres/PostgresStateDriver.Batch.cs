@@ -1,0 +1,316 @@
+using Npgsql;
+using TypedState.Storage;
+
+namespace TypedState.Postgres;
+
+// A batch with its fences: one explicit transaction in two round trips, the statements and then the commit.
+public sealed partial class PostgresStateDriver
+{
+    /// <summary>
+    /// A batch with its fences. A batch that writes runs in an explicit transaction: the first round trip sends BEGIN,
+    /// the claim of the commit id (and, now and then, the pruning of expired ids), the shared advisory locks of the guilds it touches, the fence owners' shared
+    /// advisory locks, the fence tokens, every entry in record order, and the deletion of the placeholders its checks
+    /// locked; the second commits (storing the versions under the commit id) only when every fence and condition
+    /// held. Its checks lock the rows they read so that they still hold at commit. A batch that only checks needs no
+    /// locks: each check's snapshot follows the previous one's, so all its reads were true together at the moment of
+    /// the first check. Null asks for another attempt, as in <see cref="CommitOneAsync"/>.
+    /// </summary>
+    /// <remarks>
+    /// BEGIN and COMMIT are sent as statements of the batches rather than through an NpgsqlTransaction, so that the
+    /// commit id's versions travel with the COMMIT and the batch still takes two round trips. A connection given back
+    /// to the pool inside a transaction (after an error) is rolled back by Npgsql before it is used again.
+    /// </remarks>
+    private async Task<CommitResult?> CommitBatchAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool last, CancellationToken cancellationToken)
+    {
+        // Now and then a writing batch with a commit id also prunes expired ids; the prune counts only if it commits.
+        var prune = commitId.IsNone || writes.All(w => WriteStatement(w) is null) ? null : TakePruneTurn();
+        var committed = false;
+        try
+        {
+            var result = await CommitBatchAsync(writes, fences, commitId, prune, last, cancellationToken).ConfigureAwait(false);
+            committed = result is { Succeeded: true };
+            return result;
+        }
+        finally
+        {
+            PrunedOrNot(prune, committed);
+        }
+    }
+
+    /// <summary>The batch itself, with the pruning statement when it is this batch's turn.</summary>
+    private async Task<CommitResult?> CommitBatchAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, NpgsqlBatchCommand? prune, bool last, CancellationToken cancellationToken)
+    {
+        var statements = new string?[writes.Count];
+        var writing = false;
+        for (var i = 0; i < writes.Count; i++)
+        {
+            statements[i] = WriteStatement(writes[i]);
+            writing |= statements[i] is not null;
+        }
+
+        var order = new int[writes.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
+        var remembering = writing && !commitId.IsNone;
+
+        // Failing to open a connection applies nothing: the exception passes as it is.
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = connection.CreateBatch();
+        if (writing)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+        }
+
+        if (remembering)
+        {
+            batch.BatchCommands.Add(ClaimCommand(commitId));
+            if (prune is not null)
+            {
+                batch.BatchCommands.Add(prune);
+            }
+        }
+
+        var firstRows = batch.BatchCommands.Count;
+        if (writing)
+        {
+            foreach (var guild in GuildsOf(writes))
+            {
+                batch.BatchCommands.Add(GuildLock(PostgresSql.LockGuildShared, guild));
+            }
+        }
+
+        var fenceLocks = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var fence in fences)
+        {
+            fenceLocks.Add(OwnerLockName(fence.Owner));
+        }
+
+        foreach (var name in fenceLocks)
+        {
+            var command = new NpgsqlBatchCommand(PostgresSql.LockOwnerShared);
+            command.Parameters.Add(new NpgsqlParameter<string>("lock", name));
+            batch.BatchCommands.Add(command);
+        }
+
+        var firstFence = batch.BatchCommands.Count;
+        foreach (var fence in fences)
+        {
+            var command = new NpgsqlBatchCommand(fence.Key is null ? _sql.OwnerFenceToken : _sql.KeyFenceToken);
+            PostgresParameters.AddOwner(command.Parameters, fence.Owner);
+            if (fence.Key is not null)
+            {
+                command.Parameters.Add(new NpgsqlParameter<string>("resource", fence.Key));
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        var firstEntry = batch.BatchCommands.Count;
+        var placeholders = 0;
+        foreach (var i in order)
+        {
+            var command = new NpgsqlBatchCommand(statements[i] ?? (writing ? _sql.LockedLiveVersion : _sql.LiveVersion));
+            if (statements[i] is null)
+            {
+                PostgresParameters.AddRecord(command.Parameters, writes[i].Owner, writes[i].Key);
+                placeholders += writing ? 1 : 0;
+            }
+            else
+            {
+                PostgresParameters.AddWrite(command.Parameters, writes[i], _jsonbWrites);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        if (placeholders > 0)
+        {
+            batch.BatchCommands.Add(ForgetPlaceholdersCommand(writes, statements, placeholders));
+        }
+
+        var tokens = new long[fences.Count];
+        var results = new Outcome[writes.Count];
+
+        // The statement whose answer is being read, to name the record of a statement the server refused (the first
+        // answer read may also be BEGIN's or the claim's, which return no rows).
+        var reading = firstRows == 0 ? 0 : -1;
+        try
+        {
+            // The reader moves over the statements that return rows: all but BEGIN, the claim and the placeholders' deletion.
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            for (var c = firstRows; c < firstEntry + order.Length; c++)
+            {
+                if (c > firstRows)
+                {
+                    reading = c;
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                if (c >= firstFence && c < firstEntry)
+                {
+                    tokens[c - firstFence] = (await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false)).Written ?? 0;
+                }
+                else if (c >= firstEntry && c < firstEntry + order.Length)
+                {
+                    results[c - firstEntry] = await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            reading = -1;
+        }
+        catch (PostgresException ex) when (remembering && IsRepeatedClaim(ex))
+        {
+            await RollbackAsync(connection).ConfigureAwait(false);
+            return await RecallAsync(connection, commitId, last, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState != PostgresErrorCodes.DeadlockDetected && EntryOf(batch, ex, reading, firstEntry, order) is { } failing)
+        {
+            // No COMMIT was sent: nothing applied. Name the record the server refused, not the whole batch.
+            throw new StateDriverException(Name, "commit", writes[failing].Owner, writes[failing].Key, StateWriteOutcome.NotApplied, ex);
+        }
+
+        for (var f = 0; f < fences.Count; f++)
+        {
+            if (tokens[f] > fences[f].Token)
+            {
+                await RollbackAsync(writing ? connection : null).ConfigureAwait(false);
+                return CommitResult.FencedOut(f, tokens[f]);
+            }
+        }
+
+        var versions = new long[writes.Count];
+        var failed = -1;
+        for (var p = 0; p < order.Length; p++)
+        {
+            var i = order[p];
+            var result = results[p].Written;
+            if (statements[i] is null)
+            {
+                versions[i] = result ?? 0;
+                if (!writes[i].IsSatisfiedBy(versions[i]) && (failed < 0 || i < failed))
+                {
+                    failed = i;
+                }
+            }
+            else if (result is { } version)
+            {
+                versions[i] = version;
+            }
+            else if (writes[i] is not { Kind: StateWriteKind.Delete, ExpectedVersion: null } && (failed < 0 || i < failed))
+            {
+                failed = i;
+            }
+        }
+
+        if (failed >= 0)
+        {
+            // A check's result is the live version it found; a write reports the version it saw.
+            var live = statements[failed] is null
+                ? versions[failed]
+                : await FailedVersionAsync(connection, writes[failed], results[Array.IndexOf(order, failed)].Seen, cancellationToken).ConfigureAwait(false);
+            await RollbackAsync(writing ? connection : null).ConfigureAwait(false);
+            return statements[failed] is not null && writes[failed].IsSatisfiedBy(live) && !last
+                ? null
+                : CommitResult.Conflict(failed, live);
+        }
+
+        if (writing)
+        {
+            await CommitTransactionAsync(connection, remembering ? commitId : CommitId.None, versions, cancellationToken).ConfigureAwait(false);
+        }
+
+        return CommitResult.Success(versions);
+    }
+
+    /// <summary>
+    /// The second round trip of a writing batch: the versions stored under its commit id, and COMMIT. Only a failure
+    /// here can leave the outcome unknown: the server may have committed before the answer was lost.
+    /// </summary>
+    private async Task CommitTransactionAsync(NpgsqlConnection connection, CommitId commitId, long[] versions, CancellationToken cancellationToken)
+    {
+        // A cancellation noticed before anything is sent leaves the transaction to roll back with the connection.
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            await using var batch = connection.CreateBatch();
+            if (!commitId.IsNone)
+            {
+                var remember = new NpgsqlBatchCommand(_sql.RememberCommit);
+                remember.Parameters.Add(new NpgsqlParameter<long[]>("versions", versions));
+                remember.Parameters.Add(new NpgsqlParameter<Guid>("commit", commitId.Value));
+                batch.BatchCommands.Add(remember);
+            }
+
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (MayHaveCommitted(ex))
+        {
+            throw Lost(ex);
+        }
+    }
+
+    private static async Task RollbackAsync(NpgsqlConnection? connection)
+    {
+        if (connection is not null)
+        {
+            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The distinct guilds a batch touches, in one order for every client (shared locks, so only removals wait).</summary>
+    private static SortedSet<string> GuildsOf(IReadOnlyList<StateWrite> writes)
+    {
+        var guilds = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var write in writes)
+        {
+            if (write.Owner.Scope != Scope.Global)
+            {
+                guilds.Add(write.Owner.GuildIdOrEmpty);
+            }
+        }
+
+        return guilds;
+    }
+
+    /// <summary>The deletion of the placeholders the batch's checks may have inserted, at the end of its transaction.</summary>
+    private NpgsqlBatchCommand ForgetPlaceholdersCommand(IReadOnlyList<StateWrite> writes, string?[] statements, int count)
+    {
+        var scopes = new short[count];
+        var guilds = new string[count];
+        var agents = new string[count];
+        var keys = new string[count];
+        var n = 0;
+        for (var i = 0; i < writes.Count; i++)
+        {
+            if (statements[i] is null)
+            {
+                (scopes[n], guilds[n], agents[n], keys[n]) = ((short)writes[i].Owner.Scope, writes[i].Owner.GuildIdOrEmpty, writes[i].Owner.AgentIdOrEmpty, writes[i].Key);
+                n++;
+            }
+        }
+
+        var command = new NpgsqlBatchCommand(_sql.ForgetPlaceholders);
+        command.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = scopes });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = guilds });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = agents });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys });
+        return command;
+    }
+
+    /// <summary>
+    /// The index in the batch of the write whose statement <paramref name="error"/> came from, if it came from one:
+    /// the statement Npgsql names (with Include Failed Batched Command), or else the one whose answer was being read.
+    /// </summary>
+    private static int? EntryOf(NpgsqlBatch batch, PostgresException error, int reading, int firstEntry, int[] order)
+    {
+        var statement = error.BatchCommand is { } failing ? batch.BatchCommands.IndexOf(failing) : reading;
+        var position = statement - firstEntry;
+        return statement >= 0 && position >= 0 && position < order.Length ? order[position] : null;
+    }
+}
