@@ -82,14 +82,7 @@ public sealed class SqliteCommitOutcomeTests : IDisposable
     private static StateWrite Set(StateOwner owner, string key, string json) =>
         new(owner, key, StateWriteKind.Set, Encoding.UTF8.GetBytes(json), null);
 
-    private object? Scalar(string sql)
-    {
-        using var connection = new SqliteConnection($"{ConnectionString};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
+    private object? Scalar(string sql) => SqliteFile.Scalar(ConnectionString, sql);
 
     private sealed class ManualClock : TimeProvider
     {

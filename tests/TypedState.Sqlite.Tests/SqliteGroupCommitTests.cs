@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Data.Sqlite;
 using TypedState.Sqlite;
 using TypedState.Storage;
 
@@ -73,7 +72,7 @@ public sealed class SqliteGroupCommitTests : IDisposable
         Assert.Contains("poison refused", error.Message, StringComparison.Ordinal);
         Assert.Contains("batch of 2", error.Message, StringComparison.Ordinal);
         Assert.Contains("scope Agent, guild 'g', agent 'a', key 'other'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("scope s_guild, guild 'g', key 'poison'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("scope Guild, guild 'g', key 'poison'", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, await before.WaitAsync(s_bound));
         Assert.Equal(1, await after.WaitAsync(s_bound));
         Assert.False((await state.GetAsync<int>(StateOwner.Agent("g", "a"), "other")).Exists);
@@ -83,12 +82,5 @@ public sealed class SqliteGroupCommitTests : IDisposable
     private static StateWrite Set(StateOwner owner, string key, string json, long? expectedVersion) =>
         new(owner, key, StateWriteKind.Set, Encoding.UTF8.GetBytes(json), expectedVersion);
 
-    private void Execute(string sql)
-    {
-        using var connection = new SqliteConnection($"{ConnectionString};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    private void Execute(string sql) => SqliteFile.Execute(ConnectionString, sql);
 }

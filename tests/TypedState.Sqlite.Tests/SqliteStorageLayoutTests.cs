@@ -174,21 +174,7 @@ public sealed class SqliteStorageLayoutTests : IDisposable
         Assert.Contains("Sometimes", error.Message, StringComparison.Ordinal);
     }
 
-    private object? Scalar(string sql)
-    {
-        using var connection = new SqliteConnection($"{ConnectionString};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
+    private object? Scalar(string sql) => SqliteFile.Scalar(ConnectionString, sql);
 
-    private void Execute(string sql)
-    {
-        using var connection = new SqliteConnection($"{ConnectionString};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    private void Execute(string sql) => SqliteFile.Execute(ConnectionString, sql);
 }
