@@ -175,6 +175,15 @@ public partial class StateManager
                 $"The write was refused: it holds fencing token {fence.Token}, but a newer lock (token {result.ActualVersion}) was granted since, so its lease had expired. Nothing was applied.");
         }
 
+        if (result.Failure == CommitFailure.Timeline)
+        {
+            var refused = writes[result.ConflictIndex];
+            var guildId = refused.Owner.GuildIdOrEmpty;
+            throw result.ActualVersion < 0
+                ? new StateTimelineException(TimelineFailure.NotStarted, guildId, null, $"The event was not appended: guild '{guildId}' has no timeline (start it first). Nothing of the batch was applied.", refused.Owner, refused.Key)
+                : new StateTimelineException(TimelineFailure.Paused, guildId, result.ActualVersion, $"The write was refused: guild '{guildId}' is paused at sequence {result.ActualVersion}. Nothing of the batch was applied.", refused.Owner, refused.Key);
+        }
+
         if (!result.Succeeded)
         {
             var failed = writes[result.ConflictIndex];

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TypedState.Observability;
 using TypedState.Storage;
+using TypedState.Timeline;
 
 namespace TypedState;
 
@@ -62,6 +63,9 @@ public partial class StateManager : IStateManager, IAsyncDisposable
     public JsonSerializerOptions SerializerOptions => Options.SerializerOptions;
 
     internal ILogger Logger { get; }
+
+    /// <summary>The guild timelines of this store (on a driver that keeps them: <see cref="ITimelineDriver"/>).</summary>
+    public IGuildTimelines Timelines => field ??= new GuildTimelines(this);
 
     /// <inheritdoc />
     public ValueTask<IStateTransaction> BeginTransactionAsync(CancellationToken cancellationToken = default)

@@ -62,6 +62,17 @@ public readonly struct StateOwner : IEquatable<StateOwner>
     }
 
     /// <summary>
+    /// The same owner in another guild: the guild owner of <paramref name="guildId"/>, or the agent of the same id in
+    /// it; the global owner stays global. Used to address a fork's copy of a source guild's owner.
+    /// </summary>
+    public StateOwner InGuild(string guildId) => Scope switch
+    {
+        Scope.Agent => Agent(guildId, AgentIdOrEmpty),
+        Scope.Guild => Guild(guildId),
+        _ => this,
+    };
+
+    /// <summary>
     /// Rebuilds an owner from the columns a driver stored. Meant for driver authors; the values are validated.
     /// </summary>
     public static StateOwner FromStored(Scope scope, string guildId, string agentId) => scope switch

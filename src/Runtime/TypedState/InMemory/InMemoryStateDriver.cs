@@ -2,14 +2,16 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using TypedState.Storage;
+using TypedState.Timeline;
 
 namespace TypedState.InMemory;
 
 /// <summary>
 /// A fast, non-persistent driver for tests and prototypes. Reads are lock-free; batches are applied under one
-/// lock so that every batch is atomic with respect to every other.
+/// lock so that every batch is atomic with respect to every other. Guild timelines (<see cref="ITimelineDriver"/>)
+/// are kept beside the records (InMemoryStateDriver.Timeline.cs); a fork's reads take the lock too.
 /// </summary>
-public sealed class InMemoryStateDriver : IStateDriver
+public sealed partial class InMemoryStateDriver : IStateDriver, ITimelineDriver
 {
     private readonly ConcurrentDictionary<StateOwner, ConcurrentDictionary<string, Slot>> _owners = new();
     private readonly Dictionary<StateOwner, OwnerLocks> _locks = [];
@@ -37,6 +39,11 @@ public sealed class InMemoryStateDriver : IStateDriver
     public ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (ForkOf(owner) is not null)
+        {
+            return new ValueTask<StoredRecord?>(ReadFork(owner, key));
+        }
+
         if (_owners.TryGetValue(owner, out var records) && records.TryGetValue(key, out var slot) && slot.Value is { } value)
         {
             return new ValueTask<StoredRecord?>(new StoredRecord(key, value, slot.Version));
@@ -48,17 +55,19 @@ public sealed class InMemoryStateDriver : IStateDriver
     /// <inheritdoc />
     public async IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (!_owners.TryGetValue(owner, out var records))
-        {
-            yield break;
-        }
-
         var matches = new List<StoredRecord>();
-        foreach (var (key, slot) in records)
+        if (ForkOf(owner) is { } fork)
         {
-            if (slot.Value is { } value && key.StartsWith(prefix, StringComparison.Ordinal))
+            matches.AddRange(ListFork(fork, owner, prefix));
+        }
+        else if (_owners.TryGetValue(owner, out var records))
+        {
+            foreach (var (key, slot) in records)
             {
-                matches.Add(new StoredRecord(key, value, slot.Version));
+                if (slot.Value is { } value && key.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    matches.Add(new StoredRecord(key, value, slot.Version));
+                }
             }
         }
 
@@ -78,11 +87,13 @@ public sealed class InMemoryStateDriver : IStateDriver
         var owners = new List<StateOwner>();
         foreach (var (owner, records) in _owners)
         {
-            if (owner.Scope == scope && records.Values.Any(static slot => slot.Value is not null))
+            if (owner.Scope == scope && ForkOf(owner) is null && records.Values.Any(static slot => slot.Value is not null))
             {
                 owners.Add(owner);
             }
         }
+
+        owners.AddRange(ForkOwners(scope));
 
         owners.Sort(static (a, b) =>
         {
@@ -103,7 +114,7 @@ public sealed class InMemoryStateDriver : IStateDriver
     {
         ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(fences);
-        StateWrite.ThrowIfUnknownKind(writes);
+        StateWrite.ThrowIfUnknownKind(writes, acceptAppend: true);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_writeGate)
         {
@@ -121,10 +132,15 @@ public sealed class InMemoryStateDriver : IStateDriver
                 }
             }
 
+            if (RefusedByTimeline(writes) is { } refused)
+            {
+                return ValueTask.FromResult(refused);
+            }
+
             // Check every condition first; apply only when all hold.
             for (var i = 0; i < writes.Count; i++)
             {
-                var live = LiveVersion(writes[i]);
+                var live = Current(writes[i].Owner, writes[i].Key) is { Value: not null } current ? current.Version : 0;
                 if (!writes[i].IsSatisfiedBy(live))
                 {
                     return ValueTask.FromResult(CommitResult.Conflict(i, live));
@@ -132,17 +148,27 @@ public sealed class InMemoryStateDriver : IStateDriver
             }
 
             var versions = new long[writes.Count];
+            var timestamp = _clock.GetUtcNow();
             for (var i = 0; i < writes.Count; i++)
             {
                 var write = writes[i];
+                var log = LogOf(write.Owner);
+                if (write.Kind == StateWriteKind.Append)
+                {
+                    versions[i] = log!.AppendedAt(write.Key, log.Head)
+                        ?? log.Append(TimelineEntryKind.Append, write.Owner, write.Key, 0, 0, write.Value, commitId.Value, timestamp);
+                    continue;
+                }
+
+                var current = Current(write.Owner, write.Key);
                 var records = _owners.GetOrAdd(write.Owner, static _ => new ConcurrentDictionary<string, Slot>(StringComparer.Ordinal));
-                records.TryGetValue(write.Key, out var current);
                 switch (write.Kind)
                 {
                     case StateWriteKind.Set:
                         var version = (current?.Version ?? Floor(write.Owner)) + 1;
                         records[write.Key] = new Slot(write.Value, version);
                         versions[i] = version;
+                        log?.Append(TimelineEntryKind.Set, write.Owner, write.Key, current?.Value is null ? 0 : current.Version, version, write.Value, commitId.Value, timestamp);
                         break;
                     case StateWriteKind.Delete:
                         if (current?.Value is not null)
@@ -150,6 +176,7 @@ public sealed class InMemoryStateDriver : IStateDriver
                             // A tombstone keeps the version so that a re-created key never reuses an old version.
                             records[write.Key] = new Slot(null, current.Version + 1);
                             versions[i] = current.Version;
+                            log?.Append(TimelineEntryKind.Delete, write.Owner, write.Key, current.Version, current.Version + 1, ReadOnlyMemory<byte>.Empty, commitId.Value, timestamp);
                         }
 
                         break;
@@ -172,7 +199,17 @@ public sealed class InMemoryStateDriver : IStateDriver
         cancellationToken.ThrowIfCancellationRequested();
         lock (_writeGate)
         {
-            var floor = Floor(owner);
+            var log = LogOf(owner);
+            if (owner.Scope == Scope.Guild && log is { Forks.Count: > 0 })
+            {
+                throw new StateTimelineException(
+                    TimelineFailure.HasForks,
+                    owner.GuildIdOrEmpty,
+                    log.Head,
+                    $"The guild was not removed: its timeline has live forks ({string.Join(", ", log.Forks)}) that still read through it. Remove them first.");
+            }
+
+            var floor = Math.Max(Floor(owner), log is null ? 0 : HighestInherited(log, owner));
             if (_owners.TryRemove(owner, out var removed))
             {
                 floor = Math.Max(floor, HighestVersion(removed));
@@ -193,6 +230,8 @@ public sealed class InMemoryStateDriver : IStateDriver
             {
                 _floors[owner.GuildIdOrEmpty] = floor;
             }
+
+            ForgetOrLogRemoval(log, owner);
         }
 
         return ValueTask.CompletedTask;
@@ -311,11 +350,6 @@ public sealed class InMemoryStateDriver : IStateDriver
 
         return highest;
     }
-
-    private long LiveVersion(StateWrite write) =>
-        _owners.TryGetValue(write.Owner, out var records) && records.TryGetValue(write.Key, out var slot) && slot.Value is not null
-            ? slot.Version
-            : 0;
 
     /// <summary>The resource name of a whole-owner lock; never a valid key, since keys cannot be empty.</summary>
     private const string OwnerResource = "";

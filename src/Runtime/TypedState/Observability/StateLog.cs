@@ -30,6 +30,9 @@ internal static partial class StateLog
     [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "The {Operation} commit with id {CommitId} was resolved after {Attempts} attempts: {Resolution}")]
     public static partial void CommitOutcomeResolved(ILogger logger, string operation, CommitId commitId, int attempts, string resolution);
 
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Guild timeline {Operation}: guild '{GuildId}' at head {Head} (paused: {Paused}, forked from: {ForkedFrom}, retained from: {RetainedFrom})")]
+    public static partial void TimelineChanged(ILogger logger, string operation, string guildId, long head, bool paused, string? forkedFrom, long retainedFrom);
+
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Migrating {Type} (scope {Scope}, key '{Key}') to schema version {Version}")]
     public static partial void MigrationStarted(ILogger logger, string type, Scope scope, string key, int version);
 

@@ -11,4 +11,11 @@ public enum CommitFailure
 
     /// <summary>A fence was stale: a newer lock was granted (<see cref="CommitResult.ConflictIndex"/> indexes the fences).</summary>
     Fence,
+
+    /// <summary>
+    /// A write's guild is paused (<see cref="CommitResult.ConflictIndex"/> indexes the writes;
+    /// <see cref="CommitResult.ActualVersion"/> is the sequence the guild was paused at), or an append's guild has no
+    /// timeline (<see cref="CommitResult.ActualVersion"/> is -1).
+    /// </summary>
+    Timeline,
 }

@@ -48,6 +48,16 @@ public readonly struct CommitResult
         return new CommitResult(null, CommitFailure.Version, conflictIndex, actualVersion);
     }
 
+    /// <summary>
+    /// A commit that applied nothing because write <paramref name="writeIndex"/> belongs to a guild paused at
+    /// <paramref name="pausedAt"/>, or (with -1) appends to a guild that has no timeline.
+    /// </summary>
+    public static CommitResult TimelineRefused(int writeIndex, long pausedAt)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(writeIndex);
+        return new CommitResult(null, CommitFailure.Timeline, writeIndex, pausedAt);
+    }
+
     /// <summary>A commit that applied nothing because fence <paramref name="fenceIndex"/> is older than <paramref name="newestToken"/>.</summary>
     public static CommitResult FencedOut(int fenceIndex, long newestToken)
     {

@@ -51,7 +51,7 @@ public interface IStateDriver : IAsyncDisposable
     /// Applies a batch of conditional writes atomically: every fence and every condition holds and every write
     /// applies, or nothing applies and the first failing fence (checked first) or write is reported. Each
     /// (owner, key) appears at most once in <paramref name="writes"/>. A batch holding an entry of a kind the driver
-    /// does not know is refused before anything applies (<see cref="StateWrite.ThrowIfUnknownKind"/>).
+    /// does not know is refused before anything applies (<see cref="StateWrite.ThrowIfUnknownKind(IReadOnlyList{StateWrite})"/>).
     /// </summary>
     /// <remarks>
     /// <para><b>Commit ids.</b> Unless <paramref name="commitId"/> is <see cref="CommitId.None"/>, a driver remembers

@@ -30,26 +30,32 @@ public readonly record struct StateWrite(
     /// An entry has an unknown kind: <see cref="ArgumentOutOfRangeException.ActualValue"/> is the kind, and the
     /// message names it with the entry's scope, owner and key (the first such entry of the batch).
     /// </exception>
-    public static void ThrowIfUnknownKind(IReadOnlyList<StateWrite> writes)
+    public static void ThrowIfUnknownKind(IReadOnlyList<StateWrite> writes) => ThrowIfUnknownKind(writes, acceptAppend: false);
+
+    /// <summary>
+    /// As <see cref="ThrowIfUnknownKind(IReadOnlyList{StateWrite})"/>, accepting <see cref="StateWriteKind.Append"/>
+    /// too when <paramref name="acceptAppend"/> is true: a driver that keeps timelines (<see cref="ITimelineDriver"/>).
+    /// </summary>
+    public static void ThrowIfUnknownKind(IReadOnlyList<StateWrite> writes, bool acceptAppend)
     {
         ArgumentNullException.ThrowIfNull(writes);
         for (var i = 0; i < writes.Count; i++)
         {
             var write = writes[i];
-            if (write.Kind is not (StateWriteKind.Set or StateWriteKind.Delete or StateWriteKind.Check))
+            if (write.Kind is not (StateWriteKind.Set or StateWriteKind.Delete or StateWriteKind.Check) && !(acceptAppend && write.Kind == StateWriteKind.Append))
             {
                 throw UnknownKind(write, i, nameof(writes));
             }
         }
     }
 
-    /// <summary>The error of <see cref="ThrowIfUnknownKind"/>, built off the loop so that the good path stays small.</summary>
+    /// <summary>The error of <see cref="ThrowIfUnknownKind(IReadOnlyList{StateWrite})"/>, built off the loop so that the good path stays small.</summary>
     private static ArgumentOutOfRangeException UnknownKind(StateWrite write, int index, string paramName) =>
         new(
             paramName,
             write.Kind,
             StateException.Compose(
-                $"Entry {index} of the batch has the unknown write kind {write.Kind}: a driver applies only Set, Delete and Check, so nothing of the batch was applied.",
+                $"Entry {index} of the batch has the unknown write kind {write.Kind}: this driver applies only Set, Delete and Check, so nothing of the batch was applied.",
                 write.Owner,
                 write.Key));
 }

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization.Metadata;
+using TypedState.Timeline;
+
 namespace TypedState;
 
 /// <summary>
@@ -28,6 +31,13 @@ public interface IStateTransaction : IStateOperations, IAsyncDisposable, IDispos
 {
     /// <summary>Whether the transaction is still open (not committed, rolled back, failed or disposed).</summary>
     bool IsActive { get; }
+
+    /// <summary>
+    /// Appends a domain event to the timeline of the owner's guild when the transaction commits, atomically with its
+    /// state changes (<see cref="IGuildTimelines"/>). An <paramref name="eventId"/> the timeline already holds appends
+    /// nothing (an idempotency key); returns the id, generated when none is given. The guild must have a timeline.
+    /// </summary>
+    string Append<TEvent>(StateOwner owner, TEvent domainEvent, JsonTypeInfo<TEvent> typeInfo, string? eventId = null);
 
     /// <summary>Applies every buffered write atomically, or none of them.</summary>
     /// <exception cref="StateConflictException">

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using TypedState.Observability;
 using TypedState.Storage;
+using TypedState.Timeline;
 
 namespace TypedState;
 
@@ -17,6 +18,7 @@ internal sealed class StateTransaction : IStateTransaction
     private readonly StateManager _manager;
     private readonly Dictionary<(StateOwner Owner, string Key), Pending> _entries = [];
     private readonly List<Pending> _order = [];
+    private readonly List<StateWrite> _appends = [];
     private string? _endedAs;
 
     public StateTransaction(StateManager manager) => _manager = manager;
@@ -144,10 +146,24 @@ internal sealed class StateTransaction : IStateTransaction
         }
     }
 
+    public string Append<TEvent>(StateOwner owner, TEvent domainEvent, JsonTypeInfo<TEvent> typeInfo, string? eventId = null)
+    {
+        EnsureActive();
+        var write = GuildTimelines.AppendWrite(_manager, owner, domainEvent, typeInfo, eventId);
+        if (_appends.Any(appended => appended.Owner.GuildIdOrEmpty == owner.GuildIdOrEmpty && appended.Key == write.Key))
+        {
+            // The same id twice stores one event; within one batch, the first is the one.
+            return write.Key;
+        }
+
+        _appends.Add(write);
+        return write.Key;
+    }
+
     public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
     {
         EnsureActive();
-        var batch = new List<StateWrite>(_order.Count);
+        var batch = new List<StateWrite>(_order.Count + _appends.Count);
         foreach (var pending in _order)
         {
             if (pending.Write is { } kind)
@@ -159,6 +175,8 @@ internal sealed class StateTransaction : IStateTransaction
                 batch.Add(new StateWrite(pending.Owner, pending.Key, StateWriteKind.Check, ReadOnlyMemory<byte>.Empty, pending.ReadVersion));
             }
         }
+
+        batch.AddRange(_appends);
 
         // Whatever the outcome, a transaction commits once: after a conflict the caller starts a new one.
         _endedAs = "through a failed commit";
@@ -202,6 +220,7 @@ internal sealed class StateTransaction : IStateTransaction
 
         _entries.Clear();
         _order.Clear();
+        _appends.Clear();
     }
 
     /// <summary>The transaction's view of a record it wrote or read; null when that view is "absent".</summary>

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace TypedState.Timeline;
+
+/// <summary>
+/// The timelines of guilds: an append-only log of every change to a guild's records and its agents' records (and of
+/// the events its handlers append), written in the same atomic commit as the change; reads as of any retained
+/// sequence; pause and resume; forks that start as the source guild was at a sequence and go their own way; pruning.
+/// </summary>
+/// <remarks>
+/// A guild's timeline is opt-in: <see cref="StartAsync"/> starts it (the records the guild already holds become its
+/// first entries). Refusals are <see cref="StateTimelineException"/> naming the guild and the sequence; nothing is
+/// created or changed by a refused call. Global state has no timeline.
+/// </remarks>
+public interface IGuildTimelines
+{
+    /// <summary>The options values and events are serialized with when no <see cref="JsonTypeInfo{T}"/> is given.</summary>
+    JsonSerializerOptions SerializerOptions { get; }
+
+    /// <summary>Starts the guild's timeline, or returns it when already started.</summary>
+    ValueTask<GuildTimeline> StartAsync(string guildId, CancellationToken cancellationToken = default);
+
+    /// <summary>The guild's timeline, or null when it has none.</summary>
+    ValueTask<GuildTimeline?> GetAsync(string guildId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Streams the guild's entries after <paramref name="afterSequence"/>, in sequence order (for a fork, its source's
+    /// entries up to the fork point first). Entries that commit while the stream is read may or may not be included;
+    /// reading again after the last sequence seen never misses one.
+    /// </summary>
+    IAsyncEnumerable<TimelineEntry> ReadAsync(string guildId, long afterSequence = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a record of a guild or agent owner as it was at <paramref name="sequence"/>.</summary>
+    ValueTask<StateEntry<T>> GetAsOfAsync<T>(StateOwner owner, string key, long sequence, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the owner's records whose key starts with <paramref name="prefix"/> as they were at <paramref name="sequence"/>.</summary>
+    IAsyncEnumerable<StateEntry<T>> ListAsOfAsync<T>(StateOwner owner, string prefix, long sequence, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends a domain event to the timeline of the owner's guild and returns its sequence. An
+    /// <paramref name="eventId"/> already in the timeline appends nothing and returns the first one's sequence (an
+    /// idempotency key: a retried append stores one event). To append atomically with state changes, use
+    /// <see cref="IStateTransaction.Append{TEvent}"/>.
+    /// </summary>
+    ValueTask<long> AppendAsync<TEvent>(StateOwner owner, TEvent domainEvent, JsonTypeInfo<TEvent> typeInfo, string? eventId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Pauses the guild at its head: its writes and appends are refused until it is resumed, by any process.</summary>
+    ValueTask<GuildTimeline> PauseAsync(string guildId, CancellationToken cancellationToken = default);
+
+    /// <summary>Resumes a paused guild.</summary>
+    ValueTask<GuildTimeline> ResumeAsync(string guildId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Forks <paramref name="sourceGuildId"/> at <paramref name="atSequence"/> into <paramref name="newGuildId"/>
+    /// (which must hold no state): the new guild's state (guild scope and every agent) is the source's as of that
+    /// sequence, its history the source's up to it; afterwards neither sees the other's writes.
+    /// </summary>
+    ValueTask<GuildTimeline> ForkAsync(string sourceGuildId, long atSequence, string newGuildId, CancellationToken cancellationToken = default);
+
+    /// <summary>The timelines forked directly from the guild, ordered by guild id.</summary>
+    IAsyncEnumerable<GuildTimeline> ListForksAsync(string guildId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Drops the guild's history up to <paramref name="horizon"/> (lowered to the oldest live fork point); later
+    /// states read as before, older ones are refused with <see cref="TimelineFailure.Pruned"/>.
+    /// </summary>
+    ValueTask<GuildTimeline> PruneAsync(string guildId, long horizon, CancellationToken cancellationToken = default);
+}
