@@ -9,6 +9,9 @@ internal sealed record Profile(string Name, int Age, List<string> Tags, Dictiona
 /// <summary>A nested record.</summary>
 internal sealed record Address(string City, string? Street);
 
+/// <summary>A domain event appended to a guild's timeline.</summary>
+internal sealed record TimelineNote(string Text);
+
 /// <summary>A record with one number, to store and to read with the wrong shape.</summary>
 internal sealed record Counter(int Count);
 

@@ -50,7 +50,7 @@ internal sealed class GuildLog(string guildId, GuildLog? parent, long forkSequen
                     _history.Add((owner, key), changes);
                 }
 
-                changes.Add(new Change(sequence, kind == TimelineEntryKind.Set ? value : null, version));
+                changes.Add(new Change(sequence, kind == TimelineEntryKind.Set ? (ReadOnlyMemory<byte>?)value : null, version));
                 break;
             case TimelineEntryKind.RemoveOwner:
                 if (!_removals.TryGetValue(owner, out var removals))
