@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TypedState.Guilds;
 using TypedState.InMemory;
 using TypedState.Storage;
+using TypedState.Timeline;
 
 namespace TypedState.Tests.DependencyInjection;
 
@@ -36,6 +37,21 @@ public sealed class AddTypedStateTests
         guild.AddAgent("a", new Testing.VisitCounterAgent());
         await guild.SendAsync("a", new Testing.Visit("di"));
         Assert.Equal(1, (await state.GetAsync<int>(StateOwner.Agent("g", "a"), "visits")).Value);
+    }
+
+    [Fact]
+    public async Task The_guild_timelines_of_the_registered_store_are_resolvable()
+    {
+        var services = new ServiceCollection();
+        services.AddTypedState(b => b.UseInMemory());
+        await using var provider = services.BuildServiceProvider();
+
+        var timelines = provider.GetRequiredService<IGuildTimelines>();
+        var state = provider.GetRequiredService<StateManager>();
+        Assert.Same(state.Timelines, timelines);
+        await timelines.StartAsync("g");
+        await state.SetAsync(StateOwner.Guild("g"), "k", "v");
+        Assert.Equal(1, (await timelines.GetAsync("g"))!.Head);
     }
 
     [Fact]

@@ -33,6 +33,7 @@ public static class TypedStateServiceCollectionExtensions
             provider.GetRequiredService<IOptions<StateManagerOptions>>(),
             provider.GetService<ILoggerFactory>()));
         services.TryAddSingleton<IStateManager>(provider => provider.GetRequiredService<StateManager>());
+        services.TryAddSingleton(provider => provider.GetRequiredService<StateManager>().Timelines);
         services.TryAddSingleton(provider => new GuildHost(provider.GetRequiredService<IStateManager>(), provider.GetService<ILoggerFactory>()));
         services.AddOptions<StateMigrationOptions>();
         services.TryAddSingleton(builder.StateTypes);
