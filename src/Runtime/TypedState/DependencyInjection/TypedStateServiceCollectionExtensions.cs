@@ -5,6 +5,7 @@ using TypedState;
 using TypedState.DependencyInjection;
 using TypedState.Guilds;
 using TypedState.Storage;
+using TypedState.Timeline;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -34,7 +35,7 @@ public static class TypedStateServiceCollectionExtensions
             provider.GetService<ILoggerFactory>()));
         services.TryAddSingleton<IStateManager>(provider => provider.GetRequiredService<StateManager>());
         services.TryAddSingleton(provider => provider.GetRequiredService<StateManager>().Timelines);
-        services.TryAddSingleton(provider => new GuildHost(provider.GetRequiredService<IStateManager>(), provider.GetService<ILoggerFactory>()));
+        services.TryAddSingleton(provider => new GuildHost(provider.GetRequiredService<IStateManager>(), provider.GetService<ILoggerFactory>()) { Timelines = provider.GetRequiredService<IGuildTimelines>() });
         services.AddOptions<StateMigrationOptions>();
         services.TryAddSingleton(builder.StateTypes);
         services.TryAddSingleton(provider => new StateMigrator(

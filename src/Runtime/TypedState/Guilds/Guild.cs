@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using TypedState.Timeline;
 
 namespace TypedState.Guilds;
 
@@ -13,13 +15,21 @@ public sealed class Guild
     private readonly GuildHost _host;
     private readonly ILoggerFactory _loggerFactory;
     private volatile bool _stopped;
+    private volatile bool _paused;
 
-    internal Guild(GuildHost host, string id, ILoggerFactory loggerFactory)
+    internal Guild(GuildHost host, string id, GuildOptions options, ILoggerFactory loggerFactory)
     {
         _host = host;
         Id = id;
+        Options = options;
         _loggerFactory = loggerFactory;
     }
+
+    /// <summary>How the guild runs.</summary>
+    public GuildOptions Options { get; }
+
+    /// <summary>Whether <see cref="PauseAsync"/> stopped delivery in this host (until <see cref="ResumeAsync"/>).</summary>
+    public bool IsPaused => _paused;
 
     /// <summary>The guild's id.</summary>
     public string Id { get; }
@@ -98,7 +108,7 @@ public sealed class Guild
             throw new InvalidOperationException($"Agent '{agentId}' of guild '{Id}' has no handler for {typeof(TMessage).Name}.");
         }
 
-        if (!await DeliverAsync(slot, handler, message, cancellationToken).ConfigureAwait(false))
+        if (!await DeliverAsync(agentId, slot, handler, message, cancellationToken).ConfigureAwait(false))
         {
             throw NoSuchAgent(agentId);
         }
@@ -116,10 +126,10 @@ public sealed class Guild
     {
         EnsureRunning();
         var delivered = 0;
-        foreach (var slot in _agents.Values)
+        foreach (var (agentId, slot) in _agents)
         {
             if (slot.Agent is IMessageHandler<TMessage> handler
-                && await DeliverAsync(slot, handler, message, cancellationToken).ConfigureAwait(false))
+                && await DeliverAsync(agentId, slot, handler, message, cancellationToken).ConfigureAwait(false))
             {
                 delivered++;
             }
@@ -162,16 +172,61 @@ public sealed class Guild
     }
 
     /// <returns>Whether the handler ran; false when the agent was retired before the message reached it.</returns>
-    private static async ValueTask<bool> DeliverAsync<TMessage>(AgentSlot slot, IMessageHandler<TMessage> handler, TMessage message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stops delivery and fences the guild: messages sent from now on are refused, handlers still running finish, then
+    /// the guild's timeline is paused at its head, so every writer of the guild (in any process) is refused until
+    /// <see cref="ResumeAsync"/>. Returns the timeline, whose <see cref="GuildTimeline.PausedAt"/> says where it stopped.
+    /// </summary>
+    public async ValueTask<GuildTimeline> PauseAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureRunning();
+        var timelines = TimelinesOrThrow();
+        _paused = true;
+        foreach (var slot in _agents.Values)
+        {
+            await slot.WaitIdleAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await timelines.PauseAsync(Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Resumes a paused guild (paused here or by another process): its timeline is resumed and delivery continues
+    /// from the recorded point, with the state the guild had when it was paused.
+    /// </summary>
+    public async ValueTask<GuildTimeline> ResumeAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureRunning();
+        var timeline = await TimelinesOrThrow().ResumeAsync(Id, cancellationToken).ConfigureAwait(false);
+        _paused = false;
+        return timeline;
+    }
+
+    private async ValueTask<bool> DeliverAsync<TMessage>(string agentId, AgentSlot slot, IMessageHandler<TMessage> handler, TMessage message, CancellationToken cancellationToken)
     {
         await slot.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Checked under the gate: a retirement either sees this handler running and waits for it, or this
-            // delivery sees the retirement and hands nothing over.
+            // delivery sees the retirement and hands nothing over. A pause waits for the gate the same way.
             if (slot.Retired)
             {
                 return false;
+            }
+
+            if (_paused)
+            {
+                throw new StateTimelineException(
+                    TimelineFailure.Paused,
+                    Id,
+                    null,
+                    $"Guild '{Id}' is paused: the {typeof(TMessage).Name} for agent '{agentId}' was not delivered.",
+                    StateOwner.Agent(Id, agentId));
+            }
+
+            if (Options.RecordMessages)
+            {
+                await RecordAsync(agentId, message, cancellationToken).ConfigureAwait(false);
             }
 
             await handler.HandleAsync(message, slot.Context, cancellationToken).ConfigureAwait(false);
@@ -182,6 +237,19 @@ public sealed class Guild
             slot.Gate.Release();
         }
     }
+
+    /// <summary>Records the delivery in the guild's timeline, before the handler runs and writes.</summary>
+    private async ValueTask RecordAsync<TMessage>(string agentId, TMessage message, CancellationToken cancellationToken)
+    {
+        var owner = StateOwner.Agent(Id, agentId);
+        var options = _host.State.SerializerOptions;
+        var payload = JsonSerializer.SerializeToUtf8Bytes(message, StateOperationsExtensions.TypeInfoFrom<TMessage>(options));
+        var envelope = RecordedMessage.Envelope(typeof(TMessage).FullName ?? typeof(TMessage).Name, payload);
+        await ((GuildTimelines)TimelinesOrThrow()).AppendRawAsync(owner, "message-" + Guid.NewGuid().ToString("N"), envelope, cancellationToken).ConfigureAwait(false);
+    }
+
+    private IGuildTimelines TimelinesOrThrow() =>
+        _host.Timelines ?? throw new InvalidOperationException($"Guild '{Id}' has no timeline: the host was created without guild timelines.");
 
     private KeyNotFoundException NoSuchAgent(string agentId) => new($"Guild '{Id}' has no agent '{agentId}'.");
 
@@ -217,6 +285,12 @@ public sealed class Guild
         public async ValueTask RetireAsync(CancellationToken cancellationToken)
         {
             _ = Retire();
+            await WaitIdleAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Waits until no handler of this agent runs (one that started before the call finishes).</summary>
+        public async ValueTask WaitIdleAsync(CancellationToken cancellationToken)
+        {
             await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             Gate.Release();
         }

@@ -109,6 +109,15 @@ public sealed class GuildTimelines : IGuildTimelines
         return result.Versions[0];
     }
 
+    /// <summary>Appends a document already serialized (a recorded message) and returns its sequence.</summary>
+    internal async ValueTask<long> AppendRawAsync(StateOwner owner, string id, byte[] document, CancellationToken cancellationToken)
+    {
+        _manager.ValidateKey(owner, id);
+        _ = Driver(GuildOf(owner));
+        var result = await _manager.CommitAsync("timeline.append", [new StateWrite(owner, id, StateWriteKind.Append, document, null)], cancellationToken).ConfigureAwait(false);
+        return result.Versions[0];
+    }
+
     /// <inheritdoc />
     public ValueTask<GuildTimeline> PauseAsync(string guildId, CancellationToken cancellationToken = default) =>
         RunAsync("timeline.pause", guildId, null, (driver, ct) => driver.PauseAsync(guildId, ct), cancellationToken);
