@@ -9,6 +9,9 @@ internal sealed record Profile(string Name, int Age, List<string> Tags, Dictiona
 /// <summary>A nested record.</summary>
 internal sealed record Address(string City, string? Street);
 
+/// <summary>A document carrying a schema version the way typed state does.</summary>
+internal sealed record VersionedPlan([property: JsonPropertyName("$version")] int Version, string Text);
+
 /// <summary>A domain event appended to a guild's timeline.</summary>
 internal sealed record TimelineNote(string Text);
 

@@ -9,3 +9,9 @@ public sealed class InMemoryTimelineConformanceTests : TimelineConformanceTests
 {
     protected override ValueTask<IStateDriver> CreateDriverAsync() => ValueTask.FromResult<IStateDriver>(new InMemoryStateDriver());
 }
+
+/// <summary>The snapshot conformance suite against the in-memory driver.</summary>
+public sealed class InMemoryTimelineSnapshotConformanceTests : TimelineSnapshotConformanceTests
+{
+    protected override ValueTask<IStateDriver> CreateDriverAsync() => ValueTask.FromResult<IStateDriver>(new InMemoryStateDriver());
+}

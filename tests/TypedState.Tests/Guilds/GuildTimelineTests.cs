@@ -52,6 +52,26 @@ public sealed class GuildTimelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_guild_takes_a_snapshot_every_N_entries_and_a_rebuild_matches_its_state()
+    {
+        var (state, host) = Open();
+        await state.Timelines.StartAsync(G);
+        var guild = host.StartGuild(G, new GuildOptions { RecordMessages = true, SnapshotEvery = 4 });
+        guild.AddAgent("counter", new Counter());
+        for (var i = 1; i <= 6; i++)
+        {
+            await guild.SendAsync("counter", new Add(i));
+        }
+
+        // Each delivery adds two entries (the message, then the total): the messages at 5 and 11 are 4 or more past
+        // the last snapshot, so snapshots follow their handlers, at 6 and 12.
+        Assert.Equal([12L, 6L], await state.Timelines.ListSnapshotsAsync(G).ToListAsync());
+        var rebuilt = await state.Timelines.RebuildAsync(G, 9);
+        Assert.Equal(("10", 4L), (Text(rebuilt.Find(StateOwner.Agent(G, "counter"), "total")!.Value), rebuilt.Find(StateOwner.Agent(G, "counter"), "total")!.Version));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GuildOptions { SnapshotEvery = 0 });
+    }
+
+    [Fact]
     public async Task Pausing_waits_for_running_handlers_then_refuses_deliveries_and_writes_until_resumed_elsewhere()
     {
         var (state, host) = Open();

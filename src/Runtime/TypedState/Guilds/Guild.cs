@@ -16,6 +16,7 @@ public sealed class Guild
     private readonly ILoggerFactory _loggerFactory;
     private volatile bool _stopped;
     private volatile bool _paused;
+    private long _lastSnapshotAt;
 
     internal Guild(GuildHost host, string id, GuildOptions options, ILoggerFactory loggerFactory)
     {
@@ -224,12 +225,10 @@ public sealed class Guild
                     StateOwner.Agent(Id, agentId));
             }
 
-            if (Options.RecordMessages)
-            {
-                await RecordAsync(agentId, message, cancellationToken).ConfigureAwait(false);
-            }
+            var recordedAt = Options.RecordMessages ? await RecordAsync(agentId, message, cancellationToken).ConfigureAwait(false) : 0;
 
             await handler.HandleAsync(message, slot.Context, cancellationToken).ConfigureAwait(false);
+            await SnapshotIfDueAsync(recordedAt, cancellationToken).ConfigureAwait(false);
             return true;
         }
         finally
@@ -239,13 +238,38 @@ public sealed class Guild
     }
 
     /// <summary>Records the delivery in the guild's timeline, before the handler runs and writes.</summary>
-    private async ValueTask RecordAsync<TMessage>(string agentId, TMessage message, CancellationToken cancellationToken)
+    private async ValueTask<long> RecordAsync<TMessage>(string agentId, TMessage message, CancellationToken cancellationToken)
     {
         var owner = StateOwner.Agent(Id, agentId);
         var options = _host.State.SerializerOptions;
         var payload = JsonSerializer.SerializeToUtf8Bytes(message, StateOperationsExtensions.TypeInfoFrom<TMessage>(options));
         var envelope = RecordedMessage.Envelope(typeof(TMessage).FullName ?? typeof(TMessage).Name, payload);
-        await ((GuildTimelines)TimelinesOrThrow()).AppendRawAsync(owner, "message-" + Guid.NewGuid().ToString("N"), envelope, cancellationToken).ConfigureAwait(false);
+        var timelines = TimelinesOrThrow() as GuildTimelines
+            ?? throw new InvalidOperationException($"Guild '{Id}' records its messages through the store's own GuildTimelines; the host was given another IGuildTimelines.");
+        return await timelines.AppendRawAsync(owner, "message-" + Guid.NewGuid().ToString("N"), envelope, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes a snapshot when <see cref="GuildOptions.SnapshotEvery"/> entries passed since the last one here.</summary>
+    private async ValueTask SnapshotIfDueAsync(long recordedAt, CancellationToken cancellationToken)
+    {
+        if (Options.SnapshotEvery is not { } every || recordedAt == 0 || recordedAt - Interlocked.Read(ref _lastSnapshotAt) < every)
+        {
+            return;
+        }
+
+        var snapshot = await TimelinesOrThrow().SnapshotAsync(Id, cancellationToken: cancellationToken).ConfigureAwait(false);
+        InterlockedMax(ref _lastSnapshotAt, snapshot.Sequence);
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        for (var current = Interlocked.Read(ref target); value > current; current = Interlocked.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, current) == current)
+            {
+                return;
+            }
+        }
     }
 
     private IGuildTimelines TimelinesOrThrow() =>

@@ -9,4 +9,16 @@ public sealed class GuildOptions
     /// and its JSON. The handler's writes follow it in the timeline, which is what <see cref="GuildReplay"/> replays.
     /// </summary>
     public bool RecordMessages { get; init; }
+
+    /// <summary>
+    /// With <see cref="RecordMessages"/>, takes a whole-guild snapshot (<see cref="Timeline.IGuildTimelines.SnapshotAsync"/>)
+    /// after a delivery whose recorded message lies at least this many entries past the guild's last snapshot in this
+    /// host; null (the default) takes none. A rebuild then reads about this many entries past a snapshot, plus what
+    /// one handler writes.
+    /// </summary>
+    public int? SnapshotEvery
+    {
+        get;
+        init => field = value is null or > 0 ? value : throw new ArgumentOutOfRangeException(nameof(SnapshotEvery), value, "Take a snapshot every 1 or more entries, or never (null).");
+    }
 }

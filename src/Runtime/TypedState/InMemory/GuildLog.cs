@@ -33,6 +33,8 @@ internal sealed class GuildLog(string guildId, GuildLog? parent, long forkSequen
 
     public SortedSet<string> Forks { get; } = new(StringComparer.Ordinal);
 
+    public SortedDictionary<long, ReadOnlyMemory<byte>> Snapshots { get; } = [];
+
     public GuildTimeline Describe() => new(GuildId, Head, PausedAt, Parent?.GuildId, ForkSequence, RetainedFrom);
 
     /// <summary>Appends an entry at the next sequence and returns that sequence.</summary>
@@ -173,6 +175,11 @@ internal sealed class GuildLog(string guildId, GuildLog? parent, long forkSequen
             {
                 _appended.Remove(id);
             }
+        }
+
+        foreach (var sequence in Snapshots.Keys.Where(sequence => sequence < horizon).ToList())
+        {
+            Snapshots.Remove(sequence);
         }
 
         RetainedFrom = horizon;

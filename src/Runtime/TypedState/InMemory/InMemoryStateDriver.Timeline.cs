@@ -454,9 +454,7 @@ public sealed partial class InMemoryStateDriver
     private static StateTimelineException BeyondHead(GuildLog log, long sequence) =>
         new(TimelineFailure.BeyondHead, log.GuildId, sequence, $"Sequence {sequence} of guild '{log.GuildId}' is beyond its head {log.Head}.");
 
-    private static int CompareOwners(StateOwner a, StateOwner b)
-    {
-        var byScope = a.Scope.CompareTo(b.Scope);
-        return byScope != 0 ? byScope : StateKeyOrder.Comparer.Compare(a.AgentIdOrEmpty, b.AgentIdOrEmpty);
-    }
+    /// <summary>A guild's owners in listing order: the guild owner, then its agents by id.</summary>
+    private static int CompareOwners(StateOwner a, StateOwner b) =>
+        a.Scope == b.Scope ? StateKeyOrder.Comparer.Compare(a.AgentIdOrEmpty, b.AgentIdOrEmpty) : a.Scope == Scope.Guild ? -1 : 1;
 }

@@ -33,6 +33,12 @@ internal static partial class StateLog
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Guild timeline {Operation}: guild '{GuildId}' at head {Head} (paused: {Paused}, forked from: {ForkedFrom}, retained from: {RetainedFrom})")]
     public static partial void TimelineChanged(ILogger logger, string operation, string guildId, long head, bool paused, string? forkedFrom, long retainedFrom);
 
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Took a snapshot of guild '{GuildId}' at sequence {Sequence} ({Records} records)")]
+    public static partial void SnapshotTaken(ILogger logger, string guildId, long sequence, int records);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "The snapshot of guild '{GuildId}' at sequence {Sequence} is unreadable; rebuilding from an older base")]
+    public static partial void SnapshotUnreadable(ILogger logger, string guildId, long sequence, Exception exception);
+
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Migrating {Type} (scope {Scope}, key '{Key}') to schema version {Version}")]
     public static partial void MigrationStarted(ILogger logger, string type, Scope scope, string key, int version);
 

@@ -10,7 +10,7 @@ namespace TypedState.Timeline;
 /// The guild timelines of a <see cref="StateManager"/>'s store, on a driver that keeps them
 /// (<see cref="ITimelineDriver"/>): validation, serialization, errors and telemetry as for state, written once.
 /// </summary>
-public sealed class GuildTimelines : IGuildTimelines
+public sealed partial class GuildTimelines : IGuildTimelines
 {
     private readonly StateManager _manager;
 

@@ -62,6 +62,22 @@ public interface IGuildTimelines
     IAsyncEnumerable<GuildTimeline> ListForksAsync(string guildId, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Takes a snapshot of the whole guild (guild scope and every agent, with the schema versions of the typed state
+    /// they hold) at <paramref name="atSequence"/> (the head by default) and stores it with the guild's timeline.
+    /// </summary>
+    ValueTask<GuildSnapshot> SnapshotAsync(string guildId, long? atSequence = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The sequences of the guild's stored snapshots, newest first.</summary>
+    IAsyncEnumerable<long> ListSnapshotsAsync(string guildId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Rebuilds the whole guild as it was at <paramref name="sequence"/> from the nearest stored snapshot at or below
+    /// it plus the entries after it. An unreadable snapshot is logged and an older base is used (the oldest retained
+    /// state when no snapshot reads); a sequence beyond the head or pruned is refused.
+    /// </summary>
+    ValueTask<GuildSnapshot> RebuildAsync(string guildId, long sequence, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Drops the guild's history up to <paramref name="horizon"/> (lowered to the oldest live fork point); later
     /// states read as before, older ones are refused with <see cref="TimelineFailure.Pruned"/>.
     /// </summary>
