@@ -90,6 +90,39 @@ public abstract class TimelineSnapshotConformanceTests : TimelineConformanceBase
         Assert.Equal((TimelineFailure.BeyondHead, 4L), (beyond.Failure, beyond.Sequence));
     }
 
+    /// <summary>A diff names the shared history, each side's entries since, and the records that differ.</summary>
+    [Fact]
+    public async Task A_diff_of_a_guild_and_its_forks_names_the_shared_point_the_entries_since_and_the_differing_records()
+    {
+        var state = await CreateManagerAsync();
+        await state.Timelines.StartAsync(G);
+        await state.SetAsync(Guild, "plan", "shared");
+        await state.SetAsync(AgentA, "notes", "shared");
+        await state.Timelines.ForkAsync(G, 2, "left");
+        await state.SetAsync(Guild, "plan", "source moved on");
+        await state.Timelines.ForkAsync(G, 3, "right");
+        await state.SetAsync(StateOwner.Agent("left", "a1"), "notes", "left's");
+        await state.SetAsync(StateOwner.Guild("right"), "extra", "right's");
+
+        var sourceAndFork = await state.Timelines.DiffAsync(G, "left");
+        Assert.Equal((G, 2L), (sourceAndFork.CommonGuildId, sourceAndFork.CommonSequence));
+        Assert.Equal([3L], sourceAndFork.LeftSince.Select(e => e.Sequence));
+        Assert.Equal([("notes", 3L)], sourceAndFork.RightSince.Select(e => (e.Key, e.Sequence)));
+        Assert.Equal(
+            [(Scope.Guild, null, "plan", 2L, 1L), (Scope.Agent, "a1", "notes", 1L, 2L)],
+            sourceAndFork.Records.Select(d => (d.Scope, d.AgentId, d.Key, d.Left!.Version, d.Right!.Version)));
+
+        var siblings = await state.Timelines.DiffAsync("left", "right");
+        Assert.Equal((G, 2L), (siblings.CommonGuildId, siblings.CommonSequence));
+        Assert.Equal([3L], siblings.LeftSince.Select(e => e.Sequence));
+        Assert.Equal([(3L, "plan"), (4L, "extra")], siblings.RightSince.Select(e => (e.Sequence, e.Key)));
+        Assert.Equal(["extra", "plan", "notes"], siblings.Records.Select(d => d.Key));
+        Assert.Null(siblings.Records.Single(d => d.Key == "extra").Left);
+
+        var unknown = await Assert.ThrowsAsync<StateTimelineException>(async () => await state.Timelines.DiffAsync(G, "nobody"));
+        Assert.Equal((TimelineFailure.NotStarted, "nobody"), (unknown.Failure, unknown.GuildId));
+    }
+
     private static async Task<List<long>> SnapshotsAsync(StateManager state)
     {
         var sequences = new List<long>();

@@ -78,6 +78,12 @@ public interface IGuildTimelines
     ValueTask<GuildSnapshot> RebuildAsync(string guildId, long sequence, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Compares two guilds' timelines (typically a guild and its fork): the timeline and sequence up to which they share
+    /// history, each one's entries since, and the records whose current values differ.
+    /// </summary>
+    ValueTask<TimelineDiff> DiffAsync(string leftGuildId, string rightGuildId, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Drops the guild's history up to <paramref name="horizon"/> (lowered to the oldest live fork point); later
     /// states read as before, older ones are refused with <see cref="TimelineFailure.Pruned"/>.
     /// </summary>
