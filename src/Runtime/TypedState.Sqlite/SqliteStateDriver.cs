@@ -12,7 +12,8 @@ namespace TypedState.Sqlite;
 /// connection (SqliteWriter) that queues the writers of this process fairly and commits queued writes together, each
 /// batch in a <c>BEGIN IMMEDIATE</c> transaction (or a savepoint of a shared one) whose statements carry the
 /// version conditions, so commits are atomic across threads and processes sharing the file. The tables are created
-/// on first use; their storage layout is versioned and upgraded in place.
+/// on first use; their storage layout is versioned and upgraded in place. Guild timelines
+/// (<see cref="ITimelineDriver"/>) are logged in the committing transaction; forks read through their source.
 /// </summary>
 public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver
 {
@@ -23,8 +24,9 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver
     private readonly TimeProvider _clock;
 
     // One file per concern: reads, listings and owner removal here; the commit protocol in .Commit.cs, locks in
-    // .Locks.cs; the read connections in SqliteSessionPool, the write connection and its queue in SqliteWriter, the
-    // file's set-up and storage layout in SqliteStorageLayout.
+    // .Locks.cs, guild timelines in .Timeline.cs and the read-through of forks in .Forks.cs (with SqliteTimelines,
+    // SqliteTimelineWrites and SqliteTimelineRemoval); the read connections in SqliteSessionPool, the write connection
+    // and its queue in SqliteWriter, the file's set-up and storage layout in SqliteStorageLayout.
 
     /// <summary>Creates the driver; the file and its tables are created on first use.</summary>
     public SqliteStateDriver(SqliteStateDriverOptions options, ILoggerFactory? loggerFactory = null)
