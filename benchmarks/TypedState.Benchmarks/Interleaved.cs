@@ -59,6 +59,9 @@ public static partial class Interleaved
                 // Where the set's time goes: the driver's commit alone, without and with a commit id to remember.
                 Compare($"{name} (step): driver commit, no commit id", new SqliteRawSet(fixture), new SqliteDriverCommit(fixture, false), rounds, blockMs);
                 Compare($"{name} (step): driver commit with a commit id", new SqliteRawSet(fixture), new SqliteDriverCommit(fixture, true), rounds, blockMs);
+
+                // The guild timeline: the same set with the guild's log off (the "raw" column) and on.
+                Compare($"{name} (timeline): set, log off vs on", new SqliteGuildSet(fixture, false), new SqliteGuildSet(fixture, true), rounds, blockMs);
                 if (aa)
                 {
                     // Two raw stores in two files, as the real comparison has.
@@ -249,6 +252,11 @@ public static partial class Interleaved
     private readonly struct SqliteDriverCommit(SqliteFixture fixture, bool withCommitId) : IOp
     {
         public void Run() => s_sink += fixture.DriverCommit(withCommitId);
+    }
+
+    private readonly struct SqliteGuildSet(SqliteFixture fixture, bool timeline) : IOp
+    {
+        public void Run() => s_sink += fixture.GuildSet(timeline);
     }
 
     private readonly struct SqliteRawGet(SqliteFixture fixture) : IOp

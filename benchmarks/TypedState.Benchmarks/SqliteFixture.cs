@@ -14,6 +14,7 @@ public sealed class SqliteFixture : IAsyncDisposable
     private readonly SqliteStateManager _manager;
     private readonly RawSqliteStore _raw;
     private readonly Profile _value = Sample.Create();
+    private bool _timelineStarted;
 
     public SqliteFixture(SqliteSynchronousMode synchronous)
     {
@@ -62,6 +63,22 @@ public sealed class SqliteFixture : IAsyncDisposable
         var write = new TypedState.Storage.StateWrite(Sample.Owner, Sample.Key, TypedState.Storage.StateWriteKind.Set, bytes, null);
         var id = withCommitId ? TypedState.Storage.CommitId.New() : TypedState.Storage.CommitId.None;
         return _manager.Driver.CommitAsync([write], [], id, CancellationToken.None).Wait().Versions[0];
+    }
+
+    /// <summary>
+    /// TypedState's set of the same record in another guild of the same file, whose timeline is off (never started) or
+    /// on (started on first use): what logging the commit costs, same driver, same file.
+    /// </summary>
+    public long GuildSet(bool timeline)
+    {
+        var guildId = timeline ? "bench-timeline-on" : "bench-timeline-off";
+        if (timeline && !_timelineStarted)
+        {
+            _manager.Timelines.StartAsync(guildId).Wait();
+            _timelineStarted = true;
+        }
+
+        return _manager.SetAsync(StateOwner.Agent(guildId, Sample.AgentId), Sample.Key, _value, Sample.TypeInfo).Wait();
     }
 
     /// <summary>Raw: the prepared select, then deserialize with the same JsonTypeInfo.</summary>

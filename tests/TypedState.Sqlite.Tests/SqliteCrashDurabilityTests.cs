@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using TypedState.Sqlite;
 using Xunit.Abstractions;
 
@@ -49,13 +48,14 @@ public sealed class SqliteCrashDurabilityTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Starts the worker, reads its "committed N" lines until <paramref name="killAfterCommits"/> arrived, kills it
-    /// with SIGKILL and returns every N it reported, including lines still in the pipe when it died.
+    /// Starts the worker in <paramref name="mode"/> ("transactions" unless given), reads its "committed N" lines until
+    /// <paramref name="killAfterCommits"/> arrived, kills it with SIGKILL and returns every N it reported, including
+    /// lines still in the pipe when it died.
     /// </summary>
-    private static async Task<List<long>> RunAndKillAsync(string connectionString, long firstExpected, int killAfterCommits, CancellationToken cancellationToken)
+    internal static async Task<List<long>> RunAndKillAsync(string connectionString, long firstExpected, int killAfterCommits, CancellationToken cancellationToken, string mode = "transactions")
     {
         var reported = new List<long>();
-        using var worker = WorkerProcess.Start("transactions", connectionString);
+        using var worker = WorkerProcess.Start(mode, connectionString);
         try
         {
             while (reported.Count < killAfterCommits)
@@ -97,13 +97,7 @@ public sealed class SqliteCrashDurabilityTests(ITestOutputHelper output)
     private static async Task<long> VerifyAsync(string connectionString, long lastReported)
     {
         // Recovery from the WAL happens on open; the file must come out structurally sound.
-        using (var connection = new SqliteConnection(connectionString + ";Pooling=False"))
-        {
-            connection.Open();
-            using var check = connection.CreateCommand();
-            check.CommandText = "PRAGMA integrity_check";
-            Assert.Equal("ok", check.ExecuteScalar() as string);
-        }
+        SqliteFile.AssertIntact(connectionString);
 
         await using var manager = new SqliteStateManager(connectionString);
 

@@ -26,6 +26,9 @@ internal static class SqliteFile
         command.ExecuteNonQuery();
     }
 
+    /// <summary>Opens the file (recovery from the WAL happens then) and checks it comes out structurally sound.</summary>
+    public static void AssertIntact(string connectionString) => Assert.Equal("ok", Scalar(connectionString, "PRAGMA integrity_check") as string);
+
     private static SqliteConnection Open(string connectionString)
     {
         var connection = new SqliteConnection($"{connectionString};Pooling=False");

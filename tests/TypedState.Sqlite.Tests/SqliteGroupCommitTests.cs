@@ -1,13 +1,14 @@
 using System.Text;
 using TypedState.Sqlite;
 using TypedState.Storage;
+using TypedState.Timeline;
 
 namespace TypedState.Tests.Sqlite;
 
 /// <summary>
 /// Writes queued while the write lock is busy are committed together in one transaction, each batch keeping its own
-/// all-or-nothing outcome. The writes are queued deterministically behind another process's write lock, then the
-/// lock is released.
+/// all-or-nothing outcome (and, in a guild with a timeline, its entries consecutive). The writes are queued
+/// deterministically behind another process's write lock, then the lock is released.
 /// </summary>
 public sealed class SqliteGroupCommitTests : IDisposable
 {
@@ -79,8 +80,62 @@ public sealed class SqliteGroupCommitTests : IDisposable
         await transaction.DisposeAsync();
     }
 
-    private static StateWrite Set(StateOwner owner, string key, string json, long? expectedVersion) =>
-        new(owner, key, StateWriteKind.Set, Encoding.UTF8.GetBytes(json), expectedVersion);
+    [Fact]
+    public async Task Batches_committed_together_keep_their_entries_consecutive_and_a_refused_one_logs_nothing()
+    {
+        await using var state = new SqliteStateManager(ConnectionString);
+        var driver = (SqliteStateDriver)state.Driver;
+        await state.Timelines.StartAsync("g");
+        await state.SetAsync(s_guild, "taken", "first");
+        await using var holder = await WriteLockHolder.StartAsync(ConnectionString);
+        var transactionsBefore = driver.WriteTransactions;
+
+        var ids = Enumerable.Range(0, 6).Select(_ => CommitId.New()).ToArray();
+        var batches = ids.Select((id, i) => driver.CommitAsync(
+            [
+                Write(StateOwner.Agent("g", $"a{i}"), "k", StateWriteKind.Set, $"{i}", null),
+                Write(s_guild, $"b{i}", StateWriteKind.Set, $"{i}", null),
+                Write(StateOwner.Agent("g", $"a{i}"), $"evt-{i}", StateWriteKind.Append, "\"e\"", null),
+            ],
+            [],
+            id,
+            CancellationToken.None).AsTask()).ToArray();
+        var refused = driver.CommitAsync(
+            [Write(s_guild, "part", StateWriteKind.Set, "1", null), Write(s_guild, "taken", StateWriteKind.Set, "2", 0)],
+            [],
+            CommitId.New(),
+            CancellationToken.None).AsTask();
+        Task<CommitResult>[] all = [.. batches, refused];
+        Assert.All(all, write => Assert.False(write.IsCompleted, "A write completed while another process held the lock."));
+
+        await holder.ReleaseAsync();
+        var results = await Task.WhenAll(all).WaitAsync(s_bound);
+
+        Assert.Equal(transactionsBefore + 1, driver.WriteTransactions);
+        Assert.Equal(CommitFailure.Version, results[^1].Failure);
+        var entries = new List<TimelineEntry>();
+        await foreach (var entry in state.Timelines.ReadAsync("g", afterSequence: 1))
+        {
+            entries.Add(entry);
+        }
+
+        Assert.Equal(Enumerable.Range(2, 18).Select(i => (long)i), entries.Select(e => e.Sequence));
+        Assert.DoesNotContain(entries, e => e.Key == "part");
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var own = entries.Where(e => e.CommitId == ids[i].Value).ToList();
+            Assert.Equal(
+                [(TimelineEntryKind.Set, "k"), (TimelineEntryKind.Set, $"b{i}"), (TimelineEntryKind.Append, $"evt-{i}")],
+                own.Select(e => (e.Kind, e.Key)));
+            Assert.Equal([own[0].Sequence, own[0].Sequence + 1, own[0].Sequence + 2], own.Select(e => e.Sequence));
+            Assert.Equal(own[2].Sequence, results[i].Versions[2]);
+        }
+    }
+
+    private static StateWrite Set(StateOwner owner, string key, string json, long? expectedVersion) => Write(owner, key, StateWriteKind.Set, json, expectedVersion);
+
+    private static StateWrite Write(StateOwner owner, string key, StateWriteKind kind, string json, long? expectedVersion) =>
+        new(owner, key, kind, Encoding.UTF8.GetBytes(json), expectedVersion);
 
     private void Execute(string sql) => SqliteFile.Execute(ConnectionString, sql);
 }

@@ -10,6 +10,9 @@ namespace TypedState.Tests.Sqlite;
 /// <summary>What only the SQLite driver has: its file, its storage layout version and upgrades, WAL, and configuration.</summary>
 public sealed class SqliteStorageLayoutTests : IDisposable
 {
+    /// <summary>What layout 4 added (guild timelines): a file of an older layout lacks it.</summary>
+    internal const string DropTimelineTables = "DROP TABLE typedstate_entries; DROP TABLE typedstate_timelines; ";
+
     private readonly TempDirectory _directory = new();
 
     private string DatabasePath => Path.Combine(_directory.Path, "state.db");
@@ -26,7 +29,7 @@ public sealed class SqliteStorageLayoutTests : IDisposable
             await state.SetAsync(StateOwner.Global, "k", 1);
         }
 
-        Assert.Equal(3L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal(4L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
         Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
     }
 
@@ -39,7 +42,7 @@ public sealed class SqliteStorageLayoutTests : IDisposable
         }
 
         // What a file written before locks existed looks like (the layout version is kept in typedstate_schema).
-        Execute("DROP TABLE typedstate_locks; DROP TABLE typedstate_commits; DROP TABLE typedstate_guild_floors; UPDATE typedstate_schema SET version = 1");
+        Execute("DROP TABLE typedstate_locks; DROP TABLE typedstate_commits; DROP TABLE typedstate_guild_floors; " + DropTimelineTables + "UPDATE typedstate_schema SET version = 1");
 
         await using (var state = new SqliteStateManager(ConnectionString))
         {
@@ -48,7 +51,7 @@ public sealed class SqliteStorageLayoutTests : IDisposable
             Assert.True(held.FencingToken > 0);
         }
 
-        Assert.Equal(3L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal(4L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
     }
 
     [Fact]
@@ -62,7 +65,7 @@ public sealed class SqliteStorageLayoutTests : IDisposable
         }
 
         // What a file of layout version 2 looks like: records and locks, no commit ids, no version floors.
-        Execute("DROP TABLE typedstate_commits; DROP TABLE typedstate_guild_floors; UPDATE typedstate_schema SET version = 2");
+        Execute("DROP TABLE typedstate_commits; DROP TABLE typedstate_guild_floors; " + DropTimelineTables + "UPDATE typedstate_schema SET version = 2");
         Assert.Equal(0L, Scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('typedstate_commits', 'typedstate_guild_floors')"));
 
         await using (var state = new SqliteStateManager(ConnectionString))
@@ -82,7 +85,7 @@ public sealed class SqliteStorageLayoutTests : IDisposable
             Assert.Equal(3, await state.SetAsync(StateOwner.Agent("g", "a"), "k", "new", expectedVersion: 0));
         }
 
-        Assert.Equal(3L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal(4L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
         Assert.Equal(2L, Scalar("SELECT version_floor FROM typedstate_guild_floors WHERE guild_id = 'g'"));
     }
 

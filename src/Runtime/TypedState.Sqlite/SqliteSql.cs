@@ -10,7 +10,7 @@ namespace TypedState.Sqlite;
 internal static class SqliteSql
 {
     /// <summary>The storage layout version (the version of these tables) this driver writes and understands.</summary>
-    public const int LayoutVersion = 3;
+    public const int LayoutVersion = 4;
 
     // The layout version lives in the table typedstate_schema: the name existing files carry, so it stays.
     public const string CreateLayoutVersionTable =
@@ -50,6 +50,7 @@ internal static class SqliteSql
         )
         """,
         CreateCommitsTable + ";" + CreateGuildFloorsTable,
+        SqliteTimelineSql.CreateTables,
     ];
 
     /// <summary>Applied commit ids (layout 3): a repeated batch finds its first result here (SqliteCommitMemory).</summary>
@@ -74,7 +75,8 @@ internal static class SqliteSql
 
     private const string Record = "scope = $scope AND guild_id = $guild AND agent_id = $agent AND key = $key";
 
-    public const string Read = "SELECT value, version FROM typedstate_records WHERE " + Record + " AND value IS NOT NULL";
+    /// <summary>A record's row, live or tombstone (a NULL value): in a fork a tombstone hides what its source holds.</summary>
+    public const string Read = "SELECT value, version FROM typedstate_records WHERE " + Record;
 
     public const string LiveVersion = "SELECT version FROM typedstate_records WHERE " + Record + " AND value IS NOT NULL";
 

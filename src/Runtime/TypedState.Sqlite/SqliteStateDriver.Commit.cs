@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using TypedState.Storage;
 
 namespace TypedState.Sqlite;
@@ -13,7 +12,7 @@ public sealed partial class SqliteStateDriver
     {
         ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(fences);
-        StateWrite.ThrowIfUnknownKind(writes);
+        StateWrite.ThrowIfUnknownKind(writes, acceptAppend: true);
         cancellationToken.ThrowIfCancellationRequested();
         return new ValueTask<CommitResult>(Writer.Run(
             new Batch(writes, fences, commitId, _clock, _options.CommitIdRetention),
@@ -52,16 +51,34 @@ public sealed partial class SqliteStateDriver
             }
         }
 
+        // The guilds written to that keep a timeline (none: the plain path below, one lookup per guild); a paused
+        // guild, or an append to a guild without a timeline, refuses the batch before anything is applied.
+        var timelines = SqliteTimelineWrites.TimelinesOf(session, batch.Writes, out var refused);
+        if (refused is { } refusal)
+        {
+            return (refusal, false);
+        }
+
         var versions = new long[batch.Writes.Count];
+        var commitBytes = timelines is null ? null : SqliteTimelineWrites.CommitBytes(batch.Id);
+        var timestamp = timelines is null ? 0 : batch.Clock.GetUtcNow().ToUnixTimeMilliseconds();
         for (var i = 0; i < batch.Writes.Count; i++)
         {
-            var outcome = Apply(session, batch.Writes[i]);
+            var write = batch.Writes[i];
+            var outcome = write.Owner.Scope != Scope.Global && SqliteTimelineWrites.Find(timelines, write.Owner.GuildIdOrEmpty) is { } timeline
+                ? SqliteTimelineWrites.Apply(session, timeline, write, commitBytes!, timestamp)
+                : Apply(session, write);
             if (!outcome.Applied)
             {
                 return (CommitResult.Conflict(i, outcome.Version), false);
             }
 
             versions[i] = outcome.Version;
+        }
+
+        if (timelines is not null)
+        {
+            SqliteTimelineWrites.SaveHeads(session, timelines);
         }
 
         if (!batch.Id.IsNone)
@@ -99,7 +116,7 @@ public sealed partial class SqliteStateDriver
         SqliteSession.BindRecord(command, write.Owner, write.Key);
         if (write.Kind == StateWriteKind.Set)
         {
-            SqliteSession.Bind(command, "$value", AsArray(write.Value));
+            SqliteSession.Bind(command, "$value", SqliteTimelineWrites.AsArray(write.Value));
         }
 
         if (write.ExpectedVersion is > 0 and var expected)
@@ -120,12 +137,6 @@ public sealed partial class SqliteStateDriver
 
         return (false, LiveVersion(session, write));
     }
-
-    /// <summary>The core hands over whole arrays it never reuses, so they bind without a copy.</summary>
-    private static byte[] AsArray(ReadOnlyMemory<byte> value) =>
-        MemoryMarshal.TryGetArray(value, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : value.ToArray();
 
     private static long LiveVersion(SqliteSession session, StateWrite write)
     {

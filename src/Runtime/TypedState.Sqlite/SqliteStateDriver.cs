@@ -12,9 +12,10 @@ namespace TypedState.Sqlite;
 /// connection (SqliteWriter) that queues the writers of this process fairly and commits queued writes together, each
 /// batch in a <c>BEGIN IMMEDIATE</c> transaction (or a savepoint of a shared one) whose statements carry the
 /// version conditions, so commits are atomic across threads and processes sharing the file. The tables are created
-/// on first use; their storage layout is versioned and upgraded in place.
+/// on first use; their storage layout is versioned and upgraded in place. Guild timelines
+/// (<see cref="ITimelineDriver"/>) are logged in the committing transaction; forks read through their source.
 /// </summary>
-public sealed partial class SqliteStateDriver : IStateDriver
+public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver
 {
     private readonly SqliteSessionPool _sessions;
     private readonly string _connectionString;
@@ -23,8 +24,9 @@ public sealed partial class SqliteStateDriver : IStateDriver
     private readonly TimeProvider _clock;
 
     // One file per concern: reads, listings and owner removal here; the commit protocol in .Commit.cs, locks in
-    // .Locks.cs; the read connections in SqliteSessionPool, the write connection and its queue in SqliteWriter, the
-    // file's set-up and storage layout in SqliteStorageLayout.
+    // .Locks.cs, guild timelines in .Timeline.cs and the read-through of forks in .Forks.cs (with SqliteTimelines,
+    // SqliteTimelineWrites and SqliteTimelineRemoval); the read connections in SqliteSessionPool, the write connection
+    // and its queue in SqliteWriter, the file's set-up and storage layout in SqliteStorageLayout.
 
     /// <summary>Creates the driver; the file and its tables are created on first use.</summary>
     public SqliteStateDriver(SqliteStateDriverOptions options, ILoggerFactory? loggerFactory = null)
@@ -82,15 +84,59 @@ public sealed partial class SqliteStateDriver : IStateDriver
             SqliteSession.BindRecord(command, target.owner, target.key);
 
             // The reader is closed here, before InSession hands the session back to the pool for another thread.
-            using var reader = command.ExecuteReader();
-            return reader.Read()
-                ? new StoredRecord(target.key, reader.GetFieldValue<byte[]>(0), reader.GetInt64(1))
-                : (StoredRecord?)null;
+            using (var reader = command.ExecuteReader())
+            {
+                if (reader.Read())
+                {
+                    // A row, live or tombstone, is the answer, in a fork too (a fork's own rows win over its source).
+                    return reader.IsDBNull(0) ? null : new StoredRecord(target.key, reader.GetFieldValue<byte[]>(0), reader.GetInt64(1));
+                }
+            }
+
+            // No row at all: only a fork can still hold the record, through its source.
+            return target.owner.Scope != Scope.Global && IsFork(session, target.owner.GuildIdOrEmpty)
+                ? ReadThroughFork(session, target.owner, target.key)
+                : null;
         }));
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<StateOwner> ListOwnersAsync(Scope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // With forks in the file (one probe tells), their owners, own or read through, are merged in; materialised.
+        if (scope != Scope.Global && ForkOwners(scope) is { } forks)
+        {
+            var owners = forks.Owners;
+            await foreach (var owner in ListStoredOwnersAsync(scope, cancellationToken).ConfigureAwait(false))
+            {
+                if (!forks.Forks.Contains(owner.GuildIdOrEmpty))
+                {
+                    owners.Add(owner);
+                }
+            }
+
+            owners.Sort(static (a, b) =>
+            {
+                var byGuild = StateKeyOrder.Comparer.Compare(a.GuildIdOrEmpty, b.GuildIdOrEmpty);
+                return byGuild != 0 ? byGuild : StateKeyOrder.Comparer.Compare(a.AgentIdOrEmpty, b.AgentIdOrEmpty);
+            });
+            foreach (var owner in owners)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return owner;
+            }
+
+            yield break;
+        }
+
+        await foreach (var owner in ListStoredOwnersAsync(scope, cancellationToken).ConfigureAwait(false))
+        {
+            yield return owner;
+        }
+    }
+
+    /// <summary>The owners holding live rows of their own.</summary>
+    private async IAsyncEnumerable<StateOwner> ListStoredOwnersAsync(Scope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Keyset pages of ListPageSize owners, each its own query: no reader stays open while the caller works
         // (and perhaps writes), and each page resumes after the last owner listed.
@@ -125,13 +171,13 @@ public sealed partial class SqliteStateDriver : IStateDriver
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var page = ReadPage(owner, lower, upper, first);
+            var (page, complete) = ReadPage(owner, lower, upper, first);
             foreach (var record in page)
             {
                 yield return record;
             }
 
-            if (page.Count < _options.ListPageSize)
+            if (complete || page.Count < _options.ListPageSize)
             {
                 yield break;
             }
@@ -161,15 +207,23 @@ public sealed partial class SqliteStateDriver : IStateDriver
     private async Task RemoveAsync(StateOwner owner, string raiseFloor, string remove, CancellationToken cancellationToken)
     {
         var removed = await Writer.Run(
-            (owner, raiseFloor, remove),
+            (owner, raiseFloor, remove, clock: _clock),
             static (session, target) =>
             {
+                // A guild with live forks is refused here, before anything changes.
+                var timeline = SqliteTimelineRemoval.Prepare(session, target.owner);
                 var raise = session.Command(target.raiseFloor, null);
                 BindRemoved(raise, target.owner);
                 raise.ExecuteNonQuery();
                 var delete = session.Command(target.remove, null);
                 BindRemoved(delete, target.owner);
-                return (delete.ExecuteNonQuery(), true);
+                var count = delete.ExecuteNonQuery();
+                if (timeline is not null)
+                {
+                    SqliteTimelineRemoval.Complete(session, timeline, target.owner, target.clock.GetUtcNow().ToUnixTimeMilliseconds());
+                }
+
+                return (count, true);
             },
             mayApplyInPart: false,
             isCommit: false,
@@ -203,7 +257,8 @@ public sealed partial class SqliteStateDriver : IStateDriver
         return _sessions.Run(state, work);
     }
 
-    private List<StoredRecord> ReadPage(StateOwner owner, string lower, string? upper, bool first)
+    /// <summary>A page of the owner's records; on the first page of a fork's owner, its whole listing (Complete).</summary>
+    private (List<StoredRecord> Page, bool Complete) ReadPage(StateOwner owner, string lower, string? upper, bool first)
     {
         var sql = (first, upper is null) switch
         {
@@ -212,8 +267,14 @@ public sealed partial class SqliteStateDriver : IStateDriver
             (true, true) => SqliteSql.ListFirstUnbounded,
             (false, true) => SqliteSql.ListNextUnbounded,
         };
-        return InSession((owner, sql, lower, upper, limit: (long)_options.ListPageSize), static (session, query) =>
+        return InSession((owner, sql, lower, upper, first, limit: (long)_options.ListPageSize), static (session, query) =>
         {
+            // The first page's lower bound is the prefix itself.
+            if (query.first && query.owner.Scope != Scope.Global && IsFork(session, query.owner.GuildIdOrEmpty))
+            {
+                return (ListFork(session, query.owner, query.lower), true);
+            }
+
             var command = session.Command(query.sql, null);
             SqliteSession.BindOwner(command, query.owner);
             SqliteSession.Bind(command, "$lower", query.lower);
@@ -230,7 +291,7 @@ public sealed partial class SqliteStateDriver : IStateDriver
                 page.Add(new StoredRecord(reader.GetString(0), reader.GetFieldValue<byte[]>(1), reader.GetInt64(2)));
             }
 
-            return page;
+            return (page, false);
         });
     }
 

@@ -1,0 +1,110 @@
+using TypedState.Sqlite;
+using TypedState.Timeline;
+using static TypedState.Tests.Sqlite.SqliteTimelineFixtureFile;
+
+namespace TypedState.Tests.Sqlite;
+
+/// <summary>Storage layout 4 (guild timelines): the upgrade of a layout 3 file, and the checked-in layout 4 file.</summary>
+public sealed class SqliteTimelineLayoutTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    private string ConnectionString => _directory.ConnectionString();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task A_layout_version_3_file_is_upgraded_in_place_and_its_records_become_a_timeline()
+    {
+        await using (var state = new SqliteStateManager(ConnectionString))
+        {
+            await state.SetAsync(StateOwner.Agent("g", "a"), "k", "one");
+            await state.SetAsync(StateOwner.Agent("g", "a"), "k", "two");
+            await state.SetAsync(StateOwner.Guild("g"), "plan", "p");
+        }
+
+        // What a file of layout version 3 looks like: records, locks, commit ids and floors; no timelines.
+        SqliteFile.Execute(ConnectionString, SqliteStorageLayoutTests.DropTimelineTables + "UPDATE typedstate_schema SET version = 3");
+        Assert.Equal(0L, SqliteFile.Scalar(ConnectionString, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'typedstate_%timeline%' OR name LIKE 'typedstate_entries%'"));
+
+        await using (var state = new SqliteStateManager(ConnectionString))
+        {
+            Assert.Equal(("two", 2L), ((await state.GetAsync<string>(StateOwner.Agent("g", "a"), "k")).Value, (await state.GetAsync<string>(StateOwner.Agent("g", "a"), "k")).Version));
+            var started = await state.Timelines.StartAsync("g");
+            Assert.Equal(2, started.Head);
+            await state.SetAsync(StateOwner.Agent("g", "a"), "k", "three");
+            var entries = await EntriesAsync(state, "g");
+            Assert.Equal(
+                [(1L, TimelineEntryKind.Set, "k", 2L), (2L, TimelineEntryKind.Set, "plan", 1L), (3L, TimelineEntryKind.Set, "k", 3L)],
+                entries.Select(e => (e.Sequence, e.Kind, e.Key, e.Version)));
+            Assert.Equal("two", (await state.Timelines.GetAsOfAsync<string>(StateOwner.Agent("g", "a"), "k", 2)).Value);
+        }
+
+        Assert.Equal(4L, SqliteFile.Scalar(ConnectionString, "SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal(3L, SqliteFile.Scalar(ConnectionString, "SELECT count(*) FROM typedstate_entries"));
+    }
+
+    [Fact]
+    public async Task The_checked_in_layout_4_file_opens_with_its_timeline_fork_and_states_as_of_each_sequence()
+    {
+        // A copy: opening the file may upgrade it (a later layout), and WAL mode writes beside it.
+        var path = Path.Combine(_directory.Path, FileName);
+        File.Copy(BuiltCopy, path);
+        var connectionString = $"Data Source={path}";
+        Assert.Equal(4L, SqliteFile.Scalar(connectionString, "SELECT version FROM typedstate_schema WHERE id = 1"));
+
+        await using var state = new SqliteStateManager(connectionString);
+        Assert.Equal(
+            [
+                (1L, TimelineEntryKind.Set, Guild, "plan", 1L),
+                (2L, TimelineEntryKind.Set, Agent, "notes", 1L),
+                (3L, TimelineEntryKind.Set, Guild, "plan", 2L),
+                (4L, TimelineEntryKind.Append, Agent, "evt-1", 4L),
+                (5L, TimelineEntryKind.Delete, Agent, "notes", 2L),
+            ],
+            (await EntriesAsync(state, GuildId)).Select(e => (e.Sequence, e.Kind, e.Owner, e.Key, e.Version)));
+        Assert.Equal(("v1", 1L), Entry(await state.Timelines.GetAsOfAsync<string>(Guild, "plan", 2)));
+        Assert.Equal(("v2", 2L), Entry(await state.Timelines.GetAsOfAsync<string>(Guild, "plan", 5)));
+        Assert.Equal(("n1", 1L), Entry(await state.Timelines.GetAsOfAsync<string>(Agent, "notes", 4)));
+        Assert.False((await state.Timelines.GetAsOfAsync<string>(Agent, "notes", 5)).Exists);
+        Assert.False((await state.GetAsync<string>(Agent, "notes")).Exists);
+
+        // The fork reads its own write and, through its source at 3, the rest.
+        var fork = await state.Timelines.GetAsync(ForkId);
+        Assert.Equal(new GuildTimeline(ForkId, 4, null, GuildId, 3, 0), fork);
+        Assert.Equal(("fork", 3L), Entry(await state.GetAsync<string>(StateOwner.Guild(ForkId), "plan")));
+        Assert.Equal(("n1", 1L), Entry(await state.GetAsync<string>(StateOwner.Agent(ForkId, "a1"), "notes")));
+        Assert.Equal([1L, 2, 3, 4], (await EntriesAsync(state, ForkId)).Select(e => e.Sequence));
+
+        // And the timeline goes on where it stopped.
+        await state.SetAsync(Guild, "plan", "v3");
+        Assert.Equal(6, (await state.Timelines.GetAsync(GuildId))!.Head);
+    }
+
+    [Fact]
+    public async Task Writes_the_checked_in_layout_4_file_when_asked()
+    {
+        // Not a check: the documented way the fixture was written (see SqliteTimelineFixtureFile).
+        if (Environment.GetEnvironmentVariable("TYPEDSTATE_WRITE_FIXTURES") != "1")
+        {
+            return;
+        }
+
+        var path = Path.Combine(_directory.Path, FileName);
+        await WriteAsync($"Data Source={path}");
+        File.Copy(path, SourceFile(), overwrite: true);
+    }
+
+    private static (string? Value, long Version) Entry(StateEntry<string> entry) => (entry.Value, entry.Version);
+
+    private static async Task<List<TimelineEntry>> EntriesAsync(StateManager state, string guildId)
+    {
+        var entries = new List<TimelineEntry>();
+        await foreach (var entry in state.Timelines.ReadAsync(guildId))
+        {
+            entries.Add(entry);
+        }
+
+        return entries;
+    }
+}
