@@ -2,7 +2,8 @@
 // shared knowledge base, and global settings hold the greeting. State lives in SQLite, so every run continues where
 // the previous one stopped. At startup the migrator brings every stored record to the schema version of this build:
 // run once with `-p:SampleSchema=1`, then without it, to watch version 1 records become version 2.
-// `--reset` removes the guild and its agents' state.
+// `--reset` removes the guild and its agents' state. Each run ends with a timeline demo: a guild forked at an earlier
+// point and told something else, the two timelines printed side by side.
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -11,6 +12,7 @@ using TypedState.Guilds;
 using TypedState.Samples.Guild;
 using TypedState.Samples.Guild.State;
 using TypedState.Sqlite;
+using TypedState.Timeline;
 
 var configuration = new ConfigurationBuilder()
     .SetBasePath(AppContext.BaseDirectory)
@@ -98,5 +100,8 @@ var librarianView = await GreeterMemory.LoadAsync(state.ForAgent(guildId, "libra
 Console.WriteLine($"  the librarian's own GreeterMemory: {(librarianView.Exists ? "present" : "absent (agent state is private)")}");
 
 await guild.StopAsync();
+
+// A guild with a timeline, forked at an earlier point and told something else: the two timelines side by side.
+await TimelineDemo.RunAsync(state, services.GetRequiredService<IGuildTimelines>(), host);
 Console.WriteLine("Run the sample again: the counts continue from this run.");
 return 0;
