@@ -1,0 +1,34 @@
+using Microsoft.CodeAnalysis;
+
+namespace TypedState.Analyzers;
+
+/// <summary>
+/// The descriptors of the analyzers' diagnostics, in one place. Ids are stable: <c>TSTATE</c> then 2xxx (1xxx is the
+/// generator's). Each help link leads to the rule's section of docs/diagnostics.md, with a wrong and a fixed example.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "TypedState";
+    private const string HelpBase = "https://github.com/typedstate/typedstate/blob/main/docs/diagnostics.md#";
+
+    public static readonly DiagnosticDescriptor ScopeMismatch = Create(
+        "TSTATE2002",
+        "State type used with an owner of another scope",
+        "'{0}' is {1} state but is {2} through {3}: the record would belong to another scope and its lifetime; use {4}",
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor InvalidKey = Create(
+        "TSTATE2007",
+        "Constant key or id fails at run time",
+        "The {0} '{1}' is refused at run time: {2}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor WildcardPrefix = Create(
+        "TSTATE2008",
+        "Prefix written like a wildcard",
+        "The prefix '{0}' contains '{1}', which ListAsync matches literally: it lists only keys starting with '{0}'; write the literal prefix '{2}'",
+        DiagnosticSeverity.Warning);
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>
+        new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+}
