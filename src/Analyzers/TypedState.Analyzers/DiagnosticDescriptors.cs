@@ -11,6 +11,12 @@ internal static class DiagnosticDescriptors
     private const string Category = "TypedState";
     private const string HelpBase = "https://github.com/typedstate/typedstate/blob/main/docs/diagnostics.md#";
 
+    public static readonly DiagnosticDescriptor ForeignAgentWrite = Create(
+        "TSTATE2001",
+        "Handler writes another agent's state",
+        "Handler '{0}' writes the agent state '{1}' of agent {2}, not its own: a handler writes only its own agent's state (through its context); ask the other agent with a message",
+        DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor ScopeMismatch = Create(
         "TSTATE2002",
         "State type used with an owner of another scope",

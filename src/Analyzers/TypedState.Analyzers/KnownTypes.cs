@@ -27,6 +27,7 @@ internal sealed class KnownTypes
         AgentStateAttribute = compilation.GetTypeByMetadataName("TypedState.AgentStateAttribute");
         GuildStateAttribute = compilation.GetTypeByMetadataName("TypedState.GuildStateAttribute");
         GlobalStateAttribute = compilation.GetTypeByMetadataName("TypedState.GlobalStateAttribute");
+        TrackedState = compilation.GetTypeByMetadataName("TypedState.TrackedState`1");
     }
 
     public INamedTypeSymbol StateOwner { get; }
@@ -62,6 +63,8 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? GuildStateAttribute { get; }
 
     public INamedTypeSymbol? GlobalStateAttribute { get; }
+
+    public INamedTypeSymbol? TrackedState { get; }
 
     public static KnownTypes? TryCreate(Compilation compilation) =>
         compilation.GetTypeByMetadataName("TypedState.StateOwner") is { } stateOwner ? new KnownTypes(compilation, stateOwner) : null;
@@ -123,6 +126,34 @@ internal sealed class KnownTypes
         return null;
     }
 
-    private static bool Same(ISymbol? symbol, ISymbol? known) =>
+    /// <summary>Whether a value of <paramref name="type"/> is a transaction (its writes are part of its commit).</summary>
+    public bool IsTransaction(ITypeSymbol? type) =>
+        type is not null && (Is(type, StateTransaction) || Is(type, ScopedTransaction));
+
+    /// <summary>Whether <paramref name="type"/> is <paramref name="known"/> or implements it.</summary>
+    public static bool Is(ITypeSymbol? type, INamedTypeSymbol? known)
+    {
+        if (type is null || known is null)
+        {
+            return false;
+        }
+
+        if (Same(type.OriginalDefinition, known))
+        {
+            return true;
+        }
+
+        foreach (var implemented in type.AllInterfaces)
+        {
+            if (Same(implemented.OriginalDefinition, known))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static bool Same(ISymbol? symbol, ISymbol? known) =>
         known is not null && SymbolEqualityComparer.Default.Equals(symbol, known);
 }
