@@ -23,6 +23,18 @@ internal static class DiagnosticDescriptors
         "'{0}' is {1} state but is {2} through {3}: the record would belong to another scope and its lifetime; use {4}",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor WriteOutsideTransaction = Create(
+        "TSTATE2004",
+        "Write bypasses the open transaction",
+        "'{0}' is written through '{1}' while the transaction '{2}' is open: the write is applied at once, not with the transaction's commit; write through '{2}'",
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor WriteOutsideLock = Create(
+        "TSTATE2005",
+        "Write to a locked key bypasses the lock",
+        "'{0}' is locked by '{1}' but written through '{2}': the write is not fenced, so it lands even after the lease expired and another holder took the lock; write through '{1}.State'",
+        DiagnosticSeverity.Warning);
+
     public static readonly DiagnosticDescriptor InvalidKey = Create(
         "TSTATE2007",
         "Constant key or id fails at run time",
