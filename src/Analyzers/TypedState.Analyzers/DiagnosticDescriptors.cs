@@ -35,6 +35,12 @@ internal static class DiagnosticDescriptors
         "'{0}' is locked by '{1}' but written through '{2}': the write is not fenced, so it lands even after the lease expired and another holder took the lock; write through '{1}.State'",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor NonAtomicWrites = Create(
+        "TSTATE2006",
+        "Writes to several scopes outside a transaction",
+        "Handler '{0}' writes {1} state ('{2}') and {3} state ('{4}') outside a transaction: a failure between the two stores one without the other; make both writes in one transaction",
+        DiagnosticSeverity.Warning);
+
     public static readonly DiagnosticDescriptor InvalidKey = Create(
         "TSTATE2007",
         "Constant key or id fails at run time",

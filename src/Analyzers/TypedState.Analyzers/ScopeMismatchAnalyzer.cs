@@ -52,19 +52,12 @@ public sealed class ScopeMismatchAnalyzer : StateAnalyzer
             DiagnosticDescriptors.ScopeMismatch,
             at.Syntax.GetLocation(),
             method.TypeArguments[0].Name,
-            ScopeName(declared),
+            declared.Text(),
             IsRead(method) ? "read" : "written",
             used,
             fix));
 
     private static bool IsRead(IMethodSymbol method) => method.Name.StartsWith("Get", System.StringComparison.Ordinal) || method.Name == "ListAsync";
-
-    private static string ScopeName(StateScope scope) => scope switch
-    {
-        StateScope.Agent => "agent",
-        StateScope.Guild => "guild",
-        _ => "global",
-    };
 
     private static string OwnerPhrase(StateScope scope) => scope switch
     {

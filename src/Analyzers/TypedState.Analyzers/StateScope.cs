@@ -7,3 +7,15 @@ internal enum StateScope
     Guild = 2,
     Global = 3,
 }
+
+/// <summary>How messages name a scope.</summary>
+internal static class StateScopeText
+{
+    /// <summary><c>agent</c>, <c>guild</c> or <c>global</c>.</summary>
+    public static string Text(this StateScope scope) => scope switch
+    {
+        StateScope.Agent => "agent",
+        StateScope.Guild => "guild",
+        _ => "global",
+    };
+}
