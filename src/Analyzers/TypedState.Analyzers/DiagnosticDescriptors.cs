@@ -23,6 +23,12 @@ internal static class DiagnosticDescriptors
         "'{0}' is {1} state but is {2} through {3}: the record would belong to another scope and its lifetime; use {4}",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor UndeclaredSharedWrite = Create(
+        "TSTATE2003",
+        "Shared state written without a declaration",
+        "Agent '{0}' writes {1} state '{2}' but does not declare it: add [WritesState({3})] to '{0}', so the agents that change shared state are known",
+        DiagnosticSeverity.Warning);
+
     public static readonly DiagnosticDescriptor WriteOutsideTransaction = Create(
         "TSTATE2004",
         "Write bypasses the open transaction",

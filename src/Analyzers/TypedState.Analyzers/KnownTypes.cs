@@ -28,6 +28,7 @@ internal sealed class KnownTypes
         GuildStateAttribute = compilation.GetTypeByMetadataName("TypedState.GuildStateAttribute");
         GlobalStateAttribute = compilation.GetTypeByMetadataName("TypedState.GlobalStateAttribute");
         TrackedState = compilation.GetTypeByMetadataName("TypedState.TrackedState`1");
+        WritesStateAttribute = compilation.GetTypeByMetadataName("TypedState.Guilds.WritesStateAttribute");
     }
 
     public INamedTypeSymbol StateOwner { get; }
@@ -65,6 +66,8 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? GlobalStateAttribute { get; }
 
     public INamedTypeSymbol? TrackedState { get; }
+
+    public INamedTypeSymbol? WritesStateAttribute { get; }
 
     public static KnownTypes? TryCreate(Compilation compilation) =>
         compilation.GetTypeByMetadataName("TypedState.StateOwner") is { } stateOwner ? new KnownTypes(compilation, stateOwner) : null;

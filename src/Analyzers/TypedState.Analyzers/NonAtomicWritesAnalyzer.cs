@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Operations;
 
 namespace TypedState.Analyzers;
 
@@ -32,14 +31,7 @@ public sealed class NonAtomicWritesAnalyzer : StateAnalyzer
     private static void AnalyzeBody(OperationBlockAnalysisContext context, IOperation body, Handler handler, KnownTypes known)
     {
         var cancellationToken = context.CancellationToken;
-        var invocations = new List<IInvocationOperation>();
-        foreach (var operation in body.Descendants())
-        {
-            if (operation is IInvocationOperation invocation)
-            {
-                invocations.Add(invocation);
-            }
-        }
+        var invocations = OperationValues.InvocationsIn(body);
 
         var units = UnitOfWork.Find(body, invocations, known);
         StateWrite? first = null;

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -47,6 +48,21 @@ internal static class OperationValues
                     return operation;
             }
         }
+    }
+
+    /// <summary>Every invocation in one method body, in source order.</summary>
+    public static List<IInvocationOperation> InvocationsIn(IOperation body)
+    {
+        var invocations = new List<IInvocationOperation>();
+        foreach (var operation in body.Descendants())
+        {
+            if (operation is IInvocationOperation invocation)
+            {
+                invocations.Add(invocation);
+            }
+        }
+
+        return invocations;
     }
 
     /// <summary>The value of the argument given for the parameter named <paramref name="name"/>, or null.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -36,14 +35,7 @@ public sealed class UnitOfWorkAnalyzer : StateAnalyzer
     private static void AnalyzeBody(OperationBlockAnalysisContext context, IOperation body, KnownTypes known)
     {
         var cancellationToken = context.CancellationToken;
-        var invocations = new List<IInvocationOperation>();
-        foreach (var operation in body.Descendants())
-        {
-            if (operation is IInvocationOperation invocation)
-            {
-                invocations.Add(invocation);
-            }
-        }
+        var invocations = OperationValues.InvocationsIn(body);
 
         var units = UnitOfWork.Find(body, invocations, known);
         if (units.Count == 0)
