@@ -128,4 +128,55 @@ public sealed class GeneratorDiagnosticFixTests
             after);
         Assert.Empty(await ReportedAsync(after, "TSTATE1003"));
     }
+
+    [Fact]
+    public async Task Plain_types_held_by_state_are_marked_as_state_parts_and_made_partial()
+    {
+        const string before = """
+            [GuildState]
+            public partial class Library
+            {
+                public List<Book> Books { get; set; } = [];
+                public Shelf Main { get; set; } = new();
+                public Dictionary<string, System.IO.FileInfo> Files { get; set; } = [];
+            }
+
+            /// <summary>A book.</summary>
+            public class Book
+            {
+                public string Title { get; set; } = "";
+            }
+
+            public struct Shelf
+            {
+                public int Number { get; set; }
+            }
+            """;
+        Assert.Equal(["Books", "Main", "Files"], await ReportedAsync(before, "TSTATE1006"));
+        Assert.Equal(["Books", "Main"], await FixableAsync(new MarkStatePartCodeFixProvider(), before, "TSTATE1006"));
+        var after = await FixOneByOneAsync(new MarkStatePartCodeFixProvider(), before.Replace("    public Dictionary<string, System.IO.FileInfo> Files { get; set; } = [];\n", "", StringComparison.Ordinal), "TSTATE1006");
+        Assert.Equal(
+            """
+            [GuildState]
+            public partial class Library
+            {
+                public List<Book> Books { get; set; } = [];
+                public Shelf Main { get; set; } = new();
+            }
+
+            /// <summary>A book.</summary>
+            [StatePart]
+            public partial class Book
+            {
+                public string Title { get; set; } = "";
+            }
+
+            [StatePart]
+            public partial struct Shelf
+            {
+                public int Number { get; set; }
+            }
+            """,
+            after);
+    }
 }

@@ -26,6 +26,23 @@ internal static class GeneratorFixHarness
         return [.. diagnostics.Select(d => text.ToString(d.Location.SourceSpan))];
     }
 
+    /// <summary>The text covered by each <paramref name="id"/> diagnostic for which <paramref name="fix"/> offers an action.</summary>
+    public static async Task<string[]> FixableAsync(CodeFixProvider fix, string source, string id)
+    {
+        var (document, diagnostics) = await DiagnoseAsync(source, id);
+        var text = await document.GetTextAsync();
+        var fixable = new List<string>();
+        foreach (var diagnostic in diagnostics)
+        {
+            if ((await ActionsAsync(fix, document, diagnostic)).Count > 0)
+            {
+                fixable.Add(text.ToString(diagnostic.Location.SourceSpan));
+            }
+        }
+
+        return [.. fixable];
+    }
+
     /// <summary>Applies <paramref name="fix"/> to all of the document's <paramref name="id"/> diagnostics at once (fix-all in the document).</summary>
     public static async Task<string> FixAllAsync(CodeFixProvider fix, string source, string id)
     {

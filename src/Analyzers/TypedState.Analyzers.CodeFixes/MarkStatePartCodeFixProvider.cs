@@ -1,0 +1,137 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Simplification;
+
+namespace TypedState.Analyzers.CodeFixes;
+
+/// <summary>
+/// Fixes the generator's TSTATE1006 (member type not supported) when the member's type, or the element or value type
+/// it holds, is a plain top-level class, struct or record of the solution: marks it <c>[StatePart]</c> and makes it
+/// <c>partial</c>, so the generator emits its serializer.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MarkStatePartCodeFixProvider))]
+public sealed class MarkStatePartCodeFixProvider : CodeFixProvider
+{
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ["TSTATE1006"];
+
+    /// <inheritdoc />
+    public override FixAllProvider? GetFixAllProvider() => null;
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        foreach (var diagnostic in context.Diagnostics)
+        {
+            if (root?.FindToken(diagnostic.Location.SourceSpan.Start).Parent?.FirstAncestorOrSelf<PropertyDeclarationSyntax>() is not { } property
+                || model?.GetDeclaredSymbol(property, context.CancellationToken) is not { } symbol)
+            {
+                continue;
+            }
+
+            var candidates = new List<INamedTypeSymbol>();
+            Collect(symbol.Type, candidates);
+            if (candidates.Count != 1)
+            {
+                continue;
+            }
+
+            var part = candidates[0];
+            context.RegisterCodeFix(
+                CodeAction.Create(
+                    $"Mark '{part.Name}' [StatePart]",
+                    cancellationToken => MarkAsync(context.Document.Project.Solution, part, cancellationToken),
+                    nameof(MarkStatePartCodeFixProvider)),
+                diagnostic);
+        }
+    }
+
+    /// <summary>The source types <paramref name="type"/> is made of (itself, array elements, type arguments) that could become parts.</summary>
+    private static void Collect(ITypeSymbol type, List<INamedTypeSymbol> candidates)
+    {
+        switch (type)
+        {
+            case IArrayTypeSymbol array:
+                Collect(array.ElementType, candidates);
+                break;
+            case INamedTypeSymbol { IsGenericType: true } generic:
+                foreach (var argument in generic.TypeArguments)
+                {
+                    Collect(argument, candidates);
+                }
+
+                break;
+            case INamedTypeSymbol named when CanBePart(named) && !candidates.Contains(named, SymbolEqualityComparer.Default):
+                candidates.Add(named);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static bool CanBePart(INamedTypeSymbol type) =>
+        type.TypeKind is TypeKind.Class or TypeKind.Struct && type.ContainingType is null && type.Locations.Any(l => l.IsInSource)
+        && !type.GetAttributes().Any(a => a.AttributeClass?.ContainingNamespace?.ToDisplayString() == "TypedState");
+
+    private static async Task<Solution> MarkAsync(Solution solution, INamedTypeSymbol part, CancellationToken cancellationToken)
+    {
+        var first = true;
+        foreach (var reference in part.DeclaringSyntaxReferences)
+        {
+            if (await reference.GetSyntaxAsync(cancellationToken).ConfigureAwait(false) is not TypeDeclarationSyntax declaration
+                || solution.GetDocument(declaration.SyntaxTree) is not { } document
+                || await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root)
+            {
+                continue;
+            }
+
+            var marked = Partial(declaration);
+            if (first)
+            {
+                marked = Attributed(marked);
+                first = false;
+            }
+
+            solution = solution.WithDocumentSyntaxRoot(document.Id, root.ReplaceNode(declaration, marked));
+        }
+
+        return solution;
+    }
+
+    private static TypeDeclarationSyntax Partial(TypeDeclarationSyntax declaration)
+    {
+        if (declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            return declaration;
+        }
+
+        var partial = SyntaxFactory.Token(SyntaxFactory.TriviaList(), SyntaxKind.PartialKeyword, SyntaxFactory.TriviaList(SyntaxFactory.Space));
+        return declaration.Modifiers.Count > 0
+            ? declaration.AddModifiers(partial)
+            : declaration.WithKeyword(declaration.Keyword.WithLeadingTrivia()).WithModifiers(SyntaxFactory.TokenList(partial.WithLeadingTrivia(declaration.Keyword.LeadingTrivia)));
+    }
+
+    /// <summary>The declaration with <c>[StatePart]</c> on a line of its own before its modifiers, its comments kept above.</summary>
+    private static TypeDeclarationSyntax Attributed(TypeDeclarationSyntax declaration)
+    {
+        var leading = declaration.GetLeadingTrivia();
+        var indentation = leading.Count > 0 && leading.Last().IsKind(SyntaxKind.WhitespaceTrivia)
+            ? SyntaxFactory.TriviaList(leading.Last())
+            : SyntaxFactory.TriviaList();
+        var attribute = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(
+                SyntaxFactory.Attribute(SyntaxFactory.ParseName("global::TypedState.StatePart").WithAdditionalAnnotations(Simplifier.Annotation))))
+            .WithLeadingTrivia(leading)
+            .WithTrailingTrivia(SyntaxFactory.EndOfLine("\n"));
+        return declaration.WithLeadingTrivia(indentation).WithAttributeLists(declaration.AttributeLists.Insert(0, attribute));
+    }
+}
