@@ -75,29 +75,8 @@ public sealed class AddWritesStateCodeFixProvider : CodeFixProvider
             }
         }
 
-        var fixedRoot = root.ReplaceNodes(needed.Keys, (original, rewritten) => Declare(rewritten, needed[original]));
+        var fixedRoot = root.ReplaceNodes(needed.Keys, (original, rewritten) => TypeDeclarationEdits.AddAttributeLists(rewritten, needed[original].Select(AttributeList), first: false));
         return document.WithSyntaxRoot(fixedRoot);
-    }
-
-    /// <summary>The class with one attribute list per declaration added after its attributes, each on its own line.</summary>
-    private static TypeDeclarationSyntax Declare(TypeDeclarationSyntax agent, List<string> declarations)
-    {
-        var leading = agent.GetLeadingTrivia();
-        var indentation = leading.Count > 0 && leading.Last().IsKind(SyntaxKind.WhitespaceTrivia)
-            ? SyntaxFactory.TriviaList(leading.Last())
-            : SyntaxFactory.TriviaList();
-        var endOfLine = agent.DescendantTrivia().FirstOrDefault(trivia => trivia.IsKind(SyntaxKind.EndOfLineTrivia));
-        var newLine = endOfLine.IsKind(SyntaxKind.EndOfLineTrivia) ? endOfLine : SyntaxFactory.EndOfLine("\n");
-
-        var lists = declarations.Select(declaration => AttributeList(declaration).WithLeadingTrivia(indentation).WithTrailingTrivia(newLine)).ToList();
-        if (agent.AttributeLists.Count == 0)
-        {
-            // The class's comments and indentation move to the new first line; the keyword keeps only the indentation.
-            lists[0] = lists[0].WithLeadingTrivia(leading);
-            agent = agent.WithLeadingTrivia(indentation);
-        }
-
-        return agent.AddAttributeLists([.. lists]);
     }
 
     private static AttributeListSyntax AttributeList(string declaration) =>

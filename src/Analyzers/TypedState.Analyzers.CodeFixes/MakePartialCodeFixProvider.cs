@@ -33,25 +33,9 @@ public sealed class MakePartialCodeFixProvider : CodeFixProvider
             context.RegisterCodeFix(
                 CodeAction.Create(
                     $"Make '{declaration.Identifier.ValueText}' partial",
-                    _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(declaration, MakePartial(declaration)))),
+                    _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(declaration, TypeDeclarationEdits.MakePartial(declaration)))),
                     nameof(MakePartialCodeFixProvider)),
                 diagnostic);
         }
-    }
-
-    /// <summary>The declaration with <c>partial</c> as its last modifier, right before the type keyword where C# requires it.</summary>
-    private static TypeDeclarationSyntax MakePartial(TypeDeclarationSyntax declaration)
-    {
-        var partial = SyntaxFactory.Token(SyntaxFactory.TriviaList(), SyntaxKind.PartialKeyword, SyntaxFactory.TriviaList(SyntaxFactory.Space));
-        if (declaration.Modifiers.Count > 0)
-        {
-            return declaration.AddModifiers(partial);
-        }
-
-        // No modifiers: the keyword's comments and indentation move to 'partial'.
-        var keyword = declaration.Keyword;
-        return declaration
-            .WithKeyword(keyword.WithLeadingTrivia())
-            .WithModifiers(SyntaxFactory.TokenList(partial.WithLeadingTrivia(keyword.LeadingTrivia)));
     }
 }

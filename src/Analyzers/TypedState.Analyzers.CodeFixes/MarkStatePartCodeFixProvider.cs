@@ -95,7 +95,7 @@ public sealed class MarkStatePartCodeFixProvider : CodeFixProvider
                 continue;
             }
 
-            var marked = Partial(declaration);
+            var marked = TypeDeclarationEdits.MakePartial(declaration);
             if (first)
             {
                 marked = Attributed(marked);
@@ -108,30 +108,10 @@ public sealed class MarkStatePartCodeFixProvider : CodeFixProvider
         return solution;
     }
 
-    private static TypeDeclarationSyntax Partial(TypeDeclarationSyntax declaration)
-    {
-        if (declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-        {
-            return declaration;
-        }
-
-        var partial = SyntaxFactory.Token(SyntaxFactory.TriviaList(), SyntaxKind.PartialKeyword, SyntaxFactory.TriviaList(SyntaxFactory.Space));
-        return declaration.Modifiers.Count > 0
-            ? declaration.AddModifiers(partial)
-            : declaration.WithKeyword(declaration.Keyword.WithLeadingTrivia()).WithModifiers(SyntaxFactory.TokenList(partial.WithLeadingTrivia(declaration.Keyword.LeadingTrivia)));
-    }
-
-    /// <summary>The declaration with <c>[StatePart]</c> on a line of its own before its modifiers, its comments kept above.</summary>
-    private static TypeDeclarationSyntax Attributed(TypeDeclarationSyntax declaration)
-    {
-        var leading = declaration.GetLeadingTrivia();
-        var indentation = leading.Count > 0 && leading.Last().IsKind(SyntaxKind.WhitespaceTrivia)
-            ? SyntaxFactory.TriviaList(leading.Last())
-            : SyntaxFactory.TriviaList();
-        var attribute = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(
-                SyntaxFactory.Attribute(SyntaxFactory.ParseName("global::TypedState.StatePart").WithAdditionalAnnotations(Simplifier.Annotation))))
-            .WithLeadingTrivia(leading)
-            .WithTrailingTrivia(SyntaxFactory.EndOfLine("\n"));
-        return declaration.WithLeadingTrivia(indentation).WithAttributeLists(declaration.AttributeLists.Insert(0, attribute));
-    }
+    private static TypeDeclarationSyntax Attributed(TypeDeclarationSyntax declaration) =>
+        TypeDeclarationEdits.AddAttributeLists(
+            declaration,
+            [SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(
+                SyntaxFactory.Attribute(SyntaxFactory.ParseName("global::TypedState.StatePart").WithAdditionalAnnotations(Simplifier.Annotation))))],
+            first: true);
 }
