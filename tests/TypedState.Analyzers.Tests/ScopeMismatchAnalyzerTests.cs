@@ -1,4 +1,5 @@
 using static TypedState.Analyzers.Tests.Infrastructure.Sources;
+using Fix = TypedState.Analyzers.Tests.Infrastructure.CodeFixTest<TypedState.Analyzers.ScopeMismatchAnalyzer, TypedState.Analyzers.CodeFixes.UseDeclaredScopeCodeFixProvider>;
 using Verify = TypedState.Analyzers.Tests.Infrastructure.AnalyzerTest<TypedState.Analyzers.ScopeMismatchAnalyzer>;
 
 namespace TypedState.Analyzers.Tests;
@@ -95,4 +96,16 @@ public sealed class ScopeMismatchAnalyzerTests
     public Task A_state_part_is_not_a_state_type_and_is_silent() =>
         Verify.VerifyAsync(Code("""await manager.SetAsync(StateOwner.Global, "entry", new Entry());""")
             + "\n[StatePart] public partial class Entry { public int Count { get; set; } }");
+
+    [Fact]
+    public Task Scope_constants_are_fixed_to_each_types_own_scope_as_written() =>
+        Fix.VerifyAsync(
+            Code("""
+                await state.SetAsync({|TSTATE2002:Scope.Guild|}, "Notes", new Notes());
+                _ = state.ListAsync<Board>({|TSTATE2002:TypedState.Scope.Agent|}, "");
+                """),
+            Code("""
+                await state.SetAsync(Scope.Agent, "Notes", new Notes());
+                _ = state.ListAsync<Board>(TypedState.Scope.Guild, "");
+                """));
 }

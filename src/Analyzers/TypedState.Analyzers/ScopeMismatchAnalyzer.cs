@@ -13,6 +13,9 @@ namespace TypedState.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ScopeMismatchAnalyzer : StateAnalyzer
 {
+    /// <summary>The property of a diagnostic on a <c>Scope</c> constant naming the scope to use instead (for the code fix).</summary>
+    public const string ScopeProperty = "Scope";
+
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [DiagnosticDescriptors.ScopeMismatch];
 
@@ -34,7 +37,7 @@ public sealed class ScopeMismatchAnalyzer : StateAnalyzer
                 && OwnerExpression.Resolve(argument.Value, known, context.CancellationToken) is { } owner
                 && owner.Scope != declared)
             {
-                Report(context, argument.Value, method, declared, OwnerPhrase(owner.Scope), OwnerFix(declared));
+                Report(context, argument.Value, method, declared, OwnerPhrase(owner.Scope), OwnerFix(declared), null);
             }
         }
         else if (known.IsScopedApi(method)
@@ -43,14 +46,15 @@ public sealed class ScopeMismatchAnalyzer : StateAnalyzer
             && (StateScope)value is var used and (StateScope.Agent or StateScope.Guild or StateScope.Global)
             && used != declared)
         {
-            Report(context, argument.Value, method, declared, $"Scope.{used}", $"Scope.{declared}");
+            Report(context, argument.Value, method, declared, $"Scope.{used}", $"Scope.{declared}", declared.ToString());
         }
     }
 
-    private static void Report(OperationAnalysisContext context, IOperation at, IMethodSymbol method, StateScope declared, string used, string fix) =>
+    private static void Report(OperationAnalysisContext context, IOperation at, IMethodSymbol method, StateScope declared, string used, string fix, string? scope) =>
         context.ReportDiagnostic(Diagnostic.Create(
             DiagnosticDescriptors.ScopeMismatch,
             at.Syntax.GetLocation(),
+            scope is null ? ImmutableDictionary<string, string?>.Empty : ImmutableDictionary<string, string?>.Empty.Add(ScopeProperty, scope),
             method.TypeArguments[0].Name,
             declared.Text(),
             IsRead(method) ? "read" : "written",
