@@ -194,4 +194,20 @@ public sealed class UnitOfWorkAnalyzerTests
                     public async Task LockAsync(IStateManager manager, StateOwner owner) =>
                         await (await manager.AcquireLockAsync(owner, "stock", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1))).ReleaseAsync();
                 """, StringComparison.Ordinal));
+
+    [Fact]
+    public Task A_transaction_lambda_does_not_cover_the_code_after_it() =>
+        Verify.VerifyAsync(Code("""
+            await manager.RunTransactionAsync(async (t, ct) => await t.SetAsync(owner, "a", 1, cancellationToken: ct));
+            await manager.SetAsync(owner, "b", 2);
+            """));
+
+    [Fact]
+    public Task A_fenced_transaction_under_a_held_lock_is_silent() =>
+        Verify.VerifyAsync(Code("""
+            await using var held = await manager.AcquireLockAsync(owner, "stock", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5));
+            await using var fenced = await held.State.BeginTransactionAsync();
+            await fenced.SetAsync(owner, "stock", 1);
+            await fenced.CommitAsync();
+            """));
 }
