@@ -4,6 +4,7 @@ using TypedState.Samples.Guild.State;
 namespace TypedState.Samples.Guild;
 
 /// <summary>Files facts in the guild's shared knowledge base and counts its own work, atomically.</summary>
+[WritesState(typeof(KnowledgeBase))]
 public sealed class LibrarianAgent : IMessageHandler<Fact>
 {
     /// <inheritdoc />

@@ -59,7 +59,7 @@ public sealed partial class PackedPackageTests : IDisposable
 
         // The build fails (two rules are errors); what matters is which diagnostics it reports, and where.
         var (_, output) = await DotnetAsync(project, "build", "--disable-build-servers", "-consoleLoggerParameters:NoSummary");
-        var reported = Reported().Matches(output).Select(m => (Line: int.Parse(m.Groups["line"].Value), Id: m.Groups["id"].Value)).Distinct().Order().ToList();
+        var reported = Reported().Matches(output).Select(m => (Line: int.Parse(m.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture), Id: m.Groups["id"].Value)).Distinct().Order().ToList();
         var expected = source.Split('\n').Select((text, index) => (Line: index + 1, Marker: Marked().Match(text)))
             .Where(line => line.Marker.Success).Select(line => (line.Line, Id: line.Marker.Groups["id"].Value)).Order().ToList();
 
