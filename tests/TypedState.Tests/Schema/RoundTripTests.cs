@@ -279,10 +279,14 @@ public sealed class RoundTripTests
     [Fact]
     public void Members_missing_from_a_document_keep_the_values_the_type_initializes()
     {
-        var strict = StrictSettings.StateSchema.Deserialize("{\"name\":\"n\"}"u8);
+        var strict = StrictSettings.StateSchema.Deserialize("{\"name\":\"n\",\"level\":2}"u8);
         Assert.Equal("n", strict.Name);
-        Assert.Equal(0, strict.Level);
+        Assert.Equal(2, strict.Level);
         Assert.Equal("default note", strict.Note);
+
+        // Unless the member is required: that document is corrupt, as System.Text.Json finds it.
+        Assert.ThrowsAny<JsonException>(() => StrictSettings.StateSchema.Deserialize("{\"name\":\"n\"}"u8));
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<StrictSettings>("{\"name\":\"n\"}", Reflection));
 
         var everything = Everything.StateSchema.Deserialize("{}"u8);
         Assert.Equivalent(new Everything(), everything, strict: true);

@@ -233,10 +233,34 @@ internal static class StateTypeEmitter
 
         code.Close();
         code.Line($"{ShapeCode.Helpers}.Expect(ref reader, {ShapeCode.TokenType}.EndObject);");
+        EmitRequiredCheck(code, members, masks);
         var arguments = string.Concat(Enumerable.Range(0, members.Count).Select(i => $", m{i}")) + string.Concat(masks.Select(m => ", " + m));
         code.Line($"return new {Self}({Construction}{arguments});");
         code.Close();
         code.Line();
+    }
+
+    /// <summary>
+    /// A document without a required member is corrupt, as System.Text.Json finds it: one test per mask on the way,
+    /// and the first missing member named on the error.
+    /// </summary>
+    private static void EmitRequiredCheck(CodeWriter code, EquatableArray<MemberModel> members, List<string> masks)
+    {
+        for (var k = 0; k < masks.Count; k++)
+        {
+            var required = 0UL;
+            for (var i = k * 64; i < Math.Min(members.Count, (k + 1) * 64); i++)
+            {
+                required |= members[i].Required ? 1UL << (i % 64) : 0UL;
+            }
+
+            if (required != 0)
+            {
+                var mask = $"0x{required.ToString("X", CultureInfo.InvariantCulture)}UL";
+                var first = $"{(k == 0 ? string.Empty : $"{k * 64} + ")}global::System.Numerics.BitOperations.TrailingZeroCount(~{masks[k]} & {mask})";
+                code.Line($"if (({masks[k]} & {mask}) != {mask}) throw {ShapeCode.Helpers}.MissingRequired<{Self}>(ref reader, __TypedState_Names, {first});");
+            }
+        }
     }
 
     /// <summary>The names of the masks of read members: one for every 64 members.</summary>

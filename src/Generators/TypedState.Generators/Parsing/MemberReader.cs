@@ -145,7 +145,8 @@ internal sealed class MemberReader
         CheckEnums(shape, property.Type, property.Name);
         var jsonName = JsonNameOf(property);
         _stored.Add((property, jsonName));
-        _members.Add(new MemberModel(property.Name, jsonName, shape, -1));
+        var required = property.IsRequired || property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JsonRequired);
+        _members.Add(new MemberModel(property.Name, jsonName, shape, -1, Required: required));
         return false;
     }
 

@@ -57,17 +57,32 @@ public static class StateJson
         writer.WriteEndObject();
     }
 
-    /// <summary>Reads a state part from an object, or null from null.</summary>
+    /// <summary>Reads a state part from an object, or null from null; null for a struct part is an error, as in System.Text.Json.</summary>
+    /// <exception cref="JsonException">The value is neither an object nor, for a class part, null.</exception>
     public static T ReadPart<T>(ref Utf8JsonReader reader)
         where T : IStatePart<T>
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
-            return default!;
+            // Folded by the JIT for each T: a struct part cannot hold null, and default(T) would hide the corruption.
+            return typeof(T).IsValueType
+                ? throw new StateMemberException($"A JSON null cannot be read as the struct {typeof(T).Name}", reader.TokenStartIndex, null)
+                : default!;
         }
 
         Expect(ref reader, JsonTokenType.StartObject);
         return T.Read(ref reader, out _);
+    }
+
+    /// <summary>
+    /// The error for a document without the required member <paramref name="names"/>[<paramref name="index"/>] of
+    /// <typeparamref name="T"/>, the reader standing on the end of the object that lacks it.
+    /// </summary>
+    public static JsonException MissingRequired<T>(ref Utf8JsonReader reader, StateJsonNames names, int index)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var name = names[index];
+        return new StateMemberException($"The required member '{name}' of {typeof(T).Name} is missing", reader.TokenStartIndex, name);
     }
 
     /// <summary>Throws unless the reader is on a token of the expected type.</summary>
