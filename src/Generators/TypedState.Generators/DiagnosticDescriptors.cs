@@ -99,11 +99,17 @@ internal static class DiagnosticDescriptors
         "State type derives from a state type",
         "'{0}' derives from '{1}', which is marked [{2}]: state types and parts may derive from plain classes only; move the shared members to a plain base class, or hold the other type as a member");
 
+    public static readonly DiagnosticDescriptor SubclassOfStoredType = Error(
+        "TSTATE1018",
+        "Subclass of a stored type",
+        "'{0}' derives from '{1}', which is stored as state: stored where a '{1}' is expected, a '{0}' would lose the members '{1}' does not have (stored types are not polymorphic); hold the variants in members of their own types, or derive both from a plain base class");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
         NotPartial, InvalidVersion, MissingMigration, DuplicateMigration, DuplicateKey, UnsupportedMemberType,
         NestedOrGeneric, MultipleScopes, InvalidMigration, NoConstructor, InvalidKey, InvalidSerializerContext,
         MemberNotStored, ConflictingJsonName, UnsupportedJsonAttribute, ReservedMemberName, DerivesFromStateType,
+        SubclassOfStoredType,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
