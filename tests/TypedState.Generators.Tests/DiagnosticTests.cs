@@ -244,9 +244,9 @@ public sealed partial class DiagnosticTests
     [Fact]
     public Task TSTATE1006_member_types_the_serializer_does_not_handle() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
-        public sealed class Plain
+        public abstract class Shape
         {
-            public int Value { get; set; }
+            public int Sides { get; set; }
         }
 
         [AgentState]
@@ -260,7 +260,7 @@ public sealed partial class DiagnosticTests
 
             public Dictionary<int, string> {|#3:ByNumber|} { get; set; } = new();
 
-            public Plain? {|#4:Unmarked|} { get; set; }
+            public IDisposable? {|#4:Handle|} { get; set; }
 
             public int[,] {|#5:Grid|} { get; set; } = new int[0, 0];
         }
@@ -269,7 +269,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 1, "Day", "Bag", "System.DateOnly"),
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 2, "Items", "Bag", "System.Collections.Generic.List<object>"),
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 3, "ByNumber", "Bag", "System.Collections.Generic.Dictionary<int, string>"),
-        Expect(DiagnosticDescriptors.UnsupportedMemberType, 4, "Unmarked", "Bag", "Demo.Plain?"),
+        Expect(DiagnosticDescriptors.UnsupportedMemberType, 4, "Handle", "Bag", "System.IDisposable?"),
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 5, "Grid", "Bag", "int[*,*]"));
 
     [Fact]

@@ -266,4 +266,54 @@ public sealed class GeneratedSourceTests
         }
         """,
     ]);
+
+    [Fact]
+    public Task Types_reached_from_members_without_attributes() => Snapshots.VerifyAsync(nameof(Types_reached_from_members_without_attributes), [
+        """
+        using System;
+        using System.Collections.Generic;
+        using TypedState;
+
+        namespace Demo.Tools;
+
+        [AgentState(Key = "tool-log")]
+        public partial class ToolLog
+        {
+            public List<Call> Calls { get; set; } = [];
+
+            public Timing? Last { get; set; }
+        }
+
+        public class Call
+        {
+            public required string Tool { get; init; }
+
+            public string? Result { get; private set; }
+
+            public Timing Timing { get; set; }
+
+            public Call? Retry { get; set; }
+        }
+
+        public struct Timing
+        {
+            public DateTimeOffset Started { get; set; }
+
+            public long Ticks { get; set; }
+        }
+
+        public sealed class Price(decimal perMillion, string currency = "USD")
+        {
+            public decimal PerMillion { get; } = perMillion;
+
+            public string Currency { get; } = currency;
+        }
+
+        [GuildState(Key = "prices")]
+        public partial class Prices
+        {
+            public Dictionary<string, Price> ByModel { get; set; } = [];
+        }
+        """,
+    ]);
 }

@@ -42,6 +42,8 @@ public sealed class IncrementalCachingTests
         {
             public int Limit { get; set; }
 
+            public Window? Window { get; set; }
+
             public int Doubled() => Limit * 2;
         }
 
@@ -57,6 +59,12 @@ public sealed class IncrementalCachingTests
             }
 
             public int CountItems() => Items.Count;
+        }
+
+        // Reached from Settings without an attribute, declared after the state types.
+        public sealed class Window
+        {
+            public int Width { get; set; }
         }
         """;
 
@@ -154,10 +162,20 @@ public sealed class IncrementalCachingTests
         var result = RunTwice(compilation => Edit(compilation, StatePath, "public int Limit { get; set; }", "public int Limit { get; set; }\n\n    public bool Enabled { get; set; }"));
 
         Assert.Contains(Outputs(result.TrackedSteps[StateGenerator.Steps.Types]), output =>
-            output.Reason == IncrementalStepRunReason.Modified && ((StateTypeResult)output.Value).Model!.Members.Count == 2);
+            output.Reason == IncrementalStepRunReason.Modified && ((StateTypeResult)output.Value).Model!.Members.Count == 3);
         Assert.Single(Outputs(result.TrackedOutputSteps[WellKnownGeneratorOutputs.SourceOutput]), output => !s_kept.Contains(output.Reason));
         var settings = Assert.Single(result.GeneratedSources, source => source.HintName == "Demo.Settings.TypedState.g.cs");
         Assert.Contains("EncodeName(\"enabled\")", settings.SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Adding_a_property_to_a_reached_type_re_emits_the_type_that_reaches_it_only()
+    {
+        var result = RunTwice(compilation => Edit(compilation, StatePath, "public int Width { get; set; }", "public int Width { get; set; }\n\n    public int Height { get; set; }"));
+
+        Assert.Single(Outputs(result.TrackedOutputSteps[WellKnownGeneratorOutputs.SourceOutput]), output => !s_kept.Contains(output.Reason));
+        var settings = Assert.Single(result.GeneratedSources, source => source.HintName == "Demo.Settings.TypedState.g.cs");
+        Assert.Contains("EncodeName(\"height\")", settings.SourceText.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

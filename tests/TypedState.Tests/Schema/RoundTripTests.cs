@@ -34,7 +34,7 @@ public sealed class RoundTripTests
     }
 
     /// <summary>Every check of this class for one value of a generated type.</summary>
-    private static void AssertCompatible<T>(T value)
+    internal static void AssertCompatible<T>(T value)
         where T : IStateType<T>
     {
         var schema = T.Schema;

@@ -171,6 +171,8 @@ internal static class ShapeCode
                 return [$"if ({value} is {{ }} {variable}) {then} else {(name is null ? "writer.WriteNullValue();" : $"writer.WriteNull({name});")}"];
             case ShapeKind.Part:
                 return [$"{Helpers}.WritePart<{NonNullable(shape.TypeName)}>(writer, {prefix}{value});"];
+            case ShapeKind.Reached:
+                return Join(propertyName, $"{ReachedTypeEmitter.WriteMethod(shape.Reached)}(writer, {value});");
             case ShapeKind.Context:
                 // The type info is of the non-nullable type; null is still written as null.
                 return Join(propertyName, $"{Json}.JsonSerializer.Serialize(writer, {value}, {contextInfo(shape)});");
@@ -212,6 +214,8 @@ internal static class ShapeCode
                     : null;
             case ShapeKind.Part:
                 return $"{Helpers}.ReadPart<{NonNullable(shape.TypeName)}>(ref reader)";
+            case ShapeKind.Reached:
+                return $"{ReachedTypeEmitter.ReadMethod(shape.Reached)}(ref reader)";
             case ShapeKind.Context:
                 return $"{Json}.JsonSerializer.Deserialize(ref reader, {contextInfo(shape)})";
             default:

@@ -5,7 +5,8 @@ namespace TypedState.Generators.Model;
 /// the shape of the element (list, set, array), value (dictionary) or underlying type (nullable); its own
 /// <see cref="TypeName"/> is what the generated loops declare their elements as. <paramref name="SerializerContext"/>
 /// is, for <see cref="ShapeKind.Context"/> only, the fully qualified name of the JsonSerializerContext that serializes
-/// the type. <paramref name="AsString"/>: an enum written as its name rather than its number.
+/// the type. <paramref name="AsString"/>: an enum written as its name rather than its number. <paramref name="Reached"/>:
+/// for <see cref="ShapeKind.Reached"/>, the type's index in <see cref="StateTypeModel.Reached"/>.
 /// </summary>
 internal sealed record TypeShape(
     ShapeKind Kind,
@@ -13,4 +14,5 @@ internal sealed record TypeShape(
     Primitive Primitive = Primitive.None,
     TypeShape? Element = null,
     string? SerializerContext = null,
-    bool AsString = false);
+    bool AsString = false,
+    int Reached = -1);

@@ -26,9 +26,13 @@ internal sealed class MemberReader
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly HashSet<ITypeSymbol> _checkedEnums = new(SymbolEqualityComparer.Default);
 
-    private MemberReader(INamedTypeSymbol type, TypeShapeResolver resolver, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    // A reached type is built by generated code outside it: what its setters cannot do, accessors and constructors do.
+    private readonly bool _reached;
+
+    private MemberReader(INamedTypeSymbol type, TypeShapeResolver resolver, List<DiagnosticInfo> diagnostics, bool reached, CancellationToken cancellationToken)
     {
         _type = type;
+        _reached = reached;
         _resolver = resolver;
         _diagnostics = diagnostics;
         _cancellationToken = cancellationToken;
@@ -38,16 +42,18 @@ internal sealed class MemberReader
     /// <summary>
     /// The stored members. <paramref name="ungenerated"/>: a member's type is, or holds, a state type or part that
     /// gets no generated serializer; that member is left out without a diagnostic of its own (the part has one), and
-    /// the type must not be generated either.
+    /// the type must not be generated either. <paramref name="reached"/>: the members of a reached type, which may be
+    /// get-only (for a constructor parameter to set) and whose setters need not be public.
     /// </summary>
     public static List<MemberModel> Read(
         INamedTypeSymbol type,
         TypeShapeResolver resolver,
         List<DiagnosticInfo> diagnostics,
         CancellationToken cancellationToken,
-        out bool ungenerated)
+        out bool ungenerated,
+        bool reached = false)
     {
-        var reader = new MemberReader(type, resolver, diagnostics, cancellationToken);
+        var reader = new MemberReader(type, resolver, diagnostics, reached, cancellationToken);
         ungenerated = reader.ReadAll();
         return reader._members;
     }
@@ -112,9 +118,9 @@ internal sealed class MemberReader
                 return false;
             }
 
-            notStored = "it is a get-only auto-property";
+            notStored = _reached ? null : "it is a get-only auto-property";
         }
-        else if (!SymbolEqualityComparer.Default.Equals(declaringType, _type) && property.SetMethod.DeclaredAccessibility == Accessibility.Private)
+        else if (!_reached && !SymbolEqualityComparer.Default.Equals(declaringType, _type) && property.SetMethod.DeclaredAccessibility == Accessibility.Private)
         {
             notStored = $"its setter is private to its base class '{declaringType.Name}'";
         }
@@ -126,10 +132,14 @@ internal sealed class MemberReader
             return false;
         }
 
-        var shape = _resolver.Resolve(property.Type, out var ungenerated);
+        var shape = _resolver.Resolve(property.Type, out var ungenerated, out var unstorable);
         if (shape is null)
         {
-            if (!ungenerated)
+            if (unstorable is { } reached)
+            {
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnstorableReachedType, LocationOf(property), property.Name, _type.Name, reached.Name, reached.Reason));
+            }
+            else if (!ungenerated)
             {
                 _diagnostics.Add(DiagnosticInfo.Create(
                     DiagnosticDescriptors.UnsupportedMemberType,
@@ -146,7 +156,7 @@ internal sealed class MemberReader
         var jsonName = JsonNameOf(property);
         _stored.Add((property, jsonName));
         var required = property.IsRequired || property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JsonRequired);
-        _members.Add(new MemberModel(property.Name, jsonName, shape, -1, Required: required));
+        _members.Add(new MemberModel(property.Name, jsonName, shape, -1, Required: required, Setter: _reached ? AccessorTarget(property) : null, GetOnly: property.SetMethod is null));
         return false;
     }
 
@@ -166,6 +176,15 @@ internal sealed class MemberReader
         CheckMemberAttributes(field, field.Type);
         _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNotStored, LocationOf(field), field.Name, _type.Name, "it is a field"));
     }
+
+    /// <summary>
+    /// For a member of a reached type: the type declaring its setter when generated code cannot assign it (init-only
+    /// or not public), to call the setter through an <c>[UnsafeAccessor]</c>; null when it can.
+    /// </summary>
+    private static string? AccessorTarget(IPropertySymbol property) =>
+        property.SetMethod is { IsInitOnly: false, DeclaredAccessibility: Accessibility.Public } or null
+            ? null
+            : TypeShapeResolver.NameOf(property.SetMethod.ContainingType);
 
     /// <summary>[JsonInclude] makes System.Text.Json store a non-public member; the generated serializer stores public properties only.</summary>
     private void CheckNotPublic(ISymbol member)

@@ -8,10 +8,26 @@ namespace TypedState.Generators.Parsing;
 
 /// <summary>
 /// Decides how a member type is serialized, or that it cannot be (null). A state type or part is used through its
-/// generated serializer, so it counts only when <paramref name="willGenerate"/> says that serializer will exist.
+/// generated serializer, so it counts only when the willGenerate callback says that serializer will exist; a type without
+/// a state attribute is reached (<see cref="ReachedTypes"/>).
 /// </summary>
-internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, string? contextName, Func<INamedTypeSymbol, bool> willGenerate)
+internal sealed class TypeShapeResolver
 {
+    private readonly HashSet<ITypeSymbol> _contextTypes;
+    private readonly string? _contextName;
+    private readonly Func<INamedTypeSymbol, bool> _willGenerate;
+
+    public TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, string? contextName, Func<INamedTypeSymbol, bool> willGenerate, IAssemblySymbol assembly, System.Threading.CancellationToken cancellationToken)
+    {
+        _contextTypes = contextTypes;
+        _contextName = contextName;
+        _willGenerate = willGenerate;
+        Reached = new ReachedTypes(this, assembly, cancellationToken);
+    }
+
+    /// <summary>The types without a state attribute that the resolved members reach, and why one could not be stored.</summary>
+    public ReachedTypes Reached { get; }
+
     private const int MaxDepth = 8;
 
     private static readonly SymbolDisplayFormat s_format = SymbolDisplayFormat.FullyQualifiedFormat
@@ -20,16 +36,23 @@ internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, strin
     public static string NameOf(ITypeSymbol type) => type.ToDisplayString(s_format);
 
     private bool _ungenerated;
+    private (string Name, string Reason)? _unstorable;
 
     /// <summary>
     /// The shape of <paramref name="type"/>, or null. <paramref name="ungenerated"/>: it is null because the type is,
     /// or holds, a state type or part that gets no generated serializer (its own diagnostics say why).
+    /// <paramref name="unstorable"/>: it is null because the type is, or holds, a reached type that cannot be stored
+    /// (its name, and why).
     /// </summary>
-    public TypeShape? Resolve(ITypeSymbol type, out bool ungenerated)
+    public TypeShape? Resolve(ITypeSymbol type, out bool ungenerated, out (string Name, string Reason)? unstorable)
     {
-        _ungenerated = false;
+        var (outerUngenerated, outerUnstorable) = (_ungenerated, _unstorable);
+        (_ungenerated, _unstorable) = (false, null);
         var shape = Resolve(type, 0);
-        ungenerated = _ungenerated;
+        (ungenerated, unstorable) = (_ungenerated, _unstorable);
+
+        // Reached types resolve their own members through this resolver, while an outer member is being resolved.
+        (_ungenerated, _unstorable) = (outerUngenerated, outerUnstorable);
         return shape;
     }
 
@@ -58,9 +81,9 @@ internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, strin
             return new TypeShape(ShapeKind.Enum, name, PrimitiveOf(underlying), AsString: WantsStringEnum(type));
         }
 
-        if (contextName is not null && contextTypes.Contains(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)))
+        if (_contextName is not null && _contextTypes.Contains(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)))
         {
-            return new TypeShape(ShapeKind.Context, name, SerializerContext: contextName);
+            return new TypeShape(ShapeKind.Context, name, SerializerContext: _contextName);
         }
 
         if (type is IArrayTypeSymbol { Rank: 1 } array)
@@ -95,12 +118,25 @@ internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, strin
 
         if (type is INamedTypeSymbol named && IsStateType(named))
         {
-            if (willGenerate(named))
+            if (_willGenerate(named))
             {
                 return new TypeShape(ShapeKind.Part, name);
             }
 
             _ungenerated = true;
+            return null;
+        }
+
+        if (type is INamedTypeSymbol candidate && ReachedTypes.IsCandidate(candidate))
+        {
+            var index = Reached.Reach(candidate, out var reason, out var ungenerated);
+            if (index >= 0)
+            {
+                return new TypeShape(ShapeKind.Reached, name, Reached: index);
+            }
+
+            _ungenerated |= ungenerated;
+            _unstorable ??= reason is null ? null : (candidate.Name, reason);
         }
 
         return null;

@@ -65,14 +65,16 @@ public static class StateJson
         if (reader.TokenType == JsonTokenType.Null)
         {
             // Folded by the JIT for each T: a struct part cannot hold null, and default(T) would hide the corruption.
-            return typeof(T).IsValueType
-                ? throw new StateMemberException($"A JSON null cannot be read as the struct {typeof(T).Name}", reader.TokenStartIndex, null)
-                : default!;
+            return typeof(T).IsValueType ? throw NullStruct<T>(ref reader) : default!;
         }
 
         Expect(ref reader, JsonTokenType.StartObject);
         return T.Read(ref reader, out _);
     }
+
+    /// <summary>The error for a JSON null, where the reader stands, read as the struct <typeparamref name="T"/>.</summary>
+    public static JsonException NullStruct<T>(ref Utf8JsonReader reader) =>
+        new StateMemberException($"A JSON null cannot be read as the struct {typeof(T).Name}", reader.TokenStartIndex, null);
 
     /// <summary>
     /// The error for a document without the required member <paramref name="names"/>[<paramref name="index"/>] of

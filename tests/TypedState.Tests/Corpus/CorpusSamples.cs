@@ -1,0 +1,129 @@
+using TypedState.Tests.Schema;
+
+namespace TypedState.Tests.Corpus;
+
+/// <summary>Filled values of the corpus's state types, as an agent would store them.</summary>
+internal static class CorpusSamples
+{
+    /// <summary>For each sample, the round trip and System.Text.Json cross-reading of <see cref="RoundTripTests.AssertCompatible"/>.</summary>
+    public static readonly IReadOnlyDictionary<string, Action> Checks = new Dictionary<string, Action>
+    {
+        ["chat-memory"] = () => RoundTripTests.AssertCompatible(Chat()),
+        ["memory-index"] = () => RoundTripTests.AssertCompatible(Memory()),
+        ["persona"] = () => RoundTripTests.AssertCompatible(Persona()),
+        ["tool-log"] = () => RoundTripTests.AssertCompatible(Tools()),
+        ["rate-limits"] = () => RoundTripTests.AssertCompatible(Limits()),
+        ["plan"] = () => RoundTripTests.AssertCompatible(Plan()),
+        ["task-board"] = () => RoundTripTests.AssertCompatible(Board()),
+        ["checkpoint"] = () => RoundTripTests.AssertCompatible(Checkpoint()),
+        ["cost-ledger"] = () => RoundTripTests.AssertCompatible(Ledger()),
+        ["workspace"] = () => RoundTripTests.AssertCompatible(Files()),
+    };
+
+    private static readonly DateTimeOffset s_at = new(2026, 3, 14, 15, 9, 26, TimeSpan.FromHours(2));
+
+    public static ChatMemory Chat() => new()
+    {
+        Turns =
+        [
+            new ChatTurn { Role = ChatRole.User, Content = "Book a table for two — ce soir 🍷", At = s_at },
+            new ChatTurn
+            {
+                Role = ChatRole.Assistant,
+                Content = "",
+                At = s_at.AddSeconds(2),
+                Tools = [new ToolInvocation("search_restaurants", "{\"party\":2}", "call_1"), new ToolInvocation("noop", "{}")],
+            },
+        ],
+        Summary = new ConversationSummary { Text = "Earlier: greetings.", TurnsCovered = 4, Through = s_at.AddHours(-1) },
+        MaxTurns = 12,
+    };
+
+    public static MemoryIndex Memory() => new()
+    {
+        Facts =
+        [
+            new MemoryFact("Prefers window seats", [0.25f, -1.5f, 3f], 0.9) { LastUsed = s_at },
+            new MemoryFact("Vegetarian", [], 1) { Source = "profile" },
+        ],
+        ByTopic = new() { ["food"] = [1], ["travel"] = [0, 1] },
+    };
+
+    public static PersonaState Persona() => new()
+    {
+        Persona = new Persona { Name = "Ada", Tone = "warm", Greeting = "Hello!", Avoid = ["slang"] },
+        Alternatives = [new Persona { Name = "Brief", Tone = "terse" }],
+    };
+
+    public static ToolCallLog Tools()
+    {
+        var call = new ToolCall
+        {
+            Id = Guid.Parse("6f9619ff-8b86-d011-b42d-00c04fc964ff"),
+            Tool = "http_get",
+            Arguments = new() { ["url"] = "https://example.org/a?b=c&d=é" },
+            Timing = new CallTiming { Started = s_at, Duration = TimeSpan.FromMilliseconds(1234.5) },
+        };
+        call.Finish(CallOutcome.Failed);
+        call.Error = "timeout";
+        return new ToolCallLog
+        {
+            Calls = [call, new ToolCall { Tool = "calc" }],
+            Stats = new() { ["http_get"] = new ToolStats(3, 1, TimeSpan.FromSeconds(4)) },
+        };
+    }
+
+    public static RateLimitState Limits() => new()
+    {
+        Buckets = new() { ["openai"] = new TokenBucket(100, 42.5, s_at) },
+        Default = new TokenBucket(10, 10, s_at.AddDays(-1)),
+    };
+
+    public static PlanState Plan() => new("Ship the release")
+    {
+        Steps =
+        [
+            new PlanStep { Order = 1, Title = "Build", Status = StepStatus.Done },
+            new PlanStep
+            {
+                Order = 2,
+                Title = "Test",
+                Status = StepStatus.Running,
+                DependsOn = ["Build"],
+                Substeps = [new PlanStep { Order = 1, Title = "Unit" }, new PlanStep { Order = 2, Title = "Integration", Status = StepStatus.Skipped }],
+            },
+        ],
+        Budget = new PlanBudget(5, TimeSpan.FromHours(1)),
+    };
+
+    public static TaskBoard Board() => new()
+    {
+        Pending = [new QueuedTask { Id = "t1", Priority = 2, FollowUp = new QueuedTask { Id = "t1b", Attempts = 1 } }],
+        Current = new QueuedTask { Id = "t0", Priority = 9, Attempts = 3 },
+    };
+
+    public static CheckpointState Checkpoint() => new()
+    {
+        Label = "after-search",
+        Sequence = 17,
+        Entries = new() { ["memory"] = new CheckpointEntry { Offset = 0, Length = 512, Hash = "ab12" }, ["plan"] = new CheckpointEntry { Offset = 512, Length = 64 } },
+    };
+
+    public static CostLedger Ledger() => new()
+    {
+        Prices = new() { ["gpt"] = new ModelPrice(2.5m, 10m), ["small"] = new ModelPrice(0.15m, 0.6m) },
+        Entries = [new CostEntry("gpt", 1200, 300, 0.006m) { Agent = "planner", At = s_at }],
+        Total = 0.006m,
+    };
+
+    public static Workspace Files() => new()
+    {
+        Root = "/repo",
+        Files =
+        [
+            new WorkspaceFile { Path = "README.md", Content = [1, 2, 3], Revisions = [new FileRevision { Number = 1, At = s_at }] },
+            new WorkspaceFile { Path = "LICENSE", ReadOnly = true },
+        ],
+        Locks = new() { ["README.md"] = "writer-agent" },
+    };
+}
