@@ -254,7 +254,7 @@ public sealed partial class DiagnosticTests
         {
             public object {|#0:Anything|} { get; set; } = new();
 
-            public DateOnly {|#1:Day|} { get; set; }
+            public System.Numerics.BigInteger {|#1:Big|} { get; set; }
 
             public List<object> {|#2:Items|} { get; set; } = [];
 
@@ -266,7 +266,7 @@ public sealed partial class DiagnosticTests
         }
         """,
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 0, "Anything", "Bag", "object"),
-        Expect(DiagnosticDescriptors.UnsupportedMemberType, 1, "Day", "Bag", "System.DateOnly"),
+        Expect(DiagnosticDescriptors.UnsupportedMemberType, 1, "Big", "Bag", "System.Numerics.BigInteger"),
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 2, "Items", "Bag", "System.Collections.Generic.List<object>"),
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 3, "ByNumber", "Bag", "System.Collections.Generic.Dictionary<int, string>"),
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 4, "Handle", "Bag", "System.IDisposable?"),

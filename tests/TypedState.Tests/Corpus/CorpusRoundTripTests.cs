@@ -78,4 +78,58 @@ public sealed class CorpusRoundTripTests
         Assert.ThrowsAny<JsonException>(() => TaskBoard.StateSchema.Deserialize(document));
         Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<TaskBoard>(document, RoundTripTests.Reflection));
     }
+
+    public static TheoryData<string> MalformedValues =>
+    [
+        """{"today":"2026-13-01"}""",
+        """{"today":"2026-1-1"}""",
+        """{"today":20261204}""",
+        """{"quietFrom":"25:00:00"}""",
+        """{"quietFrom":"1.00:00:00"}""",
+        """{"quietFrom":"noon"}""",
+        """{"holidays":["2026-12-25",null]}""",
+        """{"appointments":[{"title":"t","day":"2026-01-01","start":"9"}]}""",
+    ];
+
+    public static TheoryData<string> MalformedNumbers =>
+    [
+        """{"totalBytes":1.5}""",
+        """{"totalBytes":"1"}""",
+        """{"totalBytes":170141183460469231731687303715884105728}""",
+        """{"checksum":-1}""",
+        """{"temperature":"1"}""",
+        """{"temperature":true}""",
+        """{"samples":[1,null]}""",
+    ];
+
+    [Theory]
+    [MemberData(nameof(MalformedValues))]
+    public void Malformed_dates_and_times_are_refused_as_System_Text_Json_refuses_them(string document)
+    {
+        Assert.ThrowsAny<JsonException>(() => ScheduleState.StateSchema.Deserialize(System.Text.Encoding.UTF8.GetBytes(document)));
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<ScheduleState>(document, RoundTripTests.Reflection));
+    }
+
+    [Theory]
+    [MemberData(nameof(MalformedNumbers))]
+    public void Malformed_large_and_small_numbers_are_refused(string document)
+    {
+        // System.Text.Json's web defaults would read numbers written as strings; nothing here writes them.
+        Assert.ThrowsAny<JsonException>(() => TelemetryState.StateSchema.Deserialize(System.Text.Encoding.UTF8.GetBytes(document)));
+        if (!document.Contains(":\"", StringComparison.Ordinal))
+        {
+            Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<TelemetryState>(document, RoundTripTests.Reflection));
+        }
+    }
+
+    [Fact]
+    public void A_JSON_object_member_refuses_an_array_and_a_document_member_keeps_a_JSON_null()
+    {
+        Assert.ThrowsAny<JsonException>(() => ToolResultCache.StateSchema.Deserialize("""{"scratch":[1]}"""u8));
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<ToolResultCache>("""{"scratch":[1]}""", RoundTripTests.Reflection));
+
+        var ours = ToolResultCache.StateSchema.Deserialize("""{"byCall":{"a":null},"last":null}"""u8);
+        Assert.Equal(JsonValueKind.Null, ours.ByCall["a"].ValueKind);
+        Assert.Null(ours.Last);
+    }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using TypedState.Tests.Schema;
 
 namespace TypedState.Tests.Corpus;
@@ -18,6 +20,10 @@ internal static class CorpusSamples
         ["checkpoint"] = () => RoundTripTests.AssertCompatible(Checkpoint()),
         ["cost-ledger"] = () => RoundTripTests.AssertCompatible(Ledger()),
         ["workspace"] = () => RoundTripTests.AssertCompatible(Files()),
+        ["schedule"] = () => RoundTripTests.AssertCompatible(Schedule()),
+        ["tool-results"] = () => RoundTripTests.AssertCompatible(Results(), compareObjects: false),
+        ["bookmarks"] = () => RoundTripTests.AssertCompatible(Bookmarks()),
+        ["telemetry"] = () => RoundTripTests.AssertCompatible(Telemetry()),
     };
 
     private static readonly DateTimeOffset s_at = new(2026, 3, 14, 15, 9, 26, TimeSpan.FromHours(2));
@@ -125,5 +131,50 @@ internal static class CorpusSamples
             new WorkspaceFile { Path = "LICENSE", ReadOnly = true },
         ],
         Locks = new() { ["README.md"] = "writer-agent" },
+    };
+
+    public static ScheduleState Schedule() => new()
+    {
+        Today = new DateOnly(2026, 12, 4),
+        QuietFrom = new TimeOnly(22, 30),
+        Appointments =
+        [
+            new Appointment("Stand-up", new DateOnly(2026, 12, 5), new TimeOnly(9, 15, 0, 250), null),
+            new Appointment("Review", new DateOnly(1, 1, 1), TimeOnly.MinValue, TimeOnly.MaxValue),
+        ],
+        Holidays = [new DateOnly(2026, 12, 25), DateOnly.MaxValue],
+    };
+
+    public static ToolResultCache Results() => new()
+    {
+        ByCall = new()
+        {
+            ["call_1"] = JsonDocument.Parse("""{"rows":[1,2.50,"x"],"ok":true,"Nested":{"a":null}}""").RootElement.Clone(),
+            ["call_2"] = JsonDocument.Parse("null").RootElement.Clone(),
+        },
+        Last = JsonDocument.Parse("\"done — ✓\"").RootElement.Clone(),
+        Scratch = new JsonObject { ["step"] = 3, ["notes"] = new JsonArray("a", "b") },
+        History = [1, "two", null, new JsonObject()],
+        Anything = JsonNode.Parse("""[true,{"k":1e3}]"""),
+        Marker = JsonValue.Create(42),
+    };
+
+    public static BookmarkState Bookmarks() => new()
+    {
+        Pages =
+        [
+            new Bookmark { Address = new Uri("https://example.org/a b?q=ü#frag"), Title = "A", Saved = new DateOnly(2026, 1, 2) },
+            new Bookmark { Address = new Uri("../relative/page.html", UriKind.Relative) },
+        ],
+        Home = new Uri("HTTPS://Example.org:443/"),
+    };
+
+    public static TelemetryState Telemetry() => new()
+    {
+        Temperature = (Half)21.5,
+        Samples = [(Half)0.1, Half.MaxValue, Half.MinValue, Half.Epsilon, (Half)(-0.0)],
+        TotalBytes = Int128.MaxValue,
+        Checksum = UInt128.MaxValue - 1,
+        Count = long.MinValue,
     };
 }

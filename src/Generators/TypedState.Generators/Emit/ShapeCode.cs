@@ -192,9 +192,9 @@ internal static class ShapeCode
         switch (shape.Kind)
         {
             case ShapeKind.Primitive:
-                return ReadPrimitive(shape.Primitive);
+                return ReadPrimitive(shape.Primitive, shape.TypeName);
             case ShapeKind.Enum:
-                return $"reader.TokenType == {TokenType}.String ? {Helpers}.ParseEnum<{shape.TypeName}>(ref reader) : ({shape.TypeName}){ReadPrimitive(shape.Primitive)}";
+                return $"reader.TokenType == {TokenType}.String ? {Helpers}.ParseEnum<{shape.TypeName}>(ref reader) : ({shape.TypeName}){ReadPrimitive(shape.Primitive, shape.TypeName)}";
             case ShapeKind.Nullable:
                 // The underlying type is a value type (never a collection), so it reads as an expression.
                 var inner = ReadExpression(shape.Element!, contextInfo)!;
@@ -241,7 +241,7 @@ internal static class ShapeCode
         return element switch
         {
             { Kind: ShapeKind.Primitive, Primitive: Primitive.String } => "string, global::TypedState.CompilerServices.StateJsonStringCodec",
-            { Kind: ShapeKind.Primitive, Primitive: not Primitive.Bytes } => $"{type}, global::TypedState.CompilerServices.StateJsonValueCodec<{type}>",
+            { Kind: ShapeKind.Primitive, Primitive: < Primitive.Bytes } => $"{type}, global::TypedState.CompilerServices.StateJsonValueCodec<{type}>",
             _ => null,
         };
     }
@@ -266,12 +266,25 @@ internal static class ShapeCode
             Primitive.Char => Join(propertyName, $"{Helpers}.WriteChar(writer, {value});"),
             Primitive.TimeSpan => Join(propertyName, $"{Helpers}.WriteTimeSpan(writer, {value});"),
             Primitive.Bytes => Join(propertyName, $"{Helpers}.WriteBytes(writer, {value});"),
+            Primitive.DateOnly or Primitive.TimeOnly or Primitive.Half or Primitive.Int128 or Primitive.UInt128 or Primitive.Uri
+                or Primitive.JsonElement or Primitive.JsonNode => Join(propertyName, $"{Helpers}.Write{HelperName(primitive)}(writer, {value});"),
             _ => throw new ArgumentOutOfRangeException(nameof(primitive), primitive, null),
         };
     }
 
-    private static string ReadPrimitive(Primitive primitive) => primitive switch
+    /// <summary>The suffix of the StateJson helpers that write and read a value System.Text.Json writes with a converter of its own.</summary>
+    private static string HelperName(Primitive primitive) => primitive switch
     {
+        Primitive.JsonElement => "Element",
+        Primitive.JsonNode => "Node",
+        _ => primitive.ToString(),
+    };
+
+    private static string ReadPrimitive(Primitive primitive, string typeName) => primitive switch
+    {
+        Primitive.DateOnly or Primitive.TimeOnly or Primitive.Half or Primitive.Int128 or Primitive.UInt128 or Primitive.Uri or Primitive.JsonElement
+            => $"{Helpers}.Read{HelperName(primitive)}(ref reader)",
+        Primitive.JsonNode => $"{Helpers}.ReadNode<{NonNullable(typeName)}>(ref reader)",
         Primitive.Boolean => "reader.GetBoolean()",
         Primitive.Byte => "reader.GetByte()",
         Primitive.SByte => "reader.GetSByte()",

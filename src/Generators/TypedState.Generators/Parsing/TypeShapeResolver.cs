@@ -211,11 +211,20 @@ internal sealed class TypeShapeResolver
             return Primitive.Bytes;
         }
 
-        return type.ToDisplayString() switch
+        // By name without the nullable annotation, which a reference type (Uri?, JsonObject?) may carry.
+        return type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString() switch
         {
             "System.DateTimeOffset" => Primitive.DateTimeOffset,
             "System.TimeSpan" => Primitive.TimeSpan,
             "System.Guid" => Primitive.Guid,
+            "System.DateOnly" => Primitive.DateOnly,
+            "System.TimeOnly" => Primitive.TimeOnly,
+            "System.Half" => Primitive.Half,
+            "System.Int128" => Primitive.Int128,
+            "System.UInt128" => Primitive.UInt128,
+            "System.Uri" => Primitive.Uri,
+            "System.Text.Json.JsonElement" => Primitive.JsonElement,
+            "System.Text.Json.Nodes.JsonNode" or KnownNames.JsonObject or "System.Text.Json.Nodes.JsonArray" or "System.Text.Json.Nodes.JsonValue" => Primitive.JsonNode,
             _ => Primitive.None,
         };
     }

@@ -7,7 +7,7 @@ namespace TypedState.CompilerServices;
 /// <summary>Helpers the generated serializers call; the formats match System.Text.Json's own converters.</summary>
 /// <remarks>For the code the TypedState generator emits; not meant to be used directly.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class StateJson
+public static partial class StateJson
 {
     /// <summary>Writes a state part as an object, or null.</summary>
     public static void WritePart<T>(Utf8JsonWriter writer, T? value)
@@ -119,8 +119,9 @@ public static class StateJson
     /// <summary>Reads a one-character string.</summary>
     public static char ReadChar(ref Utf8JsonReader reader)
     {
-        var text = reader.GetString();
-        return text is { Length: 1 } ? text[0] : throw new JsonException("Expected a string of exactly one character.");
+        Span<char> buffer = stackalloc char[MaxShortString];
+        var text = buffer[..ShortString(ref reader, buffer)];
+        return text.Length == 1 ? text[0] : throw new JsonException("Expected a string of exactly one character.");
     }
 
     /// <summary>Writes a time span in the constant ("c") format.</summary>
@@ -135,8 +136,8 @@ public static class StateJson
     /// <summary>Reads a time span in the constant ("c") format.</summary>
     public static TimeSpan ReadTimeSpan(ref Utf8JsonReader reader)
     {
-        var text = reader.GetString();
-        return text is not null && TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out var value)
+        Span<char> buffer = stackalloc char[MaxShortString];
+        return TimeSpan.TryParseExact(buffer[..ShortString(ref reader, buffer)], "c", CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new JsonException("Expected a time span in the format [-][d.]hh:mm:ss[.fffffff].");
     }
