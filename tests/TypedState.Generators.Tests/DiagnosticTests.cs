@@ -258,7 +258,7 @@ public sealed partial class DiagnosticTests
 
             public List<object> {|#2:Items|} { get; set; } = [];
 
-            public Dictionary<int, string> {|#3:ByNumber|} { get; set; } = new();
+            public Dictionary<double, string> {|#3:ByNumber|} { get; set; } = new();
 
             public IDisposable? {|#4:Handle|} { get; set; }
 
@@ -268,7 +268,7 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 0, "Anything", "Bag", "object"),
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 1, "Big", "Bag", "System.Numerics.BigInteger"),
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 2, "Items", "Bag", "System.Collections.Generic.List<object>"),
-        Expect(DiagnosticDescriptors.UnsupportedMemberType, 3, "ByNumber", "Bag", "System.Collections.Generic.Dictionary<int, string>"),
+        Expect(DiagnosticDescriptors.UnsupportedMemberType, 3, "ByNumber", "Bag", "System.Collections.Generic.Dictionary<double, string>"),
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 4, "Handle", "Bag", "System.IDisposable?"),
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 5, "Grid", "Bag", "int[*,*]"));
 

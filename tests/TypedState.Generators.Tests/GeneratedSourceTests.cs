@@ -316,4 +316,38 @@ public sealed class GeneratedSourceTests
         }
         """,
     ]);
+
+    [Fact]
+    public Task Immutable_collections_and_keys_that_are_not_strings() => Snapshots.VerifyAsync(nameof(Immutable_collections_and_keys_that_are_not_strings), [
+        """
+        using System;
+        using System.Collections.Frozen;
+        using System.Collections.Generic;
+        using System.Collections.Immutable;
+        using System.Text.Json.Nodes;
+        using TypedState;
+
+        namespace Demo.Config;
+
+        public enum Level
+        {
+            Low,
+            High,
+        }
+
+        [GlobalState(Key = "snapshot")]
+        public partial record Snapshot
+        {
+            public ImmutableArray<string> Tools { get; init; } = [];
+
+            public ImmutableList<DateOnly> Days { get; init; } = [];
+
+            public FrozenDictionary<Guid, int> Quotas { get; init; } = FrozenDictionary<Guid, int>.Empty;
+
+            public Dictionary<Level, Uri?> Hooks { get; init; } = [];
+
+            public IReadOnlyDictionary<long, JsonObject> Payloads { get; init; } = new Dictionary<long, JsonObject>();
+        }
+        """,
+    ]);
 }

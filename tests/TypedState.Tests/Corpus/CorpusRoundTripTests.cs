@@ -132,4 +132,39 @@ public sealed class CorpusRoundTripTests
         Assert.Equal(JsonValueKind.Null, ours.ByCall["a"].ValueKind);
         Assert.Null(ours.Last);
     }
+
+    /// <summary>System.Text.Json writes frozen collections but cannot read them back; the generated reader reads both.</summary>
+    [Fact]
+    public void Frozen_collections_are_written_as_System_Text_Json_writes_them_and_read_back()
+    {
+        var catalog = CorpusSamples.Catalog();
+        var ours = ModelCatalog.StateSchema.Serialize(catalog);
+        var theirs = JsonSerializer.SerializeToUtf8Bytes(catalog, RoundTripTests.Reflection);
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(theirs), System.Text.Encoding.UTF8.GetString(RoundTripTests.WithoutVersion(ours, 1)));
+
+        var back = ModelCatalog.StateSchema.Deserialize(theirs);
+        Assert.Equal(2.5m, back.Prices["gpt"]);
+        Assert.Contains("format", (IReadOnlySet<string>)back.Blocked);
+        Assert.Equal("gpt", back.Fallbacks[Urgency.High]);
+        Assert.Equal(RoundTripTests.Canonical(catalog), RoundTripTests.Canonical(back));
+    }
+
+    [Fact]
+    public void Dictionary_keys_that_are_not_names_of_their_type_are_refused()
+    {
+        Assert.ThrowsAny<JsonException>(() => AgentRoster.StateSchema.Deserialize("""{"seatByNumber":{"one":"x"}}"""u8));
+        Assert.ThrowsAny<JsonException>(() => AgentRoster.StateSchema.Deserialize("""{"agents":{"not-a-guid":{"name":"n","model":"m"}}}"""u8));
+        Assert.ThrowsAny<JsonException>(() => AgentRoster.StateSchema.Deserialize("""{"escalations":{"Urgent":[]}}"""u8));
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<AgentRoster>("""{"seatByNumber":{"one":"x"}}""", RoundTripTests.Reflection));
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<AgentRoster>("""{"escalations":{"Urgent":[]}}""", RoundTripTests.Reflection));
+    }
+
+    [Fact]
+    public void An_immutable_array_has_no_null_and_an_immutable_list_keeps_one()
+    {
+        var ex = Assert.ThrowsAny<JsonException>(() => ConfigSnapshot.StateSchema.Deserialize("""{"enabledTools":null}"""u8));
+        Assert.Equal("$.enabledTools", ex.Path);
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<ConfigSnapshot>("""{"enabledTools":null}""", RoundTripTests.Reflection));
+        Assert.Null(ConfigSnapshot.StateSchema.Deserialize("""{"levels":null}"""u8).Levels);
+    }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TypedState.Tests.Schema;
@@ -24,6 +26,8 @@ internal static class CorpusSamples
         ["tool-results"] = () => RoundTripTests.AssertCompatible(Results(), compareObjects: false),
         ["bookmarks"] = () => RoundTripTests.AssertCompatible(Bookmarks()),
         ["telemetry"] = () => RoundTripTests.AssertCompatible(Telemetry()),
+        ["roster"] = () => RoundTripTests.AssertCompatible(Roster()),
+        ["config-snapshot"] = () => RoundTripTests.AssertCompatible(Snapshot()),
     };
 
     private static readonly DateTimeOffset s_at = new(2026, 3, 14, 15, 9, 26, TimeSpan.FromHours(2));
@@ -176,5 +180,33 @@ internal static class CorpusSamples
         TotalBytes = Int128.MaxValue,
         Checksum = UInt128.MaxValue - 1,
         Count = long.MinValue,
+    };
+
+    public static AgentRoster Roster()
+    {
+        var planner = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
+        return new AgentRoster
+        {
+            Agents = new() { [planner] = new RosterEntry("planner", "gpt") { Skills = ["plan", "search"] }, [Guid.Empty] = new RosterEntry("idle", "none") },
+            SeatByNumber = new() { [1] = "front", [-7] = "back", [int.MaxValue] = "far" },
+            ShiftsByEpoch = new Dictionary<long, List<string>> { [long.MinValue] = ["night"], [0] = [] },
+            Escalations = new() { [Urgency.High] = [planner], [Urgency.Low] = [], [(Urgency)9] = [Guid.Empty] },
+        };
+    }
+
+    public static ConfigSnapshot Snapshot() => new()
+    {
+        EnabledTools = ["search", "calc"],
+        Rules = [new PromptRule("user asks for code", "answer in C#")],
+        Limits = ImmutableDictionary<string, int>.Empty.Add("tokens", 4096).Add("turns", 20),
+        Ports = [443, 8443],
+        Levels = ImmutableList.Create(Urgency.Normal, Urgency.High),
+    };
+
+    public static ModelCatalog Catalog() => new()
+    {
+        Prices = new Dictionary<string, decimal> { ["gpt"] = 2.5m, ["small"] = 0.15m }.ToFrozenDictionary(),
+        Blocked = new[] { "rm", "format" }.ToFrozenSet(),
+        Fallbacks = new Dictionary<Urgency, string> { [Urgency.High] = "gpt" }.ToFrozenDictionary(),
     };
 }

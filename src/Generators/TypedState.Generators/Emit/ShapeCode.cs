@@ -20,6 +20,7 @@ internal static class ShapeCode
     private const string ConcreteList = "global::System.Collections.Generic.List<";
     private const string ConcreteSet = "global::System.Collections.Generic.HashSet<";
     private const string ConcreteDictionary = "global::System.Collections.Generic.Dictionary<";
+    private const string ImmutableArray = "global::System.Collections.Immutable.ImmutableArray<";
 
     /// <summary>The using aliases the generated code may use, and what they stand for.</summary>
     public static readonly IReadOnlyList<(string Alias, string Target)> Aliases =
@@ -76,7 +77,17 @@ internal static class ShapeCode
             code.Open($"if ({value} is {{ }} d{suffix})");
             code.Line($"writer.WriteStartObject({name});");
             code.Open($"foreach (var p{suffix} in d{suffix})");
-            Write(code, shape.Element!, $"p{suffix}.Value", scope, depth + 1, contextInfo, $"p{suffix}.Key");
+            if (shape.Key is { } key)
+            {
+                // A key that is not a string: its text, as System.Text.Json writes it, then the value.
+                code.Line($"{Helpers}.Write{(key.Kind == ShapeKind.Enum ? "EnumKey" : "Key")}(writer, p{suffix}.Key);");
+                Write(code, shape.Element!, $"p{suffix}.Value", scope, depth + 1, contextInfo);
+            }
+            else
+            {
+                Write(code, shape.Element!, $"p{suffix}.Value", scope, depth + 1, contextInfo, $"p{suffix}.Key");
+            }
+
             code.Close();
             code.Line("writer.WriteEndObject();");
         }
@@ -115,20 +126,24 @@ internal static class ShapeCode
         // A collection whose elements have no codec: a loop.
         var element = shape.Element!.TypeName;
         var suffix = depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        code.Line($"if (reader.TokenType == {TokenType}.Null) {target} = null;");
+        // An ImmutableArray is a struct: no null, as in System.Text.Json.
+        var onNull = IsConcrete(shape, ImmutableArray) ? $"throw {Helpers}.NullStruct<{NonNullable(shape.TypeName)}>(ref reader)" : $"{target} = null";
+        code.Line($"if (reader.TokenType == {TokenType}.Null) {onNull};");
         code.Open("else");
         if (shape.Kind == ShapeKind.Dictionary)
         {
+            var keyType = shape.Key is { } key ? key.TypeName : "string";
+            var readKey = shape.Key is null ? "reader.GetString()" : $"{Helpers}.Read{(shape.Key.Kind == ShapeKind.Enum ? "EnumKey" : "Key")}<{keyType}>(ref reader)";
             code.Line($"{Helpers}.Expect(ref reader, {TokenType}.StartObject);");
-            code.Line($"var d{suffix} = new global::System.Collections.Generic.Dictionary<string, {element}>();");
+            code.Line($"var d{suffix} = new global::System.Collections.Generic.Dictionary<{keyType}, {element}>();");
             code.Open($"while (reader.Read() && reader.TokenType != {TokenType}.EndObject)");
-            code.Line($"var k{suffix} = reader.GetString();");
+            code.Line($"var k{suffix} = {readKey};");
             code.Line("reader.Read();");
             code.Line($"{element} e{suffix};");
             Read(code, shape.Element!, $"e{suffix}", depth + 1, contextInfo);
             code.Line($"d{suffix}[k{suffix}] = e{suffix};");
             code.Close();
-            code.Line($"{target} = d{suffix};");
+            code.Line($"{target} = {Finished(shape, $"d{suffix}")};");
         }
         else
         {
@@ -140,11 +155,15 @@ internal static class ShapeCode
             Read(code, shape.Element!, $"e{suffix}", depth + 1, contextInfo);
             code.Line($"c{suffix}.Add(e{suffix});");
             code.Close();
-            code.Line($"{target} = c{suffix}{(shape.Kind == ShapeKind.Array ? ".ToArray()" : string.Empty)};");
+            code.Line($"{target} = {Finished(shape, $"c{suffix}")};");
         }
 
         code.Close();
     }
+
+    /// <summary>The collection of <paramref name="shape"/>'s type made from the List, HashSet or Dictionary read.</summary>
+    private static string Finished(TypeShape shape, string read) =>
+        shape.Finish is { } finish ? $"{finish}({read})" : shape.Kind == ShapeKind.Array ? read + ".ToArray()" : read;
 
     /// <summary>A type name without its trailing nullable-reference marker.</summary>
     public static string NonNullable(string typeName) => typeName.EndsWith("?", StringComparison.Ordinal) ? typeName.Substring(0, typeName.Length - 1) : typeName;
@@ -209,7 +228,8 @@ internal static class ShapeCode
                     ShapeKind.Dictionary => "ReadDictionary",
                     _ => "ReadList",
                 };
-                return Collection(shape) is { } collection
+                // Immutable and frozen collections take the loop, which makes them from what it read (null stays null).
+                return Collection(shape) is { } collection && shape.Finish is null
                     ? $"{Collections}.{method}<{collection}>(ref reader){(shape.Kind == ShapeKind.Array ? "?.ToArray()" : string.Empty)}"
                     : null;
             case ShapeKind.Part:
@@ -231,7 +251,7 @@ internal static class ShapeCode
     /// </summary>
     private static string? Collection(TypeShape shape)
     {
-        if (shape.Kind is not (ShapeKind.Array or ShapeKind.List or ShapeKind.Set or ShapeKind.Dictionary))
+        if (shape.Kind is not (ShapeKind.Array or ShapeKind.List or ShapeKind.Set or ShapeKind.Dictionary) || shape.Key is not null)
         {
             return null;
         }

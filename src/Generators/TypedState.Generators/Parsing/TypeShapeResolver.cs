@@ -112,7 +112,15 @@ internal sealed class TypeShapeResolver
                 case "System.Collections.Generic.Dictionary<TKey, TValue>":
                 case "System.Collections.Generic.IDictionary<TKey, TValue>":
                 case "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>":
-                    return args[0].SpecialType == SpecialType.System_String ? Collection(ShapeKind.Dictionary, name, args[1], depth) : null;
+                    return Dictionary(name, args, depth, finish: null);
+            }
+
+            // Immutable and frozen collections: read as the mutable one, then made by their creation method.
+            if (s_finishes.TryGetValue(definition, out var finish))
+            {
+                return finish.Kind == ShapeKind.Dictionary
+                    ? Dictionary(name, args, depth, finish.Method)
+                    : Collection(finish.Kind, name, args[0], depth) is { } shape ? shape with { Finish = finish.Method } : null;
             }
         }
 
@@ -145,6 +153,36 @@ internal sealed class TypeShapeResolver
     /// <summary>Whether a type carries one of the generator's attributes (and so has a generated serializer).</summary>
     public static bool IsStateType(INamedTypeSymbol type) =>
         type.GetAttributes().Any(a => a.AttributeClass is { } c && KnownNames.StateAttributes.Contains(c.ToDisplayString()));
+
+    private static readonly Dictionary<string, (ShapeKind Kind, string Method)> s_finishes = new()
+    {
+        ["System.Collections.Immutable.ImmutableArray<T>"] = (ShapeKind.List, "global::System.Collections.Immutable.ImmutableArray.ToImmutableArray"),
+        ["System.Collections.Immutable.ImmutableList<T>"] = (ShapeKind.List, "global::System.Collections.Immutable.ImmutableList.ToImmutableList"),
+        ["System.Collections.Immutable.IImmutableList<T>"] = (ShapeKind.List, "global::System.Collections.Immutable.ImmutableList.ToImmutableList"),
+        ["System.Collections.Immutable.ImmutableHashSet<T>"] = (ShapeKind.Set, "global::System.Collections.Immutable.ImmutableHashSet.ToImmutableHashSet"),
+        ["System.Collections.Immutable.IImmutableSet<T>"] = (ShapeKind.Set, "global::System.Collections.Immutable.ImmutableHashSet.ToImmutableHashSet"),
+        ["System.Collections.Immutable.ImmutableDictionary<TKey, TValue>"] = (ShapeKind.Dictionary, "global::System.Collections.Immutable.ImmutableDictionary.ToImmutableDictionary"),
+        ["System.Collections.Immutable.IImmutableDictionary<TKey, TValue>"] = (ShapeKind.Dictionary, "global::System.Collections.Immutable.ImmutableDictionary.ToImmutableDictionary"),
+        ["System.Collections.Frozen.FrozenDictionary<TKey, TValue>"] = (ShapeKind.Dictionary, "global::System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary"),
+        ["System.Collections.Frozen.FrozenSet<T>"] = (ShapeKind.Set, "global::System.Collections.Frozen.FrozenSet.ToFrozenSet"),
+    };
+
+    /// <summary>A dictionary keyed by strings, or by what System.Text.Json takes as keys: integers, Guids, enums.</summary>
+    private TypeShape? Dictionary(string name, System.Collections.Immutable.ImmutableArray<ITypeSymbol> args, int depth, string? finish)
+    {
+        TypeShape? key = null;
+        if (args[0].SpecialType != SpecialType.System_String)
+        {
+            key = Resolve(args[0], depth + 1);
+            var integer = key is { Kind: ShapeKind.Primitive, Primitive: Primitive.Byte or Primitive.SByte or Primitive.Int16 or Primitive.UInt16 or Primitive.Int32 or Primitive.UInt32 or Primitive.Int64 or Primitive.UInt64 };
+            if (!integer && key is not ({ Kind: ShapeKind.Enum } or { Kind: ShapeKind.Primitive, Primitive: Primitive.Guid }))
+            {
+                return null;
+            }
+        }
+
+        return Collection(ShapeKind.Dictionary, name, args[1], depth) is { } shape ? shape with { Key = key, Finish = finish } : null;
+    }
 
     private TypeShape? Collection(ShapeKind kind, string name, ITypeSymbol element, int depth)
     {

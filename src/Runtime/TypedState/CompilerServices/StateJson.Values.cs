@@ -126,10 +126,45 @@ public static partial class StateJson
         return node as TNode ?? throw new JsonException($"Expected a JSON value that reads as {typeof(TNode).Name}, not {node?.GetValueKind()}.");
     }
 
+    /// <summary>Writes a dictionary key that is a number or a Guid as the property name System.Text.Json writes for it.</summary>
+    public static void WriteKey<TKey>(Utf8JsonWriter writer, TKey key)
+        where TKey : struct, IUtf8SpanFormattable
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        Span<byte> text = stackalloc byte[48];
+        key.TryFormat(text, out var written, default, CultureInfo.InvariantCulture);
+        writer.WritePropertyName(text[..written]);
+    }
+
+    /// <summary>Reads a dictionary key that is a number or a Guid from a property name.</summary>
+    public static TKey ReadKey<TKey>(ref Utf8JsonReader reader)
+        where TKey : struct, ISpanParsable<TKey>
+    {
+        Span<char> buffer = stackalloc char[MaxShortString];
+        return TKey.TryParse(buffer[..ShortString(ref reader, buffer)], CultureInfo.InvariantCulture, out var key)
+            ? key
+            : throw new JsonException($"Expected a property name that reads as {typeof(TKey).Name}.");
+    }
+
+    /// <summary>Writes an enum dictionary key as its name (or its number when no name describes it), as System.Text.Json does.</summary>
+    public static void WriteEnumKey<TEnum>(Utf8JsonWriter writer, TEnum key)
+        where TEnum : struct, Enum
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WritePropertyName(key.ToString());
+    }
+
+    /// <summary>Reads an enum dictionary key, written as its name or its number.</summary>
+    public static TEnum ReadEnumKey<TEnum>(ref Utf8JsonReader reader)
+        where TEnum : struct, Enum =>
+        Enum.TryParse<TEnum>(reader.GetString(), ignoreCase: true, out var key)
+            ? key
+            : throw new JsonException($"'{reader.GetString()}' is not a name of {typeof(TEnum).Name}.");
+
     /// <summary>Copies the unescaped text of a short string token into <paramref name="buffer"/>; returns its length.</summary>
     private static int ShortString(ref Utf8JsonReader reader, scoped Span<char> buffer)
     {
-        if (reader.TokenType != JsonTokenType.String)
+        if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName))
         {
             throw new JsonException($"Expected a string but found {reader.TokenType}.");
         }
