@@ -27,6 +27,7 @@ internal static class CorpusSamples
         ["bookmarks"] = () => RoundTripTests.AssertCompatible(Bookmarks()),
         ["telemetry"] = () => RoundTripTests.AssertCompatible(Telemetry()),
         ["roster"] = () => RoundTripTests.AssertCompatible(Roster()),
+        ["eval-run"] = () => RoundTripTests.AssertCompatible(Eval()),
         ["config-snapshot"] = () => RoundTripTests.AssertCompatible(Snapshot()),
     };
 
@@ -208,5 +209,12 @@ internal static class CorpusSamples
         Prices = new Dictionary<string, decimal> { ["gpt"] = 2.5m, ["small"] = 0.15m }.ToFrozenDictionary(),
         Blocked = new[] { "rm", "format" }.ToFrozenSet(),
         Fallbacks = new Dictionary<Urgency, string> { [Urgency.High] = "gpt" }.ToFrozenDictionary(),
+    };
+
+    public static EvalRun Eval() => new("reasoning-v2")
+    {
+        Passed = 41,
+        Failed = 2,
+        Cases = [new EvalCase("arithmetic") { Score = 0.975 }, new EvalCase("logic")],
     };
 }
