@@ -28,6 +28,8 @@ internal static class CorpusSamples
         ["telemetry"] = () => RoundTripTests.AssertCompatible(Telemetry()),
         ["roster"] = () => RoundTripTests.AssertCompatible(Roster()),
         ["eval-run"] = () => RoundTripTests.AssertCompatible(Eval()),
+        ["handoffs"] = () => RoundTripTests.AssertCompatible(Handoffs()),
+        ["guardrails"] = () => RoundTripTests.AssertCompatible(Guardrails()),
         ["config-snapshot"] = () => RoundTripTests.AssertCompatible(Snapshot()),
     };
 
@@ -216,5 +218,22 @@ internal static class CorpusSamples
         Passed = 41,
         Failed = 2,
         Cases = [new EvalCase("arithmetic") { Score = 0.975 }, new EvalCase("logic")],
+    };
+
+    public static HandoffLedger Handoffs() => new()
+    {
+        Open =
+        [
+            new Handoff("triage", "billing", HandoffReason.OutOfScope) { ConversationId = Guid.Parse("9b2f4c1e-0000-4000-8000-000000000001"), Context = ["refund", "order 42"], At = s_at },
+            new Handoff("billing", "human", HandoffReason.Escalation),
+        ],
+        CountByAgent = new() { ["triage"] = 7, ["billing"] = 1 },
+    };
+
+    public static GuardrailState Guardrails() => new()
+    {
+        Rules = [new Guardrail { Pattern = "(?i)password", Severity = 0.9f }, new Guardrail { Pattern = "\\bssn\\b", Block = false }],
+        RecentViolations = ["password in reply"],
+        Violations = 3,
     };
 }
