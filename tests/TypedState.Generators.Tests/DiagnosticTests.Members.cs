@@ -24,8 +24,8 @@ public sealed partial class DiagnosticTests
         }
         """,
         Expect(DiagnosticDescriptors.MemberNotStored, 0, "Topics", "Memory", "it is a get-only auto-property"),
-        Expect(DiagnosticDescriptors.MemberNotStored, 1, "Limit", "Memory", "it is a field"),
-        Expect(DiagnosticDescriptors.MemberNotStored, 2, "Name", "Memory", "it is a field"));
+        Expect(DiagnosticDescriptors.MemberNotStored, 1, "Limit", "Memory", "it is a field (System.Text.Json stores a public field only with [JsonInclude])"),
+        Expect(DiagnosticDescriptors.MemberNotStored, 2, "Name", "Memory", "it is a field (System.Text.Json stores a public field only with [JsonInclude])"));
 
     [Fact]
     public Task TSTATE1013_members_of_a_plain_base_class() => StateGeneratorTest.VerifyDiagnosticsAsync(
@@ -53,7 +53,7 @@ public sealed partial class DiagnosticTests
             public int Turns { get; set; }
         }
         """,
-        Expect(DiagnosticDescriptors.MemberNotStored, 0, "Origin", "Memory", "it is a field"),
+        Expect(DiagnosticDescriptors.MemberNotStored, 0, "Origin", "Memory", "it is a field (System.Text.Json stores a public field only with [JsonInclude])"),
         Expect(DiagnosticDescriptors.MemberNotStored, 1, "Seed", "Memory", "it is a get-only auto-property"),
         Expect(DiagnosticDescriptors.MemberNotStored, 2, "Hidden", "Memory", "its setter is private to its base class 'Base'"));
 
@@ -71,8 +71,8 @@ public sealed partial class DiagnosticTests
             public int Y { get; set; }
         }
         """,
-        Expect(DiagnosticDescriptors.MemberNotStored, 0, "X", "Point", "it is a field"),
-        Expect(DiagnosticDescriptors.MemberNotStored, 1, "Label", "Point", "it is a field"));
+        Expect(DiagnosticDescriptors.MemberNotStored, 0, "X", "Point", "it is a field (System.Text.Json stores a public field only with [JsonInclude])"),
+        Expect(DiagnosticDescriptors.MemberNotStored, 1, "Label", "Point", "it is a field (System.Text.Json stores a public field only with [JsonInclude])"));
 
     [Fact]
     public Task TSTATE1013_is_not_reported_for_computed_ignored_static_or_private_members() => StateGeneratorTest.VerifyDiagnosticsAsync(Usings + """

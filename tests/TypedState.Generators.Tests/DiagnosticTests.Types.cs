@@ -165,7 +165,7 @@ public sealed partial class DiagnosticTests
             public int Limit { get; set; }
         }
 
-        public class PlainSettings : Settings
+        public class {|#2:PlainSettings|} : Settings
         {
         }
 
@@ -176,7 +176,8 @@ public sealed partial class DiagnosticTests
         }
         """,
         Expect(DiagnosticDescriptors.DerivesFromStateType, 0, "MoreNotes", "Notes", "AgentState"),
-        Expect(DiagnosticDescriptors.DerivesFromStateType, 1, "GuildSettings", "Settings", "GlobalState"));
+        Expect(DiagnosticDescriptors.DerivesFromStateType, 1, "GuildSettings", "Settings", "GlobalState"),
+        Expect(DiagnosticDescriptors.SubclassOfStoredType, 2, "PlainSettings", "Settings"));
 
     /// <summary>
     /// It compiled, but a member of the base part's type holding a derived instance would be written as the base,

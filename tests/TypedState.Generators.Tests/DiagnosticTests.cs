@@ -244,9 +244,9 @@ public sealed partial class DiagnosticTests
     [Fact]
     public Task TSTATE1006_member_types_the_serializer_does_not_handle() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
-        public sealed class Plain
+        public abstract class Shape
         {
-            public int Value { get; set; }
+            public int Sides { get; set; }
         }
 
         [AgentState]
@@ -254,22 +254,22 @@ public sealed partial class DiagnosticTests
         {
             public object {|#0:Anything|} { get; set; } = new();
 
-            public DateOnly {|#1:Day|} { get; set; }
+            public System.Numerics.BigInteger {|#1:Big|} { get; set; }
 
             public List<object> {|#2:Items|} { get; set; } = [];
 
-            public Dictionary<int, string> {|#3:ByNumber|} { get; set; } = new();
+            public Dictionary<double, string> {|#3:ByNumber|} { get; set; } = new();
 
-            public Plain? {|#4:Unmarked|} { get; set; }
+            public IDisposable? {|#4:Handle|} { get; set; }
 
             public int[,] {|#5:Grid|} { get; set; } = new int[0, 0];
         }
         """,
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 0, "Anything", "Bag", "object"),
-        Expect(DiagnosticDescriptors.UnsupportedMemberType, 1, "Day", "Bag", "System.DateOnly"),
+        Expect(DiagnosticDescriptors.UnsupportedMemberType, 1, "Big", "Bag", "System.Numerics.BigInteger"),
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 2, "Items", "Bag", "System.Collections.Generic.List<object>"),
-        Expect(DiagnosticDescriptors.UnsupportedMemberType, 3, "ByNumber", "Bag", "System.Collections.Generic.Dictionary<int, string>"),
-        Expect(DiagnosticDescriptors.UnsupportedMemberType, 4, "Unmarked", "Bag", "Demo.Plain?"),
+        Expect(DiagnosticDescriptors.UnsupportedMemberType, 3, "ByNumber", "Bag", "System.Collections.Generic.Dictionary<double, string>"),
+        Expect(DiagnosticDescriptors.UnsupportedMemberType, 4, "Handle", "Bag", "System.IDisposable?"),
         Expect(DiagnosticDescriptors.UnsupportedMemberType, 5, "Grid", "Bag", "int[*,*]"));
 
     [Fact]

@@ -266,4 +266,88 @@ public sealed class GeneratedSourceTests
         }
         """,
     ]);
+
+    [Fact]
+    public Task Types_reached_from_members_without_attributes() => Snapshots.VerifyAsync(nameof(Types_reached_from_members_without_attributes), [
+        """
+        using System;
+        using System.Collections.Generic;
+        using TypedState;
+
+        namespace Demo.Tools;
+
+        [AgentState(Key = "tool-log")]
+        public partial class ToolLog
+        {
+            public List<Call> Calls { get; set; } = [];
+
+            public Timing? Last { get; set; }
+        }
+
+        public class Call
+        {
+            public required string Tool { get; init; }
+
+            public string? Result { get; private set; }
+
+            public Timing Timing { get; set; }
+
+            public Call? Retry { get; set; }
+        }
+
+        public struct Timing
+        {
+            public DateTimeOffset Started { get; set; }
+
+            public long Ticks { get; set; }
+        }
+
+        public sealed class Price(decimal perMillion, string currency = "USD")
+        {
+            public decimal PerMillion { get; } = perMillion;
+
+            public string Currency { get; } = currency;
+        }
+
+        [GuildState(Key = "prices")]
+        public partial class Prices
+        {
+            public Dictionary<string, Price> ByModel { get; set; } = [];
+        }
+        """,
+    ]);
+
+    [Fact]
+    public Task Immutable_collections_and_keys_that_are_not_strings() => Snapshots.VerifyAsync(nameof(Immutable_collections_and_keys_that_are_not_strings), [
+        """
+        using System;
+        using System.Collections.Frozen;
+        using System.Collections.Generic;
+        using System.Collections.Immutable;
+        using System.Text.Json.Nodes;
+        using TypedState;
+
+        namespace Demo.Config;
+
+        public enum Level
+        {
+            Low,
+            High,
+        }
+
+        [GlobalState(Key = "snapshot")]
+        public partial record Snapshot
+        {
+            public ImmutableArray<string> Tools { get; init; } = [];
+
+            public ImmutableList<DateOnly> Days { get; init; } = [];
+
+            public FrozenDictionary<Guid, int> Quotas { get; init; } = FrozenDictionary<Guid, int>.Empty;
+
+            public Dictionary<Level, Uri?> Hooks { get; init; } = [];
+
+            public IReadOnlyDictionary<long, JsonObject> Payloads { get; init; } = new Dictionary<long, JsonObject>();
+        }
+        """,
+    ]);
 }

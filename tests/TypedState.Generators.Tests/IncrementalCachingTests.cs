@@ -42,6 +42,8 @@ public sealed class IncrementalCachingTests
         {
             public int Limit { get; set; }
 
+            public Window? Window { get; set; }
+
             public int Doubled() => Limit * 2;
         }
 
@@ -57,6 +59,12 @@ public sealed class IncrementalCachingTests
             }
 
             public int CountItems() => Items.Count;
+        }
+
+        // Reached from Settings without an attribute, declared after the state types.
+        public sealed class Window
+        {
+            public int Width { get; set; }
         }
         """;
 
@@ -154,10 +162,20 @@ public sealed class IncrementalCachingTests
         var result = RunTwice(compilation => Edit(compilation, StatePath, "public int Limit { get; set; }", "public int Limit { get; set; }\n\n    public bool Enabled { get; set; }"));
 
         Assert.Contains(Outputs(result.TrackedSteps[StateGenerator.Steps.Types]), output =>
-            output.Reason == IncrementalStepRunReason.Modified && ((StateTypeResult)output.Value).Model!.Members.Count == 2);
+            output.Reason == IncrementalStepRunReason.Modified && ((StateTypeResult)output.Value).Model!.Members.Count == 3);
         Assert.Single(Outputs(result.TrackedOutputSteps[WellKnownGeneratorOutputs.SourceOutput]), output => !s_kept.Contains(output.Reason));
         var settings = Assert.Single(result.GeneratedSources, source => source.HintName == "Demo.Settings.TypedState.g.cs");
         Assert.Contains("EncodeName(\"enabled\")", settings.SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Adding_a_property_to_a_reached_type_re_emits_the_type_that_reaches_it_only()
+    {
+        var result = RunTwice(compilation => Edit(compilation, StatePath, "public int Width { get; set; }", "public int Width { get; set; }\n\n    public int Height { get; set; }"));
+
+        Assert.Single(Outputs(result.TrackedOutputSteps[WellKnownGeneratorOutputs.SourceOutput]), output => !s_kept.Contains(output.Reason));
+        var settings = Assert.Single(result.GeneratedSources, source => source.HintName == "Demo.Settings.TypedState.g.cs");
+        Assert.Contains("EncodeName(\"height\")", settings.SourceText.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -173,8 +191,23 @@ public sealed class IncrementalCachingTests
         Assert.Contains("\"settings-v2\"", settings.SourceText.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Adding_a_subclass_of_a_part_reports_it_and_re_emits_nothing()
+    {
+        var result = RunTwice(
+            compilation => compilation.AddSyntaxTrees(GeneratorHarness.Parse("namespace Demo; public record Flagged : Card { public bool Flag { get; init; } }", "/src/Flagged.cs")),
+            expectDiagnostics: true);
+
+        Assert.Equal("TSTATE1018", Assert.Single(result.Diagnostics).Id);
+        Assert.All(Outputs(result.TrackedSteps[StateGenerator.Steps.Types]), output => Assert.Contains(output.Reason, s_kept));
+
+        // The one output that ran again is the report of subclasses; no source was emitted again.
+        Assert.Single(Outputs(result.TrackedOutputSteps[WellKnownGeneratorOutputs.SourceOutput]), output => !s_kept.Contains(output.Reason));
+        Assert.Equal(5, result.GeneratedSources.Length);
+    }
+
     /// <summary>Runs the driver on the two files, then again on <paramref name="edit"/>'s compilation; returns the second run.</summary>
-    private static GeneratorRunResult RunTwice(Func<CSharpCompilation, CSharpCompilation> edit)
+    private static GeneratorRunResult RunTwice(Func<CSharpCompilation, CSharpCompilation> edit, bool expectDiagnostics = false)
     {
         var compilation = GeneratorHarness.Compilation(GeneratorHarness.Parse(StateSource, StatePath), GeneratorHarness.Parse(OtherSource, OtherPath));
         var driver = GeneratorHarness.TrackingDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
@@ -187,7 +220,11 @@ public sealed class IncrementalCachingTests
 
         var second = driver.RunGenerators(edit(compilation)).GetRunResult().Results[0];
         Assert.Null(second.Exception);
-        Assert.Empty(second.Diagnostics);
+        if (!expectDiagnostics)
+        {
+            Assert.Empty(second.Diagnostics);
+        }
+
         return second;
     }
 
@@ -207,7 +244,7 @@ public sealed class IncrementalCachingTests
     /// </summary>
     private static void AssertNothingReEmitted(GeneratorRunResult result, bool typesMoved = false)
     {
-        var tracked = typesMoved ? [] : new[] { StateGenerator.Steps.Types, StateGenerator.Steps.Keys };
+        var tracked = typesMoved ? [] : new[] { StateGenerator.Steps.Types, StateGenerator.Steps.Keys, StateGenerator.Steps.Subclasses };
         var steps = tracked
             .Select(name => (Name: name, Runs: result.TrackedSteps[name]))
             .Concat(result.TrackedOutputSteps.Select(pair => (Name: pair.Key, Runs: pair.Value)))

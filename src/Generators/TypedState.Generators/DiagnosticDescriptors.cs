@@ -42,7 +42,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedMemberType = Error(
         "TSTATE1006",
         "Member type not supported",
-        "Member '{0}' of '{1}' has type '{2}', which the generated serializer does not handle: use a supported type, mark the type [StatePart], or list it with [JsonSerializable] on a JsonSerializerContext given as SerializerContext");
+        "Member '{0}' of '{1}' has type '{2}', which the generated serializer does not handle: use a supported type or a class or struct of your own, or list it with [JsonSerializable] on a JsonSerializerContext given as SerializerContext");
 
     public static readonly DiagnosticDescriptor NestedOrGeneric = Error(
         "TSTATE1007",
@@ -99,11 +99,22 @@ internal static class DiagnosticDescriptors
         "State type derives from a state type",
         "'{0}' derives from '{1}', which is marked [{2}]: state types and parts may derive from plain classes only; move the shared members to a plain base class, or hold the other type as a member");
 
+    public static readonly DiagnosticDescriptor SubclassOfStoredType = Error(
+        "TSTATE1018",
+        "Subclass of a stored type",
+        "'{0}' derives from '{1}', which is stored as state: stored where a '{1}' is expected, a '{0}' would lose the members '{1}' does not have (stored types are not polymorphic); hold the variants in members of their own types, or derive both from a plain base class");
+
+    public static readonly DiagnosticDescriptor UnstorableReachedType = Error(
+        "TSTATE1019",
+        "Reached type cannot be stored",
+        "Member '{0}' of '{1}' reaches '{2}', which the generator cannot store: {3}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
         NotPartial, InvalidVersion, MissingMigration, DuplicateMigration, DuplicateKey, UnsupportedMemberType,
         NestedOrGeneric, MultipleScopes, InvalidMigration, NoConstructor, InvalidKey, InvalidSerializerContext,
         MemberNotStored, ConflictingJsonName, UnsupportedJsonAttribute, ReservedMemberName, DerivesFromStateType,
+        SubclassOfStoredType, UnstorableReachedType,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];

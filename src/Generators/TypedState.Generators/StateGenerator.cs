@@ -23,6 +23,9 @@ public sealed class StateGenerator : IIncrementalGenerator
 
         /// <summary>The keys of every generated state type, collected.</summary>
         public const string Keys = "TypedState.Keys";
+
+        /// <summary>The classes deriving from classes of their own assembly (for TSTATE1018).</summary>
+        public const string Subclasses = "TypedState.Subclasses";
     }
 
     /// <inheritdoc />
@@ -50,6 +53,8 @@ public sealed class StateGenerator : IIncrementalGenerator
                 static (output, model) => output.AddSource(StateTypeEmitter.HintName(model!), StateTypeEmitter.Emit(model!)));
         }
 
+        ReportSubclasses(context, [agent, guild, global, part]);
+
         var keys = agent.Collect().Combine(guild.Collect()).Combine(global.Collect())
             .Select(static (all, _) => all.Left.Left.Concat(all.Left.Right).Concat(all.Right)
                 .Where(r => r.Model is not null)
@@ -75,6 +80,27 @@ public sealed class StateGenerator : IIncrementalGenerator
             if (entries.Count > 0)
             {
                 output.AddSource(RegistryEmitter.HintName, RegistryEmitter.Emit(RegistryEmitter.NamespaceFor(assemblyName), entries.Items));
+            }
+        });
+    }
+
+    /// <summary>
+    /// TSTATE1018 for each class deriving from a stored type. Diagnostics only: the classes are found once per
+    /// compilation (a walk over its declared types, no syntax), and no emit step depends on them.
+    /// </summary>
+    private static void ReportSubclasses(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<StateTypeResult>[] all)
+    {
+        var subclasses = context.CompilationProvider.Select(static (compilation, cancellationToken) => SubclassFinder.Find(compilation, cancellationToken))
+            .WithTrackingName(Steps.Subclasses);
+        var stored = all.Select(static types => types.Collect()).Aggregate(static (left, right) => left.Combine(right).Select(static (both, _) => both.Left.AddRange(both.Right)))
+            .Select(static (results, _) => results.Where(r => r.Model is not null).Select(r => r.Model!.Type.FullName).ToEquatableArray());
+        context.RegisterSourceOutput(subclasses.Combine(stored), static (output, input) =>
+        {
+            var (entries, storedNames) = input;
+            var names = new HashSet<string>(storedNames);
+            foreach (var entry in entries.Where(e => names.Contains(e.BaseFullName)))
+            {
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.SubclassOfStoredType, entry.Location?.ToLocation(), entry.Name, entry.BaseName));
             }
         });
     }

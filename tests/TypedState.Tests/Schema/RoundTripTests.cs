@@ -33,8 +33,12 @@ public sealed class RoundTripTests
         return [(byte)'{', .. document.AsSpan(prefix.Length)];
     }
 
-    /// <summary>Every check of this class for one value of a generated type.</summary>
-    private static void AssertCompatible<T>(T value)
+    /// <summary>
+    /// Every check of this class for one value of a generated type. <paramref name="compareObjects"/>: also compare the
+    /// values read member by member (not for JSON nodes, whose values read from text differ from the ones built in code
+    /// in their runtime types, though they write the same text).
+    /// </summary>
+    internal static void AssertCompatible<T>(T value, bool compareObjects = true)
         where T : IStateType<T>
     {
         var schema = T.Schema;
@@ -48,7 +52,10 @@ public sealed class RoundTripTests
         // Our round trip.
         var back = schema.Deserialize(ours);
         Assert.Equal(expected, Canonical(back));
-        Assert.Equivalent(value, back, strict: true);
+        if (compareObjects)
+        {
+            Assert.Equivalent(value, back, strict: true);
+        }
 
         // System.Text.Json reads ours…
         var read = JsonSerializer.Deserialize<T>(ours, Reflection);
@@ -57,7 +64,10 @@ public sealed class RoundTripTests
         // …and we read System.Text.Json's.
         var fromTheirs = schema.Deserialize(theirs);
         Assert.Equal(expected, Canonical(fromTheirs));
-        Assert.Equivalent(value, fromTheirs, strict: true);
+        if (compareObjects)
+        {
+            Assert.Equivalent(value, fromTheirs, strict: true);
+        }
     }
 
     [Theory]
@@ -279,10 +289,14 @@ public sealed class RoundTripTests
     [Fact]
     public void Members_missing_from_a_document_keep_the_values_the_type_initializes()
     {
-        var strict = StrictSettings.StateSchema.Deserialize("{\"name\":\"n\"}"u8);
+        var strict = StrictSettings.StateSchema.Deserialize("{\"name\":\"n\",\"level\":2}"u8);
         Assert.Equal("n", strict.Name);
-        Assert.Equal(0, strict.Level);
+        Assert.Equal(2, strict.Level);
         Assert.Equal("default note", strict.Note);
+
+        // Unless the member is required: that document is corrupt, as System.Text.Json finds it.
+        Assert.ThrowsAny<JsonException>(() => StrictSettings.StateSchema.Deserialize("{\"name\":\"n\"}"u8));
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<StrictSettings>("{\"name\":\"n\"}", Reflection));
 
         var everything = Everything.StateSchema.Deserialize("{}"u8);
         Assert.Equivalent(new Everything(), everything, strict: true);

@@ -20,6 +20,7 @@ internal static class ShapeCode
     private const string ConcreteList = "global::System.Collections.Generic.List<";
     private const string ConcreteSet = "global::System.Collections.Generic.HashSet<";
     private const string ConcreteDictionary = "global::System.Collections.Generic.Dictionary<";
+    private const string ImmutableArray = "global::System.Collections.Immutable.ImmutableArray<";
 
     /// <summary>The using aliases the generated code may use, and what they stand for.</summary>
     public static readonly IReadOnlyList<(string Alias, string Target)> Aliases =
@@ -76,7 +77,17 @@ internal static class ShapeCode
             code.Open($"if ({value} is {{ }} d{suffix})");
             code.Line($"writer.WriteStartObject({name});");
             code.Open($"foreach (var p{suffix} in d{suffix})");
-            Write(code, shape.Element!, $"p{suffix}.Value", scope, depth + 1, contextInfo, $"p{suffix}.Key");
+            if (shape.Key is { } key)
+            {
+                // A key that is not a string: its text, as System.Text.Json writes it, then the value.
+                code.Line($"{Helpers}.Write{(key.Kind == ShapeKind.Enum ? "EnumKey" : "Key")}(writer, p{suffix}.Key);");
+                Write(code, shape.Element!, $"p{suffix}.Value", scope, depth + 1, contextInfo);
+            }
+            else
+            {
+                Write(code, shape.Element!, $"p{suffix}.Value", scope, depth + 1, contextInfo, $"p{suffix}.Key");
+            }
+
             code.Close();
             code.Line("writer.WriteEndObject();");
         }
@@ -115,20 +126,24 @@ internal static class ShapeCode
         // A collection whose elements have no codec: a loop.
         var element = shape.Element!.TypeName;
         var suffix = depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        code.Line($"if (reader.TokenType == {TokenType}.Null) {target} = null;");
+        // An ImmutableArray is a struct: no null, as in System.Text.Json.
+        var onNull = IsConcrete(shape, ImmutableArray) ? $"throw {Helpers}.NullStruct<{NonNullable(shape.TypeName)}>(ref reader)" : $"{target} = null";
+        code.Line($"if (reader.TokenType == {TokenType}.Null) {onNull};");
         code.Open("else");
         if (shape.Kind == ShapeKind.Dictionary)
         {
+            var keyType = shape.Key is { } key ? key.TypeName : "string";
+            var readKey = shape.Key is null ? "reader.GetString()" : $"{Helpers}.Read{(shape.Key.Kind == ShapeKind.Enum ? "EnumKey" : "Key")}<{keyType}>(ref reader)";
             code.Line($"{Helpers}.Expect(ref reader, {TokenType}.StartObject);");
-            code.Line($"var d{suffix} = new global::System.Collections.Generic.Dictionary<string, {element}>();");
+            code.Line($"var d{suffix} = new global::System.Collections.Generic.Dictionary<{keyType}, {element}>();");
             code.Open($"while (reader.Read() && reader.TokenType != {TokenType}.EndObject)");
-            code.Line($"var k{suffix} = reader.GetString();");
+            code.Line($"var k{suffix} = {readKey};");
             code.Line("reader.Read();");
             code.Line($"{element} e{suffix};");
             Read(code, shape.Element!, $"e{suffix}", depth + 1, contextInfo);
             code.Line($"d{suffix}[k{suffix}] = e{suffix};");
             code.Close();
-            code.Line($"{target} = d{suffix};");
+            code.Line($"{target} = {Finished(shape, $"d{suffix}")};");
         }
         else
         {
@@ -140,11 +155,15 @@ internal static class ShapeCode
             Read(code, shape.Element!, $"e{suffix}", depth + 1, contextInfo);
             code.Line($"c{suffix}.Add(e{suffix});");
             code.Close();
-            code.Line($"{target} = c{suffix}{(shape.Kind == ShapeKind.Array ? ".ToArray()" : string.Empty)};");
+            code.Line($"{target} = {Finished(shape, $"c{suffix}")};");
         }
 
         code.Close();
     }
+
+    /// <summary>The collection of <paramref name="shape"/>'s type made from the List, HashSet or Dictionary read.</summary>
+    private static string Finished(TypeShape shape, string read) =>
+        shape.Finish is { } finish ? $"{finish}({read})" : shape.Kind == ShapeKind.Array ? read + ".ToArray()" : read;
 
     /// <summary>A type name without its trailing nullable-reference marker.</summary>
     public static string NonNullable(string typeName) => typeName.EndsWith("?", StringComparison.Ordinal) ? typeName.Substring(0, typeName.Length - 1) : typeName;
@@ -171,6 +190,8 @@ internal static class ShapeCode
                 return [$"if ({value} is {{ }} {variable}) {then} else {(name is null ? "writer.WriteNullValue();" : $"writer.WriteNull({name});")}"];
             case ShapeKind.Part:
                 return [$"{Helpers}.WritePart<{NonNullable(shape.TypeName)}>(writer, {prefix}{value});"];
+            case ShapeKind.Reached:
+                return Join(propertyName, $"{ReachedTypeEmitter.WriteMethod(shape.Reached)}(writer, {value});");
             case ShapeKind.Context:
                 // The type info is of the non-nullable type; null is still written as null.
                 return Join(propertyName, $"{Json}.JsonSerializer.Serialize(writer, {value}, {contextInfo(shape)});");
@@ -190,9 +211,9 @@ internal static class ShapeCode
         switch (shape.Kind)
         {
             case ShapeKind.Primitive:
-                return ReadPrimitive(shape.Primitive);
+                return ReadPrimitive(shape.Primitive, shape.TypeName);
             case ShapeKind.Enum:
-                return $"reader.TokenType == {TokenType}.String ? {Helpers}.ParseEnum<{shape.TypeName}>(ref reader) : ({shape.TypeName}){ReadPrimitive(shape.Primitive)}";
+                return $"reader.TokenType == {TokenType}.String ? {Helpers}.ParseEnum<{shape.TypeName}>(ref reader) : ({shape.TypeName}){ReadPrimitive(shape.Primitive, shape.TypeName)}";
             case ShapeKind.Nullable:
                 // The underlying type is a value type (never a collection), so it reads as an expression.
                 var inner = ReadExpression(shape.Element!, contextInfo)!;
@@ -207,11 +228,14 @@ internal static class ShapeCode
                     ShapeKind.Dictionary => "ReadDictionary",
                     _ => "ReadList",
                 };
-                return Collection(shape) is { } collection
+                // Immutable and frozen collections take the loop, which makes them from what it read (null stays null).
+                return Collection(shape) is { } collection && shape.Finish is null
                     ? $"{Collections}.{method}<{collection}>(ref reader){(shape.Kind == ShapeKind.Array ? "?.ToArray()" : string.Empty)}"
                     : null;
             case ShapeKind.Part:
                 return $"{Helpers}.ReadPart<{NonNullable(shape.TypeName)}>(ref reader)";
+            case ShapeKind.Reached:
+                return $"{ReachedTypeEmitter.ReadMethod(shape.Reached)}(ref reader)";
             case ShapeKind.Context:
                 return $"{Json}.JsonSerializer.Deserialize(ref reader, {contextInfo(shape)})";
             default:
@@ -227,7 +251,7 @@ internal static class ShapeCode
     /// </summary>
     private static string? Collection(TypeShape shape)
     {
-        if (shape.Kind is not (ShapeKind.Array or ShapeKind.List or ShapeKind.Set or ShapeKind.Dictionary))
+        if (shape.Kind is not (ShapeKind.Array or ShapeKind.List or ShapeKind.Set or ShapeKind.Dictionary) || shape.Key is not null)
         {
             return null;
         }
@@ -237,7 +261,7 @@ internal static class ShapeCode
         return element switch
         {
             { Kind: ShapeKind.Primitive, Primitive: Primitive.String } => "string, global::TypedState.CompilerServices.StateJsonStringCodec",
-            { Kind: ShapeKind.Primitive, Primitive: not Primitive.Bytes } => $"{type}, global::TypedState.CompilerServices.StateJsonValueCodec<{type}>",
+            { Kind: ShapeKind.Primitive, Primitive: < Primitive.Bytes } => $"{type}, global::TypedState.CompilerServices.StateJsonValueCodec<{type}>",
             _ => null,
         };
     }
@@ -262,12 +286,25 @@ internal static class ShapeCode
             Primitive.Char => Join(propertyName, $"{Helpers}.WriteChar(writer, {value});"),
             Primitive.TimeSpan => Join(propertyName, $"{Helpers}.WriteTimeSpan(writer, {value});"),
             Primitive.Bytes => Join(propertyName, $"{Helpers}.WriteBytes(writer, {value});"),
+            Primitive.DateOnly or Primitive.TimeOnly or Primitive.Half or Primitive.Int128 or Primitive.UInt128 or Primitive.Uri
+                or Primitive.JsonElement or Primitive.JsonNode => Join(propertyName, $"{Helpers}.Write{HelperName(primitive)}(writer, {value});"),
             _ => throw new ArgumentOutOfRangeException(nameof(primitive), primitive, null),
         };
     }
 
-    private static string ReadPrimitive(Primitive primitive) => primitive switch
+    /// <summary>The suffix of the StateJson helpers that write and read a value System.Text.Json writes with a converter of its own.</summary>
+    private static string HelperName(Primitive primitive) => primitive switch
     {
+        Primitive.JsonElement => "Element",
+        Primitive.JsonNode => "Node",
+        _ => primitive.ToString(),
+    };
+
+    private static string ReadPrimitive(Primitive primitive, string typeName) => primitive switch
+    {
+        Primitive.DateOnly or Primitive.TimeOnly or Primitive.Half or Primitive.Int128 or Primitive.UInt128 or Primitive.Uri or Primitive.JsonElement
+            => $"{Helpers}.Read{HelperName(primitive)}(ref reader)",
+        Primitive.JsonNode => $"{Helpers}.ReadNode<{NonNullable(typeName)}>(ref reader)",
         Primitive.Boolean => "reader.GetBoolean()",
         Primitive.Byte => "reader.GetByte()",
         Primitive.SByte => "reader.GetSByte()",

@@ -15,6 +15,7 @@ internal static class StateTypeEmitter
     internal const string Accessors = "__Accessors";
     internal const string Cancellation = "__CancellationToken cancellationToken = default";
     private const string Construction = "default(__Construction)";
+    private const string Prefix = "__TypedState_";
 
     public static string HintName(StateTypeModel model) =>
         (model.Type.Namespace.Length == 0 ? model.Type.Name : model.Type.Namespace + "." + model.Type.Name) + ".TypedState.g.cs";
@@ -57,7 +58,7 @@ internal static class StateTypeEmitter
         // The rest is not nullable-analyzed (warnings off): the analysis was a large part of compiling it, and the code
         // is generated and tested. Annotations stay on, so the accessors' signatures keep their nullability.
         body.Raw("#nullable disable warnings\n");
-        EmitNames(body, model);
+        MembersCode.EmitNames(body, Prefix, model.Members);
         if (model.Schema is { } schema)
         {
             EmitSchema(body, model, schema);
@@ -66,6 +67,7 @@ internal static class StateTypeEmitter
         EmitWrite(body, model, ContextInfo);
         EmitRead(body, model, ContextInfo);
         EmitConstructor(body, model);
+        ReachedTypeEmitter.Emit(body, model.Reached, ContextInfo);
         EmitContextInfos(body, contextShapes);
         if (model.Kind != StateKind.Part)
         {
@@ -134,20 +136,6 @@ internal static class StateTypeEmitter
         return false;
     }
 
-    private static void EmitNames(CodeWriter code, StateTypeModel model)
-    {
-        // Encoded with the store's encoder, as System.Text.Json encodes property names with the options' encoder.
-        for (var i = 0; i < model.Members.Count; i++)
-        {
-            code.Line($"private static readonly __JsonEncodedText __TypedState_Name{i} = {ShapeCode.Helpers}.EncodeName({Literal(model.Members[i].JsonName)});");
-        }
-
-        // What the reader matches property names against.
-        var names = string.Join(", ", model.Members.Select(m => Literal(m.JsonName)));
-        code.Line($"private static readonly global::TypedState.CompilerServices.StateJsonNames __TypedState_Names = new({names});");
-        code.Line();
-    }
-
     private static void EmitSchema(CodeWriter code, StateTypeModel model, SchemaModel schema)
     {
         var steps = string.Concat(schema.Migrations.Select(m => ", " + m));
@@ -159,7 +147,7 @@ internal static class StateTypeEmitter
         code.Line();
         code.Line($"static global::TypedState.StateSchema<{Self}> global::TypedState.IStateType<{Self}>.Schema => __TypedState_Schema;");
         code.Line();
-        var defaults = string.Concat(model.Members.Select(m => ", default")) + string.Concat(Masks(model).Select(m => ", 0"));
+        var defaults = string.Concat(model.Members.Select(m => ", default")) + string.Concat(MembersCode.Masks(model.Members.Count).Select(m => ", 0"));
         code.Line($"static {Self} global::TypedState.IStateType<{Self}>.CreateDefault() => new {Self}({Construction}{defaults});");
         code.Line();
     }
@@ -167,12 +155,7 @@ internal static class StateTypeEmitter
     private static void EmitWrite(CodeWriter code, StateTypeModel model, System.Func<TypeShape, string> contextInfo)
     {
         code.Open($"static void global::TypedState.IStatePart<{Self}>.WriteProperties({Json}.Utf8JsonWriter writer, {Self} value)");
-        for (var i = 0; i < model.Members.Count; i++)
-        {
-            var member = model.Members[i];
-            ShapeCode.WriteMember(code, member.Type, "value." + Identifier(member.Name), $"__TypedState_Name{i}", i.ToString(CultureInfo.InvariantCulture) + "_", contextInfo);
-        }
-
+        MembersCode.EmitWrites(code, Prefix, model.Members, contextInfo);
         code.Close();
         code.Line();
     }
@@ -180,76 +163,20 @@ internal static class StateTypeEmitter
     private static void EmitRead(CodeWriter code, StateTypeModel model, System.Func<TypeShape, string> contextInfo)
     {
         var members = model.Members;
-        var masks = Masks(model);
+        var masks = MembersCode.Masks(members.Count);
         code.Open($"static {Self} global::TypedState.IStatePart<{Self}>.Read(ref {Json}.Utf8JsonReader reader, out int schemaVersion)");
         code.Line("schemaVersion = 0;");
-        for (var i = 0; i < members.Count; i++)
-        {
-            code.Line($"{members[i].Type.TypeName} m{i} = default;");
-        }
-
-        // Which members the document has: bit i of mask i / 64. Members it lacks keep their defaults.
-        foreach (var mask in masks)
-        {
-            code.Line($"ulong {mask} = 0;");
-        }
-
-        // The member each property names (-2: $version, -1: none), trying first the member after the last one read.
-        code.Line("var next = 0;");
-        code.Open($"while (reader.Read() && reader.TokenType == {ShapeCode.TokenType}.PropertyName)");
-        code.Line("var member = __TypedState_Names.Match(ref reader, ref next);");
-        code.Line("reader.Read();");
-        code.Open("switch (member)");
-        for (var i = 0; i < members.Count; i++)
-        {
-            if (ShapeCode.ReadExpression(members[i].Type, contextInfo) is { } expression)
-            {
-                code.Line($"case {i}: m{i} = {expression}; break;");
-            }
-            else
-            {
-                code.Open($"case {i}:");
-                ShapeCode.Read(code, members[i].Type, $"m{i}", 0, contextInfo);
-                code.Line("break;");
-                code.Close();
-            }
-        }
-
-        code.Line($"case -2: schemaVersion = {ShapeCode.Helpers}.ReadSchemaVersion(ref reader); continue;");
-        code.Line("default: reader.Skip(); continue;");
-        code.Close();
-        if (masks.Count == 1)
-        {
-            code.Line($"{masks[0]} |= 1UL << member;");
-        }
-        else if (masks.Count > 1)
-        {
-            for (var k = 0; k < masks.Count; k++)
-            {
-                var test = k == masks.Count - 1 ? "else" : $"{(k == 0 ? "if" : "else if")} (member < {(k + 1) * 64})";
-                code.Line($"{test} {masks[k]} |= 1UL << {(k == 0 ? "member" : $"(member - {k * 64})")};");
-            }
-        }
-
-        code.Close();
-        code.Line($"{ShapeCode.Helpers}.Expect(ref reader, {ShapeCode.TokenType}.EndObject);");
+        MembersCode.EmitReads(code, Prefix, Self, members, $"schemaVersion = {ShapeCode.Helpers}.ReadSchemaVersion(ref reader);", contextInfo);
         var arguments = string.Concat(Enumerable.Range(0, members.Count).Select(i => $", m{i}")) + string.Concat(masks.Select(m => ", " + m));
         code.Line($"return new {Self}({Construction}{arguments});");
         code.Close();
         code.Line();
     }
 
-    /// <summary>The names of the masks of read members: one for every 64 members.</summary>
-    private static List<string> Masks(StateTypeModel model)
-    {
-        var count = (model.Members.Count + 63) / 64;
-        return [.. Enumerable.Range(0, count).Select(k => count == 1 ? "has" : "has" + k.ToString(CultureInfo.InvariantCulture))];
-    }
-
     private static void EmitConstructor(CodeWriter code, StateTypeModel model)
     {
         var members = model.Members;
-        var masks = Masks(model);
+        var masks = MembersCode.Masks(model.Members.Count);
         var parameters = string.Concat(Enumerable.Range(0, members.Count).Select(i => $", {members[i].Type.TypeName} m{i}")) + string.Concat(masks.Select(m => ", ulong " + m));
         var chain = model.Construction.Chain switch
         {
@@ -259,7 +186,7 @@ internal static class StateTypeEmitter
                 var index = Enumerable.Range(0, members.Count).First(i => members[i].ConstructorIndex == p);
 
                 // An absent member gets the parameter's own default, as a call without that argument would.
-                return members[index].ParameterDefault is { } fallback ? $"({Present(masks, index)}) ? m{index} : {fallback}" : $"m{index}";
+                return members[index].ParameterDefault is { } fallback ? $"({MembersCode.Present(masks, index)}) ? m{index} : {fallback}" : $"m{index}";
             })) + ")",
             _ => string.Empty,
         };
@@ -270,7 +197,7 @@ internal static class StateTypeEmitter
         {
             if (members[i].ConstructorIndex < 0)
             {
-                code.Line($"if ({Present(masks, i)}) this.{Identifier(members[i].Name)} = m{i};");
+                code.Line($"if ({MembersCode.Present(masks, i)}) this.{Identifier(members[i].Name)} = m{i};");
             }
         }
 
@@ -295,11 +222,7 @@ internal static class StateTypeEmitter
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
-    /// <summary>The test that member <paramref name="index"/> was present in the document: its bit in the presence masks.</summary>
-    private static string Present(List<string> masks, int index) =>
-        $"({masks[index / 64]} & 0x{(1UL << (index % 64)).ToString("X", CultureInfo.InvariantCulture)}UL) != 0UL";
-
     /// <summary>A name as a C# identifier: a reserved keyword (a member declared as <c>@class</c>) keeps its <c>@</c>.</summary>
-    private static string Identifier(string name) =>
+    public static string Identifier(string name) =>
         Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? name : "@" + name;
 }

@@ -23,4 +23,16 @@ internal enum Primitive
     TimeSpan,
     Guid,
     Bytes,
+    DateOnly,
+    TimeOnly,
+    Half,
+    Int128,
+    UInt128,
+    Uri,
+
+    /// <summary>System.Text.Json.JsonElement: any JSON value, as it is.</summary>
+    JsonElement,
+
+    /// <summary>JsonNode or one of its kinds (JsonObject, JsonArray, JsonValue), read as that kind.</summary>
+    JsonNode,
 }

@@ -27,6 +27,9 @@ internal enum ShapeKind
     /// <summary>A state type or state part with a generated serializer.</summary>
     Part,
 
+    /// <summary>A type without a state attribute, reached from a member, with serializer methods in the state type's generated half.</summary>
+    Reached,
+
     /// <summary>A type serialized by the user's JsonSerializerContext.</summary>
     Context,
 }

@@ -15,6 +15,7 @@ internal static class KnownNames
     public const string JsonIgnore = "System.Text.Json.Serialization.JsonIgnoreAttribute";
     public const string JsonConverter = "System.Text.Json.Serialization.JsonConverterAttribute";
     public const string JsonNumberHandling = "System.Text.Json.Serialization.JsonNumberHandlingAttribute";
+    public const string JsonRequired = "System.Text.Json.Serialization.JsonRequiredAttribute";
     public const string JsonInclude = "System.Text.Json.Serialization.JsonIncludeAttribute";
     public const string JsonExtensionData = "System.Text.Json.Serialization.JsonExtensionDataAttribute";
     public const string JsonPolymorphic = "System.Text.Json.Serialization.JsonPolymorphicAttribute";

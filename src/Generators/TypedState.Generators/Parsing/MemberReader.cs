@@ -26,9 +26,13 @@ internal sealed class MemberReader
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly HashSet<ITypeSymbol> _checkedEnums = new(SymbolEqualityComparer.Default);
 
-    private MemberReader(INamedTypeSymbol type, TypeShapeResolver resolver, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    // A reached type is built by generated code outside it: what its setters cannot do, accessors and constructors do.
+    private readonly bool _reached;
+
+    private MemberReader(INamedTypeSymbol type, TypeShapeResolver resolver, List<DiagnosticInfo> diagnostics, bool reached, CancellationToken cancellationToken)
     {
         _type = type;
+        _reached = reached;
         _resolver = resolver;
         _diagnostics = diagnostics;
         _cancellationToken = cancellationToken;
@@ -38,16 +42,18 @@ internal sealed class MemberReader
     /// <summary>
     /// The stored members. <paramref name="ungenerated"/>: a member's type is, or holds, a state type or part that
     /// gets no generated serializer; that member is left out without a diagnostic of its own (the part has one), and
-    /// the type must not be generated either.
+    /// the type must not be generated either. <paramref name="reached"/>: the members of a reached type, which may be
+    /// get-only (for a constructor parameter to set) and whose setters need not be public.
     /// </summary>
     public static List<MemberModel> Read(
         INamedTypeSymbol type,
         TypeShapeResolver resolver,
         List<DiagnosticInfo> diagnostics,
         CancellationToken cancellationToken,
-        out bool ungenerated)
+        out bool ungenerated,
+        bool reached = false)
     {
-        var reader = new MemberReader(type, resolver, diagnostics, cancellationToken);
+        var reader = new MemberReader(type, resolver, diagnostics, reached, cancellationToken);
         ungenerated = reader.ReadAll();
         return reader._members;
     }
@@ -70,7 +76,8 @@ internal sealed class MemberReader
             var backed = new HashSet<ISymbol>(
                 members.OfType<IFieldSymbol>().Where(f => f.AssociatedSymbol is IPropertySymbol).Select(f => f.AssociatedSymbol!),
                 SymbolEqualityComparer.Default);
-            foreach (var member in members)
+            // Properties before fields, type by type, in the order System.Text.Json writes them.
+            foreach (var member in members.OfType<IPropertySymbol>().Cast<ISymbol>().Concat(members.OfType<IFieldSymbol>()))
             {
                 _cancellationToken.ThrowIfCancellationRequested();
                 switch (member)
@@ -79,7 +86,7 @@ internal sealed class MemberReader
                         ungenerated |= ReadProperty(property, current, backed);
                         break;
                     case IFieldSymbol { IsStatic: false, IsConst: false, IsImplicitlyDeclared: false } field:
-                        ReadField(field);
+                        ungenerated |= ReadField(field);
                         break;
                 }
             }
@@ -112,9 +119,13 @@ internal sealed class MemberReader
                 return false;
             }
 
-            notStored = "it is a get-only auto-property";
+            // As System.Text.Json: stored when a constructor parameter sets it; the generated constructor of the type's
+            // own partial declaration can assign it (a reached type's reader checks its constructor itself).
+            notStored = _reached || (SymbolEqualityComparer.Default.Equals(declaringType, _type) && HasConstructorParameter(property.Name))
+                ? null
+                : "it is a get-only auto-property";
         }
-        else if (!SymbolEqualityComparer.Default.Equals(declaringType, _type) && property.SetMethod.DeclaredAccessibility == Accessibility.Private)
+        else if (!_reached && !SymbolEqualityComparer.Default.Equals(declaringType, _type) && property.SetMethod.DeclaredAccessibility == Accessibility.Private)
         {
             notStored = $"its setter is private to its base class '{declaringType.Name}'";
         }
@@ -126,45 +137,76 @@ internal sealed class MemberReader
             return false;
         }
 
-        var shape = _resolver.Resolve(property.Type, out var ungenerated);
+        var required = property.IsRequired || property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JsonRequired);
+        return Store(property, property.Type, required, _reached ? AccessorTarget(property) : null, property.SetMethod is null);
+    }
+
+    /// <summary>Adds a stored member (a property, or a field with [JsonInclude]) once its type resolves; returns whether it uses an ungenerated part.</summary>
+    private bool Store(ISymbol member, ITypeSymbol type, bool required, string? setter, bool getOnly)
+    {
+        var shape = _resolver.Resolve(type, out var ungenerated, out var unstorable);
         if (shape is null)
         {
-            if (!ungenerated)
+            if (unstorable is { } reached)
             {
-                _diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticDescriptors.UnsupportedMemberType,
-                    LocationOf(property),
-                    property.Name,
-                    _type.Name,
-                    property.Type.ToDisplayString()));
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnstorableReachedType, LocationOf(member), member.Name, _type.Name, reached.Name, reached.Reason));
+            }
+            else if (!ungenerated)
+            {
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedMemberType, LocationOf(member), member.Name, _type.Name, type.ToDisplayString()));
             }
 
             return ungenerated;
         }
 
-        CheckEnums(shape, property.Type, property.Name);
-        var jsonName = JsonNameOf(property);
-        _stored.Add((property, jsonName));
-        _members.Add(new MemberModel(property.Name, jsonName, shape, -1));
+        CheckEnums(shape, type, member.Name);
+        var jsonName = JsonNameOf(member);
+        _stored.Add((member, jsonName));
+        _members.Add(new MemberModel(member.Name, jsonName, shape, -1, Required: required, Setter: setter, GetOnly: getOnly));
         return false;
     }
 
-    private void ReadField(IFieldSymbol field)
+    private bool HasConstructorParameter(string name) =>
+        _type.InstanceConstructors.Any(c => c.DeclaredAccessibility == Accessibility.Public && c.Parameters.Any(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)));
+
+    private bool ReadField(IFieldSymbol field)
     {
         if (field.DeclaredAccessibility != Accessibility.Public)
         {
             CheckNotPublic(field);
-            return;
+            return false;
         }
 
         if (!_seen.Add(field.Name) || IsIgnored(field))
         {
-            return;
+            return false;
         }
 
         CheckMemberAttributes(field, field.Type);
-        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNotStored, LocationOf(field), field.Name, _type.Name, "it is a field"));
+
+        // System.Text.Json stores a public field only with [JsonInclude]; a readonly one only through a constructor
+        // parameter, which the type's own generated constructor stands for.
+        var included = field.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JsonInclude);
+        var declaredHere = SymbolEqualityComparer.Default.Equals(field.ContainingType, _type);
+        if (!included || (field.IsReadOnly && !_reached && !(declaredHere && HasConstructorParameter(field.Name))))
+        {
+            var reason = included ? "it is a readonly field that no constructor parameter sets" : "it is a field (System.Text.Json stores a public field only with [JsonInclude])";
+            _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNotStored, LocationOf(field), field.Name, _type.Name, reason));
+            return false;
+        }
+
+        var required = field.IsRequired || field.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JsonRequired);
+        return Store(field, field.Type, required, setter: null, getOnly: field.IsReadOnly);
     }
+
+    /// <summary>
+    /// For a member of a reached type: the type declaring its setter when generated code cannot assign it (init-only
+    /// or not public), to call the setter through an <c>[UnsafeAccessor]</c>; null when it can.
+    /// </summary>
+    private static string? AccessorTarget(IPropertySymbol property) =>
+        property.SetMethod is { IsInitOnly: false, DeclaredAccessibility: Accessibility.Public } or null
+            ? null
+            : TypeShapeResolver.NameOf(property.SetMethod.ContainingType);
 
     /// <summary>[JsonInclude] makes System.Text.Json store a non-public member; the generated serializer stores public properties only.</summary>
     private void CheckNotPublic(ISymbol member)

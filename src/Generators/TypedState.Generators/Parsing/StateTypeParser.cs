@@ -119,7 +119,7 @@ internal static class StateTypeParser
         }
 
         var migrations = kind == StateKind.Part ? [] : MigrationReader.Read(type, version, diagnostics);
-        var resolver = new TypeShapeResolver(contextTypes, contextName, generated.WillGenerate);
+        var resolver = new TypeShapeResolver(contextTypes, contextName, generated.WillGenerate, type.ContainingAssembly, cancellationToken);
         var members = MemberReader.Read(type, resolver, diagnostics, cancellationToken, out var usesUngenerated);
         if (usesUngenerated)
         {
@@ -130,7 +130,7 @@ internal static class StateTypeParser
         var construction = ConstructorReader.Read(type, members, location, diagnostics, cancellationToken);
         GeneratedMembers.Check(type, kind, diagnostics);
 
-        if (diagnostics.Count > 0)
+        if (diagnostics.Count > 0 || !resolver.Reached.Complete)
         {
             return new StateTypeResult(null, diagnostics.ToEquatableArray(), LocationInfo.From(location));
         }
@@ -141,7 +141,7 @@ internal static class StateTypeParser
             TypeShapeResolver.NameOf(type),
             Keyword(type));
         var schema = kind == StateKind.Part ? null : new SchemaModel(key ?? type.Name, version, migrations.ToEquatableArray());
-        var model = new StateTypeModel(declared, kind, schema, members.ToEquatableArray(), construction);
+        var model = new StateTypeModel(declared, kind, schema, members.ToEquatableArray(), construction, resolver.Reached.Models);
         return new StateTypeResult(model, EquatableArray<DiagnosticInfo>.Empty, LocationInfo.From(location));
     }
 

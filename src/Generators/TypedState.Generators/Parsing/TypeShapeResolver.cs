@@ -8,10 +8,26 @@ namespace TypedState.Generators.Parsing;
 
 /// <summary>
 /// Decides how a member type is serialized, or that it cannot be (null). A state type or part is used through its
-/// generated serializer, so it counts only when <paramref name="willGenerate"/> says that serializer will exist.
+/// generated serializer, so it counts only when the willGenerate callback says that serializer will exist; a type without
+/// a state attribute is reached (<see cref="ReachedTypes"/>).
 /// </summary>
-internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, string? contextName, Func<INamedTypeSymbol, bool> willGenerate)
+internal sealed class TypeShapeResolver
 {
+    private readonly HashSet<ITypeSymbol> _contextTypes;
+    private readonly string? _contextName;
+    private readonly Func<INamedTypeSymbol, bool> _willGenerate;
+
+    public TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, string? contextName, Func<INamedTypeSymbol, bool> willGenerate, IAssemblySymbol assembly, System.Threading.CancellationToken cancellationToken)
+    {
+        _contextTypes = contextTypes;
+        _contextName = contextName;
+        _willGenerate = willGenerate;
+        Reached = new ReachedTypes(this, assembly, cancellationToken);
+    }
+
+    /// <summary>The types without a state attribute that the resolved members reach, and why one could not be stored.</summary>
+    public ReachedTypes Reached { get; }
+
     private const int MaxDepth = 8;
 
     private static readonly SymbolDisplayFormat s_format = SymbolDisplayFormat.FullyQualifiedFormat
@@ -20,16 +36,23 @@ internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, strin
     public static string NameOf(ITypeSymbol type) => type.ToDisplayString(s_format);
 
     private bool _ungenerated;
+    private (string Name, string Reason)? _unstorable;
 
     /// <summary>
     /// The shape of <paramref name="type"/>, or null. <paramref name="ungenerated"/>: it is null because the type is,
     /// or holds, a state type or part that gets no generated serializer (its own diagnostics say why).
+    /// <paramref name="unstorable"/>: it is null because the type is, or holds, a reached type that cannot be stored
+    /// (its name, and why).
     /// </summary>
-    public TypeShape? Resolve(ITypeSymbol type, out bool ungenerated)
+    public TypeShape? Resolve(ITypeSymbol type, out bool ungenerated, out (string Name, string Reason)? unstorable)
     {
-        _ungenerated = false;
+        var (outerUngenerated, outerUnstorable) = (_ungenerated, _unstorable);
+        (_ungenerated, _unstorable) = (false, null);
         var shape = Resolve(type, 0);
-        ungenerated = _ungenerated;
+        (ungenerated, unstorable) = (_ungenerated, _unstorable);
+
+        // Reached types resolve their own members through this resolver, while an outer member is being resolved.
+        (_ungenerated, _unstorable) = (outerUngenerated, outerUnstorable);
         return shape;
     }
 
@@ -58,9 +81,9 @@ internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, strin
             return new TypeShape(ShapeKind.Enum, name, PrimitiveOf(underlying), AsString: WantsStringEnum(type));
         }
 
-        if (contextName is not null && contextTypes.Contains(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)))
+        if (_contextName is not null && _contextTypes.Contains(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)))
         {
-            return new TypeShape(ShapeKind.Context, name, SerializerContext: contextName);
+            return new TypeShape(ShapeKind.Context, name, SerializerContext: _contextName);
         }
 
         if (type is IArrayTypeSymbol { Rank: 1 } array)
@@ -89,18 +112,39 @@ internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, strin
                 case "System.Collections.Generic.Dictionary<TKey, TValue>":
                 case "System.Collections.Generic.IDictionary<TKey, TValue>":
                 case "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>":
-                    return args[0].SpecialType == SpecialType.System_String ? Collection(ShapeKind.Dictionary, name, args[1], depth) : null;
+                    return Dictionary(name, args, depth, finish: null);
+            }
+
+            // Immutable and frozen collections: read as the mutable one, then made by their creation method.
+            if (s_finishes.TryGetValue(definition, out var finish))
+            {
+                return finish.Kind == ShapeKind.Dictionary
+                    ? Dictionary(name, args, depth, finish.Method)
+                    : Collection(finish.Kind, name, args[0], depth) is { } shape ? shape with { Finish = finish.Method } : null;
             }
         }
 
         if (type is INamedTypeSymbol named && IsStateType(named))
         {
-            if (willGenerate(named))
+            if (_willGenerate(named))
             {
                 return new TypeShape(ShapeKind.Part, name);
             }
 
             _ungenerated = true;
+            return null;
+        }
+
+        if (type is INamedTypeSymbol candidate && ReachedTypes.IsCandidate(candidate))
+        {
+            var index = Reached.Reach(candidate, out var reason, out var ungenerated);
+            if (index >= 0)
+            {
+                return new TypeShape(ShapeKind.Reached, name, Reached: index);
+            }
+
+            _ungenerated |= ungenerated;
+            _unstorable ??= reason is null ? null : (candidate.Name, reason);
         }
 
         return null;
@@ -109,6 +153,36 @@ internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, strin
     /// <summary>Whether a type carries one of the generator's attributes (and so has a generated serializer).</summary>
     public static bool IsStateType(INamedTypeSymbol type) =>
         type.GetAttributes().Any(a => a.AttributeClass is { } c && KnownNames.StateAttributes.Contains(c.ToDisplayString()));
+
+    private static readonly Dictionary<string, (ShapeKind Kind, string Method)> s_finishes = new()
+    {
+        ["System.Collections.Immutable.ImmutableArray<T>"] = (ShapeKind.List, "global::System.Collections.Immutable.ImmutableArray.ToImmutableArray"),
+        ["System.Collections.Immutable.ImmutableList<T>"] = (ShapeKind.List, "global::System.Collections.Immutable.ImmutableList.ToImmutableList"),
+        ["System.Collections.Immutable.IImmutableList<T>"] = (ShapeKind.List, "global::System.Collections.Immutable.ImmutableList.ToImmutableList"),
+        ["System.Collections.Immutable.ImmutableHashSet<T>"] = (ShapeKind.Set, "global::System.Collections.Immutable.ImmutableHashSet.ToImmutableHashSet"),
+        ["System.Collections.Immutable.IImmutableSet<T>"] = (ShapeKind.Set, "global::System.Collections.Immutable.ImmutableHashSet.ToImmutableHashSet"),
+        ["System.Collections.Immutable.ImmutableDictionary<TKey, TValue>"] = (ShapeKind.Dictionary, "global::System.Collections.Immutable.ImmutableDictionary.ToImmutableDictionary"),
+        ["System.Collections.Immutable.IImmutableDictionary<TKey, TValue>"] = (ShapeKind.Dictionary, "global::System.Collections.Immutable.ImmutableDictionary.ToImmutableDictionary"),
+        ["System.Collections.Frozen.FrozenDictionary<TKey, TValue>"] = (ShapeKind.Dictionary, "global::System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary"),
+        ["System.Collections.Frozen.FrozenSet<T>"] = (ShapeKind.Set, "global::System.Collections.Frozen.FrozenSet.ToFrozenSet"),
+    };
+
+    /// <summary>A dictionary keyed by strings, or by what System.Text.Json takes as keys: integers, Guids, enums.</summary>
+    private TypeShape? Dictionary(string name, System.Collections.Immutable.ImmutableArray<ITypeSymbol> args, int depth, string? finish)
+    {
+        TypeShape? key = null;
+        if (args[0].SpecialType != SpecialType.System_String)
+        {
+            key = Resolve(args[0], depth + 1);
+            var integer = key is { Kind: ShapeKind.Primitive, Primitive: Primitive.Byte or Primitive.SByte or Primitive.Int16 or Primitive.UInt16 or Primitive.Int32 or Primitive.UInt32 or Primitive.Int64 or Primitive.UInt64 };
+            if (!integer && key is not ({ Kind: ShapeKind.Enum } or { Kind: ShapeKind.Primitive, Primitive: Primitive.Guid }))
+            {
+                return null;
+            }
+        }
+
+        return Collection(ShapeKind.Dictionary, name, args[1], depth) is { } shape ? shape with { Key = key, Finish = finish } : null;
+    }
 
     private TypeShape? Collection(ShapeKind kind, string name, ITypeSymbol element, int depth)
     {
@@ -175,11 +249,20 @@ internal sealed class TypeShapeResolver(HashSet<ITypeSymbol> contextTypes, strin
             return Primitive.Bytes;
         }
 
-        return type.ToDisplayString() switch
+        // By name without the nullable annotation, which a reference type (Uri?, JsonObject?) may carry.
+        return type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString() switch
         {
             "System.DateTimeOffset" => Primitive.DateTimeOffset,
             "System.TimeSpan" => Primitive.TimeSpan,
             "System.Guid" => Primitive.Guid,
+            "System.DateOnly" => Primitive.DateOnly,
+            "System.TimeOnly" => Primitive.TimeOnly,
+            "System.Half" => Primitive.Half,
+            "System.Int128" => Primitive.Int128,
+            "System.UInt128" => Primitive.UInt128,
+            "System.Uri" => Primitive.Uri,
+            "System.Text.Json.JsonElement" => Primitive.JsonElement,
+            "System.Text.Json.Nodes.JsonNode" or KnownNames.JsonObject or "System.Text.Json.Nodes.JsonArray" or "System.Text.Json.Nodes.JsonValue" => Primitive.JsonNode,
             _ => Primitive.None,
         };
     }

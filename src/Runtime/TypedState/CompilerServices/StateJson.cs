@@ -7,7 +7,7 @@ namespace TypedState.CompilerServices;
 /// <summary>Helpers the generated serializers call; the formats match System.Text.Json's own converters.</summary>
 /// <remarks>For the code the TypedState generator emits; not meant to be used directly.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class StateJson
+public static partial class StateJson
 {
     /// <summary>Writes a state part as an object, or null.</summary>
     public static void WritePart<T>(Utf8JsonWriter writer, T? value)
@@ -57,17 +57,34 @@ public static class StateJson
         writer.WriteEndObject();
     }
 
-    /// <summary>Reads a state part from an object, or null from null.</summary>
+    /// <summary>Reads a state part from an object, or null from null; null for a struct part is an error, as in System.Text.Json.</summary>
+    /// <exception cref="JsonException">The value is neither an object nor, for a class part, null.</exception>
     public static T ReadPart<T>(ref Utf8JsonReader reader)
         where T : IStatePart<T>
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
-            return default!;
+            // Folded by the JIT for each T: a struct part cannot hold null, and default(T) would hide the corruption.
+            return typeof(T).IsValueType ? throw NullStruct<T>(ref reader) : default!;
         }
 
         Expect(ref reader, JsonTokenType.StartObject);
         return T.Read(ref reader, out _);
+    }
+
+    /// <summary>The error for a JSON null, where the reader stands, read as the struct <typeparamref name="T"/>.</summary>
+    public static JsonException NullStruct<T>(ref Utf8JsonReader reader) =>
+        new StateMemberException($"A JSON null cannot be read as the struct {typeof(T).Name}", reader.TokenStartIndex, null);
+
+    /// <summary>
+    /// The error for a document without the required member <paramref name="names"/>[<paramref name="index"/>] of
+    /// <typeparamref name="T"/>, the reader standing on the end of the object that lacks it.
+    /// </summary>
+    public static JsonException MissingRequired<T>(ref Utf8JsonReader reader, StateJsonNames names, int index)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var name = names[index];
+        return new StateMemberException($"The required member '{name}' of {typeof(T).Name} is missing", reader.TokenStartIndex, name);
     }
 
     /// <summary>Throws unless the reader is on a token of the expected type.</summary>
@@ -102,8 +119,9 @@ public static class StateJson
     /// <summary>Reads a one-character string.</summary>
     public static char ReadChar(ref Utf8JsonReader reader)
     {
-        var text = reader.GetString();
-        return text is { Length: 1 } ? text[0] : throw new JsonException("Expected a string of exactly one character.");
+        Span<char> buffer = stackalloc char[MaxShortString];
+        var text = buffer[..ShortString(ref reader, buffer)];
+        return text.Length == 1 ? text[0] : throw new JsonException("Expected a string of exactly one character.");
     }
 
     /// <summary>Writes a time span in the constant ("c") format.</summary>
@@ -118,8 +136,8 @@ public static class StateJson
     /// <summary>Reads a time span in the constant ("c") format.</summary>
     public static TimeSpan ReadTimeSpan(ref Utf8JsonReader reader)
     {
-        var text = reader.GetString();
-        return text is not null && TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out var value)
+        Span<char> buffer = stackalloc char[MaxShortString];
+        return TimeSpan.TryParseExact(buffer[..ShortString(ref reader, buffer)], "c", CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new JsonException("Expected a time span in the format [-][d.]hh:mm:ss[.fffffff].");
     }

@@ -20,6 +20,9 @@ public sealed class StateJsonNames
     private readonly byte[]?[] _utf8;
     private readonly int[] _first;
 
+    /// <summary>The JSON name of member <paramref name="index"/>.</summary>
+    internal string this[int index] => _names[index];
+
     /// <summary>Creates the table of <paramref name="names"/>, the members' JSON names in declaration order.</summary>
     public StateJsonNames(params string[] names)
     {

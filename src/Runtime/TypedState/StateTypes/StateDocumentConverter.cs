@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TypedState.CompilerServices;
 
 namespace TypedState;
 
@@ -60,9 +61,15 @@ internal sealed class StateDocumentConverter<T>(StateSchema<T> schema) : JsonCon
     /// <summary>Runs the generated reader, turning the reader's own errors into <see cref="JsonException"/>.</summary>
     internal static T ReadCurrent(ref Utf8JsonReader reader, out int version)
     {
+        // A copy (a struct) to find a bad member's path with, read again only on that error.
+        var start = reader;
         try
         {
             return T.Read(ref reader, out version);
+        }
+        catch (StateMemberException ex)
+        {
+            throw ex.WithPath(start);
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException or ArgumentException)
         {

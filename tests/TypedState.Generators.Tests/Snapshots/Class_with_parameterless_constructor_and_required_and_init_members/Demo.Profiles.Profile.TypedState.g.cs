@@ -71,6 +71,7 @@ partial class Profile : global::TypedState.IAgentState<__Self>
             has |= 1UL << member;
         }
         __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
+        if ((has & 0x1UL) != 0x1UL) throw __StateJson.MissingRequired<__Self>(ref reader, __TypedState_Names, global::System.Numerics.BitOperations.TrailingZeroCount(~has & 0x1UL));
         return new __Self(default(__Construction), m0, m1, m2, m3, m4, has);
     }
 

@@ -90,6 +90,7 @@ partial record KnowledgeBase : global::TypedState.IGuildState<__Self>
             has |= 1UL << member;
         }
         __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
+        if ((has & 0x2UL) != 0x2UL) throw __StateJson.MissingRequired<__Self>(ref reader, __TypedState_Names, global::System.Numerics.BitOperations.TrailingZeroCount(~has & 0x2UL));
         return new __Self(default(__Construction), m0, m1, m2, has);
     }
 
