@@ -74,13 +74,12 @@ public sealed partial class PostgresStateDriver
             }
         }
 
+        // Each guild's guard: its shared advisory lock when the batch writes, and the refusal of a guild that keeps a
+        // timeline (PostgresSql.GuildIsLogged, which CommitAsync turns to the logged path; nothing applied).
         var firstRows = batch.BatchCommands.Count;
-        if (writing)
+        foreach (var guild in GuildsOf(writes))
         {
-            foreach (var guild in GuildsOf(writes))
-            {
-                batch.BatchCommands.Add(GuildLock(PostgresSql.LockGuildShared, guild));
-            }
+            batch.BatchCommands.Add(UnloggedGuildLock(guild, locking: writing));
         }
 
         var fenceLocks = new SortedSet<string>(StringComparer.Ordinal);
