@@ -141,6 +141,13 @@ internal sealed partial class PostgresSql
             END LOOP;
         END $f$;
 
+        -- Whether an agent was ever removed in a guild's timeline (a removal is an entry of kind 3 with the empty key).
+        CREATE FUNCTION {s}.removed_in(p_guild text, p_scope smallint, p_agent text) RETURNS boolean LANGUAGE sql STABLE AS $f$
+            SELECT EXISTS (
+                SELECT 1 FROM {s}.timeline_entries e WHERE e.guild_id = p_guild AND e.scope = p_scope AND e.agent_id = p_agent
+                AND left(e.key, 128) = '' AND sha256(decode(replace(e.key, '\', '\\'), 'escape')) = sha256(''::bytea) AND e.kind = 3)
+        $f$;
+
         -- What a fork reads through its source for a record (the source's as of the fork point), unless the agent was
         -- removed in the fork; nothing for a guild that is not a fork.
         CREATE FUNCTION {s}.inherited(p_guild text, p_scope smallint, p_agent text, p_key text)
@@ -150,9 +157,7 @@ internal sealed partial class PostgresSql
             t record;
         BEGIN
             SELECT tl.parent, tl.fork_sequence INTO t FROM {s}.timelines tl WHERE tl.guild_id = p_guild AND tl.parent IS NOT NULL;
-            IF NOT FOUND OR EXISTS (
-                SELECT 1 FROM {s}.timeline_entries e WHERE e.guild_id = p_guild AND e.scope = p_scope AND e.agent_id = p_agent
-                AND left(e.key, 128) = '' AND sha256(decode(replace(e.key, '\', '\\'), 'escape')) = sha256(''::bytea) AND e.kind = 3) THEN
+            IF NOT FOUND OR {s}.removed_in(p_guild, p_scope, p_agent) THEN
                 RETURN;
             END IF;
             RETURN QUERY SELECT * FROM {s}.record_as_of(t.parent, p_scope, p_agent, p_key, t.fork_sequence);
@@ -183,9 +188,7 @@ internal sealed partial class PostgresSql
                 WHERE r.scope = p_scope AND r.guild_id = p_guild AND r.agent_id = p_agent AND r.key >= p_lower
                   AND (p_upper IS NULL OR r.key < p_upper) AND (r.value IS NOT NULL OR r.value_bytes IS NOT NULL);
             SELECT tl.parent, tl.fork_sequence INTO t FROM {s}.timelines tl WHERE tl.guild_id = p_guild AND tl.parent IS NOT NULL;
-            IF NOT FOUND OR EXISTS (
-                SELECT 1 FROM {s}.timeline_entries e WHERE e.guild_id = p_guild AND e.scope = p_scope AND e.agent_id = p_agent
-                AND left(e.key, 128) = '' AND sha256(decode(replace(e.key, '\', '\\'), 'escape')) = sha256(''::bytea) AND e.kind = 3) THEN
+            IF NOT FOUND OR {s}.removed_in(p_guild, p_scope, p_agent) THEN
                 RETURN;
             END IF;
             RETURN QUERY SELECT k.key, a.value, a.value_bytes, a.version

@@ -82,31 +82,7 @@ public sealed partial class PostgresStateDriver
             batch.BatchCommands.Add(UnloggedGuildLock(guild, locking: writing));
         }
 
-        var fenceLocks = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var fence in fences)
-        {
-            fenceLocks.Add(OwnerLockName(fence.Owner));
-        }
-
-        foreach (var name in fenceLocks)
-        {
-            var command = new NpgsqlBatchCommand(PostgresSql.LockOwnerShared);
-            command.Parameters.Add(new NpgsqlParameter<string>("lock", name));
-            batch.BatchCommands.Add(command);
-        }
-
-        var firstFence = batch.BatchCommands.Count;
-        foreach (var fence in fences)
-        {
-            var command = new NpgsqlBatchCommand(fence.Key is null ? _sql.OwnerFenceToken : _sql.KeyFenceToken);
-            PostgresParameters.AddOwner(command.Parameters, fence.Owner);
-            if (fence.Key is not null)
-            {
-                command.Parameters.Add(new NpgsqlParameter<string>("resource", fence.Key));
-            }
-
-            batch.BatchCommands.Add(command);
-        }
+        var firstFence = batch.BatchCommands.Count + AddFences(batch, fences);
 
         var firstEntry = batch.BatchCommands.Count;
         var placeholders = 0;
@@ -260,6 +236,35 @@ public sealed partial class PostgresStateDriver
             await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
             await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Adds the fence owners' shared advisory locks (in one order for every client), then one token statement per
+    /// fence, in fence order; returns how many lock statements come before the tokens.
+    /// </summary>
+    private int AddFences(NpgsqlBatch batch, IReadOnlyList<StateFence> fences)
+    {
+        var fenceLocks = new SortedSet<string>(fences.Select(fence => OwnerLockName(fence.Owner)), StringComparer.Ordinal);
+        foreach (var name in fenceLocks)
+        {
+            var command = new NpgsqlBatchCommand(PostgresSql.LockOwnerShared);
+            command.Parameters.Add(new NpgsqlParameter<string>("lock", name));
+            batch.BatchCommands.Add(command);
+        }
+
+        foreach (var fence in fences)
+        {
+            var command = new NpgsqlBatchCommand(fence.Key is null ? _sql.OwnerFenceToken : _sql.KeyFenceToken);
+            PostgresParameters.AddOwner(command.Parameters, fence.Owner);
+            if (fence.Key is not null)
+            {
+                command.Parameters.Add(new NpgsqlParameter<string>("resource", fence.Key));
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        return fenceLocks.Count;
     }
 
     /// <summary>The distinct guilds a batch touches, in one order for every client (shared locks, so only removals wait).</summary>

@@ -88,26 +88,7 @@ public sealed partial class PostgresStateDriver
             batch.BatchCommands.Add(GuildLock(PostgresSql.LockGuildShared, guild));
         }
 
-        var fenceLocks = new SortedSet<string>(fences.Select(fence => OwnerLockName(fence.Owner)), StringComparer.Ordinal);
-        foreach (var name in fenceLocks)
-        {
-            var command = new NpgsqlBatchCommand(PostgresSql.LockOwnerShared);
-            command.Parameters.Add(new NpgsqlParameter<string>("lock", name));
-            batch.BatchCommands.Add(command);
-        }
-
-        foreach (var fence in fences)
-        {
-            var command = new NpgsqlBatchCommand(fence.Key is null ? _sql.OwnerFenceToken : _sql.KeyFenceToken);
-            PostgresParameters.AddOwner(command.Parameters, fence.Owner);
-            if (fence.Key is not null)
-            {
-                command.Parameters.Add(new NpgsqlParameter<string>("resource", fence.Key));
-            }
-
-            batch.BatchCommands.Add(command);
-        }
-
+        var fenceLocks = AddFences(batch, fences);
         var lockTimelines = new NpgsqlBatchCommand(_sql.LockTimelines);
         lockTimelines.Parameters.Add(new NpgsqlParameter<string[]>("guilds", [.. guilds]));
         batch.BatchCommands.Add(lockTimelines);
@@ -115,7 +96,7 @@ public sealed partial class PostgresStateDriver
         // The reader moves over the statements that return rows: the locks, the fence tokens, the timelines.
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var current = 0;
-        var firstToken = guilds.Count + fenceLocks.Count;
+        var firstToken = guilds.Count + fenceLocks;
         CommitResult? fenced = null;
         for (var f = 0; f <= fences.Count; f++)
         {

@@ -12,7 +12,9 @@ namespace TypedState.Postgres;
 /// fences, is one database transaction that applies everything or nothing. Commits and owner removals of one guild
 /// are serialized by an advisory lock; applied commit ids are remembered for <see cref="PostgresStateDriverOptions.CommitIdRetention"/>.
 /// Locks are rows with leases measured by the database clock and per-owner fencing tokens. The schema and its tables
-/// are created on first use; their storage layout is versioned and upgraded in place.
+/// are created on first use; their storage layout is versioned and upgraded in place. Guild timelines
+/// (<see cref="ITimelineDriver"/>) are logged in the committing transaction, under the guild's timeline row lock;
+/// forks read through their source (copy-on-write).
 /// </summary>
 /// <remarks>
 /// Rows of a batch are locked in one global order (scope, guild, agent, key), and guild locks in guild order, so
@@ -21,8 +23,9 @@ namespace TypedState.Postgres;
 public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver
 {
     // One file per concern: reads and owner removal here; listings in .Listing.cs; the commit protocol in .Commit.cs
-    // (single writes), .Batch.cs (batches) and .CommitIds.cs (commit ids, lost answers); locks in .Locks.cs; the data
-    // source and first use (storage layout) in .Setup.cs; PostgresParameters binds parameters.
+    // (single writes), .Batch.cs (batches), .LoggedCommit.cs (guilds with a timeline) and .CommitIds.cs (commit ids,
+    // lost answers); timelines in .Timeline.cs, .Forks.cs and .TimelineErrors.cs; locks in .Locks.cs; the data source
+    // and first use (storage layout) in .Setup.cs; PostgresParameters binds parameters.
 
     /// <summary>How often a batch that applied nothing is run again after a deadlock or a concurrent change.</summary>
     private const int MaxAttempts = 5;
