@@ -6,11 +6,12 @@ using TypedState.Timeline;
 namespace TypedState.Postgres;
 
 // The logged commit: a batch that writes to a guild keeping a timeline, or appends, in one explicit transaction of
-// three round trips. 1: BEGIN, the commit id's claim, the guilds' shared advisory locks, the fences, and the guilds'
+// two round trips. 1: BEGIN, the commit id's claim, the guilds' shared advisory locks, the fences, the guilds'
 // timeline rows locked FOR UPDATE (which orders the guild's commits: the head read here stays the head until this
-// transaction ends). 2: for a fork, the inherited records the batch writes copied in; the previous versions of
-// unconditional sets; the appended ids already in the timeline; every write in record order. 3: the entries, at
-// consecutive sequences above each head, the heads raised, the commit id's versions, and COMMIT.
+// transaction ends), then in record order a fork's inherited records copied in, the previous versions of
+// unconditional sets, the appended ids already in the timeline, and the writes. 2: the entries, at consecutive
+// sequences above each head, the heads raised, the commit id's versions, and COMMIT. A pause, a fence or a failed
+// condition found in the first answer rolls everything back.
 public sealed partial class PostgresStateDriver
 {
     private async Task<CommitResult?> CommitLoggedAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool last, CancellationToken cancellationToken)
@@ -18,18 +19,31 @@ public sealed partial class PostgresStateDriver
         // Failing to open a connection applies nothing: the exception passes as it is.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var timelines = new Dictionary<string, (long Head, long? PausedAt, bool IsFork)>(StringComparer.Ordinal);
-        try
+        var applied = new LoggedBatch(writes.Count);
+        CommitResult? fenced;
+        await using (var batch = connection.CreateBatch())
         {
-            if (await LockTimelinesAsync(connection, writes, fences, commitId, timelines, cancellationToken).ConfigureAwait(false) is { } fenced)
+            var tokensAfter = AddLockStatements(batch, writes, fences, commitId);
+            var reads = AddWriteStatements(batch, writes, applied);
+            try
+            {
+                await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                fenced = await ReadLocksAsync(reader, tokensAfter, fences, timelines, cancellationToken).ConfigureAwait(false);
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                await ReadWritesAsync(reader, reads, writes, applied, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (!commitId.IsNone && IsRepeatedClaim(ex))
             {
                 await RollbackAsync(connection).ConfigureAwait(false);
-                return fenced;
+                return await RecallAsync(connection, commitId, last, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (PostgresException ex) when (!commitId.IsNone && IsRepeatedClaim(ex))
+
+        // Refusals in the order every driver checks them: fences, then the timelines, then the conditions.
+        if (fenced is not null)
         {
             await RollbackAsync(connection).ConfigureAwait(false);
-            return await RecallAsync(connection, commitId, last, cancellationToken).ConfigureAwait(false);
+            return fenced;
         }
 
         for (var i = 0; i < writes.Count; i++)
@@ -48,7 +62,6 @@ public sealed partial class PostgresStateDriver
             }
         }
 
-        var applied = await ApplyLoggedAsync(connection, writes, timelines, cancellationToken).ConfigureAwait(false);
         if (applied.Failed >= 0)
         {
             var failed = applied.Failed;
@@ -66,17 +79,13 @@ public sealed partial class PostgresStateDriver
         return CommitResult.Success(applied.Versions);
     }
 
-    /// <summary>The first round trip; returns the fence failure, if any, or null with <paramref name="timelines"/> filled.</summary>
-    private async Task<CommitResult?> LockTimelinesAsync(
-        NpgsqlConnection connection,
-        IReadOnlyList<StateWrite> writes,
-        IReadOnlyList<StateFence> fences,
-        CommitId commitId,
-        Dictionary<string, (long Head, long? PausedAt, bool IsFork)> timelines,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// BEGIN, the claim, the guilds' shared advisory locks, the fences and the timelines' rows; returns how many
+    /// result sets (the locks) come before the fence tokens.
+    /// </summary>
+    private int AddLockStatements(NpgsqlBatch batch, IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId)
     {
         var guilds = GuildsOf(writes);
-        await using var batch = connection.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
         if (!commitId.IsNone)
         {
@@ -93,10 +102,20 @@ public sealed partial class PostgresStateDriver
         lockTimelines.Parameters.Add(new NpgsqlParameter<string[]>("guilds", [.. guilds]));
         batch.BatchCommands.Add(lockTimelines);
 
+        return guilds.Count + fenceLocks;
+    }
+
+    /// <summary>Reads the fence tokens and the timelines' rows; returns the first fence failure, if any.</summary>
+    private static async Task<CommitResult?> ReadLocksAsync(
+        NpgsqlDataReader reader,
+        int tokensAfter,
+        IReadOnlyList<StateFence> fences,
+        Dictionary<string, (long Head, long? PausedAt, bool IsFork)> timelines,
+        CancellationToken cancellationToken)
+    {
         // The reader moves over the statements that return rows: the locks, the fence tokens, the timelines.
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var current = 0;
-        var firstToken = guilds.Count + fenceLocks;
+        var firstToken = tokensAfter;
         CommitResult? fenced = null;
         for (var f = 0; f <= fences.Count; f++)
         {
@@ -126,14 +145,12 @@ public sealed partial class PostgresStateDriver
         return fenced;
     }
 
-    /// <summary>The second round trip: copies, previous versions, appended ids, and the writes in record order.</summary>
-    private async Task<LoggedBatch> ApplyLoggedAsync(
-        NpgsqlConnection connection,
-        IReadOnlyList<StateWrite> writes,
-        Dictionary<string, (long Head, long? PausedAt, bool IsFork)> timelines,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// In record order: the inherited record copied in (for a fork; a no-op elsewhere), the previous version of an
+    /// unconditional set, the ids already appended, and the writes. Returns what each result set means.
+    /// </summary>
+    private List<(int Write, LoggedRead Read)> AddWriteStatements(NpgsqlBatch batch, IReadOnlyList<StateWrite> writes, LoggedBatch applied)
     {
-        var applied = new LoggedBatch(writes.Count);
         var order = new int[writes.Count];
         for (var i = 0; i < order.Length; i++)
         {
@@ -145,13 +162,10 @@ public sealed partial class PostgresStateDriver
 
         // Per write, in record order, the statements whose rows are read: (write, what the rows mean).
         var reads = new List<(int Write, LoggedRead Read)>();
-        await using var batch = connection.CreateBatch();
         var placeholders = 0;
         foreach (var i in order)
         {
             var write = writes[i];
-            var logged = write.Owner.Scope != Scope.Global && timelines.ContainsKey(write.Owner.GuildIdOrEmpty);
-            var isFork = logged && timelines[write.Owner.GuildIdOrEmpty].IsFork;
             if (write.Kind == StateWriteKind.Append)
             {
                 var appended = new NpgsqlBatchCommand(_sql.AppendedAt);
@@ -162,7 +176,8 @@ public sealed partial class PostgresStateDriver
                 continue;
             }
 
-            if (isFork)
+            // Sent before the timelines' rows are known: one probe of the timelines for a guild that is not a fork.
+            if (write.Owner.Scope != Scope.Global)
             {
                 var copy = new NpgsqlBatchCommand(_sql.Materialize);
                 PostgresParameters.AddRecord(copy.Parameters, write.Owner, write.Key);
@@ -170,7 +185,7 @@ public sealed partial class PostgresStateDriver
                 reads.Add((i, LoggedRead.Ignored));
             }
 
-            if (logged && write is { Kind: StateWriteKind.Set, ExpectedVersion: null })
+            if (write is { Kind: StateWriteKind.Set, ExpectedVersion: null })
             {
                 var previous = new NpgsqlBatchCommand(_sql.LiveVersion);
                 PostgresParameters.AddRecord(previous.Parameters, write.Owner, write.Key);
@@ -204,15 +219,20 @@ public sealed partial class PostgresStateDriver
             batch.BatchCommands.Add(ForgetPlaceholdersCommand(writes, statements, placeholders));
         }
 
-        if (reads.Count == 0)
-        {
-            return applied;
-        }
+        return reads;
+    }
 
+    /// <summary>Reads the write statements' results and finds the first write whose condition failed.</summary>
+    private async Task ReadWritesAsync(
+        NpgsqlDataReader reader,
+        List<(int Write, LoggedRead Read)> reads,
+        IReadOnlyList<StateWrite> writes,
+        LoggedBatch applied,
+        CancellationToken cancellationToken)
+    {
         var reading = 0;
         try
         {
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             for (reading = 0; reading < reads.Count; reading++)
             {
                 if (reading > 0)
@@ -243,7 +263,7 @@ public sealed partial class PostgresStateDriver
             throw new StateDriverException(Name, "commit", writes[failing].Owner, writes[failing].Key, StateWriteOutcome.NotApplied, ex);
         }
 
-        foreach (var i in order)
+        for (var i = 0; i < writes.Count; i++)
         {
             if (writes[i].Kind == StateWriteKind.Append)
             {
@@ -268,8 +288,6 @@ public sealed partial class PostgresStateDriver
                 applied.Failed = i;
             }
         }
-
-        return applied;
     }
 
     /// <summary>
@@ -325,7 +343,7 @@ public sealed partial class PostgresStateDriver
         return entries;
     }
 
-    /// <summary>The third round trip: the entries, the heads, the commit id's versions and COMMIT; only a failure here can leave the outcome unknown.</summary>
+    /// <summary>The second round trip: the entries, the heads, the commit id's versions and COMMIT; only a failure here can leave the outcome unknown.</summary>
     private async Task CommitLoggedTransactionAsync(
         NpgsqlConnection connection,
         List<LoggedEntry> entries,
