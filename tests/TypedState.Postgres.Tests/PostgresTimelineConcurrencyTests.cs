@@ -1,4 +1,3 @@
-using TypedState.Postgres;
 using TypedState.Timeline;
 
 namespace TypedState.Tests.Postgres;
@@ -9,30 +8,18 @@ namespace TypedState.Tests.Postgres;
 /// tailing "entries after N" never skips an entry that commits later (the bug class of a global sequence taken at the
 /// start of a transaction and made visible out of commit order).
 /// </summary>
-public sealed class PostgresTimelineConcurrencyTests : IAsyncLifetime
+public sealed class PostgresTimelineConcurrencyTests : IAsyncDisposable
 {
     private const string G = "busy-guild";
 
-    private readonly TestSchemas _schemas = new();
-    private readonly List<PostgresStateManager> _managers = [];
-    private PostgresTestServer _server = null!;
+    private readonly TimelineClients _clients = new("timeline_race");
 
-    public async Task InitializeAsync() => _server = await PostgresTestServer.GetSharedAsync();
-
-    public async Task DisposeAsync()
-    {
-        foreach (var manager in _managers)
-        {
-            await manager.DisposeAsync();
-        }
-
-        await _schemas.DropAllAsync();
-    }
+    public ValueTask DisposeAsync() => _clients.DisposeAsync();
 
     [Fact]
     public async Task Two_drivers_committing_to_one_guild_write_a_gapless_log_that_folds_into_the_state()
     {
-        var (first, second) = TwoClients();
+        var (first, second) = await _clients.TwoAsync();
         await first.Timelines.StartAsync(G);
 
         await Task.WhenAll(new[] { first, second }.SelectMany((state, client) => Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
@@ -75,7 +62,7 @@ public sealed class PostgresTimelineConcurrencyTests : IAsyncLifetime
     [Fact]
     public async Task A_reader_tailing_entries_after_n_never_misses_one_that_commits_later()
     {
-        var (first, second) = TwoClients();
+        var (first, second) = await _clients.TwoAsync();
         await first.Timelines.StartAsync(G);
         const int writers = 6;
         const int commits = 30;
@@ -127,16 +114,5 @@ public sealed class PostgresTimelineConcurrencyTests : IAsyncLifetime
         }
 
         Assert.Equal([(StateOwner.Agent(G, "late"), "race"), (StateOwner.Guild(G), "race")], entries.Take(2).Select(e => (e.Owner, e.Key)));
-    }
-
-    /// <summary>Two managers over one new schema, each with a driver and a data source of its own.</summary>
-    private (PostgresStateManager First, PostgresStateManager Second) TwoClients()
-    {
-        var schema = _schemas.New("timeline_race");
-        var first = new PostgresStateManager(_server.ConnectionString, schema);
-        var second = new PostgresStateManager(_server.ConnectionString, schema);
-        _managers.Add(first);
-        _managers.Add(second);
-        return (first, second);
     }
 }
