@@ -20,7 +20,7 @@ internal sealed partial class PostgresSql
     /// <summary>The fork's target guild holds state or a timeline.</summary>
     public const string TimelineGuildExists = "TSL05";
 
-    /// <summary>The guild has live forks (DETAIL: their ids).</summary>
+    /// <summary>The guild has live forks (DETAIL: their ids; HINT: the guild's head).</summary>
     public const string TimelineHasForks = "TSL06";
 
     /// <summary>

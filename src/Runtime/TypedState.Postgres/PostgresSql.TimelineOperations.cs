@@ -80,7 +80,7 @@ internal sealed partial class PostgresSql
                 RETURN;
             END IF;
             IF p_scope = 2 AND EXISTS (SELECT 1 FROM {s}.timelines f WHERE f.parent = p_guild) THEN
-                RAISE EXCEPTION USING ERRCODE = 'TSL06', MESSAGE = 'the guild has live forks',
+                RAISE EXCEPTION USING ERRCODE = 'TSL06', MESSAGE = 'the guild has live forks', HINT = t.head::text,
                     DETAIL = (SELECT string_agg(f.guild_id, ', ' ORDER BY f.guild_id) FROM {s}.timelines f WHERE f.parent = p_guild);
             END IF;
             IF t.parent IS NOT NULL THEN

@@ -156,7 +156,7 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver
             }
             catch (PostgresException ex) when (IsTimelineRefusal(ex))
             {
-                throw TimelineRefusal(ex, owner.GuildIdOrEmpty, null);
+                throw TimelineRefusal(ex, owner.GuildIdOrEmpty, long.TryParse(ex.Hint, System.Globalization.CultureInfo.InvariantCulture, out var head) ? head : null);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < MaxAttempts)
             {
