@@ -205,13 +205,19 @@ public sealed partial class PostgresStateDriver
     /// The second round trip of a writing batch: the versions stored under its commit id, and COMMIT. Only a failure
     /// here can leave the outcome unknown: the server may have committed before the answer was lost.
     /// </summary>
-    private async Task CommitTransactionAsync(NpgsqlConnection connection, CommitId commitId, long[] versions, CancellationToken cancellationToken)
+    /// <remarks>The statements of <paramref name="first"/> (a logged commit's entries) go before the versions.</remarks>
+    private async Task CommitTransactionAsync(NpgsqlConnection connection, CommitId commitId, long[] versions, CancellationToken cancellationToken, IEnumerable<NpgsqlBatchCommand>? first = null)
     {
         // A cancellation noticed before anything is sent leaves the transaction to roll back with the connection.
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
             await using var batch = connection.CreateBatch();
+            foreach (var command in first ?? [])
+            {
+                batch.BatchCommands.Add(command);
+            }
+
             if (!commitId.IsNone)
             {
                 var remember = new NpgsqlBatchCommand(_sql.RememberCommit);

@@ -71,35 +71,18 @@ public sealed partial class PostgresStateDriver
         long[] versions,
         CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        await using var batch = connection.CreateBatch();
+        var first = new List<NpgsqlBatchCommand>();
         if (entries.Count > 0)
         {
-            batch.BatchCommands.Add(InsertEntriesCommand(entries, commitId));
+            first.Add(InsertEntriesCommand(entries, commitId));
             var raised = entries.Select(entry => entry.Guild).Distinct(StringComparer.Ordinal).ToArray();
             var heads = new NpgsqlBatchCommand(_sql.RaiseHeads);
             heads.Parameters.Add(new NpgsqlParameter<string[]>("guilds", raised));
             heads.Parameters.Add(new NpgsqlParameter<long[]>("heads", [.. raised.Select(guild => timelines[guild].Head)]));
-            batch.BatchCommands.Add(heads);
+            first.Add(heads);
         }
 
-        if (!commitId.IsNone)
-        {
-            var remember = new NpgsqlBatchCommand(_sql.RememberCommit);
-            remember.Parameters.Add(new NpgsqlParameter<long[]>("versions", versions));
-            remember.Parameters.Add(new NpgsqlParameter<Guid>("commit", commitId.Value));
-            batch.BatchCommands.Add(remember);
-        }
-
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-        try
-        {
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (MayHaveCommitted(ex))
-        {
-            throw Lost(ex);
-        }
+        await CommitTransactionAsync(connection, commitId, versions, cancellationToken, first).ConfigureAwait(false);
     }
 
     /// <summary>The entries as one INSERT of arrays; a value goes to jsonb when the records would store it there.</summary>
