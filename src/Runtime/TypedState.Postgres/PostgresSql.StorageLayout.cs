@@ -8,8 +8,9 @@ internal sealed partial class PostgresSql
     /// <c>value</c> column, bytea or jsonb as configured. 2: <c>value jsonb</c> plus the exact-bytes fallback
     /// <c>value_bytes bytea</c>, the same for every <see cref="PostgresValueStorage"/>. 3: records and locks indexed by
     /// key head and digest (keys of any accepted length), the guilds' version floors and the remembered commit ids.
+    /// 4: guild timelines (PostgresSql.TimelineLayout.cs).
     /// </summary>
-    public const int LayoutVersion = 3;
+    public const int LayoutVersion = 4;
 
     /// <summary>Whether the schema's layout version table exists (the name is passed quoted, as to_regclass wants it).</summary>
     public const string LayoutVersionTableExists = "SELECT to_regclass(@table) IS NOT NULL";
@@ -115,6 +116,9 @@ internal sealed partial class PostgresSql
         );
         CREATE INDEX commit_ids_expiry ON {s}.commit_ids (expires_at)
         """,
+
+        // Version 4: guild timelines, two new tables and their functions; no existing row changes.
+        TimelineLayoutTemplate,
     ];
 
     /// <summary>The qualified, quoted name of the layout version table (for to_regclass).</summary>

@@ -186,7 +186,7 @@ internal sealed partial class PostgresSql
         ReadLayoutVersion = Build(ReadLayoutVersionTemplate);
         WriteLayoutVersion = Build(WriteLayoutVersionTemplate);
         LayoutUpgrades = Array.ConvertAll(s_layoutUpgradeTemplates, Build);
-        Read = Record(ReadTemplate);
+        Read = Record(ReadTemplate + " UNION ALL " + ForkMarker);
         LiveVersion = Record(LiveVersionTemplate);
         LockedLiveVersion = Record(LockedLiveVersionTemplate);
         ForgetPlaceholders = Build(ForgetPlaceholdersTemplate);
@@ -201,9 +201,9 @@ internal sealed partial class PostgresSql
         RememberingDeleteAny = Record("WITH written AS (" + DeleteAnyWrite + "), " + RememberAbsentAsZero + " SELECT version FROM written");
         RememberingDeleteIfVersion = Record(Seen + DeleteIfVersionWrite + ", " + RememberIfWritten + Witness + Remembered);
         LiveVersionOrRemembered = Record(LiveVersionOrRememberedTemplate);
-        ListFirstBounded = List(ListHead + "key >= @lower" + ListUpper + ListTail);
+        ListFirstBounded = List("(" + ListHead + "key >= @lower" + ListUpper + ListTail + ") UNION ALL " + ListForkMarker);
         ListNextBounded = List(ListHead + "key > @lower" + ListUpper + ListTail);
-        ListFirstUnbounded = List(ListHead + "key >= @lower" + ListTail);
+        ListFirstUnbounded = List("(" + ListHead + "key >= @lower" + ListTail + ") UNION ALL " + ListForkMarker);
         ListNextUnbounded = List(ListHead + "key > @lower" + ListTail);
         ListGroup = Build(ListGroupTemplate);
         ListOwnersFirst = Build(OwnersHead + OwnersTail);
@@ -221,6 +221,7 @@ internal sealed partial class PostgresSql
         ReleaseLock = Build(ReleaseTemplate);
         KeyFenceToken = Build(KeyFenceTokenTemplate);
         OwnerFenceToken = Build(OwnerFenceTokenTemplate);
+        BuildTimelineStatements();
     }
 
     /// <summary>

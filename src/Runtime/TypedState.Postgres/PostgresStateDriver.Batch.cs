@@ -74,40 +74,15 @@ public sealed partial class PostgresStateDriver
             }
         }
 
+        // Each guild's guard: its shared advisory lock when the batch writes, and the refusal of a guild that keeps a
+        // timeline (PostgresSql.GuildIsLogged, which CommitAsync turns to the logged path; nothing applied).
         var firstRows = batch.BatchCommands.Count;
-        if (writing)
+        foreach (var guild in GuildsOf(writes))
         {
-            foreach (var guild in GuildsOf(writes))
-            {
-                batch.BatchCommands.Add(GuildLock(PostgresSql.LockGuildShared, guild));
-            }
+            batch.BatchCommands.Add(UnloggedGuildLock(guild, locking: writing));
         }
 
-        var fenceLocks = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var fence in fences)
-        {
-            fenceLocks.Add(OwnerLockName(fence.Owner));
-        }
-
-        foreach (var name in fenceLocks)
-        {
-            var command = new NpgsqlBatchCommand(PostgresSql.LockOwnerShared);
-            command.Parameters.Add(new NpgsqlParameter<string>("lock", name));
-            batch.BatchCommands.Add(command);
-        }
-
-        var firstFence = batch.BatchCommands.Count;
-        foreach (var fence in fences)
-        {
-            var command = new NpgsqlBatchCommand(fence.Key is null ? _sql.OwnerFenceToken : _sql.KeyFenceToken);
-            PostgresParameters.AddOwner(command.Parameters, fence.Owner);
-            if (fence.Key is not null)
-            {
-                command.Parameters.Add(new NpgsqlParameter<string>("resource", fence.Key));
-            }
-
-            batch.BatchCommands.Add(command);
-        }
+        var firstFence = batch.BatchCommands.Count + AddFences(batch, fences);
 
         var firstEntry = batch.BatchCommands.Count;
         var placeholders = 0;
@@ -230,13 +205,19 @@ public sealed partial class PostgresStateDriver
     /// The second round trip of a writing batch: the versions stored under its commit id, and COMMIT. Only a failure
     /// here can leave the outcome unknown: the server may have committed before the answer was lost.
     /// </summary>
-    private async Task CommitTransactionAsync(NpgsqlConnection connection, CommitId commitId, long[] versions, CancellationToken cancellationToken)
+    /// <remarks>The statements of <paramref name="first"/> (a logged commit's entries) go before the versions.</remarks>
+    private async Task CommitTransactionAsync(NpgsqlConnection connection, CommitId commitId, long[] versions, CancellationToken cancellationToken, IEnumerable<NpgsqlBatchCommand>? first = null)
     {
         // A cancellation noticed before anything is sent leaves the transaction to roll back with the connection.
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
             await using var batch = connection.CreateBatch();
+            foreach (var command in first ?? [])
+            {
+                batch.BatchCommands.Add(command);
+            }
+
             if (!commitId.IsNone)
             {
                 var remember = new NpgsqlBatchCommand(_sql.RememberCommit);
@@ -261,6 +242,35 @@ public sealed partial class PostgresStateDriver
             await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
             await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Adds the fence owners' shared advisory locks (in one order for every client), then one token statement per
+    /// fence, in fence order; returns how many lock statements come before the tokens.
+    /// </summary>
+    private int AddFences(NpgsqlBatch batch, IReadOnlyList<StateFence> fences)
+    {
+        var fenceLocks = new SortedSet<string>(fences.Select(fence => OwnerLockName(fence.Owner)), StringComparer.Ordinal);
+        foreach (var name in fenceLocks)
+        {
+            var command = new NpgsqlBatchCommand(PostgresSql.LockOwnerShared);
+            command.Parameters.Add(new NpgsqlParameter<string>("lock", name));
+            batch.BatchCommands.Add(command);
+        }
+
+        foreach (var fence in fences)
+        {
+            var command = new NpgsqlBatchCommand(fence.Key is null ? _sql.OwnerFenceToken : _sql.KeyFenceToken);
+            PostgresParameters.AddOwner(command.Parameters, fence.Owner);
+            if (fence.Key is not null)
+            {
+                command.Parameters.Add(new NpgsqlParameter<string>("resource", fence.Key));
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        return fenceLocks.Count;
     }
 
     /// <summary>The distinct guilds a batch touches, in one order for every client (shared locks, so only removals wait).</summary>

@@ -22,7 +22,7 @@ public sealed partial class PostgresStateDriver
     {
         ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(fences);
-        StateWrite.ThrowIfUnknownKind(writes);
+        StateWrite.ThrowIfUnknownKind(writes, acceptAppend: true);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         if (writes.Count == 0 && fences.Count == 0)
@@ -30,24 +30,51 @@ public sealed partial class PostgresStateDriver
             return CommitResult.Success([]);
         }
 
+        // A batch for a guild that keeps a timeline takes the logged path. The unlogged one refuses such a guild
+        // (its guard, PostgresSql.GuildIsLogged) before anything applies, so a timeline another process started is
+        // never missed; the guilds this driver knows to keep one skip that refused attempt.
+        var logged = NeedsLoggedPath(writes);
         for (var attempt = 1; ; attempt++)
         {
             var last = attempt == MaxAttempts;
             try
             {
-                var result = writes.Count == 1 && fences.Count == 0
-                    ? await CommitOneAsync(writes[0], commitId, last, cancellationToken).ConfigureAwait(false)
-                    : await CommitBatchAsync(writes, fences, commitId, last, cancellationToken).ConfigureAwait(false);
+                var result = logged
+                    ? await CommitLoggedAsync(writes, fences, commitId, last, cancellationToken).ConfigureAwait(false)
+                    : writes.Count == 1 && fences.Count == 0
+                        ? await CommitOneAsync(writes[0], commitId, last, cancellationToken).ConfigureAwait(false)
+                        : await CommitBatchAsync(writes, fences, commitId, last, cancellationToken).ConfigureAwait(false);
                 if (result is { } done)
                 {
                     return done;
                 }
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresSql.GuildIsLogged && !logged)
+            {
+                _loggedGuilds[LoggedGuildOf(ex)] = true;
+                logged = true;
+                attempt--;
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && !last)
             {
                 LogRetried(ex.SqlState, attempt);
             }
         }
+    }
+
+    /// <summary>Whether a batch appends, or writes to a guild this driver knows to keep a timeline.</summary>
+    private bool NeedsLoggedPath(IReadOnlyList<StateWrite> writes)
+    {
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var write = writes[i];
+            if (write.Kind == StateWriteKind.Append || (write.Owner.Scope != Scope.Global && !_loggedGuilds.IsEmpty && _loggedGuilds.ContainsKey(write.Owner.GuildIdOrEmpty)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -62,8 +89,9 @@ public sealed partial class PostgresStateDriver
         var sql = WriteStatement(write, remembering);
         if (sql is null)
         {
-            // A check, or a delete that requires absence: nothing to write, only the condition to verify.
-            var live = await LiveVersionAsync(null, write, cancellationToken).ConfigureAwait(false);
+            // A check, or a delete that requires absence: nothing to write, only the condition to verify (after the
+            // guard, as a paused guild refuses checks too and a fork's checks read through its source).
+            var live = await GuardedLiveVersionAsync(write, cancellationToken).ConfigureAwait(false);
             return write.IsSatisfiedBy(live) ? CommitResult.Success([live]) : CommitResult.Conflict(0, live);
         }
 
@@ -76,7 +104,7 @@ public sealed partial class PostgresStateDriver
             await using var batch = connection.CreateBatch();
             if (write.Owner.Scope != Scope.Global)
             {
-                batch.BatchCommands.Add(GuildLock(PostgresSql.LockGuildShared, write.Owner.GuildIdOrEmpty));
+                batch.BatchCommands.Add(UnloggedGuildLock(write.Owner.GuildIdOrEmpty, locking: true));
             }
 
             if (prune is not null)
@@ -200,6 +228,40 @@ public sealed partial class PostgresStateDriver
         await using var command = connection is null ? _dataSource.CreateCommand(_sql.LiveVersion) : new NpgsqlCommand(_sql.LiveVersion, connection);
         PostgresParameters.AddRecord(command.Parameters, write.Owner, write.Key);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long version ? version : 0;
+    }
+
+    /// <summary>
+    /// The live version of a record for a check outside a transaction, after the guard that refuses a guild keeping
+    /// a timeline (<see cref="PostgresSql.GuildIsLogged"/>), in one round trip.
+    /// </summary>
+    private async Task<long> GuardedLiveVersionAsync(StateWrite write, CancellationToken cancellationToken)
+    {
+        if (write.Owner.Scope == Scope.Global)
+        {
+            return await LiveVersionAsync(null, write, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(UnloggedGuildLock(write.Owner.GuildIdOrEmpty, locking: false));
+        var read = new NpgsqlBatchCommand(_sql.LiveVersion);
+        PostgresParameters.AddRecord(read.Parameters, write.Owner, write.Key);
+        batch.BatchCommands.Add(read);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetInt64(0) : 0;
+    }
+
+    /// <summary>
+    /// The guard of an unlogged commit: the guild's shared advisory lock (unless <paramref name="locking"/> is false:
+    /// a batch that only checks), then the refusal, with <see cref="PostgresSql.GuildIsLogged"/>, of a guild that
+    /// keeps a timeline.
+    /// </summary>
+    private NpgsqlBatchCommand UnloggedGuildLock(string guildId, bool locking)
+    {
+        var command = new NpgsqlBatchCommand(_sql.LockUnloggedGuild);
+        command.Parameters.Add(new NpgsqlParameter("lock", NpgsqlTypes.NpgsqlDbType.Text) { Value = locking ? GuildLockName(guildId) : DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter<string>("guild", guildId));
+        return command;
     }
 
     /// <summary>A guild's advisory lock (<see cref="PostgresSql.LockGuildShared"/> or exclusive), named after the schema and the guild.</summary>

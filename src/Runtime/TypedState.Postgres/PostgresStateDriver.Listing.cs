@@ -13,6 +13,34 @@ public sealed partial class PostgresStateDriver
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
 
+        // Owners of forks may hold only what they read through their source: when there are forks, the listing is
+        // gathered whole and merged with theirs (a scope-wide query first, one round trip per listing).
+        var forkOwners = await ReadForkOwnersAsync(scope, cancellationToken).ConfigureAwait(false);
+        if (forkOwners.Count > 0)
+        {
+            var all = new List<(string Guild, string Agent)>(forkOwners);
+            (string Guild, string Agent)? cursor = null;
+            while (true)
+            {
+                var page = await ReadOwnersPageAsync(scope, cursor, cancellationToken).ConfigureAwait(false);
+                all.AddRange(page);
+                if (page.Count < _pageSize)
+                {
+                    break;
+                }
+
+                cursor = page[^1];
+            }
+
+            foreach (var (guild, agent) in SortedOwners(all))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return StateOwner.FromStored(scope, guild, agent);
+            }
+
+            yield break;
+        }
+
         // Keyset pages of ListPageSize owners, each its own query: no connection or cursor is held while the caller
         // works (and perhaps writes), and each page resumes after the last owner listed.
         (string Guild, string Agent)? after = null;
@@ -55,7 +83,19 @@ public sealed partial class PostgresStateDriver
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var page = await ReadPageAsync(owner, lower, upper, first, cancellationToken).ConfigureAwait(false);
+            var (page, isFork) = await ReadPageAsync(owner, lower, upper, first, cancellationToken).ConfigureAwait(false);
+            if (isFork)
+            {
+                // The first page's marker: the owner's guild is a fork, whose records are its own and its source's.
+                foreach (var record in await ListForkAsync(owner, prefix, cancellationToken).ConfigureAwait(false))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    yield return record;
+                }
+
+                yield break;
+            }
+
             if (page.Count < _pageSize)
             {
                 page.Sort(RecordKeyOrder.Instance);
@@ -89,7 +129,7 @@ public sealed partial class PostgresStateDriver
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var group = await ReadHeadPageAsync(owner, headKey, groupLower, inclusive, upper, cancellationToken).ConfigureAwait(false);
+                var (group, _) = await ReadHeadPageAsync(owner, headKey, groupLower, inclusive, upper, cancellationToken).ConfigureAwait(false);
                 foreach (var record in group)
                 {
                     yield return record;
@@ -161,7 +201,8 @@ public sealed partial class PostgresStateDriver
         return count;
     }
 
-    private async Task<List<StoredRecord>> ReadPageAsync(StateOwner owner, string lower, string? upper, bool first, CancellationToken cancellationToken)
+    /// <summary>A page, and whether the first page's statement found the owner's guild to be a fork (its marker row).</summary>
+    private async Task<(List<StoredRecord> Page, bool IsFork)> ReadPageAsync(StateOwner owner, string lower, string? upper, bool first, CancellationToken cancellationToken)
     {
         var sql = (first, upper is null) switch
         {
@@ -183,7 +224,7 @@ public sealed partial class PostgresStateDriver
     }
 
     /// <summary>A page of the keys sharing <paramref name="headKey"/>'s head, in key order, after <paramref name="lower"/> (or from it when <paramref name="inclusive"/>).</summary>
-    private async Task<List<StoredRecord>> ReadHeadPageAsync(StateOwner owner, string headKey, string lower, bool inclusive, string? upper, CancellationToken cancellationToken)
+    private async Task<(List<StoredRecord> Page, bool IsFork)> ReadHeadPageAsync(StateOwner owner, string headKey, string lower, bool inclusive, string? upper, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(_sql.ListGroup);
         PostgresParameters.AddOwner(command.Parameters, owner);
@@ -195,16 +236,23 @@ public sealed partial class PostgresStateDriver
         return await ReadRecordsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<List<StoredRecord>> ReadRecordsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    private static async Task<(List<StoredRecord> Page, bool IsFork)> ReadRecordsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         var page = new List<StoredRecord>();
+        var isFork = false;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (reader.IsDBNull(0))
+            {
+                isFork = true;
+                continue;
+            }
+
             page.Add(new StoredRecord(reader.GetString(0), ReadValue(reader, 1), reader.GetInt64(3)));
         }
 
-        return page;
+        return (page, isFork);
     }
 
     private async Task<List<(string Guild, string Agent)>> ReadOwnersPageAsync(Scope scope, (string Guild, string Agent)? after, CancellationToken cancellationToken)

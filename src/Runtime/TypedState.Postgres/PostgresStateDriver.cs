@@ -12,17 +12,20 @@ namespace TypedState.Postgres;
 /// fences, is one database transaction that applies everything or nothing. Commits and owner removals of one guild
 /// are serialized by an advisory lock; applied commit ids are remembered for <see cref="PostgresStateDriverOptions.CommitIdRetention"/>.
 /// Locks are rows with leases measured by the database clock and per-owner fencing tokens. The schema and its tables
-/// are created on first use; their storage layout is versioned and upgraded in place.
+/// are created on first use; their storage layout is versioned and upgraded in place. Guild timelines
+/// (<see cref="ITimelineDriver"/>) are logged in the committing transaction, under the guild's timeline row lock;
+/// forks read through their source (copy-on-write).
 /// </summary>
 /// <remarks>
 /// Rows of a batch are locked in one global order (scope, guild, agent, key), and guild locks in guild order, so
 /// concurrent batches do not deadlock each other; a deadlock with another statement is retried, as nothing was applied.
 /// </remarks>
-public sealed partial class PostgresStateDriver : IStateDriver
+public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver
 {
     // One file per concern: reads and owner removal here; listings in .Listing.cs; the commit protocol in .Commit.cs
-    // (single writes), .Batch.cs (batches) and .CommitIds.cs (commit ids, lost answers); locks in .Locks.cs; the data
-    // source and first use (storage layout) in .Setup.cs; PostgresParameters binds parameters.
+    // (single writes), .Batch.cs (batches), .LoggedCommit.cs (guilds with a timeline) and .CommitIds.cs (commit ids,
+    // lost answers); timelines in .Timeline.cs, .Forks.cs and .TimelineErrors.cs; locks in .Locks.cs; the data source
+    // and first use (storage layout) in .Setup.cs; PostgresParameters binds parameters.
 
     /// <summary>How often a batch that applied nothing is run again after a deadlock or a concurrent change.</summary>
     private const int MaxAttempts = 5;
@@ -83,12 +86,24 @@ public sealed partial class PostgresStateDriver : IStateDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = _dataSource.CreateCommand(_sql.Read);
-        PostgresParameters.AddRecord(command.Parameters, owner, key);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new StoredRecord(key, ReadValue(reader, 0), reader.GetInt64(2))
-            : null;
+        await using (var command = _dataSource.CreateCommand(_sql.Read))
+        {
+            // The live record, or, when there is none and the guild is a fork, a marker row (version -1): the record
+            // is then read through the fork's source.
+            PostgresParameters.AddRecord(command.Parameters, owner, key);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            if (reader.GetInt64(2) >= 0)
+            {
+                return new StoredRecord(key, ReadValue(reader, 0), reader.GetInt64(2));
+            }
+        }
+
+        return await ReadForkAsync(owner, key, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -113,6 +128,12 @@ public sealed partial class PostgresStateDriver : IStateDriver
             {
                 await using var batch = _dataSource.CreateBatch();
                 batch.BatchCommands.Add(GuildLock(PostgresSql.LockGuildExclusive, owner.GuildIdOrEmpty));
+
+                // The timeline first, before the records go: it refuses a guild with live forks, and needs the
+                // versions a fork's owner read through its source.
+                var timeline = new NpgsqlBatchCommand(_sql.TimelineRemoving);
+                PostgresParameters.AddOwner(timeline.Parameters, owner);
+                batch.BatchCommands.Add(timeline);
                 var remove = new NpgsqlBatchCommand(sql);
                 remove.Parameters.Add(new NpgsqlParameter<string>("guild", owner.GuildIdOrEmpty));
                 if (owner.Scope == Scope.Agent)
@@ -123,9 +144,19 @@ public sealed partial class PostgresStateDriver : IStateDriver
                 batch.BatchCommands.Add(remove);
                 await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
                 var removed = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetInt64(0) : 0;
+                if (owner.Scope == Scope.Guild)
+                {
+                    _loggedGuilds.TryRemove(owner.GuildIdOrEmpty, out _);
+                }
+
                 LogRemoved(owner, removed);
                 return;
+            }
+            catch (PostgresException ex) when (IsTimelineRefusal(ex))
+            {
+                throw TimelineRefusal(ex, owner.GuildIdOrEmpty, long.TryParse(ex.Hint, System.Globalization.CultureInfo.InvariantCulture, out var head) ? head : null);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < MaxAttempts)
             {
