@@ -1,3 +1,4 @@
+using TypedState.Storage;
 using TypedState.Timeline;
 
 namespace TypedState.InMemory;
@@ -120,6 +121,23 @@ internal sealed class GuildLog(string guildId, GuildLog? parent, long forkSequen
         }
 
         Parent?.CollectKeys(owner.InGuild(Parent.GuildId), prefix, Math.Min(sequence, ForkSequence), keys);
+    }
+
+    /// <summary>
+    /// The owner's records whose key starts with <paramref name="prefix"/> as of <paramref name="sequence"/> (already
+    /// checked), in key order, tombstones included (a null value, with its version).
+    /// </summary>
+    public IEnumerable<(string Key, Change Change)> RecordsAsOf(StateOwner owner, string prefix, long sequence)
+    {
+        var keys = new SortedSet<string>(StateKeyOrder.Comparer);
+        CollectKeys(owner, prefix, sequence, keys);
+        foreach (var key in keys)
+        {
+            if (AsOf(owner, key, sequence) is { } change)
+            {
+                yield return (key, change);
+            }
+        }
     }
 
     /// <summary>The owners (guild and agents, in this guild's terms) this timeline or those it reads through ever held records of.</summary>

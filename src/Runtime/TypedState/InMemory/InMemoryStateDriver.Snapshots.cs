@@ -58,15 +58,7 @@ public sealed partial class InMemoryStateDriver : ITimelineSnapshotDriver
             CheckReadable(log, sequence);
             var candidates = new HashSet<StateOwner>();
             log.CollectOwners(sequence, candidates);
-            foreach (var owner in candidates)
-            {
-                var keys = new SortedSet<string>(StringComparer.Ordinal);
-                log.CollectKeys(owner, string.Empty, sequence, keys);
-                if (keys.Any(key => log.AsOf(owner, key, sequence) is { Value: not null }))
-                {
-                    owners.Add(owner);
-                }
-            }
+            owners.AddRange(candidates.Where(owner => log.RecordsAsOf(owner, string.Empty, sequence).Any(record => record.Change.Value is not null)));
         }
 
         owners.Sort(CompareOwners);

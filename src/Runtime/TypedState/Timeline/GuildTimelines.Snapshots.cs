@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using TypedState.Observability;
 using TypedState.Storage;
@@ -31,12 +32,12 @@ public sealed partial class GuildTimelines
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<long> ListSnapshotsAsync(string guildId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<long> ListSnapshotsAsync(string guildId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var driver = SnapshotDriver(guildId);
-        await foreach (var sequence in driver.ListSnapshotsAsync(guildId, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in TranslatedAsync(driver.ListSnapshotsAsync(guildId, cancellationToken), "timeline.list_snapshots", StateOwner.Guild(guildId), cancellationToken).ConfigureAwait(false))
         {
-            yield return sequence;
+            yield return item;
         }
     }
 

@@ -37,25 +37,9 @@ public sealed partial class GuildTimelines : IGuildTimelines
     {
         ArgumentOutOfRangeException.ThrowIfNegative(afterSequence);
         var driver = Driver(guildId);
-        await using var entries = driver.ReadEntriesAsync(guildId, afterSequence, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        while (true)
+        await foreach (var item in TranslatedAsync(driver.ReadEntriesAsync(guildId, afterSequence, cancellationToken), "timeline.read", StateOwner.Guild(guildId), cancellationToken).ConfigureAwait(false))
         {
-            TimelineEntry entry;
-            try
-            {
-                if (!await entries.MoveNextAsync().ConfigureAwait(false))
-                {
-                    yield break;
-                }
-
-                entry = entries.Current;
-            }
-            catch (Exception ex)
-            {
-                throw _manager.Translate(ex, "timeline.read", StateOwner.Guild(guildId), null);
-            }
-
-            yield return entry;
+            yield return item;
         }
     }
 
@@ -78,24 +62,8 @@ public sealed partial class GuildTimelines : IGuildTimelines
         ArgumentNullException.ThrowIfNull(typeInfo);
         ArgumentOutOfRangeException.ThrowIfNegative(sequence);
         var driver = Driver(GuildOf(owner));
-        await using var records = driver.ListAsOfAsync(owner, prefix, sequence, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        while (true)
+        await foreach (var record in TranslatedAsync(driver.ListAsOfAsync(owner, prefix, sequence, cancellationToken), "timeline.list_as_of", owner, cancellationToken).ConfigureAwait(false))
         {
-            StoredRecord record;
-            try
-            {
-                if (!await records.MoveNextAsync().ConfigureAwait(false))
-                {
-                    yield break;
-                }
-
-                record = records.Current;
-            }
-            catch (Exception ex)
-            {
-                throw _manager.Translate(ex, "timeline.list_as_of", owner, null);
-            }
-
             yield return _manager.ToEntry(owner, record, typeInfo);
         }
     }
@@ -138,25 +106,9 @@ public sealed partial class GuildTimelines : IGuildTimelines
     public async IAsyncEnumerable<GuildTimeline> ListForksAsync(string guildId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var driver = Driver(guildId);
-        await using var forks = driver.ListForksAsync(guildId, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        while (true)
+        await foreach (var item in TranslatedAsync(driver.ListForksAsync(guildId, cancellationToken), "timeline.list_forks", StateOwner.Guild(guildId), cancellationToken).ConfigureAwait(false))
         {
-            GuildTimeline fork;
-            try
-            {
-                if (!await forks.MoveNextAsync().ConfigureAwait(false))
-                {
-                    yield break;
-                }
-
-                fork = forks.Current;
-            }
-            catch (Exception ex)
-            {
-                throw _manager.Translate(ex, "timeline.list_forks", StateOwner.Guild(guildId), null);
-            }
-
-            yield return fork;
+            yield return item;
         }
     }
 
@@ -174,6 +126,31 @@ public sealed partial class GuildTimelines : IGuildTimelines
         manager.ValidateKey(owner, id);
         _ = GuildOf(owner);
         return new StateWrite(owner, id, StateWriteKind.Append, manager.Serialize(owner, id, domainEvent, typeInfo), null);
+    }
+
+    /// <summary>A driver's stream, with its failures translated as the store's are (state errors pass through).</summary>
+    private async IAsyncEnumerable<T> TranslatedAsync<T>(IAsyncEnumerable<T> source, string operation, StateOwner owner, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var items = source.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            T item;
+            try
+            {
+                if (!await items.MoveNextAsync().ConfigureAwait(false))
+                {
+                    yield break;
+                }
+
+                item = items.Current;
+            }
+            catch (Exception ex)
+            {
+                throw _manager.Translate(ex, operation, owner, null);
+            }
+
+            yield return item;
+        }
     }
 
     private static string GuildOf(StateOwner owner) =>
