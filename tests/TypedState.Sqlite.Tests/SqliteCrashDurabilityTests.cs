@@ -31,7 +31,7 @@ public sealed class SqliteCrashDurabilityTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
 
         // Round 1: a fresh file, transactions 1, 2, 3, ...
-        var firstRound = await RunAndKillAsync(connectionString, firstExpected: 1, killAfterCommits, timeout.Token);
+        var firstRound = await WorkerKills.RunAndKillAsync("transactions", connectionString, firstExpected: 1, killAfterCommits, timeout.Token);
         var killedAt = clock.Elapsed;
         var last = await VerifyAsync(connectionString, firstRound[^1]);
         output.WriteLine(
@@ -40,54 +40,11 @@ public sealed class SqliteCrashDurabilityTests(ITestOutputHelper output)
 
         // Round 2: a new writer on the recovered file resumes right after the last transaction on disk (its
         // conditional writes also check every version the first writer left), and its own kill loses nothing either.
-        var secondRound = await RunAndKillAsync(connectionString, firstExpected: last + 1, SecondRoundCommits, timeout.Token);
+        var secondRound = await WorkerKills.RunAndKillAsync("transactions", connectionString, firstExpected: last + 1, SecondRoundCommits, timeout.Token);
         var lastAfterRestart = await VerifyAsync(connectionString, secondRound[^1]);
         output.WriteLine(
             $"restart: resumed at {last + 1}, {secondRound.Count} reported, {lastAfterRestart} on disk, " +
             $"done at {clock.Elapsed.TotalMilliseconds:F0} ms.");
-    }
-
-    /// <summary>
-    /// Starts the worker in <paramref name="mode"/> ("transactions" unless given), reads its "committed N" lines until
-    /// <paramref name="killAfterCommits"/> arrived, kills it with SIGKILL and returns every N it reported, including
-    /// lines still in the pipe when it died.
-    /// </summary>
-    internal static async Task<List<long>> RunAndKillAsync(string connectionString, long firstExpected, int killAfterCommits, CancellationToken cancellationToken, string mode = "transactions")
-    {
-        var reported = new List<long>();
-        using var worker = WorkerProcess.Start(mode, connectionString);
-        try
-        {
-            while (reported.Count < killAfterCommits)
-            {
-                var line = await worker.ReadLineAsync(cancellationToken);
-                if (line is null)
-                {
-                    await worker.WaitForExitAsync(cancellationToken);
-                    await worker.StandardErrorAsync();
-                    Assert.Fail($"The worker stopped after {reported.Count} commits. {worker.Describe()}");
-                }
-
-                reported.Add(ParseCommitted(line));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            Assert.Fail($"Only {reported.Count} of {killAfterCommits} commits were reported in time. {worker.Describe()}");
-        }
-
-        worker.KillHard();
-        await worker.WaitForExitAsync(cancellationToken);
-
-        // Lines the worker printed before it died may still sit in the pipe: they are reported commits too.
-        var rest = await worker.ReadToEndAsync(cancellationToken);
-        reported.AddRange(rest.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseCommitted));
-        var stderr = await worker.StandardErrorAsync();
-        Assert.True(stderr.Length == 0, $"The worker wrote to stderr before it was killed:{Environment.NewLine}{stderr}");
-
-        // The worker numbers its transactions on from the last one on disk and reports each once, in order.
-        Assert.Equal(Enumerable.Range(0, reported.Count).Select(i => firstExpected + i), reported);
-        return reported;
     }
 
     /// <summary>
@@ -134,13 +91,6 @@ public sealed class SqliteCrashDurabilityTests(ITestOutputHelper output)
     }
 
     private static string Has(List<long> numbers, long n) => numbers.Contains(n) ? "present" : "absent";
-
-    private static long ParseCommitted(string line)
-    {
-        const string head = "committed ";
-        Assert.True(line.StartsWith(head, StringComparison.Ordinal), $"Unexpected worker output: \"{line}\"");
-        return long.Parse(line.AsSpan(head.Length), NumberStyles.None, CultureInfo.InvariantCulture);
-    }
 
     /// <summary>
     /// The transaction numbers of an owner's "tx/N/part" records, sorted, after checking each record's value is

@@ -1,83 +1,26 @@
 using TypedState.Sqlite;
-using TypedState.Timeline;
 using Xunit.Abstractions;
 
 namespace TypedState.Tests.Sqlite;
 
 /// <summary>
-/// A child process writing transactions to a guild that keeps a timeline is killed with SIGKILL, five times, each
-/// new one resuming on the recovered file. After each kill the log and the state agree exactly (folding the log gives
-/// the live records, versions included), the log is gapless, every transaction's entries are consecutive under one
-/// commit id, and every transaction the child reported as committed is there.
+/// The timeline crash check (<see cref="TimelineCrashCheck"/>) on a SQLite file: a writer killed five times, the file
+/// recovered and checked structurally before each reopening.
 /// </summary>
 public sealed class SqliteTimelineCrashTests(ITestOutputHelper output)
 {
-    private const string GuildId = "guild-1";
-    private static readonly StateOwner s_agent = StateOwner.Agent(GuildId, "agent-1");
-    private static readonly StateOwner s_guild = StateOwner.Guild(GuildId);
-
     [Fact]
     public async Task Killing_a_writer_five_times_keeps_the_log_and_the_state_in_agreement_with_every_reported_commit()
     {
         using var temp = new TempDirectory();
         var connectionString = temp.ConnectionString();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        var next = 1L;
-        foreach (var killAfter in (int[])[7, 15, 3, 25, 10])
-        {
-            var reported = await SqliteCrashDurabilityTests.RunAndKillAsync(connectionString, next, killAfter, timeout.Token, "timeline-transactions");
-            var last = await VerifyAsync(connectionString, reported[^1]);
-            output.WriteLine($"kill after {killAfter}: {reported.Count} reported (up to {reported[^1]}), {last} on disk.");
-            next = last + 1;
-        }
-    }
-
-    /// <summary>Checks the reopened file; returns the last transaction on disk.</summary>
-    private static async Task<long> VerifyAsync(string connectionString, long lastReported)
-    {
-        SqliteFile.AssertIntact(connectionString);
-        await using var state = new SqliteStateManager(connectionString);
-        var entries = new List<TimelineEntry>();
-        await foreach (var entry in state.Timelines.ReadAsync(GuildId))
-        {
-            entries.Add(entry);
-        }
-
-        // Gapless, and the head is the last entry.
-        Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Sequence));
-        Assert.Equal(entries.Count, (await state.Timelines.GetAsync(GuildId))!.Head);
-
-        // Folding the log gives the live state exactly.
-        var folded = new Dictionary<(StateOwner, string), (string Json, long Version)>();
-        foreach (var entry in entries.Where(e => e.Kind == TimelineEntryKind.Set))
-        {
-            folded[(entry.Owner, entry.Key)] = (System.Text.Encoding.UTF8.GetString(entry.Value.Span), entry.Version);
-        }
-
-        var live = new Dictionary<(StateOwner, string), (string Json, long Version)>();
-        foreach (var owner in (StateOwner[])[s_agent, s_guild])
-        {
-            await foreach (var record in state.Driver.ListAsync(owner, string.Empty, CancellationToken.None))
+        await TimelineCrashCheck.KillFiveTimesAsync(
+            "sqlite|" + connectionString,
+            () =>
             {
-                live[(owner, record.Key)] = (System.Text.Encoding.UTF8.GetString(record.Value.Span), record.Version);
-            }
-        }
-
-        Assert.Equal(live.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal), folded.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal));
-
-        // Every transaction up to the last on disk (the reported ones, perhaps one more) is four consecutive entries of one commit.
-        var last = await state.GetAsync<long>(s_guild, "last");
-        Assert.InRange(last.Value, lastReported, lastReported + 1);
-        var commits = entries.GroupBy(e => e.CommitId).ToList();
-        Assert.Equal(last.Value, commits.Count);
-        Assert.All(commits, commit =>
-        {
-            var sequences = commit.Select(e => e.Sequence).ToList();
-            Assert.Equal(Enumerable.Range((int)sequences[0], 4).Select(i => (long)i), sequences);
-        });
-        Assert.Equal(
-            Enumerable.Range(1, (int)last.Value).Select(n => $"evt-{n}"),
-            entries.Where(e => e.Kind == TimelineEntryKind.Append).Select(e => e.Key));
-        return last.Value;
+                SqliteFile.AssertIntact(connectionString);
+                return new SqliteStateManager(connectionString);
+            },
+            output);
     }
 }

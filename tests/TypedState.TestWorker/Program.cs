@@ -18,7 +18,7 @@ using TypedState.TestWorker;
 //       Commits transactions forever: transaction N writes agent "tx/N/a", guild "tx/N/b" and global "tx/N/c"
 //       (values "N/a", "N/b", "N/c") plus global "last" = N, and only after the commit returned prints
 //       "committed N". Meant to be killed.
-//   timeline-transactions <connectionString>
+//   timeline-transactions <store>
 //       The same on guild "guild-1" with its timeline started: transaction N writes agent "tx/N/a", guild "tx/N/b"
 //       and guild "last" = N, and appends the event "evt-N"; then prints "committed N". Meant to be killed.
 // Errors go to stderr with a non-zero exit code.
@@ -67,6 +67,6 @@ catch (Exception ex)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: increment|lock-increment <store> <key> <count> | hold-lock <store> <key> <leaseMs> | hold-write-lock <connectionString> | transactions <connectionString> | timeline-transactions <connectionString>");
+    Console.Error.WriteLine("usage: increment|lock-increment <store> <key> <count> | hold-lock <store> <key> <leaseMs> | hold-write-lock <connectionString> | transactions <connectionString> | timeline-transactions <store>");
     return 2;
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using TypedState.Sqlite;
 using TypedState.Timeline;
 
 namespace TypedState.TestWorker;
@@ -10,9 +9,9 @@ namespace TypedState.TestWorker;
 /// </summary>
 internal static class TimelineTransactionsMode
 {
-    public static async Task RunAsync(string connectionString)
+    public static async Task RunAsync(string store)
     {
-        var manager = new SqliteStateManager(connectionString);
+        var manager = StoreSpec.Open(store);
         await using (manager.ConfigureAwait(false))
         {
             // Starting an already started timeline returns it: a later run continues the same log.
