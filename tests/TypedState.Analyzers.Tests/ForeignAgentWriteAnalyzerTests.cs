@@ -124,4 +124,34 @@ public sealed class ForeignAgentWriteAnalyzerTests
                     await manager.SetAsync(StateOwner.Agent(context.GuildId, target), "notes", 0);
             }
             """);
+
+    private static string WithHelper(string handlerType, string helper) => $$"""
+        #pragma warning disable CS1998
+        public sealed record Ping(string Target);
+
+        public sealed class Greeter(IStateManager manager) : {{handlerType}}
+        {
+            public async ValueTask HandleAsync(Ping message, AgentContext context, CancellationToken cancellationToken) =>
+                await RememberAsync(context, message.Target);
+
+            {{helper}}
+        }
+        """;
+
+    [Fact]
+    public Task A_helper_of_the_handler_handed_the_context_is_checked_like_the_handler() =>
+        Verify.VerifyAsync(WithHelper("IMessageHandler<Ping>", """
+            private async Task RememberAsync(AgentContext context, string target)
+            {
+                await manager.SetAsync({|TSTATE2001:StateOwner.Agent(context.GuildId, target)|}, "seen", true);
+                await manager.SetAsync(StateOwner.Agent(context.GuildId, context.AgentId), "mine", true);
+            }
+            """));
+
+    [Fact]
+    public Task A_method_taking_a_context_in_a_class_that_handles_nothing_is_silent() =>
+        Verify.VerifyAsync(WithHelper("object", """
+            private async Task RememberAsync(AgentContext context, string target) =>
+                await manager.SetAsync(StateOwner.Agent(context.GuildId, target), "seen", true);
+            """));
 }

@@ -117,4 +117,18 @@ public sealed class UndeclaredSharedWriteAnalyzerTests
                 public async Task SeedAsync(string guildId) => await Board.SaveAsync(manager, guildId, new Board());
             }
             """ + Types);
+
+    [Fact]
+    public Task Shared_state_written_by_a_helper_the_handler_hands_its_context_is_reported() =>
+        Verify.VerifyAsync("""
+            #pragma warning disable CS1998
+            public sealed class Librarian(IStateManager manager) : IMessageHandler<Fact>
+            {
+                public async ValueTask HandleAsync(Fact message, AgentContext context, CancellationToken cancellationToken) =>
+                    await FileAsync(context);
+
+                private async Task FileAsync(AgentContext context) =>
+                    await {|TSTATE2003:Library.UpdateAsync(manager, context.GuildId, l => l.Facts++)|};
+            }
+            """ + Types);
 }

@@ -5,8 +5,9 @@ using Microsoft.CodeAnalysis.Operations;
 namespace TypedState.Analyzers;
 
 /// <summary>
-/// A method that handles an agent's messages (implements <c>IMessageHandler&lt;T&gt;.HandleAsync</c>) and its
-/// <c>AgentContext</c> parameter: the identity everything it does is measured against.
+/// A method that handles an agent's messages (implements <c>IMessageHandler&lt;T&gt;.HandleAsync</c>), or a helper
+/// method of a handler class that is handed the context, and its <c>AgentContext</c> parameter: the identity
+/// everything it does is measured against.
 /// </summary>
 internal sealed class Handler
 {
@@ -23,10 +24,14 @@ internal sealed class Handler
 
     public IParameterSymbol Context { get; }
 
-    /// <summary>The handler <paramref name="symbol"/> is, or null when it implements no <c>IMessageHandler&lt;T&gt;.HandleAsync</c>.</summary>
+    /// <summary>
+    /// The handler <paramref name="symbol"/> is: an implementation of <c>IMessageHandler&lt;T&gt;.HandleAsync</c>, or
+    /// another method of a handler class with an <c>AgentContext</c> parameter (a helper the handler delegates to, which
+    /// writes on the same agent's behalf); null for anything else.
+    /// </summary>
     public static Handler? TryCreate(ISymbol symbol, KnownTypes known)
     {
-        if (symbol is not IMethodSymbol { Name: "HandleAsync", IsStatic: false } method || known.MessageHandler is null || known.AgentContext is null)
+        if (symbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary } method || known.MessageHandler is null || known.AgentContext is null)
         {
             return null;
         }
@@ -50,6 +55,11 @@ internal sealed class Handler
             if (!KnownTypes.Same(implemented.OriginalDefinition, known.MessageHandler))
             {
                 continue;
+            }
+
+            if (method.Name != "HandleAsync")
+            {
+                return new Handler(method, context, known);
             }
 
             foreach (var member in implemented.GetMembers("HandleAsync"))
