@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using System.Text.Json;
+using TypedState.Tool.Output;
+using TypedState.Tool.Store;
+
+namespace TypedState.Tool.Commands;
+
+/// <summary>
+/// <c>typedstate status</c>: per scope the owners, records and bytes; per state type (records carrying a
+/// <c>$version</c>, by key) and stored schema version the records and bytes; the records that are not JSON. Reads the
+/// store page by page, keeping only the tallies.
+/// </summary>
+internal static class StatusCommand
+{
+    private const int CorruptShown = 20;
+
+    public static Command Create()
+    {
+        var command = new Command("status", "Counts records per scope, per state type and stored schema version; lists corrupt records.")
+            .With("typedstate status", "typedstate status --driver sqlite --connection \"Data Source=state.db\" --json");
+        CommandRunner.SetBody(command, RunAsync);
+        return command;
+    }
+
+    private static async Task<int> RunAsync(StoreSession store, ToolOutput output, ParseResult parse, CancellationToken cancellationToken)
+    {
+        var tally = new StatusTally();
+        await tally.AddOwnerAsync(store.State, StateOwner.Global, cancellationToken).ConfigureAwait(false);
+        foreach (var scope in (Scope[])[Scope.Guild, Scope.Agent])
+        {
+            await foreach (var owner in store.State.Driver.ListOwnersAsync(scope, cancellationToken).ConfigureAwait(false))
+            {
+                await tally.AddOwnerAsync(store.State, owner, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (output.Json)
+        {
+            output.WriteJson(writer => WriteJson(writer, store, tally));
+        }
+        else
+        {
+            WriteTables(output, store, tally);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static void WriteTables(ToolOutput output, StoreSession store, StatusTally tally)
+    {
+        output.Line(store.Description);
+        var scopes = ToolOutput.Table("Scope", "Owners", "Records", "Bytes");
+        foreach (var (scope, counts) in tally.Scopes)
+        {
+            scopes.AddRow(scope.ToString(), N(counts.Owners), N(counts.Records), N(counts.Bytes));
+        }
+
+        output.Write(scopes);
+        var types = ToolOutput.Table("Scope", "Type (key)", "Version", "Records", "Bytes");
+        foreach (var (type, counts) in tally.Types)
+        {
+            types.AddRow(type.Scope.ToString(), Markup.Escape(type.Key), type.Version?.ToString(CultureInfo.InvariantCulture) ?? "-", N(counts.Records), N(counts.Bytes));
+        }
+
+        output.Write(types);
+        output.Line($"Corrupt records (not JSON): {tally.CorruptCount}");
+        foreach (var (owner, key) in tally.Corrupt.Take(CorruptShown))
+        {
+            output.Line($"  {owner} key '{key}'");
+        }
+    }
+
+    private static void WriteJson(Utf8JsonWriter writer, StoreSession store, StatusTally tally)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("store", store.Description);
+        writer.WriteStartArray("scopes");
+        foreach (var (scope, counts) in tally.Scopes)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("scope", scope.ToString());
+            writer.WriteNumber("owners", counts.Owners);
+            writer.WriteNumber("records", counts.Records);
+            writer.WriteNumber("bytes", counts.Bytes);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("types");
+        foreach (var (type, counts) in tally.Types)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("scope", type.Scope.ToString());
+            writer.WriteString("key", type.Key);
+            if (type.Version is { } version)
+            {
+                writer.WriteNumber("version", version);
+            }
+            else
+            {
+                writer.WriteNull("version");
+            }
+
+            writer.WriteNumber("records", counts.Records);
+            writer.WriteNumber("bytes", counts.Bytes);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteNumber("corruptCount", tally.CorruptCount);
+        writer.WriteStartArray("corrupt");
+        foreach (var (owner, key) in tally.Corrupt)
+        {
+            writer.WriteStartObject();
+            OwnerJson.Write(writer, owner);
+            writer.WriteString("key", key);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

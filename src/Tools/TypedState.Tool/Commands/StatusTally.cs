@@ -1,0 +1,80 @@
+namespace TypedState.Tool.Commands;
+
+/// <summary>The running counts of <c>typedstate status</c>: bounded by the number of types and versions, not records.</summary>
+internal sealed class StatusTally
+{
+    /// <summary>Records that are not JSON beyond this many are counted, not listed.</summary>
+    private const int CorruptKept = 1000;
+
+    private readonly SortedDictionary<Scope, Counts> _scopes = [];
+    private readonly SortedDictionary<(Scope Scope, string Key, int? Version), Counts> _types = [];
+    private readonly List<(StateOwner Owner, string Key)> _corrupt = [];
+
+    public IEnumerable<(Scope Scope, Counts Counts)> Scopes =>
+        ((Scope[])[Scope.Global, Scope.Guild, Scope.Agent]).Select(scope => (scope, _scopes.GetValueOrDefault(scope) ?? new Counts()));
+
+    public IEnumerable<((Scope Scope, string Key, int? Version) Type, Counts Counts)> Types => _types.Select(pair => (pair.Key, pair.Value));
+
+    public IReadOnlyList<(StateOwner Owner, string Key)> Corrupt => _corrupt;
+
+    public long CorruptCount { get; private set; }
+
+    public async Task AddOwnerAsync(StateManager state, StateOwner owner, CancellationToken cancellationToken)
+    {
+        var scope = Of(_scopes, owner.Scope);
+        var counted = false;
+        await foreach (var record in state.ListRecordsAsync(owner, string.Empty, cancellationToken).ConfigureAwait(false))
+        {
+            counted = true;
+            scope.Records++;
+            scope.Bytes += record.Value.Length;
+            var shape = RecordShape.Of(record.Value);
+            if (!shape.IsJson)
+            {
+                CorruptCount++;
+                if (_corrupt.Count < CorruptKept)
+                {
+                    _corrupt.Add((owner, record.Key));
+                }
+
+                continue;
+            }
+
+            // Typed state carries its schema version; other values are tallied together, whatever their keys.
+            var type = Of(_types, shape.SchemaVersion is null ? (owner.Scope, "(untyped values)", null) : (owner.Scope, record.Key, shape.SchemaVersion));
+            type.Records++;
+            type.Bytes += record.Value.Length;
+        }
+
+        if (counted && owner.Scope != Scope.Global)
+        {
+            scope.Owners++;
+        }
+        else if (counted)
+        {
+            scope.Owners = 1;
+        }
+    }
+
+    private static Counts Of<TKey>(SortedDictionary<TKey, Counts> counts, TKey key)
+        where TKey : notnull
+    {
+        if (!counts.TryGetValue(key, out var value))
+        {
+            value = new Counts();
+            counts.Add(key, value);
+        }
+
+        return value;
+    }
+
+    /// <summary>Owners, records and bytes of one group.</summary>
+    public sealed class Counts
+    {
+        public long Owners { get; set; }
+
+        public long Records { get; set; }
+
+        public long Bytes { get; set; }
+    }
+}
