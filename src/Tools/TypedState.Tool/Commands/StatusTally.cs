@@ -6,14 +6,22 @@ internal sealed class StatusTally
     /// <summary>Records that are not JSON beyond this many are counted, not listed.</summary>
     private const int CorruptKept = 1000;
 
-    private readonly SortedDictionary<Scope, Counts> _scopes = [];
-    private readonly SortedDictionary<(Scope Scope, string Key, int? Version), Counts> _types = [];
+    private static readonly Scope[] s_scopeOrder = [Scope.Global, Scope.Guild, Scope.Agent];
+
+    private readonly Dictionary<Scope, Counts> _scopes = [];
+    private readonly Dictionary<(Scope Scope, string Key, int? Version), Counts> _types = [];
     private readonly List<(StateOwner Owner, string Key)> _corrupt = [];
 
+    /// <summary>Each scope, widest first (global, guild, agent).</summary>
     public IEnumerable<(Scope Scope, Counts Counts)> Scopes =>
-        ((Scope[])[Scope.Global, Scope.Guild, Scope.Agent]).Select(scope => (scope, _scopes.GetValueOrDefault(scope) ?? new Counts()));
+        s_scopeOrder.Select(scope => (scope, _scopes.GetValueOrDefault(scope) ?? new Counts()));
 
-    public IEnumerable<((Scope Scope, string Key, int? Version) Type, Counts Counts)> Types => _types.Select(pair => (pair.Key, pair.Value));
+    /// <summary>Each type and stored version, by scope (widest first), key and version.</summary>
+    public IEnumerable<((Scope Scope, string Key, int? Version) Type, Counts Counts)> Types => _types
+        .OrderBy(pair => Array.IndexOf(s_scopeOrder, pair.Key.Scope))
+        .ThenBy(pair => pair.Key.Key, StringComparer.Ordinal)
+        .ThenBy(pair => pair.Key.Version)
+        .Select(pair => (pair.Key, pair.Value));
 
     public IReadOnlyList<(StateOwner Owner, string Key)> Corrupt => _corrupt;
 
@@ -56,7 +64,7 @@ internal sealed class StatusTally
         }
     }
 
-    private static Counts Of<TKey>(SortedDictionary<TKey, Counts> counts, TKey key)
+    private static Counts Of<TKey>(Dictionary<TKey, Counts> counts, TKey key)
         where TKey : notnull
     {
         if (!counts.TryGetValue(key, out var value))

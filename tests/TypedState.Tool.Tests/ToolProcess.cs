@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace TypedState.Tool.Tests;
+
+/// <summary>The tool run as an operator runs it: a process, its exit code, stdout and stderr (never a terminal).</summary>
+internal static class ToolProcess
+{
+    private static readonly string s_tool = Path.Combine(AppContext.BaseDirectory, "TypedState.Tool.dll");
+
+    public static async Task<ToolResult> RunAsync(string workingDirectory, params string[] arguments)
+    {
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        var start = new ProcessStartInfo(!string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        start.ArgumentList.Add(s_tool);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // The tool reads TYPEDSTATE__* settings like the application: none may leak in from the test's environment.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("TYPEDSTATE", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("The tool did not start.");
+        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var error = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"typedstate {string.Join(' ', arguments)} did not finish in time.");
+        }
+
+        return new ToolResult(process.ExitCode, await output, await error);
+    }
+}
+
+/// <summary>What one run of the tool gave.</summary>
+internal sealed record ToolResult(int ExitCode, string Output, string Error)
+{
+    public JsonElement Json()
+    {
+        using var document = JsonDocument.Parse(Output);
+        return document.RootElement.Clone();
+    }
+
+    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
+}
