@@ -14,6 +14,7 @@ root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(GetCommand.Create());
 root.Subcommands.Add(ListCommand.Create());
 root.Subcommands.Add(HistoryCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
 foreach (var command in TimelineCommands.Create())
 {
     root.Subcommands.Add(command);

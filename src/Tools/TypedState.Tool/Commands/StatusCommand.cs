@@ -27,13 +27,9 @@ internal static class StatusCommand
     private static async Task<int> RunAsync(StoreSession store, ToolOutput output, ParseResult parse, CancellationToken cancellationToken)
     {
         var tally = new StatusTally();
-        await tally.AddOwnerAsync(store.State, StateOwner.Global, cancellationToken).ConfigureAwait(false);
-        foreach (var scope in (Scope[])[Scope.Guild, Scope.Agent])
+        await foreach (var (owner, record) in StoreWalk.RecordsAsync(store.State, cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var owner in store.State.Driver.ListOwnersAsync(scope, cancellationToken).ConfigureAwait(false))
-            {
-                await tally.AddOwnerAsync(store.State, owner, cancellationToken).ConfigureAwait(false);
-            }
+            tally.Add(owner, record);
         }
 
         if (output.Json)

@@ -1,3 +1,5 @@
+using TypedState.Storage;
+
 namespace TypedState.Tool.Commands;
 
 /// <summary>The running counts of <c>typedstate status</c>: bounded by the number of types and versions, not records.</summary>
@@ -27,41 +29,37 @@ internal sealed class StatusTally
 
     public long CorruptCount { get; private set; }
 
-    public async Task AddOwnerAsync(StateManager state, StateOwner owner, CancellationToken cancellationToken)
+    private StateOwner? _previous;
+
+    public void Add(StateOwner owner, StoredRecord record)
     {
         var scope = Of(_scopes, owner.Scope);
-        var counted = false;
-        await foreach (var record in state.ListRecordsAsync(owner, string.Empty, cancellationToken).ConfigureAwait(false))
+
+        // Records arrive owner by owner: an owner is new when it is not the previous one.
+        if (_previous != owner)
         {
-            counted = true;
-            scope.Records++;
-            scope.Bytes += record.Value.Length;
-            var shape = RecordShape.Of(record.Value);
-            if (!shape.IsJson)
-            {
-                CorruptCount++;
-                if (_corrupt.Count < CorruptKept)
-                {
-                    _corrupt.Add((owner, record.Key));
-                }
-
-                continue;
-            }
-
-            // Typed state carries its schema version; other values are tallied together, whatever their keys.
-            var type = Of(_types, shape.SchemaVersion is null ? (owner.Scope, "(untyped values)", null) : (owner.Scope, record.Key, shape.SchemaVersion));
-            type.Records++;
-            type.Bytes += record.Value.Length;
-        }
-
-        if (counted && owner.Scope != Scope.Global)
-        {
+            _previous = owner;
             scope.Owners++;
         }
-        else if (counted)
+
+        scope.Records++;
+        scope.Bytes += record.Value.Length;
+        var shape = RecordShape.Of(record.Value);
+        if (!shape.IsJson)
         {
-            scope.Owners = 1;
+            CorruptCount++;
+            if (_corrupt.Count < CorruptKept)
+            {
+                _corrupt.Add((owner, record.Key));
+            }
+
+            return;
         }
+
+        // Typed state carries its schema version; other values are tallied together, whatever their keys.
+        var type = Of(_types, shape.SchemaVersion is null ? (owner.Scope, "(untyped values)", null) : (owner.Scope, record.Key, shape.SchemaVersion));
+        type.Records++;
+        type.Bytes += record.Value.Length;
     }
 
     private static Counts Of<TKey>(Dictionary<TKey, Counts> counts, TKey key)

@@ -36,7 +36,8 @@ internal sealed class ToolOutput(bool json, TextWriter output, TextWriter error)
 
     public void Write(IRenderable renderable) => _console.Write(renderable);
 
-    public void Line(string text) => _console.WriteLine(text);
+    /// <summary>A line of text as is: never wrapped, so paths, keys and hashes stay whole for copying and scripts.</summary>
+    public void Line(string text) => output.WriteLine(text);
 
     /// <summary>Writes one JSON document built by <paramref name="write"/>, indented, and a newline.</summary>
     public void WriteJson(Action<Utf8JsonWriter> write)
