@@ -127,4 +127,38 @@ internal static partial class RedisScripts
         end
         return { 0 }
         """;
+
+    /// <summary>
+    /// Pins: <c>p</c> pins a sequence (it must be readable; pinning twice is one pin), <c>u</c> unpins one, <c>l</c>
+    /// lists them ascending. KEYS: the store marker (routing only). ARGV: root, guild id, mode, sequence. Returns a
+    /// description (<c>p</c>, <c>u</c>), <c>{0, sequence…}</c> (<c>l</c>), or a refusal.
+    /// </summary>
+    public const string Pins = TimelineFunctions +
+        """
+        local root, g, mode = ARGV[1], ARGV[2], ARGV[3]
+        local pins = tkey(root, 'p', gtag(g))
+        local m, err
+        if mode == 'p' then
+          m, err = readable(root, g, tonumber(ARGV[4]), true)
+        else
+          m = tmeta(root, g)
+          err = { -1 }
+        end
+        if not m then
+          return err
+        end
+        if mode == 'l' then
+          local out = { 0 }
+          for _, s in ipairs(redis.call('ZRANGE', pins, 0, -1)) do
+            out[#out + 1] = tonumber(s)
+          end
+          return out
+        end
+        if mode == 'p' then
+          redis.call('ZADD', pins, tonumber(ARGV[4]), ARGV[4])
+        else
+          redis.call('ZREM', pins, ARGV[4])
+        end
+        return describe(m)
+        """;
 }

@@ -10,6 +10,9 @@ namespace TypedState.Redis;
 // through its source, like the other drivers'.
 public sealed partial class RedisStateDriver
 {
+    /// <summary>Called after each page a fork copies; for tests.</summary>
+    internal Func<CancellationToken, ValueTask>? ForkPageWritten { get; set; }
+
     /// <inheritdoc />
     /// <remarks>
     /// Costs O(records and record versions the source's history holds up to the fork point): the history is scanned
@@ -92,6 +95,11 @@ public sealed partial class RedisStateDriver
         if ((long)written[0] != 0)
         {
             throw new StateException($"The fork into guild '{newGuildId}' was abandoned while it was being copied (no step for ten minutes); nothing was forked.");
+        }
+
+        if (ForkPageWritten is { } pageWritten)
+        {
+            await pageWritten(cancellationToken).ConfigureAwait(false);
         }
     }
 
