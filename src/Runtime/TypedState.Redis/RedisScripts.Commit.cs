@@ -34,7 +34,7 @@ internal static partial class RedisScripts
     /// Returns <c>{0, commit sequence (0 for a remembered commit), version…}</c>, <c>{1, write index, live version}</c>,
     /// <c>{2, fence index, newest token}</c>, <c>{3, the store's epoch}</c> or <c>{4, write index, paused-at or -1}</c>.
     /// </summary>
-    public const string Commit = SpaceFunction + TimelineFunctions +
+    public const string Commit = SpaceFunction + TimelineWriting +
         """
         local nf, nw, root, id = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[5]
         if id ~= '' then

@@ -18,7 +18,7 @@ internal static partial class RedisScripts
     /// with a timeline adds a removal entry. Returns <c>{1}</c> when something was queued, <c>{0}</c> when there was
     /// nothing.
     /// </summary>
-    public const string StartRemoval = SpaceFunction + NowStatement + TimelineFunctions +
+    public const string StartRemoval = SpaceFunction + NowStatement + TimelineWriting +
         """
         local root, mode, tag, guild_tag, member = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
         local tmeta_key = tkey(root, '', guild_tag)

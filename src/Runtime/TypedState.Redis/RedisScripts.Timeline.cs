@@ -5,15 +5,12 @@ namespace TypedState.Redis;
 internal static partial class RedisScripts
 {
     /// <summary>
-    /// Shared timeline functions. <c>tkey(root, kind, guild_tag)</c> names a timeline key (<see cref="RedisKeys.Timeline"/>);
-    /// <c>encode</c> / <c>decode</c> an entry (<see cref="RedisTimelineEntry"/>); <c>pad</c> a sequence to the 16 digits
-    /// of history members; <c>tmeta(root, guild)</c> reads a meta (nil when the guild has no timeline);
-    /// <c>describe</c> renders one as <c>{0, head, paused-at or -1, source or '', fork point, retained-from}</c>;
-    /// <c>readable(root, guild, s, beyond)</c> refuses a sequence (<c>{-1}</c> no timeline, <c>{-2, head}</c> beyond
-    /// it, <c>{-3, retained-from}</c> pruned here or, through a fork, in a source); <c>levels_of</c> and <c>resolve</c>
-    /// walk a fork's chain as the in-memory driver's <c>GuildLog.AsOf</c> does.
+    /// What writers of entries need, and nothing more (the commit script runs it on every commit): <c>gtag</c> a
+    /// guild's tag, <c>tkey(root, kind, guild_tag)</c> a timeline key (<see cref="RedisKeys.Timeline"/>), <c>fmt</c> a
+    /// number, <c>pad</c> a sequence to the 16 digits of history members, <c>encode</c> an entry
+    /// (<see cref="RedisTimelineEntry"/>).
     /// </summary>
-    internal const string TimelineFunctions =
+    internal const string TimelineWriting =
         """
         local function gtag(g)
           return 'guild:' .. #g .. ':' .. g
@@ -30,6 +27,19 @@ internal static partial class RedisScripts
         local function encode(kind, prev, ver, commit, time, op, key, value)
           return kind .. '\n' .. fmt(prev) .. '\n' .. fmt(ver) .. '\n' .. commit .. '\n' .. fmt(time) .. '\n' .. op .. '\n' .. #key .. '\n' .. key .. value
         end
+
+        """;
+
+    /// <summary>
+    /// The timeline functions of every other script: <see cref="TimelineWriting"/>, <c>decode</c> an entry;
+    /// <c>tmeta(root, guild)</c> reads a meta (nil when the guild has no timeline);
+    /// <c>describe</c> renders one as <c>{0, head, paused-at or -1, source or '', fork point, retained-from}</c>;
+    /// <c>readable(root, guild, s, beyond)</c> refuses a sequence (<c>{-1}</c> no timeline, <c>{-2, head}</c> beyond
+    /// it, <c>{-3, retained-from}</c> pruned here or, through a fork, in a source); <c>levels_of</c> and <c>resolve</c>
+    /// walk a fork's chain as the in-memory driver's <c>GuildLog.AsOf</c> does.
+    /// </summary>
+    internal const string TimelineFunctions = TimelineWriting +
+        """
         -- kind, previous version, version, op, key, value
         local function decode(e)
           local f, p = {}, 1
