@@ -283,49 +283,61 @@ internal static partial class RedisScripts
         """;
 
     /// <summary>
-    /// A page of the records a guild held as of a sequence, from the history of one level of its chain (1: its own,
-    /// 2: its source's, …): up to <c>limit</c> history members in the lexical range, each record reported once, at the
-    /// level whose change it reads (so the pages of all levels hold each record once). Tombstones are included.
-    /// KEYS: the store marker (routing only). ARGV: root, guild id, sequence, level, min, max, limit, the
-    /// <c>op\0key</c> of the last member of the previous page of this level (or empty).
-    /// Returns <c>{0, levels, members scanned, last member, (op, key, version, value, 1 live / 0 tombstone)…}</c>, or a
-    /// refusal of <c>readable</c>.
+    /// <c>scan(root, g, s, level, min, max, limit, prev, emit)</c>: a page of the records a guild held as of a
+    /// sequence, from the history of one level of its chain (1: its own, 2: its source's, …): up to <c>limit</c>
+    /// history members in the lexical range, each record reported once, at the level whose change it reads (so the
+    /// pages of all levels hold each record once), tombstones included. <c>prev</c> is the <c>op\0key</c> of the last
+    /// member of the previous page of this level (or empty). Calls <c>emit(out, op, key, version, value, live)</c> per
+    /// record and returns <c>out</c>, which starts <c>{0, levels, members scanned, last member}</c>, or a refusal of
+    /// <c>readable</c>.
     /// </summary>
-    public const string AsOfScan = TimelineFunctions +
+    private const string ScanFunction =
         """
-        local root, g, s, level = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-        local m, err = readable(root, g, s, true)
-        if not m then
-          return err
-        end
-        local levels = levels_of(root, g, s)
-        local out = { 0, #levels, 0, '' }
-        local l = levels[level]
-        if not l or not l.own then
-          return out
-        end
-        local members = redis.call('ZRANGEBYLEX', l.h, ARGV[5], ARGV[6], 'LIMIT', 0, tonumber(ARGV[7]))
-        out[3], out[4] = #members, members[#members] or ''
-        local prev = ARGV[8]
-        for _, member in ipairs(members) do
-          local id = string.sub(member, 1, -18)
-          if id ~= prev then
-            prev = id
-            if tonumber(string.sub(member, -16)) <= l.s then
-              local nul = string.find(id, '\0', 1, true)
-              local op, key = string.sub(id, 1, nul - 1), string.sub(id, nul + 1)
-              local i, c = resolve(levels, op, key)
-              if i == level then
-                local kind, _, ver, _, _, value = decode(redis.call('HGET', l.e, fmt(c)))
-                out[#out + 1] = op
-                out[#out + 1] = key
-                out[#out + 1] = ver
-                out[#out + 1] = value
-                out[#out + 1] = kind == 's' and 1 or 0
+        local function scan(root, g, s, level, min, max, limit, prev, emit)
+          local m, err = readable(root, g, s, true)
+          if not m then
+            return err
+          end
+          local levels = levels_of(root, g, s)
+          local out = { 0, #levels, 0, '' }
+          local l = levels[level]
+          if not l or not l.own then
+            return out
+          end
+          local members = redis.call('ZRANGEBYLEX', l.h, min, max, 'LIMIT', 0, limit)
+          out[3], out[4] = #members, members[#members] or ''
+          for _, member in ipairs(members) do
+            local id = string.sub(member, 1, -18)
+            if id ~= prev then
+              prev = id
+              if tonumber(string.sub(member, -16)) <= l.s then
+                local nul = string.find(id, '\0', 1, true)
+                local op, key = string.sub(id, 1, nul - 1), string.sub(id, nul + 1)
+                local i, c = resolve(levels, op, key)
+                if i == level then
+                  local kind, _, ver, _, _, value = decode(redis.call('HGET', l.e, fmt(c)))
+                  emit(out, op, key, ver, value, kind == 's')
+                end
               end
             end
           end
+          return out
         end
-        return out
+
+        """;
+
+    /// <summary>
+    /// A page of <c>scan</c>, returned: KEYS: the store marker (routing only). ARGV: root, guild id, sequence, level,
+    /// min, max, limit, prev. Returns its <c>out</c> followed by <c>(op, key, version, value, 1 live / 0 tombstone)…</c>.
+    /// </summary>
+    public const string AsOfScan = TimelineFunctions + ScanFunction +
+        """
+        return scan(ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8], function(out, op, key, ver, value, live)
+          out[#out + 1] = op
+          out[#out + 1] = key
+          out[#out + 1] = ver
+          out[#out + 1] = value
+          out[#out + 1] = live and 1 or 0
+        end)
         """;
 }

@@ -54,21 +54,21 @@ internal static partial class RedisScripts
         """;
 
     /// <summary>
-    /// Copies one page of records into a fork build's key space (guild scope: the space id; agents: space id
-    /// <c>.0</c>), with their versions; tombstones stay tombstones. KEYS: the store marker (routing only). ARGV: root,
-    /// target id, space id, then per record op, key, version, value, <c>1</c> live or <c>0</c> tombstone.
-    /// Returns <c>{0}</c>, or <c>{-5}</c> when the build was abandoned meanwhile.
+    /// Copies one page of <c>scan</c> of the source as of the fork point into the build's key space (guild scope: the
+    /// space id; agents: space id <c>.0</c>), with their versions; tombstones stay tombstones. KEYS: the store marker
+    /// (routing only). ARGV: as <see cref="AsOfScan"/> (root, source id, fork point, level, min, max, limit, prev), then
+    /// the target id and the space id. Returns <c>scan</c>'s <c>out</c>, a refusal, or <c>{-5}</c> when the build was
+    /// abandoned meanwhile.
     /// </summary>
-    public const string ForkWrite = NowStatement + TimelineFunctions +
+    public const string ForkCopy = NowStatement + TimelineFunctions + ScanFunction +
         """
-        local root, target, sid = ARGV[1], ARGV[2], ARGV[3]
+        local root, target, sid = ARGV[1], ARGV[9], ARGV[10]
         local ttag = gtag(target)
         if redis.call('HEXISTS', root .. 'xb', sid) == 0 then
           return { -5 }
         end
         redis.call('HSET', root .. 'xb', sid, ttag .. '\n' .. fmt(now))
-        for a = 4, #ARGV, 5 do
-          local op, key = ARGV[a], ARGV[a + 1]
+        return scan(root, ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8], function(out, op, key, ver, value, live)
           local otag, suffix = ttag, sid
           if op ~= 'g' then
             local aid = string.sub(op, 2)
@@ -76,15 +76,14 @@ internal static partial class RedisScripts
             redis.call('SADD', root .. 'ga' .. sid .. ':' .. ttag, otag)
           end
           local record = root .. 'r' .. suffix .. ':' .. otag .. ':' .. key
-          if ARGV[a + 4] == '1' then
-            redis.call('HSET', record, 'v', ARGV[a + 3], 'n', ARGV[a + 2])
+          if live then
+            redis.call('HSET', record, 'v', value, 'n', ver)
             redis.call('ZADD', root .. 'i' .. suffix .. ':' .. otag, 0, key)
           else
-            redis.call('HSET', record, 'n', ARGV[a + 2])
+            redis.call('HSET', record, 'n', ver)
             redis.call('SADD', root .. 't' .. suffix .. ':' .. otag, key)
           end
-        end
-        return { 0 }
+        end)
         """;
 
     /// <summary>

@@ -16,7 +16,7 @@ public sealed partial class RedisStateDriver
     /// <inheritdoc />
     /// <remarks>
     /// Costs O(records and record versions the source's history holds up to the fork point): the history is scanned
-    /// and the state as of the point copied, <see cref="TimelinePage"/> history members per script, so no script
+    /// and the state as of the point copied on the server, <see cref="TimelinePage"/> history members per script, so no script
     /// blocks the server for long; the entries are not copied. A build that fails is queued for deletion; one whose
     /// process died is abandoned by the first fork begun more than ten minutes after its last step.
     /// </remarks>
@@ -29,17 +29,15 @@ public sealed partial class RedisStateDriver
         var sid = (long)begun[1];
         try
         {
-            var batch = new List<RedisValue> { _root, newGuildId, sid };
-            await foreach (var record in ScanAsOfAsync(sourceGuildId, atSequence, "-", "+", cancellationToken).ConfigureAwait(false))
+            await foreach (var page in ScanPagesAsync(RedisScripts.ForkCopy, sourceGuildId, atSequence, "-", "+", [newGuildId, sid], cancellationToken).ConfigureAwait(false))
             {
-                batch.AddRange([record.Op, record.Key, record.Version, record.Value, record.Live ? 1 : 0]);
-                if (batch.Count >= 3 + (TimelinePage * 5))
+                ThrowIfForkRefused(page, sourceGuildId, atSequence, newGuildId);
+                if (ForkPageWritten is { } pageWritten)
                 {
-                    await WriteForkPageAsync(batch, newGuildId, cancellationToken).ConfigureAwait(false);
+                    await pageWritten(cancellationToken).ConfigureAwait(false);
                 }
             }
 
-            await WriteForkPageAsync(batch, newGuildId, cancellationToken).ConfigureAwait(false);
             var published = await EvaluateAsync(RedisScripts.ForkPublish, [_root, sourceGuildId, atSequence, newGuildId, sid], cancellationToken).ConfigureAwait(false);
             ThrowIfForkRefused(published, sourceGuildId, atSequence, newGuildId);
             LogForked(sourceGuildId, atSequence, newGuildId);
@@ -81,26 +79,6 @@ public sealed partial class RedisStateDriver
         }
 
         return Describe(guildId, reply, 1);
-    }
-
-    private async ValueTask WriteForkPageAsync(List<RedisValue> batch, string newGuildId, CancellationToken cancellationToken)
-    {
-        if (batch.Count <= 3)
-        {
-            return;
-        }
-
-        var written = await EvaluateAsync(RedisScripts.ForkWrite, [.. batch], cancellationToken).ConfigureAwait(false);
-        batch.RemoveRange(3, batch.Count - 3);
-        if ((long)written[0] != 0)
-        {
-            throw new StateException($"The fork into guild '{newGuildId}' was abandoned while it was being copied (no step for ten minutes); nothing was forked.");
-        }
-
-        if (ForkPageWritten is { } pageWritten)
-        {
-            await pageWritten(cancellationToken).ConfigureAwait(false);
-        }
     }
 
     /// <summary>Queues a failed fork build for deletion and deletes it, best effort (a failure leaves it queued).</summary>

@@ -98,10 +98,25 @@ public sealed partial class RedisStateDriver
 
     /// <summary>
     /// The records (tombstones included) the guild held as of <paramref name="sequence"/> whose history members fall
-    /// in [<paramref name="min"/>, <paramref name="max"/>] (ZRANGEBYLEX bounds), each once, in no particular order:
-    /// pages of <see cref="TimelinePage"/> history members, level by level of the fork chain.
+    /// in [<paramref name="min"/>, <paramref name="max"/>] (ZRANGEBYLEX bounds), each once, in no particular order.
     /// </summary>
     private async IAsyncEnumerable<AsOfRecord> ScanAsOfAsync(string guildId, long sequence, string min, string max, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var page in ScanPagesAsync(RedisScripts.AsOfScan, guildId, sequence, min, max, [], cancellationToken).ConfigureAwait(false))
+        {
+            for (var i = 4; i + 4 < page.Length; i += 5)
+            {
+                yield return new AsOfRecord(Encoding.UTF8.GetString((byte[])page[i]!), Encoding.UTF8.GetString((byte[])page[i + 1]!), (long)page[i + 2], (byte[])page[i + 3]!, (long)page[i + 4] == 1);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs a scan script (<see cref="RedisScripts.AsOfScan"/>, <see cref="RedisScripts.ForkCopy"/>) page by page,
+    /// <see cref="TimelinePage"/> history members each, level by level of the fork chain, and yields each page's reply
+    /// (refusals thrown; other negative statuses yielded).
+    /// </summary>
+    private async IAsyncEnumerable<RedisResult[]> ScanPagesAsync(string script, string guildId, long sequence, string min, string max, RedisValue[] extra, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         for (var level = 1; ; level++)
         {
@@ -109,11 +124,16 @@ public sealed partial class RedisStateDriver
             var previous = RedisValue.EmptyString;
             while (true)
             {
-                var page = await EvaluateAsync(RedisScripts.AsOfScan, [_root, guildId, sequence, level, from, max, TimelinePage, previous], cancellationToken).ConfigureAwait(false);
-                ThrowIfRefused(page, guildId, sequence);
-                for (var i = 4; i + 4 < page.Length; i += 5)
+                var page = await EvaluateAsync(script, [_root, guildId, sequence, level, from, max, TimelinePage, previous, .. extra], cancellationToken).ConfigureAwait(false);
+                if ((long)page[0] is -1 or -2 or -3)
                 {
-                    yield return new AsOfRecord(Encoding.UTF8.GetString((byte[])page[i]!), Encoding.UTF8.GetString((byte[])page[i + 1]!), (long)page[i + 2], (byte[])page[i + 3]!, (long)page[i + 4] == 1);
+                    ThrowIfRefused(page, guildId, sequence);
+                }
+
+                yield return page;
+                if ((long)page[0] != 0)
+                {
+                    yield break;
                 }
 
                 if ((long)page[2] < TimelinePage)
