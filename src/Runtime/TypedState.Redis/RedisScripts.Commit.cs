@@ -25,8 +25,9 @@ internal static partial class RedisScripts
     /// A record that has no record or tombstone in the owner's key space starts above the guild's version floor;
     /// every version written is above the epoch's floor. A set adds the owner to its owner set (and an agent to its
     /// guild's agent set); a delete that empties the owner's index takes it out of the owner set.
-    /// <para>Timelines: after the fences, each guild the batch writes to is looked up once (one <c>HMGET</c> of its
-    /// timeline meta, the only cost for guilds without one): a write to a paused guild, or an append (<c>a</c>: the
+    /// <para>Timelines: once a timeline was started in the store (field <c>tl</c> of the marker, read with the epoch),
+    /// each guild the batch writes to is looked up once after the fences (one <c>HMGET</c> of its timeline meta, the
+    /// only cost for guilds without one; stores that never started a timeline skip it): a write to a paused guild, or an append (<c>a</c>: the
     /// key is the event id, the value its document) to a guild without a timeline, refuses the batch. Each applied
     /// set, delete of a live record and new append to a guild with a timeline then adds an entry at the next
     /// sequence, with its history member; an append whose id the timeline (or, up to the fork point, a source)
@@ -48,7 +49,7 @@ internal static partial class RedisScripts
           end
         end
 
-        local store = redis.call('HMGET', KEYS[1], 'epoch', 'floor', 'seq')
+        local store = redis.call('HMGET', KEYS[1], 'epoch', 'floor', 'seq', 'tl')
         if store[1] ~= ARGV[4] or tonumber(store[3] or 0) < tonumber(ARGV[7]) then
           return { 3, store[1] or '' }
         end
@@ -87,7 +88,7 @@ internal static partial class RedisScripts
         for i = 1, nw do
           local kind, guild_tag = ARGV[a], ARGV[a + 5]
           local t = false
-          if guild_tag ~= '' then
+          if guild_tag ~= '' and store[4] then
             t = timelines[guild_tag]
             if t == nil then
               local meta = root .. 'x:' .. guild_tag

@@ -151,8 +151,8 @@ internal static partial class RedisScripts
 
     /// <summary>
     /// Starts a guild's timeline unless it has one: the records the guild scope and its agents hold become its first
-    /// entries (sets, the guild first, then agents by id, each in key order). One script: O(records of the guild).
-    /// KEYS: the store marker (routing only). ARGV: root, guild id. Returns a description.
+    /// entries (sets, the guild first, then agents by id, each in key order), and marks the store as keeping
+    /// timelines (field <c>tl</c> of the marker). One script: O(records of the guild). KEYS: the store marker. ARGV: root, guild id. Returns a description.
     /// </summary>
     public const string StartTimeline = SpaceFunction + NowStatement + TimelineFunctions +
         """
@@ -204,6 +204,8 @@ internal static partial class RedisScripts
           log_owner(agent.tag, space(root, agent.tag, tag), 'a' .. agent.id)
         end
         redis.call('HSET', tkey(root, '', tag), 'h', head, 'fs', 0, 'rf', 0)
+        -- Commits look for timelines only once the store marker says one was started.
+        redis.call('HSET', KEYS[1], 'tl', 1)
         return { 0, head, -1, '', 0, 0 }
         """;
 
