@@ -154,10 +154,39 @@ public sealed class RedisTimelineTests
         Assert.False(await drivers.Server.Connection.GetDatabase().KeyExistsAsync("{" + options.KeyPrefix + "}:xb"));
     }
 
-    private static async Task<List<TimelineEntry>> EntriesAsync(StateManager state)
+    [Fact]
+    public async Task Pruning_a_fork_keeps_its_state_at_the_horizon_and_what_it_reads_through()
+    {
+        await using var drivers = await RedisTestDrivers.StartAsync("timeline-fork-prune");
+        await using var state = new StateManager(drivers.CreateDriver());
+        await state.Timelines.StartAsync(G);
+        for (var i = 1; i <= 6; i++)
+        {
+            await state.SetAsync(s_guild, $"k{i % 2}", $"v{i}");
+        }
+
+        await state.Timelines.ForkAsync(G, 6, "pruned-fork");
+        var fork = StateOwner.Guild("pruned-fork");
+        for (var i = 7; i <= 12; i++)
+        {
+            await state.SetAsync(fork, "k0", $"fork v{i}");
+        }
+
+        var atNine = await AsOfAsync(state, fork, 9);
+        var pruned = await state.Timelines.PruneAsync("pruned-fork", 9);
+        Assert.Equal((9L, 12L, 6L), (pruned.RetainedFrom, pruned.Head, pruned.ForkSequence));
+        Assert.Equal(atNine, await AsOfAsync(state, fork, 9));
+        Assert.Equal([("k0", "fork v12"), ("k1", "v5")], await AsOfAsync(state, fork, 12));
+        Assert.Equal([10L, 11, 12], (await EntriesAsync(state, "pruned-fork", 9)).Select(e => e.Sequence));
+        var below = await Assert.ThrowsAsync<StateTimelineException>(async () => await state.Timelines.GetAsOfAsync<string>(fork, "k1", 8));
+        Assert.Equal((TimelineFailure.Pruned, 8L), (below.Failure, below.Sequence));
+        Assert.Equal([("k0", "v6"), ("k1", "v5")], await AsOfAsync(state, StateOwner.Guild(G), 6));
+    }
+
+    private static async Task<List<TimelineEntry>> EntriesAsync(StateManager state, string guildId = G, long after = 0)
     {
         var entries = new List<TimelineEntry>();
-        await foreach (var entry in state.Timelines.ReadAsync(G))
+        await foreach (var entry in state.Timelines.ReadAsync(guildId, after))
         {
             entries.Add(entry);
         }
@@ -169,6 +198,17 @@ public sealed class RedisTimelineTests
     {
         var records = new List<(string, string?)>();
         await foreach (var entry in state.ListAsync<string>(owner, string.Empty))
+        {
+            records.Add((entry.Key, entry.Value));
+        }
+
+        return records;
+    }
+
+    private static async Task<List<(string, string?)>> AsOfAsync(StateManager state, StateOwner owner, long sequence)
+    {
+        var records = new List<(string, string?)>();
+        await foreach (var entry in state.Timelines.ListAsOfAsync<string>(owner, string.Empty, sequence))
         {
             records.Add((entry.Key, entry.Value));
         }

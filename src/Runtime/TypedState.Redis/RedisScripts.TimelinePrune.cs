@@ -52,11 +52,12 @@ internal static partial class RedisScripts
         local root, g, budget = ARGV[1], ARGV[2], tonumber(ARGV[3])
         local tag = gtag(g)
         local meta = tkey(root, '', tag)
-        local p = redis.call('HMGET', meta, 'pc', 'pt')
+        local p = redis.call('HMGET', meta, 'pc', 'pt', 'fs')
         if redis.call('EXISTS', meta) == 0 then
           return 0
         end
-        local pc, pt = tonumber(p[1] or 0), tonumber(p[2] or 0)
+        -- A fork's own entries start above its fork point.
+        local pc, pt = math.max(tonumber(p[1] or 0), tonumber(p[3] or 0)), tonumber(p[2] or 0)
         local upto = math.min(pt, pc + budget)
         local entries, history, removals = tkey(root, 'e', tag), tkey(root, 'h', tag), tkey(root, 'r', tag)
         -- Deletes the members of zset below member that share its prefix, and (for history) their entries.
@@ -90,8 +91,8 @@ internal static partial class RedisScripts
             end
           end
         end
-        redis.call('HSET', meta, 'pc', upto)
-        return pt - upto
+        redis.call('HSET', meta, 'pc', math.max(upto, pc))
+        return math.max(pt - upto, 0)
         """;
 
     /// <summary>
