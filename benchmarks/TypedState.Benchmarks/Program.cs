@@ -5,8 +5,8 @@ using BenchmarkDotNet.Running;
 // drivers against ephemeral servers, then times transactions and concurrent updates on every driver; `sqlite-writers`
 // compares 16 concurrent SQLite writers with raw Microsoft.Data.Sqlite (SqliteConcurrentWriters.cs);
 // `postgres-versions` times the PostgreSQL driver of two commits side by side (postgres-versions.sh); `generator`
-// measures what the source generator costs a build and an editor (Generator/GeneratorCost.cs); anything else goes to
-// BenchmarkDotNet.
+// measures what the source generator costs a build and an editor (Generator/GeneratorCost.cs); `redis-fork` times
+// Redis forks of a large and a small guild (RedisForkBenchmarks.cs); anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "interleaved")
 {
     return TypedState.Benchmarks.Interleaved.Run(args[1..]);
@@ -25,6 +25,11 @@ if (args.Length > 0 && args[0] == "sqlite-writers")
 if (args.Length > 0 && args[0] == "postgres-versions")
 {
     return TypedState.Benchmarks.PostgresVersionBenchmarks.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "redis-fork")
+{
+    return await TypedState.Benchmarks.RedisForkBenchmarks.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "drivers")

@@ -18,10 +18,20 @@ namespace TypedState.Redis;
 /// <item><term><c>{p}:o:agent</c>, <c>{p}:o:guild</c></term><description>sorted sets of the scope's owners that hold a live record, all scores 0, as <see cref="OwnerMember"/> (owner listing by lexical range)</description></item>
 /// <item><term><c>{p}:l:&lt;owner&gt;</c></term><description>lock tokens: <c>#</c> the owner's counter, <c>o</c> / <c>k&lt;key&gt;</c> the newest token per resource</description></item>
 /// <item><term><c>{p}:h:&lt;owner&gt;</c></term><description>held locks: sorted set of resources scored by lease end (server microseconds)</description></item>
-/// <item><term><c>{p}:e</c></term><description>the store marker: <c>layout</c> (storage layout version), <c>epoch</c> (an id, replaced when the server lost the data), <c>floor</c> (the epoch's version floor)</description></item>
+/// <item><term><c>{p}:e</c></term><description>the store marker: <c>layout</c> (storage layout version), <c>epoch</c> (an id, replaced when the server lost the data), <c>floor</c> (the epoch's version floor), <c>seq</c> (commits applied), <c>tl</c> (present once a guild timeline was started)</description></item>
 /// <item><term><c>{p}:c:&lt;commit id&gt;</c></term><description>an applied commit id (32 hex digits): its versions, comma-separated, expiring after the retention</description></item>
 /// <item><term><c>{p}:sid</c>, <c>{p}:gc</c></term><description>the counter of space ids; the queue of removed key spaces still to delete</description></item>
+/// <item><term><c>{p}:x:&lt;guild&gt;</c></term><description>a guild's timeline meta: <c>h</c> head, <c>p</c> paused-at (absent while running), <c>pg</c> and <c>fs</c> the source guild id and fork point of a fork, <c>rf</c> retained-from, <c>pc</c> / <c>pt</c> how far a prune has deleted and where it stops</description></item>
+/// <item><term><c>{p}:xe:&lt;guild&gt;</c></term><description>its entries: hash of sequence to entry (see <see cref="RedisTimelineEntry"/>); after a prune, only the entries that are still the state of a record at the horizon stay below it</description></item>
+/// <item><term><c>{p}:xh:&lt;guild&gt;</c></term><description>its record history: sorted set, all scores 0, of <c>&lt;op&gt;\0&lt;key&gt;\0&lt;sequence, 16 digits&gt;</c> per set or delete, so one lexical range finds a record's latest change at or below a sequence; <c>&lt;op&gt;</c> is <c>g</c> for the guild owner, <c>a&lt;agent id&gt;</c> for an agent</description></item>
+/// <item><term><c>{p}:xr:&lt;guild&gt;</c></term><description>its agent removals: sorted set, scores 0, of <c>&lt;op&gt;\0&lt;sequence, 16 digits&gt;</c></description></item>
+/// <item><term><c>{p}:xa:&lt;guild&gt;</c></term><description>appended event ids: hash of id to sequence</description></item>
+/// <item><term><c>{p}:xf:&lt;guild&gt;</c></term><description>the guild ids forked from it: sorted set, scores 0 (listed in code point order)</description></item>
+/// <item><term><c>{p}:xs:&lt;guild&gt;</c>, <c>{p}:xp:&lt;guild&gt;</c></term><description>its snapshots (hash of sequence to document) and pins (sorted set scored by sequence)</description></item>
+/// <item><term><c>{p}:xb</c></term><description>forks being built: hash of space id to <c>&lt;target guild tag&gt;\n&lt;last step, server microseconds&gt;</c></description></item>
 /// </list>
+/// Every timeline name of a guild is built from the guild's tag alone (<see cref="Timeline"/>, the scripts' <c>tkey</c>),
+/// so a later layout giving each guild its own hash tag changes one function on each side.
 /// An owner is written so that it delimits itself whatever its ids contain: <c>global</c>,
 /// <c>guild:&lt;n&gt;:&lt;guild&gt;</c> or <c>agent:&lt;n&gt;:&lt;guild&gt;:&lt;m&gt;:&lt;agent&gt;</c>, where n and m are the
 /// UTF-8 byte lengths of the ids. <c>&lt;space&gt;</c> is empty until the owner (or its guild) is first removed, so
@@ -109,6 +119,12 @@ internal sealed class RedisKeys
     public string Meta(string ownerTag) => Root + "m:" + ownerTag;
 
     public string HeldLocks(string ownerTag) => Root + "h:" + ownerTag;
+
+    /// <summary>
+    /// A timeline name of <paramref name="guildId"/>: <paramref name="kind"/> is empty for the meta, or <c>e</c>,
+    /// <c>h</c>, <c>r</c>, <c>a</c>, <c>f</c>, <c>s</c>, <c>p</c> (see the table above).
+    /// </summary>
+    public string Timeline(string kind, string guildId) => Root + "x" + kind + ":" + GuildTag(guildId);
 
     /// <summary>The lock resource of a key lock, or of the owner lock when <paramref name="key"/> is null.</summary>
     public static string LockResource(string? key) => key is null ? OwnerResource : "k" + key;

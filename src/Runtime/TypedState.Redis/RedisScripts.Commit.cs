@@ -25,10 +25,17 @@ internal static partial class RedisScripts
     /// A record that has no record or tombstone in the owner's key space starts above the guild's version floor;
     /// every version written is above the epoch's floor. A set adds the owner to its owner set (and an agent to its
     /// guild's agent set); a delete that empties the owner's index takes it out of the owner set.
+    /// <para>Timelines: once a timeline was started in the store (field <c>tl</c> of the marker, read with the epoch),
+    /// each guild the batch writes to is looked up once after the fences (one <c>HMGET</c> of its timeline meta, the
+    /// only cost for guilds without one; stores that never started a timeline skip it): a write to a paused guild, or an append (<c>a</c>: the
+    /// key is the event id, the value its document) to a guild without a timeline, refuses the batch. Each applied
+    /// set, delete of a live record and new append to a guild with a timeline then adds an entry at the next
+    /// sequence, with its history member; an append whose id the timeline (or, up to the fork point, a source)
+    /// holds adds nothing and answers that entry's sequence.</para>
     /// Returns <c>{0, commit sequence (0 for a remembered commit), version…}</c>, <c>{1, write index, live version}</c>,
-    /// <c>{2, fence index, newest token}</c> or <c>{3, the store's epoch}</c>.
+    /// <c>{2, fence index, newest token}</c>, <c>{3, the store's epoch}</c> or <c>{4, write index, paused-at or -1}</c>.
     /// </summary>
-    public const string Commit = SpaceFunction +
+    public const string Commit = SpaceFunction + TimelineWriting +
         """
         local nf, nw, root, id = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[5]
         if id ~= '' then
@@ -42,7 +49,7 @@ internal static partial class RedisScripts
           end
         end
 
-        local store = redis.call('HMGET', KEYS[1], 'epoch', 'floor', 'seq')
+        local store = redis.call('HMGET', KEYS[1], 'epoch', 'floor', 'seq', 'tl')
         if store[1] ~= ARGV[4] or tonumber(store[3] or 0) < tonumber(ARGV[7]) then
           return { 3, store[1] or '' }
         end
@@ -75,7 +82,31 @@ internal static partial class RedisScripts
           return s
         end
 
+        -- Each guild's timeline, looked up once per batch: false when it has none.
         local first_a = a
+        local timelines = {}
+        for i = 1, nw do
+          local kind, guild_tag = ARGV[a], ARGV[a + 5]
+          local t = false
+          if guild_tag ~= '' and store[4] then
+            t = timelines[guild_tag]
+            if t == nil then
+              local meta = root .. 'x:' .. guild_tag
+              local tm = redis.call('HMGET', meta, 'h', 'p')
+              t = tm[1] and { p = tm[2], meta = meta, e = tkey(root, 'e', guild_tag), h = tkey(root, 'h', guild_tag) } or false
+              timelines[guild_tag] = t
+            end
+          end
+          if t and t.p then
+            return { 4, i - 1, tonumber(t.p) }
+          end
+          if kind == 'a' and not t then
+            return { 4, i - 1, -1 }
+          end
+          a = a + 7
+        end
+
+        a = first_a
         local records, stored, live = {}, {}, {}
         for i = 1, nw do
           local tag = ARGV[a + 4]
@@ -88,16 +119,39 @@ internal static partial class RedisScripts
           end
           records[i], stored[i], live[i] = record, n, l
           local expected = ARGV[a + 1]
-          if expected ~= '' and tonumber(expected) ~= l then
+          if ARGV[a] ~= 'a' and expected ~= '' and tonumber(expected) ~= l then
             return { 1, i - 1, l }
           end
           a = a + 7
         end
 
         local versions = { 0, 0 }
+        local now
+        -- Adds an entry to the guild's timeline t; returns its sequence.
+        local function log(t, kind, prev, ver, tag, guild_tag, owner, key, value)
+          if not now then
+            local time = redis.call('TIME')
+            now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+          end
+          local op = 'g'
+          if tag ~= guild_tag then
+            op = 'a' .. string.sub(owner, string.find(owner, '\0', 1, true) + 1)
+          end
+          local seq = redis.call('HINCRBY', t.meta, 'h', 1)
+          if kind == 'a' then
+            ver = seq
+          end
+          redis.call('HSET', t.e, fmt(seq), encode(kind, prev, ver, id, now, op, key, value))
+          if kind ~= 'a' then
+            redis.call('ZADD', t.h, 0, op .. '\0' .. key .. '\0' .. pad(seq))
+          end
+          return seq
+        end
+
         a = first_a
         for i = 1, nw do
           local kind, key, tag, guild_tag, owner = ARGV[a], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
+          local t = guild_tag ~= '' and timelines[guild_tag]
           local s = spaces[tag]
           local record = records[i]
           local index = root .. 'i' .. s.suffix .. ':' .. tag
@@ -122,10 +176,34 @@ internal static partial class RedisScripts
               end
             end
             versions[v] = version
+            if t then
+              log(t, 's', live[i], version, tag, guild_tag, owner, key, ARGV[a + 2])
+            end
+          elseif kind == 'a' then
+            local at, bound, chain = false, math.huge, guild_tag
+            while chain do
+              local seq = redis.call('HGET', tkey(root, 'a', chain), key)
+              if seq and tonumber(seq) <= bound then
+                at = tonumber(seq)
+                break
+              end
+              local parent = redis.call('HMGET', root .. 'x:' .. chain, 'pg', 'fs')
+              chain = parent[1] and gtag(parent[1])
+              bound = math.min(bound, tonumber(parent[2] or 0))
+            end
+            if not at then
+              at = log(t, 'a', 0, 0, tag, guild_tag, owner, key, ARGV[a + 2])
+              redis.call('HSET', tkey(root, 'a', guild_tag), key, at)
+            end
+            versions[v] = at
           elseif kind == 'd' then
             if live[i] > 0 then
+              local tombstone = math.max(live[i], epoch_floor) + 1
               redis.call('HDEL', record, 'v')
-              redis.call('HSET', record, 'n', math.max(live[i], epoch_floor) + 1)
+              redis.call('HSET', record, 'n', tombstone)
+              if t then
+                log(t, 'd', live[i], tombstone, tag, guild_tag, owner, key, '')
+              end
               redis.call('ZREM', index, key)
               redis.call('SADD', root .. 't' .. s.suffix .. ':' .. tag, key)
               if owner ~= '' and redis.call('EXISTS', index) == 0 then

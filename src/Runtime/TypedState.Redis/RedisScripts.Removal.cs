@@ -12,16 +12,38 @@ internal static partial class RedisScripts
     /// agent also out of its guild's agent set), and queues the old space for deletion: the owner's records,
     /// tombstones and index; for a guild also its agent set, whose agents are queued in turn. Lock tokens are kept.
     /// KEYS: the store marker (routing only). ARGV: root, <c>a</c> (agent) or <c>g</c> (guild), the owner tag, the
-    /// guild tag, the owner's member in its owner set. Returns 1 when something was queued, 0 when there was nothing.
+    /// guild tag, the owner's member in its owner set. Timelines first: a guild with live forks is not removed
+    /// (<c>{2, head, fork…}</c>, nothing changed); a removed guild's timeline keys are unlinked (a constant number of
+    /// keys: <c>UNLINK</c> frees them off the main thread) and it leaves its source's forks; a removed agent of a guild
+    /// with a timeline adds a removal entry. Returns <c>{1}</c> when something was queued, <c>{0}</c> when there was
+    /// nothing.
     /// </summary>
-    public const string StartRemoval = SpaceFunction + NowStatement +
+    public const string StartRemoval = SpaceFunction + NowStatement + TimelineWriting +
         """
         local root, mode, tag, guild_tag, member = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+        local tmeta_key = tkey(root, '', guild_tag)
+        if mode == 'g' then
+          local forks = redis.call('ZRANGE', tkey(root, 'f', guild_tag), 0, -1)
+          if #forks > 0 then
+            return { 2, tonumber(redis.call('HGET', tmeta_key, 'h')), unpack(forks) }
+          end
+          local parent = redis.call('HGET', tmeta_key, 'pg')
+          if parent then
+            redis.call('ZREM', tkey(root, 'f', gtag(parent)), member)
+          end
+          redis.call('UNLINK', tmeta_key, tkey(root, 'e', guild_tag), tkey(root, 'h', guild_tag), tkey(root, 'r', guild_tag),
+            tkey(root, 'a', guild_tag), tkey(root, 'f', guild_tag), tkey(root, 's', guild_tag), tkey(root, 'p', guild_tag))
+        elseif redis.call('EXISTS', tmeta_key) == 1 then
+          local op = 'a' .. string.sub(member, string.find(member, '\0', 1, true) + 1)
+          local seq = redis.call('HINCRBY', tmeta_key, 'h', 1)
+          redis.call('HSET', tkey(root, 'e', guild_tag), fmt(seq), encode('r', 0, 0, '', now, op, '', ''))
+          redis.call('ZADD', tkey(root, 'r', guild_tag), 0, op .. '\0' .. pad(seq))
+        end
         local suffix, gs, as, floor = space(root, tag, guild_tag)
         local index, tombstones = root .. 'i' .. suffix .. ':' .. tag, root .. 't' .. suffix .. ':' .. tag
         local agents = root .. 'ga' .. (gs or '') .. ':' .. guild_tag
         if redis.call('EXISTS', index, tombstones) == 0 and (mode == 'a' or redis.call('EXISTS', agents) == 0) then
-          return 0
+          return { 0 }
         end
 
         local sid = redis.call('INCR', root .. 'sid')
@@ -38,7 +60,7 @@ internal static partial class RedisScripts
           redis.call('ZREM', root .. 'o:guild', member)
           redis.call('RPUSH', queue, 'a\n' .. (gs or '') .. '\n' .. guild_tag)
         end
-        return 1
+        return { 1 }
         """;
 
     /// <summary>

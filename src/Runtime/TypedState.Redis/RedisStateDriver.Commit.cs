@@ -17,7 +17,7 @@ public sealed partial class RedisStateDriver
     {
         ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(fences);
-        StateWrite.ThrowIfUnknownKind(writes);
+        StateWrite.ThrowIfUnknownKind(writes, acceptAppend: true);
         cancellationToken.ThrowIfCancellationRequested();
 
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
@@ -55,10 +55,11 @@ public sealed partial class RedisStateDriver
                 StateWriteKind.Set => "s",
                 StateWriteKind.Delete => "d",
                 StateWriteKind.Check => "c",
+                StateWriteKind.Append => "a",
                 _ => throw new UnreachableException("Write kinds are checked before the script is built."),
             };
             args[a++] = write.ExpectedVersion is { } expected ? expected : RedisValue.EmptyString;
-            args[a++] = write.Kind == StateWriteKind.Set ? write.Value : RedisValue.EmptyString;
+            args[a++] = write.Kind is StateWriteKind.Set or StateWriteKind.Append ? write.Value : RedisValue.EmptyString;
             args[a++] = write.Key;
             args[a++] = owner.Tag;
             args[a++] = owner.GuildTag;
@@ -91,6 +92,8 @@ public sealed partial class RedisStateDriver
             case 3:
                 await AdoptEpochAsync(database, epoch!).ConfigureAwait(false);
                 throw new RedisDataLossException(KeyPrefix);
+            case 4:
+                return CommitResult.TimelineRefused((int)reply[1], (long)reply[2]);
             default:
                 throw new InvalidOperationException($"The Redis commit script returned the unknown status {(long)reply[0]}.");
         }

@@ -29,9 +29,18 @@ public sealed partial class RedisStateDriver
         cancellationToken.ThrowIfCancellationRequested();
         var ownerKeys = _owners.For(owner);
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        await database.ScriptEvaluateAsync(RedisScripts.StartRemoval, _storeKeys, [_root, mode, ownerKeys.Tag, ownerKeys.GuildTag, ownerKeys.Member])
+        var started = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.StartRemoval, _storeKeys, [_root, mode, ownerKeys.Tag, ownerKeys.GuildTag, ownerKeys.Member])
             .WaitAsync(cancellationToken)
-            .ConfigureAwait(false);
+            .ConfigureAwait(false))!;
+        if ((long)started[0] == 2)
+        {
+            throw new StateTimelineException(
+                TimelineFailure.HasForks,
+                owner.GuildIdOrEmpty,
+                (long)started[1],
+                $"The guild was not removed: its timeline has live forks ({string.Join(", ", started.Skip(2).Select(static fork => (string)fork!))}) that still read through it. Remove them first.");
+        }
+
         var deleted = await DeleteRemovedAsync(database, cancellationToken).ConfigureAwait(false);
         LogRemoved(owner, deleted);
     }
