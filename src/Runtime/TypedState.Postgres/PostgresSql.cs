@@ -222,6 +222,7 @@ internal sealed partial class PostgresSql
         KeyFenceToken = Build(KeyFenceTokenTemplate);
         OwnerFenceToken = Build(OwnerFenceTokenTemplate);
         BuildTimelineStatements();
+        BuildSnapshotStatements();
     }
 
     /// <summary>
