@@ -63,7 +63,7 @@ public sealed partial class PackedPackageTests : IDisposable
         var expected = source.Split('\n').Select((text, index) => (Line: index + 1, Marker: Marked().Match(text)))
             .Where(line => line.Marker.Success).Select(line => (line.Line, Id: line.Marker.Groups["id"].Value)).Order().ToList();
 
-        Assert.Equal(8, expected.Count);
+        Assert.Equal(9, expected.Count);
         Assert.True(expected.SequenceEqual(reported), $"Expected {string.Join(", ", expected)}\nReported {string.Join(", ", reported)}\n{output}");
     }
 

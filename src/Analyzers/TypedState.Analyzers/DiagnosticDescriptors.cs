@@ -59,6 +59,12 @@ internal static class DiagnosticDescriptors
         "The prefix '{0}' contains '{1}', which ListAsync matches literally: it lists only keys starting with '{0}'; write the literal prefix '{2}'",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor UnsavedState = Create(
+        "TSTATE2009",
+        "Loaded state changed but never saved",
+        "'{0}' ({1}, {2} state) is changed but never saved: the change is lost when the method returns; call '{0}.SaveAsync' after changing it",
+        DiagnosticSeverity.Warning);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>
         new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 }

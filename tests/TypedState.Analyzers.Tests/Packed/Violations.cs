@@ -49,6 +49,12 @@ public sealed class Worker(IStateManager manager)
         await tx.CommitAsync();
     }
 
+    public async Task ForgetAsync()
+    {
+        var notes = await Notes.LoadAsync(manager.ForAgent("shop", "clerk")); // TSTATE2009
+        notes.Value.Count++;
+    }
+
     public async Task LockAsync()
     {
         await using var held = await manager.AcquireLockAsync(StateOwner.Global, "stock", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));

@@ -36,6 +36,8 @@ internal sealed class GuildLog(string guildId, GuildLog? parent, long forkSequen
 
     public SortedDictionary<long, ReadOnlyMemory<byte>> Snapshots { get; } = [];
 
+    public SortedSet<long> Pins { get; } = [];
+
     public GuildTimeline Describe() => new(GuildId, Head, PausedAt, Parent?.GuildId, ForkSequence, RetainedFrom);
 
     /// <summary>Appends an entry at the next sequence and returns that sequence.</summary>

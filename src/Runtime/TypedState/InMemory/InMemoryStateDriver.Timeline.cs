@@ -192,10 +192,15 @@ public sealed partial class InMemoryStateDriver
                 throw BeyondHead(log, horizon);
             }
 
-            // A fork reads its source as of its fork point: that state stays readable.
+            // A fork reads its source as of its fork point, and a pin keeps its replay point: those states stay readable.
             foreach (var fork in log.Forks)
             {
                 horizon = Math.Min(horizon, _timelines[fork].ForkSequence);
+            }
+
+            if (log.Pins.Count > 0)
+            {
+                horizon = Math.Min(horizon, log.Pins.Min);
             }
 
             if (horizon > log.RetainedFrom)

@@ -71,10 +71,24 @@ public interface ITimelineDriver
     IAsyncEnumerable<GuildTimeline> ListForksAsync(string guildId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Pins a replay point of the guild: from now on pruning keeps the state as of <paramref name="sequence"/> and
+    /// every later entry readable (the horizon is lowered to the lowest pin). Pinning a pinned sequence changes nothing.
+    /// Pins go with their guild; a fork starts with none. Throws <see cref="StateTimelineException"/> when the guild has
+    /// no timeline, or the sequence is beyond its head or was pruned.
+    /// </summary>
+    ValueTask<GuildTimeline> PinAsync(string guildId, long sequence, CancellationToken cancellationToken);
+
+    /// <summary>Removes a pin of the guild (nothing happens when the sequence is not pinned).</summary>
+    ValueTask<GuildTimeline> UnpinAsync(string guildId, long sequence, CancellationToken cancellationToken);
+
+    /// <summary>Streams the guild's pinned sequences, ascending.</summary>
+    IAsyncEnumerable<long> ListPinsAsync(string guildId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Drops the guild's history up to <paramref name="horizon"/>: entries up to it, and states as of a sequence below
-    /// it, can no longer be read, while the state at the horizon and every later one read as before. The horizon is lowered to the oldest fork
-    /// point of a live fork, which stays readable. Sequences are never reused. Returns the timeline with its new
-    /// <see cref="GuildTimeline.RetainedFrom"/>.
+    /// it, can no longer be read, while the state at the horizon and every later one read as before. The horizon is
+    /// lowered to the oldest fork point of a live fork and to the lowest pin, which stay readable. Sequences are never
+    /// reused. Returns the timeline with its new <see cref="GuildTimeline.RetainedFrom"/>.
     /// </summary>
     ValueTask<GuildTimeline> PruneAsync(string guildId, long horizon, CancellationToken cancellationToken);
 }

@@ -84,8 +84,21 @@ public interface IGuildTimelines
     ValueTask<TimelineDiff> DiffAsync(string leftGuildId, string rightGuildId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Drops the guild's history up to <paramref name="horizon"/> (lowered to the oldest live fork point); later
-    /// states read as before, older ones are refused with <see cref="TimelineFailure.Pruned"/>.
+    /// Pins a replay point: <see cref="PruneAsync"/> keeps the state as of <paramref name="sequence"/> and every later
+    /// entry, so a replay or a fork from there stays possible until the pin is removed. Pinning twice is one pin;
+    /// a sequence beyond the head or already pruned is refused.
+    /// </summary>
+    ValueTask<GuildTimeline> PinAsync(string guildId, long sequence, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a pin (nothing happens when the sequence is not pinned).</summary>
+    ValueTask<GuildTimeline> UnpinAsync(string guildId, long sequence, CancellationToken cancellationToken = default);
+
+    /// <summary>The guild's pinned sequences, ascending.</summary>
+    IAsyncEnumerable<long> ListPinsAsync(string guildId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Drops the guild's history up to <paramref name="horizon"/> (lowered to the oldest live fork point and the lowest
+    /// pin); later states read as before, older ones are refused with <see cref="TimelineFailure.Pruned"/>.
     /// </summary>
     ValueTask<GuildTimeline> PruneAsync(string guildId, long horizon, CancellationToken cancellationToken = default);
 }
