@@ -55,11 +55,15 @@ public sealed class PostgresLayoutVersion4UpgradeTests : IAsyncLifetime
         Assert.Equal([4L, 2L], await SnapshotsAsync(state, "g"));
         Assert.Empty(await SnapshotsAsync(state, "f"));
 
-        // The replaced pruning keeps the fork point (1) and so the snapshot above it; the rebuild is exact.
+        // The replaced pruning keeps the fork point, then a pin, and the snapshots from there on; the rebuild is exact.
         var pruned = await state.Timelines.PruneAsync("g", 3);
         Assert.Equal(1, pruned.RetainedFrom);
         Assert.Equal([4L, 2L], await SnapshotsAsync(state, "g"));
         await state.RemoveGuildAsync("f");
+        await state.Timelines.PinAsync("g", 2);
+        Assert.Equal(2, (await state.Timelines.PruneAsync("g", 3)).RetainedFrom);
+        Assert.Equal([4L, 2L], await SnapshotsAsync(state, "g"));
+        await state.Timelines.UnpinAsync("g", 2);
         pruned = await state.Timelines.PruneAsync("g", 3);
         Assert.Equal(3, pruned.RetainedFrom);
         Assert.Equal([4L], await SnapshotsAsync(state, "g"));

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Npgsql;
 using NpgsqlTypes;
 using TypedState.Storage;
+using TypedState.Timeline;
 
 namespace TypedState.Postgres;
 
@@ -85,18 +86,26 @@ public sealed partial class PostgresStateDriver : ITimelineSnapshotDriver
         }
     }
 
-    /// <summary>Stores a snapshot, or a pin when <paramref name="document"/> is null, at a readable sequence; refusals as for reads as of it.</summary>
-    private async Task KeepPointAsync(string guildId, long sequence, byte[]? document, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a snapshot, or a pin when <paramref name="document"/> is null, at a readable sequence (refusals as for
+    /// reads as of it); returns the timeline.
+    /// </summary>
+    private async Task<GuildTimeline> KeepPointAsync(string guildId, long sequence, byte[]? document, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = _dataSource.CreateCommand(_sql.KeepPoint);
-        command.Parameters.Add(new NpgsqlParameter<string>("guild", guildId));
-        command.Parameters.Add(SequenceParameter(sequence));
-        command.Parameters.Add(new NpgsqlParameter("document", NpgsqlDbType.Bytea) { Value = (object?)document ?? DBNull.Value });
+        await using var batch = _dataSource.CreateBatch();
+        var keep = GuildCommand(_sql.KeepPoint, guildId);
+        keep.Parameters.Add(SequenceParameter(sequence));
+        keep.Parameters.Add(new NpgsqlParameter("document", NpgsqlDbType.Bytea) { Value = (object?)document ?? DBNull.Value });
+        batch.BatchCommands.Add(keep);
+        batch.BatchCommands.Add(GuildCommand(_sql.ReadTimeline, guildId));
         try
         {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return ReadTimelineRow(reader);
         }
         catch (PostgresException ex) when (IsTimelineRefusal(ex))
         {
