@@ -120,8 +120,9 @@ internal sealed partial class PostgresSql
         // Version 4: guild timelines, two new tables and their functions; no existing row changes.
         TimelineLayoutTemplate,
 
-        // Version 5: snapshots and pins of timelines, two new tables; pruning replaced to keep them.
-        SnapshotLayoutTemplate,
+        // Version 5: snapshots and pins of timelines, two new tables; pruning replaced to keep them; the functions of the
+        // one-round-trip logged commit.
+        SnapshotLayoutTemplate + LoggedCommitLayout,
     ];
 
     /// <summary>The qualified, quoted name of the layout version table (for to_regclass).</summary>

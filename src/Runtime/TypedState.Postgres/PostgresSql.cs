@@ -223,6 +223,7 @@ internal sealed partial class PostgresSql
         OwnerFenceToken = Build(OwnerFenceTokenTemplate);
         BuildTimelineStatements();
         BuildSnapshotStatements();
+        BuildLoggedWriteStatements();
     }
 
     /// <summary>

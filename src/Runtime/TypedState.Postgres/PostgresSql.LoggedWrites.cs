@@ -1,0 +1,99 @@
+namespace TypedState.Postgres;
+
+// The one-round-trip logged commit (PostgresStateDriver.LoggedFastPath.cs): each write's statement also inserts its
+// entry, at the sequence its place in the batch gives it above the guild's head (locked by the commit, so it cannot
+// move), and a closing function checks that every write applied, raises the heads and remembers the commit id. The
+// functions are created by storage layout 5.
+internal sealed partial class PostgresSql
+{
+    /// <summary>Raised by <c>lock_logged</c> and <c>finish_logged</c>: the commit cannot complete in one round trip (nothing applied); the two-round-trip path decides.</summary>
+    public const string LoggedCommitDeclined = "TSL07";
+
+    /// <summary>Layout 5, continued: the functions that open and close a one-round-trip logged commit.</summary>
+    private const string LoggedCommitLayout =
+        """
+
+        -- Locks the timelines' rows of a commit's guilds in guild order until it ends (which orders the guild's commits:
+        -- the heads stay where they are), and declines unless every guild keeps a timeline and runs (a pause waits for
+        -- the commits holding the row, and a commit that waited re-reads the row).
+        CREATE FUNCTION {s}.lock_logged(p_guilds text[]) RETURNS void LANGUAGE plpgsql AS $f$
+        DECLARE
+            n int;
+        BEGIN
+            SELECT count(*) INTO n FROM (
+                SELECT 1 FROM {s}.timelines t WHERE t.guild_id = ANY(p_guilds) AND t.paused_at IS NULL ORDER BY t.guild_id FOR UPDATE) l;
+            IF n < cardinality(p_guilds) THEN
+                RAISE EXCEPTION USING ERRCODE = 'TSL07', MESSAGE = 'a guild is paused or keeps no timeline';
+            END IF;
+        END $f$;
+
+        -- Closes a one-round-trip logged commit whose i-th write (in batch order) wrote the entry at its guild's head
+        -- plus p_ranks[i]: declines when one is missing (its condition failed), otherwise returns the writes' versions
+        -- (a set's new version, a delete's deleted one), raises the heads and remembers the versions under the id.
+        CREATE FUNCTION {s}.finish_logged(p_guilds text[], p_ranks bigint[], p_commit uuid) RETURNS bigint[] LANGUAGE plpgsql AS $f$
+        DECLARE
+            result bigint[] := '{}';
+            v bigint;
+        BEGIN
+            FOR i IN 1 .. cardinality(p_guilds) LOOP
+                v := NULL;
+                SELECT CASE WHEN e.kind = 1 THEN e.previous_version ELSE e.version END INTO v
+                FROM {s}.timelines t JOIN {s}.timeline_entries e ON e.guild_id = t.guild_id AND e.seq = t.head + p_ranks[i]
+                WHERE t.guild_id = p_guilds[i];
+                IF v IS NULL THEN
+                    RAISE EXCEPTION USING ERRCODE = 'TSL07', MESSAGE = 'a condition failed';
+                END IF;
+                result := result || v;
+            END LOOP;
+            UPDATE {s}.timelines t SET head = t.head + n.added
+            FROM (SELECT x.g, max(x.r) AS added FROM unnest(p_guilds, p_ranks) AS x(g, r) GROUP BY x.g) n WHERE t.guild_id = n.g;
+            IF p_commit IS NOT NULL THEN
+                UPDATE {s}.commit_ids SET versions = result WHERE id = p_commit;
+            END IF;
+            RETURN result;
+        END $f$;
+        """;
+
+    /// <summary>A write's entry, the statement's main part: at the guild's head plus the write's rank, from what <c>written</c> returned.</summary>
+    private const string LoggedEntry =
+        " INSERT INTO {s}.timeline_entries (guild_id, seq, kind, scope, agent_id, key, previous_version, version, value, value_bytes, commit_id, committed_at)" +
+        " SELECT @guild, (SELECT head FROM {s}.timelines WHERE guild_id = @guild) + @rank, {kind}, @scope, @agent, @key, {previous}, {version}, {value}, @commit, now() FROM written";
+
+    /// <summary>The parameters of the logged write statements, in order: the record's, then the entry's rank.</summary>
+    public static readonly string[] LoggedParameters = [.. RecordParameters, "rank"];
+
+    public string LockLogged { get; private set; } = "";
+
+    public string FinishLogged { get; private set; } = "";
+
+    /// <summary>Positional (<see cref="LoggedParameters"/>): an unconditional set and its entry, its previous version the live one it replaced.</summary>
+    public string LoggedSetAny { get; private set; } = "";
+
+    /// <summary>Positional (<see cref="LoggedParameters"/>): a set requiring absence and its entry.</summary>
+    public string LoggedSetIfAbsent { get; private set; } = "";
+
+    /// <summary>Positional (<see cref="LoggedParameters"/>): a set requiring a version and its entry.</summary>
+    public string LoggedSetIfVersion { get; private set; } = "";
+
+    /// <summary>Positional (<see cref="LoggedParameters"/>): a delete requiring a version and its entry.</summary>
+    public string LoggedDeleteIfVersion { get; private set; } = "";
+
+    private void BuildLoggedWriteStatements()
+    {
+        static string Entry(string kind, string previous, string version, string value) => LoggedEntry
+            .Replace("{kind}", kind, StringComparison.Ordinal)
+            .Replace("{previous}", previous, StringComparison.Ordinal)
+            .Replace("{version}", version, StringComparison.Ordinal)
+            .Replace("{value}", value, StringComparison.Ordinal);
+
+        string Logged(string sql) => Positional(Build(sql), LoggedParameters);
+
+        const string setValue = "@value, @value_bytes";
+        LockLogged = Build("SELECT {s}.lock_logged(@guilds)");
+        FinishLogged = Build("SELECT {s}.finish_logged(@guilds, @ranks, @commit)");
+        LoggedSetAny = Logged(Seen + "written AS (" + SetAnyWrite + ")" + Entry("0", "coalesce((SELECT live FROM seen), 0)", "version", setValue));
+        LoggedSetIfAbsent = Logged("WITH " + SetIfAbsentWrite + Entry("0", "0", "version", setValue));
+        LoggedSetIfVersion = Logged("WITH " + SetIfVersionWrite + Entry("0", "@expected", "version", setValue));
+        LoggedDeleteIfVersion = Logged("WITH " + DeleteIfVersionWrite + Entry("1", "version", "version + 1", "NULL, NULL"));
+    }
+}

@@ -1,0 +1,128 @@
+using Npgsql;
+using TypedState.Storage;
+
+namespace TypedState.Postgres;
+
+// The logged commit in one round trip, for the common batch: sets and version-checked deletes, without fences or
+// appends, to guilds this driver knows to keep a timeline. One implicit transaction: the commit id's claim, the guilds'
+// shared advisory locks, their timelines' rows locked (lock_logged), then in record order a fork's inherited record
+// copied in and each write with its entry (PostgresSql.LoggedWrites.cs), and finish_logged, which raises the heads and
+// remembers the versions. Any refusal (a pause, a guild without a timeline, a failed condition) declines it with
+// nothing applied, and the two-round-trip path (PostgresStateDriver.LoggedCommit.cs) runs the batch and reports it.
+public sealed partial class PostgresStateDriver
+{
+    /// <summary>Whether a batch can be committed by <see cref="CommitLoggedInOneAsync"/>.</summary>
+    private bool FitsOneRoundTrip(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences)
+    {
+        if (fences.Count > 0)
+        {
+            return false;
+        }
+
+        foreach (var write in writes)
+        {
+            var fits = write is { Kind: StateWriteKind.Set } or { Kind: StateWriteKind.Delete, ExpectedVersion: > 0 };
+            if (!fits || write.Owner.Scope == Scope.Global || !_loggedGuilds.ContainsKey(write.Owner.GuildIdOrEmpty))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The batch in one round trip; <c>Declined</c> when the server refused it (nothing applied) and the two-round-trip
+    /// path must decide. A null result asks for another attempt (a repeated commit id whose result is gone).
+    /// </summary>
+    private async Task<(bool Declined, CommitResult? Result)> CommitLoggedInOneAsync(IReadOnlyList<StateWrite> writes, CommitId commitId, bool last, CancellationToken cancellationToken)
+    {
+        var guilds = GuildsOf(writes);
+        var writeGuilds = new string[writes.Count];
+        var ranks = new long[writes.Count];
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var i = 0; i < writes.Count; i++)
+        {
+            writeGuilds[i] = writes[i].Owner.GuildIdOrEmpty;
+            ranks[i] = counts[writeGuilds[i]] = counts.GetValueOrDefault(writeGuilds[i]) + 1;
+        }
+
+        // Failing to open a connection applies nothing: the exception passes as it is.
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = connection.CreateBatch();
+        if (!commitId.IsNone)
+        {
+            batch.BatchCommands.Add(ClaimCommand(commitId));
+        }
+
+        foreach (var guild in guilds)
+        {
+            batch.BatchCommands.Add(GuildLock(PostgresSql.LockGuildShared, guild));
+        }
+
+        var lockLogged = new NpgsqlBatchCommand(_sql.LockLogged);
+        lockLogged.Parameters.Add(new NpgsqlParameter<string[]>("guilds", [.. guilds]));
+        batch.BatchCommands.Add(lockLogged);
+        var order = new int[writes.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
+        foreach (var i in order)
+        {
+            var copy = new NpgsqlBatchCommand(_sql.Materialize);
+            PostgresParameters.AddRecord(copy.Parameters, writes[i].Owner, writes[i].Key);
+            batch.BatchCommands.Add(copy);
+            batch.BatchCommands.Add(LoggedWriteCommand(writes[i], commitId, ranks[i]));
+        }
+
+        var finish = new NpgsqlBatchCommand(_sql.FinishLogged);
+        finish.Parameters.Add(new NpgsqlParameter<string[]>("guilds", writeGuilds));
+        finish.Parameters.Add(new NpgsqlParameter<long[]>("ranks", ranks));
+        finish.Parameters.Add(new NpgsqlParameter("commit", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = commitId.IsNone ? DBNull.Value : commitId.Value });
+        batch.BatchCommands.Add(finish);
+        try
+        {
+            // The rows come from the guilds' locks, lock_logged, the copies, then finish_logged.
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            for (var skipped = 0; skipped < guilds.Count + 1 + writes.Count; skipped++)
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return (false, CommitResult.Success(reader.GetFieldValue<long[]>(0)));
+        }
+        catch (PostgresException ex) when (!commitId.IsNone && IsRepeatedClaim(ex))
+        {
+            return (false, await RecallAsync(connection, commitId, last, cancellationToken).ConfigureAwait(false));
+        }
+        catch (PostgresException ex) when (ex.SqlState != PostgresErrorCodes.DeadlockDetected && !MayHaveCommitted(ex))
+        {
+            // Refused, or any other error the server answered: the implicit transaction rolled back whole.
+            return (true, null);
+        }
+        catch (Exception ex) when (MayHaveCommitted(ex))
+        {
+            throw Lost(ex);
+        }
+    }
+
+    /// <summary>A write and its entry at the guild's head plus <paramref name="rank"/>, positional (<see cref="PostgresSql.LoggedParameters"/>).</summary>
+    private NpgsqlBatchCommand LoggedWriteCommand(StateWrite write, CommitId commitId, long rank)
+    {
+        var command = new NpgsqlBatchCommand((write.Kind, write.ExpectedVersion) switch
+        {
+            (StateWriteKind.Set, null) => _sql.LoggedSetAny,
+            (StateWriteKind.Set, 0) => _sql.LoggedSetIfAbsent,
+            (StateWriteKind.Set, _) => _sql.LoggedSetIfVersion,
+            _ => _sql.LoggedDeleteIfVersion,
+        });
+        PostgresParameters.AddWrite(command.Parameters, write, _jsonbWrites);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = commitId.Value });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = rank });
+        return command;
+    }
+}
