@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using TypedState.Postgres;
+using TypedState.Storage;
 using TypedState.Timeline;
 using Xunit.Abstractions;
 
@@ -9,7 +10,7 @@ namespace TypedState.Tests.Postgres;
 /// <summary>
 /// The logged commit of a common batch (sets and version-checked deletes, no fences, no appends) is one round trip,
 /// as an unlogged single write is; a batch the one round trip refuses (a failed condition, a pause) applies nothing
-/// there and is reported by the two-round-trip path exactly as before. Round trips are counted as Npgsql's command
+/// there and is reported by the two-round-trip path exactly as before; a repeated commit id applies nothing twice. Round trips are counted as Npgsql's command
 /// activities on this test's own data source.
 /// </summary>
 public sealed class PostgresLoggedCommitRoundTripTests(ITestOutputHelper output) : IAsyncLifetime
@@ -51,16 +52,26 @@ public sealed class PostgresLoggedCommitRoundTripTests(ITestOutputHelper output)
         Assert.Equal([(2L, "plan", 0L, 1L), (3L, "notes", 0L, 1L), (4L, "plan", 1L, 2L), (5L, "notes", 1L, 2L)], entries.Select(e => (e.Sequence, e.Key, e.PreviousVersion, e.Version)));
         Assert.Single(entries.Skip(2).Select(e => e.CommitId).Distinct());
 
+        // A repeated commit id finds the original's versions: nothing is applied or logged twice.
+        var id = CommitId.New();
+        StateWrite[] repeated = [new(agent, "repeat", StateWriteKind.Set, "1"u8.ToArray(), null)];
+        var first = await state.Driver.CommitAsync(repeated, [], id, CancellationToken.None);
+        var again = await state.Driver.CommitAsync(repeated, [], id, CancellationToken.None);
+        Assert.Equal([1L], again.Versions);
+        Assert.Equal(first.Versions, again.Versions);
+        Assert.Equal(6, (await state.Timelines.GetAsync("g"))!.Head);
+        trips.Take();
+
         // A failed condition: declined in one round trip, then found and reported by the two-round-trip path.
         var conflict = await Assert.ThrowsAsync<StateConflictException>(async () => await state.SetAsync(guild, "plan", "stale", expectedVersion: 1));
         Assert.Equal(2, conflict.ActualVersion);
         Assert.True(trips.Take() > 1);
-        Assert.Equal(5, (await state.Timelines.GetAsync("g"))!.Head);
+        Assert.Equal(6, (await state.Timelines.GetAsync("g"))!.Head);
 
         // A pause: the same, with nothing applied.
         await state.Timelines.PauseAsync("g");
         await Assert.ThrowsAsync<StateTimelineException>(async () => await state.SetAsync(guild, "plan", "paused"));
-        Assert.Equal(("final", 5L), ((await state.GetAsync<string>(guild, "plan")).Value, (await state.Timelines.GetAsync("g"))!.Head));
+        Assert.Equal(("final", 6L), ((await state.GetAsync<string>(guild, "plan")).Value, (await state.Timelines.GetAsync("g"))!.Head));
     }
 
     /// <summary>Counts the commands Npgsql runs in this test's trace (one activity per round trip).</summary>

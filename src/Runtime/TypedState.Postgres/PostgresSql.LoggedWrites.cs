@@ -1,9 +1,9 @@
 namespace TypedState.Postgres;
 
-// The one-round-trip logged commit (PostgresStateDriver.LoggedFastPath.cs): each write's statement also inserts its
-// entry, at the sequence its place in the batch gives it above the guild's head (locked by the commit, so it cannot
-// move), and a closing function checks that every write applied, raises the heads and remembers the commit id. The
-// functions are created by storage layout 5.
+// The one-round-trip logged commit (PostgresStateDriver.LoggedFastPath.cs): an opening function takes the guilds'
+// locks, each write's statement also inserts its entry, at the sequence its place in the batch gives it above the
+// guild's head (locked by the commit, so it cannot move), and a closing function checks that every write applied,
+// raises the heads and remembers the commit id. The functions are created by storage layout 5.
 internal sealed partial class PostgresSql
 {
     /// <summary>Raised by <c>lock_logged</c> and <c>finish_logged</c>: the commit cannot complete in one round trip (nothing applied); the two-round-trip path decides.</summary>
@@ -13,24 +13,32 @@ internal sealed partial class PostgresSql
     private const string LoggedCommitLayout =
         """
 
-        -- Locks the timelines' rows of a commit's guilds in guild order until it ends (which orders the guild's commits:
-        -- the heads stay where they are), and declines unless every guild keeps a timeline and runs (a pause waits for
-        -- the commits holding the row, and a commit that waited re-reads the row).
-        CREATE FUNCTION {s}.lock_logged(p_guilds text[]) RETURNS void LANGUAGE plpgsql AS $f$
+        -- Opens a one-round-trip logged commit: the guilds' shared advisory locks (p_locks, in guild order, as every
+        -- commit takes them), then their timelines' rows locked in guild order until it ends (which orders the guild's
+        -- commits: the heads stay where they are). Declines unless every guild keeps a timeline, runs (a pause waits
+        -- for the commits holding the row, and a commit that waited re-reads it) and is not a fork (whose writes may
+        -- first copy what they read through their source).
+        CREATE FUNCTION {s}.lock_logged(p_locks text[], p_guilds text[]) RETURNS void LANGUAGE plpgsql AS $f$
         DECLARE
+            l text;
             n int;
         BEGIN
+            FOREACH l IN ARRAY p_locks LOOP
+                PERFORM pg_advisory_xact_lock_shared(1414725635, hashtext(l));
+            END LOOP;
             SELECT count(*) INTO n FROM (
-                SELECT 1 FROM {s}.timelines t WHERE t.guild_id = ANY(p_guilds) AND t.paused_at IS NULL ORDER BY t.guild_id FOR UPDATE) l;
+                SELECT 1 FROM {s}.timelines t WHERE t.guild_id = ANY(p_guilds) AND t.paused_at IS NULL AND t.parent IS NULL
+                ORDER BY t.guild_id FOR UPDATE) l;
             IF n < cardinality(p_guilds) THEN
-                RAISE EXCEPTION USING ERRCODE = 'TSL07', MESSAGE = 'a guild is paused or keeps no timeline';
+                RAISE EXCEPTION USING ERRCODE = 'TSL07', MESSAGE = 'a guild is paused, a fork or keeps no timeline';
             END IF;
         END $f$;
 
         -- Closes a one-round-trip logged commit whose i-th write (in batch order) wrote the entry at its guild's head
         -- plus p_ranks[i]: declines when one is missing (its condition failed), otherwise returns the writes' versions
-        -- (a set's new version, a delete's deleted one), raises the heads and remembers the versions under the id.
-        CREATE FUNCTION {s}.finish_logged(p_guilds text[], p_ranks bigint[], p_commit uuid) RETURNS bigint[] LANGUAGE plpgsql AS $f$
+        -- (a set's new version, a delete's deleted one), raises the heads and remembers the versions under the commit
+        -- id (a repeat of a committed id fails here, on the id's unique index, and rolls back whole).
+        CREATE FUNCTION {s}.finish_logged(p_guilds text[], p_ranks bigint[], p_commit uuid, p_retention interval) RETURNS bigint[] LANGUAGE plpgsql AS $f$
         DECLARE
             result bigint[] := '{}';
             v bigint;
@@ -48,7 +56,7 @@ internal sealed partial class PostgresSql
             UPDATE {s}.timelines t SET head = t.head + n.added
             FROM (SELECT x.g, max(x.r) AS added FROM unnest(p_guilds, p_ranks) AS x(g, r) GROUP BY x.g) n WHERE t.guild_id = n.g;
             IF p_commit IS NOT NULL THEN
-                UPDATE {s}.commit_ids SET versions = result WHERE id = p_commit;
+                INSERT INTO {s}.commit_ids (id, versions, expires_at) VALUES (p_commit, result, now() + p_retention);
             END IF;
             RETURN result;
         END $f$;
@@ -89,8 +97,8 @@ internal sealed partial class PostgresSql
         string Logged(string sql) => Positional(Build(sql), LoggedParameters);
 
         const string setValue = "@value, @value_bytes";
-        LockLogged = Build("SELECT {s}.lock_logged(@guilds)");
-        FinishLogged = Build("SELECT {s}.finish_logged(@guilds, @ranks, @commit)");
+        LockLogged = Build("SELECT {s}.lock_logged(@locks, @guilds)");
+        FinishLogged = Build("SELECT {s}.finish_logged(@guilds, @ranks, @commit, @retention)");
         LoggedSetAny = Logged(Seen + "written AS (" + SetAnyWrite + ")" + Entry("0", "coalesce((SELECT live FROM seen), 0)", "version", setValue));
         LoggedSetIfAbsent = Logged("WITH " + SetIfAbsentWrite + Entry("0", "0", "version", setValue));
         LoggedSetIfVersion = Logged("WITH " + SetIfVersionWrite + Entry("0", "@expected", "version", setValue));

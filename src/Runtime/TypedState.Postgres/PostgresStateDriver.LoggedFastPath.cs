@@ -4,11 +4,11 @@ using TypedState.Storage;
 namespace TypedState.Postgres;
 
 // The logged commit in one round trip, for the common batch: sets and version-checked deletes, without fences or
-// appends, to guilds this driver knows to keep a timeline. One implicit transaction: the commit id's claim, the guilds'
-// shared advisory locks, their timelines' rows locked (lock_logged), then in record order a fork's inherited record
-// copied in and each write with its entry (PostgresSql.LoggedWrites.cs), and finish_logged, which raises the heads and
-// remembers the versions. Any refusal (a pause, a guild without a timeline, a failed condition) declines it with
-// nothing applied, and the two-round-trip path (PostgresStateDriver.LoggedCommit.cs) runs the batch and reports it.
+// appends, to guilds this driver knows to keep a timeline. One implicit transaction of 2 + n statements: lock_logged
+// (the guilds' shared advisory locks and their timelines' rows), each write with its entry in record order
+// (PostgresSql.LoggedWrites.cs), and finish_logged, which raises the heads and remembers the versions under the commit
+// id. Any refusal (a pause, a fork, a guild without a timeline, a failed condition) declines it with nothing applied,
+// and the two-round-trip path (PostgresStateDriver.LoggedCommit.cs) runs the batch and reports it.
 public sealed partial class PostgresStateDriver
 {
     /// <summary>Whether a batch can be committed by <see cref="CommitLoggedInOneAsync"/>.</summary>
@@ -50,19 +50,10 @@ public sealed partial class PostgresStateDriver
         // Failing to open a connection applies nothing: the exception passes as it is.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = connection.CreateBatch();
-        if (!commitId.IsNone)
-        {
-            batch.BatchCommands.Add(ClaimCommand(commitId));
-        }
-
-        foreach (var guild in guilds)
-        {
-            batch.BatchCommands.Add(GuildLock(PostgresSql.LockGuildShared, guild));
-        }
-
-        var lockLogged = new NpgsqlBatchCommand(_sql.LockLogged);
-        lockLogged.Parameters.Add(new NpgsqlParameter<string[]>("guilds", [.. guilds]));
-        batch.BatchCommands.Add(lockLogged);
+        var open = new NpgsqlBatchCommand(_sql.LockLogged);
+        open.Parameters.Add(new NpgsqlParameter<string[]>("locks", [.. guilds.Select(GuildLockName)]));
+        open.Parameters.Add(new NpgsqlParameter<string[]>("guilds", [.. guilds]));
+        batch.BatchCommands.Add(open);
         var order = new int[writes.Count];
         for (var i = 0; i < order.Length; i++)
         {
@@ -72,9 +63,6 @@ public sealed partial class PostgresStateDriver
         Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
         foreach (var i in order)
         {
-            var copy = new NpgsqlBatchCommand(_sql.Materialize);
-            PostgresParameters.AddRecord(copy.Parameters, writes[i].Owner, writes[i].Key);
-            batch.BatchCommands.Add(copy);
             batch.BatchCommands.Add(LoggedWriteCommand(writes[i], commitId, ranks[i]));
         }
 
@@ -82,15 +70,13 @@ public sealed partial class PostgresStateDriver
         finish.Parameters.Add(new NpgsqlParameter<string[]>("guilds", writeGuilds));
         finish.Parameters.Add(new NpgsqlParameter<long[]>("ranks", ranks));
         finish.Parameters.Add(new NpgsqlParameter("commit", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = commitId.IsNone ? DBNull.Value : commitId.Value });
+        finish.Parameters.Add(new NpgsqlParameter<TimeSpan>("retention", _commitIdRetention));
         batch.BatchCommands.Add(finish);
         try
         {
-            // The rows come from the guilds' locks, lock_logged, the copies, then finish_logged.
+            // The rows come from lock_logged, then finish_logged (the writes return none).
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            for (var skipped = 0; skipped < guilds.Count + 1 + writes.Count; skipped++)
-            {
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
 
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             return (false, CommitResult.Success(reader.GetFieldValue<long[]>(0)));
