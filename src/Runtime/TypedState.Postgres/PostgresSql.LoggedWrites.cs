@@ -1,9 +1,9 @@
 namespace TypedState.Postgres;
 
 // The one-round-trip logged commit (PostgresStateDriver.LoggedFastPath.cs): an opening function takes the guilds'
-// locks, each write's statement also inserts its entry, at the sequence its place in the batch gives it above the
-// guild's head (locked by the commit, so it cannot move), and a closing function checks that every write applied,
-// raises the heads and remembers the commit id. The functions are created by storage layout 5.
+// locks and reserves their sequences (raising the heads, which row-locks them), each write's statement also inserts
+// its entry at the sequence its place in the batch gives it, and a closing function checks that every write applied
+// and remembers the commit id. The functions are created by storage layout 5.
 internal sealed partial class PostgresSql
 {
     /// <summary>Raised by <c>lock_logged</c> and <c>finish_logged</c>: the commit cannot complete in one round trip (nothing applied); the two-round-trip path decides.</summary>
@@ -14,31 +14,33 @@ internal sealed partial class PostgresSql
         """
 
         -- Opens a one-round-trip logged commit: the guilds' shared advisory locks (p_locks, in guild order, as every
-        -- commit takes them), then their timelines' rows locked in guild order until it ends (which orders the guild's
-        -- commits: the heads stay where they are). Declines unless every guild keeps a timeline, runs (a pause waits
-        -- for the commits holding the row, and a commit that waited re-reads it) and is not a fork (whose writes may
-        -- first copy what they read through their source).
-        CREATE FUNCTION {s}.lock_logged(p_locks text[], p_guilds text[]) RETURNS void LANGUAGE plpgsql AS $f$
+        -- commit takes them), then each guild's head raised by its number of writes (p_counts), in guild order. The
+        -- update row-locks the timeline until the commit ends, which orders the guild's commits: the entries take the
+        -- sequences just reserved. Declines unless every guild keeps a timeline, runs (a pause waits for the commits
+        -- holding the row, and a commit that waited re-reads it) and is not a fork (whose writes may first copy what
+        -- they read through their source).
+        CREATE FUNCTION {s}.lock_logged(p_locks text[], p_guilds text[], p_counts bigint[]) RETURNS void LANGUAGE plpgsql AS $f$
         DECLARE
             l text;
-            n int;
         BEGIN
             FOREACH l IN ARRAY p_locks LOOP
                 PERFORM pg_advisory_xact_lock_shared(1414725635, hashtext(l));
             END LOOP;
-            SELECT count(*) INTO n FROM (
-                SELECT 1 FROM {s}.timelines t WHERE t.guild_id = ANY(p_guilds) AND t.paused_at IS NULL AND t.parent IS NULL
-                ORDER BY t.guild_id FOR UPDATE) l;
-            IF n < cardinality(p_guilds) THEN
-                RAISE EXCEPTION USING ERRCODE = 'TSL07', MESSAGE = 'a guild is paused, a fork or keeps no timeline';
-            END IF;
+            FOR i IN 1 .. cardinality(p_guilds) LOOP
+                UPDATE {s}.timelines t SET head = t.head + p_counts[i]
+                WHERE t.guild_id = p_guilds[i] AND t.paused_at IS NULL AND t.parent IS NULL;
+                IF NOT FOUND THEN
+                    RAISE EXCEPTION USING ERRCODE = 'TSL07', MESSAGE = 'a guild is paused, a fork or keeps no timeline';
+                END IF;
+            END LOOP;
         END $f$;
 
         -- Closes a one-round-trip logged commit whose i-th write (in batch order) wrote the entry at its guild's head
-        -- plus p_ranks[i]: declines when one is missing (its condition failed), otherwise returns the writes' versions
-        -- (a set's new version, a delete's deleted one), raises the heads and remembers the versions under the commit
-        -- id (a repeat of a committed id fails here, on the id's unique index, and rolls back whole).
-        CREATE FUNCTION {s}.finish_logged(p_guilds text[], p_ranks bigint[], p_commit uuid, p_retention interval) RETURNS bigint[] LANGUAGE plpgsql AS $f$
+        -- plus p_offsets[i] (the head already raised, so offsets run up to 0): declines when one is missing (its
+        -- condition failed), otherwise returns the writes' versions (a set's new version, a delete's deleted one) and
+        -- remembers them under the commit id (a repeat of a committed id fails here, on the id's unique index, and
+        -- rolls back whole).
+        CREATE FUNCTION {s}.finish_logged(p_guilds text[], p_offsets bigint[], p_commit uuid, p_retention interval) RETURNS bigint[] LANGUAGE plpgsql AS $f$
         DECLARE
             result bigint[] := '{}';
             v bigint;
@@ -46,15 +48,13 @@ internal sealed partial class PostgresSql
             FOR i IN 1 .. cardinality(p_guilds) LOOP
                 v := NULL;
                 SELECT CASE WHEN e.kind = 1 THEN e.previous_version ELSE e.version END INTO v
-                FROM {s}.timelines t JOIN {s}.timeline_entries e ON e.guild_id = t.guild_id AND e.seq = t.head + p_ranks[i]
+                FROM {s}.timelines t JOIN {s}.timeline_entries e ON e.guild_id = t.guild_id AND e.seq = t.head + p_offsets[i]
                 WHERE t.guild_id = p_guilds[i];
                 IF v IS NULL THEN
                     RAISE EXCEPTION USING ERRCODE = 'TSL07', MESSAGE = 'a condition failed';
                 END IF;
                 result := result || v;
             END LOOP;
-            UPDATE {s}.timelines t SET head = t.head + n.added
-            FROM (SELECT x.g, max(x.r) AS added FROM unnest(p_guilds, p_ranks) AS x(g, r) GROUP BY x.g) n WHERE t.guild_id = n.g;
             IF p_commit IS NOT NULL THEN
                 INSERT INTO {s}.commit_ids (id, versions, expires_at) VALUES (p_commit, result, now() + p_retention);
             END IF;
@@ -62,13 +62,13 @@ internal sealed partial class PostgresSql
         END $f$;
         """;
 
-    /// <summary>A write's entry, the statement's main part: at the guild's head plus the write's rank, from what <c>written</c> returned.</summary>
+    /// <summary>A write's entry, the statement's main part: at the guild's (raised) head plus the write's offset, from what <c>written</c> returned.</summary>
     private const string LoggedEntry =
         " INSERT INTO {s}.timeline_entries (guild_id, seq, kind, scope, agent_id, key, previous_version, version, value, value_bytes, commit_id, committed_at)" +
-        " SELECT @guild, (SELECT head FROM {s}.timelines WHERE guild_id = @guild) + @rank, {kind}, @scope, @agent, @key, {previous}, {version}, {value}, @commit, now() FROM written";
+        " SELECT @guild, (SELECT head FROM {s}.timelines WHERE guild_id = @guild) + @offset, {kind}, @scope, @agent, @key, {previous}, {version}, {value}, @commit, now() FROM written";
 
-    /// <summary>The parameters of the logged write statements, in order: the record's, then the entry's rank.</summary>
-    public static readonly string[] LoggedParameters = [.. RecordParameters, "rank"];
+    /// <summary>The parameters of the logged write statements, in order: the record's, then the entry's offset from the raised head.</summary>
+    public static readonly string[] LoggedParameters = [.. RecordParameters, "offset"];
 
     public string LockLogged { get; private set; } = "";
 
@@ -97,8 +97,8 @@ internal sealed partial class PostgresSql
         string Logged(string sql) => Positional(Build(sql), LoggedParameters);
 
         const string setValue = "@value, @value_bytes";
-        LockLogged = Build("SELECT {s}.lock_logged(@locks, @guilds)");
-        FinishLogged = Build("SELECT {s}.finish_logged(@guilds, @ranks, @commit, @retention)");
+        LockLogged = Build("SELECT {s}.lock_logged(@locks, @guilds, @counts)");
+        FinishLogged = Build("SELECT {s}.finish_logged(@guilds, @offsets, @commit, @retention)");
         LoggedSetAny = Logged(Seen + "written AS (" + SetAnyWrite + ")" + Entry("0", "coalesce((SELECT live FROM seen), 0)", "version", setValue));
         LoggedSetIfAbsent = Logged("WITH " + SetIfAbsentWrite + Entry("0", "0", "version", setValue));
         LoggedSetIfVersion = Logged("WITH " + SetIfVersionWrite + Entry("0", "@expected", "version", setValue));

@@ -5,9 +5,9 @@ namespace TypedState.Postgres;
 
 // The logged commit in one round trip, for the common batch: sets and version-checked deletes, without fences or
 // appends, to guilds this driver knows to keep a timeline. One implicit transaction of 2 + n statements: lock_logged
-// (the guilds' shared advisory locks and their timelines' rows), each write with its entry in record order
-// (PostgresSql.LoggedWrites.cs), and finish_logged, which raises the heads and remembers the versions under the commit
-// id. Any refusal (a pause, a fork, a guild without a timeline, a failed condition) declines it with nothing applied,
+// (the guilds' shared advisory locks, and their heads raised by their numbers of writes, which row-locks the
+// timelines), each write with its entry in record order (PostgresSql.LoggedWrites.cs), and finish_logged, which checks
+// every write applied and remembers the versions under the commit id. Any refusal (a pause, a fork, a guild without a timeline, a failed condition) declines it with nothing applied,
 // and the two-round-trip path (PostgresStateDriver.LoggedCommit.cs) runs the batch and reports it.
 public sealed partial class PostgresStateDriver
 {
@@ -37,6 +37,8 @@ public sealed partial class PostgresStateDriver
     /// </summary>
     private async Task<(bool Declined, CommitResult? Result)> CommitLoggedInOneAsync(IReadOnlyList<StateWrite> writes, CommitId commitId, bool last, CancellationToken cancellationToken)
     {
+        // Each write's entry goes at its guild's raised head plus its offset: its rank among the guild's writes in
+        // batch order, less the guild's number of writes.
         var guilds = GuildsOf(writes);
         var writeGuilds = new string[writes.Count];
         var ranks = new long[writes.Count];
@@ -47,12 +49,19 @@ public sealed partial class PostgresStateDriver
             ranks[i] = counts[writeGuilds[i]] = counts.GetValueOrDefault(writeGuilds[i]) + 1;
         }
 
+        var offsets = new long[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
+        {
+            offsets[i] = ranks[i] - counts[writeGuilds[i]];
+        }
+
         // Failing to open a connection applies nothing: the exception passes as it is.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = connection.CreateBatch();
         var open = new NpgsqlBatchCommand(_sql.LockLogged);
         open.Parameters.Add(new NpgsqlParameter<string[]>("locks", [.. guilds.Select(GuildLockName)]));
         open.Parameters.Add(new NpgsqlParameter<string[]>("guilds", [.. guilds]));
+        open.Parameters.Add(new NpgsqlParameter<long[]>("counts", [.. guilds.Select(guild => counts[guild])]));
         batch.BatchCommands.Add(open);
         var order = new int[writes.Count];
         for (var i = 0; i < order.Length; i++)
@@ -63,12 +72,12 @@ public sealed partial class PostgresStateDriver
         Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
         foreach (var i in order)
         {
-            batch.BatchCommands.Add(LoggedWriteCommand(writes[i], commitId, ranks[i]));
+            batch.BatchCommands.Add(LoggedWriteCommand(writes[i], commitId, offsets[i]));
         }
 
         var finish = new NpgsqlBatchCommand(_sql.FinishLogged);
         finish.Parameters.Add(new NpgsqlParameter<string[]>("guilds", writeGuilds));
-        finish.Parameters.Add(new NpgsqlParameter<long[]>("ranks", ranks));
+        finish.Parameters.Add(new NpgsqlParameter<long[]>("offsets", offsets));
         finish.Parameters.Add(new NpgsqlParameter("commit", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = commitId.IsNone ? DBNull.Value : commitId.Value });
         finish.Parameters.Add(new NpgsqlParameter<TimeSpan>("retention", _commitIdRetention));
         batch.BatchCommands.Add(finish);
@@ -96,8 +105,8 @@ public sealed partial class PostgresStateDriver
         }
     }
 
-    /// <summary>A write and its entry at the guild's head plus <paramref name="rank"/>, positional (<see cref="PostgresSql.LoggedParameters"/>).</summary>
-    private NpgsqlBatchCommand LoggedWriteCommand(StateWrite write, CommitId commitId, long rank)
+    /// <summary>A write and its entry at the guild's raised head plus <paramref name="offset"/>, positional (<see cref="PostgresSql.LoggedParameters"/>).</summary>
+    private NpgsqlBatchCommand LoggedWriteCommand(StateWrite write, CommitId commitId, long offset)
     {
         var command = new NpgsqlBatchCommand((write.Kind, write.ExpectedVersion) switch
         {
@@ -108,7 +117,7 @@ public sealed partial class PostgresStateDriver
         });
         PostgresParameters.AddWrite(command.Parameters, write, _jsonbWrites);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = commitId.Value });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = rank });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = offset });
         return command;
     }
 }
