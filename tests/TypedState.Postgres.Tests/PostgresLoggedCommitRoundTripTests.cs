@@ -10,7 +10,8 @@ namespace TypedState.Tests.Postgres;
 /// <summary>
 /// The logged commit of a common batch (sets and version-checked deletes, no fences, no appends) is one round trip,
 /// as an unlogged single write is; a batch the one round trip refuses (a failed condition, a pause) applies nothing
-/// there and is reported by the two-round-trip path exactly as before; a repeated commit id applies nothing twice. Round trips are counted as Npgsql's command
+/// there and is reported by the two-round-trip path exactly as before; a repeated commit id applies nothing twice;
+/// a fork's commits go to the two-round-trip path directly. Round trips are counted as Npgsql's command
 /// activities on this test's own data source.
 /// </summary>
 public sealed class PostgresLoggedCommitRoundTripTests(ITestOutputHelper output) : IAsyncLifetime
@@ -61,6 +62,12 @@ public sealed class PostgresLoggedCommitRoundTripTests(ITestOutputHelper output)
         Assert.Equal(first.Versions, again.Versions);
         Assert.Equal(6, (await state.Timelines.GetAsync("g"))!.Head);
         trips.Take();
+
+        // A fork's commits take the two-round-trip path at once (they may first copy what they read through the source).
+        await state.Timelines.ForkAsync("g", 6, "fork");
+        trips.Take();
+        Assert.Equal(3, await state.SetAsync(StateOwner.Guild("fork"), "plan", "forked"));
+        Assert.Equal(2, trips.Take());
 
         // A failed condition: declined in one round trip, then found and reported by the two-round-trip path.
         var conflict = await Assert.ThrowsAsync<StateConflictException>(async () => await state.SetAsync(guild, "plan", "stale", expectedVersion: 1));

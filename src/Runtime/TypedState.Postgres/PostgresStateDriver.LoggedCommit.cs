@@ -38,6 +38,7 @@ public sealed partial class PostgresStateDriver
             {
                 await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 fenced = await ReadLocksAsync(reader, tokensAfter, fences, timelines, cancellationToken).ConfigureAwait(false);
+                LearnGuilds(writes, timelines);
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
                 await ReadWritesAsync(reader, reads, writes, applied, cancellationToken).ConfigureAwait(false);
             }

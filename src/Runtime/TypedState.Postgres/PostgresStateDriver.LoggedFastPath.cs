@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Npgsql;
 using TypedState.Storage;
 
@@ -11,6 +12,32 @@ namespace TypedState.Postgres;
 // and the two-round-trip path (PostgresStateDriver.LoggedCommit.cs) runs the batch and reports it.
 public sealed partial class PostgresStateDriver
 {
+    /// <summary>
+    /// Guilds this driver saw to be forks: their commits skip the one round trip, which would decline them. Only a
+    /// shortcut, as <see cref="_loggedGuilds"/> is: a stale entry (a fork removed and its id reused) costs the one
+    /// round trip, never correctness.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, bool> _forkGuilds = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// After the two-round-trip path read the timelines of a batch's guilds: forks are remembered, and guilds that no
+    /// longer keep a timeline are forgotten, so their next commits take the path that fits them.
+    /// </summary>
+    private void LearnGuilds(IReadOnlyList<StateWrite> writes, Dictionary<string, (long Head, long? PausedAt, bool IsFork)> timelines)
+    {
+        foreach (var guild in GuildsOf(writes))
+        {
+            if (!timelines.TryGetValue(guild, out var timeline))
+            {
+                _loggedGuilds.TryRemove(guild, out _);
+            }
+            else if (timeline.IsFork)
+            {
+                _forkGuilds[guild] = true;
+            }
+        }
+    }
+
     /// <summary>Whether a batch can be committed by <see cref="CommitLoggedInOneAsync"/>.</summary>
     private bool FitsOneRoundTrip(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences)
     {
@@ -22,7 +49,8 @@ public sealed partial class PostgresStateDriver
         foreach (var write in writes)
         {
             var fits = write is { Kind: StateWriteKind.Set } or { Kind: StateWriteKind.Delete, ExpectedVersion: > 0 };
-            if (!fits || write.Owner.Scope == Scope.Global || !_loggedGuilds.ContainsKey(write.Owner.GuildIdOrEmpty))
+            var guild = write.Owner.GuildIdOrEmpty;
+            if (!fits || write.Owner.Scope == Scope.Global || !_loggedGuilds.ContainsKey(guild) || _forkGuilds.ContainsKey(guild))
             {
                 return false;
             }

@@ -162,6 +162,7 @@ public sealed partial class PostgresStateDriver
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             _loggedGuilds[newGuildId] = true;
+            _forkGuilds[newGuildId] = true;
             return ReadTimelineRow(reader);
         }
         catch (PostgresException ex) when (IsTimelineRefusal(ex))
