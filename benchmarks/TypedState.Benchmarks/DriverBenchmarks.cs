@@ -66,6 +66,10 @@ public static class DriverBenchmarks
             Compare("(step) PostgreSQL set: raw prepared vs driver CommitAsync only", new Op(pgFixture.RawSet), new Op(pgFixture.DriverSet), rounds, blockMs, processAllocations: true);
             Compare("PostgreSQL set (raw unprepared, a pooled connection and new command per call)", new Op(pgFixture.RawUnpreparedSet), new Op(pgFixture.TypedStateSet), rounds, blockMs, processAllocations: true);
             Compare("(step) PostgreSQL set: raw prepared vs raw unprepared (Npgsql's per-call connection rent and command)", new Op(pgFixture.RawSet), new Op(pgFixture.RawUnpreparedSet), rounds, blockMs, processAllocations: true);
+
+            // The guild timeline: the same set, and a two-record transaction, with the guild's log off (the "raw" column) and on.
+            Compare("PostgreSQL set (timeline): set, log off vs on", new Op(() => pgFixture.GuildSet(false)), new Op(() => pgFixture.GuildSet(true)), rounds, blockMs, processAllocations: true);
+            Compare("PostgreSQL set (timeline): 2-record transaction, log off vs on", new Op(() => pgFixture.GuildTransaction(false)), new Op(() => pgFixture.GuildTransaction(true)), rounds, blockMs, processAllocations: true);
             if (aa)
             {
                 Compare("A/A: PostgreSQL set, raw prepared vs itself", new Op(pgFixture.RawSet), new Op(pgFixture.RawSet), rounds, blockMs, processAllocations: true);

@@ -31,6 +31,7 @@ public sealed class PostgresFixture : IAsyncDisposable
     private readonly NpgsqlCommand _read;
     private readonly NpgsqlCommand _set;
     private readonly NpgsqlParameter<ReadOnlyMemory<byte>> _setValue;
+    private bool _timelineStarted;
 
     public PostgresFixture(string connectionString)
     {
@@ -140,6 +141,38 @@ public sealed class PostgresFixture : IAsyncDisposable
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(_value, Sample.TypeInfo);
         return Manager.Driver.CommitAsync([new StateWrite(Sample.Owner, Sample.Key, StateWriteKind.Set, bytes, null)], s_noFences, CommitId.None, CancellationToken.None).Wait().Versions[0];
+    }
+
+    /// <summary>
+    /// TypedState's set of the same record in another guild of the same schema, whose timeline is off (never started)
+    /// or on (started on first use): what logging the commit costs, same driver, same database.
+    /// </summary>
+    public long GuildSet(bool timeline) =>
+        Manager.SetAsync(StateOwner.Agent(TimelineGuild(timeline), Sample.AgentId), Sample.Key, _value, Sample.TypeInfo).Wait();
+
+    /// <summary>As <see cref="GuildSet"/>, for a transaction setting two records of the guild (its agent's and its own).</summary>
+    public long GuildTransaction(bool timeline) => GuildTransactionAsync(TimelineGuild(timeline)).AsTask().GetAwaiter().GetResult();
+
+    private async ValueTask<long> GuildTransactionAsync(string guildId)
+    {
+        await using var transaction = await Manager.BeginTransactionAsync();
+        await transaction.SetAsync(StateOwner.Agent(guildId, Sample.AgentId), Sample.Key, _value, Sample.TypeInfo);
+        await transaction.SetAsync(StateOwner.Guild(guildId), Sample.Key, _value, Sample.TypeInfo);
+        await transaction.CommitAsync();
+        return 1;
+    }
+
+    /// <summary>The guild of the timeline rows: log off, or log on (its timeline started on first use).</summary>
+    private string TimelineGuild(bool timeline)
+    {
+        var guildId = timeline ? "bench-timeline-on" : "bench-timeline-off";
+        if (timeline && !_timelineStarted)
+        {
+            Manager.Timelines.StartAsync(guildId).AsTask().GetAwaiter().GetResult();
+            _timelineStarted = true;
+        }
+
+        return guildId;
     }
 
     /// <summary>Breakdown: the driver's ReadAsync alone, then the same deserialization.</summary>

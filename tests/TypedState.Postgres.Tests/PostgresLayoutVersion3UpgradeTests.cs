@@ -5,8 +5,8 @@ namespace TypedState.Tests.Postgres;
 
 /// <summary>
 /// A schema of storage layout version 3, as that driver left it (its three upgrades, unchanged since), is upgraded in
-/// place to layout 4: records keep their values and versions, the timeline tables appear, and a timeline started
-/// on the upgraded schema turns what the guild held into its first entries.
+/// place to the current layout: records keep their values and versions, the timeline tables appear, and a timeline
+/// started on the upgraded schema turns what the guild held into its first entries.
 /// </summary>
 public sealed class PostgresLayoutVersion3UpgradeTests : IAsyncLifetime
 {
@@ -38,7 +38,7 @@ public sealed class PostgresLayoutVersion3UpgradeTests : IAsyncLifetime
         Assert.Equal(("draft", 3L), ((await state.GetAsync<string>(guild, "plan")).Value, (await state.GetAsync<string>(guild, "plan")).Version));
         Assert.Equal(PostgresSql.LayoutVersion, await _server.ScalarAsync($"SELECT version FROM \"{schema}\".schema_version"));
         Assert.Equal(
-            "timeline_entries,timelines",
+            "timeline_entries,timeline_pins,timeline_snapshots,timelines",
             await _server.ScalarAsync($"SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '{schema}' AND table_name LIKE 'timeline%'"));
 
         // What the guild held becomes the first entries (agents first, then the guild, in key order); tombstones do not.

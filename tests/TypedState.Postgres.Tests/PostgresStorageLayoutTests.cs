@@ -24,7 +24,7 @@ public sealed class PostgresStorageLayoutTests : IAsyncLifetime
         await state.SetAsync(StateOwner.Global, "k", 1);
 
         Assert.Equal(
-            "commit_ids,guild_floors,lock_owners,locks,records,schema_version,timeline_entries,timelines",
+            "commit_ids,guild_floors,lock_owners,locks,records,schema_version,timeline_entries,timeline_pins,timeline_snapshots,timelines",
             await _server.ScalarAsync($"SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '{schema}'"));
         Assert.Equal(PostgresSql.LayoutVersion, await _server.ScalarAsync($"SELECT version FROM \"{schema}\".schema_version"));
         Assert.Equal("jsonb", await _server.ScalarAsync(ColumnQuery(schema, "records", "value", "data_type")));

@@ -8,9 +8,9 @@ internal sealed partial class PostgresSql
     /// <c>value</c> column, bytea or jsonb as configured. 2: <c>value jsonb</c> plus the exact-bytes fallback
     /// <c>value_bytes bytea</c>, the same for every <see cref="PostgresValueStorage"/>. 3: records and locks indexed by
     /// key head and digest (keys of any accepted length), the guilds' version floors and the remembered commit ids.
-    /// 4: guild timelines (PostgresSql.TimelineLayout.cs).
+    /// 4: guild timelines (PostgresSql.TimelineLayout.cs). 5: their snapshots and pins (PostgresSql.SnapshotLayout.cs).
     /// </summary>
-    public const int LayoutVersion = 4;
+    public const int LayoutVersion = 5;
 
     /// <summary>Whether the schema's layout version table exists (the name is passed quoted, as to_regclass wants it).</summary>
     public const string LayoutVersionTableExists = "SELECT to_regclass(@table) IS NOT NULL";
@@ -119,6 +119,10 @@ internal sealed partial class PostgresSql
 
         // Version 4: guild timelines, two new tables and their functions; no existing row changes.
         TimelineLayoutTemplate,
+
+        // Version 5: snapshots and pins of timelines, two new tables; pruning replaced to keep them; the functions of the
+        // one-round-trip logged commit.
+        SnapshotLayoutTemplate + LoggedCommitLayout,
     ];
 
     /// <summary>The qualified, quoted name of the layout version table (for to_regclass).</summary>

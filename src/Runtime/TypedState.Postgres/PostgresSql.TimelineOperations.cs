@@ -4,6 +4,44 @@ namespace TypedState.Postgres;
 // removal. Each runs inside the statement batch that takes the guild's advisory lock first (see PostgresStateDriver.Timeline.cs).
 internal sealed partial class PostgresSql
 {
+    /// <summary>The start of <c>prune_timeline</c>: its checks, and the horizon lowered to the oldest live fork point.</summary>
+    private const string PruneTimelineStart =
+        """
+        CREATE OR REPLACE FUNCTION {s}.prune_timeline(p_guild text, p_horizon bigint) RETURNS void LANGUAGE plpgsql AS $f$
+        DECLARE
+            t record;
+            h bigint := p_horizon;
+        BEGIN
+            SELECT tl.head, tl.retained_from INTO t FROM {s}.timelines tl WHERE tl.guild_id = p_guild FOR UPDATE;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION USING ERRCODE = 'TSL02', MESSAGE = 'the guild has no timeline';
+            END IF;
+            IF h > t.head THEN
+                RAISE EXCEPTION USING ERRCODE = 'TSL03', MESSAGE = 'beyond the head', DETAIL = t.head::text;
+            END IF;
+            h := least(h, coalesce((SELECT min(f.fork_sequence) FROM {s}.timelines f WHERE f.parent = p_guild), h));
+        """;
+
+    /// <summary>The entries <c>prune_timeline</c> drops below its horizon <c>h</c>.</summary>
+    private const string PruneTimelineEntries =
+        """
+            IF h <= t.retained_from THEN
+                RETURN;
+            END IF;
+            DELETE FROM {s}.timeline_entries e WHERE e.guild_id = p_guild AND e.seq <= h AND (e.kind = 2 OR EXISTS (
+                SELECT 1 FROM {s}.timeline_entries n WHERE n.guild_id = p_guild AND n.scope = e.scope AND n.agent_id = e.agent_id
+                AND left(n.key, 128) = left(e.key, 128)
+                AND sha256(decode(replace(n.key, '\', '\\'), 'escape')) = sha256(decode(replace(e.key, '\', '\\'), 'escape'))
+                AND n.key = e.key AND n.kind <> 2 AND n.seq > e.seq AND n.seq <= h));
+        """;
+
+    /// <summary>The end of <c>prune_timeline</c>: the new oldest readable sequence.</summary>
+    private const string PruneTimelineEnd =
+        """
+            UPDATE {s}.timelines SET retained_from = h WHERE guild_id = p_guild;
+        END $f$;
+        """;
+
     private const string TimelineOperationsLayout =
         """
 
@@ -42,29 +80,7 @@ internal sealed partial class PostgresSql
         -- Drops the history up to the horizon (lowered to the oldest fork point of a live fork): appended events, and
         -- every set, delete and removal but the last one at or below it of each record and agent, which the state at
         -- the horizon needs. Returns nothing; the driver reads the row after.
-        CREATE FUNCTION {s}.prune_timeline(p_guild text, p_horizon bigint) RETURNS void LANGUAGE plpgsql AS $f$
-        DECLARE
-            t record;
-            h bigint := p_horizon;
-        BEGIN
-            SELECT tl.head, tl.retained_from INTO t FROM {s}.timelines tl WHERE tl.guild_id = p_guild FOR UPDATE;
-            IF NOT FOUND THEN
-                RAISE EXCEPTION USING ERRCODE = 'TSL02', MESSAGE = 'the guild has no timeline';
-            END IF;
-            IF h > t.head THEN
-                RAISE EXCEPTION USING ERRCODE = 'TSL03', MESSAGE = 'beyond the head', DETAIL = t.head::text;
-            END IF;
-            h := least(h, coalesce((SELECT min(f.fork_sequence) FROM {s}.timelines f WHERE f.parent = p_guild), h));
-            IF h <= t.retained_from THEN
-                RETURN;
-            END IF;
-            DELETE FROM {s}.timeline_entries e WHERE e.guild_id = p_guild AND e.seq <= h AND (e.kind = 2 OR EXISTS (
-                SELECT 1 FROM {s}.timeline_entries n WHERE n.guild_id = p_guild AND n.scope = e.scope AND n.agent_id = e.agent_id
-                AND left(n.key, 128) = left(e.key, 128)
-                AND sha256(decode(replace(n.key, '\', '\\'), 'escape')) = sha256(decode(replace(e.key, '\', '\\'), 'escape'))
-                AND n.key = e.key AND n.kind <> 2 AND n.seq > e.seq AND n.seq <= h));
-            UPDATE {s}.timelines SET retained_from = h WHERE guild_id = p_guild;
-        END $f$;
+        """ + "\n" + PruneTimelineStart + "\n" + PruneTimelineEntries + "\n" + PruneTimelineEnd + """
 
         -- Keeps the timeline through an owner's removal (under the guild's exclusive advisory lock, before the
         -- records go): a guild with live forks is refused; a fork's owner raises the guild's version floor to what it

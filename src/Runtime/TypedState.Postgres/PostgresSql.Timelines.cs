@@ -36,7 +36,10 @@ internal sealed partial class PostgresSql
 
     private const string ForkTimelineTemplate = "SELECT {s}.fork_timeline(@source, @sequence, @guild)";
 
-    private const string ListForksTemplate = "SELECT " + TimelineColumns + " FROM {s}.timelines WHERE parent = @guild ORDER BY guild_id";
+    /// <summary>A keyset page of a guild's forks, after @after (NULL for the first page), by the partial index on (parent, guild_id).</summary>
+    private const string ListForksTemplate =
+        "SELECT " + TimelineColumns + " FROM {s}.timelines WHERE parent = @guild AND (@after::text IS NULL OR guild_id > @after::text COLLATE \"C\") " +
+        "ORDER BY guild_id LIMIT @limit";
 
     private const string PruneTimelineTemplate = "SELECT {s}.prune_timeline(@guild, @sequence)";
 

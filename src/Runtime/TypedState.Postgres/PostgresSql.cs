@@ -222,6 +222,8 @@ internal sealed partial class PostgresSql
         KeyFenceToken = Build(KeyFenceTokenTemplate);
         OwnerFenceToken = Build(OwnerFenceTokenTemplate);
         BuildTimelineStatements();
+        BuildSnapshotStatements();
+        BuildLoggedWriteStatements();
     }
 
     /// <summary>

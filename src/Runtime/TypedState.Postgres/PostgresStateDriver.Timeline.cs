@@ -162,6 +162,7 @@ public sealed partial class PostgresStateDriver
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             _loggedGuilds[newGuildId] = true;
+            _forkGuilds[newGuildId] = true;
             return ReadTimelineRow(reader);
         }
         catch (PostgresException ex) when (IsTimelineRefusal(ex))
@@ -171,32 +172,31 @@ public sealed partial class PostgresStateDriver
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Keyset pages of ListPageSize forks, each its own query (the first one with the guild's row, to refuse a guild
+    /// without a timeline), so memory stays bounded however many forks a guild has and no connection is held while
+    /// the caller works.
+    /// </remarks>
     public async IAsyncEnumerable<GuildTimeline> ListForksAsync(string guildId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        var forks = new List<GuildTimeline>();
-        await using (var batch = _dataSource.CreateBatch())
-        {
-            batch.BatchCommands.Add(GuildCommand(_sql.ReadTimeline, guildId));
-            batch.BatchCommands.Add(GuildCommand(_sql.ListForks, guildId));
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                throw NotStarted(guildId);
-            }
-
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                forks.Add(ReadTimelineRow(reader));
-            }
-        }
-
-        foreach (var fork in forks)
+        string? after = null;
+        while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return fork;
+            var page = await ReadForksPageAsync(guildId, after, cancellationToken).ConfigureAwait(false);
+            foreach (var fork in page)
+            {
+                yield return fork;
+            }
+
+            if (page.Count < _pageSize)
+            {
+                yield break;
+            }
+
+            after = page[^1].GuildId;
         }
     }
 
@@ -232,6 +232,39 @@ public sealed partial class PostgresStateDriver
         command.Parameters.Add(new NpgsqlParameter<string>("guild", guildId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadTimelineRow(reader) : throw NotStarted(guildId);
+    }
+
+    /// <summary>A page of a guild's forks after <paramref name="after"/>; the first page refuses a guild without a timeline.</summary>
+    private async Task<List<GuildTimeline>> ReadForksPageAsync(string guildId, string? after, CancellationToken cancellationToken)
+    {
+        await using var batch = _dataSource.CreateBatch();
+        if (after is null)
+        {
+            batch.BatchCommands.Add(GuildCommand(_sql.ReadTimeline, guildId));
+        }
+
+        var page = GuildCommand(_sql.ListForks, guildId);
+        page.Parameters.Add(new NpgsqlParameter("after", NpgsqlDbType.Text) { Value = (object?)after ?? DBNull.Value });
+        page.Parameters.Add(new NpgsqlParameter<int>("limit", _pageSize));
+        batch.BatchCommands.Add(page);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (after is null)
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw NotStarted(guildId);
+            }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var forks = new List<GuildTimeline>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            forks.Add(ReadTimelineRow(reader));
+        }
+
+        return forks;
     }
 
     private async Task<List<TimelineEntry>> ReadEntriesPageAsync(string guildId, long after, bool first, CancellationToken cancellationToken)

@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using Npgsql;
+using TypedState.Storage;
+
+namespace TypedState.Postgres;
+
+// The logged commit in one round trip, for the common batch: sets and version-checked deletes, without fences or
+// appends, to guilds this driver knows to keep a timeline. One implicit transaction of 2 + n statements: lock_logged
+// (the guilds' shared advisory locks, and their heads raised by their numbers of writes, which row-locks the
+// timelines), each write with its entry in record order (PostgresSql.LoggedWrites.cs), and finish_logged, which checks
+// every write applied and remembers the versions under the commit id. Any refusal (a pause, a fork, a guild without a timeline, a failed condition) declines it with nothing applied,
+// and the two-round-trip path (PostgresStateDriver.LoggedCommit.cs) runs the batch and reports it.
+public sealed partial class PostgresStateDriver
+{
+    /// <summary>
+    /// Guilds this driver saw to be forks: their commits skip the one round trip, which would decline them. Only a
+    /// shortcut, as <see cref="_loggedGuilds"/> is: a stale entry (a fork removed and its id reused) costs the one
+    /// round trip, never correctness.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, bool> _forkGuilds = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// After the two-round-trip path read the timelines of a batch's guilds: forks are remembered, and guilds that no
+    /// longer keep a timeline are forgotten, so their next commits take the path that fits them.
+    /// </summary>
+    private void LearnGuilds(IReadOnlyList<StateWrite> writes, Dictionary<string, (long Head, long? PausedAt, bool IsFork)> timelines)
+    {
+        foreach (var guild in GuildsOf(writes))
+        {
+            if (!timelines.TryGetValue(guild, out var timeline))
+            {
+                _loggedGuilds.TryRemove(guild, out _);
+            }
+            else if (timeline.IsFork)
+            {
+                _forkGuilds[guild] = true;
+            }
+        }
+    }
+
+    /// <summary>Whether a batch can be committed by <see cref="CommitLoggedInOneAsync"/>.</summary>
+    private bool FitsOneRoundTrip(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences)
+    {
+        if (fences.Count > 0)
+        {
+            return false;
+        }
+
+        foreach (var write in writes)
+        {
+            var fits = write is { Kind: StateWriteKind.Set } or { Kind: StateWriteKind.Delete, ExpectedVersion: > 0 };
+            var guild = write.Owner.GuildIdOrEmpty;
+            if (!fits || write.Owner.Scope == Scope.Global || !_loggedGuilds.ContainsKey(guild) || _forkGuilds.ContainsKey(guild))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The batch in one round trip; <c>Declined</c> when the server refused it (nothing applied) and the two-round-trip
+    /// path must decide. A null result asks for another attempt (a repeated commit id whose result is gone).
+    /// </summary>
+    private async Task<(bool Declined, CommitResult? Result)> CommitLoggedInOneAsync(IReadOnlyList<StateWrite> writes, CommitId commitId, bool last, CancellationToken cancellationToken)
+    {
+        // Each write's entry goes at its guild's raised head plus its offset: its rank among the guild's writes in
+        // batch order, less the guild's number of writes.
+        var guilds = GuildsOf(writes);
+        var writeGuilds = new string[writes.Count];
+        var ranks = new long[writes.Count];
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var i = 0; i < writes.Count; i++)
+        {
+            writeGuilds[i] = writes[i].Owner.GuildIdOrEmpty;
+            ranks[i] = counts[writeGuilds[i]] = counts.GetValueOrDefault(writeGuilds[i]) + 1;
+        }
+
+        var offsets = new long[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
+        {
+            offsets[i] = ranks[i] - counts[writeGuilds[i]];
+        }
+
+        // Failing to open a connection applies nothing: the exception passes as it is.
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = connection.CreateBatch();
+        var open = new NpgsqlBatchCommand(_sql.LockLogged);
+        open.Parameters.Add(new NpgsqlParameter<string[]>("locks", [.. guilds.Select(GuildLockName)]));
+        open.Parameters.Add(new NpgsqlParameter<string[]>("guilds", [.. guilds]));
+        open.Parameters.Add(new NpgsqlParameter<long[]>("counts", [.. guilds.Select(guild => counts[guild])]));
+        batch.BatchCommands.Add(open);
+        var order = new int[writes.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
+        foreach (var i in order)
+        {
+            batch.BatchCommands.Add(LoggedWriteCommand(writes[i], commitId, offsets[i]));
+        }
+
+        var finish = new NpgsqlBatchCommand(_sql.FinishLogged);
+        finish.Parameters.Add(new NpgsqlParameter<string[]>("guilds", writeGuilds));
+        finish.Parameters.Add(new NpgsqlParameter<long[]>("offsets", offsets));
+        finish.Parameters.Add(new NpgsqlParameter("commit", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = commitId.IsNone ? DBNull.Value : commitId.Value });
+        finish.Parameters.Add(new NpgsqlParameter<TimeSpan>("retention", _commitIdRetention));
+        batch.BatchCommands.Add(finish);
+        try
+        {
+            // The rows come from lock_logged, then finish_logged (the writes return none).
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return (false, CommitResult.Success(reader.GetFieldValue<long[]>(0)));
+        }
+        catch (PostgresException ex) when (!commitId.IsNone && IsRepeatedClaim(ex))
+        {
+            return (false, await RecallAsync(connection, commitId, last, cancellationToken).ConfigureAwait(false));
+        }
+        catch (PostgresException ex) when (ex.SqlState != PostgresErrorCodes.DeadlockDetected && !MayHaveCommitted(ex))
+        {
+            // Refused, or any other error the server answered: the implicit transaction rolled back whole.
+            return (true, null);
+        }
+        catch (Exception ex) when (MayHaveCommitted(ex))
+        {
+            throw Lost(ex);
+        }
+    }
+
+    /// <summary>A write and its entry at the guild's raised head plus <paramref name="offset"/>, positional (<see cref="PostgresSql.LoggedParameters"/>).</summary>
+    private NpgsqlBatchCommand LoggedWriteCommand(StateWrite write, CommitId commitId, long offset)
+    {
+        var command = new NpgsqlBatchCommand((write.Kind, write.ExpectedVersion) switch
+        {
+            (StateWriteKind.Set, null) => _sql.LoggedSetAny,
+            (StateWriteKind.Set, 0) => _sql.LoggedSetIfAbsent,
+            (StateWriteKind.Set, _) => _sql.LoggedSetIfVersion,
+            _ => _sql.LoggedDeleteIfVersion,
+        });
+        PostgresParameters.AddWrite(command.Parameters, write, _jsonbWrites);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = commitId.Value });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = offset });
+        return command;
+    }
+}
