@@ -101,11 +101,49 @@ internal static class TimelineDrivers
             return bytes;
         }
 
-        return new TimelineFixture("PostgreSQL", manager, Scan, new Cleanup(() =>
+        var fixture = new TimelineFixture("PostgreSQL", manager, Scan, new Cleanup(() =>
         {
             dataSource.Dispose();
             server.Dispose();
         }));
+        fixture.Steps.Add((
+            $"ListAsOf statement: the driver's (a record_as_of call per key) vs one DISTINCT ON scan, at sequence {TimelineFixture.OwnerCompleteAt}",
+            () => RunList(dataSource, PostgresDriverListAsOf),
+            () => RunList(dataSource, PostgresSetBasedListAsOf)));
+        return fixture;
+    }
+
+    /// <summary>The driver's ListAsOf statement (PostgresSql.Timelines.cs) for agent-000 of the big guild, everything from key ''.</summary>
+    private const string PostgresDriverListAsOf =
+        "SELECT k.key, a.value, a.value_bytes, a.version FROM typedstate.chain_keys($1, $3, 1::smallint, $2, '', NULL) AS k(key) " +
+        "CROSS JOIN LATERAL typedstate.record_as_of($1, 1::smallint, $2, k.key, $3) a WHERE a.live";
+
+    /// <summary>
+    /// The same answer for a guild that is not a fork, set-based: each key's last set or delete at or below the sequence,
+    /// after the owner's last removal, in one scan of the owner's entries (the shape of SQLite's GROUP BY max(seq)).
+    /// </summary>
+    private const string PostgresSetBasedListAsOf =
+        "SELECT c.key, c.value, c.value_bytes, c.version FROM (" +
+        "SELECT DISTINCT ON (e.key) e.key, e.kind, e.seq, e.value, e.value_bytes, e.version FROM typedstate.timeline_entries e " +
+        "WHERE e.guild_id = $1 AND e.scope = 1 AND e.agent_id = $2 AND e.kind IN (0, 1) AND e.seq <= $3 ORDER BY e.key, e.seq DESC) c " +
+        "WHERE c.kind = 0 AND c.seq > (SELECT coalesce(max(r.seq), 0) FROM typedstate.timeline_entries r WHERE r.guild_id = $1 AND r.scope = 1 " +
+        "AND r.agent_id = $2 AND r.kind = 3 AND r.key = '' AND r.seq <= $3) ORDER BY c.key";
+
+    /// <summary>Runs a listing statement; returns rows plus versions, which both statements must agree on.</summary>
+    private static long RunList(NpgsqlDataSource dataSource, string sql)
+    {
+        using var command = dataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = TimelineFixture.BigGuild });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = "agent-000" });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = TimelineFixture.OwnerCompleteAt });
+        using var reader = command.ExecuteReader();
+        long sum = 0;
+        while (reader.Read())
+        {
+            sum += 1_000_000 + reader.GetInt64(3) + (reader.IsDBNull(1) ? 0 : reader.GetString(1).Length);
+        }
+
+        return sum;
     }
 
     private static TimelineFixture Own<T>(T server, Func<T, TimelineFixture> create)

@@ -49,6 +49,12 @@ public sealed class TimelineFixture : IAsyncDisposable
     /// <summary>Whether the driver keeps guild snapshots, which <c>RebuildAsync</c> starts from.</summary>
     public bool HasSnapshots => Manager.Driver is ITimelineSnapshotDriver;
 
+    /// <summary>
+    /// The driver's own "(step)" comparisons: raw statements that locate where a TypedState figure's time goes (a
+    /// driver statement against an alternative), run after the as-of rows.
+    /// </summary>
+    public List<(string Name, Func<long> Baseline, Func<long> Measured)> Steps { get; } = [];
+
     /// <summary>Whether the fixture can scan the driver's entry rows without TypedState.</summary>
     public bool HasRawScan => _rawScan is not null;
 
@@ -150,6 +156,9 @@ public sealed class TimelineFixture : IAsyncDisposable
 
     /// <summary>A typed read of the hot record (a record the fork holds no row of, the first time).</summary>
     public long ReadHot(string guildId) => Manager.GetAsync(HotOwner(guildId), HotKey, Sample.TypeInfo).Wait().Version;
+
+    /// <summary>A typed read of agent-000's record <paramref name="key"/>.</summary>
+    public long ReadKey(string guildId, string key) => Manager.GetAsync(HotOwner(guildId), key, Sample.TypeInfo).Wait().Version;
 
     /// <summary>A set of agent-000's record k001 (inherited from the source, the first time).</summary>
     public long WriteInherited(string guildId) => Manager.SetAsync(HotOwner(guildId), "k001", Sample.Create(), Sample.TypeInfo).Wait();
