@@ -15,7 +15,8 @@ namespace TypedState.Benchmarks;
 /// <item>rebuild: <c>RebuildAsync</c> from a snapshot at half the head plus the entries after it, in entries per
 /// second, beside a raw scan of the same entry rows (alternated rounds; drivers that keep snapshots).</item>
 /// </list>
-/// Usage: <c>timeline [--driver NAME] [--rounds 40] [--block-ms 25] [--filter TEXT] [--aa]</c>.
+/// Usage: <c>timeline [--driver NAME] [--rounds 40] [--block-ms 25] [--filter TEXT] [--aa]</c>; <c>--filter</c> keeps the
+/// rows whose name contains the text ("as-of", "ListAsOf", "step", "rebuild", "fork", "first read", a driver's name).
 /// </summary>
 public static class TimelineBenchmarks
 {
@@ -57,56 +58,48 @@ public static class TimelineBenchmarks
     {
         var (rounds, blockMs) = (options.Rounds, options.BlockMs);
         var name = fixture.Name;
-        bool Selected(string comparison) => options.Selected(comparison);
-        TableHeader();
-        if (Selected("as-of read"))
+
+        // Each row runs when --filter is absent or its full name contains the filter text.
+        void Row(string comparison, Func<long> baseline, Func<long> measured, bool aa = false)
         {
-            Compare($"{name} as-of read: live GetAsync vs GetAsOfAsync at sequence 1", new Op(fixture.LiveRead), new Op(() => fixture.AsOfRead(1)), rounds, blockMs, processAllocations: true);
-            var middle = fixture.BigHead / 2;
-            Compare($"{name} as-of read: live GetAsync vs GetAsOfAsync at sequence {middle}", new Op(fixture.LiveRead), new Op(() => fixture.AsOfRead(middle)), rounds, blockMs, processAllocations: true);
-            if (options.AA)
+            if ((!aa || options.AA) && options.Selected(comparison))
             {
-                Compare($"A/A: {name} live GetAsync vs itself", new Op(fixture.LiveRead), new Op(fixture.LiveRead), rounds, blockMs, processAllocations: true);
+                Compare(comparison, new Op(baseline), new Op(measured), rounds, blockMs, processAllocations: true);
             }
         }
 
-        if (Selected("ListAsOf"))
-        {
-            Compare($"{name} ListAsOf: live ListAsync vs ListAsOfAsync of agent-000 (1,001 records) at sequence {TimelineFixture.OwnerCompleteAt}", new Op(fixture.LiveList), new Op(() => fixture.ListAsOf(TimelineFixture.OwnerCompleteAt)), rounds, blockMs, processAllocations: true);
-        }
-
+        TableHeader();
+        var middle = fixture.BigHead / 2;
+        Row($"{name} as-of read: live GetAsync vs GetAsOfAsync at sequence 1", fixture.LiveRead, () => fixture.AsOfRead(1));
+        Row($"{name} as-of read: live GetAsync vs GetAsOfAsync at sequence {middle}", fixture.LiveRead, () => fixture.AsOfRead(middle));
+        Row($"A/A: {name} live GetAsync vs itself", fixture.LiveRead, fixture.LiveRead, aa: true);
+        Row($"{name} ListAsOf: live ListAsync vs ListAsOfAsync of agent-000 (1,001 records) at sequence {TimelineFixture.OwnerCompleteAt}", fixture.LiveList, () => fixture.ListAsOf(TimelineFixture.OwnerCompleteAt));
         foreach (var (step, baseline, measured) in fixture.Steps)
         {
-            if (Selected($"(step) {name} {step}"))
+            if (options.Selected($"(step) {name} {step}") && baseline() != measured())
             {
-                if (baseline() != measured())
-                {
-                    Console.WriteLine($"| (step) {name} {step}: skipped, the two sides return different rows | | | | | | | | |");
-                    continue;
-                }
-
-                Compare($"(step) {name} {step}", new Op(baseline), new Op(measured), rounds, blockMs, processAllocations: true);
+                Console.WriteLine($"| (step) {name} {step}: skipped, the two sides return different rows | | | | | | | | |");
+                continue;
             }
+
+            Row($"(step) {name} {step}", baseline, measured);
         }
 
-        // Before the forks: the rebuild reads the whole guild, and forks only add rows elsewhere, but keep it clean.
-        if (Selected("rebuild"))
+        // Before the forks, which add thousands of timelines to the store.
+        if (options.Selected($"{name} rebuild"))
         {
             Rebuild(fixture, rounds);
         }
 
-        if (Selected("fork"))
+        if (options.Selected($"{name} fork"))
         {
             TableHeader();
-            Compare($"{name} fork at the head: 100-record guild vs 100,000-record guild", new Op(() => Forked(fixture, TimelineFixture.SmallGuild, fixture.SmallHead)), new Op(() => Forked(fixture, TimelineFixture.BigGuild, fixture.BigHead)), rounds, blockMs, processAllocations: true);
-            Compare($"{name} fork at a tenth of the head: 100-record guild vs 100,000-record guild", new Op(() => Forked(fixture, TimelineFixture.SmallGuild, fixture.SmallHead / 10)), new Op(() => Forked(fixture, TimelineFixture.BigGuild, fixture.BigHead / 10)), rounds, blockMs, processAllocations: true);
-            if (options.AA)
-            {
-                Compare($"A/A: {name} fork of the 100-record guild vs itself", new Op(() => Forked(fixture, TimelineFixture.SmallGuild, fixture.SmallHead)), new Op(() => Forked(fixture, TimelineFixture.SmallGuild, fixture.SmallHead)), rounds, blockMs, processAllocations: true);
-            }
         }
 
-        if (Selected("first read"))
+        Row($"{name} fork at the head: 100-record guild vs 100,000-record guild", () => Forked(fixture, TimelineFixture.SmallGuild, fixture.SmallHead), () => Forked(fixture, TimelineFixture.BigGuild, fixture.BigHead));
+        Row($"{name} fork at a tenth of the head: 100-record guild vs 100,000-record guild", () => Forked(fixture, TimelineFixture.SmallGuild, fixture.SmallHead / 10), () => Forked(fixture, TimelineFixture.BigGuild, fixture.BigHead / 10));
+        Row($"A/A: {name} fork of the 100-record guild vs itself", () => Forked(fixture, TimelineFixture.SmallGuild, fixture.SmallHead), () => Forked(fixture, TimelineFixture.SmallGuild, fixture.SmallHead), aa: true);
+        if (options.Selected($"{name} fork: first read and write"))
         {
             FirstReadAndWrite(fixture, rounds);
         }
@@ -167,7 +160,7 @@ public static class TimelineBenchmarks
         }
 
         Console.WriteLine();
-        Console.WriteLine($"{fixture.Name}: a fresh fork at the head, each step timed once per round, {rounds} rounds; median (p10–p90)");
+        Console.WriteLine($"{fixture.Name} fork: first read and write on a fresh fork at the head, each step timed once per round, {rounds} rounds; median (p10–p90)");
         Console.WriteLine();
         Console.WriteLine("| Step | Fork of the 100-record guild | Fork of the 100,000-record guild | Ratio of medians |");
         Console.WriteLine("|---|---:|---:|---:|");
