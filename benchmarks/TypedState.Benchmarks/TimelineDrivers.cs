@@ -110,7 +110,53 @@ internal static class TimelineDrivers
             $"ListAsOf statement: the driver's (a record_as_of call per key) vs one DISTINCT ON scan, at sequence {TimelineFixture.OwnerCompleteAt}",
             () => RunList(dataSource, PostgresDriverListAsOf),
             () => RunList(dataSource, PostgresSetBasedListAsOf)));
+        fixture.Steps.Add((
+            "fork's empty-target check (EXISTS on records for a new guild id, as fork_timeline runs it) after ANALYZE: custom plan vs generic plan",
+            PlannedTargetCheck(dataSource, "force_custom_plan"),
+            PlannedTargetCheck(dataSource, "force_generic_plan")));
         return fixture;
+    }
+
+    /// <summary>
+    /// fork_timeline's check that the new guild holds no record, as a prepared statement on a connection of its own
+    /// planned the given way (plpgsql caches its statements' plans the same way, and goes generic after five runs when
+    /// the generic plan does not look dearer). ANALYZE first: with two guilds in the table, a guild id matches half the
+    /// rows in the statistics, which makes a sequential scan look cheap for an EXISTS.
+    /// </summary>
+    private static Func<long> PlannedTargetCheck(NpgsqlDataSource dataSource, string planCacheMode)
+    {
+        NpgsqlConnection? connection = null;
+        NpgsqlCommand? execute = null;
+        return () =>
+        {
+            if (connection is null)
+            {
+                connection = dataSource.OpenConnection();
+                using var setup = connection.CreateCommand();
+                setup.CommandText = $"ANALYZE typedstate.records; SET plan_cache_mode = {planCacheMode}; " +
+                    "PREPARE target_check(text) AS SELECT EXISTS (SELECT 1 FROM typedstate.records r WHERE r.scope IN (1, 2) AND r.guild_id = $1)";
+                setup.ExecuteNonQuery();
+                using var explain = connection.CreateCommand();
+                explain.CommandText = "EXPLAIN EXECUTE target_check('no-such-guild')";
+                Console.WriteLine($"{planCacheMode}: {string.Join(" / ", ReadLines(explain))}");
+                execute = connection.CreateCommand();
+                execute.CommandText = "EXECUTE target_check('no-such-guild')";
+            }
+
+            return (bool)execute!.ExecuteScalar()! ? 1 : 0;
+        };
+    }
+
+    private static List<string> ReadLines(NpgsqlCommand command)
+    {
+        var lines = new List<string>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            lines.Add(reader.GetString(0).Trim());
+        }
+
+        return lines;
     }
 
     /// <summary>The driver's ListAsOf statement (PostgresSql.Timelines.cs) for agent-000 of the big guild, everything from key ''.</summary>
