@@ -4,7 +4,7 @@ namespace TypedState.Benchmarks;
 
 /// <summary>
 /// The options the interleaved harnesses (<c>interleaved</c>, <c>drivers</c>) share, parsed once:
-/// <c>--rounds N</c>, <c>--block-ms MS</c>, <c>--seconds S</c>, <c>--filter TEXT</c>, <c>--aa</c>, <c>--cpu</c>.
+/// <c>--rounds N</c>, <c>--block-ms MS</c>, <c>--seconds S</c>, <c>--filter TEXT</c>, <c>--driver NAME</c>, <c>--aa</c>, <c>--cpu</c>.
 /// Each mode says which of them it accepts; anything else is refused with its usage line.
 /// </summary>
 internal sealed class BenchmarkArguments
@@ -16,6 +16,9 @@ internal sealed class BenchmarkArguments
     public double Seconds { get; private set; } = 2.0;
 
     public string? Filter { get; private set; }
+
+    /// <summary>The one driver to run (<c>--driver</c>, case-insensitive), or null for all.</summary>
+    public string? Driver { get; private set; }
 
     public bool AA { get; private set; }
 
@@ -41,6 +44,9 @@ internal sealed class BenchmarkArguments
                     break;
                 case "--seconds" when hasValue:
                     parsed.Seconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--driver" when hasValue:
+                    parsed.Driver = args[++i];
                     break;
                 case "--filter" when hasValue:
                     parsed.Filter = args[++i];

@@ -227,7 +227,7 @@ public static partial class Interleaved
         return Quantile(sorted, 0.5);
     }
 
-    private static double Quantile(double[] sorted, double q)
+    internal static double Quantile(double[] sorted, double q)
     {
         var position = q * (sorted.Length - 1);
         var low = (int)Math.Floor(position);

@@ -4,6 +4,7 @@ using BenchmarkDotNet.Running;
 // that machine noise hits both sides alike (see README.md); `drivers` does the same for the Redis and PostgreSQL
 // drivers against ephemeral servers, then times transactions and concurrent updates on every driver; `sqlite-writers`
 // compares 16 concurrent SQLite writers with raw Microsoft.Data.Sqlite (SqliteConcurrentWriters.cs);
+// `timeline` times forks, as-of reads and rebuilds of guild timelines on every driver (TimelineBenchmarks.cs);
 // `postgres-versions` times the PostgreSQL driver of two commits side by side (postgres-versions.sh); `generator`
 // measures what the source generator costs a build and an editor (Generator/GeneratorCost.cs); `redis-fork` times
 // Redis forks of a large and a small guild (RedisForkBenchmarks.cs); anything else goes to BenchmarkDotNet.
@@ -30,6 +31,11 @@ if (args.Length > 0 && args[0] == "postgres-versions")
 if (args.Length > 0 && args[0] == "redis-fork")
 {
     return await TypedState.Benchmarks.RedisForkBenchmarks.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "timeline")
+{
+    return await TypedState.Benchmarks.TimelineBenchmarks.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "drivers")
