@@ -10,8 +10,14 @@ namespace TypedState.Tests.Sqlite;
 /// <summary>What only the SQLite driver has: its file, its storage layout version and upgrades, WAL, and configuration.</summary>
 public sealed class SqliteStorageLayoutTests : IDisposable
 {
-    /// <summary>What layout 4 added (guild timelines): a file of an older layout lacks it.</summary>
-    internal const string DropTimelineTables = "DROP TABLE typedstate_entries; DROP TABLE typedstate_timelines; ";
+    /// <summary>The storage layout this version of the driver writes.</summary>
+    internal const long CurrentLayout = 5;
+
+    /// <summary>What layout 5 added (snapshots and pins): a file of layout 4 lacks it.</summary>
+    internal const string DropSnapshotTables = "DROP TABLE typedstate_snapshots; DROP TABLE typedstate_pins; ";
+
+    /// <summary>What layouts 4 and 5 added (guild timelines, snapshots and pins): a file of an older layout lacks it.</summary>
+    internal const string DropTimelineTables = DropSnapshotTables + "DROP TABLE typedstate_entries; DROP TABLE typedstate_timelines; ";
 
     private readonly TempDirectory _directory = new();
 
@@ -29,7 +35,7 @@ public sealed class SqliteStorageLayoutTests : IDisposable
             await state.SetAsync(StateOwner.Global, "k", 1);
         }
 
-        Assert.Equal(4L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal(CurrentLayout, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
         Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
     }
 
@@ -51,7 +57,7 @@ public sealed class SqliteStorageLayoutTests : IDisposable
             Assert.True(held.FencingToken > 0);
         }
 
-        Assert.Equal(4L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal(CurrentLayout, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
     }
 
     [Fact]
@@ -85,7 +91,7 @@ public sealed class SqliteStorageLayoutTests : IDisposable
             Assert.Equal(3, await state.SetAsync(StateOwner.Agent("g", "a"), "k", "new", expectedVersion: 0));
         }
 
-        Assert.Equal(4L, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal(CurrentLayout, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
         Assert.Equal(2L, Scalar("SELECT version_floor FROM typedstate_guild_floors WHERE guild_id = 'g'"));
     }
 

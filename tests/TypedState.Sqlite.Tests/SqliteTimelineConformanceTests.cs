@@ -8,14 +8,17 @@ public sealed class SqliteTimelineConformanceTests : TimelineConformanceTests, I
 {
     private readonly TempDirectory _directory = new();
 
-    // Synchronous = Normal, as in SqliteConformanceTests: durability against power loss is not what this suite checks.
-    protected override ValueTask<IStateDriver> CreateDriverAsync() =>
-        ValueTask.FromResult<IStateDriver>(new SqliteStateDriver(new SqliteStateDriverOptions
-        {
-            ConnectionString = _directory.ConnectionString($"{Guid.NewGuid():N}.db"),
-            Synchronous = SqliteSynchronousMode.Normal,
-        }));
+    protected override ValueTask<IStateDriver> CreateDriverAsync() => ValueTask.FromResult(NewDriver(_directory));
 
     // xUnit calls Dispose after DisposeAsync, which has closed the drivers.
     public void Dispose() => _directory.Dispose();
+
+    /// <summary>A driver on a new file of <paramref name="directory"/>, for the timeline and snapshot suites.</summary>
+    /// <remarks>Synchronous = Normal, as in SqliteConformanceTests: durability against power loss is not what these suites check.</remarks>
+    internal static IStateDriver NewDriver(TempDirectory directory) =>
+        new SqliteStateDriver(new SqliteStateDriverOptions
+        {
+            ConnectionString = directory.ConnectionString($"{Guid.NewGuid():N}.db"),
+            Synchronous = SqliteSynchronousMode.Normal,
+        });
 }

@@ -5,14 +5,18 @@ using TypedState.Timeline;
 namespace TypedState.Tests.Sqlite;
 
 /// <summary>
-/// The checked-in database file Data/timeline-layout-4.sqlite, written by storage layout 4: what it holds, and how it
-/// was written (<see cref="WriteAsync"/>). A later layout must upgrade it in place, and SqliteTimelineLayoutTests
-/// opens it with the current driver. To write it again (only when its content is to change, never for a new layout):
-/// <c>TYPEDSTATE_WRITE_FIXTURES=1 dotnet test tests/TypedState.Sqlite.Tests --filter "FullyQualifiedName~Writes_the_checked_in"</c>.
+/// The checked-in database files of Data/: what they hold, and how they were written (<see cref="WriteAsync"/>).
+/// <c>timeline-layout-4.sqlite</c> was written by storage layout 4 (commit 979f837) with the timeline part of
+/// <see cref="WriteAsync"/>; <c>timeline-layout-5.sqlite</c> by layout 5, with the snapshots and pins too. A later
+/// layout must upgrade both in place, and SqliteTimelineLayoutTests opens them with the current driver. To write the
+/// current layout's file again (only when its content is to change, never for a new layout, which checks in a file of
+/// its own): <c>TYPEDSTATE_WRITE_FIXTURES=1 dotnet test tests/TypedState.Sqlite.Tests --filter "FullyQualifiedName~Writes_the_checked_in"</c>.
 /// </summary>
 internal static class SqliteTimelineFixtureFile
 {
-    public const string FileName = "timeline-layout-4.sqlite";
+    public const string Layout4FileName = "timeline-layout-4.sqlite";
+
+    public const string Layout5FileName = "timeline-layout-5.sqlite";
 
     public const string GuildId = "fixture";
 
@@ -23,15 +27,16 @@ internal static class SqliteTimelineFixtureFile
     public static StateOwner Agent => StateOwner.Agent(GuildId, "a1");
 
     /// <summary>The copy beside the test assembly (Data/ is copied to the output).</summary>
-    public static string BuiltCopy => Path.Combine(AppContext.BaseDirectory, "Data", FileName);
+    public static string BuiltCopy(string fileName) => Path.Combine(AppContext.BaseDirectory, "Data", fileName);
 
-    /// <summary>The file in the source tree.</summary>
-    public static string SourceFile([CallerFilePath] string thisFile = "") => Path.Combine(Path.GetDirectoryName(thisFile)!, "Data", FileName);
+    /// <summary>The current layout's file in the source tree.</summary>
+    public static string SourceFile([CallerFilePath] string thisFile = "") => Path.Combine(Path.GetDirectoryName(thisFile)!, "Data", Layout5FileName);
 
     /// <summary>
     /// Writes the fixture: guild "fixture" with a timeline of five entries (1 set plan v1, before the start; 2 set
     /// a1/notes; 3 set plan v2 and 4 append evt-1 in one transaction; 5 delete a1/notes) and its fork "fixture-fork"
-    /// at 3, whose own entry 4 sets plan "fork".
+    /// at 3, whose own entry 4 sets plan "fork". Layout 5 adds: snapshots of "fixture" at 3 and 5, a pin of
+    /// "fixture" at 2 and one of "fixture-fork" at 4.
     /// </summary>
     public static async Task WriteAsync(string connectionString)
     {
@@ -49,5 +54,10 @@ internal static class SqliteTimelineFixtureFile
         await state.DeleteAsync(Agent, "notes");
         await state.Timelines.ForkAsync(GuildId, 3, ForkId);
         await state.SetAsync(StateOwner.Guild(ForkId), "plan", "fork");
+
+        await state.Timelines.SnapshotAsync(GuildId, 3);
+        await state.Timelines.SnapshotAsync(GuildId, 5);
+        await state.Timelines.PinAsync(GuildId, 2);
+        await state.Timelines.PinAsync(ForkId, 4);
     }
 }

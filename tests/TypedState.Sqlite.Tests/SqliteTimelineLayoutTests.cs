@@ -4,7 +4,10 @@ using static TypedState.Tests.Sqlite.SqliteTimelineFixtureFile;
 
 namespace TypedState.Tests.Sqlite;
 
-/// <summary>Storage layout 4 (guild timelines): the upgrade of a layout 3 file, and the checked-in layout 4 file.</summary>
+/// <summary>
+/// Storage layouts 4 (guild timelines) and 5 (snapshots and pins): the upgrade of a layout 3 file through both, and the
+/// checked-in files of each layout opened by the current driver.
+/// </summary>
 public sealed class SqliteTimelineLayoutTests : IDisposable
 {
     private readonly TempDirectory _directory = new();
@@ -40,20 +43,83 @@ public sealed class SqliteTimelineLayoutTests : IDisposable
             Assert.Equal("two", (await state.Timelines.GetAsOfAsync<string>(StateOwner.Agent("g", "a"), "k", 2)).Value);
         }
 
-        Assert.Equal(4L, SqliteFile.Scalar(ConnectionString, "SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal(SqliteStorageLayoutTests.CurrentLayout, SqliteFile.Scalar(ConnectionString, "SELECT version FROM typedstate_schema WHERE id = 1"));
         Assert.Equal(3L, SqliteFile.Scalar(ConnectionString, "SELECT count(*) FROM typedstate_entries"));
     }
 
     [Fact]
-    public async Task The_checked_in_layout_4_file_opens_with_its_timeline_fork_and_states_as_of_each_sequence()
+    public async Task The_checked_in_layout_4_file_is_upgraded_with_its_timeline_and_fork_intact_and_then_keeps_snapshots_and_pins()
     {
-        // A copy: opening the file may upgrade it (a later layout), and WAL mode writes beside it.
-        var path = Path.Combine(_directory.Path, FileName);
-        File.Copy(BuiltCopy, path);
-        var connectionString = $"Data Source={path}";
+        var connectionString = CopyOf(Layout4FileName);
         Assert.Equal(4L, SqliteFile.Scalar(connectionString, "SELECT version FROM typedstate_schema WHERE id = 1"));
 
+        await using (var state = new SqliteStateManager(connectionString))
+        {
+            await AssertTimelineAndForkAsync(state);
+            Assert.Empty(await ListAsync(state.Timelines.ListSnapshotsAsync(GuildId)));
+            Assert.Empty(await ListAsync(state.Timelines.ListPinsAsync(GuildId)));
+
+            // What layout 5 adds works on the upgraded file.
+            await state.Timelines.SnapshotAsync(GuildId, 3);
+            await state.Timelines.PinAsync(GuildId, 2);
+            Assert.Equal([3L], await ListAsync(state.Timelines.ListSnapshotsAsync(GuildId)));
+            Assert.Equal([2L], await ListAsync(state.Timelines.ListPinsAsync(GuildId)));
+            await AssertTimelineGoesOnAsync(state);
+        }
+
+        Assert.Equal(SqliteStorageLayoutTests.CurrentLayout, SqliteFile.Scalar(connectionString, "SELECT version FROM typedstate_schema WHERE id = 1"));
+    }
+
+    [Fact]
+    public async Task The_checked_in_layout_5_file_opens_with_its_timeline_fork_snapshots_and_pins()
+    {
+        var connectionString = CopyOf(Layout5FileName);
+        Assert.Equal(5L, SqliteFile.Scalar(connectionString, "SELECT version FROM typedstate_schema WHERE id = 1"));
+
         await using var state = new SqliteStateManager(connectionString);
+        await AssertTimelineAndForkAsync(state);
+        Assert.Equal([5L, 3L], await ListAsync(state.Timelines.ListSnapshotsAsync(GuildId)));
+        Assert.Equal([2L], await ListAsync(state.Timelines.ListPinsAsync(GuildId)));
+        Assert.Equal([4L], await ListAsync(state.Timelines.ListPinsAsync(ForkId)));
+        Assert.Empty(await ListAsync(state.Timelines.ListSnapshotsAsync(ForkId)));
+
+        // The stored snapshot at 3 is the base of a rebuild, which equals the state as of 4 read from the entries.
+        var rebuilt = await state.Timelines.RebuildAsync(GuildId, 4);
+        Assert.Equal(
+            [(Scope.Guild, "plan", 2L), (Scope.Agent, "notes", 1L)],
+            rebuilt.Owners.SelectMany(o => o.Records.Select(r => (o.Owner.Scope, r.Key, r.Version))));
+
+        // The pin at 2 holds a prune there, and the snapshots at and above it stay.
+        Assert.Equal(2, (await state.Timelines.PruneAsync(GuildId, 5)).RetainedFrom);
+        Assert.Equal([5L, 3L], await ListAsync(state.Timelines.ListSnapshotsAsync(GuildId)));
+        await AssertTimelineGoesOnAsync(state);
+    }
+
+    [Fact]
+    public async Task Writes_the_checked_in_layout_5_file_when_asked()
+    {
+        // Not a check: the documented way the fixture was written (see SqliteTimelineFixtureFile).
+        if (Environment.GetEnvironmentVariable("TYPEDSTATE_WRITE_FIXTURES") != "1")
+        {
+            return;
+        }
+
+        var path = Path.Combine(_directory.Path, Layout5FileName);
+        await WriteAsync($"Data Source={path}");
+        File.Copy(path, SourceFile(), overwrite: true);
+    }
+
+    /// <summary>A copy of a checked-in file: opening it may upgrade it (a later layout), and WAL mode writes beside it.</summary>
+    private string CopyOf(string fileName)
+    {
+        var path = Path.Combine(_directory.Path, fileName);
+        File.Copy(BuiltCopy(fileName), path);
+        return $"Data Source={path}";
+    }
+
+    /// <summary>What both checked-in files hold: the guild's five entries, its states as of each sequence, and the fork.</summary>
+    private static async Task AssertTimelineAndForkAsync(SqliteStateManager state)
+    {
         Assert.Equal(
             [
                 (1L, TimelineEntryKind.Set, Guild, "plan", 1L),
@@ -75,32 +141,33 @@ public sealed class SqliteTimelineLayoutTests : IDisposable
         Assert.Equal(("fork", 3L), Entry(await state.GetAsync<string>(StateOwner.Guild(ForkId), "plan")));
         Assert.Equal(("n1", 1L), Entry(await state.GetAsync<string>(StateOwner.Agent(ForkId, "a1"), "notes")));
         Assert.Equal([1L, 2, 3, 4], (await EntriesAsync(state, ForkId)).Select(e => e.Sequence));
-
-        // And the timeline goes on where it stopped.
-        await state.SetAsync(Guild, "plan", "v3");
-        Assert.Equal(6, (await state.Timelines.GetAsync(GuildId))!.Head);
     }
 
-    [Fact]
-    public async Task Writes_the_checked_in_layout_4_file_when_asked()
+    /// <summary>The timeline goes on where it stopped.</summary>
+    private static async Task AssertTimelineGoesOnAsync(SqliteStateManager state)
     {
-        // Not a check: the documented way the fixture was written (see SqliteTimelineFixtureFile).
-        if (Environment.GetEnvironmentVariable("TYPEDSTATE_WRITE_FIXTURES") != "1")
+        await state.SetAsync(Guild, "plan", "v3");
+        Assert.Equal(6, (await state.Timelines.GetAsync(GuildId))!.Head);
+        Assert.Equal([(6L, "plan", 3L)], (await EntriesAsync(state, GuildId, after: 5)).Select(e => (e.Sequence, e.Key, e.Version)));
+    }
+
+    private static async Task<List<long>> ListAsync(IAsyncEnumerable<long> sequences)
+    {
+        var list = new List<long>();
+        await foreach (var sequence in sequences)
         {
-            return;
+            list.Add(sequence);
         }
 
-        var path = Path.Combine(_directory.Path, FileName);
-        await WriteAsync($"Data Source={path}");
-        File.Copy(path, SourceFile(), overwrite: true);
+        return list;
     }
 
     private static (string? Value, long Version) Entry(StateEntry<string> entry) => (entry.Value, entry.Version);
 
-    private static async Task<List<TimelineEntry>> EntriesAsync(StateManager state, string guildId)
+    private static async Task<List<TimelineEntry>> EntriesAsync(StateManager state, string guildId, long after = 0)
     {
         var entries = new List<TimelineEntry>();
-        await foreach (var entry in state.Timelines.ReadAsync(guildId))
+        await foreach (var entry in state.Timelines.ReadAsync(guildId, after))
         {
             entries.Add(entry);
         }

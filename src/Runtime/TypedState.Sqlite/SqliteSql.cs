@@ -10,7 +10,7 @@ namespace TypedState.Sqlite;
 internal static class SqliteSql
 {
     /// <summary>The storage layout version (the version of these tables) this driver writes and understands.</summary>
-    public const int LayoutVersion = 4;
+    public const int LayoutVersion = 5;
 
     // The layout version lives in the table typedstate_schema: the name existing files carry, so it stays.
     public const string CreateLayoutVersionTable =
@@ -51,6 +51,7 @@ internal static class SqliteSql
         """,
         CreateCommitsTable + ";" + CreateGuildFloorsTable,
         SqliteTimelineSql.CreateTables,
+        SqliteSnapshotSql.CreateTables,
     ];
 
     /// <summary>Applied commit ids (layout 3): a repeated batch finds its first result here (SqliteCommitMemory).</summary>

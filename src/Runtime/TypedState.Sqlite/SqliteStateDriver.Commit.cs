@@ -76,11 +76,6 @@ public sealed partial class SqliteStateDriver
             versions[i] = outcome.Version;
         }
 
-        if (timelines is not null)
-        {
-            SqliteTimelineWrites.SaveHeads(session, timelines);
-        }
-
         if (!batch.Id.IsNone)
         {
             var expires = batch.Clock.GetUtcNow() + batch.Retention;

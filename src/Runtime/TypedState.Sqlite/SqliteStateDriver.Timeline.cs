@@ -30,13 +30,7 @@ public sealed partial class SqliteStateDriver
                 SqliteSession.Bind(log, "$commit", SqliteTimelineWrites.CommitBytes(CommitId.None));
                 SqliteSession.Bind(log, "$timestamp", request.clock.GetUtcNow().ToUnixTimeMilliseconds());
                 var logged = log.ExecuteNonQuery();
-                var started = new SqliteTimelineRow(request.guildId, logged, null, null, 0, 0);
-                if (logged > 0)
-                {
-                    SqliteTimelineWrites.SaveHead(session, started);
-                }
-
-                return (started.Describe(), true);
+                return (new GuildTimeline(request.guildId, logged, null, null, 0, 0), true);
             },
             mayApplyInPart: false,
             isCommit: false,
@@ -169,29 +163,46 @@ public sealed partial class SqliteStateDriver
     /// <inheritdoc />
     public async IAsyncEnumerable<GuildTimeline> ListForksAsync(string guildId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var forks = TimelineRead(guildId, static (session, guildId) =>
-        {
-            _ = SqliteTimelines.Started(session, guildId);
-            var command = session.Command(SqliteTimelineSql.ListForks, null);
-            SqliteSession.Bind(command, "$guild", guildId);
-            var forks = new List<GuildTimeline>();
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                forks.Add(SqliteTimelines.RowOf(reader).Describe());
-            }
-
-            return forks;
-        });
-
-        foreach (var fork in forks)
+        // Keyset pages of ListPageSize forks down the index on (parent_id, guild_id), each its own query: a guild with
+        // very many forks is listed in bounded memory, and no reader stays open while the caller works.
+        string? after = null;
+        while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return fork;
-        }
+            var page = TimelineRead((guildId, after, limit: (long)_options.ListPageSize), static (session, query) =>
+            {
+                if (query.after is null)
+                {
+                    _ = SqliteTimelines.Started(session, query.guildId);
+                }
 
-        await Task.CompletedTask.ConfigureAwait(false);
+                var command = session.Command(SqliteTimelineSql.ListForksPage, null);
+                SqliteSession.Bind(command, "$guild", query.guildId);
+                SqliteSession.Bind(command, "$after", query.after ?? string.Empty);
+                SqliteSession.Bind(command, "$limit", query.limit);
+                var forks = new List<GuildTimeline>();
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    forks.Add(SqliteTimelines.RowOf(reader).Describe());
+                }
+
+                return forks;
+            });
+
+            foreach (var fork in page)
+            {
+                yield return fork;
+            }
+
+            if (page.Count < _options.ListPageSize)
+            {
+                yield break;
+            }
+
+            after = page[^1].GuildId;
+            await Task.Yield();
+        }
     }
 
     /// <inheritdoc />
@@ -208,28 +219,26 @@ public sealed partial class SqliteStateDriver
                     throw SqliteTimelines.BeyondHead(row, request.horizon);
                 }
 
-                // A fork reads its source as of its fork point: that state stays readable.
-                var horizon = request.horizon;
-                var forks = session.Command(SqliteTimelineSql.ListForks, null);
-                SqliteSession.Bind(forks, "$guild", request.guildId);
-                using (var reader = forks.ExecuteReader())
-                {
-                    while (reader.Read())
-                    {
-                        horizon = Math.Min(horizon, reader.GetInt64(4));
-                    }
-                }
-
+                // A fork reads its source as of its fork point, and a pin keeps its replay point: those states stay readable.
+                var lowest = session.Command(SqliteSnapshotSql.LowestKeptPoint, null);
+                SqliteSession.Bind(lowest, "$guild", request.guildId);
+                var horizon = Math.Min(request.horizon, SqliteSession.ExecuteVersion(lowest) ?? long.MaxValue);
                 if (horizon <= row.RetainedFrom)
                 {
                     return (row.Describe(), false);
                 }
 
-                foreach (var sql in (ReadOnlySpan<string>)[SqliteTimelineSql.Prune, SqliteTimelineSql.SetRetainedFrom])
+                // The head is written down too: the entry at it may go, and sequences are never reused.
+                foreach (var sql in (ReadOnlySpan<string>)[SqliteTimelineSql.Prune, SqliteSnapshotSql.PruneSnapshots, SqliteTimelineSql.SetRetainedFrom])
                 {
                     var command = session.Command(sql, null);
                     SqliteSession.Bind(command, "$guild", request.guildId);
                     SqliteSession.Bind(command, "$horizon", horizon);
+                    if (sql == SqliteTimelineSql.SetRetainedFrom)
+                    {
+                        SqliteSession.Bind(command, "$head", row.Head);
+                    }
+
                     command.ExecuteNonQuery();
                 }
 

@@ -6,10 +6,13 @@ namespace TypedState.Sqlite;
 /// <summary>
 /// What removing an owner does to its guild's timeline, inside the removal's write transaction: a guild with live
 /// forks is not removed; a fork's removed owner raises the guild's version floor above what it read through its
-/// source too (so versions never repeat); a removed guild's timeline goes, and a removed agent is an entry.
+/// source too (so versions never repeat); a removed guild's timeline goes with its entries, snapshots and pins, and a
+/// removed agent is an entry.
 /// </summary>
 internal static class SqliteTimelineRemoval
 {
+    private const int ForksNamed = 10;
+
     /// <summary>Checks and floors before the rows are deleted; returns the guild's timeline, or null.</summary>
     public static SqliteTimelineRow? Prepare(SqliteSession session, StateOwner owner)
     {
@@ -25,7 +28,7 @@ internal static class SqliteTimelineRemoval
                 TimelineFailure.HasForks,
                 row.GuildId,
                 row.Head,
-                $"The guild was not removed: its timeline has live forks ({string.Join(", ", forks)}) that still read through it. Remove them first.");
+                $"The guild was not removed: its timeline has live forks ({string.Join(", ", forks)}{(forks.Count == ForksNamed ? ", …" : string.Empty)}) that still read through it. Remove them first.");
         }
 
         if (row.IsFork && !SqliteTimelines.WasRemoved(session, owner) && HighestInherited(session, row, owner) is > 0 and var inherited)
@@ -41,7 +44,7 @@ internal static class SqliteTimelineRemoval
     {
         if (owner.Scope == Scope.Guild)
         {
-            foreach (var sql in (ReadOnlySpan<string>)[SqliteTimelineSql.DeleteEntries, SqliteTimelineSql.DeleteTimeline])
+            foreach (var sql in (ReadOnlySpan<string>)[SqliteTimelineSql.DeleteEntries, SqliteSnapshotSql.DeleteSnapshots, SqliteSnapshotSql.DeletePins, SqliteTimelineSql.DeleteTimeline])
             {
                 var command = session.Command(sql, null);
                 SqliteSession.Bind(command, "$guild", row.GuildId);
@@ -53,13 +56,15 @@ internal static class SqliteTimelineRemoval
 
         SqliteTimelineWrites.AddEntry(
             session, row.GuildId, row.Next(), TimelineEntryKind.RemoveOwner, owner, string.Empty, 0, 0, null, SqliteTimelineWrites.CommitBytes(default), timestamp);
-        SqliteTimelineWrites.SaveHead(session, row);
     }
 
+    /// <summary>The first forks of the guild, enough to name in a refusal (a guild may have very many).</summary>
     public static List<string> ForksOf(SqliteSession session, string guildId)
     {
-        var command = session.Command(SqliteTimelineSql.ListForks, null);
+        var command = session.Command(SqliteTimelineSql.ListForksPage, null);
         SqliteSession.Bind(command, "$guild", guildId);
+        SqliteSession.Bind(command, "$after", string.Empty);
+        SqliteSession.Bind(command, "$limit", (long)ForksNamed);
         var forks = new List<string>();
         using var reader = command.ExecuteReader();
         while (reader.Read())

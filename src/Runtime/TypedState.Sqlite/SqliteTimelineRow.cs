@@ -4,7 +4,7 @@ namespace TypedState.Sqlite;
 
 /// <summary>
 /// One row of <c>typedstate_timelines</c> as read in a transaction. A commit raises <see cref="Head"/> for each entry
-/// it adds and writes it back once, at the end of its batch (<see cref="Advanced"/>).
+/// it adds; nothing is written back, since the head read is that of the newest entry (SqliteTimelineSql).
 /// </summary>
 internal sealed class SqliteTimelineRow(string guildId, long head, long? pausedAt, string? parentId, long forkSequence, long retainedFrom)
 {
@@ -20,17 +20,10 @@ internal sealed class SqliteTimelineRow(string guildId, long head, long? pausedA
 
     public long RetainedFrom { get; } = retainedFrom;
 
-    /// <summary>Whether entries were added since the row was read, so its head is to be written back.</summary>
-    public bool Advanced { get; private set; }
-
     public bool IsFork => ParentId is not null;
 
     /// <summary>The next sequence, taken by an entry about to be written.</summary>
-    public long Next()
-    {
-        Advanced = true;
-        return ++Head;
-    }
+    public long Next() => ++Head;
 
     public GuildTimeline Describe() => new(GuildId, Head, PausedAt, ParentId, ForkSequence, RetainedFrom);
 }

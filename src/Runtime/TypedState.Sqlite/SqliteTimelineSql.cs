@@ -39,7 +39,15 @@ internal static class SqliteTimelineSql
         CREATE UNIQUE INDEX typedstate_entries_event_ids ON typedstate_entries (guild_id, key) WHERE kind = 2
         """;
 
-    private const string TimelineColumns = "guild_id, head, paused_at, parent_id, fork_sequence, retained_from";
+    /// <summary>
+    /// A timeline's head: the sequence of its newest entry, one seek down the entries' primary key, or the head
+    /// written down when higher (a fork's point, or a prune's, which may drop the entry at the head). A commit adds
+    /// its entries and nothing else: no update of the timeline row.
+    /// </summary>
+    private const string Head =
+        "max(head, coalesce((SELECT e.seq FROM typedstate_entries e WHERE e.guild_id = typedstate_timelines.guild_id ORDER BY e.seq DESC LIMIT 1), 0))";
+
+    private const string TimelineColumns = "guild_id, " + Head + ", paused_at, parent_id, fork_sequence, retained_from";
 
     public const string ReadTimeline = "SELECT " + TimelineColumns + " FROM typedstate_timelines WHERE guild_id = $guild";
 
@@ -50,18 +58,19 @@ internal static class SqliteTimelineSql
 
     public const string ListAllForks = "SELECT " + TimelineColumns + " FROM typedstate_timelines WHERE parent_id IS NOT NULL ORDER BY guild_id";
 
-    public const string ListForks = "SELECT " + TimelineColumns + " FROM typedstate_timelines WHERE parent_id = $guild ORDER BY guild_id";
+    /// <summary>A page of the guild's forks after the fork id $after, in guild id order, down the index on (parent_id, guild_id).</summary>
+    public const string ListForksPage =
+        "SELECT " + TimelineColumns + " FROM typedstate_timelines WHERE parent_id = $guild AND guild_id > $after ORDER BY guild_id LIMIT $limit";
 
     public const string InsertTimeline =
-        "INSERT INTO typedstate_timelines (" + TimelineColumns + ") VALUES ($guild, $head, NULL, $parent, $fork, 0)";
+        "INSERT INTO typedstate_timelines (guild_id, head, paused_at, parent_id, fork_sequence, retained_from) VALUES ($guild, $head, NULL, $parent, $fork, 0)";
 
-    public const string SetHead = "UPDATE typedstate_timelines SET head = $head WHERE guild_id = $guild";
-
-    public const string Pause = "UPDATE typedstate_timelines SET paused_at = coalesce(paused_at, head) WHERE guild_id = $guild";
+    public const string Pause = "UPDATE typedstate_timelines SET paused_at = coalesce(paused_at, " + Head + ") WHERE guild_id = $guild";
 
     public const string Resume = "UPDATE typedstate_timelines SET paused_at = NULL WHERE guild_id = $guild";
 
-    public const string SetRetainedFrom = "UPDATE typedstate_timelines SET retained_from = $horizon WHERE guild_id = $guild";
+    /// <summary>A prune's horizon, with the head it found (the entry at the head may be pruned; its sequence is never reused).</summary>
+    public const string SetRetainedFrom = "UPDATE typedstate_timelines SET retained_from = $horizon, head = $head WHERE guild_id = $guild";
 
     public const string DeleteTimeline = "DELETE FROM typedstate_timelines WHERE guild_id = $guild";
 
@@ -73,6 +82,29 @@ internal static class SqliteTimelineSql
     public const string InsertEntry =
         "INSERT INTO typedstate_entries (guild_id, seq, kind, scope, agent_id, key, prev_version, version, value, commit_id, timestamp) " +
         "VALUES ($guild, $seq, $kind, $scope, $agent, $key, $prev, $version, $value, $commit, $timestamp)";
+
+    private const string LogWriteHead =
+        "INSERT INTO typedstate_entries (guild_id, seq, kind, scope, agent_id, key, prev_version, version, value, commit_id, timestamp) " +
+        "SELECT $guild, $seq, $kind, $scope, $agent, $key, live, ";
+
+    // The record's live version (0 for a tombstone or no row) and its stored one (NULL for no row), from its row: an
+    // aggregate over at most one row, so always one row.
+    private const string LogWriteTail =
+        ", $value, $commit, $timestamp FROM (SELECT coalesce(max(CASE WHEN value IS NOT NULL THEN version END), 0) AS live, max(version) AS stored " +
+        "FROM typedstate_records WHERE scope = $scope AND guild_id = $guild AND agent_id = $agent AND key = $key) " +
+        "WHERE ($expected IS NULL OR live = $expected)";
+
+    /// <summary>
+    /// A set of a record of a guild whose timeline is no fork (so the record's own row is its whole state), logged in
+    /// one statement: the entry reads the versions from the row and is written only when the condition ($expected;
+    /// NULL for none) holds; it returns the record's new version, which the record's upsert then writes. A record
+    /// created where no row exists starts above the guild's floor.
+    /// </summary>
+    public const string LogSet =
+        LogWriteHead + "coalesce(stored, (SELECT version_floor FROM typedstate_guild_floors WHERE guild_id = $guild), 0) + 1" + LogWriteTail + " RETURNING version";
+
+    /// <summary>As <see cref="LogSet"/> for a delete, written only for a live record; the tombstone's version is one above.</summary>
+    public const string LogDelete = LogWriteHead + "live + 1" + LogWriteTail + " AND live > 0 RETURNING version";
 
     /// <summary>A started timeline's first entries: the live records the guild and its agents hold, in owner and key order.</summary>
     public const string LogExistingRecords =

@@ -6,8 +6,8 @@ namespace TypedState.Sqlite;
 
 /// <summary>
 /// What the writer's transaction does for a guild that keeps a timeline: the refusals of a paused guild, writes whose
-/// state may come through a fork's source, and one entry per applied change at the next sequence of the guild's head,
-/// which the batch raises in the same transaction (so sequences are gapless and in commit order).
+/// state may come through a fork's source, and one entry per applied change at the next sequence above the guild's
+/// head, in the same transaction (so sequences are gapless and in commit order; the head is the newest entry's).
 /// </summary>
 internal static class SqliteTimelineWrites
 {
@@ -104,6 +104,11 @@ internal static class SqliteTimelineWrites
             return (true, sequence);
         }
 
+        if (!row.IsFork && write.Kind is StateWriteKind.Set or StateWriteKind.Delete)
+        {
+            return ApplyToOwnRow(session, row, write, commitId, timestamp);
+        }
+
         var current = SqliteTimelines.Current(session, row, write.Owner, write.Key);
         var live = current?.LiveVersion ?? 0;
         if (!write.IsSatisfiedBy(live))
@@ -130,24 +135,34 @@ internal static class SqliteTimelineWrites
         }
     }
 
-    /// <summary>Writes back the head of every timeline the batch added entries to.</summary>
-    public static void SaveHeads(SqliteSession session, List<SqliteTimelineRow> rows)
+    /// <summary>
+    /// A set or delete in a timeline that is no fork: the record's own row is its whole state, so the entry is written
+    /// by one statement that checks the condition against the row (SqliteTimelineSql.LogSet), then the record.
+    /// </summary>
+    private static (bool Applied, long Version) ApplyToOwnRow(SqliteSession session, SqliteTimelineRow row, StateWrite write, byte[] commitId, long timestamp)
     {
-        foreach (var row in rows)
+        var isSet = write.Kind == StateWriteKind.Set;
+        var value = isSet ? AsArray(write.Value) : null;
+        var command = session.Command(isSet ? SqliteTimelineSql.LogSet : SqliteTimelineSql.LogDelete, null);
+        SqliteSession.BindRecord(command, write.Owner, write.Key);
+        SqliteSession.Bind(command, "$seq", row.Head + 1);
+        SqliteSession.Bind(command, "$kind", (long)(isSet ? TimelineEntryKind.Set : TimelineEntryKind.Delete));
+        SqliteSession.Bind(command, "$expected", write.ExpectedVersion is { } expected ? expected : DBNull.Value);
+        SqliteSession.Bind(command, "$value", value is null ? DBNull.Value : value);
+        SqliteSession.Bind(command, "$commit", commitId);
+        SqliteSession.Bind(command, "$timestamp", timestamp);
+        if (SqliteSession.ExecuteVersion(command) is not { } version)
         {
-            if (row.Advanced)
-            {
-                SaveHead(session, row);
-            }
+            // Nothing logged: a failed condition, or a delete of an absent record (which succeeds, changing nothing).
+            var live = SqliteTimelines.Current(session, row, write.Owner, write.Key)?.LiveVersion ?? 0;
+            return (!isSet && live == 0 && write.IsSatisfiedBy(0), live);
         }
-    }
 
-    public static void SaveHead(SqliteSession session, SqliteTimelineRow row)
-    {
-        var command = session.Command(SqliteTimelineSql.SetHead, null);
-        SqliteSession.Bind(command, "$guild", row.GuildId);
-        SqliteSession.Bind(command, "$head", row.Head);
-        command.ExecuteNonQuery();
+        _ = row.Next();
+        Upsert(session, write.Owner, write.Key, value, version);
+
+        // A delete answers the version it removed; the tombstone keeps the one above it.
+        return (true, isSet ? version : version - 1);
     }
 
     public static void AddEntry(
