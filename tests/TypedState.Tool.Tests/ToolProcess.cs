@@ -11,6 +11,26 @@ internal static class ToolProcess
 
     public static async Task<ToolResult> RunAsync(string workingDirectory, params string[] arguments)
     {
+        using var process = Start(workingDirectory, arguments);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var error = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"typedstate {string.Join(' ', arguments)} did not finish in time.");
+        }
+
+        return new ToolResult(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Starts the tool and returns its process, stdout and stderr redirected (the caller reads or kills it).</summary>
+    public static Process Start(string workingDirectory, params string[] arguments)
+    {
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         var start = new ProcessStartInfo(!string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet")
         {
@@ -33,21 +53,7 @@ internal static class ToolProcess
             start.Environment.Remove(name);
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("The tool did not start.");
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"typedstate {string.Join(' ', arguments)} did not finish in time.");
-        }
-
-        return new ToolResult(process.ExitCode, await output, await error);
+        return Process.Start(start) ?? throw new InvalidOperationException("The tool did not start.");
     }
 }
 

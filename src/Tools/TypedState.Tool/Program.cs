@@ -15,6 +15,7 @@ root.Subcommands.Add(GetCommand.Create());
 root.Subcommands.Add(ListCommand.Create());
 root.Subcommands.Add(HistoryCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(ImportCommand.Create());
 foreach (var command in TimelineCommands.Create())
 {
     root.Subcommands.Add(command);
