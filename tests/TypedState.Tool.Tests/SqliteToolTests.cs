@@ -116,6 +116,17 @@ public sealed class SqliteToolTests : IDisposable
         Assert.Equal(("support", 2L), (fork.Json().GetProperty("forkedFrom").GetString(), fork.Json().GetProperty("forkSequence").GetInt64()));
         Assert.Equal("routed", (await state.GetAsync<string>(StateOwner.Agent("what-if", "triage"), "ticket")).Value);
 
+        await state.SetAsync(StateOwner.Agent("what-if", "triage"), "ticket", "escalated");
+        var diff = await RunAsync("diff", "support", "what-if", "--json");
+        Assert.True(diff.ExitCode == 0, diff.ToString());
+        var differs = Assert.Single(diff.Json().GetProperty("records").EnumerateArray().ToList());
+        Assert.Equal(("triage", "ticket", "closed", "escalated"), (differs.GetProperty("agent").GetString(), differs.GetProperty("key").GetString(),
+            differs.GetProperty("left").GetProperty("value").GetString(), differs.GetProperty("right").GetProperty("value").GetString()));
+        Assert.Equal(("support", 2L, 1L, 1L), (diff.Json().GetProperty("commonGuild").GetString(), diff.Json().GetProperty("commonSequence").GetInt64(),
+            diff.Json().GetProperty("leftSince").GetInt64(), diff.Json().GetProperty("rightSince").GetInt64()));
+        var plainDiff = await RunAsync("diff", "support", "what-if");
+        Assert.Contains("agent triage 'ticket': v3 \"closed\" | v3 \"escalated\"", plainDiff.Output, StringComparison.Ordinal);
+
         var onto = await RunAsync("fork", "support", "what-if", "--at", "1");
         Assert.Equal(4, onto.ExitCode);
         Assert.Contains("what-if", onto.Error, StringComparison.Ordinal);
@@ -185,7 +196,7 @@ public sealed class SqliteToolTests : IDisposable
     [Fact]
     public async Task Every_command_has_help_with_an_example()
     {
-        foreach (var command in (string[])["status", "get", "list", "history", "export", "import", "pause", "resume", "fork", "prune"])
+        foreach (var command in (string[])["status", "get", "list", "history", "export", "import", "diff", "pause", "resume", "fork", "prune"])
         {
             var help = await ToolProcess.RunAsync(_temp.Path, command, "--help");
             Assert.True(help.ExitCode == 0, help.ToString());

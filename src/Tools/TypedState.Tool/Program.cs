@@ -16,6 +16,7 @@ root.Subcommands.Add(ListCommand.Create());
 root.Subcommands.Add(HistoryCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());
+root.Subcommands.Add(DiffCommand.Create());
 foreach (var command in TimelineCommands.Create())
 {
     root.Subcommands.Add(command);

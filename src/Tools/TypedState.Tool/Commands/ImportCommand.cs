@@ -22,7 +22,7 @@ internal static class ImportCommand
     public static Command Create()
     {
         var command = new Command("import", "Writes the records of an export file into the store; refuses to overwrite unless told.")
-            .With("typedstate import --in state.ndjson.gz --driver postgres --connection \"Host=db;Database=app\"");
+            .With("typedstate import --in state.ndjson.gz --config appsettings.json");
         command.Options.Add(s_in);
         command.Options.Add(s_overwrite);
         CommandRunner.SetBody(command, RunAsync);
