@@ -185,11 +185,15 @@ internal sealed partial class PostgresSql
             reached AS (
                 SELECT l.depth, l.guild_id, l.hi, l.removed FROM levels l
                 WHERE NOT EXISTS (SELECT 1 FROM levels d WHERE d.depth < l.depth AND d.removed > 0))
-            SELECT DISTINCT ON (e.key) e.key::text, e.value, e.value_bytes, e.version, e.kind = 0
-            FROM reached l JOIN {s}.timeline_entries e ON e.guild_id = l.guild_id
-            WHERE e.scope = p_scope AND e.agent_id = p_agent AND e.kind IN (0, 1) AND e.seq <= l.hi AND e.seq > l.removed
-              AND e.key >= p_lower AND (p_upper IS NULL OR e.key < p_upper)
-            ORDER BY e.key, l.depth, e.seq DESC;
+            SELECT DISTINCT ON (x.key) x.key::text, x.value, x.value_bytes, x.version, x.kind = 0
+            FROM reached l CROSS JOIN LATERAL (
+                -- OFFSET 0 keeps this a scan per level by the as-of index: joined plainly, the guild ids of the chain
+                -- are unknown when planning, and a hash join over every entry of the table looks cheaper.
+                SELECT e.key, e.seq, e.kind, e.value, e.value_bytes, e.version FROM {s}.timeline_entries e
+                WHERE e.guild_id = l.guild_id AND e.scope = p_scope AND e.agent_id = p_agent AND e.kind IN (0, 1)
+                  AND e.seq <= l.hi AND e.seq > l.removed AND e.key >= p_lower AND (p_upper IS NULL OR e.key < p_upper)
+                OFFSET 0) x
+            ORDER BY x.key, l.depth, x.seq DESC;
         END $f$;
 
         -- The live records of an owner of a fork in [p_lower, p_upper): its own, and those it reads through its
