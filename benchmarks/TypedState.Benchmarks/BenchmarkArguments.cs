@@ -24,8 +24,12 @@ internal sealed class BenchmarkArguments
 
     public bool CpuClock { get; private set; }
 
-    /// <summary>Whether a comparison's name passes <c>--filter</c> (case-insensitive substring).</summary>
-    public bool Selected(string name) => Filter is null || name.Contains(Filter, StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// Whether a comparison's name passes <c>--filter</c>: it contains the text (case-insensitive), or one of its
+    /// <c>|</c>-separated alternatives ("as-of|rebuild").
+    /// </summary>
+    public bool Selected(string name) =>
+        Filter is null || Filter.Split('|').Any(alternative => name.Contains(alternative, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Parses <paramref name="args"/>; null (after printing <paramref name="usage"/>) for an unknown or unaccepted option.</summary>
     public static BenchmarkArguments? Parse(string[] args, string usage, params string[] accepted)

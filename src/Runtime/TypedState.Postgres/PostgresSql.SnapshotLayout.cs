@@ -58,8 +58,7 @@ internal sealed partial class PostgresSql
                 SELECT DISTINCT e.scope, e.agent_id FROM chain c JOIN {s}.timeline_entries e ON e.guild_id = c.guild_id
                 WHERE e.kind IN (0, 1) AND e.seq <= c.hi)
             SELECT o.scope, o.agent_id::text FROM candidates o
-            WHERE EXISTS (SELECT 1 FROM {s}.chain_keys(p_guild, p_seq, o.scope, o.agent_id, '', NULL) AS k(key)
-                          CROSS JOIN LATERAL {s}.record_as_of(p_guild, o.scope, o.agent_id, k.key, p_seq) a WHERE a.live)
+            WHERE EXISTS (SELECT 1 FROM {s}.list_as_of(p_guild, p_seq, o.scope, o.agent_id, '', NULL) a WHERE a.live)
             ORDER BY o.scope DESC, o.agent_id
         $f$;
         """;

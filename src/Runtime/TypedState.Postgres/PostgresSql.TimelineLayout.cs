@@ -163,23 +163,44 @@ internal sealed partial class PostgresSql
             RETURN QUERY SELECT * FROM {s}.record_as_of(t.parent, p_scope, p_agent, p_key, t.fork_sequence);
         END $f$;
 
-        -- The keys an owner's records ever had in a timeline up to a sequence, and through its chain of sources up to
-        -- each fork point, within [p_lower, p_upper) (no upper bound when NULL).
-        CREATE FUNCTION {s}.chain_keys(p_guild text, p_upto bigint, p_scope smallint, p_agent text, p_lower text, p_upper text)
-        RETURNS SETOF text LANGUAGE sql STABLE AS $f$
-            WITH RECURSIVE chain(guild_id, hi) AS (
-                SELECT p_guild COLLATE "C", p_upto
+        -- An owner's records as of a sequence in [p_lower, p_upper) (no upper bound when NULL), each as record_as_of
+        -- reads it, in one scan per level of the fork chain rather than a call per key: a key's latest set or delete at
+        -- the shallowest level holding one above the owner's latest removal there; a level with a removal hides every
+        -- deeper one. live is false for a delete. Planned per call: how many rows an owner has varies by guild.
+        CREATE FUNCTION {s}.list_as_of(p_guild text, p_seq bigint, p_scope smallint, p_agent text, p_lower text, p_upper text)
+        RETURNS TABLE (key text, value jsonb, value_bytes bytea, version bigint, live boolean) LANGUAGE plpgsql STABLE
+        SET plan_cache_mode = force_custom_plan AS $f$
+        #variable_conflict use_column
+        BEGIN
+            RETURN QUERY
+            WITH RECURSIVE chain(depth, guild_id, hi) AS (
+                SELECT 0, p_guild COLLATE "C", p_seq
                 UNION ALL
-                SELECT t.parent, least(c.hi, t.fork_sequence) FROM chain c JOIN {s}.timelines t ON t.guild_id = c.guild_id WHERE t.parent IS NOT NULL)
-            SELECT DISTINCT e.key FROM chain c JOIN {s}.timeline_entries e ON e.guild_id = c.guild_id
-            WHERE e.scope = p_scope AND e.agent_id = p_agent AND e.kind IN (0, 1) AND e.seq <= c.hi
-              AND e.key >= p_lower AND (p_upper IS NULL OR e.key < p_upper)
-        $f$;
+                SELECT c.depth + 1, t.parent, least(c.hi, t.fork_sequence) FROM chain c JOIN {s}.timelines t ON t.guild_id = c.guild_id WHERE t.parent IS NOT NULL),
+            levels AS (
+                SELECT c.depth, c.guild_id, c.hi, coalesce((SELECT max(e.seq) FROM {s}.timeline_entries e
+                    WHERE e.guild_id = c.guild_id AND e.scope = p_scope AND e.agent_id = p_agent AND left(e.key, 128) = ''
+                      AND sha256(decode(replace(e.key, '\', '\\'), 'escape')) = sha256(''::bytea) AND e.kind = 3 AND e.seq <= c.hi), 0) AS removed
+                FROM chain c),
+            reached AS (
+                SELECT l.depth, l.guild_id, l.hi, l.removed FROM levels l
+                WHERE NOT EXISTS (SELECT 1 FROM levels d WHERE d.depth < l.depth AND d.removed > 0))
+            SELECT DISTINCT ON (x.key) x.key::text, x.value, x.value_bytes, x.version, x.kind = 0
+            FROM reached l CROSS JOIN LATERAL (
+                -- OFFSET 0 keeps this a scan per level by the as-of index: joined plainly, the guild ids of the chain
+                -- are unknown when planning, and a hash join over every entry of the table looks cheaper.
+                SELECT e.key, e.seq, e.kind, e.value, e.value_bytes, e.version FROM {s}.timeline_entries e
+                WHERE e.guild_id = l.guild_id AND e.scope = p_scope AND e.agent_id = p_agent AND e.kind IN (0, 1)
+                  AND e.seq <= l.hi AND e.seq > l.removed AND e.key >= p_lower AND (p_upper IS NULL OR e.key < p_upper)
+                OFFSET 0) x
+            ORDER BY x.key, l.depth, x.seq DESC;
+        END $f$;
 
         -- The live records of an owner of a fork in [p_lower, p_upper): its own, and those it reads through its
         -- source where it has no row of its own (a tombstone hides the inherited record).
         CREATE FUNCTION {s}.fork_list(p_guild text, p_scope smallint, p_agent text, p_lower text, p_upper text)
-        RETURNS TABLE (key text, value jsonb, value_bytes bytea, version bigint) LANGUAGE plpgsql STABLE AS $f$
+        RETURNS TABLE (key text, value jsonb, value_bytes bytea, version bigint) LANGUAGE plpgsql STABLE
+        SET plan_cache_mode = force_custom_plan AS $f$
         #variable_conflict use_column
         DECLARE
             t record;
@@ -191,12 +212,11 @@ internal sealed partial class PostgresSql
             IF NOT FOUND OR {s}.removed_in(p_guild, p_scope, p_agent) THEN
                 RETURN;
             END IF;
-            RETURN QUERY SELECT k.key, a.value, a.value_bytes, a.version
-                FROM {s}.chain_keys(t.parent, t.fork_sequence, p_scope, p_agent, p_lower, p_upper) AS k(key)
-                CROSS JOIN LATERAL {s}.record_as_of(t.parent, p_scope, p_agent, k.key, t.fork_sequence) a
+            RETURN QUERY SELECT a.key, a.value, a.value_bytes, a.version
+                FROM {s}.list_as_of(t.parent, t.fork_sequence, p_scope, p_agent, p_lower, p_upper) a
                 WHERE a.live AND NOT EXISTS (
                     SELECT 1 FROM {s}.records r WHERE r.scope = p_scope AND r.guild_id = p_guild AND r.agent_id = p_agent
-                    AND left(r.key, 128) = left(k.key, 128) AND r.key = k.key);
+                    AND left(r.key, 128) = left(a.key, 128) AND r.key = a.key);
         END $f$;
 
         -- The owners of a scope, in every fork, that hold a live record of their own or read one through their source.

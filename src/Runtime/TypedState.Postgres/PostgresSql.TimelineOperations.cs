@@ -7,7 +7,8 @@ internal sealed partial class PostgresSql
     /// <summary>The start of <c>prune_timeline</c>: its checks, and the horizon lowered to the oldest live fork point.</summary>
     private const string PruneTimelineStart =
         """
-        CREATE OR REPLACE FUNCTION {s}.prune_timeline(p_guild text, p_horizon bigint) RETURNS void LANGUAGE plpgsql AS $f$
+        CREATE OR REPLACE FUNCTION {s}.prune_timeline(p_guild text, p_horizon bigint) RETURNS void LANGUAGE plpgsql
+        SET plan_cache_mode = force_custom_plan AS $f$
         DECLARE
             t record;
             h bigint := p_horizon;
@@ -65,8 +66,10 @@ internal sealed partial class PostgresSql
 
         -- Forks p_source at p_at into p_fork (under p_fork's exclusive advisory lock): one row. The source's row is
         -- locked first, so that a concurrent prune either sees the fork (and keeps its fork point) or ran before the
-        -- readability check.
-        CREATE FUNCTION {s}.fork_timeline(p_source text, p_at bigint, p_fork text) RETURNS void LANGUAGE plpgsql AS $f$
+        -- readability check. Planned per call: a cached generic plan of the empty-target check, once records is
+        -- analysed, scans the whole table (a guild id looks as common as the few guilds in the statistics).
+        CREATE FUNCTION {s}.fork_timeline(p_source text, p_at bigint, p_fork text) RETURNS void LANGUAGE plpgsql
+        SET plan_cache_mode = force_custom_plan AS $f$
         BEGIN
             PERFORM 1 FROM {s}.timelines t WHERE t.guild_id = p_source FOR UPDATE;
             PERFORM {s}.timeline_readable(p_source, p_at, true);
@@ -86,7 +89,8 @@ internal sealed partial class PostgresSql
         -- records go): a guild with live forks is refused; a fork's owner raises the guild's version floor to what it
         -- read through its source; a removed guild loses its timeline (detached from its source); a removed agent is
         -- an entry.
-        CREATE FUNCTION {s}.timeline_removing(p_guild text, p_scope smallint, p_agent text) RETURNS void LANGUAGE plpgsql AS $f$
+        CREATE FUNCTION {s}.timeline_removing(p_guild text, p_scope smallint, p_agent text) RETURNS void LANGUAGE plpgsql
+        SET plan_cache_mode = force_custom_plan AS $f$
         DECLARE
             t record;
             inherited bigint;

@@ -7,12 +7,20 @@ internal sealed partial class PostgresSql
     private const string TimelineColumns = "guild_id, head, paused_at, parent, fork_sequence, retained_from";
 
     /// <summary>
-    /// The marker row a read or a first listing page adds, in the same statement, when the owner's guild is a fork
-    /// (version -1): so a guild forked by any process is read through from the next statement on, with no cache to
-    /// go stale and no extra round trip for guilds that are not forks (one probe of the timelines' primary key).
+    /// What a read adds, in the same statement, when the owner's guild is a fork and has no row of its own for the record
+    /// (a tombstone of its own hides the inherited record): the record read through its source at the fork point. So a
+    /// guild forked by any process is read through from the next statement on, with no cache to go stale, in one round
+    /// trip; a guild that is not a fork pays one probe of the timelines' primary key. The function takes the guild from
+    /// the timelines row, which keeps it on the inner side of the join: it runs only for a fork.
     /// </summary>
-    private const string ForkMarker = "SELECT NULL, NULL, -1 FROM {s}.timelines WHERE guild_id = @guild AND parent IS NOT NULL";
+    private const string ReadThroughFork =
+        " UNION ALL SELECT i.value, i.value_bytes, i.version FROM {s}.timelines t CROSS JOIN LATERAL {s}.inherited(t.guild_id, @scope, @agent, @key) i " +
+        "WHERE t.guild_id = @guild AND t.parent IS NOT NULL AND i.live AND NOT EXISTS (SELECT 1 FROM own)";
 
+    /// <summary>
+    /// The marker row a first listing page adds, in the same statement, when the owner's guild is a fork (version -1):
+    /// the listing is then read through the fork's source.
+    /// </summary>
     private const string ListForkMarker = "SELECT NULL, NULL, NULL, -1 FROM {s}.timelines WHERE guild_id = @guild AND parent IS NOT NULL";
 
     /// <summary>A commit's shared advisory lock of a guild, and its refusal when the guild keeps a timeline (<see cref="GuildIsLogged"/>).</summary>
@@ -62,13 +70,7 @@ internal sealed partial class PostgresSql
         "SELECT value, value_bytes, version FROM {s}.record_as_of(@guild, @scope, @agent, @key, @sequence) WHERE live";
 
     private const string ListAsOfTemplate =
-        "SELECT k.key, a.value, a.value_bytes, a.version FROM {s}.chain_keys(@guild, @sequence, @scope, @agent, @lower, @upper) AS k(key) " +
-        "CROSS JOIN LATERAL {s}.record_as_of(@guild, @scope, @agent, k.key, @sequence) a WHERE a.live";
-
-    /// <summary>A record of a fork's owner: its own row (live or tombstone) or, when it has none, what it reads through its source.</summary>
-    private const string ForkReadTemplate =
-        "SELECT value, value_bytes, version FROM {s}.records WHERE " + Record +
-        " UNION ALL SELECT i.value, i.value_bytes, i.version FROM {s}.inherited(@guild, @scope, @agent, @key) i WHERE NOT EXISTS (SELECT 1 FROM {s}.records WHERE " + Record + ")";
+        "SELECT key, value, value_bytes, version FROM {s}.list_as_of(@guild, @sequence, @scope, @agent, @lower, @upper) WHERE live";
 
     private const string ForkListTemplate = "SELECT key, value, value_bytes, version FROM {s}.fork_list(@guild, @scope, @agent, @lower, @upper)";
 
@@ -126,9 +128,6 @@ internal sealed partial class PostgresSql
 
     public string ListAsOf { get; private set; } = "";
 
-    /// <summary>Positional, as <see cref="RecordParameters"/>.</summary>
-    public string ForkRead { get; private set; } = "";
-
     public string ForkList { get; private set; } = "";
 
     public string ForkOwners { get; private set; } = "";
@@ -159,7 +158,6 @@ internal sealed partial class PostgresSql
         EntriesAfter = Build(EntriesAfterTemplate);
         RecordAsOf = Build(RecordAsOfTemplate);
         ListAsOf = Build(ListAsOfTemplate);
-        ForkRead = Positional(Build(ForkReadTemplate), RecordParameters);
         ForkList = Build(ForkListTemplate);
         ForkOwners = Build(ForkOwnersTemplate);
         Materialize = Positional(Build(MaterializeTemplate), RecordParameters);

@@ -61,7 +61,8 @@ internal sealed partial class PostgresSql
 
     private const string Tombstone = "value IS NULL AND value_bytes IS NULL";
 
-    private const string ReadTemplate = "SELECT value, value_bytes, version FROM {s}.records WHERE " + Record + " AND " + Live;
+    /// <summary>A record's row, live or a tombstone (a read filters it; a fork's tombstone hides what it inherits).</summary>
+    private const string OwnRowTemplate = "SELECT value, value_bytes, version FROM {s}.records WHERE " + Record;
 
     private const string LiveVersionTemplate = "SELECT version FROM {s}.records WHERE " + Record + " AND " + Live;
 
@@ -186,7 +187,7 @@ internal sealed partial class PostgresSql
         ReadLayoutVersion = Build(ReadLayoutVersionTemplate);
         WriteLayoutVersion = Build(WriteLayoutVersionTemplate);
         LayoutUpgrades = Array.ConvertAll(s_layoutUpgradeTemplates, Build);
-        Read = Record(ReadTemplate + " UNION ALL " + ForkMarker);
+        Read = Record("WITH own AS (" + OwnRowTemplate + ") SELECT value, value_bytes, version FROM own WHERE " + Live + ReadThroughFork);
         LiveVersion = Record(LiveVersionTemplate);
         LockedLiveVersion = Record(LockedLiveVersionTemplate);
         ForgetPlaceholders = Build(ForgetPlaceholdersTemplate);

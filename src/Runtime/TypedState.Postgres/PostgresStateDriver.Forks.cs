@@ -5,9 +5,10 @@ using TypedState.Storage;
 namespace TypedState.Postgres;
 
 // The read-through of forks (copy-on-write): a fork's owner reads its own rows and, for a record it has no row of, what
-// its source held at the fork point, through forks of forks. Reads and first listing pages learn that a guild is a fork
-// from a marker row of their own statement (PostgresSql.Timelines.cs), so nothing is cached about forks; the logged
-// commit copies an inherited record into the fork before writing it (PostgresStateDriver.LoggedCommit.cs).
+// its source held at the fork point, through forks of forks. A read does it in its own statement, and a first listing
+// page learns that a guild is a fork from a marker row of its statement (PostgresSql.Timelines.cs), so nothing is
+// cached about forks; the logged commit copies an inherited record into the fork before writing it
+// (PostgresStateDriver.LoggedCommit.cs).
 public sealed partial class PostgresStateDriver
 {
     /// <summary>
@@ -16,17 +17,6 @@ public sealed partial class PostgresStateDriver
     /// the logged path is right for a guild that lost its timeline since.
     /// </summary>
     private readonly ConcurrentDictionary<string, bool> _loggedGuilds = new(StringComparer.Ordinal);
-
-    /// <summary>A record of a fork's owner: its own row (a tombstone reads as absent), or what it reads through its source.</summary>
-    private async Task<StoredRecord?> ReadForkAsync(StateOwner owner, string key, CancellationToken cancellationToken)
-    {
-        await using var command = _dataSource.CreateCommand(_sql.ForkRead);
-        PostgresParameters.AddRecord(command.Parameters, owner, key);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !(reader.IsDBNull(0) && reader.IsDBNull(1))
-            ? new StoredRecord(key, ReadValue(reader, 0), reader.GetInt64(2))
-            : null;
-    }
 
     /// <summary>The live records of a fork's owner under a prefix, own and inherited, in key order (one query, not paged).</summary>
     private async Task<List<StoredRecord>> ListForkAsync(StateOwner owner, string prefix, CancellationToken cancellationToken)

@@ -86,24 +86,13 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        await using (var command = _dataSource.CreateCommand(_sql.Read))
-        {
-            // The live record, or, when there is none and the guild is a fork, a marker row (version -1): the record
-            // is then read through the fork's source.
-            PostgresParameters.AddRecord(command.Parameters, owner, key);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return null;
-            }
-
-            if (reader.GetInt64(2) >= 0)
-            {
-                return new StoredRecord(key, ReadValue(reader, 0), reader.GetInt64(2));
-            }
-        }
-
-        return await ReadForkAsync(owner, key, cancellationToken).ConfigureAwait(false);
+        // The live record or, when the guild is a fork with no row of its own for it, what it reads through its source.
+        await using var command = _dataSource.CreateCommand(_sql.Read);
+        PostgresParameters.AddRecord(command.Parameters, owner, key);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new StoredRecord(key, ReadValue(reader, 0), reader.GetInt64(2))
+            : null;
     }
 
     /// <inheritdoc />
