@@ -11,8 +11,7 @@ public static class DotnetCli
     /// </summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string directory, TimeSpan timeout, params string[] arguments)
     {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        var start = new ProcessStartInfo(!string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet")
+        var start = new ProcessStartInfo(Host())
         {
             WorkingDirectory = directory,
             RedirectStandardOutput = true,
@@ -47,6 +46,13 @@ public static class DotnetCli
         }
 
         return (process.ExitCode, await output + await errors);
+    }
+
+    /// <summary>The dotnet host the test runs under (dotnet test sets DOTNET_HOST_PATH), else "dotnet" on the PATH.</summary>
+    public static string Host()
+    {
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        return !string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet";
     }
 
     /// <summary>As <see cref="RunAsync"/>, failing the test with the output unless the exit code is 0.</summary>

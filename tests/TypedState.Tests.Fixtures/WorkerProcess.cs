@@ -30,7 +30,7 @@ public sealed class WorkerProcess : IDisposable
     /// <summary>Starts the worker with <paramref name="arguments"/>.</summary>
     public static WorkerProcess Start(params string[] arguments)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(DotnetCli.Host())
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -100,13 +100,6 @@ public sealed class WorkerProcess : IDisposable
         }
 
         _process.Dispose();
-    }
-
-    /// <summary>The dotnet host the test runs under (dotnet test sets DOTNET_HOST_PATH), else "dotnet" on the PATH.</summary>
-    private static string DotnetHost()
-    {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        return !string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet";
     }
 
     private static readonly Lazy<string> s_workerPath = new(FindWorker);

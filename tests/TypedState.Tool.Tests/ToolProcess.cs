@@ -31,8 +31,7 @@ internal static class ToolProcess
     /// <summary>Starts the tool and returns its process, stdout and stderr redirected (the caller reads or kills it).</summary>
     public static Process Start(string workingDirectory, params string[] arguments)
     {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        var start = new ProcessStartInfo(!string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet")
+        var start = new ProcessStartInfo(DotnetCli.Host())
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
