@@ -13,6 +13,20 @@ internal static class ExportFile
     /// <summary>One record of the file.</summary>
     public readonly record struct Line(long Number, StateOwner Owner, StoredRecord Record);
 
+    /// <summary>Reads the whole file and checks it against its trailer; returns its record count and content hash.</summary>
+    public static async Task<(long Records, string Sha256)> VerifyAsync(string path, CancellationToken cancellationToken)
+    {
+        var records = 0L;
+        var hash = new ExportHash();
+        await foreach (var line in ReadAsync(path, cancellationToken).ConfigureAwait(false))
+        {
+            records++;
+            hash.Add(line.Owner, line.Record.Key, line.Record.Value.Span);
+        }
+
+        return (records, hash.Finish());
+    }
+
     /// <summary>The file's records in order; at the end, checks the trailer's count and hash against them.</summary>
     public static async IAsyncEnumerable<Line> ReadAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {

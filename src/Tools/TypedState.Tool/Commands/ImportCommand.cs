@@ -34,17 +34,11 @@ internal static class ImportCommand
         var path = parse.GetRequiredValue(s_in).FullName;
 
         // First pass: the file is whole and matches its trailer, or nothing is written.
-        var counts = new ImportCounts();
-        await foreach (var _ in ExportFile.ReadAsync(path, cancellationToken).ConfigureAwait(false))
-        {
-            counts.InFile++;
-        }
-
+        var (inFile, sha256) = await ExportFile.VerifyAsync(path, cancellationToken).ConfigureAwait(false);
+        var counts = new ImportCounts { InFile = inFile };
         var batch = new List<ExportFile.Line>(BatchSize);
-        var hash = new ExportHash();
         await foreach (var line in ExportFile.ReadAsync(path, cancellationToken).ConfigureAwait(false))
         {
-            hash.Add(line.Owner, line.Record.Key, line.Record.Value.Span);
             batch.Add(line);
             if (batch.Count == BatchSize)
             {
@@ -63,13 +57,13 @@ internal static class ImportCommand
                 w.WriteNumber("written", counts.Written);
                 w.WriteNumber("alreadyThere", counts.AlreadyThere);
                 w.WriteNumber("replaced", counts.Replaced);
-                w.WriteString("sha256", hash.Finish());
+                w.WriteString("sha256", sha256);
                 w.WriteEndObject();
             });
         }
         else
         {
-            output.Line($"Imported {counts.InFile} record(s) into {store.Description}: {counts.Written} written, {counts.AlreadyThere} already there, {counts.Replaced} replaced; content sha256 {hash.Finish()}.");
+            output.Line($"Imported {counts.InFile} record(s) into {store.Description}: {counts.Written} written, {counts.AlreadyThere} already there, {counts.Replaced} replaced; content sha256 {sha256}.");
         }
 
         return ExitCodes.Success;
