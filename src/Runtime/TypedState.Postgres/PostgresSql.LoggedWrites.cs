@@ -9,7 +9,7 @@ internal sealed partial class PostgresSql
     /// <summary>Raised by <c>lock_logged</c> and <c>finish_logged</c>: the commit cannot complete in one round trip (nothing applied); the two-round-trip path decides.</summary>
     public const string LoggedCommitDeclined = "TSL07";
 
-    /// <summary>Layout 5, continued: the functions that open and close a one-round-trip logged commit.</summary>
+    /// <summary>Layout 5, continued: the function that opens a one-round-trip logged commit (<see cref="FinishLoggedFunction"/> closes it).</summary>
     private const string LoggedCommitLayout =
         """
 
@@ -35,21 +35,33 @@ internal sealed partial class PostgresSql
             END LOOP;
         END $f$;
 
+        """;
+
+    /// <summary>
+    /// Layout 5's closing function, and layout 6's replacement of it (a schema of layout 5 gets it on upgrade; a new
+    /// schema creates it twice, the same body). Two primary-key lookups, never a join: the join it used to run was
+    /// planned once per session, and a plan made while the entries table had no statistics yet (before autovacuum's
+    /// first analyze) read every entry of the guild, so each commit cost more than the one before.
+    /// </summary>
+    private const string FinishLoggedFunction =
+        """
+
         -- Closes a one-round-trip logged commit whose i-th write (in batch order) wrote the entry at its guild's head
         -- plus p_offsets[i] (the head already raised, so offsets run up to 0): declines when one is missing (its
         -- condition failed), otherwise returns the writes' versions (a set's new version, a delete's deleted one) and
         -- remembers them under the commit id (a repeat of a committed id fails here, on the id's unique index, and
         -- rolls back whole).
-        CREATE FUNCTION {s}.finish_logged(p_guilds text[], p_offsets bigint[], p_commit uuid, p_retention interval) RETURNS bigint[] LANGUAGE plpgsql AS $f$
+        CREATE OR REPLACE FUNCTION {s}.finish_logged(p_guilds text[], p_offsets bigint[], p_commit uuid, p_retention interval) RETURNS bigint[] LANGUAGE plpgsql AS $f$
         DECLARE
             result bigint[] := '{}';
+            h bigint;
             v bigint;
         BEGIN
             FOR i IN 1 .. cardinality(p_guilds) LOOP
+                SELECT t.head INTO h FROM {s}.timelines t WHERE t.guild_id = p_guilds[i];
                 v := NULL;
                 SELECT CASE WHEN e.kind = 1 THEN e.previous_version ELSE e.version END INTO v
-                FROM {s}.timelines t JOIN {s}.timeline_entries e ON e.guild_id = t.guild_id AND e.seq = t.head + p_offsets[i]
-                WHERE t.guild_id = p_guilds[i];
+                FROM {s}.timeline_entries e WHERE e.guild_id = p_guilds[i] AND e.seq = h + p_offsets[i];
                 IF v IS NULL THEN
                     RAISE EXCEPTION USING ERRCODE = 'TSL07', MESSAGE = 'a condition failed';
                 END IF;

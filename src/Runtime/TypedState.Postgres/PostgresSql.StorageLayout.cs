@@ -8,9 +8,10 @@ internal sealed partial class PostgresSql
     /// <c>value</c> column, bytea or jsonb as configured. 2: <c>value jsonb</c> plus the exact-bytes fallback
     /// <c>value_bytes bytea</c>, the same for every <see cref="PostgresValueStorage"/>. 3: records and locks indexed by
     /// key head and digest (keys of any accepted length), the guilds' version floors and the remembered commit ids.
-    /// 4: guild timelines (PostgresSql.TimelineLayout.cs). 5: their snapshots and pins (PostgresSql.SnapshotLayout.cs).
+    /// 4: guild timelines (PostgresSql.TimelineLayout.cs). 5: their snapshots and pins (PostgresSql.SnapshotLayout.cs). 6: the
+    /// logged commit's closing function replaced (PostgresSql.LoggedWrites.cs).
     /// </summary>
-    public const int LayoutVersion = 5;
+    public const int LayoutVersion = 6;
 
     /// <summary>Whether the schema's layout version table exists (the name is passed quoted, as to_regclass wants it).</summary>
     public const string LayoutVersionTableExists = "SELECT to_regclass(@table) IS NOT NULL";
@@ -122,7 +123,10 @@ internal sealed partial class PostgresSql
 
         // Version 5: snapshots and pins of timelines, two new tables; pruning replaced to keep them; the functions of the
         // one-round-trip logged commit.
-        SnapshotLayoutTemplate + LoggedCommitLayout,
+        SnapshotLayoutTemplate + LoggedCommitLayout + FinishLoggedFunction,
+
+        // Version 6: the logged commit's closing function replaced (see FinishLoggedFunction); nothing else changes.
+        FinishLoggedFunction,
     ];
 
     /// <summary>The qualified, quoted name of the layout version table (for to_regclass).</summary>
