@@ -183,6 +183,57 @@ public sealed class RedisTimelineTests
         Assert.Equal([("k0", "v6"), ("k1", "v5")], await AsOfAsync(state, StateOwner.Guild(G), 6));
     }
 
+    [Fact]
+    public async Task A_listing_as_of_a_sequence_agrees_with_a_fold_of_the_writes_across_pages()
+    {
+        // 1,100 history members for 700 records of one agent: the scan's pages of 1,000 split a record's run of
+        // members, and an agent removal hides what came before it.
+        await using var drivers = await RedisTestDrivers.StartAsync("timeline-list-pages");
+        await using var state = new StateManager(drivers.CreateDriver());
+        const string guildId = "paged guild";
+        var agent = StateOwner.Agent(guildId, "a");
+        await state.Timelines.StartAsync(guildId);
+        var writes = new List<(string Key, string? Value)>();
+        foreach (var (from, count, value) in new[] { (0, 700, "v1"), (0, 400, "v2") })
+        {
+            for (var batch = from; batch < from + count; batch += 100)
+            {
+                await using var transaction = await state.BeginTransactionAsync();
+                for (var i = batch; i < batch + 100; i++)
+                {
+                    await transaction.SetAsync(agent, $"k{i:D3}", value);
+                    writes.Add(($"k{i:D3}", value));
+                }
+
+                await transaction.CommitAsync();
+            }
+        }
+
+        await state.RemoveAgentAsync(guildId, "a");
+        writes.Add(("", null));
+        await state.SetAsync(agent, "k005", "v3");
+        writes.Add(("k005", "v3"));
+
+        foreach (var sequence in new long[] { 350, 700, 999, 1000, 1100, 1101, 1102 })
+        {
+            var model = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value) in writes.Take((int)sequence))
+            {
+                if (value is null)
+                {
+                    model.Clear();
+                }
+                else
+                {
+                    model[key] = value;
+                }
+            }
+
+            Assert.Equal(model.Select(pair => (pair.Key, (string?)pair.Value)), await AsOfAsync(state, agent, sequence));
+            Assert.Equal(model.Where(pair => pair.Key.StartsWith("k00", StringComparison.Ordinal)).Select(pair => (pair.Key, (string?)pair.Value)), await AsOfAsync(state, agent, sequence, "k00"));
+        }
+    }
+
     private static async Task<List<TimelineEntry>> EntriesAsync(StateManager state, string guildId = G, long after = 0)
     {
         var entries = new List<TimelineEntry>();
@@ -205,10 +256,10 @@ public sealed class RedisTimelineTests
         return records;
     }
 
-    private static async Task<List<(string, string?)>> AsOfAsync(StateManager state, StateOwner owner, long sequence)
+    private static async Task<List<(string, string?)>> AsOfAsync(StateManager state, StateOwner owner, long sequence, string prefix = "")
     {
         var records = new List<(string, string?)>();
-        await foreach (var entry in state.Timelines.ListAsOfAsync<string>(owner, string.Empty, sequence))
+        await foreach (var entry in state.Timelines.ListAsOfAsync<string>(owner, prefix, sequence))
         {
             records.Add((entry.Key, entry.Value));
         }

@@ -307,21 +307,45 @@ internal static partial class RedisScripts
             return out
           end
           local members = redis.call('ZRANGEBYLEX', l.h, min, max, 'LIMIT', 0, limit)
-          out[3], out[4] = #members, members[#members] or ''
-          for _, member in ipairs(members) do
-            local id = string.sub(member, 1, -18)
-            if id ~= prev then
-              prev = id
-              if tonumber(string.sub(member, -16)) <= l.s then
-                local nul = string.find(id, '\0', 1, true)
-                local op, key = string.sub(id, 1, nul - 1), string.sub(id, nul + 1)
-                local i, c = resolve(levels, op, key)
-                if i == level then
-                  local kind, _, ver, _, _, value = decode(redis.call('HGET', l.e, fmt(c)))
-                  emit(out, op, key, ver, value, kind == 's')
+          local n = #members
+          out[3], out[4] = n, members[n] or ''
+          local removals = {}
+          local j = 1
+          while j <= n do
+            -- The run of this record's members in the page (ascending sequences) and its latest change at or below l.s.
+            local id = string.sub(members[j], 1, -18)
+            local c, k = 0, j
+            while k <= n and string.sub(members[k], 1, -18) == id do
+              local seq = tonumber(string.sub(members[k], -16))
+              if seq <= l.s then
+                c = seq
+              end
+              k = k + 1
+            end
+            if id ~= prev and c > 0 then
+              local nul = string.find(id, '\0', 1, true)
+              local op, key = string.sub(id, 1, nul - 1), string.sub(id, nul + 1)
+              local i
+              if level == 1 and k <= n then
+                -- The whole run is in the page and the guild's own history is read first: the record's change is c,
+                -- unless its agent was removed later (one lookup per agent and page, not two per record).
+                local removed = removals[op]
+                if removed == nil then
+                  removed = op ~= 'g' and latest(l.r, op .. '\0', l.s) or 0
+                  removals[op] = removed
                 end
+                if c > removed then
+                  i = 1
+                end
+              else
+                i, c = resolve(levels, op, key)
+              end
+              if i == level then
+                local kind, _, ver, _, _, value = decode(redis.call('HGET', l.e, fmt(c)))
+                emit(out, op, key, ver, value, kind == 's')
               end
             end
+            j = k
           end
           return out
         end
