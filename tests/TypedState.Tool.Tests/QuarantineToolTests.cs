@@ -129,7 +129,7 @@ public sealed class QuarantineToolTests : IDisposable
         var plain = await RunAsync("quarantine", "list");
         Assert.True(plain.ExitCode == 0, plain.ToString());
         Assert.Contains("\n1 quarantined record(s).", plain.Output, StringComparison.Ordinal);
-        Assert.Matches($@"{id}\s+agent:g1/a1\s+broken\s+1\s+20\d\d-\d\d-\d\d \d\d:\d\d:\d\dZ", plain.Output);
+        Assert.Matches($@"{id}\s+agent:g1/a1\s+broken\s+1\s+20\d\d-\d\d-\d\d \d\d:\d\dZ", plain.Output);
         Assert.Matches($@"{id}\s+{Reason}", plain.Output);
         Assert.All(plain.Output.Split('\n'), line => Assert.True(line.Length <= 80, $"Wider than 80 columns: '{line}'"));
         Assert.DoesNotContain("\u001b[", plain.Output, StringComparison.Ordinal);

@@ -100,8 +100,14 @@ internal static class QuarantineCommand
         }
 
         // Two tables that fit 80 columns: where each record came from, then why (the reasons are long, and wrap).
+        // Ids and times never wrap (they are copied into 'restore'); owners, keys and reasons do.
         var kept = ToolOutput.Table("Id", "Owner", "Key", "Version", "Quarantined");
         var reasons = ToolOutput.Table("Id", "Reason");
+        foreach (var column in (TableColumn[])[kept.Columns[0], kept.Columns[3], kept.Columns[4], reasons.Columns[0]])
+        {
+            column.NoWrap = true;
+        }
+
         var count = 0;
         await foreach (var record in records.ConfigureAwait(false))
         {

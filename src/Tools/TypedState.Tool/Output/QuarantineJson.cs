@@ -24,6 +24,6 @@ internal static class QuarantineJson
         writer.WriteEndObject();
     }
 
-    /// <summary>When a record was quarantined, to the second, in UTC: <c>2026-12-04 15:20:01Z</c>.</summary>
-    public static string When(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    /// <summary>When a record was quarantined, to the minute, in UTC (<c>2026-12-04 15:20Z</c>); --json has it exactly.</summary>
+    public static string When(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
 }
