@@ -133,6 +133,12 @@ public partial class StateManager
                     break;
                 }
 
+                // The store's own records (the quarantine, under global keys no application key can spell) stay hidden.
+                if (QuarantineEnvelope.IsReserved(enumerator.Current.Key))
+                {
+                    continue;
+                }
+
                 yield return enumerator.Current;
             }
         }

@@ -16,6 +16,9 @@ public sealed class TypedStateBuilder
     /// <summary>The configuration key that names the driver, e.g. <c>"Driver": "Sqlite"</c>.</summary>
     public const string DriverKey = "Driver";
 
+    /// <summary>The sub-section of the configuration section holding the <see cref="StateMigrationOptions"/>.</summary>
+    public const string MigrationsKey = "Migrations";
+
     private readonly Dictionary<string, Action<TypedStateBuilder, IConfiguration>> _namedDrivers = new(StringComparer.OrdinalIgnoreCase);
     private IConfiguration? _configuration;
 
@@ -122,9 +125,11 @@ public sealed class TypedStateBuilder
 
     /// <summary>
     /// Binds the manager's settings from <paramref name="section"/> and selects the driver its <c>Driver</c> key
-    /// names, configured from the sub-section of the same name:
+    /// names, configured from the sub-section of the same name; the startup migrator's settings
+    /// (<see cref="StateMigrationOptions"/>) come from its <c>Migrations</c> sub-section:
     /// <code>
-    /// "TypedState": { "Driver": "Sqlite", "MaxValueBytes": 65536, "Sqlite": { "ConnectionString": "Data Source=state.db" } }
+    /// "TypedState": { "Driver": "Sqlite", "MaxValueBytes": 65536, "Sqlite": { "ConnectionString": "Data Source=state.db" },
+    ///                 "Migrations": { "BatchSize": 100, "OnFailure": "Quarantine" } }
     /// </code>
     /// The driver is resolved once the builder callback returns, so <see cref="AddDriver"/> may come before or after.
     /// </summary>
@@ -135,6 +140,13 @@ public sealed class TypedStateBuilder
         {
             options.MaxKeyLength = ConfigurationValues.GetInt32(section, nameof(StateManagerOptions.MaxKeyLength)) ?? options.MaxKeyLength;
             options.MaxValueBytes = ConfigurationValues.GetInt32(section, nameof(StateManagerOptions.MaxValueBytes)) ?? options.MaxValueBytes;
+        });
+        var migrations = section.GetSection(MigrationsKey);
+        Services.AddOptions<StateMigrationOptions>().Configure(options =>
+        {
+            options.BatchSize = ConfigurationValues.GetInt32(migrations, nameof(StateMigrationOptions.BatchSize)) ?? options.BatchSize;
+            options.MaxBatchAttempts = ConfigurationValues.GetInt32(migrations, nameof(StateMigrationOptions.MaxBatchAttempts)) ?? options.MaxBatchAttempts;
+            options.OnFailure = ConfigurationValues.GetEnum<StateMigrationFailureAction>(migrations, nameof(StateMigrationOptions.OnFailure)) ?? options.OnFailure;
         });
         _configuration = section;
         return this;

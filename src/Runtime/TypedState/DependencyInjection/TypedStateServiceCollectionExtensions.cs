@@ -43,6 +43,7 @@ public static class TypedStateServiceCollectionExtensions
             provider.GetRequiredService<StateTypeRegistry>(),
             provider.GetRequiredService<IOptions<StateMigrationOptions>>(),
             provider.GetService<ILogger<StateMigrator>>()));
+        services.TryAddSingleton(provider => new StateQuarantine(provider.GetRequiredService<StateManager>()));
         if (builder.MigratesOnStartup)
         {
             services.AddHostedService<StateMigrationHostedService>();

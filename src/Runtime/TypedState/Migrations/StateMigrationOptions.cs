@@ -12,8 +12,20 @@ public sealed class StateMigrationOptions
     /// <summary>How often a batch is re-read and retried when a concurrent writer changed one of its records (default 5).</summary>
     public int MaxBatchAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// What a record that cannot be upgraded does to the run (default <see cref="StateMigrationFailureAction.Stop"/>):
+    /// stop it, or be moved into the quarantine while the others are upgraded. A record written by a newer build stops
+    /// the run either way.
+    /// </summary>
+    public StateMigrationFailureAction OnFailure { get; set; } = StateMigrationFailureAction.Stop;
+
     internal void Validate()
     {
+        if (!Enum.IsDefined(OnFailure))
+        {
+            throw new ArgumentOutOfRangeException(nameof(OnFailure), OnFailure, "OnFailure must be Stop or Quarantine.");
+        }
+
         if (BatchSize is < 1 or > 10_000)
         {
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be between 1 and 10000.");

@@ -14,7 +14,10 @@ namespace TypedState;
 /// in atomic batches, logging progress. Safe to run again at any time: records already current are skipped, so an
 /// interrupted run resumes where it stopped. A record newer than the code, unreadable, or whose migration step throws
 /// stops the run with an error naming the type, owner, key and versions; that record and the rest of its batch are
-/// left unchanged. Reads upgrade older records in memory too, so the application works while this runs.
+/// left unchanged. With <see cref="StateMigrationOptions.OnFailure"/> set to
+/// <see cref="StateMigrationFailureAction.Quarantine"/>, an unreadable record or a failing step moves the record into
+/// the <see cref="StateQuarantine"/> instead, in its batch's commit, and the run goes on (a newer record still stops
+/// it). Reads upgrade older records in memory too, so the application works while this runs.
 /// </summary>
 public sealed class StateMigrator
 {
@@ -92,8 +95,8 @@ public sealed class StateMigrator
             throw;
         }
 
-        StateLog.MigrationCompleted(_logger, schema.Type.Name, progress.Upgraded, progress.Current, schema.Version, progress.Scanned, clock.Elapsed);
-        return new StateMigrationResult(schema.Type, schema.Version, progress.Scanned, progress.Upgraded, progress.Current);
+        StateLog.MigrationCompleted(_logger, schema.Type.Name, progress.Upgraded, progress.Current, schema.Version, progress.Quarantined, progress.Scanned, clock.Elapsed);
+        return new StateMigrationResult(schema.Type, schema.Version, progress.Scanned, progress.Upgraded, progress.Current) { Quarantined = progress.Quarantined };
     }
 
     /// <summary>Reads the batch's records, upgrades the older ones and writes them in one atomic commit that expects the versions read.</summary>
@@ -102,6 +105,7 @@ public sealed class StateMigrator
         for (var attempt = 1; ; attempt++)
         {
             var writes = new List<StateWrite>();
+            var quarantined = new List<(StateOwner Owner, long Version, string Id, string Reason)>();
             var current = 0;
             foreach (var owner in owners)
             {
@@ -111,7 +115,19 @@ public sealed class StateMigrator
                     continue;
                 }
 
-                var upgraded = Upgrade(schema, owner, stored);
+                byte[]? upgraded;
+                try
+                {
+                    upgraded = Upgrade(schema, owner, stored);
+                }
+                catch (StateException ex) when (_options.OnFailure == StateMigrationFailureAction.Quarantine && ex is CorruptStateException or StateMigrationException or StateValueTooLargeException)
+                {
+                    // Moved in this batch's commit, on the version read, so a concurrent writer retries the batch.
+                    writes.AddRange(QuarantineEnvelope.MoveWrites(owner, stored, ex.Message, TimeProvider.System.GetUtcNow(), out var id));
+                    quarantined.Add((owner, stored.Version, id, ex.Message));
+                    continue;
+                }
+
                 if (upgraded is null)
                 {
                     current++;
@@ -140,9 +156,16 @@ public sealed class StateMigrator
                 continue;
             }
 
+            var upgrades = writes.Count - (2 * quarantined.Count);
             progress.Current += current;
-            progress.Upgraded += writes.Count;
-            StateLog.MigrationBatch(_logger, writes.Count, schema.Type.Name, schema.Version, progress.Upgraded, progress.Scanned);
+            progress.Upgraded += upgrades;
+            progress.Quarantined += quarantined.Count;
+            foreach (var (owner, version, id, reason) in quarantined)
+            {
+                StateLog.Quarantined(_logger, owner, schema.Key, version, id, reason);
+            }
+
+            StateLog.MigrationBatch(_logger, upgrades, schema.Type.Name, schema.Version, progress.Upgraded, progress.Scanned);
             return;
         }
     }
@@ -190,5 +213,7 @@ public sealed class StateMigrator
         public long Upgraded { get; set; }
 
         public long Current { get; set; }
+
+        public long Quarantined { get; set; }
     }
 }

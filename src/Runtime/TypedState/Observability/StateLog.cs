@@ -45,12 +45,18 @@ internal static partial class StateLog
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Upgraded {Count} {Type} records to version {Version} ({Upgraded} upgraded, {Scanned} owners scanned so far)")]
     public static partial void MigrationBatch(ILogger logger, int count, string type, int version, long upgraded, long scanned);
 
-    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Migrated {Type}: {Upgraded} records upgraded, {Current} already at version {Version}, {Scanned} owners scanned in {Elapsed}")]
-    public static partial void MigrationCompleted(ILogger logger, string type, long upgraded, long current, int version, long scanned, TimeSpan elapsed);
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Migrated {Type}: {Upgraded} records upgraded, {Current} already at version {Version}, {Quarantined} quarantined, {Scanned} owners scanned in {Elapsed}")]
+    public static partial void MigrationCompleted(ILogger logger, string type, long upgraded, long current, int version, long quarantined, long scanned, TimeSpan elapsed);
 
     [LoggerMessage(EventId = 23, Level = LogLevel.Error, Message = "Migrating {Type} stopped; records already upgraded stay upgraded and the rest are unchanged")]
     public static partial void MigrationFailed(ILogger logger, string type, Exception exception);
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "A {Type} batch met a concurrent write; re-reading it (attempt {Attempt})")]
     public static partial void MigrationBatchConflict(ILogger logger, string type, int attempt);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "Quarantined {Owner} key '{Key}' version {Version} as '{QuarantineId}': {Reason}")]
+    public static partial void Quarantined(ILogger logger, StateOwner owner, string key, long version, string quarantineId, string reason);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Restored the quarantined record '{QuarantineId}' to {Owner} key '{Key}' at version {Version}")]
+    public static partial void QuarantineRestored(ILogger logger, StateOwner owner, string key, string quarantineId, long version);
 }

@@ -51,7 +51,8 @@ internal static class CommandRunner
     /// <summary>The exit code of a store failure (see <see cref="ExitCodes"/>).</summary>
     public static int ExitCodeOf(Exception exception) => exception switch
     {
-        StateTimelineException { Failure: TimelineFailure.NotStarted } or StateNotFoundException => ExitCodes.NotFound,
+        StateTimelineException { Failure: TimelineFailure.NotStarted } or StateNotFoundException or StateQuarantineException { Failure: QuarantineFailure.NotFound } => ExitCodes.NotFound,
+        StateQuarantineException { Failure: QuarantineFailure.Ambiguous } => ExitCodes.Usage,
         CorruptStateException or StateSchemaException or StateMigrationException => ExitCodes.DataError,
         InvalidStateKeyException or StateValueTooLargeException => ExitCodes.Usage,
         StateDriverException or TimeoutException => ExitCodes.StoreUnavailable,

@@ -9,8 +9,8 @@ namespace TypedState.Tool.Commands;
 
 /// <summary>
 /// <c>typedstate status</c>: per scope the owners, records and bytes; per state type (records carrying a
-/// <c>$version</c>, by key) and stored schema version the records and bytes; the records that are not JSON. Reads the
-/// store page by page, keeping only the tallies.
+/// <c>$version</c>, by key) and stored schema version the records and bytes; the records that are not JSON; how many
+/// records are quarantined. Reads the store page by page, keeping only the tallies.
 /// </summary>
 internal static class StatusCommand
 {
@@ -30,6 +30,12 @@ internal static class StatusCommand
         await foreach (var (owner, record) in StoreWalk.RecordsAsync(store.State, cancellationToken).ConfigureAwait(false))
         {
             tally.Add(owner, record);
+        }
+
+        // The quarantine is the store's own place, outside the walk: counted apart.
+        await foreach (var _ in new StateQuarantine(store.State).ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            tally.Quarantined++;
         }
 
         if (output.Json)
@@ -66,6 +72,8 @@ internal static class StatusCommand
         {
             output.Line($"  {owner} key '{key}'");
         }
+
+        output.Line($"Quarantined records: {N(tally.Quarantined)}" + (tally.Quarantined > 0 ? " (see 'typedstate quarantine list')" : string.Empty));
     }
 
     private static void WriteJson(Utf8JsonWriter writer, StoreSession store, StatusTally tally)
@@ -116,6 +124,7 @@ internal static class StatusCommand
         }
 
         writer.WriteEndArray();
+        writer.WriteNumber("quarantinedCount", tally.Quarantined);
         writer.WriteEndObject();
     }
 

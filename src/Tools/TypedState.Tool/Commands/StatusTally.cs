@@ -29,6 +29,9 @@ internal sealed class StatusTally
 
     public long CorruptCount { get; private set; }
 
+    /// <summary>How many records the quarantine keeps (not among the records tallied above).</summary>
+    public long Quarantined { get; set; }
+
     private StateOwner? _previous;
 
     public void Add(StateOwner owner, StoredRecord record)
