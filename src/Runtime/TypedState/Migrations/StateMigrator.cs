@@ -16,7 +16,7 @@ namespace TypedState;
 /// stops the run with an error naming the type, owner, key and versions; that record and the rest of its batch are
 /// left unchanged. Reads upgrade older records in memory too, so the application works while this runs.
 /// </summary>
-public sealed class StateMigrator
+public sealed partial class StateMigrator
 {
     private readonly StateManager _manager;
     private readonly List<StateSchema> _schemas;
