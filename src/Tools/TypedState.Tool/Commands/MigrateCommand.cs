@@ -31,7 +31,7 @@ internal static class MigrateCommand
     public static Command Create()
     {
         var command = new Command("migrate", "Upgrades every record of the application's state types to the code's schema version; --dry-run writes nothing.")
-            .With("typedstate migrate --assembly bin/Release/net10.0/App.dll --dry-run", "typedstate migrate --assembly bin/Release/net10.0/App.dll --config appsettings.json");
+            .With("typedstate migrate --assembly bin/Release/net10.0/App.dll --dry-run", "typedstate migrate --assembly bin/Release/net10.0/App.dll --json");
         command.Options.Add(s_assembly);
         command.Options.Add(s_dryRun);
         command.Options.Add(s_samples);
