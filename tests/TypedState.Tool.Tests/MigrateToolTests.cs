@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using TypedState.Postgres;
 using TypedState.Sqlite;
 
 namespace TypedState.Tool.Tests;
@@ -27,6 +29,11 @@ public sealed class MigrateToolTests : IDisposable
     private async Task FillAsync(params (StateOwner Owner, string Key, string Json)[] more)
     {
         await using var state = new SqliteStateManager(_temp.ConnectionString());
+        await FillAsync(state, more);
+    }
+
+    private static async Task FillAsync(StateManager state, params (StateOwner Owner, string Key, string Json)[] more)
+    {
         await StoreFill.WriteAsync(state, Agent("ada"), Key, """{"visits":{"ada":3}}""");
         await StoreFill.WriteAsync(state, Agent("bob"), Key, """{"$version":1,"visits":{"bob":1,"cy":2}}""");
         await StoreFill.WriteAsync(state, Agent("cy"), Key, """{"$version":2,"visitors":{}}""");
@@ -163,6 +170,37 @@ public sealed class MigrateToolTests : IDisposable
         var greeter = dry.Json().GetProperty("types").EnumerateArray().Single(t => t.GetProperty("key").GetString() == Key);
         Assert.Equal(1, greeter.GetProperty("newerThanCode").GetInt64());
         Assert.True(Assert.Single(greeter.GetProperty("failures").EnumerateArray().ToList()).GetProperty("newerThanCode").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Dry_run_and_migrate_work_on_postgres_as_on_sqlite()
+    {
+        var server = await PostgresTestServer.GetSharedAsync();
+        var schema = PostgresTestServer.NewSchemaName("migrate");
+        try
+        {
+            await using var state = new PostgresStateManager(server.ConnectionString, schema);
+            await FillAsync(state);
+            string[] store = ["--assembly", s_app, "--driver", "postgres", "--connection", server.ConnectionString, "--schema", schema];
+
+            var dry = await ToolProcess.RunAsync(_temp.Path, ["migrate", "--dry-run", "--json", .. store]);
+            Assert.True(dry.ExitCode == 0, dry.ToString());
+            Assert.Equal(2, dry.Json().GetProperty("wouldUpgrade").GetInt64());
+            var run = await ToolProcess.RunAsync(_temp.Path, ["migrate", "--json", .. store]);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal(2, run.Json().GetProperty("upgraded").GetInt64());
+            var again = await ToolProcess.RunAsync(_temp.Path, ["migrate", "--dry-run", "--json", .. store]);
+            Assert.Equal(0, again.Json().GetProperty("wouldUpgrade").GetInt64());
+
+            var record = await state.Driver.ReadAsync(Agent("ada"), Key, CancellationToken.None);
+            using var document = JsonDocument.Parse(Assert.NotNull(record).Value);
+            Assert.Equal(2, document.RootElement.GetProperty("$version").GetInt32());
+            Assert.Equal(3, document.RootElement.GetProperty("visitors").GetProperty("ada").GetProperty("visits").GetInt32());
+        }
+        finally
+        {
+            await server.DropSchemasAsync([schema]);
+        }
     }
 
     [Fact]
