@@ -161,6 +161,9 @@ public sealed class MigrateToolTests : IDisposable
         Assert.Equal(1, json.GetProperty("newerThanCodeCount").GetInt64());
         var newer = Assert.Single(json.GetProperty("newerThanCode").EnumerateArray().ToList());
         Assert.Equal(("nova", Key, 3, 2), (newer.GetProperty("agent").GetString(), newer.GetProperty("key").GetString(), newer.GetProperty("version").GetInt32(), newer.GetProperty("codeVersion").GetInt32()));
+        var rows = json.GetProperty("types").EnumerateArray().Where(t => t.GetProperty("key").GetString() == Key)
+            .Select(t => $"v{t.GetProperty("version").GetInt32()} code v{t.GetProperty("codeVersion").GetInt32()}: {t.GetProperty("records").GetInt64()}").ToList();
+        Assert.Equal(["v1 code v2: 2", "v2 code v2: 1", "v3 code v2: 1"], rows);
         var plainStatus = await RunAsync("status");
         Assert.Contains("Newer than the code: 1", plainStatus.Output, StringComparison.Ordinal);
         Assert.Contains("agent:back-office/nova key 'GreeterMemory' v3 (code v2)", plainStatus.Output, StringComparison.Ordinal);

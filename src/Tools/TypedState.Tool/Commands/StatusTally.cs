@@ -76,10 +76,12 @@ internal sealed class StatusTally
         }
 
         // Typed state carries its schema version; other values are tallied together, whatever their keys.
-        var type = Of(_types, shape.SchemaVersion is null ? (owner.Scope, "(untyped values)", null) : (owner.Scope, record.Key, shape.SchemaVersion));
+        // A JSON object under a key the code's state types use is version 1 of the type when it carries no $version.
+        var schemaVersion = shape.SchemaVersion ?? (IsObject(record.Value.Span) && CodeVersion(owner.Scope, record.Key) is not null ? 1 : null);
+        var type = Of(_types, schemaVersion is null ? (owner.Scope, "(untyped values)", null) : (owner.Scope, record.Key, schemaVersion));
         type.Records++;
         type.Bytes += record.Value.Length;
-        if (shape.SchemaVersion is { } stored && CodeVersion(owner.Scope, record.Key) is { } code && stored > code)
+        if (schemaVersion is { } stored && CodeVersion(owner.Scope, record.Key) is { } code && stored > code)
         {
             NewerCount++;
             if (_newer.Count < CorruptKept)
@@ -88,6 +90,8 @@ internal sealed class StatusTally
             }
         }
     }
+
+    private static bool IsObject(ReadOnlySpan<byte> value) => value.TrimStart(" \t\r\n"u8) is [(byte)'{', ..];
 
     private static Counts Of<TKey>(Dictionary<TKey, Counts> counts, TKey key)
         where TKey : notnull
