@@ -196,7 +196,7 @@ public sealed class SqliteToolTests : IDisposable
     [Fact]
     public async Task Every_command_has_help_with_an_example()
     {
-        foreach (var command in (string[])["status", "get", "list", "history", "export", "import", "diff", "pause", "resume", "fork", "prune"])
+        foreach (var command in (string[])["status", "get", "list", "history", "export", "import", "diff", "pause", "resume", "fork", "prune", "migrate"])
         {
             var help = await ToolProcess.RunAsync(_temp.Path, command, "--help");
             Assert.True(help.ExitCode == 0, help.ToString());

@@ -18,6 +18,7 @@ root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(DiffCommand.Create());
 root.Subcommands.Add(QuarantineCommand.Create());
+root.Subcommands.Add(MigrateCommand.Create());
 foreach (var command in TimelineCommands.Create())
 {
     root.Subcommands.Add(command);

@@ -19,7 +19,7 @@ namespace TypedState;
 /// the <see cref="StateQuarantine"/> instead, in its batch's commit, and the run goes on (a newer record still stops
 /// it). Reads upgrade older records in memory too, so the application works while this runs.
 /// </summary>
-public sealed class StateMigrator
+public sealed partial class StateMigrator
 {
     private readonly StateManager _manager;
     private readonly List<StateSchema> _schemas;

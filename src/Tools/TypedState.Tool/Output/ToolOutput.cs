@@ -36,6 +36,12 @@ internal sealed class ToolOutput(bool json, TextWriter output, TextWriter error)
 
     public void Write(IRenderable renderable) => _console.Write(renderable);
 
+    /// <summary>Whether progress can be drawn: a terminal, and no JSON on stdout.</summary>
+    public bool Interactive => !Json && !Console.IsOutputRedirected;
+
+    /// <summary>A Spectre.Console progress display on this output (use only when <see cref="Interactive"/>).</summary>
+    public Progress Progress() => _console.Progress();
+
     /// <summary>A line of text as is: never wrapped, so paths, keys and hashes stay whole for copying and scripts.</summary>
     public void Line(string text) => output.WriteLine(text);
 
