@@ -9,8 +9,9 @@ internal sealed partial class PostgresSql
     /// <c>value_bytes bytea</c>, the same for every <see cref="PostgresValueStorage"/>. 3: records and locks indexed by
     /// key head and digest (keys of any accepted length), the guilds' version floors and the remembered commit ids.
     /// 4: guild timelines (PostgresSql.TimelineLayout.cs). 5: their snapshots and pins (PostgresSql.SnapshotLayout.cs).
+    /// 6: the holder of each lock.
     /// </summary>
-    public const int LayoutVersion = 5;
+    public const int LayoutVersion = 6;
 
     /// <summary>Whether the schema's layout version table exists (the name is passed quoted, as to_regclass wants it).</summary>
     public const string LayoutVersionTableExists = "SELECT to_regclass(@table) IS NOT NULL";
@@ -123,6 +124,9 @@ internal sealed partial class PostgresSql
         // Version 5: snapshots and pins of timelines, two new tables; pruning replaced to keep them; the functions of the
         // one-round-trip logged commit.
         SnapshotLayoutTemplate + LoggedCommitLayout,
+
+        // Version 6: who holds each lock (only the catalog changes); NULL for locks granted before, which expire.
+        "ALTER TABLE {s}.locks ADD COLUMN holder text",
     ];
 
     /// <summary>The qualified, quoted name of the layout version table (for to_regclass).</summary>
