@@ -17,6 +17,7 @@ root.Subcommands.Add(HistoryCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(DiffCommand.Create());
+root.Subcommands.Add(LocksCommand.Create());
 foreach (var command in TimelineCommands.Create())
 {
     root.Subcommands.Add(command);
