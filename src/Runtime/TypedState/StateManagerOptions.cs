@@ -33,6 +33,7 @@ public sealed class StateManagerOptions
     /// Who this manager's locks are recorded as held by, so that operators listing the store's locks
     /// (<see cref="IStateManager.ListLocksAsync"/>, <c>typedstate locks</c>) see which process holds what. Default
     /// null: the machine name and process id, such as <c>web-3:4120</c>. At most 256 characters, no control characters.
+    /// Configuration binds it from <c>TypedState:LockHolder</c> (<c>TYPEDSTATE__LOCKHOLDER</c>).
     /// </summary>
     public string? LockHolder { get; set; }
 
