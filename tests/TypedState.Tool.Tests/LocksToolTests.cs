@@ -44,6 +44,12 @@ public sealed class LocksToolTests : IDisposable
         var badScope = await ToolProcess.RunAsync(_temp.Path, ["locks", "--scope", "planet", .. store]);
         Assert.Equal(1, badScope.ExitCode);
         Assert.Contains("Unknown scope 'planet'", badScope.Error, StringComparison.Ordinal);
+
+        var help = await ToolProcess.RunAsync(_temp.Path, "locks", "--help");
+        Assert.True(help.ExitCode == 0, help.ToString());
+        Assert.Contains("Only locks of this guild", help.Output, StringComparison.Ordinal);
+        Assert.Contains("typedstate locks --guild support --json", help.Output, StringComparison.Ordinal);
+        Assert.All(help.Output.Split('\n'), line => Assert.True(line.Length <= 80, $"Wider than 80 columns: '{line}'"));
     }
 
     [Fact]

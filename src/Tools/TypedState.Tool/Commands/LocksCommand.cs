@@ -18,11 +18,20 @@ internal static class LocksCommand
 
     private static readonly Option<string?> s_scope = new("--scope") { Description = "Only locks of this scope: agent, guild or global." };
 
+    // The owner options of other commands name one owner; here they filter, so they say so.
+    private static readonly Option<string?> s_guild = new("--guild") { Description = "Only locks of this guild: its own and its agents' (with --agent: one agent's)." };
+
+    private static readonly Option<string?> s_agent = new("--agent") { Description = "Only locks of agents with this id (in every guild unless --guild)." };
+
+    private static readonly Option<bool> s_global = new("--global") { Description = "Only locks of global state." };
+
     public static Command Create()
     {
         var command = new Command("locks", "Lists held locks: owner, key, fencing token, lease left and holder.")
             .With("typedstate locks", "typedstate locks --guild support --json", "typedstate locks --scope agent");
-        OwnerOptions.AddTo(command);
+        command.Options.Add(s_guild);
+        command.Options.Add(s_agent);
+        command.Options.Add(s_global);
         command.Options.Add(s_scope);
         CommandRunner.SetBody(command, RunAsync);
         return command;
@@ -83,9 +92,9 @@ internal static class LocksCommand
     /// </summary>
     private static (Scope? Scope, Func<HeldLock, bool> Matches) Filter(ParseResult parse)
     {
-        var guild = parse.GetValue(OwnerOptions.Guild);
-        var agent = parse.GetValue(OwnerOptions.Agent);
-        var global = parse.GetValue(OwnerOptions.Global);
+        var guild = parse.GetValue(s_guild);
+        var agent = parse.GetValue(s_agent);
+        var global = parse.GetValue(s_global);
         if (parse.GetValue(s_scope) is { } named)
         {
             if (guild is not null || agent is not null || global)
