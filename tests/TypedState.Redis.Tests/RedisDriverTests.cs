@@ -126,7 +126,7 @@ public sealed class RedisDriverTests : IAsyncLifetime
         var owner = StateOwner.Guild("locks");
         var before = DateTimeOffset.UtcNow;
 
-        var first = await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromMilliseconds(300), CancellationToken.None);
+        var first = await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromMilliseconds(300), "test", CancellationToken.None);
 
         var after = DateTimeOffset.UtcNow;
         Assert.NotNull(first);
@@ -136,9 +136,9 @@ public sealed class RedisDriverTests : IAsyncLifetime
 
         // The server shares this machine's clock, so its lease end lies within the call's window (1 ms of rounding).
         Assert.InRange(first.Value.ExpiresAt, before.AddMilliseconds(299), after.AddMilliseconds(301));
-        Assert.Null(await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(1), CancellationToken.None));
-        Assert.Null(await driver.TryAcquireLockAsync(owner, null, TimeSpan.FromSeconds(1), CancellationToken.None));
-        var other = await driver.TryAcquireLockAsync(owner, "other", TimeSpan.FromSeconds(1), CancellationToken.None);
+        Assert.Null(await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(1), "test", CancellationToken.None));
+        Assert.Null(await driver.TryAcquireLockAsync(owner, null, TimeSpan.FromSeconds(1), "test", CancellationToken.None));
+        var other = await driver.TryAcquireLockAsync(owner, "other", TimeSpan.FromSeconds(1), "test", CancellationToken.None);
         Assert.True(other?.Token > first.Value.Token);
 
         // Wait (bounded) until the server's clock passes the lease end; then the key can be locked again.
@@ -147,7 +147,7 @@ public sealed class RedisDriverTests : IAsyncLifetime
         while (second is null && DateTimeOffset.UtcNow < deadline)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20));
-            second = await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(30), CancellationToken.None);
+            second = await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(30), "test", CancellationToken.None);
         }
 
         Assert.NotNull(second);
@@ -162,9 +162,9 @@ public sealed class RedisDriverTests : IAsyncLifetime
 
         // The stale holder's release does nothing; the current holder's frees the key.
         await driver.ReleaseLockAsync(owner, "k", first.Value.Token, CancellationToken.None);
-        Assert.Null(await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(1), CancellationToken.None));
+        Assert.Null(await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(1), "test", CancellationToken.None));
         await driver.ReleaseLockAsync(owner, "k", second.Value.Token, CancellationToken.None);
-        Assert.True((await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(1), CancellationToken.None))?.Token > second.Value.Token);
+        Assert.True((await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromSeconds(1), "test", CancellationToken.None))?.Token > second.Value.Token);
     }
 
     [Fact]
@@ -172,14 +172,14 @@ public sealed class RedisDriverTests : IAsyncLifetime
     {
         var driver = _drivers.CreateDriver();
         var owner = StateOwner.Agent("g", "a");
-        var grant = await driver.TryAcquireLockAsync(owner, null, TimeSpan.FromMinutes(1), CancellationToken.None);
+        var grant = await driver.TryAcquireLockAsync(owner, null, TimeSpan.FromMinutes(1), "test", CancellationToken.None);
         await driver.ReleaseLockAsync(owner, null, grant!.Value.Token, CancellationToken.None);
         await WriteAsync(driver, owner, "k");
 
         await driver.RemoveOwnerAsync(StateOwner.Guild("g"), CancellationToken.None);
 
         Assert.Null(await driver.ReadAsync(owner, "k", CancellationToken.None));
-        var next = await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromMinutes(1), CancellationToken.None);
+        var next = await driver.TryAcquireLockAsync(owner, "k", TimeSpan.FromMinutes(1), "test", CancellationToken.None);
         Assert.True(next?.Token > grant.Value.Token);
         var stale = await driver.CommitAsync([new StateWrite(owner, "k", StateWriteKind.Set, "1"u8.ToArray(), null)], [new StateFence(owner, null, grant.Value.Token)], CommitId.None, CancellationToken.None);
         Assert.Equal(CommitFailure.Fence, stale.Failure);

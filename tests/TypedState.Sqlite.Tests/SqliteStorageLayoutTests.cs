@@ -11,12 +11,15 @@ namespace TypedState.Tests.Sqlite;
 public sealed class SqliteStorageLayoutTests : IDisposable
 {
     /// <summary>The storage layout this version of the driver writes.</summary>
-    internal const long CurrentLayout = 5;
+    internal const long CurrentLayout = 6;
 
-    /// <summary>What layout 5 added (snapshots and pins): a file of layout 4 lacks it.</summary>
-    internal const string DropSnapshotTables = "DROP TABLE typedstate_snapshots; DROP TABLE typedstate_pins; ";
+    /// <summary>What layout 6 added (the holders of locks): a file of layout 5 lacks it.</summary>
+    internal const string DropLockHolders = "ALTER TABLE typedstate_locks DROP COLUMN holder; ";
 
-    /// <summary>What layouts 4 and 5 added (guild timelines, snapshots and pins): a file of an older layout lacks it.</summary>
+    /// <summary>What layouts 5 and 6 added (snapshots and pins, lock holders): a file of layout 4 lacks it.</summary>
+    internal const string DropSnapshotTables = DropLockHolders + "DROP TABLE typedstate_snapshots; DROP TABLE typedstate_pins; ";
+
+    /// <summary>What layouts 4 to 6 added (guild timelines, snapshots and pins, lock holders): a file of an older layout lacks it.</summary>
     internal const string DropTimelineTables = DropSnapshotTables + "DROP TABLE typedstate_entries; DROP TABLE typedstate_timelines; ";
 
     private readonly TempDirectory _directory = new();
@@ -48,7 +51,7 @@ public sealed class SqliteStorageLayoutTests : IDisposable
         }
 
         // What a file written before locks existed looks like (the layout version is kept in typedstate_schema).
-        Execute("DROP TABLE typedstate_locks; DROP TABLE typedstate_commits; DROP TABLE typedstate_guild_floors; " + DropTimelineTables + "UPDATE typedstate_schema SET version = 1");
+        Execute(DropTimelineTables + "DROP TABLE typedstate_locks; DROP TABLE typedstate_commits; DROP TABLE typedstate_guild_floors; UPDATE typedstate_schema SET version = 1");
 
         await using (var state = new SqliteStateManager(ConnectionString))
         {
@@ -93,6 +96,37 @@ public sealed class SqliteStorageLayoutTests : IDisposable
 
         Assert.Equal(CurrentLayout, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
         Assert.Equal(2L, Scalar("SELECT version_floor FROM typedstate_guild_floors WHERE guild_id = 'g'"));
+    }
+
+    [Fact]
+    public async Task A_layout_version_5_file_is_upgraded_in_place_and_its_held_locks_stay_listed_without_a_holder()
+    {
+        var lease = TimeSpan.FromMinutes(5);
+        long token;
+        await using (var state = new SqliteStateManager(ConnectionString))
+        {
+            token = (await state.AcquireLockAsync(StateOwner.Guild("g"), "doc", lease, TimeSpan.Zero)).FencingToken;
+        }
+
+        // What a file of layout version 5 looks like: locks without holders.
+        Execute(DropLockHolders + "UPDATE typedstate_schema SET version = 5");
+
+        await using (var state = new SqliteStateManager(ConnectionString, new StateManagerOptions { LockHolder = "upgraded" }))
+        {
+            Assert.Null(await state.TryAcquireLockAsync(StateOwner.Guild("g"), "doc", lease));
+            await using var newer = await state.AcquireLockAsync(StateOwner.Guild("g"), "other", lease, TimeSpan.Zero);
+            var listed = new List<HeldLock>();
+            await foreach (var held in state.ListLocksAsync())
+            {
+                listed.Add(held);
+            }
+
+            Assert.Equal(
+                [("doc", token, null), ("other", newer.FencingToken, "upgraded")],
+                listed.Select(held => (held.Key, held.Token, held.Holder)));
+        }
+
+        Assert.Equal(CurrentLayout, Scalar("SELECT version FROM typedstate_schema WHERE id = 1"));
     }
 
     [Fact]

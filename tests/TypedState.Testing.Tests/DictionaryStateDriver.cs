@@ -20,6 +20,7 @@ public sealed class DictionaryStateDriver : IStateDriver
 
     /// <summary>The newest grant per lock; a released grant stays, expired, so that fences still see its token.</summary>
     private readonly Dictionary<(StateOwner Owner, string Resource), LockGrant> _locks = [];
+    private readonly Dictionary<(StateOwner Owner, string Resource), string?> _holders = [];
 
     /// <summary>The newest token granted per owner: tokens grow across all locks of an owner and are never reset.</summary>
     private readonly Dictionary<StateOwner, long> _lastTokens = [];
@@ -172,7 +173,7 @@ public sealed class DictionaryStateDriver : IStateDriver
     }
 
     /// <inheritdoc />
-    public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken)
+    public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, string? holder, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
@@ -188,6 +189,7 @@ public sealed class DictionaryStateDriver : IStateDriver
 
             var grant = new LockGrant(_lastTokens[owner] = _lastTokens.GetValueOrDefault(owner) + 1, now + lease);
             _locks[(owner, key ?? OwnerResource)] = grant;
+            _holders[(owner, key ?? OwnerResource)] = holder;
             return ValueTask.FromResult<LockGrant?>(grant);
         }
     }
@@ -221,6 +223,27 @@ public sealed class DictionaryStateDriver : IStateDriver
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<HeldLock> ListLocksAsync(Scope? scope, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        List<HeldLock> held;
+        lock (_gate)
+        {
+            var now = DateTimeOffset.UtcNow;
+            held = [.. _locks
+                .Where(l => l.Value.ExpiresAt > now && (scope is null || l.Key.Owner.Scope == scope))
+                .Select(l => new HeldLock(l.Key.Owner, l.Key.Resource.Length == 0 ? null : l.Key.Resource, l.Value.Token, l.Value.ExpiresAt, _holders[l.Key]))];
+        }
+
+        foreach (var one in held)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return one;
+        }
+
+        await Task.CompletedTask;
     }
 
     /// <inheritdoc />

@@ -44,9 +44,9 @@ internal sealed partial class PostgresSql
                               AND {conflict} AND l.expires_at > now.t)
             ON CONFLICT (scope, guild_id, agent_id) DO UPDATE SET last_token = o.last_token + 1
             RETURNING last_token)
-        INSERT INTO {s}.locks AS l (scope, guild_id, agent_id, resource, token, expires_at)
-        SELECT @scope, @guild, @agent, @resource, counter.last_token, now.t + @lease FROM counter, now
-        ON CONFLICT {index} DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at
+        INSERT INTO {s}.locks AS l (scope, guild_id, agent_id, resource, token, expires_at, holder)
+        SELECT @scope, @guild, @agent, @resource, counter.last_token, now.t + @lease, @holder FROM counter, now
+        ON CONFLICT {index} DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at, holder = excluded.holder
         RETURNING token, expires_at
         """;
 
@@ -76,6 +76,27 @@ internal sealed partial class PostgresSql
     /// <summary>The newest token of a lock covering an owner fence: every lock of the owner.</summary>
     private const string OwnerFenceTokenTemplate =
         "SELECT coalesce((SELECT last_token FROM {s}.lock_owners WHERE " + Owner + "), 0)";
+
+    /// <summary>
+    /// Held locks by (scope, guild, agent, resource), code point order (COLLATE "C"; the owner lock's '' first), one
+    /// page after a cursor. Released locks have expires_at -infinity, so the lease test drops them too.
+    /// </summary>
+    private const string HeldLocksHead =
+        "SELECT scope, guild_id, agent_id, resource, token, expires_at, holder FROM {s}.locks WHERE expires_at > clock_timestamp()";
+
+    private const string HeldLocksTail = " ORDER BY scope, guild_id, agent_id, resource LIMIT @limit";
+
+    /// <summary>Held locks of every scope: the first page.</summary>
+    public string ListLocksFirst => field ??= Build(HeldLocksHead + HeldLocksTail);
+
+    /// <summary>Held locks of every scope after the cursor (@scope, @guild, @agent, @resource).</summary>
+    public string ListLocksNext => field ??= Build(HeldLocksHead + " AND (scope, guild_id, agent_id, resource) > (@scope, @guild, @agent, @resource)" + HeldLocksTail);
+
+    /// <summary>Held locks of @scope: the first page.</summary>
+    public string ListScopeLocksFirst => field ??= Build(HeldLocksHead + " AND scope = @scope" + HeldLocksTail);
+
+    /// <summary>Held locks of @scope after the cursor (@guild, @agent, @resource).</summary>
+    public string ListScopeLocksNext => field ??= Build(HeldLocksHead + " AND scope = @scope AND (guild_id, agent_id, resource) > (@guild, @agent, @resource)" + HeldLocksTail);
 
     public string GrantKeyLock { get; }
 

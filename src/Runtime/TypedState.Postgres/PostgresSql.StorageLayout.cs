@@ -9,9 +9,10 @@ internal sealed partial class PostgresSql
     /// <c>value_bytes bytea</c>, the same for every <see cref="PostgresValueStorage"/>. 3: records and locks indexed by
     /// key head and digest (keys of any accepted length), the guilds' version floors and the remembered commit ids.
     /// 4: guild timelines (PostgresSql.TimelineLayout.cs). 5: their snapshots and pins (PostgresSql.SnapshotLayout.cs). 6: the
-    /// logged commit's closing function replaced (PostgresSql.LoggedWrites.cs).
+    /// logged commit's closing function replaced (PostgresSql.LoggedWrites.cs). 7: the
+    /// holder of each lock.
     /// </summary>
-    public const int LayoutVersion = 6;
+    public const int LayoutVersion = 7;
 
     /// <summary>Whether the schema's layout version table exists (the name is passed quoted, as to_regclass wants it).</summary>
     public const string LayoutVersionTableExists = "SELECT to_regclass(@table) IS NOT NULL";
@@ -127,6 +128,9 @@ internal sealed partial class PostgresSql
 
         // Version 6: the logged commit's closing function replaced (see FinishLoggedFunction); nothing else changes.
         FinishLoggedFunction,
+
+        // Version 7: who holds each lock (only the catalog changes); NULL for locks granted before, which expire.
+        "ALTER TABLE {s}.locks ADD COLUMN holder text",
     ];
 
     /// <summary>The qualified, quoted name of the layout version table (for to_regclass).</summary>

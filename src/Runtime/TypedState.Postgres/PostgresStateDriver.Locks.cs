@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Npgsql;
 using TypedState.Storage;
 
@@ -7,7 +8,7 @@ namespace TypedState.Postgres;
 public sealed partial class PostgresStateDriver
 {
     /// <inheritdoc />
-    public async ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken)
+    public async ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, string? holder, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
@@ -19,6 +20,7 @@ public sealed partial class PostgresStateDriver
         var grant = new NpgsqlBatchCommand(key is null ? _sql.GrantOwnerLock : _sql.GrantKeyLock);
         PostgresParameters.AddLock(grant.Parameters, owner, key);
         grant.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
+        grant.Parameters.Add(new NpgsqlParameter("holder", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)holder ?? DBNull.Value });
         batch.BatchCommands.Add(grant);
         return await ReadGrantAsync(batch, cancellationToken).ConfigureAwait(false);
     }
@@ -47,6 +49,68 @@ public sealed partial class PostgresStateDriver
         PostgresParameters.AddLock(command.Parameters, owner, key);
         command.Parameters.Add(new NpgsqlParameter<long>("token", token));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<HeldLock> ListLocksAsync(Scope? scope, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+
+        // Keyset pages of ListPageSize locks, each its own query: no connection is held while the caller works.
+        HeldLock? after = null;
+        while (true)
+        {
+            var page = await ReadLocksPageAsync(scope, after, cancellationToken).ConfigureAwait(false);
+            foreach (var held in page)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return held;
+            }
+
+            if (page.Count < _pageSize)
+            {
+                yield break;
+            }
+
+            after = page[^1];
+        }
+    }
+
+    private async Task<List<HeldLock>> ReadLocksPageAsync(Scope? scope, HeldLock? after, CancellationToken cancellationToken)
+    {
+        var sql = (scope is null, after is null) switch
+        {
+            (true, true) => _sql.ListLocksFirst,
+            (true, false) => _sql.ListLocksNext,
+            (false, true) => _sql.ListScopeLocksFirst,
+            (false, false) => _sql.ListScopeLocksNext,
+        };
+        await using var command = _dataSource.CreateCommand(sql);
+        if (after is { } cursor)
+        {
+            PostgresParameters.AddLock(command.Parameters, cursor.Owner, cursor.Key);
+        }
+        else if (scope is { } only)
+        {
+            command.Parameters.Add(new NpgsqlParameter<short>("scope", (short)only));
+        }
+
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", _pageSize));
+        var page = new List<HeldLock>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var resource = reader.GetString(3);
+            page.Add(new HeldLock(
+                StateOwner.FromStored((Scope)reader.GetInt16(0), reader.GetString(1), reader.GetString(2)),
+                resource.Length == 0 ? null : resource,
+                reader.GetInt64(4),
+                reader.GetFieldValue<DateTimeOffset>(5),
+                await reader.IsDBNullAsync(6, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(6)));
+        }
+
+        return page;
     }
 
     /// <summary>Runs a lock batch (the owner's advisory lock, then a statement returning token and expiry) and reads its row, if any.</summary>

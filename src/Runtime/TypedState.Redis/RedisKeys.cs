@@ -16,8 +16,9 @@ namespace TypedState.Redis;
 /// <item><term><c>{p}:ga&lt;guild space&gt;:&lt;guild owner&gt;</c></term><description>set of the agents of a guild that have records: the agent owner tag, prefixed with <c>&lt;agent space&gt;:</c> once the agent was removed (guild removal cascades)</description></item>
 /// <item><term><c>{p}:m:&lt;owner&gt;</c></term><description>an owner's meta, kept once it was removed: <c>s</c> its space id; for a guild also <c>f</c>, the version floor of the guild</description></item>
 /// <item><term><c>{p}:o:agent</c>, <c>{p}:o:guild</c></term><description>sorted sets of the scope's owners that hold a live record, all scores 0, as <see cref="OwnerMember"/> (owner listing by lexical range)</description></item>
-/// <item><term><c>{p}:l:&lt;owner&gt;</c></term><description>lock tokens: <c>#</c> the owner's counter, <c>o</c> / <c>k&lt;key&gt;</c> the newest token per resource</description></item>
+/// <item><term><c>{p}:l:&lt;owner&gt;</c></term><description>lock tokens: <c>#</c> the owner's counter, <c>o</c> / <c>k&lt;key&gt;</c> the newest token per resource, <c>w</c> + resource its holder</description></item>
 /// <item><term><c>{p}:h:&lt;owner&gt;</c></term><description>held locks: sorted set of resources scored by lease end (server microseconds)</description></item>
+/// <item><term><c>{p}:lo</c></term><description>owners that took a lock since their locks were last all expired: sorted set, all scores 0, of the scope's number and <see cref="OwnerMember"/> (lock listing by lexical range)</description></item>
 /// <item><term><c>{p}:e</c></term><description>the store marker: <c>layout</c> (storage layout version), <c>epoch</c> (an id, replaced when the server lost the data), <c>floor</c> (the epoch's version floor), <c>seq</c> (commits applied), <c>tl</c> (present once a guild timeline was started)</description></item>
 /// <item><term><c>{p}:c:&lt;commit id&gt;</c></term><description>an applied commit id (32 hex digits): its versions, comma-separated, expiring after the retention</description></item>
 /// <item><term><c>{p}:sid</c>, <c>{p}:gc</c></term><description>the counter of space ids; the queue of removed key spaces still to delete</description></item>
@@ -54,6 +55,7 @@ internal sealed class RedisKeys
     {
         Root = "{" + keyPrefix + "}:";
         Store = Root + "e";
+        LockOwners = Root + "lo";
         RemovalQueue = Root + "gc";
     }
 
@@ -108,6 +110,13 @@ internal sealed class RedisKeys
     };
 
     public string LockTokens(string ownerTag) => Root + "l:" + ownerTag;
+
+    /// <summary>The set of owners with locks (<see cref="LockOwnerMember"/>), for listing held locks.</summary>
+    public string LockOwners { get; }
+
+    /// <summary>An owner as a member of <see cref="LockOwners"/>: its scope's number, then <see cref="OwnerMember"/>.</summary>
+    public static string LockOwnerMember(StateOwner owner) =>
+        ((int)owner.Scope).ToString(CultureInfo.InvariantCulture) + OwnerMember(owner);
 
     /// <summary>The store marker: layout version, epoch and its version floor.</summary>
     public string Store { get; }

@@ -10,7 +10,7 @@ namespace TypedState.Sqlite;
 internal static class SqliteSql
 {
     /// <summary>The storage layout version (the version of these tables) this driver writes and understands.</summary>
-    public const int LayoutVersion = 5;
+    public const int LayoutVersion = 6;
 
     // The layout version lives in the table typedstate_schema: the name existing files carry, so it stays.
     public const string CreateLayoutVersionTable =
@@ -52,6 +52,9 @@ internal static class SqliteSql
         CreateCommitsTable + ";" + CreateGuildFloorsTable,
         SqliteTimelineSql.CreateTables,
         SqliteSnapshotSql.CreateTables,
+
+        // Layout 6: who holds each lock; NULL for locks granted before (they expire within their lease).
+        "ALTER TABLE typedstate_locks ADD COLUMN holder TEXT",
     ];
 
     /// <summary>Applied commit ids (layout 3): a repeated batch finds its first result here (SqliteCommitMemory).</summary>
@@ -147,14 +150,30 @@ internal static class SqliteSql
     public const string NextLockToken = "SELECT coalesce(max(token), 0) + 1 FROM typedstate_locks WHERE " + LockOwner;
 
     public const string GrantLock =
-        "INSERT INTO typedstate_locks (scope, guild_id, agent_id, resource, token, expires_at) VALUES ($scope, $guild, $agent, $resource, $token, $expires) " +
-        "ON CONFLICT (scope, guild_id, agent_id, resource) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at";
+        "INSERT INTO typedstate_locks (scope, guild_id, agent_id, resource, token, expires_at, holder) VALUES ($scope, $guild, $agent, $resource, $token, $expires, $holder) " +
+        "ON CONFLICT (scope, guild_id, agent_id, resource) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at, holder = excluded.holder";
 
     public const string RenewLock =
         "UPDATE typedstate_locks SET expires_at = $expires WHERE " + LockOwner + " AND resource = $resource AND token = $token AND expires_at > $now RETURNING token";
 
     public const string ReleaseLock =
         "UPDATE typedstate_locks SET expires_at = 0 WHERE " + LockOwner + " AND resource = $resource AND token = $token";
+
+    /// <summary>
+    /// Held locks in primary key order (the owner lock's '' first), one page after a cursor: [first | next] ×
+    /// [every scope | one scope]. Released locks have expires_at 0, so the lease test drops them too.
+    /// </summary>
+    private const string HeldLocksHead = "SELECT scope, guild_id, agent_id, resource, token, expires_at, holder FROM typedstate_locks WHERE expires_at > $now";
+
+    private const string HeldLocksTail = " ORDER BY scope, guild_id, agent_id, resource LIMIT $limit";
+
+    public const string ListLocksFirst = HeldLocksHead + HeldLocksTail;
+
+    public const string ListLocksNext = HeldLocksHead + " AND (scope, guild_id, agent_id, resource) > ($scope, $guild, $agent, $resource)" + HeldLocksTail;
+
+    public const string ListScopeLocksFirst = HeldLocksHead + " AND scope = $scope" + HeldLocksTail;
+
+    public const string ListScopeLocksNext = HeldLocksHead + " AND scope = $scope AND (guild_id, agent_id, resource) > ($guild, $agent, $resource)" + HeldLocksTail;
 
     /// <summary>The newest token of a lock covering a key fence: the owner lock and the key's lock.</summary>
     public const string KeyFenceToken =

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using TypedState.Storage;
 
@@ -8,9 +9,9 @@ namespace TypedState.Sqlite;
 public sealed partial class SqliteStateDriver
 {
     /// <inheritdoc />
-    public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken) =>
+    public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, string? holder, CancellationToken cancellationToken) =>
         new(Writer.Run(
-            (owner, key, lease, clock: _clock),
+            (owner, key, lease, holder, clock: _clock),
             static (session, request) =>
             {
                 var now = request.clock.GetUtcNow();
@@ -29,6 +30,7 @@ public sealed partial class SqliteStateDriver
                 BindLock(write, request.owner, request.key);
                 SqliteSession.Bind(write, "$token", grant.Token);
                 SqliteSession.Bind(write, "$expires", grant.ExpiresAt.ToUnixTimeMilliseconds());
+                SqliteSession.Bind(write, "$holder", (object?)request.holder ?? DBNull.Value);
                 write.ExecuteNonQuery();
                 return (grant, true);
             },
@@ -69,6 +71,70 @@ public sealed partial class SqliteStateDriver
             mayApplyInPart: false,
             isCommit: false,
             cancellationToken));
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<HeldLock> ListLocksAsync(Scope? scope, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Keyset pages of ListPageSize locks, each its own query, so no reader stays open while the caller works.
+        HeldLock? after = null;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = ReadLocksPage(scope, after);
+            foreach (var held in page)
+            {
+                yield return held;
+            }
+
+            if (page.Count < _options.ListPageSize)
+            {
+                yield break;
+            }
+
+            after = page[^1];
+            await Task.Yield();
+        }
+    }
+
+    private List<HeldLock> ReadLocksPage(Scope? scope, HeldLock? after) =>
+        InSession((scope, after, limit: (long)_options.ListPageSize, now: _clock.GetUtcNow().ToUnixTimeMilliseconds()), static (session, query) =>
+        {
+            var sql = (query.scope is null, query.after is null) switch
+            {
+                (true, true) => SqliteSql.ListLocksFirst,
+                (true, false) => SqliteSql.ListLocksNext,
+                (false, true) => SqliteSql.ListScopeLocksFirst,
+                (false, false) => SqliteSql.ListScopeLocksNext,
+            };
+            var command = session.Command(sql, null);
+            SqliteSession.Bind(command, "$now", query.now);
+            SqliteSession.Bind(command, "$limit", query.limit);
+            if (query.scope is { } scope)
+            {
+                SqliteSession.Bind(command, "$scope", (long)scope);
+            }
+
+            if (query.after is { } cursor)
+            {
+                BindLock(command, cursor.Owner, cursor.Key);
+            }
+
+            var page = new List<HeldLock>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var owner = StateOwner.FromStored((Scope)reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+                var resource = reader.GetString(3);
+                page.Add(new HeldLock(
+                    owner,
+                    resource.Length == 0 ? null : resource,
+                    reader.GetInt64(4),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                    reader.IsDBNull(6) ? null : reader.GetString(6)));
+            }
+
+            return page;
+        });
 
     private static void BindLock(SqliteCommand command, StateOwner owner, string? key)
     {

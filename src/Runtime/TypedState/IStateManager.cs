@@ -30,6 +30,13 @@ public interface IStateManager : IStateOperations
     ValueTask<IStateLock?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Streams the locks held now in the store (by any process) of the owners of <paramref name="scope"/>, or of every
+    /// scope when it is null: owner, key, fencing token, lease end and holder (<see cref="StateManagerOptions.LockHolder"/>).
+    /// Paged through the store; locks taken or released meanwhile may or may not appear. For inspection and tooling.
+    /// </summary>
+    IAsyncEnumerable<HeldLock> ListLocksAsync(Scope? scope = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// A view of this manager whose every commit — single writes and transactions — also requires
     /// <paramref name="fence"/> to be current; a stale fence fails the commit with a <see cref="StateLockException"/>.
     /// </summary>

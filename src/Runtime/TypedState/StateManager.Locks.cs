@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TypedState.Observability;
 using TypedState.Storage;
 
@@ -45,7 +46,8 @@ public partial class StateManager
         var tracker = OperationTracker.Start("lock", Driver.Name, owner, key);
         try
         {
-            var grant = await Driver.TryAcquireLockAsync(owner, key, lease, cancellationToken).ConfigureAwait(false);
+            var holder = Options.LockHolder ?? StateManagerOptions.DefaultLockHolder;
+            var grant = await Driver.TryAcquireLockAsync(owner, key, lease, holder, cancellationToken).ConfigureAwait(false);
             tracker.Complete(grant is null ? "busy" : "ok");
             return grant is { } granted ? new StateLock(this, owner, key, lease, granted) : null;
         }
@@ -53,6 +55,20 @@ public partial class StateManager
         {
             tracker.Fail(ex);
             throw Translate(ex, "lock", owner, key, StateWriteOutcome.Unknown);
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<HeldLock> ListLocksAsync(Scope? scope = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (scope is { } filter && filter is not (Scope.Agent or Scope.Guild or Scope.Global))
+        {
+            throw new ArgumentOutOfRangeException(nameof(scope), scope, "Unknown scope.");
+        }
+
+        await foreach (var held in TrackedAsync("locks", null, null, token => Driver.ListLocksAsync(scope, token), cancellationToken).ConfigureAwait(false))
+        {
+            yield return held;
         }
     }
 

@@ -97,16 +97,33 @@ public partial class StateManager
     public async IAsyncEnumerable<StoredRecord> ListRecordsAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ValidatePrefix(owner, prefix);
-        var tracker = OperationTracker.Start("list", Driver.Name, owner, prefix);
-        IAsyncEnumerator<StoredRecord> enumerator;
+        await foreach (var record in TrackedAsync("list", owner, prefix, token => Driver.ListAsync(owner, prefix, token), cancellationToken).ConfigureAwait(false))
+        {
+            yield return record;
+        }
+    }
+
+    /// <summary>
+    /// Enumerates a driver's stream as one tracked operation: it ends when the caller stops enumerating, early or not,
+    /// and a failure is reported (and translated) like any driver failure.
+    /// </summary>
+    private async IAsyncEnumerable<T> TrackedAsync<T>(
+        string operation,
+        StateOwner? owner,
+        string? key,
+        Func<CancellationToken, IAsyncEnumerable<T>> source,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var tracker = OperationTracker.Start(operation, Driver.Name, owner, key);
+        IAsyncEnumerator<T> enumerator;
         try
         {
-            enumerator = Driver.ListAsync(owner, prefix, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            enumerator = source(cancellationToken).GetAsyncEnumerator(cancellationToken);
         }
         catch (Exception ex)
         {
             tracker.Fail(ex);
-            throw Translate(ex, "list", owner, null);
+            throw Translate(ex, operation, owner, null);
         }
 
         // The operation ends when the caller stops enumerating, early or not: finally records it either way.
@@ -125,7 +142,7 @@ public partial class StateManager
                 {
                     failed = true;
                     tracker.Fail(ex);
-                    throw Translate(ex, "list", owner, null);
+                    throw Translate(ex, operation, owner, null);
                 }
 
                 if (!hasNext)

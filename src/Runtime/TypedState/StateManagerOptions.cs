@@ -30,6 +30,18 @@ public sealed class StateManagerOptions
     public TimeSpan CommitRecoveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Who this manager's locks are recorded as held by, so that operators listing the store's locks
+    /// (<see cref="IStateManager.ListLocksAsync"/>, <c>typedstate locks</c>) see which process holds what. Default
+    /// null: the machine name and process id, such as <c>web-3:4120</c>. At most 256 characters, no control characters.
+    /// Configuration binds it from <c>TypedState:LockHolder</c> (<c>TYPEDSTATE__LOCKHOLDER</c>).
+    /// </summary>
+    public string? LockHolder { get; set; }
+
+    /// <summary>The holder recorded with this process's locks when <see cref="LockHolder"/> is not set.</summary>
+    internal static string DefaultLockHolder { get; } =
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}");
+
+    /// <summary>
     /// Serializer options for calls that pass no <see cref="JsonTypeInfo{T}"/>. Defaults to web defaults with the
     /// reflection resolver when reflection is enabled; trimmed or AOT applications set a source-generated resolver.
     /// </summary>
@@ -70,6 +82,10 @@ public sealed class StateManagerOptions
         }
 
         ArgumentNullException.ThrowIfNull(SerializerOptions, nameof(SerializerOptions));
+        if (LockHolder is { } holder && (holder.Length is < 1 or > 256 || holder.Any(char.IsControl)))
+        {
+            throw new ArgumentException("LockHolder must be 1 to 256 characters without control characters.", nameof(LockHolder));
+        }
     }
 
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The reflection resolver is only used when the application enables reflection-based serialization.")]

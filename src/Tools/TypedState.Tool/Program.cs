@@ -19,6 +19,7 @@ root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(DiffCommand.Create());
 root.Subcommands.Add(QuarantineCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
+root.Subcommands.Add(LocksCommand.Create());
 foreach (var command in TimelineCommands.Create())
 {
     root.Subcommands.Add(command);

@@ -72,10 +72,10 @@ public sealed class AddTypedStateTests
     }
 
     [Fact]
-    public async Task UseConfiguration_matches_driver_names_case_insensitively_and_binds_MaxKeyLength()
+    public async Task UseConfiguration_matches_driver_names_case_insensitively_and_binds_MaxKeyLength_and_LockHolder()
     {
         var services = new ServiceCollection();
-        services.AddTypedState(b => b.UseConfiguration(Section(("Driver", "inmemory"), ("MaxKeyLength", "4"))));
+        services.AddTypedState(b => b.UseConfiguration(Section(("Driver", "inmemory"), ("MaxKeyLength", "4"), ("LockHolder", "web-3"))));
         await using var provider = services.BuildServiceProvider();
 
         var state = provider.GetRequiredService<StateManager>();
@@ -83,6 +83,14 @@ public sealed class AddTypedStateTests
         Assert.IsType<InMemoryStateDriver>(state.Driver);
         Assert.Equal(4, state.Options.MaxKeyLength);
         await Assert.ThrowsAsync<InvalidStateKeyException>(() => state.SetAsync(StateOwner.Global, "12345", 1).AsTask());
+        await using var held = await state.AcquireLockAsync(StateOwner.Global, null, TimeSpan.FromMinutes(1), TimeSpan.Zero);
+        var listed = new List<HeldLock>();
+        await foreach (var one in state.ListLocksAsync())
+        {
+            listed.Add(one);
+        }
+
+        Assert.Equal(("web-3", held.FencingToken), (Assert.Single(listed).Holder, listed[0].Token));
     }
 
     [Fact]
@@ -232,11 +240,13 @@ public sealed class AddTypedStateTests
             return _inner.CommitAsync(writes, fences, commitId, cancellationToken);
         }
 
-        public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken) => _inner.TryAcquireLockAsync(owner, key, lease, cancellationToken);
+        public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, string? holder, CancellationToken cancellationToken) => _inner.TryAcquireLockAsync(owner, key, lease, holder, cancellationToken);
 
         public ValueTask<LockGrant?> RenewLockAsync(StateOwner owner, string? key, long token, TimeSpan lease, CancellationToken cancellationToken) => _inner.RenewLockAsync(owner, key, token, lease, cancellationToken);
 
         public ValueTask ReleaseLockAsync(StateOwner owner, string? key, long token, CancellationToken cancellationToken) => _inner.ReleaseLockAsync(owner, key, token, cancellationToken);
+
+        public IAsyncEnumerable<HeldLock> ListLocksAsync(Scope? scope, CancellationToken cancellationToken) => _inner.ListLocksAsync(scope, cancellationToken);
 
         public ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken) => _inner.RemoveOwnerAsync(owner, cancellationToken);
 

@@ -76,11 +76,13 @@ internal sealed class LostAnswerDriver : IStateDriver
 
     public ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken) => _inner.RemoveOwnerAsync(owner, cancellationToken);
 
-    public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken) => _inner.TryAcquireLockAsync(owner, key, lease, cancellationToken);
+    public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, string? holder, CancellationToken cancellationToken) => _inner.TryAcquireLockAsync(owner, key, lease, holder, cancellationToken);
 
     public ValueTask<LockGrant?> RenewLockAsync(StateOwner owner, string? key, long token, TimeSpan lease, CancellationToken cancellationToken) => _inner.RenewLockAsync(owner, key, token, lease, cancellationToken);
 
     public ValueTask ReleaseLockAsync(StateOwner owner, string? key, long token, CancellationToken cancellationToken) => _inner.ReleaseLockAsync(owner, key, token, cancellationToken);
+
+    public IAsyncEnumerable<HeldLock> ListLocksAsync(Scope? scope, CancellationToken cancellationToken) => _inner.ListLocksAsync(scope, cancellationToken);
 
     public ValueTask DisposeAsync() => _inner.DisposeAsync();
 }

@@ -140,6 +140,7 @@ public sealed class TypedStateBuilder
         {
             options.MaxKeyLength = ConfigurationValues.GetInt32(section, nameof(StateManagerOptions.MaxKeyLength)) ?? options.MaxKeyLength;
             options.MaxValueBytes = ConfigurationValues.GetInt32(section, nameof(StateManagerOptions.MaxValueBytes)) ?? options.MaxValueBytes;
+            options.LockHolder = section[nameof(StateManagerOptions.LockHolder)] is { Length: > 0 } holder ? holder : options.LockHolder;
         });
         var migrations = section.GetSection(MigrationsKey);
         Services.AddOptions<StateMigrationOptions>().Configure(options =>

@@ -238,103 +238,7 @@ public sealed partial class InMemoryStateDriver : IStateDriver, ITimelineDriver
     }
 
     /// <inheritdoc />
-    public ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_writeGate)
-        {
-            var now = _clock.GetUtcNow();
-            if (!_locks.TryGetValue(owner, out var locks))
-            {
-                locks = new OwnerLocks();
-                _locks.Add(owner, locks);
-            }
-
-            var conflicting = key is null
-                ? locks.Held.Values.Any(held => held.ExpiresAt > now)
-                : (locks.Held.TryGetValue(OwnerResource, out var ownerLock) && ownerLock.ExpiresAt > now)
-                  || (locks.Held.TryGetValue(key, out var keyLock) && keyLock.ExpiresAt > now);
-            if (conflicting)
-            {
-                return ValueTask.FromResult<LockGrant?>(null);
-            }
-
-            var grant = new LockGrant(++locks.LastToken, now + lease);
-            locks.Held[key ?? OwnerResource] = grant;
-            locks.Granted[key ?? OwnerResource] = grant.Token;
-            return ValueTask.FromResult<LockGrant?>(grant);
-        }
-    }
-
-    /// <inheritdoc />
-    public ValueTask<LockGrant?> RenewLockAsync(StateOwner owner, string? key, long token, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_writeGate)
-        {
-            var now = _clock.GetUtcNow();
-            if (_locks.TryGetValue(owner, out var locks)
-                && locks.Held.TryGetValue(key ?? OwnerResource, out var held)
-                && held.Token == token
-                && held.ExpiresAt > now)
-            {
-                var renewed = new LockGrant(token, now + lease);
-                locks.Held[key ?? OwnerResource] = renewed;
-                return ValueTask.FromResult<LockGrant?>(renewed);
-            }
-
-            return ValueTask.FromResult<LockGrant?>(null);
-        }
-    }
-
-    /// <inheritdoc />
-    public ValueTask ReleaseLockAsync(StateOwner owner, string? key, long token, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_writeGate)
-        {
-            if (_locks.TryGetValue(owner, out var locks)
-                && locks.Held.TryGetValue(key ?? OwnerResource, out var held)
-                && held.Token == token)
-            {
-                locks.Held.Remove(key ?? OwnerResource);
-            }
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
-    /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-    /// <summary>
-    /// The newest token granted to a lock covering the fence: for a key fence, the owner lock and that key's lock;
-    /// for an owner fence, every lock of the owner. Released locks no longer count, but a newer grant always
-    /// raises <see cref="OwnerLocks.LastToken"/>, so the newest token ever granted is the bound to compare.
-    /// </summary>
-    private long NewestCoveringToken(StateFence fence)
-    {
-        if (!_locks.TryGetValue(fence.Owner, out var locks))
-        {
-            return 0;
-        }
-
-        if (fence.Key is null)
-        {
-            return locks.LastToken;
-        }
-
-        var newest = 0L;
-        foreach (var resource in (ReadOnlySpan<string>)[OwnerResource, fence.Key])
-        {
-            if (locks.Granted.TryGetValue(resource, out var token))
-            {
-                newest = Math.Max(newest, token);
-            }
-        }
-
-        return newest;
-    }
 
     /// <summary>The version floor of the owner's guild: 0 unless an owner of the guild was removed.</summary>
     private long Floor(StateOwner owner) =>
@@ -349,19 +253,6 @@ public sealed partial class InMemoryStateDriver : IStateDriver, ITimelineDriver
         }
 
         return highest;
-    }
-
-    /// <summary>The resource name of a whole-owner lock; never a valid key, since keys cannot be empty.</summary>
-    private const string OwnerResource = "";
-
-    /// <summary>The locks of one owner: held leases, the newest token per resource, and the owner's token counter.</summary>
-    private sealed class OwnerLocks
-    {
-        public long LastToken { get; set; }
-
-        public Dictionary<string, LockGrant> Held { get; } = new(StringComparer.Ordinal);
-
-        public Dictionary<string, long> Granted { get; } = new(StringComparer.Ordinal);
     }
 
     /// <summary>One stored record; a null value is a tombstone that only remembers the version.</summary>

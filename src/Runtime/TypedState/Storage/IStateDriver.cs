@@ -81,13 +81,23 @@ public interface IStateDriver : IAsyncDisposable
     /// Grants a lock on <paramref name="key"/> of <paramref name="owner"/> (or on the whole owner when
     /// <paramref name="key"/> is null) for <paramref name="lease"/>, or returns null at once when a conflicting lock
     /// is held: the same resource, the owner lock while a key lock is wanted, or any key lock of the owner while
-    /// the owner lock is wanted. Expired locks do not conflict.
+    /// the owner lock is wanted. Expired locks do not conflict. The grant records <paramref name="holder"/> (who asked,
+    /// for <see cref="ListLocksAsync"/>; renewals keep it).
     /// </summary>
-    ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken);
+    ValueTask<LockGrant?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, string? holder, CancellationToken cancellationToken);
 
     /// <summary>Extends a held, unexpired lock granted with <paramref name="token"/>; null when it was lost.</summary>
     ValueTask<LockGrant?> RenewLockAsync(StateOwner owner, string? key, long token, TimeSpan lease, CancellationToken cancellationToken);
 
     /// <summary>Releases the lock granted with <paramref name="token"/> if it is still that grant; otherwise does nothing.</summary>
     ValueTask ReleaseLockAsync(StateOwner owner, string? key, long token, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Streams the locks held now (unexpired by the driver's clock) of every owner of <paramref name="scope"/>, or of
+    /// every scope when it is null, each once, with its holder. Drivers page through the store, so memory stays
+    /// bounded and the caller may take and release locks while it enumerates; a lock granted, renewed, released or
+    /// expired during the enumeration may or may not be yielded.
+    /// </summary>
+    /// <remarks>For operators who inspect a store; nothing in the core depends on it.</remarks>
+    IAsyncEnumerable<HeldLock> ListLocksAsync(Scope? scope, CancellationToken cancellationToken);
 }
