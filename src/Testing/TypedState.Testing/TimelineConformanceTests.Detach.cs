@@ -48,6 +48,10 @@ public abstract partial class TimelineConformanceTests
         Assert.Equal(before, await ViewAsync(state, ForkId, forkPoint, head));
         Assert.Equal(entriesBefore, Described(await EntriesAsync(state, ForkId, forkPoint)));
 
+        // The copy is history of its own now: pruning the fork itself keeps its state at the horizon.
+        Assert.Equal(head, (await state.Timelines.PruneAsync(ForkId, head)).RetainedFrom);
+        Assert.Equal(before.Skip((int)(head - forkPoint) * 3), await ViewAsync(state, ForkId, head, head));
+
         // Versions continue what it read (a tombstone's too), sequences continue its own, and the source's id is free.
         Assert.Equal(2, await state.SetAsync(AgentB.InGuild(ForkId), "notes", "b-v2", expectedVersion: 1));
         Assert.Equal(3, await state.SetAsync(AgentB.InGuild(ForkId), "draft", "back"));
