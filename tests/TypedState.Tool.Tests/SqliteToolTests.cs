@@ -96,7 +96,7 @@ public sealed class SqliteToolTests : IDisposable
     }
 
     [Fact]
-    public async Task Timeline_commands_read_history_fork_pause_resume_and_prune_and_refusals_change_nothing()
+    public async Task Timeline_commands_read_history_fork_detach_pause_resume_and_prune_and_refusals_change_nothing()
     {
         await using var state = new SqliteStateManager(_temp.ConnectionString());
         await state.Timelines.StartAsync("support");
@@ -135,6 +135,15 @@ public sealed class SqliteToolTests : IDisposable
         Assert.Contains("99", beyond.Error, StringComparison.Ordinal);
         Assert.Null(await state.Timelines.GetAsync("later"));
 
+        var notAFork = await RunAsync("detach", "support");
+        Assert.Equal(4, notAFork.ExitCode);
+        Assert.Contains("'support'", notAFork.Error, StringComparison.Ordinal);
+        var detached = await RunAsync("detach", "what-if", "--json");
+        Assert.True(detached.ExitCode == 0, detached.ToString());
+        Assert.Equal((false, 2L), (detached.Json().TryGetProperty("forkedFrom", out _), detached.Json().GetProperty("retainedFrom").GetInt64()));
+        Assert.Empty(await state.Timelines.ListForksAsync("support").ToListAsync());
+        Assert.Equal("escalated", (await state.GetAsync<string>(StateOwner.Agent("what-if", "triage"), "ticket")).Value);
+
         var paused = await RunAsync("pause", "support");
         Assert.True(paused.ExitCode == 0, paused.ToString());
         Assert.Contains("paused at 3", paused.Output, StringComparison.Ordinal);
@@ -144,7 +153,7 @@ public sealed class SqliteToolTests : IDisposable
 
         var pruned = await RunAsync("prune", "support", "--horizon", "3", "--json");
         Assert.True(pruned.ExitCode == 0, pruned.ToString());
-        Assert.Equal(2, pruned.Json().GetProperty("retainedFrom").GetInt64());
+        Assert.Equal(3, pruned.Json().GetProperty("retainedFrom").GetInt64()); // the detached fork no longer holds it at 2
 
         var none = await RunAsync("history", "nowhere");
         Assert.Equal(3, none.ExitCode);
@@ -196,7 +205,7 @@ public sealed class SqliteToolTests : IDisposable
     [Fact]
     public async Task Every_command_has_help_with_an_example()
     {
-        foreach (var command in (string[])["status", "get", "list", "history", "export", "import", "diff", "pause", "resume", "fork", "prune", "migrate"])
+        foreach (var command in (string[])["status", "get", "list", "history", "export", "import", "diff", "pause", "resume", "fork", "detach", "prune", "migrate", "quarantine", "locks"])
         {
             var help = await ToolProcess.RunAsync(_temp.Path, command, "--help");
             Assert.True(help.ExitCode == 0, help.ToString());

@@ -224,6 +224,7 @@ internal sealed partial class PostgresSql
         OwnerFenceToken = Build(OwnerFenceTokenTemplate);
         BuildTimelineStatements();
         BuildSnapshotStatements();
+        BuildDetachStatements();
         BuildLoggedWriteStatements();
     }
 

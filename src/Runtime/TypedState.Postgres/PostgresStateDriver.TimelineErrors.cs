@@ -35,7 +35,7 @@ public sealed partial class PostgresStateDriver
                 TimelineFailure.HasForks,
                 guildId,
                 sequence,
-                $"The guild was not removed: its timeline has live forks ({detail}) that still read through it. Remove them first."),
+                $"The guild was not removed: its timeline has live forks ({detail}) that still read through it. Detach them first (IGuildTimelines.DetachAsync), or remove them."),
             _ => throw new ArgumentOutOfRangeException(nameof(error), error.SqlState, "Not a timeline refusal."),
         };
     }

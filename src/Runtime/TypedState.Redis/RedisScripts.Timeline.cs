@@ -290,7 +290,7 @@ internal static partial class RedisScripts
     /// history members in the lexical range, each record reported once, at the level whose change it reads (so the
     /// pages of all levels hold each record once), tombstones included. <c>prev</c> is the <c>op\0key</c> of the last
     /// member of the previous page of this level (or empty). Calls <c>emit(out, op, key, version, value, live)</c> per
-    /// record and returns <c>out</c>, which starts <c>{0, levels, members scanned, last member}</c>, or a refusal of
+    /// record (then the level's entries hash and the change's sequence, which a detach copies) and returns <c>out</c>, which starts <c>{0, levels, members scanned, last member}</c>, or a refusal of
     /// <c>readable</c>.
     /// </summary>
     private const string ScanFunction =
@@ -342,7 +342,7 @@ internal static partial class RedisScripts
               end
               if i == level then
                 local kind, _, ver, _, _, value = decode(redis.call('HGET', l.e, fmt(c)))
-                emit(out, op, key, ver, value, kind == 's')
+                emit(out, op, key, ver, value, kind == 's', l.e, c)
               end
             end
             j = k

@@ -4,13 +4,27 @@ namespace TypedState.Redis;
 // refused at once) and deletes what it no longer needs in bounded steps; snapshots are a hash beside the timeline.
 internal static partial class RedisScripts
 {
+    /// <summary><c>drop_snapshots_below(root, tag, s)</c>: deletes the guild's snapshots below sequence s.</summary>
+    private const string DropSnapshotsFunction =
+        """
+        local function drop_snapshots_below(root, tag, horizon)
+          local snapshots = tkey(root, 's', tag)
+          for _, s in ipairs(redis.call('HKEYS', snapshots)) do
+            if tonumber(s) < horizon then
+              redis.call('HDEL', snapshots, s)
+            end
+          end
+        end
+
+        """;
+
     /// <summary>
     /// Starts a prune: refuses a horizon beyond the head (<c>{-2, head}</c>), lowers it to the oldest fork point of
     /// a live fork and to the lowest pin, and when it is above the retained-from makes it the retained-from and the
     /// target of the deletion steps, dropping the snapshots below it. KEYS: the store marker (routing only). ARGV:
     /// root, guild id, horizon. Returns a description, or a refusal.
     /// </summary>
-    public const string PruneStart = TimelineFunctions +
+    public const string PruneStart = TimelineFunctions + DropSnapshotsFunction +
         """
         local root, g, horizon = ARGV[1], ARGV[2], tonumber(ARGV[3])
         local m = tmeta(root, g)
@@ -31,12 +45,7 @@ internal static partial class RedisScripts
         if horizon > m.rf then
           redis.call('HSET', tkey(root, '', tag), 'rf', horizon, 'pt', horizon)
           m.rf = horizon
-          local snapshots = tkey(root, 's', tag)
-          for _, s in ipairs(redis.call('HKEYS', snapshots)) do
-            if tonumber(s) < horizon then
-              redis.call('HDEL', snapshots, s)
-            end
-          end
+          drop_snapshots_below(root, tag, horizon)
         end
         return describe(m)
         """;

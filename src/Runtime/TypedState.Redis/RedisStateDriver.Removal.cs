@@ -38,7 +38,7 @@ public sealed partial class RedisStateDriver
                 TimelineFailure.HasForks,
                 owner.GuildIdOrEmpty,
                 (long)started[1],
-                $"The guild was not removed: its timeline has live forks ({string.Join(", ", started.Skip(2).Select(static fork => (string)fork!))}) that still read through it. Remove them first.");
+                $"The guild was not removed: its timeline has live forks ({string.Join(", ", started.Skip(2).Select(static fork => (string)fork!))}) that still read through it. Detach them first (IGuildTimelines.DetachAsync), or remove them.");
         }
 
         var deleted = await DeleteRemovedAsync(database, cancellationToken).ConfigureAwait(false);

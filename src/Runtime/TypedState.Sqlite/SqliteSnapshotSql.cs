@@ -49,6 +49,9 @@ internal static class SqliteSnapshotSql
     /// <summary>A page of the guild's pins above $after, ascending.</summary>
     public const string ListPins = "SELECT seq FROM typedstate_pins WHERE guild_id = $guild AND seq > $after ORDER BY seq LIMIT $limit";
 
+    /// <summary>A detach drops the pins below the old fork point, whose states it drops.</summary>
+    public const string PrunePins = "DELETE FROM typedstate_pins WHERE guild_id = $guild AND seq < $horizon";
+
     public const string DeletePins = "DELETE FROM typedstate_pins WHERE guild_id = $guild";
 
     /// <summary>

@@ -28,7 +28,7 @@ internal static class SqliteTimelineRemoval
                 TimelineFailure.HasForks,
                 row.GuildId,
                 row.Head,
-                $"The guild was not removed: its timeline has live forks ({string.Join(", ", forks)}{(forks.Count == ForksNamed ? ", …" : string.Empty)}) that still read through it. Remove them first.");
+                $"The guild was not removed: its timeline has live forks ({string.Join(", ", forks)}{(forks.Count == ForksNamed ? ", …" : string.Empty)}) that still read through it. Detach them first (IGuildTimelines.DetachAsync), or remove them.");
         }
 
         if (row.IsFork && !SqliteTimelines.WasRemoved(session, owner) && HighestInherited(session, row, owner) is > 0 and var inherited)

@@ -171,6 +171,37 @@ internal static class SqliteTimelineSql
         "INSERT INTO typedstate_records (scope, guild_id, agent_id, key, value, version) VALUES ($scope, $guild, $agent, $key, $value, $version) " +
         "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET value = excluded.value, version = excluded.version";
 
+    /// <summary>
+    /// A detach's copy of one owner's changes at one level of the fork chain: each key's last set or delete at or below
+    /// $upTo and above the level's removal ($removed), with its sequence, into the fork $fork, unless a shallower level
+    /// gave the key already (the fork's entries at or below its point $point are only such copies).
+    /// </summary>
+    public const string CopyChangesAsOf =
+        "INSERT INTO typedstate_entries (guild_id, seq, kind, scope, agent_id, key, prev_version, version, value, commit_id, timestamp) " +
+        "SELECT $fork, max(e.seq), e.kind, e.scope, e.agent_id, e.key, e.prev_version, e.version, e.value, e.commit_id, e.timestamp " +
+        "FROM typedstate_entries e WHERE e.guild_id = $guild AND e.scope = $scope AND e.agent_id = $agent AND e.seq <= $upTo AND e.seq > $removed " +
+        "AND e.kind IN (0, 1) AND NOT EXISTS (SELECT 1 FROM typedstate_entries c WHERE c.guild_id = $fork AND c.scope = $scope AND c.agent_id = $agent " +
+        "AND c.key = e.key AND c.seq <= $point) GROUP BY e.key";
+
+    /// <summary>
+    /// A detach's live copy: the records (and tombstones) copied at or below the fork point $horizon become rows of the
+    /// fork where it has none of its own, except for agents it removed (they read nothing through).
+    /// </summary>
+    public const string CopyInheritedRecords =
+        "INSERT INTO typedstate_records (scope, guild_id, agent_id, key, value, version) " +
+        "SELECT e.scope, e.guild_id, e.agent_id, e.key, CASE WHEN e.kind = 0 THEN e.value END, e.version FROM typedstate_entries e " +
+        "WHERE e.guild_id = $guild AND e.seq <= $horizon AND e.kind IN (0, 1) AND NOT EXISTS (SELECT 1 FROM typedstate_entries r " +
+        "WHERE r.guild_id = $guild AND r.scope = e.scope AND r.agent_id = e.agent_id AND r.key = '' AND r.kind = 3) " +
+        "ON CONFLICT (scope, guild_id, agent_id, key) DO NOTHING";
+
+    /// <summary>A fork of the guild forked below $horizon (the guild's own fork point): it reads the guild's source through it.</summary>
+    public const string ForkBelow =
+        "SELECT guild_id, fork_sequence FROM typedstate_timelines WHERE parent_id = $guild AND fork_sequence < $horizon ORDER BY guild_id LIMIT 1";
+
+    /// <summary>The end of a detach: no source, and the history readable from the old fork point on.</summary>
+    public const string Detach =
+        "UPDATE typedstate_timelines SET parent_id = NULL, fork_sequence = 0, retained_from = max(retained_from, $horizon) WHERE guild_id = $guild";
+
     public const string ReadFloor = "SELECT version_floor FROM typedstate_guild_floors WHERE guild_id = $guild";
 
     public const string RaiseFloorTo =

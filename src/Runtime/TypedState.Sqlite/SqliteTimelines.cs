@@ -243,7 +243,7 @@ internal static class SqliteTimelines
     }
 
     /// <summary>The agent's latest removal at or below <paramref name="sequence"/>; 0 when none (always for a guild owner).</summary>
-    private static long RemovedAt(SqliteSession session, StateOwner owner, long sequence)
+    public static long RemovedAt(SqliteSession session, StateOwner owner, long sequence)
     {
         if (owner.Scope != Scope.Agent)
         {

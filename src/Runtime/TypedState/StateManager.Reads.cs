@@ -99,7 +99,11 @@ public partial class StateManager
         ValidatePrefix(owner, prefix);
         await foreach (var record in TrackedAsync("list", owner, prefix, token => Driver.ListAsync(owner, prefix, token), cancellationToken).ConfigureAwait(false))
         {
-            yield return record;
+            // The store's own records (the quarantine, under global keys no application key can spell) stay hidden.
+            if (!QuarantineEnvelope.IsReserved(record.Key))
+            {
+                yield return record;
+            }
         }
     }
 
@@ -148,12 +152,6 @@ public partial class StateManager
                 if (!hasNext)
                 {
                     break;
-                }
-
-                // The store's own records (the quarantine, under global keys no application key can spell) stay hidden.
-                if (QuarantineEnvelope.IsReserved(enumerator.Current.Key))
-                {
-                    continue;
                 }
 
                 yield return enumerator.Current;

@@ -23,4 +23,7 @@ public enum TimelineFailure
 
     /// <summary>The driver keeps no timelines.</summary>
     NotSupported,
+
+    /// <summary>The guild's timeline is not a fork: there is no source to detach it from.</summary>
+    NotAFork,
 }

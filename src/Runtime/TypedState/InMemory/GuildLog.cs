@@ -18,11 +18,14 @@ internal sealed class GuildLog(string guildId, GuildLog? parent, long forkSequen
     // The sequence of every appended id, so that an id appended twice stores one entry.
     private readonly Dictionary<string, long> _appended = new(StringComparer.Ordinal);
 
+    // Volatile: a detach clears it after the records are copied, and lock-free reads test it to skip the read-through.
+    private volatile GuildLog? _parent = parent;
+
     public string GuildId { get; } = guildId;
 
-    public GuildLog? Parent { get; } = parent;
+    public GuildLog? Parent => _parent;
 
-    public long ForkSequence { get; } = forkSequence;
+    public long ForkSequence { get; private set; } = forkSequence;
 
     public long Head { get; private set; } = forkSequence;
 
@@ -203,6 +206,36 @@ internal sealed class GuildLog(string guildId, GuildLog? parent, long forkSequen
         }
 
         RetainedFrom = horizon;
+    }
+
+    /// <summary>
+    /// Detaches this fork (under the gate): the changes it read through its source as of the fork point become the
+    /// first changes of its own history, keeping their sequences (all at or below the fork point, below its own), and
+    /// the history before the fork point goes, as a prune there would drop it.
+    /// </summary>
+    public void Detach(IEnumerable<(StateOwner Owner, string Key, Change Change)> inherited)
+    {
+        var point = ForkSequence;
+        foreach (var (owner, key, change) in inherited)
+        {
+            if (!_history.TryGetValue((owner, key), out var changes))
+            {
+                changes = [];
+                _history.Add((owner, key), changes);
+            }
+
+            changes.Insert(0, change);
+        }
+
+        Pins.RemoveWhere(pin => pin < point);
+        foreach (var sequence in Snapshots.Keys.Where(sequence => sequence < point).ToList())
+        {
+            Snapshots.Remove(sequence);
+        }
+
+        RetainedFrom = Math.Max(RetainedFrom, point);
+        ForkSequence = 0;
+        _parent = null;
     }
 
     private static long Latest(List<long>? sequences, long upTo)

@@ -206,7 +206,7 @@ public sealed partial class InMemoryStateDriver : IStateDriver, ITimelineDriver
                     TimelineFailure.HasForks,
                     owner.GuildIdOrEmpty,
                     log.Head,
-                    $"The guild was not removed: its timeline has live forks ({string.Join(", ", log.Forks)}) that still read through it. Remove them first.");
+                    $"The guild was not removed: its timeline has live forks ({string.Join(", ", log.Forks)}) that still read through it. Detach them first (IGuildTimelines.DetachAsync), or remove them.");
             }
 
             var floor = Math.Max(Floor(owner), log is null ? 0 : HighestInherited(log, owner));

@@ -39,6 +39,9 @@ internal static partial class StateLog
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "The snapshot of guild '{GuildId}' at sequence {Sequence} is unreadable; rebuilding from an older base")]
     public static partial void SnapshotUnreadable(ILogger logger, string guildId, long sequence, Exception exception);
 
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Detached guild '{GuildId}' from its source: it holds its own state now, readable from sequence {RetainedFrom} to its head {Head}")]
+    public static partial void TimelineDetached(ILogger logger, string guildId, long retainedFrom, long head);
+
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Migrating {Type} (scope {Scope}, key '{Key}') to schema version {Version}")]
     public static partial void MigrationStarted(ILogger logger, string type, Scope scope, string key, int version);
 

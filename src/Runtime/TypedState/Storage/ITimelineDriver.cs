@@ -20,8 +20,10 @@ namespace TypedState.Storage;
 /// deleted, nor lost with its agent's removal) is the source's as of f, with the source's version, and a write to it
 /// expects and continues that version. Neither sees the other's later writes. The fork's own entries start at f + 1;
 /// its entries up to f are the source's. Forks of forks read through the chain.</para>
+/// <para><b>Detach.</b> <see cref="DetachAsync"/> gives a fork its own copy of what it reads through its source, so
+/// that it no longer needs the source (which can then be removed, or pruned past the old fork point).</para>
 /// <para><b>Removal.</b> Removing a guild removes its timeline too, and detaches it from the guild it was forked from;
-/// a guild with live forks is not removed (<see cref="TimelineFailure.HasForks"/>). Removing an agent of a fork also
+/// a guild with live forks is not removed (<see cref="TimelineFailure.HasForks"/>): detach them first. Removing an agent of a fork also
 /// hides the agent's records the fork read through its source.</para>
 /// <para><b>Errors.</b> Refusals are <see cref="StateTimelineException"/> naming the guild and the sequence, with
 /// nothing changed.</para>
@@ -66,6 +68,26 @@ public interface ITimelineDriver
     /// its source (see the remarks of <see cref="ITimelineDriver"/>).
     /// </summary>
     ValueTask<GuildTimeline> ForkAsync(string sourceGuildId, long atSequence, string newGuildId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Detaches the fork <paramref name="forkGuildId"/> from its source (materialises it): afterwards it holds its own
+    /// copy of every record it read through its source chain as of its fork point f, with the same versions (tombstones
+    /// included), and reads nothing through its source; it is no longer listed among the source's forks, and its
+    /// timeline is no fork (<see cref="GuildTimeline.ForkedFrom"/> null, <see cref="GuildTimeline.ForkSequence"/> 0).
+    /// Its history before f goes: <see cref="GuildTimeline.RetainedFrom"/> becomes at least f, so the state as of f
+    /// and every later entry stay readable and earlier ones are <see cref="TimelineFailure.Pruned"/>; its pins and
+    /// snapshots below f go with it. Its own records, entries, later pins and snapshots, head and pause are kept, and
+    /// its sequences continue. Costs O(records read through). Atomic: an interrupted detach leaves the fork reading
+    /// exactly as before.
+    /// </summary>
+    /// <remarks>
+    /// Refused, with nothing changed, as a <see cref="StateTimelineException"/> naming the guild:
+    /// <see cref="TimelineFailure.NotStarted"/> when it has no timeline, <see cref="TimelineFailure.NotAFork"/> when its
+    /// timeline is not a fork, and <see cref="TimelineFailure.HasForks"/> when one of its own forks was forked below f
+    /// (that fork reads the source through this guild there: detach it first). A paused fork can be detached: what it
+    /// reads does not change.
+    /// </remarks>
+    ValueTask<GuildTimeline> DetachAsync(string forkGuildId, CancellationToken cancellationToken);
 
     /// <summary>Streams the timelines forked directly from the guild, ordered by guild id.</summary>
     IAsyncEnumerable<GuildTimeline> ListForksAsync(string guildId, CancellationToken cancellationToken);

@@ -103,6 +103,14 @@ public sealed partial class GuildTimelines : IGuildTimelines
     }
 
     /// <inheritdoc />
+    public async ValueTask<GuildTimeline> DetachAsync(string forkGuildId, CancellationToken cancellationToken = default)
+    {
+        var detached = await RunAsync("timeline.detach", forkGuildId, null, (driver, ct) => driver.DetachAsync(forkGuildId, ct), cancellationToken).ConfigureAwait(false);
+        StateLog.TimelineDetached(_manager.Logger, detached.GuildId, detached.RetainedFrom, detached.Head);
+        return detached;
+    }
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<GuildTimeline> ListForksAsync(string guildId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var driver = Driver(guildId);
@@ -173,7 +181,7 @@ public sealed partial class GuildTimelines : IGuildTimelines
         {
             var result = await call(driver, cancellationToken).ConfigureAwait(false);
             tracker.Complete();
-            if (operation is not ("timeline.get" or "timeline.get_as_of") && result is GuildTimeline timeline)
+            if (operation is not ("timeline.get" or "timeline.get_as_of" or "timeline.detach") && result is GuildTimeline timeline)
             {
                 StateLog.TimelineChanged(_manager.Logger, operation, timeline.GuildId, timeline.Head, timeline.IsPaused, timeline.ForkedFrom, timeline.RetainedFrom);
             }

@@ -58,6 +58,18 @@ public interface IGuildTimelines
     /// </summary>
     ValueTask<GuildTimeline> ForkAsync(string sourceGuildId, long atSequence, string newGuildId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Detaches (materialises) the fork <paramref name="forkGuildId"/>: it gets its own copy of every record it reads
+    /// through its source as of its fork point, with the same versions, stops reading through the source and leaves the
+    /// source's forks, so the source can be removed or pruned. Its history before the fork point goes (its
+    /// <see cref="GuildTimeline.RetainedFrom"/> becomes the fork point); its own later entries, pins and snapshots stay,
+    /// and its sequences continue. Costs O(records read through). A guild without a timeline, or whose timeline is not
+    /// a fork, is refused (<see cref="TimelineFailure.NotStarted"/>, <see cref="TimelineFailure.NotAFork"/>), as is a
+    /// guild with a fork of its own forked below its fork point (<see cref="TimelineFailure.HasForks"/>: detach that
+    /// one first). A paused fork can be detached.
+    /// </summary>
+    ValueTask<GuildTimeline> DetachAsync(string forkGuildId, CancellationToken cancellationToken = default);
+
     /// <summary>The timelines forked directly from the guild, ordered by guild id.</summary>
     IAsyncEnumerable<GuildTimeline> ListForksAsync(string guildId, CancellationToken cancellationToken = default);
 

@@ -5,7 +5,7 @@ using TypedState.Tool.Output;
 namespace TypedState.Tool.Commands;
 
 /// <summary>
-/// The commands that change a guild's timeline: <c>pause</c>, <c>resume</c>, <c>fork</c>, <c>prune</c>. Each prints the
+/// The commands that change a guild's timeline: <c>pause</c>, <c>resume</c>, <c>fork</c>, <c>detach</c>, <c>prune</c>. Each prints the
 /// timeline as it is afterwards; a refusal names the guild and the sequence and changes nothing.
 /// </summary>
 internal static class TimelineCommands
@@ -30,6 +30,9 @@ internal static class TimelineCommands
         fork.Arguments.Add(s_newGuild);
         fork.Options.Add(s_at);
         yield return fork;
+
+        yield return Simple("detach", "Gives a fork its own copy of what it reads through its source, so the source can go.", "typedstate detach support-what-if",
+            (timelines, guild, _, ct) => timelines.DetachAsync(guild, ct));
 
         var prune = Simple("prune", "Drops a guild's history before a horizon, keeping what forks and pins still read.", "typedstate prune support --horizon 1000",
             (timelines, guild, parse, ct) => timelines.PruneAsync(guild, parse.GetValue(s_horizon), ct));
