@@ -151,6 +151,43 @@ public sealed class MigrateToolTests : IDisposable
     }
 
     [Fact]
+    public async Task With_quarantine_failures_a_failing_record_is_quarantined_and_the_rest_upgraded()
+    {
+        const string bad = """{"$version":1,"visits":{"zed":"many"}}""";
+        await FillAsync((Agent("zed"), Key, bad));
+
+        var dry = await RunAsync("migrate", "--dry-run", "--quarantine-failures");
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        Assert.Contains("1 record(s) would be quarantined", dry.Error, StringComparison.Ordinal);
+
+        var run = await RunAsync("migrate", "--quarantine-failures", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal((2L, 1L), (run.Json().GetProperty("upgraded").GetInt64(), run.Json().GetProperty("quarantined").GetInt64()));
+        Assert.StartsWith("""{"$version":2,""", await ReadAsync(Agent("ada"), Key), StringComparison.Ordinal);
+        Assert.StartsWith("""{"$version":2,""", await ReadAsync(Agent("bob"), Key), StringComparison.Ordinal);
+
+        // The failing record left its key, kept whole in the quarantine with the migrator's reason.
+        await using (var state = new SqliteStateManager(_temp.ConnectionString()))
+        {
+            Assert.Null(await state.Driver.ReadAsync(Agent("zed"), Key, CancellationToken.None));
+        }
+
+        var listed = await ToolProcess.RunAsync(_temp.Path, ["quarantine", "list", "--json", "--values", "--driver", "sqlite", "--connection", _temp.ConnectionString()]);
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        var entry = Assert.Single(listed.Json().EnumerateArray().ToList());
+        Assert.Equal(("zed", Key), (entry.GetProperty("agent").GetString(), entry.GetProperty("key").GetString()));
+        Assert.Contains("Migrating GreeterMemory from schema version 1 to 2 failed", entry.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        using (var kept = JsonDocument.Parse(bad))
+        {
+            Assert.True(JsonElement.DeepEquals(kept.RootElement, entry.GetProperty("value")), entry.ToString());
+        }
+
+        var plain = await RunAsync("migrate", "--quarantine-failures");
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        Assert.Contains("Upgraded 0 record(s)", plain.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Records_newer_than_the_code_are_counted_by_status_and_stop_the_dry_run()
     {
         await FillAsync((StateOwner.Agent("back-office", "nova"), Key, """{"$version":3,"visitors":{},"badges":[]}"""));

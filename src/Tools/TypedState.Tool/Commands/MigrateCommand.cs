@@ -28,14 +28,20 @@ internal static class MigrateCommand
         DefaultValueFactory = _ => new StateMigrationOptions().BatchSize,
     };
 
+    private static readonly Option<bool> s_quarantineFailures = new("--quarantine-failures")
+    {
+        Description = "Move a record that cannot be upgraded (not JSON, a failing step) into the quarantine and go on, instead of stopping. Records newer than the code still stop it.",
+    };
+
     public static Command Create()
     {
         var command = new Command("migrate", "Upgrades every record of the application's state types to the code's schema version; --dry-run writes nothing.")
-            .With("typedstate migrate --assembly bin/Release/net10.0/App.dll --dry-run", "typedstate migrate --assembly bin/Release/net10.0/App.dll --json");
+            .With("typedstate migrate --assembly bin/Release/net10.0/App.dll --dry-run", "typedstate migrate --assembly bin/App.dll --quarantine-failures");
         command.Options.Add(s_assembly);
         command.Options.Add(s_dryRun);
         command.Options.Add(s_samples);
         command.Options.Add(s_batchSize);
+        command.Options.Add(s_quarantineFailures);
         CommandRunner.SetBody(command, RunAsync);
         return command;
     }
@@ -51,7 +57,11 @@ internal static class MigrateCommand
         }
 
         var progress = new MigrationProgress(output);
-        var migrator = new StateMigrator(store.State, schemas, new StateMigrationOptions { BatchSize = batchSize }, new MigrationProgressLogger(progress.Scanned));
+        var migrator = new StateMigrator(store.State, schemas, new StateMigrationOptions
+        {
+            BatchSize = batchSize,
+            OnFailure = parse.GetValue(s_quarantineFailures) ? StateMigrationFailureAction.Quarantine : StateMigrationFailureAction.Stop,
+        }, new MigrationProgressLogger(progress.Scanned));
         if (!parse.GetValue(s_dryRun))
         {
             return await progress.RunAsync(store, migrator, cancellationToken).ConfigureAwait(false);
@@ -59,12 +69,21 @@ internal static class MigrateCommand
 
         var plan = await migrator.PlanAsync(new StateMigrationPlanOptions { SampleCount = samples }, cancellationToken).ConfigureAwait(false);
         MigratePlanOutput.Write(output, store, plan);
-        if (plan.WouldSucceed)
+
+        // With the quarantine, only records newer than the code would stop the run; the others would be moved aside.
+        var quarantine = parse.GetValue(s_quarantineFailures);
+        var stopping = quarantine ? plan.Types.Sum(type => type.NewerThanCode) : plan.FailureCount;
+        if (quarantine && plan.Types.Sum(type => type.WouldFail) is > 0 and var moved)
+        {
+            output.Error($"{store.Description}: {moved} record(s) would be quarantined (listed above); nothing was written.");
+        }
+
+        if (stopping == 0)
         {
             return ExitCodes.Success;
         }
 
-        output.Error($"{store.Description}: {plan.FailureCount} record(s) would stop the migration (listed above); nothing was written.");
+        output.Error($"{store.Description}: {stopping} record(s) would stop the migration (listed above); nothing was written.");
         return ExitCodes.DataError;
     }
 }

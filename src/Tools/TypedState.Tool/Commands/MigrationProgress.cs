@@ -120,13 +120,16 @@ internal sealed class MigrationProgress(ToolOutput output)
             return;
         }
 
-        var table = ToolOutput.Table("Type", "Scope", "Version", "Owners", "Upgraded", "Current");
+        // The quarantine's column shows only when a record went there, so the usual table stays narrow.
+        var quarantined = results.Sum(r => r.Quarantined);
+        var table = quarantined > 0
+            ? ToolOutput.Table("Type", "Scope", "Version", "Owners", "Upgraded", "Current", "Quarantined")
+            : ToolOutput.Table("Type", "Scope", "Version", "Owners", "Upgraded", "Current");
         for (var i = 0; i < results.Count; i++)
         {
             var (schema, result) = (schemas[i], results[i]);
-            table.AddRow(
-                Markup.Escape(MigratePlanOutput.NameOf(schema)), schema.Scope.ToString(), N(result.Version),
-                N(result.OwnersScanned), N(result.Upgraded), N(result.AlreadyCurrent));
+            string[] row = [Markup.Escape(MigratePlanOutput.NameOf(schema)), schema.Scope.ToString(), N(result.Version), N(result.OwnersScanned), N(result.Upgraded), N(result.AlreadyCurrent)];
+            table.AddRow(quarantined > 0 ? [.. row, N(result.Quarantined)] : row);
         }
 
         output.Line(store.Description);
@@ -141,6 +144,10 @@ internal sealed class MigrationProgress(ToolOutput output)
         }
 
         output.Line($"Upgraded {N(results.Sum(r => r.Upgraded))} record(s) of {results.Count} state type(s).");
+        if (quarantined > 0)
+        {
+            output.Line($"Quarantined {N(quarantined)} record(s) that could not be upgraded: see 'typedstate quarantine list'.");
+        }
     }
 
     private static void WriteJson(Utf8JsonWriter writer, StoreSession store, IReadOnlyList<StateSchema> schemas, List<StateMigrationResult> results, StateException? failure)
@@ -150,6 +157,7 @@ internal sealed class MigrationProgress(ToolOutput output)
         writer.WriteBoolean("dryRun", false);
         writer.WriteBoolean("completed", failure is null);
         writer.WriteNumber("upgraded", results.Sum(r => r.Upgraded));
+        writer.WriteNumber("quarantined", results.Sum(r => r.Quarantined));
         writer.WriteStartArray("types");
         for (var i = 0; i < results.Count; i++)
         {
@@ -158,6 +166,7 @@ internal sealed class MigrationProgress(ToolOutput output)
             writer.WriteNumber("ownersScanned", results[i].OwnersScanned);
             writer.WriteNumber("upgraded", results[i].Upgraded);
             writer.WriteNumber("alreadyCurrent", results[i].AlreadyCurrent);
+            writer.WriteNumber("quarantined", results[i].Quarantined);
             writer.WriteEndObject();
         }
 
