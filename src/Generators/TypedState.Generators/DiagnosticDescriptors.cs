@@ -109,12 +109,17 @@ internal static class DiagnosticDescriptors
         "Reached type cannot be stored",
         "Member '{0}' of '{1}' reaches '{2}', which the generator cannot store: {3}");
 
+    public static readonly DiagnosticDescriptor UnstorableDerivedType = Error(
+        "TSTATE1020",
+        "Derived type cannot be stored",
+        "Member '{0}' of '{1}' reaches the polymorphic type '{2}', whose derived type '{3}' cannot be stored: {4}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
         NotPartial, InvalidVersion, MissingMigration, DuplicateMigration, DuplicateKey, UnsupportedMemberType,
         NestedOrGeneric, MultipleScopes, InvalidMigration, NoConstructor, InvalidKey, InvalidSerializerContext,
         MemberNotStored, ConflictingJsonName, UnsupportedJsonAttribute, ReservedMemberName, DerivesFromStateType,
-        SubclassOfStoredType, UnstorableReachedType,
+        SubclassOfStoredType, UnstorableReachedType, UnstorableDerivedType,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];

@@ -147,7 +147,11 @@ internal sealed class MemberReader
         var shape = _resolver.Resolve(type, out var ungenerated, out var unstorable);
         if (shape is null)
         {
-            if (unstorable is { } reached)
+            if (unstorable is { Derived: { } derived } polymorphic)
+            {
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnstorableDerivedType, LocationOf(member), member.Name, _type.Name, polymorphic.Name, derived, polymorphic.Reason));
+            }
+            else if (unstorable is { } reached)
             {
                 _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnstorableReachedType, LocationOf(member), member.Name, _type.Name, reached.Name, reached.Reason));
             }
@@ -239,10 +243,10 @@ internal sealed class MemberReader
             {
                 Unsupported(attribute, _type, $"'{_type.Name}'", "the type is written by its generated serializer; remove the attribute");
             }
-            else if (name is KnownNames.JsonPolymorphic or KnownNames.JsonDerivedType)
+            else if (name is KnownNames.JsonPolymorphic or KnownNames.JsonDerivedType && !_reached)
             {
-                // The generated serializer writes the declared type's members only: a derived instance would lose its own.
-                Unsupported(attribute, _type, $"'{_type.Name}'", "state is not polymorphic (a derived instance would be stored as this type); store the variants as separate members or parts, or remove the attribute");
+                // A part's serializer is its own generated half, which writes its members only: a derived instance would lose its own.
+                Unsupported(attribute, _type, $"'{_type.Name}'", "a state part is not polymorphic (a derived instance would be stored as this type); declare the polymorphism on a plain base class or interface without [StatePart], which members reach, or remove the attribute");
             }
         }
     }

@@ -1,0 +1,112 @@
+using System.Text.Json.Serialization;
+
+namespace TypedState.Tests.Corpus;
+
+/// <summary>
+/// A run's tool calls of several kinds, stored through their abstract base with a discriminator first, and what the
+/// agent observed through an interface with integer discriminators under a property name of its own.
+/// </summary>
+[AgentState(Key = "corpus/tool-run", Version = 1)]
+public partial class ToolRunLog
+{
+    public List<ToolUse> Calls { get; set; } = [];
+
+    public ToolUse? Running { get; set; }
+
+    public Dictionary<string, ToolUse> ByCallId { get; set; } = [];
+
+    public List<IObservation> Observations { get; set; } = [];
+
+    public List<RunNote> Notes { get; set; } = [];
+}
+
+/// <summary>One call of a tool: the kinds are the derived types, each with a name as its discriminator.</summary>
+[JsonPolymorphic]
+[JsonDerivedType(typeof(WebSearchCall), "web_search")]
+[JsonDerivedType(typeof(CodeRunCall), "code_run")]
+[JsonDerivedType(typeof(FileEditCall), "file_edit")]
+public abstract class ToolUse
+{
+    public required string CallId { get; set; }
+
+    public DateTimeOffset At { get; set; }
+
+    public CallOutcome Outcome { get; set; }
+}
+
+/// <summary>A web search and the pages it found.</summary>
+public sealed class WebSearchCall : ToolUse
+{
+    public string Query { get; set; } = "";
+
+    public List<Uri> Results { get; set; } = [];
+}
+
+/// <summary>Code run in a sandbox.</summary>
+public sealed class CodeRunCall : ToolUse
+{
+    public string Language { get; set; } = "python";
+
+    public string Code { get; set; } = "";
+
+    public int? ExitCode { get; set; }
+
+    public string? Stdout { get; set; }
+
+    public TimeSpan Elapsed { get; set; }
+}
+
+/// <summary>Edits made to one file: a list of a record type, reached from a derived type only.</summary>
+public sealed class FileEditCall : ToolUse
+{
+    public string Path { get; set; } = "";
+
+    public List<TextEdit> Edits { get; set; } = [];
+}
+
+/// <summary>One line replaced.</summary>
+public sealed record TextEdit(int Line, string Before, string After);
+
+/// <summary>What the agent observed: an interface, its kinds numbered under the property "kind".</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(TextObservation), 1)]
+[JsonDerivedType(typeof(ImageObservation), 2)]
+public interface IObservation
+{
+    string Source { get; }
+}
+
+/// <summary>Text read from a page or a tool's output.</summary>
+public sealed class TextObservation : IObservation
+{
+    public string Source { get; set; } = "";
+
+    public string Text { get; set; } = "";
+}
+
+/// <summary>An image seen, by its address.</summary>
+public sealed class ImageObservation : IObservation
+{
+    public string Source { get; set; } = "";
+
+    public Uri? Url { get; set; }
+
+    public int Width { get; set; }
+
+    public int Height { get; set; }
+}
+
+/// <summary>A note on the run: a concrete base, stored without a discriminator when it is exactly a note.</summary>
+[JsonDerivedType(typeof(RetryNote), "retry")]
+public class RunNote
+{
+    public string Text { get; set; } = "";
+}
+
+/// <summary>A note that a call was retried.</summary>
+public sealed class RetryNote : RunNote
+{
+    public int Attempt { get; set; }
+
+    public string? CallId { get; set; }
+}
