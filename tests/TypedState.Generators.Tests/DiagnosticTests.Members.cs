@@ -395,7 +395,8 @@ public sealed partial class DiagnosticTests
         }
         """);
 
-    private const string Polymorphic = "state is not polymorphic (a derived instance would be stored as this type); store the variants as separate members or parts, or remove the attribute";
+    private const string Polymorphic =
+        "a state part is not polymorphic (a derived instance would be stored as this type); declare the polymorphism on a plain base class or interface without [StatePart], which members reach, or remove the attribute";
 
     private const string NotPublic = "only public properties with a public getter are stored; make it one (the setter may be private), or remove the attribute";
 

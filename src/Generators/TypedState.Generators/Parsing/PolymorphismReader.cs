@@ -32,12 +32,6 @@ internal static class PolymorphismReader
         out bool ungenerated)
     {
         (reason, derived, ungenerated) = (null, null, false);
-        if (type.TypeKind == TypeKind.Struct)
-        {
-            reason = "System.Text.Json declares polymorphism on classes and interfaces only";
-            return null;
-        }
-
         var propertyName = DefaultPropertyName;
         var list = new List<DerivedTypeModel>();
         foreach (var attribute in type.GetAttributes())
@@ -63,10 +57,13 @@ internal static class PolymorphismReader
         }
 
         // System.Text.Json refuses a discriminator that is also a property's name; so does the generator, at build time.
-        var clash = members.Concat(list.SelectMany(d => reached.Model(d.Reached)?.Members ?? EquatableArray<MemberModel>.Empty)).FirstOrDefault(m => m.JsonName == propertyName);
-        if (clash is not null)
+        var clash = members.Select(m => (Member: m, Owner: (string?)null))
+            .Concat(list.Select(d => reached.Model(d.Reached)).SelectMany(t => t?.Members.Select(m => (Member: m, Owner: (string?)t.Name)) ?? []))
+            .FirstOrDefault(c => c.Member.JsonName == propertyName);
+        if (clash.Member is not null)
         {
-            reason = $"its discriminator property '{propertyName}' is also the JSON name of its member '{clash.Name}'; rename one (TypeDiscriminatorPropertyName or [JsonPropertyName])";
+            derived = clash.Owner;
+            reason = $"its member '{clash.Member.Name}' has the JSON name of the discriminator property '{propertyName}'; rename one (TypeDiscriminatorPropertyName or [JsonPropertyName])";
             return null;
         }
 
