@@ -102,7 +102,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SubclassOfStoredType = Error(
         "TSTATE1018",
         "Subclass of a stored type",
-        "'{0}' derives from '{1}', which is stored as state: stored where a '{1}' is expected, a '{0}' would lose the members '{1}' does not have (stored types are not polymorphic); hold the variants in members of their own types, or derive both from a plain base class");
+        "'{0}' derives from '{1}', which is stored as state: stored where a '{1}' is expected, a '{0}' would lose the members '{1}' does not have; list the derived types with [JsonDerivedType] on '{1}' (a plain class, not a state part), hold the variants in members of their own types, or derive both from a plain base class");
 
     public static readonly DiagnosticDescriptor UnstorableReachedType = Error(
         "TSTATE1019",
