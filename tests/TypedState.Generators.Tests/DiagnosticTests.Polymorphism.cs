@@ -204,4 +204,38 @@ public sealed partial class DiagnosticTests
             "Log",
             "Tagged",
             "its member 'Type' has the JSON name of the discriminator property '$type'; rename one (TypeDiscriminatorPropertyName or [JsonPropertyName])"));
+
+    /// <summary>A polymorphic state part: its listed subclasses are stored (no TSTATE1018), an unrelated listed type is TSTATE1015.</summary>
+    [Fact]
+    public Task A_polymorphic_state_part_stores_its_listed_subclasses_and_refuses_unrelated_ones() => StateGeneratorTest.VerifyDiagnosticsAsync(
+        Usings + """
+        [StatePart]
+        [JsonDerivedType(typeof(ToolStep), "tool")]
+        public partial class Step
+        {
+            public string Title { get; set; } = "";
+        }
+
+        public sealed class ToolStep : Step
+        {
+            public string Tool { get; set; } = "";
+        }
+
+        public sealed class Unrelated
+        {
+        }
+
+        [StatePart]
+        [JsonDerivedType(typeof(Unrelated), "unrelated")]
+        public partial class {|#0:Note|}
+        {
+        }
+
+        [AgentState]
+        public partial class Plan
+        {
+            public List<Step> Steps { get; set; } = [];
+        }
+        """,
+        Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 0, "'Note'", "JsonDerivedType", "Note", "its derived type 'Unrelated' cannot be stored: it does not derive from 'Note'"));
 }

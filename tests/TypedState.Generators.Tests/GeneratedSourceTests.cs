@@ -318,7 +318,7 @@ public sealed class GeneratedSourceTests
     ]);
 
     [Fact]
-    public Task Polymorphic_types_with_string_integer_and_no_discriminators() => Snapshots.VerifyAsync(nameof(Polymorphic_types_with_string_integer_and_no_discriminators), [
+    public Task Polymorphic_types_and_parts_with_string_integer_and_no_discriminators() => Snapshots.VerifyAsync(nameof(Polymorphic_types_and_parts_with_string_integer_and_no_discriminators), [
         """
         using System.Collections.Generic;
         using System.Text.Json.Serialization;
@@ -332,6 +332,8 @@ public sealed class GeneratedSourceTests
             public List<Call> Calls { get; set; } = [];
 
             public Note? Note { get; set; }
+
+            public List<Step> Steps { get; set; } = [];
         }
 
         [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
@@ -366,6 +368,18 @@ public sealed class GeneratedSourceTests
 
         public sealed class Quiet : Note
         {
+        }
+
+        [StatePart]
+        [JsonDerivedType(typeof(ToolStep), "tool")]
+        public partial class Step
+        {
+            public string Title { get; set; } = "";
+        }
+
+        public sealed class ToolStep : Step
+        {
+            public string Tool { get; set; } = "";
         }
         """,
     ]);

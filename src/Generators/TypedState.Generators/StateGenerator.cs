@@ -106,11 +106,11 @@ public sealed class StateGenerator : IIncrementalGenerator
     }
 
     /// <summary>
-    /// The classes a state type stores as their declared type: itself, and the types it reaches that are not
-    /// polymorphic (a polymorphic one stores its listed derived types, and refuses others when written).
+    /// The classes a state type stores as their declared type: itself and the types it reaches, unless polymorphic (a
+    /// polymorphic one stores its listed derived types, and refuses others when written).
     /// </summary>
     private static IEnumerable<string> StoredNames(StateTypeModel model) =>
-        model.Reached.Where(t => t.Polymorphism is null && !t.IsValueType).Select(t => t.FullName).Prepend(model.Type.FullName);
+        model.Reached.Where(t => t.Polymorphism is null && !t.IsValueType).Select(t => t.FullName).Concat(model.Polymorphism is null ? [model.Type.FullName] : []);
 
     private static EquatableArray<DiagnosticInfo> DuplicateKeys(EquatableArray<StateKeyEntry> entries)
     {

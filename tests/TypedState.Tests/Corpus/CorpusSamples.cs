@@ -110,6 +110,12 @@ internal static class CorpusSamples
                 new ImageObservation { Source = "call_1", Url = new Uri("https://example.org/i.png"), Width = 640, Height = 480 },
             ],
             Notes = [new RunNote { Text = "started" }, new RetryNote { Text = "retried", Attempt = 2, CallId = "call_2" }],
+            Steps =
+            [
+                new RunStep { Goal = "plan", Done = true },
+                new CallToolStep { Goal = "search", Tool = "web_search", Done = true },
+                new AskUserStep { Goal = "confirm", Question = "Proceed?", AskedAt = s_at },
+            ],
         };
     }
 

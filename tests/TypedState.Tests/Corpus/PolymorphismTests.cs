@@ -27,6 +27,9 @@ public sealed class PolymorphismTests
 
         // A concrete base is written as itself, without a discriminator; a listed subclass with its own.
         Assert.Contains("""{"text":"started"},{"$type":"retry","attempt":2,"callId":"call_2","text":"retried"}""", json, StringComparison.Ordinal);
+
+        // A polymorphic state part, under a discriminator of its own name.
+        Assert.Contains("""{"goal":"plan","done":true},{"step":"tool","tool":"web_search","goal":"search","done":true},{"step":7,"question":"Proceed?",""", json, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -41,6 +44,9 @@ public sealed class PolymorphismTests
         Assert.Equal(480, Assert.IsType<ImageObservation>(log.Observations[1]).Height);
         Assert.IsType<RunNote>(log.Notes[0]);
         Assert.Equal(2, Assert.IsType<RetryNote>(log.Notes[1]).Attempt);
+        Assert.IsType<RunStep>(log.Steps[0]);
+        Assert.Equal("web_search", Assert.IsType<CallToolStep>(log.Steps[1]).Tool);
+        Assert.Equal("Proceed?", Assert.IsType<AskUserStep>(log.Steps[2]).Question);
     }
 
     public static TheoryData<string, string> CorruptDocuments => new()
@@ -57,6 +63,11 @@ public sealed class PolymorphismTests
 
         // A concrete base reads an object without one as itself, but not one with it elsewhere.
         { """{"notes":[{"text":"t","$type":"retry"}]}""", "$.notes[0]['$type']" },
+
+        // The same for a polymorphic state part.
+        { """{"steps":[{"goal":"g","step":"tool"}]}""", "$.steps[0].step" },
+        { """{"steps":[{"step":"wait"}]}""", "$.steps[0].step" },
+        { """{"steps":[{"step":8}]}""", "$.steps[0].step" },
 
         // The derived type's own rules still hold after the discriminator.
         { """{"calls":[{"$type":"web_search","query":"q"}]}""", "$.calls[0].callId" },

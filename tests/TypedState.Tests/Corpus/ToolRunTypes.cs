@@ -18,6 +18,8 @@ public partial class ToolRunLog
     public List<IObservation> Observations { get; set; } = [];
 
     public List<RunNote> Notes { get; set; } = [];
+
+    public List<RunStep> Steps { get; set; } = [];
 }
 
 /// <summary>One call of a tool: the kinds are the derived types, each with a name as its discriminator.</summary>
@@ -109,4 +111,30 @@ public sealed class RetryNote : RunNote
     public int Attempt { get; set; }
 
     public string? CallId { get; set; }
+}
+
+/// <summary>A step of the run's plan: a state part whose kinds are its subclasses, under a discriminator named "step".</summary>
+[StatePart]
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "step")]
+[JsonDerivedType(typeof(CallToolStep), "tool")]
+[JsonDerivedType(typeof(AskUserStep), 7)]
+public partial class RunStep
+{
+    public string Goal { get; set; } = "";
+
+    public bool Done { get; set; }
+}
+
+/// <summary>A step that calls a tool.</summary>
+public sealed class CallToolStep : RunStep
+{
+    public string Tool { get; set; } = "";
+}
+
+/// <summary>A step that waits for the user.</summary>
+public sealed class AskUserStep : RunStep
+{
+    public string Question { get; set; } = "";
+
+    public DateTimeOffset? AskedAt { get; set; }
 }

@@ -23,24 +23,50 @@ internal static class PolymorphismEmitter
             MembersCode.EmitNames(code, prefix, type.Members, polymorphism.PropertyName);
         }
 
-        code.Line($"private static readonly __JsonEncodedText {prefix}Discriminator = {Helpers}.EncodeName({StateTypeEmitter.Literal(polymorphism.PropertyName)});");
-        code.Line();
+        EmitDiscriminatorName(code, prefix, polymorphism);
         EmitWrite(code, n, prefix, type, polymorphism, reached, contextInfo);
         EmitRead(code, n, prefix, type, polymorphism, contextInfo);
+    }
+
+    /// <summary>The encoded name of the discriminator property.</summary>
+    public static void EmitDiscriminatorName(CodeWriter code, string prefix, PolymorphismModel polymorphism)
+    {
+        code.Line($"private static readonly __JsonEncodedText {prefix}Discriminator = {Helpers}.EncodeName({StateTypeEmitter.Literal(polymorphism.PropertyName)});");
+        code.Line();
     }
 
     private static void EmitWrite(CodeWriter code, int n, string prefix, ReachedTypeModel type, PolymorphismModel polymorphism, EquatableArray<ReachedTypeModel> reached, Func<TypeShape, string> contextInfo)
     {
         code.Open($"private static void {ReachedTypeEmitter.WriteMethod(n)}({Json}.Utf8JsonWriter writer, {type.FullName} value)");
         ReachedTypeEmitter.EmitWriteNull(code);
+        EmitWriteDispatch(code, prefix, type.FullName, polymorphism, reached, inObject: false, type.IsAbstract);
+        if (!type.IsAbstract)
+        {
+            ReachedTypeEmitter.EmitWriteObject(code, prefix, type, contextInfo);
+        }
 
+        code.Close();
+        code.Line();
+    }
+
+    /// <summary>
+    /// Writes <c>value</c> as the listed derived type it exactly is, and returns; throws for an unlisted type (for an
+    /// abstract <paramref name="self"/>, any type). <paramref name="inObject"/>: the object is already started (a part's
+    /// properties), so only the discriminator and the members are written.
+    /// </summary>
+    public static void EmitWriteDispatch(CodeWriter code, string prefix, string self, PolymorphismModel polymorphism, EquatableArray<ReachedTypeModel> reached, bool inObject, bool isAbstract)
+    {
         // The exact type, as System.Text.Json matches it: a type deriving from a listed one is not that one.
         code.Line("var type = value.GetType();");
         foreach (var derived in polymorphism.Derived)
         {
             var name = reached[derived.Reached].FullName;
             code.Open($"if (type == typeof({name}))");
-            code.Line("writer.WriteStartObject();");
+            if (!inObject)
+            {
+                code.Line("writer.WriteStartObject();");
+            }
+
             if (derived.Discriminator is { } discriminator)
             {
                 code.Line(derived.IsNumber
@@ -49,37 +75,48 @@ internal static class PolymorphismEmitter
             }
 
             code.Line($"{ReachedTypeEmitter.WriteMembersMethod(derived.Reached)}(writer, ({name})value);");
-            code.Line("writer.WriteEndObject();");
+            if (!inObject)
+            {
+                code.Line("writer.WriteEndObject();");
+            }
+
             code.Line("return;");
             code.Close();
             code.Line();
         }
 
-        var unlisted = $"throw {Helpers}.UnlistedDerivedType<{type.FullName}>(value);";
+        var unlisted = $"throw {Helpers}.UnlistedDerivedType<{self}>(value);";
+        code.Line(isAbstract ? unlisted : $"if (type != typeof({self})) {unlisted}");
+    }
+
+    private static void EmitRead(CodeWriter code, int n, string prefix, ReachedTypeModel type, PolymorphismModel polymorphism, Func<TypeShape, string> contextInfo)
+    {
+        code.Open($"private static {type.FullName} {ReachedTypeEmitter.ReadMethod(n)}(ref {Json}.Utf8JsonReader reader)");
+        code.Line($"if (reader.TokenType == {TokenType}.Null) return null;");
+        code.Line($"{Helpers}.Expect(ref reader, {TokenType}.StartObject);");
+        EmitReadDispatch(code, type.FullName, polymorphism);
         if (type.IsAbstract)
         {
-            code.Line(unlisted);
+            code.Line($"throw {Helpers}.MissingDiscriminator<{type.FullName}>(ref reader, {StateTypeEmitter.Literal(polymorphism.PropertyName)});");
         }
         else
         {
-            code.Line($"if (type != typeof({type.FullName})) {unlisted}");
-            ReachedTypeEmitter.EmitWriteObject(code, prefix, type, contextInfo);
+            ReachedTypeEmitter.EmitReadBody(code, prefix, type, contextInfo);
         }
 
         code.Close();
         code.Line();
     }
 
-    private static void EmitRead(CodeWriter code, int n, string prefix, ReachedTypeModel type, PolymorphismModel polymorphism, Func<TypeShape, string> contextInfo)
+    /// <summary>
+    /// With the reader on an object's start: when its first property is the discriminator, returns the listed derived
+    /// type it names (or throws for an unknown one); else leaves the reader where it was.
+    /// </summary>
+    public static void EmitReadDispatch(CodeWriter code, string self, PolymorphismModel polymorphism)
     {
-        var propertyName = StateTypeEmitter.Literal(polymorphism.PropertyName);
-        code.Open($"private static {type.FullName} {ReachedTypeEmitter.ReadMethod(n)}(ref {Json}.Utf8JsonReader reader)");
-        code.Line($"if (reader.TokenType == {TokenType}.Null) return null;");
-        code.Line($"{Helpers}.Expect(ref reader, {TokenType}.StartObject);");
-
         // A copy (a struct) to read the object again from its start when it has no discriminator.
         code.Line("var start = reader;");
-        code.Open($"if (reader.Read() && reader.TokenType == {TokenType}.PropertyName && reader.ValueTextEquals({propertyName}u8))");
+        code.Open($"if (reader.Read() && reader.TokenType == {TokenType}.PropertyName && reader.ValueTextEquals({StateTypeEmitter.Literal(polymorphism.PropertyName)}u8))");
         code.Line("reader.Read();");
         var strings = polymorphism.Derived.Where(d => d.Discriminator is not null && !d.IsNumber).ToList();
         if (strings.Count > 0)
@@ -107,20 +144,9 @@ internal static class PolymorphismEmitter
             code.Close();
         }
 
-        code.Line($"throw {Helpers}.UnknownDiscriminator<{type.FullName}>(ref reader);");
+        code.Line($"throw {Helpers}.UnknownDiscriminator<{self}>(ref reader);");
         code.Close();
         code.Line();
         code.Line("reader = start;");
-        if (type.IsAbstract)
-        {
-            code.Line($"throw {Helpers}.MissingDiscriminator<{type.FullName}>(ref reader, {propertyName});");
-        }
-        else
-        {
-            ReachedTypeEmitter.EmitReadBody(code, prefix, type, contextInfo);
-        }
-
-        code.Close();
-        code.Line();
     }
 }

@@ -29,10 +29,10 @@ internal static class ReachedTypeEmitter
     /// <summary>The method that reads the members of reached type <paramref name="index"/>, the reader on its discriminator's value.</summary>
     public static string ReadRestMethod(int index) => ReadMethod(index) + "Rest";
 
-    public static void Emit(CodeWriter code, EquatableArray<ReachedTypeModel> reached, Func<TypeShape, string> contextInfo)
+    public static void Emit(CodeWriter code, EquatableArray<ReachedTypeModel> reached, PolymorphismModel? part, Func<TypeShape, string> contextInfo)
     {
-        // The derived types of polymorphic ones: written and read after the discriminator, by methods of their own.
-        var derived = new HashSet<int>(reached.Where(t => t.Polymorphism is not null).SelectMany(t => t.Polymorphism!.Derived.Select(d => d.Reached)));
+        // The derived types of polymorphic ones (and of the part itself): written and read after the discriminator, by methods of their own.
+        var derived = new HashSet<int>(reached.Select(t => t.Polymorphism).Append(part).Where(p => p is not null).SelectMany(p => p!.Derived.Select(d => d.Reached)));
         for (var n = 0; n < reached.Count; n++)
         {
             var type = reached[n];

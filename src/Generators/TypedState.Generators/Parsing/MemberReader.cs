@@ -243,13 +243,16 @@ internal sealed class MemberReader
             {
                 Unsupported(attribute, _type, $"'{_type.Name}'", "the type is written by its generated serializer; remove the attribute");
             }
-            else if (name is KnownNames.JsonPolymorphic or KnownNames.JsonDerivedType && !_reached)
+            else if (name is KnownNames.JsonPolymorphic or KnownNames.JsonDerivedType && !_reached && !IsPart(_type))
             {
-                // A part's serializer is its own generated half, which writes its members only: a derived instance would lose its own.
-                Unsupported(attribute, _type, $"'{_type.Name}'", "a state part is not polymorphic (a derived instance would be stored as this type); declare the polymorphism on a plain base class or interface without [StatePart], which members reach, or remove the attribute");
+                // A state document is read as its own type by the store: it has no discriminator to dispatch on.
+                Unsupported(attribute, _type, $"'{_type.Name}'", "a state type is not polymorphic (a derived instance would be stored as this type); make the polymorphic type a [StatePart] or a plain class held in a member, or remove the attribute");
             }
         }
     }
+
+    private static bool IsPart(INamedTypeSymbol type) =>
+        type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.StatePart);
 
     private void CheckMemberAttributes(ISymbol member, ITypeSymbol memberType)
     {

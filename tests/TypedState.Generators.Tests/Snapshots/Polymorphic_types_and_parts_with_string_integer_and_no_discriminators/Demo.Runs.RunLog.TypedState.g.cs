@@ -24,7 +24,8 @@ partial class RunLog : global::TypedState.IAgentState<__Self>
 #nullable disable warnings
     private static readonly __JsonEncodedText __TypedState_Name0 = __StateJson.EncodeName("calls");
     private static readonly __JsonEncodedText __TypedState_Name1 = __StateJson.EncodeName("note");
-    private static readonly global::TypedState.CompilerServices.StateJsonNames __TypedState_Names = new("calls", "note");
+    private static readonly __JsonEncodedText __TypedState_Name2 = __StateJson.EncodeName("steps");
+    private static readonly global::TypedState.CompilerServices.StateJsonNames __TypedState_Names = new("calls", "note", "steps");
 
     private static readonly global::TypedState.StateSchema<__Self> __TypedState_Schema =
         global::TypedState.StateSchema.Create<__Self>(global::TypedState.Scope.Agent, "run", 1);
@@ -34,7 +35,7 @@ partial class RunLog : global::TypedState.IAgentState<__Self>
 
     static global::TypedState.StateSchema<__Self> global::TypedState.IStateType<__Self>.Schema => __TypedState_Schema;
 
-    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(__Construction), default, default, 0);
+    static __Self global::TypedState.IStateType<__Self>.CreateDefault() => new __Self(default(__Construction), default, default, default, 0);
 
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
@@ -49,6 +50,16 @@ partial class RunLog : global::TypedState.IAgentState<__Self>
         }
         else writer.WriteNull(__TypedState_Name0);
         writer.WritePropertyName(__TypedState_Name1); __TypedState_WriteR3(writer, value.Note);
+        if (value.Steps is { } c2_0)
+        {
+            writer.WriteStartArray(__TypedState_Name2);
+            for (var i2_0 = 0; i2_0 < c2_0.Count; i2_0++)
+            {
+                __StateJson.WritePart<global::Demo.Runs.Step>(writer, c2_0[i2_0]);
+            }
+            writer.WriteEndArray();
+        }
+        else writer.WriteNull(__TypedState_Name2);
     }
 
     static __Self global::TypedState.IStatePart<__Self>.Read(ref global::System.Text.Json.Utf8JsonReader reader, out int schemaVersion)
@@ -56,6 +67,7 @@ partial class RunLog : global::TypedState.IAgentState<__Self>
         schemaVersion = 0;
         global::System.Collections.Generic.List<global::Demo.Runs.Call> m0 = default;
         global::Demo.Runs.Note? m1 = default;
+        global::System.Collections.Generic.List<global::Demo.Runs.Step> m2 = default;
         ulong has = 0;
         var next = 0;
         while (reader.Read() && reader.TokenType == __JsonTokenType.PropertyName)
@@ -82,20 +94,38 @@ partial class RunLog : global::TypedState.IAgentState<__Self>
                     break;
                 }
                 case 1: m1 = __TypedState_ReadR3(ref reader); break;
+                case 2:
+                {
+                    if (reader.TokenType == __JsonTokenType.Null) m2 = null;
+                    else
+                    {
+                        __StateJson.Expect(ref reader, __JsonTokenType.StartArray);
+                        var c0 = new global::System.Collections.Generic.List<global::Demo.Runs.Step>();
+                        while (reader.Read() && reader.TokenType != __JsonTokenType.EndArray)
+                        {
+                            global::Demo.Runs.Step e0;
+                            e0 = __StateJson.ReadPart<global::Demo.Runs.Step>(ref reader);
+                            c0.Add(e0);
+                        }
+                        m2 = c0;
+                    }
+                    break;
+                }
                 case -2: schemaVersion = __StateJson.ReadSchemaVersion(ref reader); continue;
                 default: reader.Skip(); continue;
             }
             has |= 1UL << member;
         }
         __StateJson.Expect(ref reader, __JsonTokenType.EndObject);
-        return new __Self(default(__Construction), m0, m1, has);
+        return new __Self(default(__Construction), m0, m1, m2, has);
     }
 
     [global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    private RunLog(__Construction construction, global::System.Collections.Generic.List<global::Demo.Runs.Call> m0, global::Demo.Runs.Note? m1, ulong has)
+    private RunLog(__Construction construction, global::System.Collections.Generic.List<global::Demo.Runs.Call> m0, global::Demo.Runs.Note? m1, global::System.Collections.Generic.List<global::Demo.Runs.Step> m2, ulong has)
     {
         if ((has & 0x1UL) != 0UL) this.Calls = m0;
         if ((has & 0x2UL) != 0UL) this.Note = m1;
+        if ((has & 0x4UL) != 0UL) this.Steps = m2;
     }
 
     private static readonly __JsonEncodedText __TypedState_R0_Discriminator = __StateJson.EncodeName("kind");
