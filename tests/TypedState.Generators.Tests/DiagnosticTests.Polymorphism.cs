@@ -205,7 +205,7 @@ public sealed partial class DiagnosticTests
             "Tagged",
             "its member 'Type' has the JSON name of the discriminator property '$type'; rename one (TypeDiscriminatorPropertyName or [JsonPropertyName])"));
 
-    /// <summary>A polymorphic state part: its listed subclasses are stored (no TSTATE1018), an unrelated listed type is TSTATE1015.</summary>
+    /// <summary>A polymorphic state part, abstract or not: its listed subclasses are stored (no TSTATE1018), an unrelated listed type is TSTATE1015.</summary>
     [Fact]
     public Task A_polymorphic_state_part_stores_its_listed_subclasses_and_refuses_unrelated_ones() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
@@ -219,6 +219,18 @@ public sealed partial class DiagnosticTests
         public sealed class ToolStep : Step
         {
             public string Tool { get; set; } = "";
+        }
+
+        [StatePart]
+        [JsonDerivedType(typeof(Tokens), 1)]
+        public abstract partial class Budget
+        {
+            public bool Hard { get; set; }
+        }
+
+        public sealed class Tokens : Budget
+        {
+            public int Max { get; set; }
         }
 
         public sealed class Unrelated
@@ -235,6 +247,8 @@ public sealed partial class DiagnosticTests
         public partial class Plan
         {
             public List<Step> Steps { get; set; } = [];
+
+            public Budget? Budget { get; set; }
         }
         """,
         Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 0, "'Note'", "JsonDerivedType", "Note", "its derived type 'Unrelated' cannot be stored: it does not derive from 'Note'"));

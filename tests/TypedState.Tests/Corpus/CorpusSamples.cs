@@ -116,6 +116,7 @@ internal static class CorpusSamples
                 new CallToolStep { Goal = "search", Tool = "web_search", Done = true },
                 new AskUserStep { Goal = "confirm", Question = "Proceed?", AskedAt = s_at },
             ],
+            Budget = new TokenBudget { Hard = true, MaxTokens = 50_000 },
         };
     }
 

@@ -29,6 +29,7 @@ public sealed class PolymorphismTests
         Assert.Contains("""{"text":"started"},{"$type":"retry","attempt":2,"callId":"call_2","text":"retried"}""", json, StringComparison.Ordinal);
 
         // A polymorphic state part, under a discriminator of its own name.
+        Assert.Contains("""{"$type":"tokens","maxTokens":50000,"hard":true}""", json, StringComparison.Ordinal);
         Assert.Contains("""{"goal":"plan","done":true},{"step":"tool","tool":"web_search","goal":"search","done":true},{"step":7,"question":"Proceed?",""", json, StringComparison.Ordinal);
     }
 
@@ -47,6 +48,7 @@ public sealed class PolymorphismTests
         Assert.IsType<RunStep>(log.Steps[0]);
         Assert.Equal("web_search", Assert.IsType<CallToolStep>(log.Steps[1]).Tool);
         Assert.Equal("Proceed?", Assert.IsType<AskUserStep>(log.Steps[2]).Question);
+        Assert.Equal(50_000, Assert.IsType<TokenBudget>(log.Budget).MaxTokens);
     }
 
     public static TheoryData<string, string> CorruptDocuments => new()
@@ -68,6 +70,7 @@ public sealed class PolymorphismTests
         { """{"steps":[{"goal":"g","step":"tool"}]}""", "$.steps[0].step" },
         { """{"steps":[{"step":"wait"}]}""", "$.steps[0].step" },
         { """{"steps":[{"step":8}]}""", "$.steps[0].step" },
+        { """{"budget":{"hard":true}}""", "$.budget" },
 
         // The derived type's own rules still hold after the discriminator.
         { """{"calls":[{"$type":"web_search","query":"q"}]}""", "$.calls[0].callId" },

@@ -20,6 +20,8 @@ public partial class ToolRunLog
     public List<RunNote> Notes { get; set; } = [];
 
     public List<RunStep> Steps { get; set; } = [];
+
+    public RunBudget? Budget { get; set; }
 }
 
 /// <summary>One call of a tool: the kinds are the derived types, each with a name as its discriminator.</summary>
@@ -137,4 +139,25 @@ public sealed class AskUserStep : RunStep
     public string Question { get; set; } = "";
 
     public DateTimeOffset? AskedAt { get; set; }
+}
+
+/// <summary>The run's budget: an abstract state part, stored only as one of its kinds.</summary>
+[StatePart]
+[JsonDerivedType(typeof(TokenBudget), "tokens")]
+[JsonDerivedType(typeof(TimeBudget), "time")]
+public abstract partial class RunBudget
+{
+    public bool Hard { get; set; }
+}
+
+/// <summary>A budget of tokens.</summary>
+public sealed class TokenBudget : RunBudget
+{
+    public int MaxTokens { get; set; }
+}
+
+/// <summary>A budget of wall-clock time.</summary>
+public sealed class TimeBudget : RunBudget
+{
+    public TimeSpan MaxTime { get; set; }
 }

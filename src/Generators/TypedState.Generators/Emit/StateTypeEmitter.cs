@@ -163,10 +163,14 @@ internal static class StateTypeEmitter
         if (model.Polymorphism is { } polymorphism)
         {
             // The part's object is started by its holder: a derived type writes its discriminator and members into it.
-            PolymorphismEmitter.EmitWriteDispatch(code, Prefix, Self, polymorphism, model.Reached, inObject: true, isAbstract: false);
+            PolymorphismEmitter.EmitWriteDispatch(code, Prefix, Self, polymorphism, model.Reached, inObject: true, model.IsAbstract);
         }
 
-        MembersCode.EmitWrites(code, Prefix, model.Members, contextInfo);
+        if (!model.IsAbstract)
+        {
+            MembersCode.EmitWrites(code, Prefix, model.Members, contextInfo);
+        }
+
         code.Close();
         code.Line();
     }
@@ -180,6 +184,13 @@ internal static class StateTypeEmitter
         if (model.Polymorphism is { } polymorphism)
         {
             PolymorphismEmitter.EmitReadDispatch(code, Self, polymorphism);
+            if (model.IsAbstract)
+            {
+                code.Line($"throw {ShapeCode.Helpers}.MissingDiscriminator<{Self}>(ref reader, {Literal(polymorphism.PropertyName)});");
+                code.Close();
+                code.Line();
+                return;
+            }
         }
 
         MembersCode.EmitReads(code, Prefix, Self, members, $"schemaVersion = {ShapeCode.Helpers}.ReadSchemaVersion(ref reader);", contextInfo, model.Polymorphism?.PropertyName);

@@ -6,7 +6,8 @@ namespace TypedState.Generators.Model;
 /// is stored (<paramref name="Schema"/>, null for a state part, which is stored only inside a state type), its
 /// serialized members in declaration order, how the generated constructor builds it, and the types its members reach
 /// without a state attribute, which its generated half serializes. <paramref name="Polymorphism"/>: a state part's
-/// [JsonDerivedType]s (its derived types are among <paramref name="Reached"/>).
+/// [JsonDerivedType]s (its derived types are among <paramref name="Reached"/>); <paramref name="IsAbstract"/>: such a
+/// part that is abstract, stored only as its derived types.
 /// </summary>
 internal sealed record StateTypeModel(
     DeclaredType Type,
@@ -15,4 +16,5 @@ internal sealed record StateTypeModel(
     EquatableArray<MemberModel> Members,
     ConstructionModel Construction,
     EquatableArray<ReachedTypeModel> Reached = default,
-    PolymorphismModel? Polymorphism = null);
+    PolymorphismModel? Polymorphism = null,
+    bool IsAbstract = false);

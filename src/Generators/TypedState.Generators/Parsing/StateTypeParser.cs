@@ -128,7 +128,7 @@ internal static class StateTypeParser
         }
 
         var polymorphism = kind == StateKind.Part ? PolymorphicPart(type, resolver, members, location, diagnostics) : null;
-        var construction = ConstructorReader.Read(type, members, location, diagnostics, cancellationToken);
+        var construction = ConstructorReader.Read(type, members, location, diagnostics, cancellationToken, polymorphism is not null);
         GeneratedMembers.Check(type, kind, diagnostics);
 
         if (diagnostics.Count > 0 || !resolver.Reached.Complete)
@@ -142,7 +142,7 @@ internal static class StateTypeParser
             TypeShapeResolver.NameOf(type),
             Keyword(type));
         var schema = kind == StateKind.Part ? null : new SchemaModel(key ?? type.Name, version, migrations.ToEquatableArray());
-        var model = new StateTypeModel(declared, kind, schema, members.ToEquatableArray(), construction, resolver.Reached.Models, polymorphism);
+        var model = new StateTypeModel(declared, kind, schema, members.ToEquatableArray(), construction, resolver.Reached.Models, polymorphism, type.IsAbstract);
         return new StateTypeResult(model, EquatableArray<DiagnosticInfo>.Empty, LocationInfo.From(location));
     }
 
