@@ -46,6 +46,7 @@ public sealed partial class DiagnosticTests
             public int X { get; set; }
         }
 
+        [JsonDerivedType(typeof(Note), "note")]
         [JsonDerivedType(typeof(Pinned), "pinned")]
         public class Note
         {

@@ -25,8 +25,8 @@ public sealed class PolymorphismTests
         Assert.Contains("""{"$type":"code_run","language":"python","code":"print(1)","exitCode":0,"stdout":"1\n","elapsed":"00:00:00.0870000","callId":"call_2",""", json, StringComparison.Ordinal);
         Assert.Contains("""{"kind":2,"source":"call_1","url":"https://example.org/i.png","width":640,"height":480}""", json, StringComparison.Ordinal);
 
-        // A concrete base is written as itself, without a discriminator; a listed subclass with its own.
-        Assert.Contains("""{"text":"started"},{"$type":"retry","attempt":2,"callId":"call_2","text":"retried"}""", json, StringComparison.Ordinal);
+        // A concrete base that lists itself is written with its own discriminator; a listed subclass with its own.
+        Assert.Contains("""{"$type":"note","text":"started"},{"$type":"retry","attempt":2,"callId":"call_2","text":"retried"}""", json, StringComparison.Ordinal);
 
         // A polymorphic state part, under a discriminator of its own name.
         Assert.Contains("""{"$type":"tokens","maxTokens":50000,"hard":true}""", json, StringComparison.Ordinal);
@@ -108,11 +108,12 @@ public sealed class PolymorphismTests
     [Fact]
     public void A_concrete_base_without_a_discriminator_reads_as_itself_as_System_Text_Json_reads_it()
     {
-        const string document = """{"notes":[{"text":"plain","attempt":3}]}""";
+        const string document = """{"notes":[{"text":"plain","attempt":3},{"$type":"note","text":"tagged"}]}""";
         var ours = ToolRunLog.StateSchema.Deserialize(Encoding.UTF8.GetBytes(document));
         var theirs = JsonSerializer.Deserialize<ToolRunLog>(document, RoundTripTests.Reflection)!;
         Assert.IsType<RunNote>(ours.Notes[0]);
         Assert.IsType<RunNote>(theirs.Notes[0]);
+        Assert.Equal("tagged", Assert.IsType<RunNote>(ours.Notes[1]).Text);
         Assert.Equal(RoundTripTests.Canonical(theirs), RoundTripTests.Canonical(ours));
     }
 

@@ -100,7 +100,8 @@ public sealed class ImageObservation : IObservation
     public int Height { get; set; }
 }
 
-/// <summary>A note on the run: a concrete base, stored without a discriminator when it is exactly a note.</summary>
+/// <summary>A note on the run: a concrete base that lists itself, so that a note is stored with a discriminator too.</summary>
+[JsonDerivedType(typeof(RunNote), "note")]
 [JsonDerivedType(typeof(RetryNote), "retry")]
 public class RunNote
 {

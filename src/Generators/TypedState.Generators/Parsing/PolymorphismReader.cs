@@ -145,7 +145,10 @@ internal static class PolymorphismReader
     {
         if (SymbolEqualityComparer.Default.Equals(derived, type))
         {
-            return $"it is '{type.Name}' itself; list the types deriving from it";
+            // A concrete reached base may list itself, to be written with a discriminator of its own.
+            return TypeShapeResolver.IsStateType(type) ? "it is the part itself; list the types deriving from it"
+                : type.IsAbstract ? "it is abstract (an instance is never of exactly that type)"
+                : null;
         }
 
         var derives = type.TypeKind == TypeKind.Interface
