@@ -326,14 +326,14 @@ public sealed partial class DiagnosticTests
         Expect(DiagnosticDescriptors.UnsupportedJsonAttribute, 0, "'Entry'", "JsonConverter", "Entry", "the type is written by its generated serializer; remove the attribute"));
 
     [Fact]
-    public Task TSTATE1015_polymorphism_attributes_on_a_state_part() => StateGeneratorTest.VerifyDiagnosticsAsync(
+    public Task TSTATE1015_polymorphism_attributes_on_a_state_type() => StateGeneratorTest.VerifyDiagnosticsAsync(
         Usings + """
         public sealed class Quote : Entry
         {
             public string Author { get; set; } = "";
         }
 
-        [StatePart]
+        [AgentState]
         [{|#0:JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")|}]
         [{|#1:JsonDerivedType(typeof(Quote), "quote")|}]
         public partial class Entry
@@ -395,7 +395,8 @@ public sealed partial class DiagnosticTests
         }
         """);
 
-    private const string Polymorphic = "state is not polymorphic (a derived instance would be stored as this type); store the variants as separate members or parts, or remove the attribute";
+    private const string Polymorphic =
+        "a state type is not polymorphic (a derived instance would be stored as this type); make the polymorphic type a [StatePart] or a plain class held in a member, or remove the attribute";
 
     private const string NotPublic = "only public properties with a public getter are stored; make it one (the setter may be private), or remove the attribute";
 

@@ -61,7 +61,7 @@ public sealed partial class DiagnosticTests
             public Outer {|#3:Outer|} { get; set; } = new();
         }
         """,
-        Expect(DiagnosticDescriptors.UnstorableReachedType, 0, "Steps", "Plan", "Step", "it is abstract"),
+        Expect(DiagnosticDescriptors.UnstorableReachedType, 0, "Steps", "Plan", "Step", "it is abstract (declare its derived types with [JsonDerivedType] to store them through it)"),
         Expect(DiagnosticDescriptors.UnstorableReachedType, 1, "Choice", "Plan", "Choice", "it has no public parameterless constructor and not exactly one public constructor; mark the one to use [JsonConstructor]"),
         Expect(DiagnosticDescriptors.UnstorableReachedType, 2, "Frozen", "Plan", "Frozen", "its constructor parameter 'name' has no stored property of the same name"),
         Expect(

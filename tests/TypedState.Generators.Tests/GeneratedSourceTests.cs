@@ -318,6 +318,73 @@ public sealed class GeneratedSourceTests
     ]);
 
     [Fact]
+    public Task Polymorphic_types_and_parts_with_string_integer_and_no_discriminators() => Snapshots.VerifyAsync(nameof(Polymorphic_types_and_parts_with_string_integer_and_no_discriminators), [
+        """
+        using System.Collections.Generic;
+        using System.Text.Json.Serialization;
+        using TypedState;
+
+        namespace Demo.Runs;
+
+        [AgentState(Key = "run")]
+        public partial class RunLog
+        {
+            public List<Call> Calls { get; set; } = [];
+
+            public Note? Note { get; set; }
+
+            public List<Step> Steps { get; set; } = [];
+        }
+
+        [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+        [JsonDerivedType(typeof(Search), "search")]
+        [JsonDerivedType(typeof(Run), 2)]
+        public abstract class Call
+        {
+            public required string Id { get; set; }
+        }
+
+        public sealed class Search : Call
+        {
+            public string Query { get; set; } = "";
+        }
+
+        public sealed class Run : Call
+        {
+            public int ExitCode { get; set; }
+        }
+
+        [JsonDerivedType(typeof(Pinned), "pinned")]
+        [JsonDerivedType(typeof(Quiet))]
+        public class Note
+        {
+            public string Text { get; set; } = "";
+        }
+
+        public sealed class Pinned : Note
+        {
+            public int Rank { get; set; }
+        }
+
+        public sealed class Quiet : Note
+        {
+        }
+
+        [StatePart]
+        [JsonDerivedType(typeof(ToolStep), "tool")]
+        public partial class Step
+        {
+            public string Title { get; set; } = "";
+        }
+
+        public sealed class ToolStep : Step
+        {
+            public string Tool { get; set; } = "";
+        }
+        """,
+    ]);
+
+    [Fact]
     public Task Immutable_collections_and_keys_that_are_not_strings() => Snapshots.VerifyAsync(nameof(Immutable_collections_and_keys_that_are_not_strings), [
         """
         using System;

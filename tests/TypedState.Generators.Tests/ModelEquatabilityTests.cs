@@ -141,6 +141,30 @@ public sealed class ModelEquatabilityTests
     }
 
     [Fact]
+    public void A_polymorphic_reached_type_compares_by_its_discriminators()
+    {
+        var derived = new[] { new DerivedTypeModel(1, "search", false), new DerivedTypeModel(2, "2", true) }.ToEquatableArray();
+        var model = new ReachedTypeModel(
+            "global::Demo.Call",
+            "Call",
+            false,
+            EquatableArray<MemberModel>.Empty,
+            EquatableArray<ConstructorArgument>.Empty,
+            ReachedConstruction.New,
+            IsAbstract: true,
+            new PolymorphismModel("$type", derived));
+
+        var same = model with { Polymorphism = new PolymorphismModel("$type", new[] { new DerivedTypeModel(1, "search", false), new DerivedTypeModel(2, "2", true) }.ToEquatableArray()) };
+        Assert.Equal(model, same);
+        Assert.Equal(model.GetHashCode(), same.GetHashCode());
+        Assert.NotEqual(model, model with { Polymorphism = model.Polymorphism! with { PropertyName = "kind" } });
+        Assert.NotEqual(model, model with { Polymorphism = new PolymorphismModel("$type", new[] { derived[0], derived[1] with { IsNumber = false } }.ToEquatableArray()) });
+        Assert.NotEqual(model, model with { Polymorphism = new PolymorphismModel("$type", new[] { derived[0] with { Discriminator = null }, derived[1] }.ToEquatableArray()) });
+        Assert.NotEqual(model, model with { IsAbstract = false });
+        Assert.NotEqual(model, model with { Polymorphism = null });
+    }
+
+    [Fact]
     public void The_checks_catch_what_they_look_for()
     {
         Assert.Equal(typeof(ISymbol), Banned(typeof(List<INamedTypeSymbol>), []));

@@ -102,19 +102,24 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SubclassOfStoredType = Error(
         "TSTATE1018",
         "Subclass of a stored type",
-        "'{0}' derives from '{1}', which is stored as state: stored where a '{1}' is expected, a '{0}' would lose the members '{1}' does not have (stored types are not polymorphic); hold the variants in members of their own types, or derive both from a plain base class");
+        "'{0}' derives from '{1}', which is stored as state: stored where a '{1}' is expected, a '{0}' would lose the members '{1}' does not have; list the derived types with [JsonDerivedType] on '{1}' (a plain class, not a state part), hold the variants in members of their own types, or derive both from a plain base class");
 
     public static readonly DiagnosticDescriptor UnstorableReachedType = Error(
         "TSTATE1019",
         "Reached type cannot be stored",
         "Member '{0}' of '{1}' reaches '{2}', which the generator cannot store: {3}");
 
+    public static readonly DiagnosticDescriptor UnstorableDerivedType = Error(
+        "TSTATE1020",
+        "Derived type cannot be stored",
+        "Member '{0}' of '{1}' reaches the polymorphic type '{2}', whose derived type '{3}' cannot be stored: {4}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
         NotPartial, InvalidVersion, MissingMigration, DuplicateMigration, DuplicateKey, UnsupportedMemberType,
         NestedOrGeneric, MultipleScopes, InvalidMigration, NoConstructor, InvalidKey, InvalidSerializerContext,
         MemberNotStored, ConflictingJsonName, UnsupportedJsonAttribute, ReservedMemberName, DerivesFromStateType,
-        SubclassOfStoredType, UnstorableReachedType,
+        SubclassOfStoredType, UnstorableReachedType, UnstorableDerivedType,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];

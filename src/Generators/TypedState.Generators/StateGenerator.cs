@@ -93,7 +93,7 @@ public sealed class StateGenerator : IIncrementalGenerator
         var subclasses = context.CompilationProvider.Select(static (compilation, cancellationToken) => SubclassFinder.Find(compilation, cancellationToken))
             .WithTrackingName(Steps.Subclasses);
         var stored = all.Select(static types => types.Collect()).Aggregate(static (left, right) => left.Combine(right).Select(static (both, _) => both.Left.AddRange(both.Right)))
-            .Select(static (results, _) => results.Where(r => r.Model is not null).Select(r => r.Model!.Type.FullName).ToEquatableArray());
+            .Select(static (results, _) => results.Where(r => r.Model is not null).SelectMany(r => StoredNames(r.Model!)).Distinct().ToEquatableArray());
         context.RegisterSourceOutput(subclasses.Combine(stored), static (output, input) =>
         {
             var (entries, storedNames) = input;
@@ -104,6 +104,13 @@ public sealed class StateGenerator : IIncrementalGenerator
             }
         });
     }
+
+    /// <summary>
+    /// The classes a state type stores as their declared type: itself and the types it reaches, unless polymorphic (a
+    /// polymorphic one stores its listed derived types, and refuses others when written).
+    /// </summary>
+    private static IEnumerable<string> StoredNames(StateTypeModel model) =>
+        model.Reached.Where(t => t.Polymorphism is null && !t.IsValueType).Select(t => t.FullName).Concat(model.Polymorphism is null ? [model.Type.FullName] : []);
 
     private static EquatableArray<DiagnosticInfo> DuplicateKeys(EquatableArray<StateKeyEntry> entries)
     {

@@ -16,6 +16,7 @@ internal static class CorpusSamples
         ["memory-index"] = () => RoundTripTests.AssertCompatible(Memory()),
         ["persona"] = () => RoundTripTests.AssertCompatible(Persona()),
         ["tool-log"] = () => RoundTripTests.AssertCompatible(Tools()),
+        ["tool-run"] = () => RoundTripTests.AssertCompatible(ToolRun()),
         ["rate-limits"] = () => RoundTripTests.AssertCompatible(Limits()),
         ["plan"] = () => RoundTripTests.AssertCompatible(Plan()),
         ["task-board"] = () => RoundTripTests.AssertCompatible(Board()),
@@ -83,6 +84,39 @@ internal static class CorpusSamples
         {
             Calls = [call, new ToolCall { Tool = "calc" }],
             Stats = new() { ["http_get"] = new ToolStats(3, 1, TimeSpan.FromSeconds(4)) },
+        };
+    }
+
+    public static ToolRunLog ToolRun()
+    {
+        var search = new WebSearchCall
+        {
+            CallId = "call_1",
+            At = s_at,
+            Outcome = CallOutcome.Succeeded,
+            Query = "typed state \"agents\"",
+            Results = [new Uri("https://example.org/a?b=c"), new Uri("https://example.org/é")],
+        };
+        var run = new CodeRunCall { CallId = "call_2", At = s_at.AddSeconds(3), Code = "print(1)", ExitCode = 0, Stdout = "1\n", Elapsed = TimeSpan.FromMilliseconds(87) };
+        var edit = new FileEditCall { CallId = "call_3", Path = "src/app.py", Edits = [new TextEdit(3, "x = 1", "x = 2"), new TextEdit(9, "", "# done")] };
+        return new ToolRunLog
+        {
+            Calls = [search, run, edit],
+            Running = new CodeRunCall { CallId = "call_4", Outcome = CallOutcome.Pending, Language = "bash", Code = "ls" },
+            ByCallId = new() { ["call_1"] = search, ["call_3"] = edit },
+            Observations =
+            [
+                new TextObservation { Source = "call_1", Text = "TypedState stores state" },
+                new ImageObservation { Source = "call_1", Url = new Uri("https://example.org/i.png"), Width = 640, Height = 480 },
+            ],
+            Notes = [new RunNote { Text = "started" }, new RetryNote { Text = "retried", Attempt = 2, CallId = "call_2" }],
+            Steps =
+            [
+                new RunStep { Goal = "plan", Done = true },
+                new CallToolStep { Goal = "search", Tool = "web_search", Done = true },
+                new AskUserStep { Goal = "confirm", Question = "Proceed?", AskedAt = s_at },
+            ],
+            Budget = new TokenBudget { Hard = true, MaxTokens = 50_000 },
         };
     }
 

@@ -13,8 +13,11 @@ namespace TypedState.Generators.Emit;
 /// </summary>
 internal static class MembersCode
 {
-    /// <summary>The encoded property names and the name table of the reader.</summary>
-    public static void EmitNames(CodeWriter code, string prefix, EquatableArray<MemberModel> members)
+    /// <summary>
+    /// The encoded property names and the name table of the reader; <paramref name="discriminator"/>, the type
+    /// discriminator of a polymorphic type, ends the table so that the reader finds it out of place.
+    /// </summary>
+    public static void EmitNames(CodeWriter code, string prefix, EquatableArray<MemberModel> members, string? discriminator = null)
     {
         // Encoded with the store's encoder, as System.Text.Json encodes property names with the options' encoder.
         for (var i = 0; i < members.Count; i++)
@@ -23,7 +26,7 @@ internal static class MembersCode
         }
 
         // What the reader matches property names against.
-        var names = string.Join(", ", members.Select(m => StateTypeEmitter.Literal(m.JsonName)));
+        var names = string.Join(", ", members.Select(m => m.JsonName).Concat(discriminator is null ? [] : [discriminator]).Select(StateTypeEmitter.Literal));
         code.Line($"private static readonly global::TypedState.CompilerServices.StateJsonNames {prefix}Names = new({names});");
         code.Line();
     }
@@ -40,9 +43,10 @@ internal static class MembersCode
 
     /// <summary>
     /// Reads the properties of an object, the reader on its start, into locals <c>m0</c>… and the presence masks, and
-    /// checks the required members; <paramref name="version"/> is the statement for a <c>$version</c> property.
+    /// checks the required members; <paramref name="version"/> is the statement for a <c>$version</c> property, and a
+    /// <paramref name="discriminator"/> (as given to <see cref="EmitNames"/>) met among the members is an error.
     /// </summary>
-    public static void EmitReads(CodeWriter code, string prefix, string self, EquatableArray<MemberModel> members, string version, Func<TypeShape, string> contextInfo)
+    public static void EmitReads(CodeWriter code, string prefix, string self, EquatableArray<MemberModel> members, string version, Func<TypeShape, string> contextInfo, string? discriminator = null)
     {
         var masks = Masks(members.Count);
         for (var i = 0; i < members.Count; i++)
@@ -75,6 +79,11 @@ internal static class MembersCode
                 code.Line("break;");
                 code.Close();
             }
+        }
+
+        if (discriminator is not null)
+        {
+            code.Line($"case {members.Count.ToString(CultureInfo.InvariantCulture)}: throw {ShapeCode.Helpers}.MisplacedDiscriminator<{self}>(ref reader, {StateTypeEmitter.Literal(discriminator)});");
         }
 
         code.Line($"case -2: {version} continue;");

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using TypedState.Generators.Model;
@@ -22,15 +23,43 @@ internal static class ReachedTypeEmitter
     /// <summary>The method that reads reached type <paramref name="index"/>, the reader on its first token.</summary>
     public static string ReadMethod(int index) => "__TypedState_ReadR" + index.ToString(CultureInfo.InvariantCulture);
 
-    public static void Emit(CodeWriter code, EquatableArray<ReachedTypeModel> reached, Func<TypeShape, string> contextInfo)
+    /// <summary>The method that writes the members of reached type <paramref name="index"/>, a derived type of a polymorphic one.</summary>
+    public static string WriteMembersMethod(int index) => WriteMethod(index) + "Members";
+
+    /// <summary>The method that reads the members of reached type <paramref name="index"/>, the reader on its discriminator's value.</summary>
+    public static string ReadRestMethod(int index) => ReadMethod(index) + "Rest";
+
+    public static void Emit(CodeWriter code, EquatableArray<ReachedTypeModel> reached, PolymorphismModel? part, Func<TypeShape, string> contextInfo)
     {
+        // The derived types of polymorphic ones (and of the part itself): written and read after the discriminator, by methods of their own.
+        var derived = new HashSet<int>(reached.Select(t => t.Polymorphism).Append(part).Where(p => p is not null).SelectMany(p => p!.Derived.Select(d => d.Reached)));
         for (var n = 0; n < reached.Count; n++)
         {
             var type = reached[n];
             var prefix = $"__TypedState_R{n.ToString(CultureInfo.InvariantCulture)}_";
-            MembersCode.EmitNames(code, prefix, type.Members);
-            EmitWrite(code, n, prefix, type, contextInfo);
-            EmitRead(code, n, prefix, type, contextInfo);
+            if (type.Polymorphism is { } polymorphism)
+            {
+                PolymorphismEmitter.Emit(code, n, prefix, type, polymorphism, reached, contextInfo);
+            }
+            else
+            {
+                MembersCode.EmitNames(code, prefix, type.Members);
+                EmitWrite(code, n, prefix, type, contextInfo);
+                EmitRead(code, n, type, contextInfo);
+            }
+
+            if (derived.Contains(n))
+            {
+                code.Open($"private static void {WriteMembersMethod(n)}({Json}.Utf8JsonWriter writer, {type.FullName} value)");
+                MembersCode.EmitWrites(code, prefix, type.Members, contextInfo);
+                code.Close();
+                code.Line();
+                code.Open($"private static {type.FullName} {ReadRestMethod(n)}(ref {Json}.Utf8JsonReader reader)");
+                EmitReadBody(code, prefix, type, contextInfo);
+                code.Close();
+                code.Line();
+            }
+
             EmitAccessors(code, prefix, type);
         }
     }
@@ -40,29 +69,49 @@ internal static class ReachedTypeEmitter
         code.Open($"private static void {WriteMethod(n)}({Json}.Utf8JsonWriter writer, {type.FullName} value)");
         if (!type.IsValueType)
         {
-            code.Open("if (value is null)");
-            code.Line("writer.WriteNullValue();");
-            code.Line("return;");
-            code.Close();
-            code.Line();
+            EmitWriteNull(code);
         }
 
-        code.Line("writer.WriteStartObject();");
-        MembersCode.EmitWrites(code, prefix, type.Members, contextInfo);
-        code.Line("writer.WriteEndObject();");
+        EmitWriteObject(code, prefix, type, contextInfo);
         code.Close();
         code.Line();
     }
 
-    private static void EmitRead(CodeWriter code, int n, string prefix, ReachedTypeModel type, Func<TypeShape, string> contextInfo)
+    /// <summary>Writes null for a null <c>value</c>, and returns.</summary>
+    internal static void EmitWriteNull(CodeWriter code)
     {
-        var members = type.Members;
-        var masks = MembersCode.Masks(members.Count);
+        code.Open("if (value is null)");
+        code.Line("writer.WriteNullValue();");
+        code.Line("return;");
+        code.Close();
+        code.Line();
+    }
+
+    /// <summary>Writes <c>value</c> as an object of its members.</summary>
+    internal static void EmitWriteObject(CodeWriter code, string prefix, ReachedTypeModel type, Func<TypeShape, string> contextInfo)
+    {
+        code.Line("writer.WriteStartObject();");
+        MembersCode.EmitWrites(code, prefix, type.Members, contextInfo);
+        code.Line("writer.WriteEndObject();");
+    }
+
+    private static void EmitRead(CodeWriter code, int n, ReachedTypeModel type, Func<TypeShape, string> contextInfo)
+    {
         code.Open($"private static {type.FullName} {ReadMethod(n)}(ref {Json}.Utf8JsonReader reader)");
         var onNull = type.IsValueType ? $"throw {ShapeCode.Helpers}.NullStruct<{type.FullName}>(ref reader)" : "return null";
         code.Line($"if (reader.TokenType == {ShapeCode.TokenType}.Null) {onNull};");
         code.Line($"{ShapeCode.Helpers}.Expect(ref reader, {ShapeCode.TokenType}.StartObject);");
-        MembersCode.EmitReads(code, prefix, type.FullName, members, "reader.Skip();", contextInfo);
+        EmitReadBody(code, $"__TypedState_R{n.ToString(CultureInfo.InvariantCulture)}_", type, contextInfo);
+        code.Close();
+        code.Line();
+    }
+
+    /// <summary>Reads the members of an object, the reader before its first property, and returns the value made of them.</summary>
+    internal static void EmitReadBody(CodeWriter code, string prefix, ReachedTypeModel type, Func<TypeShape, string> contextInfo)
+    {
+        var members = type.Members;
+        var masks = MembersCode.Masks(members.Count);
+        MembersCode.EmitReads(code, prefix, type.FullName, members, "reader.Skip();", contextInfo, type.Polymorphism?.PropertyName);
 
         // An absent constructor argument gets the parameter's own default, as a call without it would.
         var arguments = string.Join(", ", type.Constructor.Select(a =>
@@ -89,8 +138,6 @@ internal static class ReachedTypeEmitter
         }
 
         code.Line("return value;");
-        code.Close();
-        code.Line();
     }
 
     private static void EmitAccessors(CodeWriter code, string prefix, ReachedTypeModel type)

@@ -58,7 +58,12 @@ internal static class StateTypeEmitter
         // The rest is not nullable-analyzed (warnings off): the analysis was a large part of compiling it, and the code
         // is generated and tested. Annotations stay on, so the accessors' signatures keep their nullability.
         body.Raw("#nullable disable warnings\n");
-        MembersCode.EmitNames(body, Prefix, model.Members);
+        MembersCode.EmitNames(body, Prefix, model.Members, model.Polymorphism?.PropertyName);
+        if (model.Polymorphism is { } polymorphism)
+        {
+            PolymorphismEmitter.EmitDiscriminatorName(body, Prefix, polymorphism);
+        }
+
         if (model.Schema is { } schema)
         {
             EmitSchema(body, model, schema);
@@ -67,7 +72,7 @@ internal static class StateTypeEmitter
         EmitWrite(body, model, ContextInfo);
         EmitRead(body, model, ContextInfo);
         EmitConstructor(body, model);
-        ReachedTypeEmitter.Emit(body, model.Reached, ContextInfo);
+        ReachedTypeEmitter.Emit(body, model.Reached, model.Polymorphism, ContextInfo);
         EmitContextInfos(body, contextShapes);
         if (model.Kind != StateKind.Part)
         {
@@ -155,7 +160,17 @@ internal static class StateTypeEmitter
     private static void EmitWrite(CodeWriter code, StateTypeModel model, System.Func<TypeShape, string> contextInfo)
     {
         code.Open($"static void global::TypedState.IStatePart<{Self}>.WriteProperties({Json}.Utf8JsonWriter writer, {Self} value)");
-        MembersCode.EmitWrites(code, Prefix, model.Members, contextInfo);
+        if (model.Polymorphism is { } polymorphism)
+        {
+            // The part's object is started by its holder: a derived type writes its discriminator and members into it.
+            PolymorphismEmitter.EmitWriteDispatch(code, Prefix, Self, polymorphism, model.Reached, inObject: true, model.IsAbstract);
+        }
+
+        if (!model.IsAbstract)
+        {
+            MembersCode.EmitWrites(code, Prefix, model.Members, contextInfo);
+        }
+
         code.Close();
         code.Line();
     }
@@ -166,7 +181,19 @@ internal static class StateTypeEmitter
         var masks = MembersCode.Masks(members.Count);
         code.Open($"static {Self} global::TypedState.IStatePart<{Self}>.Read(ref {Json}.Utf8JsonReader reader, out int schemaVersion)");
         code.Line("schemaVersion = 0;");
-        MembersCode.EmitReads(code, Prefix, Self, members, $"schemaVersion = {ShapeCode.Helpers}.ReadSchemaVersion(ref reader);", contextInfo);
+        if (model.Polymorphism is { } polymorphism)
+        {
+            PolymorphismEmitter.EmitReadDispatch(code, Self, polymorphism);
+            if (model.IsAbstract)
+            {
+                code.Line($"throw {ShapeCode.Helpers}.MissingDiscriminator<{Self}>(ref reader, {Literal(polymorphism.PropertyName)});");
+                code.Close();
+                code.Line();
+                return;
+            }
+        }
+
+        MembersCode.EmitReads(code, Prefix, Self, members, $"schemaVersion = {ShapeCode.Helpers}.ReadSchemaVersion(ref reader);", contextInfo, model.Polymorphism?.PropertyName);
         var arguments = string.Concat(Enumerable.Range(0, members.Count).Select(i => $", m{i}")) + string.Concat(masks.Select(m => ", " + m));
         code.Line($"return new {Self}({Construction}{arguments});");
         code.Close();

@@ -14,15 +14,18 @@ internal static class ConstructorReader
     /// <summary>
     /// The constructor the generated one chains to. A primary constructor's parameters are matched to members by name
     /// (ignoring case), which records each member's position and default value in <paramref name="members"/>.
+    /// <paramref name="polymorphic"/>: a part with [JsonDerivedType], which may be abstract.
     /// </summary>
     public static ConstructionModel Read(
         INamedTypeSymbol type,
         List<MemberModel> members,
         Location? location,
         List<DiagnosticInfo> diagnostics,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool polymorphic = false)
     {
-        if (type.IsAbstract)
+        // A polymorphic part is read as one of its derived types: it may be abstract.
+        if (type.IsAbstract && !polymorphic)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoConstructor, location, type.Name, "it is abstract"));
             return new ConstructionModel(ConstructorChain.None, 0, KeepsImplicitConstructor: false);

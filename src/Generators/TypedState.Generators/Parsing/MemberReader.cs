@@ -147,7 +147,11 @@ internal sealed class MemberReader
         var shape = _resolver.Resolve(type, out var ungenerated, out var unstorable);
         if (shape is null)
         {
-            if (unstorable is { } reached)
+            if (unstorable is { Derived: { } derived } polymorphic)
+            {
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnstorableDerivedType, LocationOf(member), member.Name, _type.Name, polymorphic.Name, derived, polymorphic.Reason));
+            }
+            else if (unstorable is { } reached)
             {
                 _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnstorableReachedType, LocationOf(member), member.Name, _type.Name, reached.Name, reached.Reason));
             }
@@ -239,13 +243,16 @@ internal sealed class MemberReader
             {
                 Unsupported(attribute, _type, $"'{_type.Name}'", "the type is written by its generated serializer; remove the attribute");
             }
-            else if (name is KnownNames.JsonPolymorphic or KnownNames.JsonDerivedType)
+            else if (name is KnownNames.JsonPolymorphic or KnownNames.JsonDerivedType && !_reached && !IsPart(_type))
             {
-                // The generated serializer writes the declared type's members only: a derived instance would lose its own.
-                Unsupported(attribute, _type, $"'{_type.Name}'", "state is not polymorphic (a derived instance would be stored as this type); store the variants as separate members or parts, or remove the attribute");
+                // A state document is read as its own type by the store: it has no discriminator to dispatch on.
+                Unsupported(attribute, _type, $"'{_type.Name}'", "a state type is not polymorphic (a derived instance would be stored as this type); make the polymorphic type a [StatePart] or a plain class held in a member, or remove the attribute");
             }
         }
     }
+
+    private static bool IsPart(INamedTypeSymbol type) =>
+        type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.StatePart);
 
     private void CheckMemberAttributes(ISymbol member, ITypeSymbol memberType)
     {

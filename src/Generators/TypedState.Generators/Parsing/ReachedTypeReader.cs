@@ -28,13 +28,24 @@ internal static class ReachedTypeReader
         IAssemblySymbol assembly,
         CancellationToken cancellationToken,
         out string? reason,
-        out bool ungenerated)
+        out bool ungenerated,
+        out string? derived)
     {
-        ungenerated = false;
-        reason = Structural(type, assembly);
+        (ungenerated, derived) = (false, null);
+        var polymorphic = PolymorphismReader.IsPolymorphic(type);
+        reason = Structural(type, assembly, polymorphic);
         if (reason is not null)
         {
             return null;
+        }
+
+        // An abstract class or an interface is stored through its derived types only: no members, no constructor.
+        if (type.IsAbstract)
+        {
+            var derivedTypes = PolymorphismReader.Read(type, resolver.Reached, EquatableArray<MemberModel>.Empty, out reason, out derived, out ungenerated);
+            return derivedTypes is null
+                ? null
+                : new ReachedTypeModel(TypeShapeResolver.NameOf(type), type.Name, false, EquatableArray<MemberModel>.Empty, EquatableArray<ConstructorArgument>.Empty, ReachedConstruction.New, IsAbstract: true, derivedTypes);
         }
 
         var diagnostics = new List<DiagnosticInfo>();
@@ -83,21 +94,28 @@ internal static class ReachedTypeReader
             return null;
         }
 
+        PolymorphismModel? polymorphism = null;
+        if (polymorphic && (polymorphism = PolymorphismReader.Read(type, resolver.Reached, members.ToEquatableArray(), out reason, out derived, out ungenerated)) is null)
+        {
+            return null;
+        }
+
         var model = new ReachedTypeModel(
             TypeShapeResolver.NameOf(type),
             type.Name,
             type.IsValueType,
             members.ToEquatableArray(),
             arguments.ToEquatableArray(),
-            Construction(type, constructor, assembly));
+            Construction(type, constructor, assembly),
+            Polymorphism: polymorphism);
         return model;
     }
 
-    private static string? Structural(INamedTypeSymbol type, IAssemblySymbol assembly)
+    private static string? Structural(INamedTypeSymbol type, IAssemblySymbol assembly, bool polymorphic)
     {
-        if (type.IsAbstract)
+        if (type.IsAbstract && !polymorphic)
         {
-            return "it is abstract";
+            return "it is abstract (declare its derived types with [JsonDerivedType] to store them through it)";
         }
 
         if (type.IsRefLikeType)

@@ -127,7 +127,8 @@ internal static class StateTypeParser
             return new StateTypeResult(null, diagnostics.ToEquatableArray(), LocationInfo.From(location));
         }
 
-        var construction = ConstructorReader.Read(type, members, location, diagnostics, cancellationToken);
+        var polymorphism = kind == StateKind.Part ? PolymorphicPart(type, resolver, members, location, diagnostics) : null;
+        var construction = ConstructorReader.Read(type, members, location, diagnostics, cancellationToken, polymorphism is not null);
         GeneratedMembers.Check(type, kind, diagnostics);
 
         if (diagnostics.Count > 0 || !resolver.Reached.Complete)
@@ -141,8 +142,29 @@ internal static class StateTypeParser
             TypeShapeResolver.NameOf(type),
             Keyword(type));
         var schema = kind == StateKind.Part ? null : new SchemaModel(key ?? type.Name, version, migrations.ToEquatableArray());
-        var model = new StateTypeModel(declared, kind, schema, members.ToEquatableArray(), construction, resolver.Reached.Models);
+        var model = new StateTypeModel(declared, kind, schema, members.ToEquatableArray(), construction, resolver.Reached.Models, polymorphism, type.IsAbstract);
         return new StateTypeResult(model, EquatableArray<DiagnosticInfo>.Empty, LocationInfo.From(location));
+    }
+
+    /// <summary>
+    /// A part's [JsonDerivedType]s, its derived types reached as the part's own members are; TSTATE1015 naming the
+    /// derived type when one cannot be stored.
+    /// </summary>
+    private static PolymorphismModel? PolymorphicPart(INamedTypeSymbol type, TypeShapeResolver resolver, List<MemberModel> members, Location? location, List<DiagnosticInfo> diagnostics)
+    {
+        if (!PolymorphismReader.IsPolymorphic(type))
+        {
+            return null;
+        }
+
+        var polymorphism = PolymorphismReader.Read(type, resolver.Reached, members.ToEquatableArray(), out var reason, out var derived, out var ungenerated);
+        if (polymorphism is null && !ungenerated)
+        {
+            var problem = derived is null ? reason : $"its derived type '{derived}' cannot be stored: {reason}";
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedJsonAttribute, location, $"'{type.Name}'", "JsonDerivedType", type.Name, problem ?? string.Empty));
+        }
+
+        return polymorphism;
     }
 
     private static List<AttributeData> StateAttributesOf(INamedTypeSymbol type) =>

@@ -36,15 +36,15 @@ internal sealed class TypeShapeResolver
     public static string NameOf(ITypeSymbol type) => type.ToDisplayString(s_format);
 
     private bool _ungenerated;
-    private (string Name, string Reason)? _unstorable;
+    private (string Name, string Reason, string? Derived)? _unstorable;
 
     /// <summary>
     /// The shape of <paramref name="type"/>, or null. <paramref name="ungenerated"/>: it is null because the type is,
     /// or holds, a state type or part that gets no generated serializer (its own diagnostics say why).
     /// <paramref name="unstorable"/>: it is null because the type is, or holds, a reached type that cannot be stored
-    /// (its name, and why).
+    /// (its name, and why; for a polymorphic type, the derived type that is why).
     /// </summary>
-    public TypeShape? Resolve(ITypeSymbol type, out bool ungenerated, out (string Name, string Reason)? unstorable)
+    public TypeShape? Resolve(ITypeSymbol type, out bool ungenerated, out (string Name, string Reason, string? Derived)? unstorable)
     {
         var (outerUngenerated, outerUnstorable) = (_ungenerated, _unstorable);
         (_ungenerated, _unstorable) = (false, null);
@@ -137,14 +137,14 @@ internal sealed class TypeShapeResolver
 
         if (type is INamedTypeSymbol candidate && ReachedTypes.IsCandidate(candidate))
         {
-            var index = Reached.Reach(candidate, out var reason, out var ungenerated);
+            var index = Reached.Reach(candidate, out var reason, out var ungenerated, out var derived);
             if (index >= 0)
             {
                 return new TypeShape(ShapeKind.Reached, name, Reached: index);
             }
 
             _ungenerated |= ungenerated;
-            _unstorable ??= reason is null ? null : (candidate.Name, reason);
+            _unstorable ??= reason is null ? null : (candidate.Name, reason, derived);
         }
 
         return null;
