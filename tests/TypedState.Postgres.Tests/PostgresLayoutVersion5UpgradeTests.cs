@@ -22,14 +22,21 @@ public sealed class PostgresLayoutVersion5UpgradeTests : IAsyncLifetime
     {
         var schema = _schemas.New("v5");
         var guild = StateOwner.Guild("g");
-        await using (var before = new PostgresStateManager(_server.ConnectionString, schema))
+        var sql = new PostgresSql(schema, PostgresValueStorage.Jsonb);
+        await _server.ExecuteAsync($"CREATE SCHEMA \"{schema}\"; {sql.CreateLayoutVersionTable}; INSERT INTO \"{schema}\".schema_version (id, version) VALUES (1, 5)");
+        for (var version = 1; version <= 5; version++)
         {
-            await before.Timelines.StartAsync("g");
-            await before.SetAsync(guild, "plan", "draft");
+            await _server.ExecuteAsync(sql.LayoutUpgrades[version - 1]);
         }
 
+        // The function as layout 5 created it, and a guild whose timeline holds one entry.
         await _server.ExecuteAsync(LayoutVersion5FinishLogged.Replace("{s}", $"\"{schema}\"", StringComparison.Ordinal));
-        await _server.ExecuteAsync($"UPDATE \"{schema}\".schema_version SET version = 5");
+        await _server.ExecuteAsync($$"""
+            INSERT INTO "{{schema}}".records (scope, guild_id, agent_id, key, value, value_bytes, version) VALUES (2, 'g', '', 'plan', '"draft"', NULL, 1);
+            INSERT INTO "{{schema}}".timelines (guild_id, head) VALUES ('g', 1);
+            INSERT INTO "{{schema}}".timeline_entries (guild_id, seq, kind, scope, agent_id, key, previous_version, version, value, value_bytes, commit_id, committed_at) VALUES
+                ('g', 1, 0, 2, '', 'plan', 0, 1, '"draft"', NULL, gen_random_uuid(), now());
+            """);
         Assert.Contains(" JOIN ", await FinishLoggedAsync(schema), StringComparison.Ordinal);
 
         await using var state = new PostgresStateManager(_server.ConnectionString, schema);
