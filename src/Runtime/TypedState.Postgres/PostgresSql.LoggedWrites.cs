@@ -89,6 +89,13 @@ internal sealed partial class PostgresSql
     /// <summary>Positional (<see cref="LoggedParameters"/>): an unconditional set and its entry, its previous version the live one it replaced.</summary>
     public string LoggedSetAny { get; private set; } = "";
 
+    /// <summary>
+    /// Positional (<see cref="LoggedParameters"/>): a batch's only write, an unconditional set, with its entry and its
+    /// commit id remembered, returning its new version: no closing function, as the set cannot fail a condition (a
+    /// repeat of a committed id fails on the id's unique index and rolls back whole, as in the closing function).
+    /// </summary>
+    public string LoggedSetAnyAlone { get; private set; } = "";
+
     /// <summary>Positional (<see cref="LoggedParameters"/>): a set requiring absence and its entry.</summary>
     public string LoggedSetIfAbsent { get; private set; } = "";
 
@@ -112,6 +119,8 @@ internal sealed partial class PostgresSql
         LockLogged = Build("SELECT {s}.lock_logged(@locks, @guilds, @counts)");
         FinishLogged = Build("SELECT {s}.finish_logged(@guilds, @offsets, @commit, @retention)");
         LoggedSetAny = Logged(Seen + "written AS (" + SetAnyWrite + ")" + Entry("0", "coalesce((SELECT live FROM seen), 0)", "version", setValue));
+        LoggedSetAnyAlone = Logged(Seen + "written AS (" + SetAnyWrite + "), logged AS (" + Entry("0", "coalesce((SELECT live FROM seen), 0)", "version", setValue) + "), " +
+            RememberIfWritten + " SELECT version FROM written");
         LoggedSetIfAbsent = Logged("WITH " + SetIfAbsentWrite + Entry("0", "0", "version", setValue));
         LoggedSetIfVersion = Logged("WITH " + SetIfVersionWrite + Entry("0", "@expected", "version", setValue));
         LoggedDeleteIfVersion = Logged("WITH " + DeleteIfVersionWrite + Entry("1", "version", "version + 1", "NULL, NULL"));

@@ -97,6 +97,15 @@ public sealed partial class PostgresStateDriver
             order[i] = i;
         }
 
+        // A lone unconditional set cannot fail its condition: its statement remembers the commit id and returns the
+        // version, and the closing function is not needed.
+        var alone = writes is [{ Kind: StateWriteKind.Set, ExpectedVersion: null }] && !commitId.IsNone;
+        if (alone)
+        {
+            batch.BatchCommands.Add(LoggedSetAloneCommand(writes[0], commitId));
+            return await RunLoggedBatchAsync(connection, batch, commitId, last, static reader => [reader.GetInt64(0)], cancellationToken).ConfigureAwait(false);
+        }
+
         Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
         foreach (var i in order)
         {
@@ -109,14 +118,22 @@ public sealed partial class PostgresStateDriver
         finish.Parameters.Add(new NpgsqlParameter("commit", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = commitId.IsNone ? DBNull.Value : commitId.Value });
         finish.Parameters.Add(new NpgsqlParameter<TimeSpan>("retention", _commitIdRetention));
         batch.BatchCommands.Add(finish);
+        return await RunLoggedBatchAsync(connection, batch, commitId, last, static reader => reader.GetFieldValue<long[]>(0), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a one-round-trip logged batch whose rows come from <c>lock_logged</c>, then from its last statement (the
+    /// versions, read by <paramref name="versions"/>); other writes return none.
+    /// </summary>
+    private async Task<(bool Declined, CommitResult? Result)> RunLoggedBatchAsync(NpgsqlConnection connection, NpgsqlBatch batch, CommitId commitId, bool last, Func<NpgsqlDataReader, long[]> versions, CancellationToken cancellationToken)
+    {
         try
         {
-            // The rows come from lock_logged, then finish_logged (the writes return none).
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
 
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return (false, CommitResult.Success(reader.GetFieldValue<long[]>(0)));
+            return (false, CommitResult.Success(versions(reader)));
         }
         catch (PostgresException ex) when (!commitId.IsNone && IsRepeatedClaim(ex))
         {
@@ -131,6 +148,17 @@ public sealed partial class PostgresStateDriver
         {
             throw Lost(ex);
         }
+    }
+
+    /// <summary>A batch's lone unconditional set, its entry at the guild's raised head, and its commit id (<see cref="PostgresSql.LoggedSetAnyAlone"/>).</summary>
+    private NpgsqlBatchCommand LoggedSetAloneCommand(StateWrite write, CommitId commitId)
+    {
+        var command = new NpgsqlBatchCommand(_sql.LoggedSetAnyAlone);
+        PostgresParameters.AddWrite(command.Parameters, write, _jsonbWrites);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = commitId.Value });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = _commitIdRetention });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = 0 });
+        return command;
     }
 
     /// <summary>A write and its entry at the guild's raised head plus <paramref name="offset"/>, positional (<see cref="PostgresSql.LoggedParameters"/>).</summary>
