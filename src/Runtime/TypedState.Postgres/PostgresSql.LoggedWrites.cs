@@ -74,6 +74,23 @@ internal sealed partial class PostgresSql
         END $f$;
         """;
 
+    /// <summary>
+    /// Layout 8: <c>lock_logged</c> for a batch of one guild, without arrays (the common commit: its PL/pgSQL loop over
+    /// array arguments cost about twice the lock and the head's update it runs).
+    /// </summary>
+    private const string LockLoggedOneFunction =
+        """
+        CREATE FUNCTION {s}.lock_logged_one(p_lock text, p_guild text, p_count bigint) RETURNS void LANGUAGE plpgsql AS $f$
+        BEGIN
+            PERFORM pg_advisory_xact_lock_shared(1414725635, hashtext(p_lock));
+            UPDATE {s}.timelines t SET head = t.head + p_count
+            WHERE t.guild_id = p_guild AND t.paused_at IS NULL AND t.parent IS NULL;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION USING ERRCODE = 'TSL07', MESSAGE = 'the guild is paused, a fork or keeps no timeline';
+            END IF;
+        END $f$
+        """;
+
     /// <summary>A write's entry, the statement's main part: at the guild's (raised) head plus the write's offset, from what <c>written</c> returned.</summary>
     private const string LoggedEntry =
         " INSERT INTO {s}.timeline_entries (guild_id, seq, kind, scope, agent_id, key, previous_version, version, value, value_bytes, commit_id, committed_at)" +
@@ -83,6 +100,9 @@ internal sealed partial class PostgresSql
     public static readonly string[] LoggedParameters = [.. RecordParameters, "offset"];
 
     public string LockLogged { get; private set; } = "";
+
+    /// <summary>As <see cref="LockLogged"/>, for a batch of one guild: <c>@lock</c>, <c>@guild</c>, <c>@count</c>.</summary>
+    public string LockLoggedOne { get; private set; } = "";
 
     public string FinishLogged { get; private set; } = "";
 
@@ -117,6 +137,7 @@ internal sealed partial class PostgresSql
 
         const string setValue = "@value, @value_bytes";
         LockLogged = Build("SELECT {s}.lock_logged(@locks, @guilds, @counts)");
+        LockLoggedOne = Build("SELECT {s}.lock_logged_one(@lock, @guild, @count)");
         FinishLogged = Build("SELECT {s}.finish_logged(@guilds, @offsets, @commit, @retention)");
         LoggedSetAny = Logged(Seen + "written AS (" + SetAnyWrite + ")" + Entry("0", "coalesce((SELECT live FROM seen), 0)", "version", setValue));
         LoggedSetAnyAlone = Logged(Seen + "written AS (" + SetAnyWrite + "), logged AS (" + Entry("0", "coalesce((SELECT live FROM seen), 0)", "version", setValue) + "), " +

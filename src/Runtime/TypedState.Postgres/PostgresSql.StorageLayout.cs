@@ -10,9 +10,9 @@ internal sealed partial class PostgresSql
     /// key head and digest (keys of any accepted length), the guilds' version floors and the remembered commit ids.
     /// 4: guild timelines (PostgresSql.TimelineLayout.cs). 5: their snapshots and pins (PostgresSql.SnapshotLayout.cs). 6: the
     /// logged commit's closing function replaced (PostgresSql.LoggedWrites.cs). 7: the
-    /// holder of each lock.
+    /// holder of each lock. 8: the opening function of a one-guild logged commit (PostgresSql.LoggedWrites.cs).
     /// </summary>
-    public const int LayoutVersion = 7;
+    public const int LayoutVersion = 8;
 
     /// <summary>Whether the schema's layout version table exists (the name is passed quoted, as to_regclass wants it).</summary>
     public const string LayoutVersionTableExists = "SELECT to_regclass(@table) IS NOT NULL";
@@ -131,6 +131,9 @@ internal sealed partial class PostgresSql
 
         // Version 7: who holds each lock (only the catalog changes); NULL for locks granted before, which expire.
         "ALTER TABLE {s}.locks ADD COLUMN holder text",
+
+        // Version 8: the opening function of a one-guild logged commit (see LockLoggedOneFunction); nothing else changes.
+        LockLoggedOneFunction,
     ];
 
     /// <summary>The qualified, quoted name of the layout version table (for to_regclass).</summary>

@@ -86,11 +86,7 @@ public sealed partial class PostgresStateDriver
         // Failing to open a connection applies nothing: the exception passes as it is.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = connection.CreateBatch();
-        var open = new NpgsqlBatchCommand(_sql.LockLogged);
-        open.Parameters.Add(new NpgsqlParameter<string[]>("locks", [.. guilds.Select(GuildLockName)]));
-        open.Parameters.Add(new NpgsqlParameter<string[]>("guilds", [.. guilds]));
-        open.Parameters.Add(new NpgsqlParameter<long[]>("counts", [.. guilds.Select(guild => counts[guild])]));
-        batch.BatchCommands.Add(open);
+        batch.BatchCommands.Add(guilds.Count == 1 ? LockLoggedOneCommand(guilds.Min!, counts[guilds.Min!]) : LockLoggedCommand(guilds, counts));
         var order = new int[writes.Count];
         for (var i = 0; i < order.Length; i++)
         {
@@ -148,6 +144,24 @@ public sealed partial class PostgresStateDriver
         {
             throw Lost(ex);
         }
+    }
+
+    private NpgsqlBatchCommand LockLoggedCommand(SortedSet<string> guilds, Dictionary<string, long> counts)
+    {
+        var open = new NpgsqlBatchCommand(_sql.LockLogged);
+        open.Parameters.Add(new NpgsqlParameter<string[]>("locks", [.. guilds.Select(GuildLockName)]));
+        open.Parameters.Add(new NpgsqlParameter<string[]>("guilds", [.. guilds]));
+        open.Parameters.Add(new NpgsqlParameter<long[]>("counts", [.. guilds.Select(guild => counts[guild])]));
+        return open;
+    }
+
+    private NpgsqlBatchCommand LockLoggedOneCommand(string guild, long count)
+    {
+        var open = new NpgsqlBatchCommand(_sql.LockLoggedOne);
+        open.Parameters.Add(new NpgsqlParameter<string>("lock", GuildLockName(guild)));
+        open.Parameters.Add(new NpgsqlParameter<string>("guild", guild));
+        open.Parameters.Add(new NpgsqlParameter<long>("count", count));
+        return open;
     }
 
     /// <summary>A batch's lone unconditional set, its entry at the guild's raised head, and its commit id (<see cref="PostgresSql.LoggedSetAnyAlone"/>).</summary>
