@@ -20,8 +20,7 @@ public sealed class PostgresLayoutVersion4UpgradeTests : IAsyncLifetime
     [Fact]
     public async Task A_layout_version_4_schema_is_upgraded_in_place_and_its_timelines_keep_snapshots()
     {
-        var schema = _schemas.New("v4");
-        await CreateLayoutVersion4SchemaAsync(schema);
+        var schema = await _schemas.NewAtLayoutAsync(_server, "v4", 4);
         await _server.ExecuteAsync($$"""
             INSERT INTO "{{schema}}".records (scope, guild_id, agent_id, key, value, value_bytes, version) VALUES
                 (2, 'g', '', 'plan', '"final"', NULL, 2),
@@ -80,16 +79,5 @@ public sealed class PostgresLayoutVersion4UpgradeTests : IAsyncLifetime
         }
 
         return sequences;
-    }
-
-    /// <summary>The tables of storage layout version 4, built by that version's own upgrades (1 to 4), at version 4.</summary>
-    private async Task CreateLayoutVersion4SchemaAsync(string schema)
-    {
-        var sql = new PostgresSql(schema, PostgresValueStorage.Jsonb);
-        await _server.ExecuteAsync($"CREATE SCHEMA \"{schema}\"; {sql.CreateLayoutVersionTable}; INSERT INTO \"{schema}\".schema_version (id, version) VALUES (1, 4)");
-        for (var version = 1; version <= 4; version++)
-        {
-            await _server.ExecuteAsync(sql.LayoutUpgrades[version - 1]);
-        }
     }
 }

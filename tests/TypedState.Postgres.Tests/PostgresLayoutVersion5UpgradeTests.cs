@@ -20,14 +20,8 @@ public sealed class PostgresLayoutVersion5UpgradeTests : IAsyncLifetime
     [Fact]
     public async Task A_layout_version_5_schema_gets_the_closing_function_without_a_join()
     {
-        var schema = _schemas.New("v5");
+        var schema = await _schemas.NewAtLayoutAsync(_server, "v5", 5);
         var guild = StateOwner.Guild("g");
-        var sql = new PostgresSql(schema, PostgresValueStorage.Jsonb);
-        await _server.ExecuteAsync($"CREATE SCHEMA \"{schema}\"; {sql.CreateLayoutVersionTable}; INSERT INTO \"{schema}\".schema_version (id, version) VALUES (1, 5)");
-        for (var version = 1; version <= 5; version++)
-        {
-            await _server.ExecuteAsync(sql.LayoutUpgrades[version - 1]);
-        }
 
         // The function as layout 5 created it, and a guild whose timeline holds one entry.
         await _server.ExecuteAsync(LayoutVersion5FinishLogged.Replace("{s}", $"\"{schema}\"", StringComparison.Ordinal));

@@ -18,13 +18,7 @@ public sealed class PostgresLayoutVersion6UpgradeTests : IAsyncLifetime
     [Fact]
     public async Task A_layout_version_6_schema_is_upgraded_in_place_and_its_held_lock_is_listed_without_a_holder()
     {
-        var schema = _schemas.New("v6");
-        var sql = new PostgresSql(schema, PostgresValueStorage.Jsonb);
-        await _server.ExecuteAsync($"CREATE SCHEMA \"{schema}\"; {sql.CreateLayoutVersionTable}; INSERT INTO \"{schema}\".schema_version (id, version) VALUES (1, 6)");
-        for (var version = 1; version <= 6; version++)
-        {
-            await _server.ExecuteAsync(sql.LayoutUpgrades[version - 1]);
-        }
+        var schema = await _schemas.NewAtLayoutAsync(_server, "v6", 6);
 
         // A lock as layout 6 granted it: token 4 of the guild, held for a while yet.
         await _server.ExecuteAsync($$"""

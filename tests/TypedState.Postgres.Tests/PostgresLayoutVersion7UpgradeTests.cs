@@ -20,13 +20,7 @@ public sealed class PostgresLayoutVersion7UpgradeTests : IAsyncLifetime
     [Fact]
     public async Task A_layout_version_7_schema_gets_the_one_guild_opening_function()
     {
-        var schema = _schemas.New("v7");
-        var sql = new PostgresSql(schema, PostgresValueStorage.Jsonb);
-        await _server.ExecuteAsync($"CREATE SCHEMA \"{schema}\"; {sql.CreateLayoutVersionTable}; INSERT INTO \"{schema}\".schema_version (id, version) VALUES (1, 7)");
-        for (var version = 1; version <= 7; version++)
-        {
-            await _server.ExecuteAsync(sql.LayoutUpgrades[version - 1]);
-        }
+        var schema = await _schemas.NewAtLayoutAsync(_server, "v7", 7);
 
         await _server.ExecuteAsync($$"""
             INSERT INTO "{{schema}}".records (scope, guild_id, agent_id, key, value, value_bytes, version) VALUES (2, 'g', '', 'plan', '"draft"', NULL, 1);

@@ -13,6 +13,23 @@ internal sealed class TestSchemas
         return name;
     }
 
+    /// <summary>
+    /// A new schema at storage layout <paramref name="version"/>, built by that version's own upgrades (1 to
+    /// <paramref name="version"/>, unchanged since), as that driver left it.
+    /// </summary>
+    public async Task<string> NewAtLayoutAsync(PostgresTestServer server, string purpose, int version)
+    {
+        var schema = New(purpose);
+        var sql = new TypedState.Postgres.PostgresSql(schema, TypedState.Postgres.PostgresValueStorage.Jsonb);
+        await server.ExecuteAsync($"CREATE SCHEMA \"{schema}\"; {sql.CreateLayoutVersionTable}; INSERT INTO \"{schema}\".schema_version (id, version) VALUES (1, {version})");
+        for (var upgrade = 1; upgrade <= version; upgrade++)
+        {
+            await server.ExecuteAsync(sql.LayoutUpgrades[upgrade - 1]);
+        }
+
+        return schema;
+    }
+
     /// <summary>Remembers a schema created under a name of the test's choosing.</summary>
     public string Track(string name)
     {
