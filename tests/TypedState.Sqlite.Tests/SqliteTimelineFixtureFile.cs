@@ -10,13 +10,17 @@ namespace TypedState.Tests.Sqlite;
 /// <see cref="WriteAsync"/>; <c>timeline-layout-5.sqlite</c> by layout 5, with the snapshots and pins too. A later
 /// layout must upgrade both in place, and SqliteTimelineLayoutTests opens them with the current driver. To write the
 /// current layout's file again (only when its content is to change, never for a new layout, which checks in a file of
-/// its own): <c>TYPEDSTATE_WRITE_FIXTURES=1 dotnet test tests/TypedState.Sqlite.Tests --filter "FullyQualifiedName~Writes_the_checked_in"</c>.
+/// its own): <c>TYPEDSTATE_WRITE_FIXTURES=1 dotnet test tests/TypedState.Sqlite.Tests --filter "FullyQualifiedName~The_fixture_writer"</c>
+/// writes <c>timeline-layout-N.sqlite</c> for the current layout N into Data/ (check it in, and add a test opening it).
 /// </summary>
 internal static class SqliteTimelineFixtureFile
 {
     public const string Layout4FileName = "timeline-layout-4.sqlite";
 
     public const string Layout5FileName = "timeline-layout-5.sqlite";
+
+    /// <summary>The name of the current layout's file, which the writer writes (and checks in only when asked).</summary>
+    public static string CurrentFileName => $"timeline-layout-{SqliteStorageLayoutTests.CurrentLayout}.sqlite";
 
     public const string GuildId = "fixture";
 
@@ -30,7 +34,7 @@ internal static class SqliteTimelineFixtureFile
     public static string BuiltCopy(string fileName) => Path.Combine(AppContext.BaseDirectory, "Data", fileName);
 
     /// <summary>The current layout's file in the source tree.</summary>
-    public static string SourceFile([CallerFilePath] string thisFile = "") => Path.Combine(Path.GetDirectoryName(thisFile)!, "Data", Layout5FileName);
+    public static string SourceFile([CallerFilePath] string thisFile = "") => Path.Combine(Path.GetDirectoryName(thisFile)!, "Data", CurrentFileName);
 
     /// <summary>
     /// Writes the fixture: guild "fixture" with a timeline of five entries (1 set plan v1, before the start; 2 set

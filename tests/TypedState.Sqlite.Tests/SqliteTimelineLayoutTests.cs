@@ -96,17 +96,24 @@ public sealed class SqliteTimelineLayoutTests : IDisposable
     }
 
     [Fact]
-    public async Task Writes_the_checked_in_layout_5_file_when_asked()
+    public async Task The_fixture_writer_writes_what_the_checked_in_files_hold()
     {
-        // Not a check: the documented way the fixture was written (see SqliteTimelineFixtureFile).
-        if (Environment.GetEnvironmentVariable("TYPEDSTATE_WRITE_FIXTURES") != "1")
+        // The documented way the files were written (see SqliteTimelineFixtureFile), run at the current layout: what
+        // it writes passes the checks of the checked-in files. With TYPEDSTATE_WRITE_FIXTURES=1 it also replaces the
+        // current layout's file in the source tree.
+        var path = Path.Combine(_directory.Path, CurrentFileName);
+        await WriteAsync($"Data Source={path}");
+        if (Environment.GetEnvironmentVariable("TYPEDSTATE_WRITE_FIXTURES") == "1")
         {
-            return;
+            File.Copy(path, SourceFile(), overwrite: true);
         }
 
-        var path = Path.Combine(_directory.Path, Layout5FileName);
-        await WriteAsync($"Data Source={path}");
-        File.Copy(path, SourceFile(), overwrite: true);
+        await using var state = new SqliteStateManager($"Data Source={path}");
+        await AssertTimelineAndForkAsync(state);
+        Assert.Equal([5L, 3L], await ListAsync(state.Timelines.ListSnapshotsAsync(GuildId)));
+        Assert.Equal([2L], await ListAsync(state.Timelines.ListPinsAsync(GuildId)));
+        Assert.Equal([4L], await ListAsync(state.Timelines.ListPinsAsync(ForkId)));
+        Assert.Equal(SqliteStorageLayoutTests.CurrentLayout, SqliteFile.Scalar($"Data Source={path}", "SELECT version FROM typedstate_schema WHERE id = 1"));
     }
 
     /// <summary>A copy of a checked-in file: opening it may upgrade it (a later layout), and WAL mode writes beside it.</summary>
