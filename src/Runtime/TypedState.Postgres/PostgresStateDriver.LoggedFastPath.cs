@@ -87,19 +87,19 @@ public sealed partial class PostgresStateDriver
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = connection.CreateBatch();
         batch.BatchCommands.Add(guilds.Count == 1 ? LockLoggedOneCommand(guilds.Min!, counts[guilds.Min!]) : LockLoggedCommand(guilds, counts));
+
+        // A lone unconditional set cannot fail its condition: its statement remembers the commit id and returns the
+        // version, and the closing function is not needed.
+        if (writes is [{ Kind: StateWriteKind.Set, ExpectedVersion: null }] && !commitId.IsNone)
+        {
+            batch.BatchCommands.Add(LoggedSetAloneCommand(writes[0], commitId));
+            return await RunLoggedBatchAsync(connection, batch, commitId, last, static reader => [reader.GetInt64(0)], cancellationToken).ConfigureAwait(false);
+        }
+
         var order = new int[writes.Count];
         for (var i = 0; i < order.Length; i++)
         {
             order[i] = i;
-        }
-
-        // A lone unconditional set cannot fail its condition: its statement remembers the commit id and returns the
-        // version, and the closing function is not needed.
-        var alone = writes is [{ Kind: StateWriteKind.Set, ExpectedVersion: null }] && !commitId.IsNone;
-        if (alone)
-        {
-            batch.BatchCommands.Add(LoggedSetAloneCommand(writes[0], commitId));
-            return await RunLoggedBatchAsync(connection, batch, commitId, last, static reader => [reader.GetInt64(0)], cancellationToken).ConfigureAwait(false);
         }
 
         Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));

@@ -92,25 +92,10 @@ public sealed partial class PostgresStateDriver : ITimelineSnapshotDriver
     /// </summary>
     private async Task<GuildTimeline> KeepPointAsync(string guildId, long sequence, byte[]? document, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = _dataSource.CreateBatch();
         var keep = GuildCommand(_sql.KeepPoint, guildId);
         keep.Parameters.Add(SequenceParameter(sequence));
         keep.Parameters.Add(new NpgsqlParameter("document", NpgsqlDbType.Bytea) { Value = (object?)document ?? DBNull.Value });
-        batch.BatchCommands.Add(keep);
-        batch.BatchCommands.Add(GuildCommand(_sql.ReadTimeline, guildId));
-        try
-        {
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return ReadTimelineRow(reader);
-        }
-        catch (PostgresException ex) when (IsTimelineRefusal(ex))
-        {
-            throw TimelineRefusal(ex, guildId, sequence);
-        }
+        return await ChangeTimelineAsync(keep, guildId, sequence, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The sequences a statement lists for a guild (snapshots or pins), after the refusal of a guild without a timeline.</summary>

@@ -204,12 +204,21 @@ public sealed partial class PostgresStateDriver
     public async ValueTask<GuildTimeline> PruneAsync(string guildId, long horizon, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(horizon);
+        var prune = GuildCommand(_sql.PruneTimeline, guildId);
+        prune.Parameters.Add(SequenceParameter(horizon));
+        return await ChangeTimelineAsync(prune, guildId, horizon, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a statement that changes the guild's timeline at <paramref name="sequence"/> (a prune, a snapshot, a pin;
+    /// its refusals raised on the server), then reads the timeline's row in the same round trip.
+    /// </summary>
+    private async Task<GuildTimeline> ChangeTimelineAsync(NpgsqlBatchCommand change, string guildId, long sequence, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = _dataSource.CreateBatch();
-        var prune = GuildCommand(_sql.PruneTimeline, guildId);
-        prune.Parameters.Add(SequenceParameter(horizon));
-        batch.BatchCommands.Add(prune);
+        batch.BatchCommands.Add(change);
         batch.BatchCommands.Add(GuildCommand(_sql.ReadTimeline, guildId));
         try
         {
@@ -220,7 +229,7 @@ public sealed partial class PostgresStateDriver
         }
         catch (PostgresException ex) when (IsTimelineRefusal(ex))
         {
-            throw TimelineRefusal(ex, guildId, horizon);
+            throw TimelineRefusal(ex, guildId, sequence);
         }
     }
 

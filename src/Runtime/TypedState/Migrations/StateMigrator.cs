@@ -107,6 +107,7 @@ public sealed partial class StateMigrator
             var writes = new List<StateWrite>();
             var quarantined = new List<(StateOwner Owner, long Version, string Id, string Reason)>();
             var current = 0;
+            var upgrades = 0;
             foreach (var owner in owners)
             {
                 var record = await ReadAsync(owner, schema.Key, cancellationToken).ConfigureAwait(false);
@@ -135,6 +136,7 @@ public sealed partial class StateMigrator
                 else
                 {
                     writes.Add(new StateWrite(owner, schema.Key, StateWriteKind.Set, upgraded, stored.Version));
+                    upgrades++;
                 }
             }
 
@@ -156,7 +158,6 @@ public sealed partial class StateMigrator
                 continue;
             }
 
-            var upgrades = writes.Count - (2 * quarantined.Count);
             progress.Current += current;
             progress.Upgraded += upgrades;
             progress.Quarantined += quarantined.Count;
