@@ -114,12 +114,37 @@ internal static class DiagnosticDescriptors
         "Derived type cannot be stored",
         "Member '{0}' of '{1}' reaches the polymorphic type '{2}', whose derived type '{3}' cannot be stored: {4}");
 
+    public static readonly DiagnosticDescriptor BreakingSchemaChange = Error(
+        "TSTATE1030",
+        "Stored member changed without a version bump",
+        "'{0}' is still at version {1}, but {2}: records already stored would not read back; raise Version with a migration step that reshapes them, or undo the change");
+
+    public static readonly DiagnosticDescriptor SchemaLockOutOfDate = new(
+        "TSTATE1031",
+        "Schema lock file out of date",
+        "{0}: update the schema lock file (the code fix, or dotnet build -p:TypedStateUpdateLock=true)",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "tstate1031");
+
+    public static readonly DiagnosticDescriptor SchemaVersionLowered = Error(
+        "TSTATE1032",
+        "Schema version lowered",
+        "'{0}' is at Version = {1}, but the schema lock file records version {2}: records written at version {2} would be refused as too new; versions only go up");
+
+    public static readonly DiagnosticDescriptor UnreadableSchemaLock = Error(
+        "TSTATE1033",
+        "Schema lock file unreadable",
+        "'{0}' is not a schema lock file: {1}; repair it, or delete it and run dotnet build -p:TypedStateUpdateLock=true to write it again");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
         NotPartial, InvalidVersion, MissingMigration, DuplicateMigration, DuplicateKey, UnsupportedMemberType,
         NestedOrGeneric, MultipleScopes, InvalidMigration, NoConstructor, InvalidKey, InvalidSerializerContext,
         MemberNotStored, ConflictingJsonName, UnsupportedJsonAttribute, ReservedMemberName, DerivesFromStateType,
-        SubclassOfStoredType, UnstorableReachedType, UnstorableDerivedType,
+        SubclassOfStoredType, UnstorableReachedType, UnstorableDerivedType, BreakingSchemaChange, SchemaLockOutOfDate,
+        SchemaVersionLowered, UnreadableSchemaLock,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];

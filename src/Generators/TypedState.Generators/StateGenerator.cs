@@ -1,7 +1,9 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using TypedState.Generators.Emit;
+using TypedState.Generators.Lock;
 using TypedState.Generators.Model;
 using TypedState.Generators.Parsing;
 
@@ -26,6 +28,15 @@ public sealed class StateGenerator : IIncrementalGenerator
 
         /// <summary>The classes deriving from classes of their own assembly (for TSTATE1018).</summary>
         public const string Subclasses = "TypedState.Subclasses";
+
+        /// <summary>The schema lock entries of the generated state types.</summary>
+        public const string LockShapes = "TypedState.LockShapes";
+
+        /// <summary>The schema lock file, read.</summary>
+        public const string LockFile = "TypedState.LockFile";
+
+        /// <summary>The code's lock entries compared with the file's.</summary>
+        public const string LockCheck = "TypedState.LockCheck";
     }
 
     /// <inheritdoc />
@@ -53,7 +64,9 @@ public sealed class StateGenerator : IIncrementalGenerator
                 static (output, model) => output.AddSource(StateTypeEmitter.HintName(model!), StateTypeEmitter.Emit(model!)));
         }
 
-        ReportSubclasses(context, [agent, guild, global, part]);
+        var all = All([agent, guild, global, part]);
+        ReportSubclasses(context, all);
+        LockPipeline.Register(context, all);
 
         var keys = agent.Collect().Combine(guild.Collect()).Combine(global.Collect())
             .Select(static (all, _) => all.Left.Left.Concat(all.Left.Right).Concat(all.Right)
@@ -88,12 +101,11 @@ public sealed class StateGenerator : IIncrementalGenerator
     /// TSTATE1018 for each class deriving from a stored type. Diagnostics only: the classes are found once per
     /// compilation (a walk over its declared types, no syntax), and no emit step depends on them.
     /// </summary>
-    private static void ReportSubclasses(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<StateTypeResult>[] all)
+    private static void ReportSubclasses(IncrementalGeneratorInitializationContext context, IncrementalValueProvider<ImmutableArray<StateTypeResult>> all)
     {
         var subclasses = context.CompilationProvider.Select(static (compilation, cancellationToken) => SubclassFinder.Find(compilation, cancellationToken))
             .WithTrackingName(Steps.Subclasses);
-        var stored = all.Select(static types => types.Collect()).Aggregate(static (left, right) => left.Combine(right).Select(static (both, _) => both.Left.AddRange(both.Right)))
-            .Select(static (results, _) => results.Where(r => r.Model is not null).SelectMany(r => StoredNames(r.Model!)).Distinct().ToEquatableArray());
+        var stored = all.Select(static (results, _) => results.Where(r => r.Model is not null).SelectMany(r => StoredNames(r.Model!)).Distinct().ToEquatableArray());
         context.RegisterSourceOutput(subclasses.Combine(stored), static (output, input) =>
         {
             var (entries, storedNames) = input;
@@ -111,6 +123,10 @@ public sealed class StateGenerator : IIncrementalGenerator
     /// </summary>
     private static IEnumerable<string> StoredNames(StateTypeModel model) =>
         model.Reached.Where(t => t.Polymorphism is null && !t.IsValueType).Select(t => t.FullName).Concat(model.Polymorphism is null ? [model.Type.FullName] : []);
+
+    /// <summary>Every annotated type's result, of all four attributes, in one collection.</summary>
+    private static IncrementalValueProvider<ImmutableArray<StateTypeResult>> All(IncrementalValuesProvider<StateTypeResult>[] providers) =>
+        providers.Select(static types => types.Collect()).Aggregate(static (left, right) => left.Combine(right).Select(static (both, _) => both.Left.AddRange(both.Right)));
 
     private static EquatableArray<DiagnosticInfo> DuplicateKeys(EquatableArray<StateKeyEntry> entries)
     {

@@ -143,7 +143,24 @@ internal static class StateTypeParser
             Keyword(type));
         var schema = kind == StateKind.Part ? null : new SchemaModel(key ?? type.Name, version, migrations.ToEquatableArray());
         var model = new StateTypeModel(declared, kind, schema, members.ToEquatableArray(), construction, resolver.Reached.Models, polymorphism, type.IsAbstract);
-        return new StateTypeResult(model, EquatableArray<DiagnosticInfo>.Empty, LocationInfo.From(location));
+        return new StateTypeResult(model, EquatableArray<DiagnosticInfo>.Empty, LocationInfo.From(location), MemberLocations(type, members));
+    }
+
+    /// <summary>Where each stored member is declared (its own type or a base class), for the schema lock's diagnostics.</summary>
+    private static EquatableArray<MemberLocation> MemberLocations(INamedTypeSymbol type, List<MemberModel> members) =>
+        members.Select(m => new MemberLocation(m.JsonName, LocationInfo.From(DeclarationOf(type, m.Name)?.Locations.FirstOrDefault()))).ToEquatableArray();
+
+    private static ISymbol? DeclarationOf(INamedTypeSymbol type, string name)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (current.GetMembers(name).FirstOrDefault() is { } member)
+            {
+                return member;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
