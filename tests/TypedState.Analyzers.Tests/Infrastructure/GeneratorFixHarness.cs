@@ -18,6 +18,8 @@ internal static class GeneratorFixHarness
 {
     private const string Path = "/Test.cs";
 
+    private const string LockPath = "/typedstate.lock.json";
+
     /// <summary>The diagnostics with <paramref name="id"/> the generator reports on <paramref name="source"/>, as the text they cover.</summary>
     public static async Task<string[]> ReportedAsync(string source, string id)
     {
@@ -73,6 +75,33 @@ internal static class GeneratorFixHarness
         throw new InvalidOperationException("The fix did not remove the diagnostics.");
     }
 
+    /// <summary>
+    /// With <paramref name="lockFile"/> as the project's schema lock file (an additional file): the text covered by each
+    /// <paramref name="id"/> diagnostic, and the lock file after <paramref name="fix"/> is applied to the first one
+    /// (null when none is reported or the fix offers nothing).
+    /// </summary>
+    public static async Task<(string[] Reported, string? FixedLock)> FixLockAsync(CodeFixProvider fix, string source, string lockFile, string id)
+    {
+        var (document, diagnostics) = await DiagnoseAsync(source, id, lockFile);
+        var text = await document.GetTextAsync();
+        string[] reported = [.. diagnostics.Select(d => text.ToString(d.Location.SourceSpan))];
+        if (diagnostics.IsEmpty)
+        {
+            return (reported, null);
+        }
+
+        var actions = await ActionsAsync(fix, document, diagnostics[0]);
+        if (actions.Count == 0)
+        {
+            return (reported, null);
+        }
+
+        var operations = await Assert.Single(actions).GetOperationsAsync(CancellationToken.None);
+        var solution = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution;
+        var lockDocument = solution.GetProject(document.Project.Id)!.AdditionalDocuments.Single();
+        return (reported, (await lockDocument.GetTextAsync()).ToString());
+    }
+
     private static async Task<List<CodeAction>> ActionsAsync(CodeFixProvider fix, Document document, Diagnostic diagnostic)
     {
         var actions = new List<CodeAction>();
@@ -88,7 +117,7 @@ internal static class GeneratorFixHarness
     }
 
     /// <summary>Compiles <paramref name="source"/> with the generator and maps its <paramref name="id"/> diagnostics onto the document.</summary>
-    private static async Task<(Document Document, ImmutableArray<Diagnostic> Diagnostics)> DiagnoseAsync(string source, string id)
+    private static async Task<(Document Document, ImmutableArray<Diagnostic> Diagnostics)> DiagnoseAsync(string source, string id, string? lockFile = null)
     {
         var workspace = new AdhocWorkspace();
         var project = workspace.CurrentSolution
@@ -97,15 +126,22 @@ internal static class GeneratorFixHarness
             .WithParseOptions(new CSharpParseOptions(LanguageVersion.Latest))
             .WithMetadataReferences(TestReferences.All);
         project = project.AddDocument("GlobalUsings.cs", TestSetup.GlobalUsings, filePath: "/GlobalUsings.cs").Project;
+        if (lockFile is not null)
+        {
+            project = project.AddAdditionalDocument("typedstate.lock.json", SourceText.From(lockFile), filePath: LockPath).Project;
+        }
+
         var document = project.AddDocument("Test.cs", SourceText.From(source), filePath: Path);
         var compilation = await document.Project.GetCompilationAsync() ?? throw new InvalidOperationException("No compilation.");
         var tree = await document.GetSyntaxTreeAsync() ?? throw new InvalidOperationException("No syntax tree.");
-        CSharpGeneratorDriver.Create(new StateGenerator()).RunGeneratorsAndUpdateCompilation(compilation, out _, out var reported);
+        var additional = lockFile is null ? [] : new[] { new LockText(LockPath, lockFile) };
+        CSharpGeneratorDriver.Create([new StateGenerator().AsSourceGenerator()], additional)
+            .RunGeneratorsAndUpdateCompilation(compilation, out _, out var reported);
         ImmutableArray<Diagnostic> mapped =
         [
             .. reported
                 .Where(d => d.Id == id && d.Location.GetLineSpan().Path == Path)
-                .Select(d => Diagnostic.Create(d.Descriptor, Location.Create(tree, d.Location.SourceSpan)))
+                .Select(d => Diagnostic.Create(d.Descriptor, Location.Create(tree, d.Location.SourceSpan), d.Properties))
                 .OrderBy(d => d.Location.SourceSpan.Start),
         ];
         return (document, mapped);
@@ -121,5 +157,12 @@ internal static class GeneratorFixHarness
 
         public override Task<IEnumerable<Diagnostic>> GetProjectDiagnosticsAsync(Project project, CancellationToken cancellationToken) =>
             Task.FromResult<IEnumerable<Diagnostic>>([]);
+    }
+
+    private sealed class LockText(string path, string text) : AdditionalText
+    {
+        public override string Path { get; } = path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(text);
     }
 }
