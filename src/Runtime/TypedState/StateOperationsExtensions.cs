@@ -51,6 +51,7 @@ public static class StateOperationsExtensions
         return OptimisticRetry.UpdateAsync(
             ct => state.GetAsync(owner, key, typeInfo, ct),
             (value, expected, ct) => state.SetAsync(owner, key, value, typeInfo, expected, ct),
+            owner,
             key,
             update,
             maxAttempts,

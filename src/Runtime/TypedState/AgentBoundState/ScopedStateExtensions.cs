@@ -34,6 +34,7 @@ public static class ScopedStateExtensions
         return OptimisticRetry.UpdateAsync(
             ct => state.GetAsync(scope, key, typeInfo, ct),
             (value, expected, ct) => state.SetAsync(scope, key, value, typeInfo, expected, ct),
+            Enum.IsDefined(scope) ? state.OwnerOf(scope) : null,
             key,
             update,
             maxAttempts,
