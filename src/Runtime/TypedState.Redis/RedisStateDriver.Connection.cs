@@ -138,6 +138,6 @@ public sealed partial class RedisStateDriver
             await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
     }
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Connecting to Redis at {Configuration} for key prefix '{KeyPrefix}'")]
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Connecting to Redis at {Configuration} for key prefix '{KeyPrefix}'")]
     private partial void LogConnecting(string configuration, string keyPrefix);
 }

@@ -59,6 +59,6 @@ public sealed partial class RedisStateDriver
         }
     }
 
-    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 208, Level = Microsoft.Extensions.Logging.LogLevel.Debug, Message = "Detached guild '{Fork}' from '{Source}' at sequence {Sequence}")]
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 308, Level = Microsoft.Extensions.Logging.LogLevel.Debug, Message = "Detached guild '{Fork}' from '{Source}' at sequence {Sequence}")]
     private partial void LogDetached(string fork, string source, long sequence);
 }

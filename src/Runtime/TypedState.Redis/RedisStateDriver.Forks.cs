@@ -120,9 +120,9 @@ public sealed partial class RedisStateDriver
         }
     }
 
-    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 206, Level = Microsoft.Extensions.Logging.LogLevel.Debug, Message = "Forked guild '{Source}' at sequence {Sequence} into '{Fork}'")]
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 306, Level = Microsoft.Extensions.Logging.LogLevel.Debug, Message = "Forked guild '{Source}' at sequence {Sequence} into '{Fork}'")]
     private partial void LogForked(string source, long sequence, string fork);
 
-    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 207, Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "A failed fork into guild '{Fork}' could not be queued for deletion; the next fork begun ten minutes after it deletes it")]
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 307, Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "A failed fork into guild '{Fork}' could not be queued for deletion; the next fork begun ten minutes after it deletes it")]
     private partial void LogForkAbandonFailed(string fork, Exception exception);
 }

@@ -79,9 +79,9 @@ public sealed partial class RedisStateDriver
         }
     }
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "Removed {Owner}; deleted {Count} Redis records and tombstones")]
+    [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "Removed {Owner}; deleted {Count} Redis records and tombstones")]
     private partial void LogRemoved(StateOwner owner, long count);
 
-    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Deleting removed Redis records of key prefix '{KeyPrefix}' was interrupted; the removal has taken effect, and the next removal deletes the rest")]
+    [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "Deleting removed Redis records of key prefix '{KeyPrefix}' was interrupted; the removal has taken effect, and the next removal deletes the rest")]
     private partial void LogDeletionInterrupted(string keyPrefix, Exception exception);
 }

@@ -126,9 +126,9 @@ public sealed partial class RedisStateDriver
 
     private static string NewEpochId() => Guid.NewGuid().ToString("N");
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Redis store of key prefix '{KeyPrefix}' found at storage layout version {Stored} (0: new or version 1) and prepared for version {Version}")]
+    [LoggerMessage(EventId = 303, Level = LogLevel.Information, Message = "Redis store of key prefix '{KeyPrefix}' found at storage layout version {Stored} (0: new or version 1) and prepared for version {Version}")]
     private partial void LogStorePrepared(string keyPrefix, long stored, int version);
 
-    [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "The Redis server lost the data of key prefix '{KeyPrefix}' since this driver connected; the commit that found it applied nothing, and versions now start above every earlier one")]
+    [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "The Redis server lost the data of key prefix '{KeyPrefix}' since this driver connected; the commit that found it applied nothing, and versions now start above every earlier one")]
     private partial void LogDataLoss(string keyPrefix);
 }

@@ -1,3 +1,5 @@
+using TypedState.Observability;
+
 namespace TypedState;
 
 /// <summary>The read-modify-write loop behind every <c>UpdateAsync</c>: retry on version conflicts with a short, growing back-off.</summary>
@@ -13,9 +15,23 @@ public static class OptimisticRetry
     /// <param name="update">Computes the new value from the current one (<c>default</c> when absent).</param>
     /// <param name="maxAttempts">Attempts before the last conflict is rethrown.</param>
     /// <param name="cancellationToken">Cancels the loop.</param>
-    public static async ValueTask<StateEntry<T>> UpdateAsync<T>(
+    public static ValueTask<StateEntry<T>> UpdateAsync<T>(
         Func<CancellationToken, ValueTask<StateEntry<T>>> read,
         Func<T, long, CancellationToken, ValueTask<long>> write,
+        string key,
+        Func<T?, T> update,
+        int maxAttempts,
+        CancellationToken cancellationToken) =>
+        UpdateAsync(read, write, null, key, update, maxAttempts, cancellationToken);
+
+    /// <summary>
+    /// <see cref="UpdateAsync{T}(Func{CancellationToken, ValueTask{StateEntry{T}}}, Func{T, long, CancellationToken, ValueTask{long}}, string, Func{T, T}, int, CancellationToken)"/>
+    /// under an <c>update</c> span of its own naming <paramref name="owner"/>, the parent of each attempt's read and write.
+    /// </summary>
+    internal static async ValueTask<StateEntry<T>> UpdateAsync<T>(
+        Func<CancellationToken, ValueTask<StateEntry<T>>> read,
+        Func<T, long, CancellationToken, ValueTask<long>> write,
+        StateOwner? owner,
         string key,
         Func<T?, T> update,
         int maxAttempts,
@@ -25,19 +41,29 @@ public static class OptimisticRetry
         ArgumentNullException.ThrowIfNull(write);
         ArgumentNullException.ThrowIfNull(update);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
-        for (var attempt = 1; ; attempt++)
+        using var span = new CompositeSpan("update", owner, key);
+        try
         {
-            var current = await read(cancellationToken).ConfigureAwait(false);
-            var next = update(current.Exists ? current.Value : default);
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                var version = await write(next, current.Version, cancellationToken).ConfigureAwait(false);
-                return new StateEntry<T>(key, true, next, version);
+                span.Attempt(attempt);
+                var current = await read(cancellationToken).ConfigureAwait(false);
+                var next = update(current.Exists ? current.Value : default);
+                try
+                {
+                    var version = await write(next, current.Version, cancellationToken).ConfigureAwait(false);
+                    return new StateEntry<T>(key, true, next, version);
+                }
+                catch (StateConflictException) when (attempt < maxAttempts)
+                {
+                    await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
+                }
             }
-            catch (StateConflictException) when (attempt < maxAttempts)
-            {
-                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
-            }
+        }
+        catch (Exception ex)
+        {
+            span.Fail(ex);
+            throw;
         }
     }
 

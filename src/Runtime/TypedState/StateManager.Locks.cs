@@ -48,7 +48,7 @@ public partial class StateManager
         {
             var holder = Options.LockHolder ?? StateManagerOptions.DefaultLockHolder;
             var grant = await Driver.TryAcquireLockAsync(owner, key, lease, holder, cancellationToken).ConfigureAwait(false);
-            tracker.Complete(grant is null ? "busy" : "ok");
+            tracker.Complete(grant is null ? "busy" : null);
             return grant is { } granted ? new StateLock(this, owner, key, lease, granted) : null;
         }
         catch (Exception ex)

@@ -185,7 +185,7 @@ public partial class StateManager
 
         public StoredRecord? Complete(StateOwner owner, string key, StoredRecord? record, in OperationTracker tracker)
         {
-            tracker.Complete(record is null ? "absent" : "ok");
+            tracker.Complete(record is null ? "absent" : null);
             return record;
         }
     }

@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using TypedState.Trimming;
 
 namespace TypedState;
 
@@ -10,18 +12,26 @@ namespace TypedState;
 public static class StateOperationsExtensions
 {
     /// <summary>Reads one record, serializing with <see cref="IStateOperations.SerializerOptions"/>.</summary>
+    [RequiresUnreferencedCode(UntypedJson.Message)]
+    [RequiresDynamicCode(UntypedJson.Message)]
     public static ValueTask<StateEntry<T>> GetAsync<T>(this IStateOperations state, StateOwner owner, string key, CancellationToken cancellationToken = default) =>
         state.GetAsync(owner, key, TypeInfo<T>(state), cancellationToken);
 
     /// <summary>Stores a value, serializing with <see cref="IStateOperations.SerializerOptions"/>.</summary>
+    [RequiresUnreferencedCode(UntypedJson.Message)]
+    [RequiresDynamicCode(UntypedJson.Message)]
     public static ValueTask<long> SetAsync<T>(this IStateOperations state, StateOwner owner, string key, T value, long? expectedVersion = null, CancellationToken cancellationToken = default) =>
         state.SetAsync(owner, key, value, TypeInfo<T>(state), expectedVersion, cancellationToken);
 
     /// <summary>Lists records by literal prefix, serializing with <see cref="IStateOperations.SerializerOptions"/>.</summary>
+    [RequiresUnreferencedCode(UntypedJson.Message)]
+    [RequiresDynamicCode(UntypedJson.Message)]
     public static IAsyncEnumerable<StateEntry<T>> ListAsync<T>(this IStateOperations state, StateOwner owner, string prefix, CancellationToken cancellationToken = default) =>
         state.ListAsync(owner, prefix, TypeInfo<T>(state), cancellationToken);
 
     /// <summary>Reads a value, or <paramref name="defaultValue"/> when the record is absent.</summary>
+    [RequiresUnreferencedCode(UntypedJson.Message)]
+    [RequiresDynamicCode(UntypedJson.Message)]
     public static async ValueTask<T> GetValueOrDefaultAsync<T>(this IStateOperations state, StateOwner owner, string key, T defaultValue, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -51,6 +61,7 @@ public static class StateOperationsExtensions
         return OptimisticRetry.UpdateAsync(
             ct => state.GetAsync(owner, key, typeInfo, ct),
             (value, expected, ct) => state.SetAsync(owner, key, value, typeInfo, expected, ct),
+            owner,
             key,
             update,
             maxAttempts,
@@ -58,15 +69,21 @@ public static class StateOperationsExtensions
     }
 
     /// <summary><see cref="UpdateAsync{T}(IStateOperations, StateOwner, string, Func{T, T}, JsonTypeInfo{T}, int, CancellationToken)"/> with <see cref="IStateOperations.SerializerOptions"/>.</summary>
+    [RequiresUnreferencedCode(UntypedJson.Message)]
+    [RequiresDynamicCode(UntypedJson.Message)]
     public static ValueTask<StateEntry<T>> UpdateAsync<T>(this IStateOperations state, StateOwner owner, string key, Func<T?, T> update, int maxAttempts = OptimisticRetry.DefaultMaxAttempts, CancellationToken cancellationToken = default) =>
         state.UpdateAsync(owner, key, update, TypeInfo<T>(state), maxAttempts, cancellationToken);
 
+    [RequiresUnreferencedCode(UntypedJson.Message)]
+    [RequiresDynamicCode(UntypedJson.Message)]
     internal static JsonTypeInfo<T> TypeInfo<T>(IStateOperations state)
     {
         ArgumentNullException.ThrowIfNull(state);
         return TypeInfoFrom<T>(state.SerializerOptions);
     }
 
+    [RequiresUnreferencedCode(UntypedJson.Message)]
+    [RequiresDynamicCode(UntypedJson.Message)]
     internal static JsonTypeInfo<T> TypeInfoFrom<T>(JsonSerializerOptions options)
     {
         if (options.TypeInfoResolver is null)

@@ -62,7 +62,7 @@ public sealed class ThrowingListenerTests
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
-                if (activity.OperationName == "typedstate.get" && Equals(activity.GetTagItem("typedstate.driver"), driverName))
+                if (activity.OperationName == "typedstate.get" && Equals(activity.GetTagItem("db.system.name"), driverName))
                 {
                     throw new ListenerFailure();
                 }
@@ -73,8 +73,8 @@ public sealed class ThrowingListenerTests
     }
 
     /// <summary>
-    /// A meter listener whose callback throws when this test's read is counted as done ("ok" or "absent"); counting the
-    /// failure ("error") goes through, as a listener that breaks on one measurement would.
+    /// A meter listener whose callback throws when this test's read is counted as done (with no error.type); counting the
+    /// failure (with one) goes through, as a listener that breaks on one measurement would.
     /// </summary>
     private static MeterListener ThrowWhenGetIsCounted(string driverName)
     {
@@ -93,9 +93,9 @@ public sealed class ThrowingListenerTests
             var (ours, get, failed) = (false, false, false);
             foreach (var tag in tags)
             {
-                ours |= tag.Key == "driver" && Equals(tag.Value, driverName);
-                get |= tag.Key == "operation" && Equals(tag.Value, "get");
-                failed |= tag.Key == "outcome" && Equals(tag.Value, "error");
+                ours |= tag.Key == "db.system.name" && Equals(tag.Value, driverName);
+                get |= tag.Key == "db.operation.name" && Equals(tag.Value, "get");
+                failed |= tag.Key == "error.type";
             }
 
             if (ours && get && !failed)

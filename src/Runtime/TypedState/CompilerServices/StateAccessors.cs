@@ -80,6 +80,7 @@ public static class StateAccessors
         var entry = await OptimisticRetry.UpdateAsync(
             async ct => OrDefault(await state.GetAsync(schema.Scope, schema.Key, schema.TypeInfo, ct).ConfigureAwait(false)),
             (value, expected, ct) => state.SetAsync(schema.Scope, schema.Key, value, schema.TypeInfo, expected, ct),
+            state.OwnerOf(schema.Scope),
             schema.Key,
             current => change(current!),
             OptimisticRetry.DefaultMaxAttempts,
@@ -98,6 +99,7 @@ public static class StateAccessors
         var entry = await OptimisticRetry.UpdateAsync(
             async ct => OrDefault(await store.GetAsync(owner, schema.Key, schema.TypeInfo, ct).ConfigureAwait(false)),
             (value, expected, ct) => store.SetAsync(owner, schema.Key, value, schema.TypeInfo, expected, ct),
+            owner,
             schema.Key,
             current => change(current!),
             OptimisticRetry.DefaultMaxAttempts,

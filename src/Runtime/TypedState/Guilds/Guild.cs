@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using TypedState.Timeline;
@@ -238,6 +239,14 @@ public sealed class Guild
     }
 
     /// <summary>Records the delivery in the guild's timeline, before the handler runs and writes.</summary>
+    /// <remarks>
+    /// The message is serialized with the store's <see cref="IStateOperations.SerializerOptions"/>, which have no
+    /// reflection resolver in a trimmed or native AOT application: such an application that records messages
+    /// (<see cref="GuildOptions.RecordMessages"/>) registers its message types in a source-generated resolver there,
+    /// or the first recorded send fails with an error that says so (docs/typed-state.md, "Trimming and native AOT").
+    /// </remarks>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Recording is opt-in; its message types come from the configured resolver, documented for trimmed applications.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Recording is opt-in; its message types come from the configured resolver, documented for trimmed applications.")]
     private async ValueTask<long> RecordAsync<TMessage>(string agentId, TMessage message, CancellationToken cancellationToken)
     {
         var owner = StateOwner.Agent(Id, agentId);

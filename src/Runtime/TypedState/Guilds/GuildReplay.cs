@@ -1,6 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using TypedState.Timeline;
+using TypedState.Trimming;
 
 namespace TypedState.Guilds;
 
@@ -15,7 +18,7 @@ namespace TypedState.Guilds;
 /// handler makes: kind, owner, key and value (JSON compared as documents). Appended events are compared by value, not
 /// by id. The comparison assumes the recorded run handled one message at a time; changes of concurrent handlers
 /// interleaved in the recording show as divergences. Message types are found by their recorded .NET name among those
-/// registered with <see cref="Handle{TMessage}"/>.
+/// registered with <see cref="Handle{TMessage}()"/>.
 /// </remarks>
 public sealed class GuildReplay
 {
@@ -29,10 +32,19 @@ public sealed class GuildReplay
         _host = host;
     }
 
-    /// <summary>Lets the replay re-deliver recorded messages of type <typeparamref name="TMessage"/>.</summary>
-    public GuildReplay Handle<TMessage>()
+    /// <summary>
+    /// Lets the replay re-deliver recorded messages of type <typeparamref name="TMessage"/>, read with the store's
+    /// <see cref="IStateOperations.SerializerOptions"/>.
+    /// </summary>
+    [RequiresUnreferencedCode(UntypedJson.Message)]
+    [RequiresDynamicCode(UntypedJson.Message)]
+    public GuildReplay Handle<TMessage>() =>
+        Handle(StateOperationsExtensions.TypeInfoFrom<TMessage>(_host.State.SerializerOptions));
+
+    /// <summary>Lets the replay re-deliver recorded messages of type <typeparamref name="TMessage"/>, read with <paramref name="typeInfo"/>.</summary>
+    public GuildReplay Handle<TMessage>(JsonTypeInfo<TMessage> typeInfo)
     {
-        var typeInfo = StateOperationsExtensions.TypeInfoFrom<TMessage>(_host.State.SerializerOptions);
+        ArgumentNullException.ThrowIfNull(typeInfo);
         _deliveries[typeof(TMessage).FullName ?? typeof(TMessage).Name] = (guild, agentId, payload, cancellationToken) =>
             guild.SendAsync(agentId, JsonSerializer.Deserialize(payload.Span, typeInfo)!, cancellationToken);
         return this;
@@ -46,7 +58,7 @@ public sealed class GuildReplay
     /// </summary>
     /// <exception cref="StateTimelineException">The source has no timeline, the span is beyond its head or was pruned,
     /// or the fork's guild id is taken; nothing was created.</exception>
-    /// <exception cref="InvalidOperationException">A recorded message's type was not registered with <see cref="Handle{TMessage}"/>.</exception>
+    /// <exception cref="InvalidOperationException">A recorded message's type was not registered with <see cref="Handle{TMessage}()"/>.</exception>
     public async ValueTask<ReplayReport> RunAsync(string sourceGuildId, long fromSequence, long toSequence, string forkGuildId, Action<Guild> addAgents, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(addAgents);

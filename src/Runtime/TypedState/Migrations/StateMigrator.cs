@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using TypedState.Diagnostics;
 using TypedState.Observability;
 using TypedState.Storage;
 
@@ -66,9 +65,9 @@ public sealed partial class StateMigrator
     public async Task<StateMigrationResult> MigrateAsync(StateSchema schema, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        using var activity = StateTelemetry.ActivitySource.StartActivity("typedstate.migrate");
+        using var activity = TelemetryTags.StartSpan("migration", ActivityKind.Internal, TelemetryTags.SystemName(_manager.Driver.Name), null, schema.Key);
+        activity?.SetTag(TelemetryTags.Scope, TelemetryTags.ScopeName(schema.Scope));
         activity?.SetTag("typedstate.type", schema.Type.FullName);
-        activity?.SetTag("typedstate.key", schema.Key);
         StateLog.MigrationStarted(_logger, schema.Type.Name, schema.Scope, schema.Key, schema.Version);
         var clock = Stopwatch.StartNew();
         var progress = new Progress();
@@ -91,7 +90,7 @@ public sealed partial class StateMigrator
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             StateLog.MigrationFailed(_logger, schema.Type.Name, ex);
-            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            TelemetryTags.FailSpan(activity, ex);
             throw;
         }
 

@@ -4,21 +4,21 @@ using TypedState.Diagnostics;
 namespace TypedState.Observability;
 
 /// <summary>
-/// Span, counters and duration of one operation. Costs a few branches when nobody listens, so it can sit on
-/// the hot path.
+/// Span, counters and duration of one call to the store, tagged alike (<see cref="TelemetryTags"/>). Costs a few
+/// branches when nobody listens, so it can sit on the hot path.
 /// </summary>
 internal readonly struct OperationTracker
 {
     private readonly Activity? _activity;
     private readonly long _startTimestamp;
     private readonly string _operation;
-    private readonly string _driver;
+    private readonly string _system;
     private readonly Scope? _scope;
 
-    private OperationTracker(string operation, string driver, Scope? scope, Activity? activity, long startTimestamp)
+    private OperationTracker(string operation, string system, Scope? scope, Activity? activity, long startTimestamp)
     {
         _operation = operation;
-        _driver = driver;
+        _system = system;
         _scope = scope;
         _activity = activity;
         _startTimestamp = startTimestamp;
@@ -26,66 +26,76 @@ internal readonly struct OperationTracker
 
     public static OperationTracker Start(string operation, string driver, StateOwner? owner, string? key)
     {
-        Activity? activity = null;
-        if (StateTelemetry.ActivitySource.HasListeners())
-        {
-            activity = StateTelemetry.ActivitySource.StartActivity("typedstate." + operation, ActivityKind.Internal);
-            activity?.SetTag("typedstate.driver", driver);
-            if (activity is not null && owner is { } o)
-            {
-                activity.SetTag("typedstate.scope", o.Scope.ToString());
-                activity.SetTag("typedstate.owner", o.ToString());
-                if (key is not null)
-                {
-                    activity.SetTag("typedstate.key", key);
-                }
-            }
-        }
-
+        var system = TelemetryTags.SystemName(driver);
+        var activity = TelemetryTags.StartSpan(operation, ActivityKind.Client, system, owner, key);
         var start = StateTelemetry.Duration.Enabled ? Stopwatch.GetTimestamp() : 0;
-        return new OperationTracker(operation, driver, owner?.Scope, activity, start);
+        return new OperationTracker(operation, system, owner?.Scope, activity, start);
     }
 
-    public void Complete(string outcome = "ok")
+    /// <summary>Ends a successful operation; <paramref name="outcome"/> tells a read that found nothing
+    /// (<c>absent</c>) or a lock held by another (<c>busy</c>) from one that did.</summary>
+    public void Complete(string? outcome = null)
+    {
+        if (outcome is not null)
+        {
+            _activity?.SetTag(TelemetryTags.Outcome, outcome);
+        }
+
+        End(null, outcome);
+    }
+
+    public void Fail(Exception exception)
+    {
+        TelemetryTags.FailSpan(_activity, exception);
+        var errorType = TelemetryTags.ErrorTypeOf(exception);
+        if (exception is StateConflictException && StateTelemetry.Conflicts.Enabled)
+        {
+            StateTelemetry.Conflicts.Add(1, Tags(errorType, null));
+        }
+
+        End(errorType, null);
+    }
+
+    private void End(string? errorType, string? outcome)
     {
         if (StateTelemetry.Operations.Enabled)
         {
-            StateTelemetry.Operations.Add(
-                1,
-                new KeyValuePair<string, object?>("operation", _operation),
-                new KeyValuePair<string, object?>("scope", _scope?.ToString()),
-                new KeyValuePair<string, object?>("driver", _driver),
-                new KeyValuePair<string, object?>("outcome", outcome));
+            StateTelemetry.Operations.Add(1, Tags(errorType, outcome));
         }
 
         if (_startTimestamp != 0)
         {
-            StateTelemetry.Duration.Record(
-                Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds,
-                new KeyValuePair<string, object?>("operation", _operation),
-                new KeyValuePair<string, object?>("driver", _driver));
+            StateTelemetry.Duration.Record(Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds, Tags(errorType, outcome));
         }
 
         _activity?.Dispose();
     }
 
-    public void Fail(Exception exception)
+    /// <summary>The metric attributes: the span's, less owner and key (unbounded cardinality).</summary>
+    private TagList Tags(string? errorType, string? outcome)
     {
-        if (exception is StateConflictException && StateTelemetry.Conflicts.Enabled)
+        var tags = new TagList
         {
-            StateTelemetry.Conflicts.Add(
-                1,
-                new KeyValuePair<string, object?>("operation", _operation),
-                new KeyValuePair<string, object?>("scope", _scope?.ToString()));
+            { TelemetryTags.DbSystemName, _system },
+            { TelemetryTags.DbOperationName, _operation },
+        };
+        if (_scope is { } scope)
+        {
+            var name = TelemetryTags.ScopeName(scope);
+            tags.Add(TelemetryTags.DbCollectionName, name);
+            tags.Add(TelemetryTags.Scope, name);
         }
 
-        _activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
-        _activity?.AddException(exception);
-        Complete(exception switch
+        if (errorType is not null)
         {
-            StateConflictException => "conflict",
-            OperationCanceledException => "canceled",
-            _ => "error",
-        });
+            tags.Add(TelemetryTags.ErrorType, errorType);
+        }
+
+        if (outcome is not null)
+        {
+            tags.Add(TelemetryTags.Outcome, outcome);
+        }
+
+        return tags;
     }
 }

@@ -1,3 +1,5 @@
+using TypedState.Observability;
+
 namespace TypedState;
 
 // The transaction helpers; the class's other part, ForAgent, lives with the agent-bound state in AgentBoundState/.
@@ -22,19 +24,29 @@ public static partial class StateManagerExtensions
         ArgumentNullException.ThrowIfNull(manager);
         ArgumentNullException.ThrowIfNull(work);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
-        for (var attempt = 1; ; attempt++)
+        using var span = new CompositeSpan("transaction", null, null);
+        try
         {
-            await using var transaction = await manager.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                var result = await work(transaction, cancellationToken).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return result;
+                span.Attempt(attempt);
+                await using var transaction = await manager.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var result = await work(transaction, cancellationToken).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return result;
+                }
+                catch (StateConflictException) when (attempt < maxAttempts)
+                {
+                    await OptimisticRetry.BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
+                }
             }
-            catch (StateConflictException) when (attempt < maxAttempts)
-            {
-                await OptimisticRetry.BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
-            }
+        }
+        catch (Exception ex)
+        {
+            span.Fail(ex);
+            throw;
         }
     }
 
