@@ -62,6 +62,16 @@ public sealed class SchemaLockFixTests
     }
 
     [Fact]
+    public async Task Fix_all_writes_the_same_file_once_for_every_out_of_date_member()
+    {
+        var added = Before.Replace("public int Turns { get; set; }", "public int Turns { get; set; }\n\n    public string Topic { get; set; } = \"\";\n\n    public bool Done { get; set; }", StringComparison.Ordinal);
+        var (reported, fixedLock) = await FixLockAsync(new UpdateSchemaLockCodeFixProvider(), added, Locked, "TSTATE1031", fixAll: true);
+
+        Assert.Equal(["Topic", "Done"], reported);
+        Assert.Equal(Locked.Replace("    \"turns\"", "    \"done\": \"boolean\",\n    \"topic\": \"string\",\n    \"turns\"", StringComparison.Ordinal).ReplaceLineEndings("\n"), fixedLock);
+    }
+
+    [Fact]
     public async Task A_breaking_change_is_no_out_of_date_warning_and_offers_no_fix()
     {
         var renamed = Before.Replace("Turns", "Rounds", StringComparison.Ordinal);

@@ -266,6 +266,48 @@ public sealed class SchemaLockTests
         Assert.Empty(Run(Source, compact).Diagnostics);
     }
 
+    [Fact]
+    public void A_state_part_and_a_type_that_holds_itself_are_followed_once()
+    {
+        const string tree = """
+            using System.Collections.Generic;
+            using TypedState;
+
+            namespace Demo;
+
+            [AgentState(Key = "plan")]
+            public partial class Plan
+            {
+                public Step Root { get; set; } = new();
+
+                public Budget Budget { get; set; } = new();
+            }
+
+            public sealed class Step
+            {
+                public string Goal { get; set; } = "";
+
+                public List<Step> Children { get; set; } = [];
+            }
+
+            [StatePart]
+            public partial class Budget
+            {
+                public decimal Limit { get; set; }
+            }
+            """;
+        var locked = Update(tree);
+        Assert.Contains(
+            "    \"budget\": \"object\",\n    \"budget.limit\": \"decimal\",\n    \"root\": \"object\",\n    \"root.children\": \"array\",\n    \"root.children[]\": \"object\",\n    \"root.goal\": \"string\",\n",
+            locked,
+            StringComparison.Ordinal);
+
+        var retyped = tree.Replace("public decimal Limit", "public string Limit", StringComparison.Ordinal).Replace("Limit { get; set; }", "Limit { get; set; } = \"\";", StringComparison.Ordinal);
+        var diagnostic = Assert.Single(Run(retyped, locked).Diagnostics);
+        Assert.Equal(("TSTATE1030", "Budget"), (diagnostic.Id, At(retyped, diagnostic)));
+        Assert.Contains("'budget.limit' was stored as decimal and is now string", diagnostic.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
     private static void AssertBreaking(string changed, string at, string message)
     {
         var diagnostic = Assert.Single(Run(changed, Locked).Diagnostics);

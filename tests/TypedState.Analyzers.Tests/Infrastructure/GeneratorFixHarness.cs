@@ -78,9 +78,9 @@ internal static class GeneratorFixHarness
     /// <summary>
     /// With <paramref name="lockFile"/> as the project's schema lock file (an additional file): the text covered by each
     /// <paramref name="id"/> diagnostic, and the lock file after <paramref name="fix"/> is applied to the first one
-    /// (null when none is reported or the fix offers nothing).
+    /// (null when none is reported or the fix offers nothing); with <paramref name="fixAll"/>, fix-all in the document.
     /// </summary>
-    public static async Task<(string[] Reported, string? FixedLock)> FixLockAsync(CodeFixProvider fix, string source, string lockFile, string id)
+    public static async Task<(string[] Reported, string? FixedLock)> FixLockAsync(CodeFixProvider fix, string source, string lockFile, string id, bool fixAll = false)
     {
         var (document, diagnostics) = await DiagnoseAsync(source, id, lockFile);
         var text = await document.GetTextAsync();
@@ -96,7 +96,14 @@ internal static class GeneratorFixHarness
             return (reported, null);
         }
 
-        var operations = await Assert.Single(actions).GetOperationsAsync(CancellationToken.None);
+        var action = Assert.Single(actions);
+        if (fixAll)
+        {
+            var context = new FixAllContext(document, fix, FixAllScope.Document, action.EquivalenceKey, [id], new Provider(diagnostics), CancellationToken.None);
+            action = await fix.GetFixAllProvider()!.GetFixAsync(context) ?? throw new InvalidOperationException("No fix-all action.");
+        }
+
+        var operations = await action.GetOperationsAsync(CancellationToken.None);
         var solution = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution;
         var lockDocument = solution.GetProject(document.Project.Id)!.AdditionalDocuments.Single();
         return (reported, (await lockDocument.GetTextAsync()).ToString());
