@@ -62,7 +62,7 @@ public sealed class SqliteGroupCommitTests : IDisposable
         var transaction = await state.BeginTransactionAsync();
         await transaction.SetAsync(StateOwner.Agent("g", "a"), "other", 2);
         await transaction.SetAsync(s_guild, "poison", 3);
-        var failing = transaction.CommitAsync().AsTask();
+        Task failing = transaction.CommitAsync().AsTask();
         var after = state.SetAsync(s_guild, "after", 4).AsTask();
         Assert.All([before, failing, after], write => Assert.False(write.IsCompleted, "A write completed while another process held the lock."));
 

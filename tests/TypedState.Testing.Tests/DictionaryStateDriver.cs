@@ -8,7 +8,7 @@ namespace TypedState.Testing.Tests;
 /// user writes; <see cref="DictionaryConformanceTests"/> runs the conformance suite against it, and the packed-suite
 /// test compiles this very file against the TypedState and TypedState.Testing packages.
 /// </summary>
-public sealed class DictionaryStateDriver : IStateDriver
+public sealed class DictionaryStateDriver : IStateDriver, IDisposable
 {
     /// <summary>The resource of a whole-owner lock: never a key, since keys cannot be empty.</summary>
     private const string OwnerResource = "";
@@ -248,6 +248,11 @@ public sealed class DictionaryStateDriver : IStateDriver
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Nothing to close: the records live in memory.</summary>
+    public void Dispose()
+    {
+    }
 
     private bool IsHeld(StateOwner owner, string resource, DateTimeOffset now) =>
         _locks.TryGetValue((owner, resource), out var grant) && grant.ExpiresAt > now;

@@ -20,7 +20,7 @@ namespace TypedState.Postgres;
 /// Rows of a batch are locked in one global order (scope, guild, agent, key), and guild locks in guild order, so
 /// concurrent batches do not deadlock each other; a deadlock with another statement is retried, as nothing was applied.
 /// </remarks>
-public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver
+public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver, IDisposable
 {
     // One file per concern: reads and owner removal here; listings in .Listing.cs; the commit protocol in .Commit.cs
     // (single writes), .Batch.cs (batches), .LoggedCommit.cs (guilds with a timeline) and .CommitIds.cs (commit ids,
@@ -80,6 +80,16 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver
 
     /// <summary>Where values are written: as jsonb when PostgreSQL can hold them (the default), or always as exact bytes.</summary>
     public PostgresValueStorage ValueStorage => _sql.Storage;
+
+    /// <summary>
+    /// Creates the schema and its tables, or upgrades their storage layout, now rather than on the first operation,
+    /// so another process or connection finds them at once.
+    /// </summary>
+    public ValueTask EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return EnsureInitializedAsync(cancellationToken);
+    }
 
     /// <inheritdoc />
     public async ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)
@@ -166,6 +176,21 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver
         if (_ownsDataSource)
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Disposes the data source when the driver built it, synchronously (Npgsql closes idle connections without waiting).</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_ownsDataSource)
+        {
+            _dataSource.Dispose();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -14,9 +15,33 @@ public sealed partial class RedisStateDriver
     /// <summary>Closes the connection when the driver opened it; a connection passed in is left open.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (await StopAsync(synchronously: false).ConfigureAwait(false) is { } multiplexer)
+        {
+            await multiplexer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="DisposeAsync"/>, synchronously, so a service provider disposed with <c>using</c> can dispose the
+    /// driver; a connection still being opened is waited for first.
+    /// </summary>
+    public void Dispose()
+    {
+        var stopping = StopAsync(synchronously: true);
+        Debug.Assert(stopping.IsCompleted, "A synchronous stop completes before it returns.");
+        stopping.GetAwaiter().GetResult()?.Dispose();
+    }
+
+    /// <summary>
+    /// Marks the driver disposed and detaches it from its connection; returns the connection to close (null when
+    /// the driver does not own it or it never opened). <paramref name="synchronously"/> blocks on a connection still
+    /// being opened instead of awaiting it.
+    /// </summary>
+    private async ValueTask<IConnectionMultiplexer?> StopAsync(bool synchronously)
+    {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            return;
+            return null;
         }
 
         lock (_prepareGate)
@@ -30,7 +55,7 @@ public sealed partial class RedisStateDriver
 
         if (!_ownsConnection)
         {
-            return;
+            return null;
         }
 
         Task<IConnectionMultiplexer>? connection;
@@ -42,21 +67,28 @@ public sealed partial class RedisStateDriver
 
         if (connection is null)
         {
-            return;
+            return null;
         }
 
-        IConnectionMultiplexer multiplexer;
         try
         {
-            multiplexer = await connection.ConfigureAwait(false);
+            return synchronously ? connection.GetAwaiter().GetResult() : await connection.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ArgumentException)
         {
             // It never connected; there is nothing to close.
-            return;
+            return null;
         }
+    }
 
-        await multiplexer.DisposeAsync().ConfigureAwait(false);
+    /// <summary>
+    /// Opens the connection and prepares the store (its memory policy checked, its marker written) now rather than on
+    /// the first operation, so a server that cannot hold state durably is reported at start-up.
+    /// </summary>
+    public async ValueTask EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await DatabaseAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

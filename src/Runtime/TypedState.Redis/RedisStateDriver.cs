@@ -34,7 +34,7 @@ namespace TypedState.Redis;
 /// of its records has been set by a driver version that keeps the owner sets; owners whose records were all written by
 /// an earlier version are listed again after their next set.</para>
 /// </remarks>
-public sealed partial class RedisStateDriver : IStateDriver
+public sealed partial class RedisStateDriver : IStateDriver, IDisposable
 {
     private static readonly RedisValue[] s_recordFields = [RedisKeys.ValueField, RedisKeys.VersionField];
 

@@ -15,7 +15,7 @@ namespace TypedState.Sqlite;
 /// on first use; their storage layout is versioned and upgraded in place. Guild timelines
 /// (<see cref="ITimelineDriver"/>) are logged in the committing transaction; forks read through their source.
 /// </summary>
-public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver
+public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, IDisposable
 {
     private readonly SqliteSessionPool _sessions;
     private readonly string _connectionString;
@@ -240,10 +240,39 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver
         }
     }
 
+    /// <summary>
+    /// Creates the database file, switches it to WAL and creates or upgrades its tables now, rather than on the first
+    /// operation, so another process can open it at once.
+    /// </summary>
+    public ValueTask EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            // Any pooled session has a prepared file behind it: renting one prepares it if nobody has yet.
+            InSession(0, static (_, _) => 0);
+            return ValueTask.CompletedTask;
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException(ex);
+        }
+    }
+
     /// <summary>Stops the writer (queued writes fail, applying nothing) and closes every connection.</summary>
     public async ValueTask DisposeAsync()
     {
         await Writer.DisposeAsync().ConfigureAwait(false);
+        _sessions.Dispose();
+    }
+
+    /// <summary>
+    /// <see cref="DisposeAsync"/>, synchronously (a write in hand is local and short), so a service provider disposed
+    /// with <c>using</c> can dispose the driver.
+    /// </summary>
+    public void Dispose()
+    {
+        Writer.Dispose();
         _sessions.Dispose();
     }
 

@@ -12,7 +12,7 @@ namespace TypedState.Sqlite;
 /// process holds the write lock the loop polls for it asynchronously, and a queued write leaves the queue when its
 /// token fires or after <see cref="SqliteStateDriverOptions.BusyTimeout"/>, with nothing applied.
 /// </summary>
-internal sealed partial class SqliteWriter : IAsyncDisposable
+internal sealed partial class SqliteWriter : IAsyncDisposable, IDisposable
 {
     /// <summary>The most writes one transaction takes, so a long queue is committed in bounded steps.</summary>
     private const int MaxGroup = 128;
@@ -101,6 +101,30 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
 
         // A write running on its caller's thread finishes before the connection closes.
         await _connectionGate.WaitAsync().ConfigureAwait(false);
+        Close();
+    }
+
+    /// <summary>
+    /// <see cref="DisposeAsync"/>, blocking: the loop stops at once (queued writes fail) and a write in hand is a
+    /// local transaction, so the wait is short and needs no network.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _queue.Writer.TryComplete();
+        _stopping.Cancel();
+        _loop.GetAwaiter().GetResult();
+        _connectionGate.Wait();
+        Close();
+    }
+
+    private void Close()
+    {
         _session?.Dispose();
         _session = null;
         _stopping.Dispose();

@@ -26,8 +26,20 @@ public interface IStateManager : IStateOperations
     /// <exception cref="StateLockException">The lock stayed taken for the whole <paramref name="timeout"/>.</exception>
     ValueTask<IStateLock> AcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, TimeSpan timeout, CancellationToken cancellationToken = default);
 
+    // Both overloads keep an optional token: a wait is a TimeSpan and a token is not, so no call is ambiguous, and
+    // the shipped overload's shape stays as it was.
+#pragma warning disable RS0026, RS0027
     /// <summary>Takes a pessimistic lock if it is free now; returns null when it is held.</summary>
     ValueTask<IStateLock?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes a pessimistic lock, waiting up to <paramref name="waitTimeout"/> for the current holder to release it or
+    /// for its lease to expire; returns null when it stayed taken for the whole wait (zero: one attempt, as the
+    /// overload without a wait). The wait holds no thread and ends with an <see cref="OperationCanceledException"/>
+    /// when <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    ValueTask<IStateLock?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, TimeSpan waitTimeout, CancellationToken cancellationToken = default);
+#pragma warning restore RS0026, RS0027
 
     /// <summary>
     /// Streams the locks held now in the store (by any process) of the owners of <paramref name="scope"/>, or of every

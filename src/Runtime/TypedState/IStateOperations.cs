@@ -14,7 +14,8 @@ public interface IStateOperations
     JsonSerializerOptions SerializerOptions { get; }
 
     /// <summary>Reads one record. An absent record gives an entry with <see cref="StateEntry{T}.Exists"/> false and version 0.</summary>
-    /// <exception cref="CorruptStateException">The stored bytes are not valid JSON for <typeparamref name="T"/>.</exception>
+    /// <exception cref="CorruptStateException">The stored bytes are not well-formed JSON.</exception>
+    /// <exception cref="StateTypeMismatchException">The stored JSON does not fit <typeparamref name="T"/> (a number read as a string).</exception>
     /// <exception cref="InvalidStateKeyException">The key is empty, too long or contains control characters.</exception>
     ValueTask<StateEntry<T>> GetAsync<T>(StateOwner owner, string key, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default);
 
@@ -27,6 +28,24 @@ public interface IStateOperations
     /// the call returns 0.
     /// </returns>
     ValueTask<long> SetAsync<T>(StateOwner owner, string key, T value, JsonTypeInfo<T> typeInfo, long? expectedVersion = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores a JSON value the caller already holds (UTF-8), as it is: no serializer, no CLR type. The bytes must be
+    /// one well-formed JSON value; versions, <paramref name="expectedVersion"/> and the size limit work as in
+    /// <see cref="SetAsync{T}"/>. No state type's schema is checked: the caller owns the document's shape.
+    /// </summary>
+    /// <returns>The record's new version (inside a transaction: 0, decided at commit).</returns>
+    /// <exception cref="InvalidStateJsonException">The bytes are not one well-formed JSON value; nothing was written.</exception>
+    /// <exception cref="StateValueTooLargeException">The bytes exceed <see cref="StateManagerOptions.MaxValueBytes"/>.</exception>
+    ValueTask<long> SetJsonAsync(StateOwner owner, string key, ReadOnlyMemory<byte> utf8Json, long? expectedVersion = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads one record as the raw JSON stored (UTF-8), without deserializing it; inside a transaction it is a read like
+    /// <see cref="GetAsync{T}"/> (checked at commit). An absent record gives an entry with <see cref="StateEntry{T}.Exists"/>
+    /// false and version 0. A driver may re-render whitespace and property order (see <see cref="Storage.IStateDriver"/>).
+    /// </summary>
+    /// <exception cref="CorruptStateException">The stored bytes are not one well-formed JSON value.</exception>
+    ValueTask<StateEntry<ReadOnlyMemory<byte>>> GetJsonAsync(StateOwner owner, string key, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Deletes a record. With <paramref name="expectedVersion"/> the delete succeeds only when the record has that version.

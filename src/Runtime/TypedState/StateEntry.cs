@@ -35,7 +35,7 @@ public readonly struct StateEntry<T>
     public bool Exists { get; }
 
     /// <summary>The value, or <c>default</c> when absent.</summary>
-    /// <exception cref="StateException">The listed record could not be read (see <see cref="Error"/>): a <see cref="CorruptStateException"/>, a <see cref="StateSchemaTooNewException"/> or a <see cref="StateMigrationException"/>.</exception>
+    /// <exception cref="StateException">The listed record could not be read (see <see cref="Error"/>): a <see cref="CorruptStateException"/>, a <see cref="StateTypeMismatchException"/>, a <see cref="StateSchemaTooNewException"/> or a <see cref="StateMigrationException"/>.</exception>
     public T? Value => Error is null ? _value : throw Error;
 
     /// <summary>For listed records only: why the stored bytes could not be read; <see langword="null"/> when they could.</summary>

@@ -37,8 +37,7 @@ public partial class StateManager
         }
         catch (JsonException ex)
         {
-            StateLog.CorruptRecord(Logger, owner, key, version, typeof(T).Name, ex);
-            throw new CorruptStateException(owner, key, version, typeof(T), ex);
+            throw Unreadable(owner, key, bytes.Span, version, typeof(T), ex);
         }
         catch (StateSchemaException ex) when (ex.Owner is null)
         {
@@ -48,13 +47,31 @@ public partial class StateManager
         }
     }
 
+    /// <summary>
+    /// The error for stored bytes the serializer refused: <see cref="StateTypeMismatchException"/> when they are
+    /// well-formed JSON that does not fit <paramref name="type"/> (checked only now, on the failure path), otherwise
+    /// <see cref="CorruptStateException"/>.
+    /// </summary>
+    internal StateException Unreadable(StateOwner owner, string key, ReadOnlySpan<byte> bytes, long version, Type type, JsonException error)
+    {
+        if (JsonValueCheck.Problem(bytes) is null)
+        {
+            var path = error.Path ?? "$";
+            StateLog.TypeMismatch(Logger, owner, key, version, type.Name, path, error);
+            return new StateTypeMismatchException(owner, key, version, type, path, error);
+        }
+
+        StateLog.CorruptRecord(Logger, owner, key, version, type.Name, error);
+        return new CorruptStateException(owner, key, version, type, error);
+    }
+
     internal StateEntry<T> ToEntry<T>(StateOwner owner, StoredRecord record, JsonTypeInfo<T> typeInfo)
     {
         try
         {
             return new StateEntry<T>(record.Key, true, Deserialize(owner, record.Key, record.Value, record.Version, typeInfo), record.Version);
         }
-        catch (StateException corrupt) when (corrupt is CorruptStateException or StateSchemaException)
+        catch (StateException corrupt) when (corrupt is CorruptStateException or StateTypeMismatchException or StateSchemaException)
         {
             return new StateEntry<T>(record.Key, true, default, record.Version, corrupt);
         }

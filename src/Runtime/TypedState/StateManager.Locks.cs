@@ -12,7 +12,22 @@ public partial class StateManager
     /// <inheritdoc />
     public async ValueTask<IStateLock> AcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
+        return await TryAcquireLockAsync(owner, key, lease, timeout, cancellationToken).ConfigureAwait(false)
+            ?? throw new StateLockException(
+                StateLockFailure.Timeout,
+                owner,
+                key,
+                null,
+                null,
+                $"The {(key is null ? "owner" : "key")} lock stayed taken for the whole wait of {timeout.TotalMilliseconds:0} ms.");
+    }
+
+    // The two TryAcquireLockAsync overloads both keep an optional token (see IStateManager).
+#pragma warning disable RS0026, RS0027
+    /// <inheritdoc />
+    public async ValueTask<IStateLock?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, TimeSpan waitTimeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(waitTimeout, TimeSpan.Zero);
         var started = TimeProvider.System.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
@@ -21,20 +36,17 @@ public partial class StateManager
                 return held;
             }
 
-            if (TimeProvider.System.GetElapsedTime(started) >= timeout)
+            var remaining = waitTimeout - TimeProvider.System.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
             {
-                throw new StateLockException(
-                    StateLockFailure.Timeout,
-                    owner,
-                    key,
-                    null,
-                    null,
-                    $"The {(key is null ? "owner" : "key")} lock stayed taken for the whole wait of {timeout.TotalMilliseconds:0} ms.");
+                return null;
             }
 
-            // Drivers have no common way to block on a lock, so waiters poll with a growing, jittered pause.
+            // Drivers have no common way to block on a lock, so waiters poll with a growing, jittered pause (a task
+            // delay, no thread held); the last pause ends at the deadline, for one last attempt there.
             var pause = Math.Min(50, 1 << Math.Min(attempt, 6));
-            await Task.Delay(Random.Shared.Next(pause / 2, pause + 1), cancellationToken).ConfigureAwait(false);
+            var delay = TimeSpan.FromMilliseconds(Random.Shared.Next(pause / 2, pause + 1));
+            await Task.Delay(delay < remaining ? delay : remaining, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -57,6 +69,8 @@ public partial class StateManager
             throw Translate(ex, "lock", owner, key, StateWriteOutcome.Unknown);
         }
     }
+
+#pragma warning restore RS0026, RS0027
 
     /// <inheritdoc />
     public async IAsyncEnumerable<HeldLock> ListLocksAsync(Scope? scope = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -16,7 +16,7 @@ namespace TypedState;
 /// builds transactions, reports errors with scope, owner and key, and emits logs, spans and metrics.
 /// Thread-safe.
 /// </summary>
-public partial class StateManager : IStateManager, IAsyncDisposable
+public partial class StateManager : IStateManager, IAsyncDisposable, IDisposable
 {
     private readonly bool _ownsDriver;
     private readonly StateFence[] _fences = [];
@@ -75,12 +75,57 @@ public partial class StateManager : IStateManager, IAsyncDisposable
         return ValueTask.FromResult<IStateTransaction>(new StateTransaction(this));
     }
 
+    /// <summary>
+    /// Creates the store's storage now (a SQLite file and its tables, a PostgreSQL schema; a Redis connection is opened
+    /// and checked) rather than on first use, so another process can open the store at once and a store that cannot be
+    /// reached fails here. Repeatable. On the Generic Host, <see cref="DependencyInjection.TypedStateBuilder.EnsureCreatedOnStartup"/>
+    /// runs it when the host starts; with plain dependency injection, call it on the registered <see cref="StateManager"/>.
+    /// </summary>
+    public async ValueTask EnsureCreatedAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        var tracker = OperationTracker.Start("create", Driver.Name, null, null);
+        try
+        {
+            await Driver.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+            tracker.Complete();
+        }
+        catch (Exception ex)
+        {
+            tracker.Fail(ex);
+            throw Translate(ex, "create", null, null);
+        }
+    }
+
     /// <summary>Disposes the driver when this manager owns it.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0 && _ownsDriver)
         {
             await Driver.DisposeAsync().ConfigureAwait(false);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Disposes the driver when this manager owns it, synchronously: every driver of TypedState closes its
+    /// connections without waiting on the network, so <c>using var services = …BuildServiceProvider()</c> works. A
+    /// driver that is only <see cref="IAsyncDisposable"/> is disposed by waiting for its asynchronous disposal.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _ownsDriver)
+        {
+            if (Driver is IDisposable disposable)
+            {
+                disposable.Dispose();
+            }
+            else
+            {
+                Driver.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
         }
 
         GC.SuppressFinalize(this);

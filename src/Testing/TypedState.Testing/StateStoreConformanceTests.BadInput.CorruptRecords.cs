@@ -5,15 +5,14 @@ namespace TypedState.Testing;
 
 public abstract partial class StateStoreConformanceTests
 {
+    /// <summary>Bytes that are not one well-formed JSON value (values of the wrong shape are in TypeMismatchPayloads).</summary>
     public static TheoryData<string, string> CorruptPayloads => new()
     {
         { "not JSON", "{not json" },
         { "truncated JSON", "{\"count\": 1" },
-        { "a string where a record is expected", "\"text\"" },
-        { "a number of the wrong type inside the record", "{\"count\":\"seven\"}" },
-        { "an array where a record is expected", "[1,2,3]" },
         { "trailing garbage", "{\"count\":1} trailing" },
-        { "a number too large for int", "{\"count\":1e400}" },
+        { "two documents", "{\"count\":1}{\"count\":2}" },
+        { "single quotes", "{'count':1}" },
     };
 
     [Theory]
@@ -88,26 +87,6 @@ public abstract partial class StateStoreConformanceTests
     }
 
     [Fact]
-    public async Task A_value_of_the_wrong_shape_for_a_scalar_type_is_reported_as_corrupt()
-    {
-        var state = await CreateManagerAsync();
-        await state.SetAsync(Agent1, "word", "seven");
-        await state.SetAsync(Agent1, "nothing", (string?)null);
-        await state.SetAsync(Agent1, "number", 7);
-
-        var asInt = await Assert.ThrowsAsync<CorruptStateException>(() => state.GetAsync<int>(Agent1, "word").AsTask());
-        var nullAsInt = await Assert.ThrowsAsync<CorruptStateException>(() => state.GetAsync<int>(Agent1, "nothing").AsTask());
-        var numberAsString = await Assert.ThrowsAsync<CorruptStateException>(() => state.GetAsync<string>(Agent1, "number").AsTask());
-
-        Assert.Equal(typeof(int), asInt.TargetType);
-        Assert.Equal(1, asInt.Version);
-        AssertNamesRecord(asInt, Agent1, "word");
-        AssertNamesRecord(nullAsInt, Agent1, "nothing");
-        Assert.Equal(typeof(string), numberAsString.TargetType);
-        Assert.Equal("seven", (await state.GetAsync<string>(Agent1, "word")).Value);
-    }
-
-    [Fact]
     public async Task Invalid_UTF8_in_a_stored_string_is_reported_as_corrupt()
     {
         var state = await CreateManagerAsync();
@@ -149,7 +128,7 @@ public abstract partial class StateStoreConformanceTests
     {
         var state = await CreateManagerAsync();
         await WriteRawAsync(state.Driver, Guild1, "bad", "{not json"u8.ToArray());
-        await WriteRawAsync(state.Driver, Guild1, "worse", "\"text\""u8.ToArray());
+        await WriteRawAsync(state.Driver, Guild1, "worse", "{\"count\":"u8.ToArray());
         var ex = await Assert.ThrowsAsync<CorruptStateException>(() => state.GetAsync<Counter>(Guild1, "bad").AsTask());
 
         var repaired = await state.SetAsync(Guild1, "bad", new Counter(1), expectedVersion: ex.Version);

@@ -122,28 +122,29 @@ public abstract partial class StateStoreConformanceTests
 
     [Theory]
     [MemberData(nameof(AllScopes))]
-    public Task Corrupt_records_stop_the_migrator_with_CorruptStateException_and_stay_unchanged(string scope) =>
-        ForProbe(scope, new ReportsCorruptRecords());
+    public Task Unreadable_records_stop_the_migrator_with_a_typed_error_and_stay_unchanged(string scope) =>
+        ForProbe(scope, new ReportsUnreadableRecords());
 
-    private sealed class ReportsCorruptRecords : IProbeTest
+    private sealed class ReportsUnreadableRecords : IProbeTest
     {
         public async Task RunAsync<T>(StateStoreConformanceTests suite)
             where T : IStateType<T>
         {
-            string[] corrupt =
+            // Bytes that are not JSON are corrupt; JSON that does not fit the state type is a type mismatch.
+            (string Document, Type Error)[] unreadable =
             [
-                "{not json",
-                "",
-                "[1,2]",
-                "\"v1\"",
-                "{\"$version\":\"2\",\"id\":\"x\"}",
-                "{\"$version\":2,\"id\":\"x\",\"title\":",
-                "{\"id\":\"x\",\"name\":\"t\",\"count\":1",
-                "{\"$version\":3,\"id\":\"x\",\"title\":\"t\"",
-                "{\"$version\":3,\"id\":\"x\",\"title\":\"t\",\"visits\":1,\"trail\":[]}trailing",
+                ("{not json", typeof(CorruptStateException)),
+                ("", typeof(CorruptStateException)),
+                ("[1,2]", typeof(StateTypeMismatchException)),
+                ("\"v1\"", typeof(StateTypeMismatchException)),
+                ("{\"$version\":\"2\",\"id\":\"x\"}", typeof(StateTypeMismatchException)),
+                ("{\"$version\":2,\"id\":\"x\",\"title\":", typeof(CorruptStateException)),
+                ("{\"id\":\"x\",\"name\":\"t\",\"count\":1", typeof(CorruptStateException)),
+                ("{\"$version\":3,\"id\":\"x\",\"title\":\"t\"", typeof(CorruptStateException)),
+                ("{\"$version\":3,\"id\":\"x\",\"title\":\"t\",\"visits\":1,\"trail\":[]}trailing", typeof(CorruptStateException)),
             ];
 
-            foreach (var document in corrupt)
+            foreach (var (document, error) in unreadable)
             {
                 var manager = await suite.CreateManagerAsync();
                 var driver = manager.Driver;
@@ -157,19 +158,27 @@ public abstract partial class StateStoreConformanceTests
                 }
 
                 var migrator = new StateMigrator(manager, [T.Schema]);
-                var ex = await Assert.ThrowsAsync<CorruptStateException>(() => migrator.MigrateAsync());
+                var ex = await Assert.ThrowsAnyAsync<StateException>(() => migrator.MigrateAsync());
 
+                Assert.True(ex.GetType() == error, $"{document}: {ex}");
                 AssertNamesRecord(ex, broken, ProbeKey);
-                Assert.Equal(seeded[broken].Version, ex.Version);
-                Assert.Equal(typeof(T), ex.TargetType);
-                Assert.IsAssignableFrom<JsonException>(ex.InnerException);
-                foreach (var (owner, (doc, version)) in seeded)
+                var (version, targetType) = ex switch
                 {
-                    await AssertRawAsync(driver, owner, doc, version);
+                    CorruptStateException corrupt => (corrupt.Version, corrupt.TargetType),
+                    StateTypeMismatchException mismatch => (mismatch.Version, mismatch.TargetType),
+                    _ => (0, typeof(void)),
+                };
+                Assert.Equal(seeded[broken].Version, version);
+                Assert.Equal(typeof(T), targetType);
+                Assert.IsAssignableFrom<JsonException>(ex.InnerException);
+                foreach (var (owner, (doc, stored)) in seeded)
+                {
+                    await AssertRawAsync(driver, owner, doc, stored);
                 }
 
-                // Reading reports the same record as corrupt.
-                var read = await Assert.ThrowsAsync<CorruptStateException>(() => StateAccessors.LoadAsync<T>(manager, broken, CancellationToken.None).AsTask());
+                // Reading reports the same record the same way.
+                var read = await Assert.ThrowsAnyAsync<StateException>(() => StateAccessors.LoadAsync<T>(manager, broken, CancellationToken.None).AsTask());
+                Assert.Equal(error, read.GetType());
                 AssertNamesRecord(read, broken, ProbeKey);
             }
         }

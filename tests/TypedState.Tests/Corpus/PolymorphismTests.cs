@@ -78,20 +78,21 @@ public sealed class PolymorphismTests
 
     [Theory]
     [MemberData(nameof(CorruptDocuments))]
-    public async Task An_unknown_or_misplaced_discriminator_is_a_CorruptStateException_naming_record_and_path(string document, string path)
+    public async Task An_unknown_or_misplaced_discriminator_is_a_type_mismatch_naming_record_and_path(string document, string path)
     {
         var driver = new InMemoryStateDriver();
         await using var manager = new StateManager(driver);
         var bytes = Encoding.UTF8.GetBytes(document);
         var written = await driver.CommitAsync([new StateWrite(s_owner, Key, StateWriteKind.Set, bytes, null)], [], CommitId.None, CancellationToken.None);
 
-        var ex = await Assert.ThrowsAsync<CorruptStateException>(() => ToolRunLog.LoadAsync(manager.ForAgent("g", "a")).AsTask());
+        var ex = await Assert.ThrowsAsync<StateTypeMismatchException>(() => ToolRunLog.LoadAsync(manager.ForAgent("g", "a")).AsTask());
+        Assert.Equal(path, ex.JsonPath);
         Assert.Equal(Key, ex.Key);
         Assert.Equal(typeof(ToolRunLog), ex.TargetType);
         Assert.Equal(path, Assert.IsAssignableFrom<JsonException>(ex.InnerException).Path);
 
         // An update fails the same way and leaves the record as it was.
-        await Assert.ThrowsAsync<CorruptStateException>(() => ToolRunLog.UpdateAsync(manager.ForAgent("g", "a"), l => l).AsTask());
+        await Assert.ThrowsAsync<StateTypeMismatchException>(() => ToolRunLog.UpdateAsync(manager.ForAgent("g", "a"), l => l).AsTask());
         var raw = await driver.ReadAsync(s_owner, Key, default);
         Assert.Equal(bytes, raw!.Value.Value.ToArray());
         Assert.Equal(written.Versions[0], raw.Value.Version);

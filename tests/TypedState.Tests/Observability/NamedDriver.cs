@@ -31,5 +31,12 @@ internal sealed class NamedDriver(string name) : IStateDriver
 
     public ValueTask RemoveOwnerAsync(StateOwner owner, CancellationToken cancellationToken) => _inner.RemoveOwnerAsync(owner, cancellationToken);
 
-    public ValueTask DisposeAsync() => _inner.DisposeAsync();
+    /// <summary>How many times the driver was disposed (it is only <see cref="IAsyncDisposable"/>).</summary>
+    public int Disposals { get; private set; }
+
+    public ValueTask DisposeAsync()
+    {
+        Disposals++;
+        return _inner.DisposeAsync();
+    }
 }

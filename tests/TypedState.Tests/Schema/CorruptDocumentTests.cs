@@ -12,16 +12,11 @@ public sealed class CorruptDocumentTests
 
     private static readonly StateOwner s_owner = StateOwner.Agent("guild-c", "agent-c");
 
-    private static readonly string[] s_corruptDocuments =
+    // Bytes that are not one JSON value: a CorruptStateException.
+    private static readonly string[] s_malformedDocuments =
     [
-        // Not an object.
         "",
         " ",
-        "[]",
-        "[{\"i32\":1}]",
-        "\"text\"",
-        "42",
-        "true",
 
         // Not JSON, truncated, or followed by more.
         "{i32:1}",
@@ -34,6 +29,17 @@ public sealed class CorruptDocumentTests
         "{\"home\":{\"street\":\"s\"}",
         "{\"i32\":1}x",
         "{\"i32\":1}{}",
+    ];
+
+    // Well-formed JSON the type cannot read: a StateTypeMismatchException.
+    private static readonly string[] s_mismatchedDocuments =
+    [
+        // Not an object.
+        "[]",
+        "[{\"i32\":1}]",
+        "\"text\"",
+        "42",
+        "true",
 
         // Wrong token types and out-of-range numbers.
         "{\"i32\":\"12\"}",
@@ -100,13 +106,43 @@ public sealed class CorruptDocumentTests
         "{\"$version\":{}}",
     ];
 
-    public static TheoryData<string> CorruptDocuments => [.. s_corruptDocuments];
+    private static readonly string[] s_corruptDocuments = [.. s_malformedDocuments, .. s_mismatchedDocuments];
+
+    public static TheoryData<string> MalformedDocuments => [.. s_malformedDocuments];
+
+    public static TheoryData<string> MismatchedDocuments => [.. s_mismatchedDocuments];
 
     [Theory]
-    [MemberData(nameof(CorruptDocuments))]
-    public async Task A_document_the_type_cannot_read_is_a_CorruptStateException_naming_owner_and_key(string document)
+    [MemberData(nameof(MalformedDocuments))]
+    public async Task A_document_that_is_not_JSON_is_a_CorruptStateException_naming_owner_and_key(string document)
     {
         await AssertCorruptAsync(Encoding.UTF8.GetBytes(document));
+    }
+
+    [Theory]
+    [MemberData(nameof(MismatchedDocuments))]
+    public async Task JSON_the_type_cannot_read_is_a_StateTypeMismatchException_naming_owner_and_key(string document)
+    {
+        await AssertUnreadableAsync<StateTypeMismatchException>(Encoding.UTF8.GetBytes(document));
+    }
+
+    [Theory]
+    [InlineData("[]", "$")]
+    [InlineData("{\"i32\":\"12\"}", "$.i32")]
+    [InlineData("{\"home\":{\"zip\":\"1\"}}", "$.home.zip")]
+    [InlineData("{\"names\":[1]}", "$.names[0]")]
+    [InlineData("{\"sparse\":[1,\"x\"]}", "$.sparse[1]")]
+    [InlineData("{\"u8\":256}", "$.u8")]
+    public async Task The_generated_reader_names_the_path_of_the_value_that_does_not_fit(string document, string path)
+    {
+        var driver = new InMemoryStateDriver();
+        await using var manager = new StateManager(driver);
+        await WriteRawAsync(driver, Encoding.UTF8.GetBytes(document));
+
+        var ex = await Assert.ThrowsAsync<StateTypeMismatchException>(() => manager.GetAsync(s_owner, Key, Everything.StateSchema.TypeInfo).AsTask());
+
+        Assert.Equal(path, ex.JsonPath);
+        Assert.Contains($"at {path}", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -171,33 +207,34 @@ public sealed class CorruptDocumentTests
         Assert.Equal(version, loaded.Version);
         Assert.Equal(RoundTripTests.Canonical(new Everything()), RoundTripTests.Canonical(loaded.Value));
 
-        // A struct state type has no null: the same document is corrupt.
+        // A struct state type has no null: the same document does not fit it.
         await WriteRawAsync(driver, "null"u8.ToArray(), "roundtrip/counter");
-        var ex = await Assert.ThrowsAsync<CorruptStateException>(() => manager.GetAsync(s_owner, "roundtrip/counter", CounterState.StateSchema.TypeInfo).AsTask());
+        var ex = await Assert.ThrowsAsync<StateTypeMismatchException>(() => manager.GetAsync(s_owner, "roundtrip/counter", CounterState.StateSchema.TypeInfo).AsTask());
         Assert.Equal(typeof(CounterState), ex.TargetType);
     }
 
-    private static async Task AssertCorruptAsync(byte[] document)
+    private static Task AssertCorruptAsync(byte[] document) => AssertUnreadableAsync<CorruptStateException>(document);
+
+    private static async Task AssertUnreadableAsync<TError>(byte[] document)
+        where TError : StateException
     {
         var driver = new InMemoryStateDriver();
         await using var manager = new StateManager(driver);
         var version = await WriteRawAsync(driver, document);
 
-        var ex = await Assert.ThrowsAsync<CorruptStateException>(() => manager.GetAsync(s_owner, Key, Everything.StateSchema.TypeInfo).AsTask());
-        AssertCorrupt(ex, version);
+        AssertUnreadable(await Assert.ThrowsAsync<TError>(() => manager.GetAsync(s_owner, Key, Everything.StateSchema.TypeInfo).AsTask()), version);
 
         // The typed accessor, a listing and a transaction report it the same way.
-        ex = await Assert.ThrowsAsync<CorruptStateException>(() => Everything.LoadAsync(manager.ForAgent(s_owner.GuildId!, s_owner.AgentId!)).AsTask());
-        AssertCorrupt(ex, version);
+        AssertUnreadable(await Assert.ThrowsAsync<TError>(() => Everything.LoadAsync(manager.ForAgent(s_owner.GuildId!, s_owner.AgentId!)).AsTask()), version);
         await foreach (var listed in manager.ListAsync(s_owner, "roundtrip/", Everything.StateSchema.TypeInfo))
         {
             Assert.True(listed.Exists);
-            AssertCorrupt(Assert.IsType<CorruptStateException>(listed.Error), version);
+            AssertUnreadable(Assert.IsType<TError>(listed.Error), version);
         }
 
         await using (var tx = await manager.BeginTransactionAsync())
         {
-            AssertCorrupt(await Assert.ThrowsAsync<CorruptStateException>(() => tx.GetAsync(s_owner, Key, Everything.StateSchema.TypeInfo).AsTask()), version);
+            AssertUnreadable(await Assert.ThrowsAsync<TError>(() => tx.GetAsync(s_owner, Key, Everything.StateSchema.TypeInfo).AsTask()), version);
         }
 
         // The record is left as it was.
@@ -206,13 +243,19 @@ public sealed class CorruptDocumentTests
         Assert.Equal(version, raw.Value.Version);
     }
 
-    private static void AssertCorrupt(CorruptStateException ex, long version)
+    private static void AssertUnreadable(StateException ex, long version)
     {
+        var (stored, type) = ex switch
+        {
+            CorruptStateException corrupt => (corrupt.Version, corrupt.TargetType),
+            StateTypeMismatchException mismatch => (mismatch.Version, mismatch.TargetType),
+            _ => throw new InvalidOperationException($"Unexpected {ex.GetType().Name}."),
+        };
         Assert.Equal(s_owner, ex.Owner);
         Assert.Equal(Scope.Agent, ex.Scope);
         Assert.Equal(Key, ex.Key);
-        Assert.Equal(version, ex.Version);
-        Assert.Equal(typeof(Everything), ex.TargetType);
+        Assert.Equal(version, stored);
+        Assert.Equal(typeof(Everything), type);
         Assert.IsAssignableFrom<JsonException>(ex.InnerException);
         Assert.Contains("guild 'guild-c'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("agent 'agent-c'", ex.Message, StringComparison.Ordinal);

@@ -28,14 +28,15 @@ public sealed class StrictReadTests
 
     [Theory]
     [MemberData(nameof(Documents))]
-    public async Task A_missing_required_member_or_a_null_struct_part_is_a_CorruptStateException_naming_record_and_path(string document, string path)
+    public async Task A_missing_required_member_or_a_null_struct_part_is_a_type_mismatch_naming_record_and_path(string document, string path)
     {
         var driver = new InMemoryStateDriver();
         await using var manager = new StateManager(driver);
         var bytes = Encoding.UTF8.GetBytes(document);
         var version = await WriteRawAsync(driver, bytes);
 
-        var ex = await Assert.ThrowsAsync<CorruptStateException>(() => TokenLedger.LoadAsync(manager.ForAgent("guild-s", "agent-s")).AsTask());
+        var ex = await Assert.ThrowsAsync<StateTypeMismatchException>(() => TokenLedger.LoadAsync(manager.ForAgent("guild-s", "agent-s")).AsTask());
+        Assert.Equal(path, ex.JsonPath);
         Assert.Equal(Key, ex.Key);
         Assert.Equal(typeof(TokenLedger), ex.TargetType);
         Assert.Contains($"key '{Key}'", ex.Message, StringComparison.Ordinal);
@@ -43,7 +44,7 @@ public sealed class StrictReadTests
         Assert.Equal(path, Assert.IsAssignableFrom<JsonException>(ex.InnerException).Path);
 
         // An update fails the same way and writes nothing.
-        await Assert.ThrowsAsync<CorruptStateException>(() => TokenLedger.UpdateAsync(manager.ForAgent("guild-s", "agent-s"), l => l).AsTask());
+        await Assert.ThrowsAsync<StateTypeMismatchException>(() => TokenLedger.UpdateAsync(manager.ForAgent("guild-s", "agent-s"), l => l).AsTask());
         var raw = await driver.ReadAsync(s_owner, Key, default);
         Assert.Equal(bytes, raw!.Value.Value.ToArray());
         Assert.Equal(version, raw.Value.Version);

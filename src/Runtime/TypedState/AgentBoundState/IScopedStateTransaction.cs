@@ -7,7 +7,8 @@ public interface IScopedStateTransaction : IScopedStateOperations, IAsyncDisposa
     bool IsActive { get; }
 
     /// <summary>Applies every buffered write atomically, or none of them.</summary>
-    ValueTask CommitAsync(CancellationToken cancellationToken = default);
+    /// <returns>The records written and deleted, with the versions the store gave them.</returns>
+    ValueTask<TransactionCommit> CommitAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Discards every buffered write.</summary>
     ValueTask RollbackAsync(CancellationToken cancellationToken = default);

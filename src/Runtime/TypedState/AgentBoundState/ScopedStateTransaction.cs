@@ -6,7 +6,7 @@ internal sealed class ScopedStateTransaction(IStateTransaction transaction, stri
 {
     public bool IsActive => transaction.IsActive;
 
-    public ValueTask CommitAsync(CancellationToken cancellationToken = default) => transaction.CommitAsync(cancellationToken);
+    public ValueTask<TransactionCommit> CommitAsync(CancellationToken cancellationToken = default) => transaction.CommitAsync(cancellationToken);
 
     public ValueTask RollbackAsync(CancellationToken cancellationToken = default) => transaction.RollbackAsync(cancellationToken);
 

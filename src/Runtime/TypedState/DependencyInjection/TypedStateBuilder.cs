@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using TypedState.InMemory;
 using TypedState.Storage;
 
@@ -112,6 +114,18 @@ public sealed class TypedStateBuilder
             Services.Configure(configure);
         }
 
+        return this;
+    }
+
+    /// <summary>
+    /// Creates the store's storage when the host starts (<see cref="StateManager.EnsureCreatedAsync"/>: a SQLite file
+    /// and its tables, a PostgreSQL schema, a checked Redis connection), before the startup migration and the hosted
+    /// services registered after TypedState, so other processes can open the store at once; a store that cannot be
+    /// reached stops the start-up. Needs the Generic Host; without it, call <see cref="StateManager.EnsureCreatedAsync"/>.
+    /// </summary>
+    public TypedStateBuilder EnsureCreatedOnStartup()
+    {
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StateStoreCreationHostedService>());
         return this;
     }
 

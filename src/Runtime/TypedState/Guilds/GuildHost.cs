@@ -9,7 +9,7 @@ namespace TypedState.Guilds;
 /// A minimal in-process host of guilds. Stopping a guild keeps its state (it continues on the next start);
 /// removing a guild deletes its guild state and its agents' state, as their lifetimes end.
 /// </summary>
-public sealed class GuildHost : IAsyncDisposable
+public sealed class GuildHost : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, Guild> _guilds = new(StringComparer.Ordinal);
     private static readonly GuildOptions s_defaults = new();
@@ -72,6 +72,9 @@ public sealed class GuildHost : IAsyncDisposable
             await guild.StopAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>Stops every guild, waiting for each to finish its message in hand; their state is kept.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     internal void Forget(Guild guild) => _guilds.TryRemove(new KeyValuePair<string, Guild>(guild.Id, guild));
 }

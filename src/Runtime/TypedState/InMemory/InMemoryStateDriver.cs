@@ -11,7 +11,7 @@ namespace TypedState.InMemory;
 /// lock so that every batch is atomic with respect to every other. Guild timelines (<see cref="ITimelineDriver"/>)
 /// are kept beside the records (InMemoryStateDriver.Timeline.cs); a fork's reads take the lock too.
 /// </summary>
-public sealed partial class InMemoryStateDriver : IStateDriver, ITimelineDriver
+public sealed partial class InMemoryStateDriver : IStateDriver, ITimelineDriver, IDisposable
 {
     private readonly ConcurrentDictionary<StateOwner, ConcurrentDictionary<string, Slot>> _owners = new();
     private readonly Dictionary<StateOwner, OwnerLocks> _locks = [];
@@ -239,6 +239,11 @@ public sealed partial class InMemoryStateDriver : IStateDriver, ITimelineDriver
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Does nothing: the records live in memory until the driver is collected.</summary>
+    public void Dispose()
+    {
+    }
 
     /// <summary>The version floor of the owner's guild: 0 unless an owner of the guild was removed.</summary>
     private long Floor(StateOwner owner) =>

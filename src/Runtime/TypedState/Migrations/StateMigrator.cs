@@ -50,6 +50,7 @@ public sealed partial class StateMigrator
     /// <exception cref="StateSchemaTooNewException">A record was written by a newer build.</exception>
     /// <exception cref="StateMigrationException">A migration step threw or produced a document the type cannot read.</exception>
     /// <exception cref="CorruptStateException">A record is not valid JSON.</exception>
+    /// <exception cref="StateTypeMismatchException">A record is JSON that does not fit its state type.</exception>
     public async Task<IReadOnlyList<StateMigrationResult>> MigrateAsync(CancellationToken cancellationToken = default)
     {
         var results = new List<StateMigrationResult>(_schemas.Count);
@@ -120,7 +121,7 @@ public sealed partial class StateMigrator
                 {
                     upgraded = Upgrade(schema, owner, stored);
                 }
-                catch (StateException ex) when (_options.OnFailure == StateMigrationFailureAction.Quarantine && ex is CorruptStateException or StateMigrationException or StateValueTooLargeException)
+                catch (StateException ex) when (_options.OnFailure == StateMigrationFailureAction.Quarantine && ex is CorruptStateException or StateTypeMismatchException or StateMigrationException or StateValueTooLargeException)
                 {
                     // Moved in this batch's commit, on the version read, so a concurrent writer retries the batch.
                     writes.AddRange(QuarantineEnvelope.MoveWrites(owner, stored, ex.Message, TimeProvider.System.GetUtcNow(), out var id));
@@ -191,7 +192,7 @@ public sealed partial class StateMigrator
         }
         catch (JsonException ex)
         {
-            throw new CorruptStateException(owner, schema.Key, stored.Version, schema.Type, ex);
+            throw _manager.Unreadable(owner, schema.Key, stored.Value.Span, stored.Version, schema.Type, ex);
         }
         catch (StateSchemaException ex) when (ex.Owner is null)
         {

@@ -12,6 +12,9 @@ internal static partial class StateLog
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Corrupt record {Owner} key '{Key}' version {Version} could not be read as {Type}")]
     public static partial void CorruptRecord(ILogger logger, StateOwner owner, string key, long version, string type, Exception exception);
 
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Record {Owner} key '{Key}' version {Version} is JSON that does not fit {Type} at {Path}")]
+    public static partial void TypeMismatch(ILogger logger, StateOwner owner, string key, long version, string type, string path, Exception exception);
+
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "The {Driver} driver failed during {Operation} on {Owner}")]
     public static partial void DriverFailure(ILogger logger, string driver, string operation, string owner, Exception exception);
 

@@ -71,9 +71,28 @@ internal sealed class StateDocumentConverter<T>(StateSchema<T> schema) : JsonCon
         {
             throw ex.WithPath(start);
         }
+        catch (JsonException ex) when (ex.Path is null && ex.GetType() == typeof(JsonException))
+        {
+            // A generated reader's own error (a token of the wrong type): located where the reader stopped.
+            throw new JsonException(ex.Message, PathAt(start, reader.TokenStartIndex), null, null, ex);
+        }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException or ArgumentException)
         {
-            throw new JsonException(ex.Message, ex);
+            throw new JsonException(ex.Message, PathAt(start, reader.TokenStartIndex), null, null, ex);
+        }
+    }
+
+    /// <summary>The path of the token at <paramref name="offset"/>, or null when the document cannot be read that far.</summary>
+    private static string? PathAt(Utf8JsonReader start, long offset)
+    {
+        try
+        {
+            return StateJsonPath.At(start, offset, null);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // Malformed or invalid UTF-8 before the token: the document is corrupt, and has no path to give.
+            return null;
         }
     }
 }

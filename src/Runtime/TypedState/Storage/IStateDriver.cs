@@ -26,6 +26,13 @@ public interface IStateDriver : IAsyncDisposable
     string Name { get; }
 
     /// <summary>
+    /// Creates what the store needs before its first use (a database file and its tables, a schema), or checks it is
+    /// there and reachable, so that another process can open the store at once; the operations do it themselves on
+    /// first use otherwise. Repeatable and safe from many processes at once. The default does nothing.
+    /// </summary>
+    ValueTask EnsureCreatedAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>
     /// Reads one live record, or <see langword="null"/> when the key is absent or deleted. Its value is the
     /// document written, byte for byte or re-rendered as described in the remarks of <see cref="IStateDriver"/>.
     /// </summary>

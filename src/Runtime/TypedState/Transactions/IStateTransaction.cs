@@ -40,11 +40,12 @@ public interface IStateTransaction : IStateOperations, IAsyncDisposable, IDispos
     string Append<TEvent>(StateOwner owner, TEvent domainEvent, JsonTypeInfo<TEvent> typeInfo, string? eventId = null);
 
     /// <summary>Applies every buffered write atomically, or none of them.</summary>
+    /// <returns>The records written and deleted, with the versions the store gave them (<see cref="TransactionCommit"/>).</returns>
     /// <exception cref="StateConflictException">
     /// A record read, listed or written by the transaction changed since; nothing was applied. A record added under a
     /// listed prefix is not a conflict (see the remarks of <see cref="IStateTransaction"/>).
     /// </exception>
-    ValueTask CommitAsync(CancellationToken cancellationToken = default);
+    ValueTask<TransactionCommit> CommitAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Discards every buffered write.</summary>
     ValueTask RollbackAsync(CancellationToken cancellationToken = default);

@@ -13,7 +13,7 @@ namespace TypedState;
 /// concurrent change to anything the transaction saw makes the commit fail instead of being overwritten. Key ranges
 /// are not checked: the driver seam has no range check, so a record added under a listed prefix goes unnoticed.
 /// </summary>
-internal sealed class StateTransaction : IStateTransaction
+internal sealed partial class StateTransaction : IStateTransaction
 {
     private readonly StateManager _manager;
     private readonly Dictionary<(StateOwner Owner, string Key), Pending> _entries = [];
@@ -54,6 +54,12 @@ internal sealed class StateTransaction : IStateTransaction
             return SetOverAsync(owner, key, bytes, schema, cancellationToken);
         }
 
+        return Buffer(owner, key, bytes, expectedVersion);
+    }
+
+    /// <summary>Buffers a set of <paramref name="bytes"/>, conditional on what the transaction saw or was told.</summary>
+    private ValueTask<long> Buffer(StateOwner owner, string key, byte[] bytes, long? expectedVersion)
+    {
         var pending = GetOrAdd(owner, key);
         Expect(pending, expectedVersion);
         pending.Write = StateWriteKind.Set;
@@ -160,7 +166,7 @@ internal sealed class StateTransaction : IStateTransaction
         return write.Key;
     }
 
-    public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<TransactionCommit> CommitAsync(CancellationToken cancellationToken = default)
     {
         EnsureActive();
         var batch = new List<StateWrite>(_order.Count + _appends.Count);
@@ -180,13 +186,16 @@ internal sealed class StateTransaction : IStateTransaction
 
         // Whatever the outcome, a transaction commits once: after a conflict the caller starts a new one.
         _endedAs = "through a failed commit";
+        var committed = TransactionCommit.Empty;
         if (batch.Count > 0)
         {
-            await _manager.CommitAsync("commit", batch, cancellationToken).ConfigureAwait(false);
+            var result = await _manager.CommitAsync("commit", batch, cancellationToken).ConfigureAwait(false);
             StateLog.TransactionCommitted(_manager.Logger, batch.Count);
+            committed = TransactionCommit.From(batch, result);
         }
 
         _endedAs = "committed";
+        return committed;
     }
 
     public ValueTask RollbackAsync(CancellationToken cancellationToken = default)

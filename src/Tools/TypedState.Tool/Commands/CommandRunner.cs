@@ -53,7 +53,7 @@ internal static class CommandRunner
     {
         StateTimelineException { Failure: TimelineFailure.NotStarted } or StateNotFoundException or StateQuarantineException { Failure: QuarantineFailure.NotFound } => ExitCodes.NotFound,
         StateQuarantineException { Failure: QuarantineFailure.Ambiguous } => ExitCodes.Usage,
-        CorruptStateException or StateSchemaException or StateMigrationException => ExitCodes.DataError,
+        CorruptStateException or StateTypeMismatchException or StateSchemaException or StateMigrationException => ExitCodes.DataError,
         InvalidStateKeyException or StateValueTooLargeException => ExitCodes.Usage,
         StateDriverException or TimeoutException => ExitCodes.StoreUnavailable,
         _ => ExitCodes.Refused,
