@@ -109,6 +109,7 @@ public static partial class Interleaved
         CompareSerializers(Serialization.SerializerFixtures.ChatMemory(), options, rounds, blockMs);
         CompareSerializers(Serialization.SerializerFixtures.TopicMemory(), options, rounds, blockMs);
         CompareEncoders(options, rounds, blockMs);
+        CompareCorpus(options, rounds, blockMs);
 
         GC.KeepAlive(s_sink);
         return 0;
@@ -163,6 +164,20 @@ public static partial class Interleaved
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"| {name} | {FormatTime(Median(rawTimes))} | {FormatTime(Median(typedTimes))} | {Median(ratios):F2} | {Quantile(ratios, 0.1):F2}–{Quantile(ratios, 0.9):F2} | {ratios[0]:F2}–{ratios[^1]:F2} | {typedTimes.Min() / rawTimes.Min():F2} | {rawAlloc} B | {typedAlloc} B |"));
+    }
+
+    /// <summary>Runs <see cref="Compare"/> when the row's name is selected; returns whether it ran.</summary>
+    private static bool CompareSelected<TRaw, TTyped>(string name, TRaw raw, TTyped typed, BenchmarkArguments options, int rounds, double blockMs)
+        where TRaw : struct, IOp
+        where TTyped : struct, IOp
+    {
+        if (!options.Selected(name))
+        {
+            return false;
+        }
+
+        Compare(name, raw, typed, rounds, blockMs);
+        return true;
     }
 
     private static long Time<T>(T op, int n)
@@ -295,15 +310,8 @@ public static partial class Interleaved
         var rows = false;
         void Row<TRaw, TTyped>(string comparison, TRaw raw, TTyped typed)
             where TRaw : struct, IOp
-            where TTyped : struct, IOp
-        {
-            var name = $"{comparison} ({serializer.Name})";
-            if (options.Selected(name))
-            {
-                Compare(name, raw, typed, rounds, blockMs);
-                rows = true;
-            }
-        }
+            where TTyped : struct, IOp =>
+            rows |= CompareSelected($"{comparison} ({serializer.Name})", raw, typed, options, rounds, blockMs);
 
         Row("Serialize: STJ reflection vs TypedState", new SerializeReflection<T>(serializer), new SerializeTypedState<T>(serializer));
         Row("Serialize: STJ source-gen metadata vs TypedState", new SerializeMetadata<T>(serializer), new SerializeTypedState<T>(serializer));

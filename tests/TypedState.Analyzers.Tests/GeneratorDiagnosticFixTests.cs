@@ -47,7 +47,7 @@ public sealed class GeneratorDiagnosticFixTests
         [AgentState]
         public partial class ChatMemory
         {
-            public List<string> Topics { get; } = [];
+            public IReadOnlyList<string> Topics { get; } = [];
             public int Turns { get; }
             public int Count => Topics.Count;
             public int Field;
@@ -58,7 +58,7 @@ public sealed class GeneratorDiagnosticFixTests
         [AgentState]
         public partial class ChatMemory
         {
-            public List<string> Topics { get; private set; } = [];
+            public IReadOnlyList<string> Topics { get; private set; } = [];
             public int Turns { get; private set; }
             public int Count => Topics.Count;
             public int Field;

@@ -14,7 +14,7 @@ public sealed partial class DiagnosticTests
         [AgentState]
         public partial class Memory
         {
-            public List<string> {|#0:Topics|} { get; } = new();
+            public IReadOnlyList<string> {|#0:Topics|} { get; } = new List<string>();
 
             public int {|#1:Limit|};
 
@@ -23,7 +23,7 @@ public sealed partial class DiagnosticTests
             public int Turns { get; set; }
         }
         """,
-        Expect(DiagnosticDescriptors.MemberNotStored, 0, "Topics", "Memory", "it is a get-only auto-property"),
+        Expect(DiagnosticDescriptors.MemberNotStored, 0, "Topics", "Memory", NotPopulatable("System.Collections.Generic.IReadOnlyList<string>")),
         Expect(DiagnosticDescriptors.MemberNotStored, 1, "Limit", "Memory", "it is a field (System.Text.Json stores a public field only with [JsonInclude])"),
         Expect(DiagnosticDescriptors.MemberNotStored, 2, "Name", "Memory", "it is a field (System.Text.Json stores a public field only with [JsonInclude])"));
 

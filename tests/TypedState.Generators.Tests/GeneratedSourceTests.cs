@@ -417,4 +417,34 @@ public sealed class GeneratedSourceTests
         }
         """,
     ]);
+
+    [Fact]
+    public Task Get_only_collections_populated() => Snapshots.VerifyAsync(nameof(Get_only_collections_populated), [
+        """
+        using System;
+        using System.Collections.Generic;
+        using TypedState;
+
+        namespace Demo.Populated;
+
+        [AgentState(Key = "board")]
+        public partial class Board
+        {
+            public string Name { get; set; } = "";
+
+            public List<Card> Cards { get; } = [];
+
+            public ISet<string> Labels { get; } = new HashSet<string>();
+
+            public IDictionary<Guid, int> Votes { get; } = new Dictionary<Guid, int>();
+        }
+
+        public sealed class Card
+        {
+            public string Title { get; set; } = "";
+
+            public Dictionary<string, List<string>> Comments { get; } = [];
+        }
+        """,
+    ]);
 }

@@ -17,8 +17,13 @@ internal sealed class Corpus
 
     private readonly List<(string Path, string Text)> _files = [];
 
-    public Corpus(int stateTypes)
+    private readonly bool _reached;
+
+    /// <param name="stateTypes">How many state types.</param>
+    /// <param name="reached">Parts without <c>[StatePart]</c>: the state types reach them from their members.</param>
+    public Corpus(int stateTypes, bool reached = false)
     {
+        _reached = reached;
         StateTypes = stateTypes;
         Parts = Math.Max(1, stateTypes / 10);
         PlainClasses = Parts;
@@ -93,8 +98,9 @@ internal sealed class Corpus
 
     private static string PlainPath(int k) => $"Services/Service{k}.cs";
 
-    private static string PartText(int j)
+    private string PartText(int j)
     {
+        var attribute = _reached ? string.Empty : "[StatePart]\n";
         var declaration = j % 2 == 0 ? "record" : "class";
         var accessor = j % 2 == 0 ? "init" : "set";
         return $$"""
@@ -103,8 +109,7 @@ internal sealed class Corpus
 
             namespace GeneratorCost.Parts;
 
-            [StatePart]
-            public partial {{declaration}} Part{{j}}
+            {{attribute}}public partial {{declaration}} Part{{j}}
             {
                 public string Text { get; {{accessor}}; } = "";
 

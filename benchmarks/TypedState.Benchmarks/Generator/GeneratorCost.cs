@@ -27,7 +27,7 @@ namespace TypedState.Benchmarks.Generator;
 /// Each figure is the median of <c>--repeat</c> runs with its min–max, wall clock and the process's CPU time (all threads),
 /// and the bytes allocated (all threads). The first run in the process (JIT not yet warm) is reported on its own.
 /// </summary>
-/// <remarks>Usage: <c>dotnet run -c Release --project benchmarks/TypedState.Benchmarks -- generator [--types 500] [--repeat 10] [--steps] [--no-stj]</c>; <c>--steps</c> prints, instead of timings, what each kind of warm run re-runs, step by step (the generator's tracked steps).</remarks>
+/// <remarks>Usage: <c>dotnet run -c Release --project benchmarks/TypedState.Benchmarks -- generator [--types 500] [--repeat 10] [--steps] [--no-stj] [--reached]</c>; <c>--steps</c> prints, instead of timings, what each kind of warm run re-runs, step by step (the generator's tracked steps); <c>--reached</c> leaves <c>[StatePart]</c> off the parts, which the state types then reach from their members (each state type's generated half serializes the parts it reaches).</remarks>
 public static class GeneratorCost
 {
     private static readonly CSharpParseOptions s_parse = new(LanguageVersion.Latest);
@@ -38,6 +38,7 @@ public static class GeneratorCost
         var repeat = 10;
         var steps = false;
         var peer = true;
+        var reached = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -54,16 +55,19 @@ public static class GeneratorCost
                 case "--no-stj":
                     peer = false;
                     break;
+                case "--reached":
+                    reached = true;
+                    break;
                 default:
-                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: generator [--types N] [--repeat N] [--steps] [--no-stj]");
+                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: generator [--types N] [--repeat N] [--steps] [--no-stj] [--reached]");
                     return 2;
             }
         }
 
         var references = References(out var refFolder);
-        var corpus = new Corpus(types);
+        var corpus = new Corpus(types, reached);
         var trees = corpus.Files.Select(f => CSharpSyntaxTree.ParseText(f.Text, s_parse, f.Path)).ToArray();
-        Console.WriteLine($"Generator cost: {corpus.StateTypes} state types ({corpus.Versioned} at Version 3 with migrations), {corpus.Parts} parts, {corpus.PlainClasses} plain classes, {trees.Length} files, {corpus.Files.Sum(f => f.Text.Length) / 1024} KiB of source");
+        Console.WriteLine($"Generator cost: {corpus.StateTypes} state types ({corpus.Versioned} at Version 3 with migrations), {corpus.Parts} parts ({(reached ? "reached from members, no attribute" : "[StatePart]")}), {corpus.PlainClasses} plain classes, {trees.Length} files, {corpus.Files.Sum(f => f.Text.Length) / 1024} KiB of source");
         Console.WriteLine($"References: {references.Count} assemblies from {refFolder} plus TypedState.dll and its dependencies; Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}; .NET {Environment.Version}; {Environment.ProcessorCount} CPUs");
 
         // Correctness first: the compilation builds without errors both ways, and the generator adds one source per type plus the registry.
@@ -73,7 +77,7 @@ public static class GeneratorCost
         Expect(generatorDiagnostics, "reported by the generator");
         Expect(generated.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), "with the generated sources");
         var generatedSources = checkDriver.GetRunResult().GeneratedTrees;
-        var expectedSources = corpus.StateTypes + corpus.Parts + 1;
+        var expectedSources = corpus.StateTypes + (reached ? 0 : corpus.Parts) + 1;
         if (generatedSources.Length != expectedSources)
         {
             throw new InvalidOperationException($"The generator produced {generatedSources.Length} sources, expected {expectedSources}.");

@@ -33,6 +33,10 @@ public class PlanStep
     public List<string> DependsOn { get; set; } = [];
 
     public List<PlanStep> Substeps { get; set; } = [];
+
+    // Get-only: populated (System.Text.Json populates it only when asked to, with the attribute).
+    [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
+    public List<string> Notes { get; } = [];
 }
 
 /// <summary>What a plan may spend: a positional record with defaults.</summary>
@@ -45,6 +49,13 @@ public partial class TaskBoard
     public List<QueuedTask> Pending { get; set; } = [];
 
     public QueuedTask? Current { get; set; }
+
+    // Get-only collections, populated: who claimed which task, and who watches the board.
+    [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
+    public Dictionary<string, int> Claims { get; } = [];
+
+    [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
+    public ISet<string> Watchers { get; } = new HashSet<string>();
 }
 
 /// <summary>A queued task; a follow-up is another task (a chain of any length).</summary>

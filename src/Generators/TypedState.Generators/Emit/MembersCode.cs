@@ -13,6 +13,8 @@ namespace TypedState.Generators.Emit;
 /// </summary>
 internal static class MembersCode
 {
+    private const string Reader = ShapeCode.Json + ".Utf8JsonReader";
+
     /// <summary>
     /// The encoded property names and the name table of the reader; <paramref name="discriminator"/>, the type
     /// discriminator of a polymorphic type, ends the table so that the reader finds it out of place.
@@ -51,7 +53,8 @@ internal static class MembersCode
         var masks = Masks(members.Count);
         for (var i = 0; i < members.Count; i++)
         {
-            code.Line($"{members[i].Type.TypeName} m{i} = default;");
+            // A populated collection is read once its object exists: here the reader is kept on its value.
+            code.Line($"{(members[i].Populate ? Reader : members[i].Type.TypeName)} m{i} = default;");
         }
 
         // Which members the document has: bit i of mask i / 64. Members it lacks keep their defaults.
@@ -68,7 +71,11 @@ internal static class MembersCode
         code.Open("switch (member)");
         for (var i = 0; i < members.Count; i++)
         {
-            if (ShapeCode.ReadExpression(members[i].Type, contextInfo) is { } expression)
+            if (members[i].Populate)
+            {
+                code.Line($"case {i}: m{i} = reader; reader.Skip(); break;");
+            }
+            else if (ShapeCode.ReadExpression(members[i].Type, contextInfo) is { } expression)
             {
                 code.Line($"case {i}: m{i} = {expression}; break;");
             }
@@ -105,6 +112,27 @@ internal static class MembersCode
         code.Close();
         code.Line($"{ShapeCode.Helpers}.Expect(ref reader, {ShapeCode.TokenType}.EndObject);");
         EmitRequiredCheck(code, prefix, self, members, masks);
+    }
+
+    /// <summary>
+    /// Adds the elements of each populated member present in the document to the collection <c>value</c> holds: the
+    /// reader is moved to the value kept by <see cref="EmitReads"/>, and back.
+    /// </summary>
+    public static void EmitPopulates(CodeWriter code, string self, EquatableArray<MemberModel> members, Func<TypeShape, string> contextInfo)
+    {
+        var masks = Masks(members.Count);
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (members[i].Populate)
+            {
+                code.Open($"if ({Present(masks, i)})");
+                code.Line($"var restore{i} = reader;");
+                code.Line($"reader = m{i};");
+                ShapeCode.Populate(code, members[i].Type, "value." + StateTypeEmitter.Identifier(members[i].Name), self, contextInfo);
+                code.Line($"reader = restore{i};");
+                code.Close();
+            }
+        }
     }
 
     /// <summary>The names of the masks of read members: one for every 64 members.</summary>

@@ -126,7 +126,7 @@ internal static class ReachedTypeEmitter
         for (var i = 0; i < members.Count; i++)
         {
             var member = members[i];
-            if (member.ConstructorIndex >= 0)
+            if (member.ConstructorIndex >= 0 || member.Populate)
             {
                 continue;
             }
@@ -137,6 +137,7 @@ internal static class ReachedTypeEmitter
             code.Line($"if ({MembersCode.Present(masks, i)}) {set}");
         }
 
+        MembersCode.EmitPopulates(code, type.FullName, members, contextInfo);
         code.Line("return value;");
     }
 

@@ -36,7 +36,9 @@ internal static class ShapeCode
     /// </summary>
     public static void WriteMember(CodeWriter code, TypeShape shape, string value, string name, string scope, Func<TypeShape, string> contextInfo)
     {
-        if (Collection(shape) is { } collection)
+        // Immutable and frozen collections take the loop: foreach on their own type uses their struct enumerators,
+        // where the helpers' IEnumerable<T> would box one (and an ImmutableArray) per write.
+        if (Collection(shape) is { } collection && shape.Finish is null)
         {
             var method = shape.Kind switch
             {
@@ -132,17 +134,9 @@ internal static class ShapeCode
         code.Open("else");
         if (shape.Kind == ShapeKind.Dictionary)
         {
-            var keyType = shape.Key is { } key ? key.TypeName : "string";
-            var readKey = shape.Key is null ? "reader.GetString()" : $"{Helpers}.Read{(shape.Key.Kind == ShapeKind.Enum ? "EnumKey" : "Key")}<{keyType}>(ref reader)";
             code.Line($"{Helpers}.Expect(ref reader, {TokenType}.StartObject);");
-            code.Line($"var d{suffix} = new global::System.Collections.Generic.Dictionary<{keyType}, {element}>();");
-            code.Open($"while (reader.Read() && reader.TokenType != {TokenType}.EndObject)");
-            code.Line($"var k{suffix} = {readKey};");
-            code.Line("reader.Read();");
-            code.Line($"{element} e{suffix};");
-            Read(code, shape.Element!, $"e{suffix}", depth + 1, contextInfo);
-            code.Line($"d{suffix}[k{suffix}] = e{suffix};");
-            code.Close();
+            code.Line($"var d{suffix} = new global::System.Collections.Generic.Dictionary<{KeyType(shape)}, {element}>();");
+            ReadElements(code, shape, "d" + suffix, depth, contextInfo);
             code.Line($"{target} = {Finished(shape, $"d{suffix}")};");
         }
         else
@@ -150,16 +144,54 @@ internal static class ShapeCode
             var collection = shape.Kind == ShapeKind.Set ? "HashSet" : "List";
             code.Line($"{Helpers}.Expect(ref reader, {TokenType}.StartArray);");
             code.Line($"var c{suffix} = new global::System.Collections.Generic.{collection}<{element}>();");
-            code.Open($"while (reader.Read() && reader.TokenType != {TokenType}.EndArray)");
-            code.Line($"{element} e{suffix};");
-            Read(code, shape.Element!, $"e{suffix}", depth + 1, contextInfo);
-            code.Line($"c{suffix}.Add(e{suffix});");
-            code.Close();
+            ReadElements(code, shape, "c" + suffix, depth, contextInfo);
             code.Line($"{target} = {Finished(shape, $"c{suffix}")};");
         }
 
         code.Close();
     }
+
+    /// <summary>
+    /// Adds the elements of the array or object the reader is on to the collection <paramref name="target"/> holds (a
+    /// list, set or dictionary of a get-only member of <paramref name="self"/>), as System.Text.Json populates one: lists
+    /// and sets append, dictionaries set each key. A JSON null is an error, as System.Text.Json finds it.
+    /// </summary>
+    public static void Populate(CodeWriter code, TypeShape shape, string target, string self, Func<TypeShape, string> contextInfo)
+    {
+        var (variable, item, start) = shape.Kind == ShapeKind.Dictionary
+            ? ("d0", $"global::System.Collections.Generic.KeyValuePair<{KeyType(shape)}, {shape.Element!.TypeName}>", "StartObject")
+            : ("c0", shape.Element!.TypeName, "StartArray");
+        code.Line($"var {variable} = {Helpers}.Populating<{self}, {NonNullable(shape.TypeName)}, {item}>(ref reader, {target}, {TokenType}.{start});");
+        ReadElements(code, shape, variable, 0, contextInfo);
+    }
+
+    /// <summary>
+    /// The loop that reads the elements of the array or object the reader is on into <paramref name="collection"/>:
+    /// adding each, or setting each key of a dictionary. Its locals end in <paramref name="depth"/>.
+    /// </summary>
+    private static void ReadElements(CodeWriter code, TypeShape shape, string collection, int depth, Func<TypeShape, string> contextInfo)
+    {
+        var suffix = depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (shape.Kind == ShapeKind.Dictionary)
+        {
+            var readKey = shape.Key is null ? "reader.GetString()" : $"{Helpers}.Read{(shape.Key.Kind == ShapeKind.Enum ? "EnumKey" : "Key")}<{KeyType(shape)}>(ref reader)";
+            code.Open($"while (reader.Read() && reader.TokenType != {TokenType}.EndObject)");
+            code.Line($"var k{suffix} = {readKey};");
+            code.Line("reader.Read();");
+        }
+        else
+        {
+            code.Open($"while (reader.Read() && reader.TokenType != {TokenType}.EndArray)");
+        }
+
+        code.Line($"{shape.Element!.TypeName} e{suffix};");
+        Read(code, shape.Element!, $"e{suffix}", depth + 1, contextInfo);
+        code.Line(shape.Kind == ShapeKind.Dictionary ? $"{collection}[k{suffix}] = e{suffix};" : $"{collection}.Add(e{suffix});");
+        code.Close();
+    }
+
+    /// <summary>The type of a dictionary's keys: a string, or the shape of keys that are not.</summary>
+    private static string KeyType(TypeShape shape) => shape.Key is { } key ? key.TypeName : "string";
 
     /// <summary>The collection of <paramref name="shape"/>'s type made from the List, HashSet or Dictionary read.</summary>
     private static string Finished(TypeShape shape, string read) =>

@@ -152,7 +152,7 @@ internal static class StateTypeEmitter
         code.Line();
         code.Line($"static global::TypedState.StateSchema<{Self}> global::TypedState.IStateType<{Self}>.Schema => __TypedState_Schema;");
         code.Line();
-        var defaults = string.Concat(model.Members.Select(m => ", default")) + string.Concat(MembersCode.Masks(model.Members.Count).Select(m => ", 0"));
+        var defaults = string.Concat(model.Members.Where(m => !m.Populate).Select(m => ", default")) + string.Concat(MembersCode.Masks(model.Members.Count).Select(m => ", 0"));
         code.Line($"static {Self} global::TypedState.IStateType<{Self}>.CreateDefault() => new {Self}({Construction}{defaults});");
         code.Line();
     }
@@ -194,8 +194,19 @@ internal static class StateTypeEmitter
         }
 
         MembersCode.EmitReads(code, Prefix, Self, members, $"schemaVersion = {ShapeCode.Helpers}.ReadSchemaVersion(ref reader);", contextInfo, model.Polymorphism?.PropertyName);
-        var arguments = string.Concat(Enumerable.Range(0, members.Count).Select(i => $", m{i}")) + string.Concat(masks.Select(m => ", " + m));
-        code.Line($"return new {Self}({Construction}{arguments});");
+        var arguments = string.Concat(Constructed(members).Select(i => $", m{i}")) + string.Concat(masks.Select(m => ", " + m));
+        if (members.Any(m => m.Populate))
+        {
+            // Populated collections are read into the instances the constructor made.
+            code.Line($"var value = new {Self}({Construction}{arguments});");
+            MembersCode.EmitPopulates(code, Self, members, contextInfo);
+            code.Line("return value;");
+        }
+        else
+        {
+            code.Line($"return new {Self}({Construction}{arguments});");
+        }
+
         code.Close();
         code.Line();
     }
@@ -204,7 +215,7 @@ internal static class StateTypeEmitter
     {
         var members = model.Members;
         var masks = MembersCode.Masks(model.Members.Count);
-        var parameters = string.Concat(Enumerable.Range(0, members.Count).Select(i => $", {members[i].Type.TypeName} m{i}")) + string.Concat(masks.Select(m => ", ulong " + m));
+        var parameters = string.Concat(Constructed(members).Select(i => $", {members[i].Type.TypeName} m{i}")) + string.Concat(masks.Select(m => ", ulong " + m));
         var chain = model.Construction.Chain switch
         {
             ConstructorChain.Parameterless => " : this()",
@@ -222,7 +233,7 @@ internal static class StateTypeEmitter
         code.Open($"private {Identifier(model.Type.Name)}(__Construction construction{parameters}){chain}");
         for (var i = 0; i < members.Count; i++)
         {
-            if (members[i].ConstructorIndex < 0)
+            if (members[i].ConstructorIndex < 0 && !members[i].Populate)
             {
                 code.Line($"if ({MembersCode.Present(masks, i)}) this.{Identifier(members[i].Name)} = m{i};");
             }
@@ -231,6 +242,9 @@ internal static class StateTypeEmitter
         code.Close();
         code.Line();
     }
+
+    /// <summary>The indexes of the members the generated constructor takes: all but the populated ones, read after it.</summary>
+    private static IEnumerable<int> Constructed(EquatableArray<MemberModel> members) => Enumerable.Range(0, members.Count).Where(i => !members[i].Populate);
 
     private static void EmitContextInfos(CodeWriter code, List<TypeShape> shapes)
     {

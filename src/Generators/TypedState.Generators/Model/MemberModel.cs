@@ -8,6 +8,8 @@ namespace TypedState.Generators.Model;
 /// as System.Text.Json demands. <paramref name="Setter"/>, for a member of a reached type only: the fully qualified
 /// type declaring the setter when the reader sets it through an <c>[UnsafeAccessor]</c> (init-only or not public), null
 /// when it assigns it; <paramref name="GetOnly"/>: it has no setter, and only a constructor parameter can set it.
+/// <paramref name="Populate"/>: a get-only collection no constructor parameter sets, read by adding the stored elements
+/// to the instance the type creates (System.Text.Json's <c>JsonObjectCreationHandling.Populate</c>).
 /// </summary>
 internal sealed record MemberModel(
     string Name,
@@ -17,4 +19,5 @@ internal sealed record MemberModel(
     string? ParameterDefault = null,
     bool Required = false,
     string? Setter = null,
-    bool GetOnly = false);
+    bool GetOnly = false,
+    bool Populate = false);

@@ -20,6 +20,7 @@ internal static class KnownNames
     public const string JsonExtensionData = "System.Text.Json.Serialization.JsonExtensionDataAttribute";
     public const string JsonPolymorphic = "System.Text.Json.Serialization.JsonPolymorphicAttribute";
     public const string JsonDerivedType = "System.Text.Json.Serialization.JsonDerivedTypeAttribute";
+    public const string JsonObjectCreationHandling = "System.Text.Json.Serialization.JsonObjectCreationHandlingAttribute";
     public const string JsonStringEnumMemberName = "System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute";
     public const string JsonStringEnumConverter = "System.Text.Json.Serialization.JsonStringEnumConverter";
     public const string JsonStringEnumConverterOfT = "System.Text.Json.Serialization.JsonStringEnumConverter<TEnum>";

@@ -112,6 +112,7 @@ internal sealed class MemberReader
         // A setter (any accessibility, or init) the generated constructor can call; get-only properties without a
         // backing field are computed, not stored.
         string? notStored = null;
+        var populate = false;
         if (property.SetMethod is null)
         {
             if (!backed.Contains(property))
@@ -120,10 +121,15 @@ internal sealed class MemberReader
             }
 
             // As System.Text.Json: stored when a constructor parameter sets it; the generated constructor of the type's
-            // own partial declaration can assign it (a reached type's reader checks its constructor itself).
-            notStored = _reached || (SymbolEqualityComparer.Default.Equals(declaringType, _type) && HasConstructorParameter(property.Name))
+            // own partial declaration can assign it (a reached type's reader checks its constructor itself). A
+            // collection nothing sets is populated: the stored elements are added to the instance the type creates.
+            var setByConstructor = SymbolEqualityComparer.Default.Equals(declaringType, _type) && HasConstructorParameter(property.Name);
+            populate = !setByConstructor && Populatable(property.Type);
+            notStored = _reached || setByConstructor || populate
                 ? null
-                : "it is a get-only auto-property";
+                : IsCollection(property.Type)
+                    ? $"it is a get-only collection of a type nothing can be added to ('{property.Type.ToDisplayString()}'); declare it as List<T>, HashSet<T>, Dictionary<TKey, TValue> or their ICollection<T>, IList<T>, ISet<T>, IDictionary<TKey, TValue> interfaces to have it populated, or give it a setter (init or private will do)"
+                    : "it is a get-only auto-property";
         }
         else if (!_reached && !SymbolEqualityComparer.Default.Equals(declaringType, _type) && property.SetMethod.DeclaredAccessibility == Accessibility.Private)
         {
@@ -138,11 +144,35 @@ internal sealed class MemberReader
         }
 
         var required = property.IsRequired || property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JsonRequired);
-        return Store(property, property.Type, required, _reached ? AccessorTarget(property) : null, property.SetMethod is null);
+        return Store(property, property.Type, required, _reached ? AccessorTarget(property) : null, property.SetMethod is null, populate);
     }
 
+    /// <summary>
+    /// Whether a get-only member's collection can be populated as System.Text.Json populates it (by its declared type,
+    /// as System.Text.Json decides): a list, set or dictionary with an <c>Add</c>, not an array, a read-only interface or
+    /// an immutable collection.
+    /// </summary>
+    private static bool Populatable(ITypeSymbol type) =>
+        type is INamedTypeSymbol { IsGenericType: true } named && s_populatable.Contains(named.OriginalDefinition.ToDisplayString());
+
+    private static bool IsCollection(ITypeSymbol type) =>
+        type is IArrayTypeSymbol
+        || type.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T
+        || (type.SpecialType != SpecialType.System_String && type.AllInterfaces.Any(i => i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T));
+
+    private static readonly HashSet<string> s_populatable =
+    [
+        "System.Collections.Generic.List<T>",
+        "System.Collections.Generic.IList<T>",
+        "System.Collections.Generic.ICollection<T>",
+        "System.Collections.Generic.HashSet<T>",
+        "System.Collections.Generic.ISet<T>",
+        "System.Collections.Generic.Dictionary<TKey, TValue>",
+        "System.Collections.Generic.IDictionary<TKey, TValue>",
+    ];
+
     /// <summary>Adds a stored member (a property, or a field with [JsonInclude]) once its type resolves; returns whether it uses an ungenerated part.</summary>
-    private bool Store(ISymbol member, ITypeSymbol type, bool required, string? setter, bool getOnly)
+    private bool Store(ISymbol member, ITypeSymbol type, bool required, string? setter, bool getOnly, bool populate = false)
     {
         var shape = _resolver.Resolve(type, out var ungenerated, out var unstorable);
         if (shape is null)
@@ -166,7 +196,7 @@ internal sealed class MemberReader
         CheckEnums(shape, type, member.Name);
         var jsonName = JsonNameOf(member);
         _stored.Add((member, jsonName));
-        _members.Add(new MemberModel(member.Name, jsonName, shape, -1, Required: required, Setter: setter, GetOnly: getOnly));
+        _members.Add(new MemberModel(member.Name, jsonName, shape, -1, Required: required, Setter: setter, GetOnly: getOnly, Populate: populate));
         return false;
     }
 
@@ -243,6 +273,10 @@ internal sealed class MemberReader
             {
                 Unsupported(attribute, _type, $"'{_type.Name}'", "the type is written by its generated serializer; remove the attribute");
             }
+            else if (name == KnownNames.JsonObjectCreationHandling && IsPopulate(attribute))
+            {
+                Unsupported(attribute, _type, $"'{_type.Name}'", "members with setters are replaced when read, not populated (get-only collections are always populated); remove the attribute");
+            }
             else if (name is KnownNames.JsonPolymorphic or KnownNames.JsonDerivedType && !_reached && !IsPart(_type))
             {
                 // A state document is read as its own type by the store: it has no discriminator to dispatch on.
@@ -250,6 +284,10 @@ internal sealed class MemberReader
             }
         }
     }
+
+    /// <summary>[JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]: Populate is 1.</summary>
+    private static bool IsPopulate(AttributeData attribute) =>
+        attribute.ConstructorArguments.FirstOrDefault().Value is int handling && handling == 1;
 
     private static bool IsPart(INamedTypeSymbol type) =>
         type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.StatePart);
@@ -270,6 +308,10 @@ internal sealed class MemberReader
             else if (name == KnownNames.JsonNumberHandling)
             {
                 suggestion = "numbers are written as JSON numbers and read from JSON numbers only; remove it, or give the member a type that the JsonSerializerContext given as SerializerContext serializes";
+            }
+            else if (name == KnownNames.JsonObjectCreationHandling && IsPopulate(attribute) && member is IPropertySymbol { SetMethod: not null })
+            {
+                suggestion = "a member with a setter is replaced when read, not populated; remove the setter to have the collection populated (get-only collections always are), or remove the attribute";
             }
             else if (name == KnownNames.JsonExtensionData)
             {

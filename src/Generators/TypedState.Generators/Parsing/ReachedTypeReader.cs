@@ -84,11 +84,11 @@ internal static class ReachedTypeReader
                 return null;
             }
 
-            members[index] = members[index] with { ConstructorIndex = arguments.Count };
+            members[index] = members[index] with { ConstructorIndex = arguments.Count, Populate = false };
             arguments.Add(new ConstructorArgument(index, ParameterDefaults.Of(parameter)));
         }
 
-        if (members.FirstOrDefault(m => m.GetOnly && m.ConstructorIndex < 0) is { } getOnly)
+        if (members.FirstOrDefault(m => m.GetOnly && m.ConstructorIndex < 0 && !m.Populate) is { } getOnly)
         {
             reason = $"its property '{getOnly.Name}' is get-only and no constructor parameter sets it; add a setter (init or private will do) or a constructor parameter";
             return null;

@@ -151,15 +151,27 @@ public static partial class StateJson
         where TEnum : struct, Enum
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WritePropertyName(key.ToString());
+        if (StateJsonEnumNames<TEnum>.TryGet(key, out var name))
+        {
+            writer.WritePropertyName(name);
+        }
+        else
+        {
+            writer.WritePropertyName(key.ToString());
+        }
     }
 
     /// <summary>Reads an enum dictionary key, written as its name or its number.</summary>
     public static TEnum ReadEnumKey<TEnum>(ref Utf8JsonReader reader)
-        where TEnum : struct, Enum =>
-        Enum.TryParse<TEnum>(reader.GetString(), ignoreCase: true, out var key)
+        where TEnum : struct, Enum
+    {
+        Span<char> buffer = stackalloc char[MaxEnumName];
+        var length = EnumText(ref reader, buffer);
+        ReadOnlySpan<char> text = length >= 0 ? buffer[..length] : reader.GetString();
+        return Enum.TryParse<TEnum>(text, ignoreCase: true, out var key)
             ? key
-            : throw new JsonException($"'{reader.GetString()}' is not a name of {typeof(TEnum).Name}.");
+            : throw new JsonException($"'{text}' is not a name of {typeof(TEnum).Name}.");
+    }
 
     /// <summary>Copies the unescaped text of a short string token into <paramref name="buffer"/>; returns its length.</summary>
     private static int ShortString(ref Utf8JsonReader reader, scoped Span<char> buffer)

@@ -87,6 +87,33 @@ public static partial class StateJson
         return new StateMemberException($"The required member '{name}' of {typeof(T).Name} is missing", reader.TokenStartIndex, name);
     }
 
+    /// <summary>
+    /// The collection of a get-only member of <typeparamref name="TOwner"/> that the stored array or object, where the
+    /// reader stands, is added to (as System.Text.Json's <c>JsonObjectCreationHandling.Populate</c> adds to it).
+    /// </summary>
+    /// <exception cref="JsonException">
+    /// The value is a JSON null or not of the <paramref name="start"/> token type, or the member holds no collection, or
+    /// a read-only one, so the stored elements have nowhere to go.
+    /// </exception>
+    public static TCollection Populating<TOwner, TCollection, TItem>(ref Utf8JsonReader reader, TCollection? collection, JsonTokenType start)
+        where TCollection : class, ICollection<TItem>
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            throw new StateMemberException($"A JSON null cannot be read into the get-only collection member of {typeof(TOwner).Name}", reader.TokenStartIndex, null);
+        }
+
+        Expect(ref reader, start);
+        if (collection is null)
+        {
+            throw new StateMemberException($"The get-only collection member of {typeof(TOwner).Name} is null, so its stored elements cannot be added to it (give it an initializer or a setter)", reader.TokenStartIndex, null);
+        }
+
+        return collection.IsReadOnly
+            ? throw new StateMemberException($"The get-only collection member of {typeof(TOwner).Name} holds a read-only {collection.GetType().Name}, so its stored elements cannot be added to it", reader.TokenStartIndex, null)
+            : collection;
+    }
+
     /// <summary>Throws unless the reader is on a token of the expected type.</summary>
     /// <exception cref="JsonException">The token is of another type.</exception>
     public static void Expect(ref Utf8JsonReader reader, JsonTokenType expected)
@@ -150,6 +177,12 @@ public static partial class StateJson
         where TEnum : struct, Enum
     {
         ArgumentNullException.ThrowIfNull(writer);
+        if (StateJsonEnumNames<TEnum>.TryGet(value, out var name))
+        {
+            writer.WriteStringValue(name);
+            return;
+        }
+
         var text = value.ToString();
         if (text.Length > 0 && !char.IsAsciiDigit(text[0]) && text[0] != '-')
         {
@@ -169,10 +202,25 @@ public static partial class StateJson
     public static TEnum ParseEnum<TEnum>(ref Utf8JsonReader reader)
         where TEnum : struct, Enum
     {
-        var text = reader.GetString();
-        return Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) && !char.IsAsciiDigit(text![0]) && text[0] != '-'
+        Span<char> buffer = stackalloc char[MaxEnumName];
+        var length = EnumText(ref reader, buffer);
+        ReadOnlySpan<char> text = length >= 0 ? buffer[..length] : reader.GetString();
+        return Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) && !char.IsAsciiDigit(text[0]) && text[0] != '-'
             ? value
             : throw new JsonException($"'{text}' is not a name of {typeof(TEnum).Name}.");
+    }
+
+    // Longer names (many flags) are read through a string.
+    private const int MaxEnumName = 128;
+
+    /// <summary>
+    /// Copies the text of an enum name or key into <paramref name="buffer"/> when it fits (an escaped UTF-8 byte gives at
+    /// most one char); returns its length, or -1 for longer text, which the caller reads as a string.
+    /// </summary>
+    private static int EnumText(ref Utf8JsonReader reader, scoped Span<char> buffer)
+    {
+        var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        return length <= buffer.Length ? reader.CopyString(buffer) : -1;
     }
 
     /// <summary>Writes bytes as base64, or null.</summary>

@@ -89,10 +89,13 @@ public sealed class StateJsonNames
             return -2;
         }
 
-        var text = reader.GetString();
+        // Unknown names are skipped: compared from a stack buffer when they fit, not through a string each.
+        var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        Span<char> buffer = stackalloc char[128];
+        ReadOnlySpan<char> text = length <= buffer.Length ? buffer[..reader.CopyString(buffer)] : reader.GetString();
         for (var member = 0; member < _names.Length; member++)
         {
-            if (string.Equals(text, _names[member], StringComparison.OrdinalIgnoreCase))
+            if (text.Equals(_names[member], StringComparison.OrdinalIgnoreCase))
             {
                 return member;
             }

@@ -4,7 +4,6 @@
 
 using __Self = global::Demo.Config.Snapshot;
 using __StateJson = global::TypedState.CompilerServices.StateJson;
-using __Collections = global::TypedState.CompilerServices.StateJsonCollections;
 using __JsonTokenType = global::System.Text.Json.JsonTokenType;
 using __JsonEncodedText = global::System.Text.Json.JsonEncodedText;
 using __Construction = global::TypedState.CompilerServices.StateConstruction;
@@ -43,7 +42,16 @@ partial record Snapshot : global::TypedState.IGlobalState<__Self>
 
     static void global::TypedState.IStatePart<__Self>.WriteProperties(global::System.Text.Json.Utf8JsonWriter writer, __Self value)
     {
-        __Collections.WriteSequence<string, global::TypedState.CompilerServices.StateJsonStringCodec>(writer, __TypedState_Name0, value.Tools);
+        if (value.Tools is { } c0_0)
+        {
+            writer.WriteStartArray(__TypedState_Name0);
+            foreach (var e0_0 in c0_0)
+            {
+                writer.WriteStringValue(e0_0);
+            }
+            writer.WriteEndArray();
+        }
+        else writer.WriteNull(__TypedState_Name0);
         if (value.Days is { } c1_0)
         {
             writer.WriteStartArray(__TypedState_Name1);
