@@ -168,6 +168,8 @@ public sealed class TypedStateBuilder
     ///                 "Migrations": { "BatchSize": 100, "OnFailure": "Quarantine" } }
     /// </code>
     /// The driver is resolved once the builder callback returns, so <see cref="AddDriver"/> may come before or after.
+    /// Only <c>Driver</c> is read here; the other settings are bound through <c>IOptions</c> when built, validated
+    /// when the host starts, and keys nothing reads (a misspelt setting) are refused then.
     /// </summary>
     public TypedStateBuilder UseConfiguration(IConfiguration section)
     {
