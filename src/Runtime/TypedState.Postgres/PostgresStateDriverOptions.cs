@@ -95,26 +95,14 @@ public sealed partial class PostgresStateDriverOptions
         return resolved;
     }
 
-    /// <summary>Checks the settings of a driver built directly, which takes no <see cref="ConnectionName"/>.</summary>
-    internal void Validate()
+    /// <summary>
+    /// Checks the settings; a <see cref="ConnectionName"/> must name a configured connection string of
+    /// <paramref name="services"/> (a driver built through <c>AddTypedState</c>) and is refused without them.
+    /// </summary>
+    internal void Validate(IServiceProvider? services = null)
     {
         ValidateSettings();
-        if (!string.IsNullOrWhiteSpace(ConnectionName) || DataSourceFactory is not null)
-        {
-            throw new ArgumentException(
-                "PostgresStateDriverOptions.ConnectionName is read from the application's configuration by AddTypedState; a driver built directly takes ConnectionString or DataSource.",
-                nameof(ConnectionName));
-        }
-    }
-
-    /// <summary>Checks the settings of a driver built through <c>AddTypedState</c>: a <see cref="ConnectionName"/> must name a configured connection string.</summary>
-    internal void Validate(IServiceProvider services)
-    {
-        ValidateSettings();
-        if (ConnectionName is { Length: > 0 } name)
-        {
-            _ = ConfigurationValues.GetConnectionString(services, name);
-        }
+        ConfigurationValues.CheckConnectionName(services, ConnectionName, nameof(PostgresStateDriverOptions));
     }
 
     private void ValidateSettings()

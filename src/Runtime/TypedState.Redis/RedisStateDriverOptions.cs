@@ -92,23 +92,15 @@ public sealed class RedisStateDriverOptions
         return resolved;
     }
 
-    /// <summary>Checks the settings of a driver built directly, which takes no <see cref="ConnectionName"/>.</summary>
-    internal void Validate()
+    /// <summary>
+    /// Checks the settings; a <see cref="ConnectionName"/> must name a configured connection string of
+    /// <paramref name="services"/> (a driver built through <c>AddTypedState</c>) and is refused without them.
+    /// </summary>
+    internal void Validate(IServiceProvider? services = null)
     {
         ValidateSettings();
-        if (!string.IsNullOrWhiteSpace(ConnectionName) || ConnectionFactory is not null)
-        {
-            throw new ArgumentException(
-                "RedisStateDriverOptions.ConnectionName is read from the application's configuration by AddTypedState; a driver built directly takes Configuration or Connection.",
-                nameof(ConnectionName));
-        }
-    }
-
-    /// <summary>Checks the settings of a driver built through <c>AddTypedState</c>: a <see cref="ConnectionName"/> must name a configured connection string.</summary>
-    internal void Validate(IServiceProvider services)
-    {
-        ValidateSettings();
-        if (ConnectionName is { Length: > 0 } name)
+        ConfigurationValues.CheckConnectionName(services, ConnectionName, nameof(RedisStateDriverOptions));
+        if (services is not null && ConnectionName is { Length: > 0 } name)
         {
             _ = ConfigurationOptionsOf(ConfigurationValues.GetConnectionString(services, name), $"ConnectionStrings:{name}");
         }

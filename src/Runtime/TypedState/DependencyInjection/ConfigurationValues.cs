@@ -99,6 +99,25 @@ public static class ConfigurationValues
                 $"No connection string named '{name}' is configured: set 'ConnectionStrings:{name}' (for example the environment variable ConnectionStrings__{name}).");
     }
 
+    /// <summary>
+    /// Checks a driver's <c>ConnectionName</c> setting, when set: built through <c>AddTypedState</c>
+    /// (<paramref name="services"/> given) it must name a configured connection string; a driver built directly has no
+    /// configuration to read it from and refuses it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The name cannot be resolved.</exception>
+    public static void CheckConnectionName(IServiceProvider? services, string? connectionName, string optionsName)
+    {
+        if (string.IsNullOrWhiteSpace(connectionName))
+        {
+            return;
+        }
+
+        _ = services is null
+            ? throw new InvalidOperationException(
+                $"{optionsName}.ConnectionName is read from the application's configuration by AddTypedState; a driver built directly takes a connection string.")
+            : GetConnectionString(services, connectionName);
+    }
+
     private static string Path(IConfiguration section, string key) =>
         section is IConfigurationSection named ? ConfigurationPath.Combine(named.Path, key) : key;
 }
