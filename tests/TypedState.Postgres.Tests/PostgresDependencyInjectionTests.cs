@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using TypedState.Postgres;
 using TypedState.Storage;
 using static TypedState.Tests.Fixtures.StateListings;
@@ -79,23 +80,23 @@ public sealed class PostgresDependencyInjectionTests : IAsyncLifetime
     [Fact]
     public void Bad_configured_settings_are_named_in_the_error()
     {
-        var pageSize = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddTypedState(b => b
+        var pageSize = Assert.Throws<InvalidOperationException>(() => ResolveDriver(b => b
             .AddPostgres()
             .UseConfiguration(Configuration(("Driver", "Postgres"), ("Postgres:ConnectionString", _server.ConnectionString), ("Postgres:ListPageSize", "many")))));
         Assert.Contains("TypedState:Postgres:ListPageSize", pageSize.Message, StringComparison.Ordinal);
         Assert.Contains("many", pageSize.Message, StringComparison.Ordinal);
 
-        var storage = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddTypedState(b => b
+        var storage = Assert.Throws<InvalidOperationException>(() => ResolveDriver(b => b
             .AddPostgres()
             .UseConfiguration(Configuration(("Driver", "Postgres"), ("Postgres:ConnectionString", _server.ConnectionString), ("Postgres:ValueStorage", "text")))));
         Assert.Contains("TypedState:Postgres:ValueStorage", storage.Message, StringComparison.Ordinal);
 
-        var schema = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddTypedState(b => b
+        var schema = Assert.Throws<OptionsValidationException>(() => ResolveDriver(b => b
             .AddPostgres()
             .UseConfiguration(Configuration(("Driver", "Postgres"), ("Postgres:ConnectionString", _server.ConnectionString), ("Postgres:Schema", "state; DROP")))));
         Assert.Contains("state; DROP", schema.Message, StringComparison.Ordinal);
 
-        var missing = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddTypedState(b => b
+        var missing = Assert.Throws<OptionsValidationException>(() => ResolveDriver(b => b
             .AddPostgres()
             .UseConfiguration(Configuration(("Driver", "Postgres")))));
         Assert.Contains("ConnectionString", missing.Message, StringComparison.Ordinal);
@@ -109,6 +110,10 @@ public sealed class PostgresDependencyInjectionTests : IAsyncLifetime
 
         Assert.Contains("Postgres", error.Message, StringComparison.Ordinal);
     }
+
+    // The options are read and validated when the driver is first built (or the host starts), not at registration.
+    private static IStateDriver ResolveDriver(Action<TypedState.DependencyInjection.TypedStateBuilder> configure) =>
+        new ServiceCollection().AddTypedState(configure).BuildServiceProvider().GetRequiredService<IStateDriver>();
 
     private static IConfigurationSection Configuration(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder()

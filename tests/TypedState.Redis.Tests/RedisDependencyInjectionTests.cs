@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using TypedState.Redis;
 using TypedState.Storage;
 using static TypedState.Tests.Fixtures.StateListings;
@@ -14,6 +15,10 @@ public sealed class RedisDependencyInjectionTests : IAsyncLifetime
     public async Task InitializeAsync() => _drivers = await RedisTestDrivers.StartAsync("di");
 
     public Task DisposeAsync() => _drivers.DisposeAsync().AsTask();
+
+    // The options are read and validated when the driver is first built (or the host starts), not at registration.
+    private static IStateDriver ResolveDriver(Action<TypedState.DependencyInjection.TypedStateBuilder> configure) =>
+        new ServiceCollection().AddTypedState(configure).BuildServiceProvider().GetRequiredService<IStateDriver>();
 
     private static IConfigurationSection Section(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder()
@@ -120,24 +125,24 @@ public sealed class RedisDependencyInjectionTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Invalid_Redis_settings_in_configuration_fail_at_registration_naming_the_setting()
+    public void Invalid_Redis_settings_in_configuration_fail_when_the_driver_is_built_naming_the_setting()
     {
-        var badNumber = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddTypedState(b => b
+        var badNumber = Assert.Throws<InvalidOperationException>(() => ResolveDriver(b => b
             .AddRedis()
             .UseConfiguration(Section(("Driver", "Redis"), ("Redis:Configuration", "127.0.0.1:1"), ("Redis:ListPageSize", "lots")))));
         Assert.Contains("TypedState:Redis:ListPageSize", badNumber.Message, StringComparison.Ordinal);
 
-        var badRetention = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddTypedState(b => b
+        var badRetention = Assert.Throws<InvalidOperationException>(() => ResolveDriver(b => b
             .AddRedis()
             .UseConfiguration(Section(("Driver", "Redis"), ("Redis:Configuration", "127.0.0.1:1"), ("Redis:CommitIdRetention", "ten minutes")))));
         Assert.Contains("TypedState:Redis:CommitIdRetention", badRetention.Message, StringComparison.Ordinal);
 
-        var badPrefix = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddTypedState(b => b
+        var badPrefix = Assert.Throws<OptionsValidationException>(() => ResolveDriver(b => b
             .AddRedis()
             .UseConfiguration(Section(("Driver", "Redis"), ("Redis:Configuration", "127.0.0.1:1"), ("Redis:KeyPrefix", "{app}")))));
         Assert.Contains("KeyPrefix", badPrefix.Message, StringComparison.Ordinal);
 
-        var missing = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddTypedState(b => b
+        var missing = Assert.Throws<OptionsValidationException>(() => ResolveDriver(b => b
             .AddRedis()
             .UseConfiguration(Section(("Driver", "Redis"), ("Redis:KeyPrefix", "app")))));
         Assert.Contains("Configuration", missing.Message, StringComparison.Ordinal);

@@ -210,8 +210,11 @@ public sealed class SqliteStorageLayoutTests : IDisposable
             ["TypedState:Sqlite:Synchronous"] = "Sometimes",
         }).Build();
 
-        var error = Assert.Throws<InvalidOperationException>(() =>
-            new ServiceCollection().AddTypedState(b => b.AddSqlite().UseConfiguration(configuration.GetSection("TypedState"))));
+        // Read when the driver is first built (or the host starts), not at registration.
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection()
+            .AddTypedState(b => b.AddSqlite().UseConfiguration(configuration.GetSection("TypedState")))
+            .BuildServiceProvider()
+            .GetRequiredService<TypedState.Storage.IStateDriver>());
 
         Assert.Contains("TypedState:Sqlite:Synchronous", error.Message, StringComparison.Ordinal);
         Assert.Contains("Sometimes", error.Message, StringComparison.Ordinal);

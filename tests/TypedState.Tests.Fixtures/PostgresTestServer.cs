@@ -33,7 +33,7 @@ public sealed class PostgresTestServer
 
     private static readonly Lazy<Task<PostgresTestServer>> s_shared = new(StartSharedAsync);
     private static int s_schemaCounter;
-    private static Process? s_guard;
+    private Process? _guard;
 
     private PostgresTestServer(string connectionString, bool isExternal)
     {
@@ -104,12 +104,35 @@ public sealed class PostgresTestServer
         throw new TimeoutException($"No backend of '{application}' with {condition} appeared within 30 s.");
     }
 
+    /// <summary>
+    /// Starts a cluster of its own, like the shared one, for a test that stops it (<see cref="StopAsync"/>); it is
+    /// stopped at process exit at the latest. Needs the server binaries even when an external server is configured.
+    /// </summary>
+    public static Task<PostgresTestServer> StartPrivateAsync() => StartClusterAsync();
+
+    /// <summary>Stops this cluster now (immediate shutdown) and deletes its directory; connections to it fail from then on.</summary>
+    public Task StopAsync()
+    {
+        if (IsExternal)
+        {
+            throw new InvalidOperationException("The external test server is the user's own: it is never stopped.");
+        }
+
+        return Task.Run(Stop);
+    }
+
     private static async Task<PostgresTestServer> StartSharedAsync()
     {
         if (Environment.GetEnvironmentVariable(ExternalServerVariable) is { Length: > 0 } external)
         {
             return new PostgresTestServer(external, isExternal: true);
         }
+
+        return await StartClusterAsync();
+    }
+
+    private static async Task<PostgresTestServer> StartClusterAsync()
+    {
 
         if (!File.Exists(Path.Combine(BinariesDirectory, "initdb")) || !File.Exists(Path.Combine(BinariesDirectory, "pg_ctl")))
         {
@@ -120,6 +143,7 @@ public sealed class PostgresTestServer
         }
 
         var directory = Path.Combine(Path.GetTempPath(), "typedstate-tests", "pg-" + Guid.NewGuid().ToString("N"));
+        Process? guard = null;
         Directory.CreateDirectory(Path.Combine(directory, "sock"));
         try
         {
@@ -135,8 +159,8 @@ public sealed class PostgresTestServer
 
             var data = Path.Combine(directory, "data");
             await RunAsync(directory, Server("initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"));
-            var port = await StartClusterAsync(directory, data, Server);
-            StartGuard(directory, Server("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"));
+            var port = await StartOnFreePortAsync(directory, data, Server);
+            guard = StartGuard(directory, Server("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"));
 
             var admin = $"Host=127.0.0.1;Port={port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Database=postgres;Pooling=false";
             await CreateDatabaseAsync(admin);
@@ -149,12 +173,14 @@ public sealed class PostgresTestServer
                 MaxPoolSize = 200,
                 MaxAutoPrepare = 64,
             };
-            return new PostgresTestServer(connectionString.ToString(), isExternal: false);
+            var server = new PostgresTestServer(connectionString.ToString(), isExternal: false) { _guard = guard };
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+            return server;
         }
         catch
         {
-            StopAtExit();
-            if (s_guard is null && Directory.Exists(directory))
+            Stop(ref guard);
+            if (Directory.Exists(directory))
             {
                 await RunAsync(Path.GetTempPath(), "rm", "-rf", directory);
             }
@@ -164,7 +190,7 @@ public sealed class PostgresTestServer
     }
 
     /// <summary>Starts the cluster on a free port, trying another port if the chosen one was taken meanwhile.</summary>
-    private static async Task<int> StartClusterAsync(string directory, string data, Func<string, string[], string[]> server)
+    private static async Task<int> StartOnFreePortAsync(string directory, string data, Func<string, string[], string[]> server)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -211,9 +237,9 @@ public sealed class PostgresTestServer
 
     /// <summary>
     /// Starts the guard: <c>sh</c> reading a pipe whose write end only this process holds, which stops the cluster
-    /// when the pipe closes — at exit (see <see cref="StopAtExit"/>) or when this process dies.
+    /// when the pipe closes — when stopped (see <see cref="Stop()"/>), at exit, or when this process dies.
     /// </summary>
-    private static void StartGuard(string directory, string[] stopCommand)
+    private static Process StartGuard(string directory, string[] stopCommand)
     {
         var start = new ProcessStartInfo("sh") { RedirectStandardInput = true, UseShellExecute = false };
         foreach (var argument in (string[])["-c", GuardScript, "guard", directory, .. stopCommand])
@@ -221,13 +247,14 @@ public sealed class PostgresTestServer
             start.ArgumentList.Add(argument);
         }
 
-        s_guard = Process.Start(start) ?? throw new InvalidOperationException("Could not start the guard process of the PostgreSQL test server.");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAtExit();
+        return Process.Start(start) ?? throw new InvalidOperationException("Could not start the guard process of the PostgreSQL test server.");
     }
 
-    private static void StopAtExit()
+    private void Stop() => Stop(ref _guard);
+
+    private static void Stop(ref Process? running)
     {
-        if (Interlocked.Exchange(ref s_guard, null) is not { } guard)
+        if (Interlocked.Exchange(ref running, null) is not { } guard)
         {
             return;
         }

@@ -61,7 +61,7 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver,
         }
         else
         {
-            _dataSource = BuildDataSource(options.ConnectionString!, loggerFactory);
+            _dataSource = BuildDataSource(options.ConnectionString!, options.EnableNpgsqlLogging ? loggerFactory : null);
             _ownsDataSource = true;
         }
     }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Npgsql;
+using TypedState.DependencyInjection;
 
 namespace TypedState.Postgres;
 
@@ -11,7 +12,8 @@ public sealed partial class PostgresStateDriverOptions
 
     /// <summary>
     /// An Npgsql connection string, e.g. <c>Host=localhost;Username=app;Password=…;Database=app</c>. The driver then
-    /// builds and owns a pooled <see cref="NpgsqlDataSource"/>. Required unless <see cref="DataSource"/> is set.
+    /// builds and owns a pooled <see cref="NpgsqlDataSource"/>. One of this, <see cref="ConnectionName"/> and
+    /// <see cref="DataSource"/> is required.
     /// The driver runs a small, fixed set of statements and keeps no session state, so unless the connection string
     /// says otherwise it sets <c>Max Auto Prepare=64</c> (Npgsql's automatic preparation) and
     /// <c>No Reset On Close=true</c>; set <c>Max Auto Prepare=0</c> behind a pooler that does not support prepared
@@ -24,6 +26,23 @@ public sealed partial class PostgresStateDriverOptions
     /// of the application). The driver does not dispose it.
     /// </summary>
     public NpgsqlDataSource? DataSource { get; set; }
+
+    /// <summary>
+    /// The name of a connection string in the application's configuration (<c>ConnectionStrings:{name}</c>, where
+    /// Aspire's AppHost puts them), read when the driver is built through <c>AddTypedState</c> and used as
+    /// <see cref="ConnectionString"/>.
+    /// </summary>
+    public string? ConnectionName { get; set; }
+
+    /// <summary>
+    /// Hands the application's logger factory to the data source the driver builds, so Npgsql logs through it.
+    /// Off by default: Npgsql logs every statement it runs at <c>Information</c>, which would drown the
+    /// application's logs. A <see cref="DataSource"/> passed in keeps its own logging settings.
+    /// </summary>
+    public bool EnableNpgsqlLogging { get; set; }
+
+    /// <summary>A data source taken from the application's services when the driver is built (UsePostgres overloads).</summary>
+    internal Func<IServiceProvider, NpgsqlDataSource>? DataSourceFactory { get; set; }
 
     /// <summary>
     /// The PostgreSQL schema holding the driver's tables, created on first use. Default <c>typedstate</c>. Letters,
@@ -53,19 +72,55 @@ public sealed partial class PostgresStateDriverOptions
     /// <summary>The default of <see cref="CommitIdRetention"/>.</summary>
     internal static readonly TimeSpan DefaultCommitIdRetention = TimeSpan.FromMinutes(10);
 
-    internal void Validate()
+    /// <summary>
+    /// These settings with the connection resolved from <paramref name="services"/>: <see cref="ConnectionName"/>
+    /// read from configuration, or the data source taken from the services.
+    /// </summary>
+    internal PostgresStateDriverOptions Resolve(IServiceProvider services)
     {
-        if (DataSource is null && string.IsNullOrWhiteSpace(ConnectionString))
+        Validate(services);
+        var resolved = (PostgresStateDriverOptions)MemberwiseClone();
+        resolved.ConnectionName = null;
+        resolved.DataSourceFactory = null;
+        if (ConnectionName is { Length: > 0 } name)
+        {
+            resolved.ConnectionString = ConfigurationValues.GetConnectionString(services, name);
+        }
+
+        if (DataSourceFactory is { } dataSource)
+        {
+            resolved.DataSource = dataSource(services) ?? throw new InvalidOperationException("The NpgsqlDataSource taken from the services is null.");
+        }
+
+        return resolved;
+    }
+
+    /// <summary>
+    /// Checks the settings; a <see cref="ConnectionName"/> must name a configured connection string of
+    /// <paramref name="services"/> (a driver built through <c>AddTypedState</c>) and is refused without them.
+    /// </summary>
+    internal void Validate(IServiceProvider? services = null)
+    {
+        ValidateSettings();
+        ConfigurationValues.CheckConnectionName(services, ConnectionName, nameof(PostgresStateDriverOptions));
+    }
+
+    private void ValidateSettings()
+    {
+        var sources = (string.IsNullOrWhiteSpace(ConnectionString) ? 0 : 1) + (DataSource is null ? 0 : 1)
+            + (string.IsNullOrWhiteSpace(ConnectionName) ? 0 : 1) + (DataSourceFactory is null ? 0 : 1);
+        if (sources == 0)
         {
             throw new ArgumentException(
-                "PostgresStateDriverOptions.ConnectionString (or DataSource) is required, e.g. \"Host=localhost;Username=app;Database=app\".",
+                "PostgresStateDriverOptions.ConnectionString (or ConnectionName, or DataSource) is required, e.g. \"Host=localhost;Username=app;Database=app\".",
                 nameof(ConnectionString));
         }
 
-        if (DataSource is not null && !string.IsNullOrWhiteSpace(ConnectionString))
+        if (sources > 1)
         {
             throw new ArgumentException(
-                "Set either PostgresStateDriverOptions.ConnectionString or DataSource, not both.", nameof(DataSource));
+                "Set one of PostgresStateDriverOptions.ConnectionString, ConnectionName and DataSource (or a data source from the services), not several.",
+                nameof(DataSource));
         }
 
         ValidateSchema(Schema);

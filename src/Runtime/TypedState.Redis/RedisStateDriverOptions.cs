@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using TypedState.DependencyInjection;
 
 namespace TypedState.Redis;
 
@@ -13,7 +14,8 @@ public sealed class RedisStateDriverOptions
 
     /// <summary>
     /// A StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c> or
-    /// <c>redis.example:6380,password=…,ssl=true</c>. Required unless <see cref="Connection"/> is set.
+    /// <c>redis.example:6380,password=…,ssl=true</c>. Required unless <see cref="ConnectionName"/> or
+    /// <see cref="Connection"/> is set.
     /// The driver connects on first use and sets <c>abortConnect=false</c>, so it keeps reconnecting after a
     /// server restart instead of failing for good.
     /// </summary>
@@ -57,25 +59,74 @@ public sealed class RedisStateDriverOptions
     /// </summary>
     public IConnectionMultiplexer? Connection { get; set; }
 
-    internal void Validate()
-    {
-        if (Connection is null)
-        {
-            if (string.IsNullOrWhiteSpace(Configuration))
-            {
-                throw new ArgumentException(
-                    "RedisStateDriverOptions.Configuration is required (a StackExchange.Redis configuration string, e.g. \"127.0.0.1:6379\") unless Connection is set.",
-                    nameof(Configuration));
-            }
+    /// <summary>
+    /// The name of a connection string in the application's configuration (<c>ConnectionStrings:{name}</c>, where
+    /// Aspire's AppHost puts them), read when the driver is built through <c>AddTypedState</c> and used as
+    /// <see cref="Configuration"/>.
+    /// </summary>
+    public string? ConnectionName { get; set; }
 
-            try
-            {
-                ConfigurationOptions.Parse(Configuration);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new ArgumentException($"RedisStateDriverOptions.Configuration is not a valid StackExchange.Redis configuration string: {ex.Message}", nameof(Configuration), ex);
-            }
+    /// <summary>A connection taken from the application's services when the driver is built (UseRedis overloads).</summary>
+    internal Func<IServiceProvider, IConnectionMultiplexer>? ConnectionFactory { get; set; }
+
+    /// <summary>
+    /// These settings with the connection resolved from <paramref name="services"/>: <see cref="ConnectionName"/>
+    /// read from configuration, or the connection taken from the services.
+    /// </summary>
+    internal RedisStateDriverOptions Resolve(IServiceProvider services)
+    {
+        Validate(services);
+        var resolved = (RedisStateDriverOptions)MemberwiseClone();
+        resolved.ConnectionName = null;
+        resolved.ConnectionFactory = null;
+        if (ConnectionName is { Length: > 0 } name)
+        {
+            resolved.Configuration = ConfigurationValues.GetConnectionString(services, name);
+        }
+
+        if (ConnectionFactory is { } connection)
+        {
+            resolved.Connection = connection(services) ?? throw new InvalidOperationException("The IConnectionMultiplexer taken from the services is null.");
+        }
+
+        return resolved;
+    }
+
+    /// <summary>
+    /// Checks the settings; a <see cref="ConnectionName"/> must name a configured connection string of
+    /// <paramref name="services"/> (a driver built through <c>AddTypedState</c>) and is refused without them.
+    /// </summary>
+    internal void Validate(IServiceProvider? services = null)
+    {
+        ValidateSettings();
+        ConfigurationValues.CheckConnectionName(services, ConnectionName, nameof(RedisStateDriverOptions));
+        if (services is not null && ConnectionName is { Length: > 0 } name)
+        {
+            _ = ConfigurationOptionsOf(ConfigurationValues.GetConnectionString(services, name), $"ConnectionStrings:{name}");
+        }
+    }
+
+    private void ValidateSettings()
+    {
+        var sources = (string.IsNullOrWhiteSpace(Configuration) ? 0 : 1) + (Connection is null ? 0 : 1)
+            + (string.IsNullOrWhiteSpace(ConnectionName) ? 0 : 1) + (ConnectionFactory is null ? 0 : 1);
+        if (sources == 0)
+        {
+            throw new ArgumentException(
+                "RedisStateDriverOptions.Configuration is required (a StackExchange.Redis configuration string, e.g. \"127.0.0.1:6379\") unless ConnectionName or Connection is set.",
+                nameof(Configuration));
+        }
+
+        if (sources > 1)
+        {
+            throw new ArgumentException(
+                "Set one of RedisStateDriverOptions.Configuration, ConnectionName and Connection (or a connection from the services), not several.",
+                nameof(Connection));
+        }
+
+        if (!string.IsNullOrWhiteSpace(Configuration))
+        {
+            _ = ConfigurationOptionsOf(Configuration, "RedisStateDriverOptions.Configuration");
         }
 
         if (ListPageSize < 1)
@@ -114,6 +165,18 @@ public sealed class RedisStateDriverOptions
                 throw new ArgumentException(
                     $"RedisStateDriverOptions.KeyPrefix '{prefix}' contains '{c}'; use ASCII letters, digits and - _ . : / only.", nameof(KeyPrefix));
             }
+        }
+    }
+
+    private static ConfigurationOptions ConfigurationOptionsOf(string configuration, string setting)
+    {
+        try
+        {
+            return ConfigurationOptions.Parse(configuration);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"{setting} is not a valid StackExchange.Redis configuration string: {ex.Message}", nameof(configuration), ex);
         }
     }
 }

@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using TypedState.DependencyInjection;
 
 namespace TypedState.Redis;
@@ -19,22 +21,55 @@ public static class RedisTypedStateBuilderExtensions
     public static TypedStateBuilder UseRedis(this TypedStateBuilder builder, string configuration) =>
         builder.UseRedis(options => options.Configuration = configuration);
 
-    /// <summary>Stores state on Redis with the given settings.</summary>
-    /// <exception cref="ArgumentException">A setting is missing or invalid.</exception>
+    /// <summary>
+    /// Stores state on Redis with the given settings, bound through <see cref="IOptions{TOptions}"/> (so
+    /// <c>services.Configure&lt;RedisStateDriverOptions&gt;(…)</c> applies too) and validated when the host starts.
+    /// </summary>
     public static TypedStateBuilder UseRedis(this TypedStateBuilder builder, Action<RedisStateDriverOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        var options = new RedisStateDriverOptions();
-        configure(options);
-        options.Validate();
-        return builder.UseDriver(DriverName, provider => new RedisStateDriver(options, provider.GetService<ILoggerFactory>()));
+        builder.Services.Configure(configure);
+        return builder.UseDriver<RedisStateDriverOptions>(DriverName, CreateDriver, static (options, services) => options.Validate(services));
     }
 
     /// <summary>
+    /// Stores state through the application's own <see cref="IConnectionMultiplexer"/>, taken from the services by
+    /// <paramref name="connection"/> when the driver is built, e.g. the one Aspire's <c>AddRedisClient</c> registers,
+    /// so one connection serves the whole application. The driver does not dispose it.
+    /// </summary>
+    public static TypedStateBuilder UseRedis(
+        this TypedStateBuilder builder,
+        Func<IServiceProvider, IConnectionMultiplexer> connection,
+        Action<RedisStateDriverOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return builder.UseRedis(options =>
+        {
+            configure?.Invoke(options);
+            options.ConnectionFactory = connection;
+        });
+    }
+
+    /// <summary>
+    /// Stores state through the <see cref="IConnectionMultiplexer"/> registered in the services (keyed by
+    /// <paramref name="serviceKey"/> when given): <c>builder.AddRedisClient("cache")</c> then
+    /// <c>b.UseRedisConnection()</c>. The driver does not dispose it.
+    /// </summary>
+    public static TypedStateBuilder UseRedisConnection(
+        this TypedStateBuilder builder,
+        object? serviceKey = null,
+        Action<RedisStateDriverOptions>? configure = null) =>
+        builder.UseRedis(
+            services => serviceKey is null ? services.GetRequiredService<IConnectionMultiplexer>() : services.GetRequiredKeyedService<IConnectionMultiplexer>(serviceKey),
+            configure);
+
+    /// <summary>
     /// Makes Redis selectable from configuration: with <c>"Driver": "Redis"</c> the driver reads
-    /// <c>Configuration</c>, <c>KeyPrefix</c>, <c>ListPageSize</c>, <c>CommitIdRetention</c> (a <see cref="TimeSpan"/>,
-    /// e.g. <c>"00:10:00"</c>), <c>RemovalBatchSize</c> and <c>AllowEvictingMemoryPolicy</c> from the <c>Redis</c> sub-section:
+    /// <c>Configuration</c> (or <c>ConnectionName</c>, naming an entry of <c>ConnectionStrings</c>), <c>KeyPrefix</c>,
+    /// <c>ListPageSize</c>, <c>CommitIdRetention</c> (a <see cref="TimeSpan"/>, e.g. <c>"00:10:00"</c>),
+    /// <c>RemovalBatchSize</c> and <c>AllowEvictingMemoryPolicy</c> from the <c>Redis</c> sub-section, when the options
+    /// are built; any other key is refused:
     /// <code>
     /// "TypedState": { "Driver": "Redis", "Redis": { "Configuration": "127.0.0.1:6379", "KeyPrefix": "my-app" } }
     /// </code>
@@ -42,12 +77,17 @@ public static class RedisTypedStateBuilderExtensions
     public static TypedStateBuilder AddRedis(this TypedStateBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddDriver(DriverName, static (b, section) => b.UseRedis(options => Bind(section, options)));
+        return builder.AddDriver(DriverName, static (b, section) => b.UseRedis(options => ConfigurationValues.Bind(section, s => Bind(s, options))));
     }
+
+    private static RedisStateDriver CreateDriver(IServiceProvider services) => new(
+        services.GetRequiredService<IOptions<RedisStateDriverOptions>>().Value.Resolve(services),
+        services.GetService<ILoggerFactory>());
 
     private static void Bind(IConfiguration section, RedisStateDriverOptions options)
     {
         options.Configuration = section[nameof(RedisStateDriverOptions.Configuration)] ?? options.Configuration;
+        options.ConnectionName = section[nameof(RedisStateDriverOptions.ConnectionName)] ?? options.ConnectionName;
         options.KeyPrefix = section[nameof(RedisStateDriverOptions.KeyPrefix)] ?? options.KeyPrefix;
         options.ListPageSize = ConfigurationValues.GetInt32(section, nameof(RedisStateDriverOptions.ListPageSize)) ?? options.ListPageSize;
         options.RemovalBatchSize = ConfigurationValues.GetInt32(section, nameof(RedisStateDriverOptions.RemovalBatchSize)) ?? options.RemovalBatchSize;

@@ -1,10 +1,18 @@
+using TypedState.DependencyInjection;
+
 namespace TypedState.Sqlite;
 
 /// <summary>Settings of the SQLite driver.</summary>
 public sealed class SqliteStateDriverOptions
 {
-    /// <summary>A Microsoft.Data.Sqlite connection string, e.g. <c>Data Source=state.db</c>. Required.</summary>
+    /// <summary>A Microsoft.Data.Sqlite connection string, e.g. <c>Data Source=state.db</c>. Required unless <see cref="ConnectionName"/> is set.</summary>
     public string ConnectionString { get; set; } = string.Empty;
+
+    /// <summary>
+    /// The name of a connection string in the application's configuration (<c>ConnectionStrings:{name}</c>), read
+    /// when the driver is built through <c>AddTypedState</c> and used as <see cref="ConnectionString"/>.
+    /// </summary>
+    public string? ConnectionName { get; set; }
 
     /// <summary>Durability of each commit. Default <see cref="SqliteSynchronousMode.Full"/>.</summary>
     public SqliteSynchronousMode Synchronous { get; set; } = SqliteSynchronousMode.Full;
@@ -35,11 +43,36 @@ public sealed class SqliteStateDriverOptions
     /// </summary>
     public TimeProvider? TimeProvider { get; set; }
 
-    internal void Validate()
+    /// <summary>These settings with <see cref="ConnectionName"/> read from the configuration of <paramref name="services"/>.</summary>
+    internal SqliteStateDriverOptions Resolve(IServiceProvider services)
     {
-        if (string.IsNullOrWhiteSpace(ConnectionString))
+        Validate(services);
+        var resolved = (SqliteStateDriverOptions)MemberwiseClone();
+        if (ConnectionName is { Length: > 0 } name)
         {
-            throw new ArgumentException("SqliteStateDriverOptions.ConnectionString is required, e.g. \"Data Source=state.db\".", nameof(ConnectionString));
+            resolved.ConnectionString = ConfigurationValues.GetConnectionString(services, name);
+            resolved.ConnectionName = null;
+        }
+
+        return resolved;
+    }
+
+    /// <summary>
+    /// Checks the settings; a <see cref="ConnectionName"/> must name a configured connection string of
+    /// <paramref name="services"/> (a driver built through <c>AddTypedState</c>) and is refused without them.
+    /// </summary>
+    internal void Validate(IServiceProvider? services = null)
+    {
+        ValidateSettings();
+        ConfigurationValues.CheckConnectionName(services, ConnectionName, nameof(SqliteStateDriverOptions));
+    }
+
+    private void ValidateSettings()
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString) == string.IsNullOrWhiteSpace(ConnectionName))
+        {
+            throw new ArgumentException(
+                "Set one of SqliteStateDriverOptions.ConnectionString (e.g. \"Data Source=state.db\") and ConnectionName.", nameof(ConnectionString));
         }
 
         if (BusyTimeout < TimeSpan.Zero)

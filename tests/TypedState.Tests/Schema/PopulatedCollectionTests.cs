@@ -73,7 +73,7 @@ public sealed class PopulatedCollectionTests
 
     [Theory]
     [MemberData(nameof(Unpopulatable))]
-    public async Task A_collection_that_is_null_read_only_or_of_the_wrong_JSON_type_is_a_CorruptStateException_naming_record_and_path(string key, string document)
+    public async Task A_collection_that_is_null_read_only_or_of_the_wrong_JSON_type_is_a_StateTypeMismatchException_naming_record_and_path(string key, string document)
     {
         var driver = new InMemoryStateDriver();
         await using var manager = new StateManager(driver);
@@ -83,15 +83,18 @@ public sealed class PopulatedCollectionTests
 
         var ex = key switch
         {
-            "tests/populated-null" => await Assert.ThrowsAsync<CorruptStateException>(() => NullLines.LoadAsync(state).AsTask()),
-            "tests/populated-read-only" => await Assert.ThrowsAsync<CorruptStateException>(() => ReadOnlyLines.UpdateAsync(state, v => v).AsTask()),
-            _ => await Assert.ThrowsAsync<CorruptStateException>(() => SeededCollections.LoadAsync(state).AsTask()),
+            "tests/populated-null" => await Assert.ThrowsAsync<StateTypeMismatchException>(() => NullLines.LoadAsync(state).AsTask()),
+            "tests/populated-read-only" => await Assert.ThrowsAsync<StateTypeMismatchException>(() => ReadOnlyLines.UpdateAsync(state, v => v).AsTask()),
+            _ => await Assert.ThrowsAsync<StateTypeMismatchException>(() => SeededCollections.LoadAsync(state).AsTask()),
         };
         Assert.Equal(key, ex.Key);
+
+        // Well-formed JSON that does not fit the type: a mismatch, never reported as corruption.
+        Assert.Equal(document.Contains(":7", StringComparison.Ordinal) ? "$.tallies[1].byName" : document.Contains("tallies", StringComparison.Ordinal) ? "$.tallies[0].byName" : "$.lines", ex.JsonPath);
         var inner = Assert.IsAssignableFrom<JsonException>(ex.InnerException);
         if (!document.Contains(":7", StringComparison.Ordinal))
         {
-            // A wrong JSON type is corrupt as anywhere else; null, or a collection with nowhere to put the elements, names its path.
+            // A wrong JSON type is a mismatch as anywhere else; null, or a collection with nowhere to put the elements, names its path.
             Assert.Equal(document.Contains("tallies", StringComparison.Ordinal) ? "$.tallies[0].byName" : "$.lines", inner.Path);
             Assert.Contains("get-only collection member", inner.Message, StringComparison.Ordinal);
         }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using TypedState.InMemory;
 using TypedState.Storage;
 
@@ -10,7 +11,7 @@ namespace TypedState.DependencyInjection;
 
 /// <summary>
 /// Chooses the driver and settings of <c>services.AddTypedState(b => …)</c>. Drivers are chosen in code
-/// (<c>UseInMemory()</c>, <c>UseSqlite(…)</c>, <see cref="UseDriver{TDriver}"/>) or by name from configuration
+/// (<c>UseInMemory()</c>, <c>UseSqlite(…)</c>, <see cref="UseDriver{TDriver}()"/>) or by name from configuration
 /// (<see cref="UseConfiguration"/>), among the drivers made selectable with <see cref="AddDriver"/>.
 /// </summary>
 public sealed class TypedStateBuilder
@@ -23,6 +24,10 @@ public sealed class TypedStateBuilder
 
     private readonly Dictionary<string, Action<TypedStateBuilder, IConfiguration>> _namedDrivers = new(StringComparer.OrdinalIgnoreCase);
     private IConfiguration? _configuration;
+
+    // The options of the chosen driver, validated when the host starts; only the chosen driver's, so that a driver
+    // chosen in code and then replaced by configuration leaves no stale requirement behind.
+    private Action<IServiceCollection>? _driverOptions;
 
     internal TypedStateBuilder(IServiceCollection services)
     {
@@ -56,7 +61,38 @@ public sealed class TypedStateBuilder
         ArgumentNullException.ThrowIfNull(factory);
         DriverName = name;
         DriverFactory = factory;
+        _driverOptions = null;
         return this;
+    }
+
+    /// <summary>
+    /// Uses a driver built by <paramref name="factory"/> whose settings are <typeparamref name="TOptions"/>, bound
+    /// through <see cref="IOptions{TOptions}"/> (so <c>services.Configure&lt;TOptions&gt;(…)</c> applies too) and
+    /// checked by <paramref name="validate"/> when the host starts (<c>ValidateOnStart</c>) as well as when the options
+    /// are first read. <paramref name="validate"/> throws an <see cref="ArgumentException"/> or an
+    /// <see cref="InvalidOperationException"/> to refuse them; its message becomes the start-up error.
+    /// </summary>
+    public TypedStateBuilder UseDriver<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(string name, Func<IServiceProvider, IStateDriver> factory, Action<TOptions, IServiceProvider> validate)
+        where TOptions : class
+    {
+        ArgumentNullException.ThrowIfNull(validate);
+        UseDriver(name, factory);
+        _driverOptions = services => ValidateOnStart(services, validate);
+        return this;
+    }
+
+    /// <summary>Validates <typeparamref name="TOptions"/> with <paramref name="validate"/>, at start-up and on first read.</summary>
+    internal static void ValidateOnStart<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(IServiceCollection services, Action<TOptions, IServiceProvider> validate)
+        where TOptions : class
+    {
+        services.AddOptions<TOptions>().ValidateOnStart();
+        if (services.Any(static d => d.ServiceType == typeof(StartupValidator<TOptions>)))
+        {
+            return;
+        }
+
+        services.AddSingleton(provider => new StartupValidator<TOptions>(provider, validate));
+        services.AddSingleton<IValidateOptions<TOptions>>(static provider => provider.GetRequiredService<StartupValidator<TOptions>>());
     }
 
     /// <summary>Uses a custom driver type, built by the container (its constructor may take any registered service).</summary>
@@ -146,23 +182,35 @@ public sealed class TypedStateBuilder
     ///                 "Migrations": { "BatchSize": 100, "OnFailure": "Quarantine" } }
     /// </code>
     /// The driver is resolved once the builder callback returns, so <see cref="AddDriver"/> may come before or after.
+    /// Only <c>Driver</c> is read here; the other settings are bound through <c>IOptions</c> when built, validated
+    /// when the host starts, and keys nothing reads (a misspelt setting) are refused then.
     /// </summary>
     public TypedStateBuilder UseConfiguration(IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(section);
-        Services.AddOptions<StateManagerOptions>().Configure(options =>
+        // Read when the options are built (at the latest when the host starts), not here: later configuration
+        // sources and services.Configure calls apply. Keys nothing reads are refused (ConfigurationValues.Bind).
+        Services.AddOptions<StateManagerOptions>().Configure(options => ConfigurationValues.Bind(section, s =>
         {
-            options.MaxKeyLength = ConfigurationValues.GetInt32(section, nameof(StateManagerOptions.MaxKeyLength)) ?? options.MaxKeyLength;
-            options.MaxValueBytes = ConfigurationValues.GetInt32(section, nameof(StateManagerOptions.MaxValueBytes)) ?? options.MaxValueBytes;
-            options.LockHolder = section[nameof(StateManagerOptions.LockHolder)] is { Length: > 0 } holder ? holder : options.LockHolder;
-        });
+            options.MaxKeyLength = ConfigurationValues.GetInt32(s, nameof(StateManagerOptions.MaxKeyLength)) ?? options.MaxKeyLength;
+            options.MaxValueBytes = ConfigurationValues.GetInt32(s, nameof(StateManagerOptions.MaxValueBytes)) ?? options.MaxValueBytes;
+            options.LockHolder = s[nameof(StateManagerOptions.LockHolder)] is { Length: > 0 } holder ? holder : options.LockHolder;
+
+            // Read elsewhere: the driver's name, the migrator's sub-section and one sub-section per selectable driver.
+            _ = s[DriverKey];
+            _ = s.GetSection(MigrationsKey);
+            foreach (var driver in _namedDrivers.Keys)
+            {
+                _ = s.GetSection(driver);
+            }
+        }));
         var migrations = section.GetSection(MigrationsKey);
-        Services.AddOptions<StateMigrationOptions>().Configure(options =>
+        Services.AddOptions<StateMigrationOptions>().Configure(options => ConfigurationValues.Bind(migrations, m =>
         {
-            options.BatchSize = ConfigurationValues.GetInt32(migrations, nameof(StateMigrationOptions.BatchSize)) ?? options.BatchSize;
-            options.MaxBatchAttempts = ConfigurationValues.GetInt32(migrations, nameof(StateMigrationOptions.MaxBatchAttempts)) ?? options.MaxBatchAttempts;
-            options.OnFailure = ConfigurationValues.GetEnum<StateMigrationFailureAction>(migrations, nameof(StateMigrationOptions.OnFailure)) ?? options.OnFailure;
-        });
+            options.BatchSize = ConfigurationValues.GetInt32(m, nameof(StateMigrationOptions.BatchSize)) ?? options.BatchSize;
+            options.MaxBatchAttempts = ConfigurationValues.GetInt32(m, nameof(StateMigrationOptions.MaxBatchAttempts)) ?? options.MaxBatchAttempts;
+            options.OnFailure = ConfigurationValues.GetEnum<StateMigrationFailureAction>(m, nameof(StateMigrationOptions.OnFailure)) ?? options.OnFailure;
+        }));
         _configuration = section;
         return this;
     }
@@ -187,5 +235,7 @@ public sealed class TypedStateBuilder
                 "No TypedState driver was chosen: call UseSqlite(\"Data Source=state.db\"), UseInMemory() or UseDriver(...) " +
                 "on the builder, or set \"Driver\" in the section passed to UseConfiguration.");
         }
+
+        _driverOptions?.Invoke(Services);
     }
 }

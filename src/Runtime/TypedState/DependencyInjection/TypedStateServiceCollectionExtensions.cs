@@ -27,7 +27,7 @@ public static class TypedStateServiceCollectionExtensions
         builder.Complete();
 
         var driverFactory = builder.DriverFactory!;
-        services.AddOptions<StateManagerOptions>();
+        TypedStateBuilder.ValidateOnStart<StateManagerOptions>(services, static (options, _) => options.Validate());
         services.Replace(ServiceDescriptor.Singleton(driverFactory));
         services.TryAddSingleton(provider => new StateManager(
             provider.GetRequiredService<IStateDriver>(),
@@ -36,7 +36,7 @@ public static class TypedStateServiceCollectionExtensions
         services.TryAddSingleton<IStateManager>(provider => provider.GetRequiredService<StateManager>());
         services.TryAddSingleton(provider => provider.GetRequiredService<StateManager>().Timelines);
         services.TryAddSingleton(provider => new GuildHost(provider.GetRequiredService<IStateManager>(), provider.GetService<ILoggerFactory>()) { Timelines = provider.GetRequiredService<IGuildTimelines>() });
-        services.AddOptions<StateMigrationOptions>();
+        TypedStateBuilder.ValidateOnStart<StateMigrationOptions>(services, static (options, _) => options.Validate());
         services.TryAddSingleton(builder.StateTypes);
         services.TryAddSingleton(provider => new StateMigrator(
             provider.GetRequiredService<StateManager>(),

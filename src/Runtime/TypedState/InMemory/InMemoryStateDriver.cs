@@ -245,6 +245,11 @@ public sealed partial class InMemoryStateDriver : IStateDriver, ITimelineDriver,
     {
     }
 
+    /// <inheritdoc />
+    /// <remarks>The store is this process's memory: it always answers.</remarks>
+    public ValueTask PingAsync(CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled(cancellationToken) : ValueTask.CompletedTask;
+
     /// <summary>The version floor of the owner's guild: 0 unless an owner of the guild was removed.</summary>
     private long Floor(StateOwner owner) =>
         owner.Scope != Scope.Global && _floors.TryGetValue(owner.GuildIdOrEmpty, out var floor) ? floor : 0;

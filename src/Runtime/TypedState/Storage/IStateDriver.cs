@@ -107,4 +107,16 @@ public interface IStateDriver : IAsyncDisposable
     /// </summary>
     /// <remarks>For operators who inspect a store; nothing in the core depends on it.</remarks>
     IAsyncEnumerable<HeldLock> ListLocksAsync(Scope? scope, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One cheap round trip that shows the store answers (the health check's probe): completes when the store can be
+    /// used, throws when it cannot, and ends early with an <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> fires. It changes no record. The default reads one record of
+    /// <see cref="StateOwner.Global"/>; drivers override it with a lighter probe of their own.
+    /// </summary>
+    async ValueTask PingAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _ = await ReadAsync(StateOwner.Global, "typedstate.ping", cancellationToken).ConfigureAwait(false);
+    }
 }
