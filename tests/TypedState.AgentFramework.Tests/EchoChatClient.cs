@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace TypedState.AgentFramework.Tests;
@@ -15,11 +16,25 @@ internal sealed class EchoChatClient : IChatClient
     /// <summary>How many times the model was called.</summary>
     public int Calls => _calls;
 
+    /// <summary>Runs before each answer: a test's way to change the world while the model "thinks".</summary>
+    public Func<Task>? BeforeReply { get; set; }
+
+    /// <summary>The instructions of the latest call.</summary>
+    public string? LastInstructions { get; private set; }
+
+    /// <summary>The tools offered on the latest call.</summary>
+    public List<string> LastTools { get; } = [];
+
     /// <summary>The number of messages of each call, in call order.</summary>
     public List<int> Received { get; } = [];
 
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        if (BeforeReply is { } before)
+        {
+            await before();
+        }
+
         var list = messages.ToList();
         Interlocked.Increment(ref _calls);
         lock (Received)
@@ -27,13 +42,29 @@ internal sealed class EchoChatClient : IChatClient
             Received.Add(list.Count);
         }
 
+        LastInstructions = options?.Instructions;
+        LastTools.Clear();
+        LastTools.AddRange(options?.Tools?.Select(t => t.Name) ?? []);
         var lastUser = list.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? string.Empty;
-        var answered = list.Count > 0 && list[^1].Contents.OfType<FunctionResultContent>().Any();
-        var reply = lastUser.StartsWith("tool:", StringComparison.Ordinal) && !answered
-            ? new ChatMessage(ChatRole.Assistant, [new FunctionCallContent($"call-{Guid.NewGuid():N}", "lookup", new Dictionary<string, object?> { ["topic"] = lastUser[5..] })])
-            : new ChatMessage(ChatRole.Assistant, $"echo: {lastUser} ({list.Count} messages)");
+        var result = list.Count > 0 ? list[^1].Contents.OfType<FunctionResultContent>().FirstOrDefault() : null;
+        var reply = (lastUser, result) switch
+        {
+            ({ } text, null) when text.StartsWith("tool:", StringComparison.Ordinal) =>
+                new ChatMessage(ChatRole.Assistant, [new FunctionCallContent($"call-{Guid.NewGuid():N}", "lookup", new Dictionary<string, object?> { ["topic"] = text[5..] })]),
+            ({ } text, null) when text.StartsWith("call:", StringComparison.Ordinal) => Call(text[5..]),
+            (_, { } done) when lastUser.StartsWith("call:", StringComparison.Ordinal) => new ChatMessage(ChatRole.Assistant, $"tool said: {done.Result}"),
+            _ => new ChatMessage(ChatRole.Assistant, $"echo: {lastUser} ({list.Count} messages)"),
+        };
         reply.MessageId = $"reply-{Guid.NewGuid():N}";
-        return Task.FromResult(new ChatResponse(reply) { ModelId = "echo" });
+        return new ChatResponse(reply) { ModelId = "echo" };
+    }
+
+    // "call:NAME {json arguments}" makes the model call the tool NAME with these arguments.
+    private static ChatMessage Call(string request)
+    {
+        var space = request.IndexOf(' ', StringComparison.Ordinal);
+        var arguments = JsonSerializer.Deserialize<Dictionary<string, object?>>(request[(space + 1)..]);
+        return new ChatMessage(ChatRole.Assistant, [new FunctionCallContent($"call-{Guid.NewGuid():N}", request[..space], arguments)]);
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
