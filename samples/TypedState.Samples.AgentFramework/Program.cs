@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using TypedState;
 using TypedState.AgentFramework;
 using TypedState.AgentFramework.Workflows;
-using TypedState.DependencyInjection;
 using TypedState.Samples.AgentFramework;
 using TypedState.Sqlite;
 

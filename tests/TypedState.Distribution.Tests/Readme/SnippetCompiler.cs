@@ -18,8 +18,9 @@ internal static class SnippetCompiler
     private static readonly string[] s_implicitUsings =
         ["System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Net.Http", "System.Threading", "System.Threading.Tasks"];
 
+    // MAAI001: the Agent Framework marks its session store experimental; the README tells users to suppress it too.
     /// <summary>Warnings a fragment cannot avoid: an async wrapper without await, a variable only the next example uses.</summary>
-    private static readonly string[] s_fragmentWarnings = ["CS1998", "CS0168", "CS0219", "CS8321"];
+    private static readonly string[] s_fragmentWarnings = ["CS1998", "CS0168", "CS0219", "CS8321", "MAAI001"];
 
     private static readonly CSharpParseOptions s_parse = new(LanguageVersion.Preview);
 
@@ -34,7 +35,7 @@ internal static class SnippetCompiler
     {
         var trees = fragments.Select((snippet, index) => CSharpSyntaxTree.ParseText(Wrap(snippet, index), s_parse, path: $"snippet{index}.cs", Encoding.UTF8));
         var options = Options(OutputKind.DynamicallyLinkedLibrary)
-            .WithSpecificDiagnosticOptions(s_fragmentWarnings.ToDictionary(id => id, _ => ReportDiagnostic.Suppress));
+            .WithSpecificDiagnosticOptions(s_fragmentWarnings.Concat(["CS1701", "CS1702"]).ToDictionary(id => id, _ => ReportDiagnostic.Suppress));
         return Generate(CSharpCompilation.Create(assemblyName, [ImplicitUsings(), .. trees], s_references.Value, options));
     }
 
@@ -65,8 +66,10 @@ internal static class SnippetCompiler
         return (output, problems);
     }
 
+    // CS1701/CS1702 (a reference built against an older framework assembly version) are off in every SDK project.
     private static CSharpCompilationOptions Options(OutputKind kind) =>
-        new(kind, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: false);
+        new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: false)
+            .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]);
 
     private static SyntaxTree ImplicitUsings() =>
         CSharpSyntaxTree.ParseText(string.Concat(s_implicitUsings.Select(u => $"global using global::{u};\n")), s_parse, path: "ImplicitUsings.g.cs");

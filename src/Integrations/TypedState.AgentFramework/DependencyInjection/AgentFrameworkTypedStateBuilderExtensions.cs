@@ -1,9 +1,9 @@
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using TypedState.AgentFramework;
+using TypedState.DependencyInjection;
 
-namespace TypedState.DependencyInjection;
+namespace TypedState.AgentFramework;
 
 /// <summary>Adds Microsoft Agent Framework's stores on TypedState to a TypedState set-up.</summary>
 public static class AgentFrameworkTypedStateBuilderExtensions
