@@ -176,7 +176,9 @@ public sealed class RedisStateDriverOptions
         }
         catch (ArgumentException ex)
         {
-            throw new ArgumentException($"{setting} is not a valid StackExchange.Redis configuration string: {ex.Message}", nameof(configuration), ex);
+            // The caller's mistake is in the options' Configuration (or the connection string it came from).
+            var optionName = nameof(Configuration);
+            throw new ArgumentException($"{setting} is not a valid StackExchange.Redis configuration string: {ex.Message}", optionName, ex);
         }
     }
 }
