@@ -33,8 +33,7 @@ internal static class SnippetCompiler
     public static (Compilation Compilation, ImmutableArray<Diagnostic> Diagnostics) Fragments(IReadOnlyList<ReadmeSnippet> fragments, string assemblyName)
     {
         var trees = fragments.Select((snippet, index) => CSharpSyntaxTree.ParseText(Wrap(snippet, index), s_parse, path: $"snippet{index}.cs", Encoding.UTF8));
-        var options = Options(OutputKind.DynamicallyLinkedLibrary)
-            .WithSpecificDiagnosticOptions(s_fragmentWarnings.Concat(["CS1701", "CS1702"]).ToDictionary(id => id, _ => ReportDiagnostic.Suppress));
+        var options = Options(OutputKind.DynamicallyLinkedLibrary, s_fragmentWarnings);
         return Generate(CSharpCompilation.Create(assemblyName, [ImplicitUsings(), .. trees], s_references.Value, options));
     }
 
@@ -66,9 +65,9 @@ internal static class SnippetCompiler
     }
 
     // CS1701/CS1702 (a reference built against an older framework assembly version) are off in every SDK project.
-    private static CSharpCompilationOptions Options(OutputKind kind) =>
+    private static CSharpCompilationOptions Options(OutputKind kind, params string[] suppressed) =>
         new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: false)
-            .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]);
+            .WithSpecificDiagnosticOptions(suppressed.Concat(["CS1701", "CS1702"]).ToDictionary(id => id, _ => ReportDiagnostic.Suppress));
 
     private static SyntaxTree ImplicitUsings() =>
         CSharpSyntaxTree.ParseText(string.Concat(s_implicitUsings.Select(u => $"global using global::{u};\n")), s_parse, path: "ImplicitUsings.g.cs");
