@@ -84,7 +84,6 @@ public sealed class PostgresLoggedCommitRoundTripTests(ITestOutputHelper output)
     /// <summary>Counts the commands Npgsql runs in this test's trace (one activity per round trip).</summary>
     private sealed class RoundTrips : IDisposable
     {
-        private static readonly ActivitySource s_test = new("TypedState.Tests.RoundTrips");
         private readonly ITestOutputHelper _output;
         private readonly ActivityListener _listener;
         private readonly Activity _root;
@@ -93,20 +92,23 @@ public sealed class PostgresLoggedCommitRoundTripTests(ITestOutputHelper output)
         public RoundTrips(ITestOutputHelper output)
         {
             _output = output;
+
+            // Started directly (no source) before the listener: listeners see every test's activities in the
+            // process, and one may stop the moment the listener is added.
+            _root = new Activity("round trips").Start();
             _listener = new ActivityListener
             {
-                ShouldListenTo = source => source.Name is "Npgsql" or "TypedState.Tests.RoundTrips",
+                ShouldListenTo = source => source.Name == "Npgsql",
                 Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
                 ActivityStopped = activity =>
                 {
-                    if (activity.Source.Name == "Npgsql" && activity.TraceId == _root!.TraceId)
+                    if (activity.Source.Name == "Npgsql" && activity.TraceId == _root.TraceId)
                     {
                         _seen.Enqueue(activity.DisplayName);
                     }
                 },
             };
             ActivitySource.AddActivityListener(_listener);
-            _root = s_test.StartActivity("round trips")!;
         }
 
         /// <summary>The round trips since the last call.</summary>
