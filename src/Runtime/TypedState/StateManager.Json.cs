@@ -14,7 +14,9 @@ public partial class StateManager
         byte[] bytes;
         try
         {
-            bytes = JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
+            bytes = typeInfo.Converter is IStateDocumentSerializer<T> stateType
+                ? stateType.Serialize(value)
+                : JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

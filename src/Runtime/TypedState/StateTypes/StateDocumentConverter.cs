@@ -8,17 +8,22 @@ namespace TypedState;
 /// Adapts a generated serializer to System.Text.Json: writes <c>$version</c> first, then the members; reads the
 /// current version in one pass and falls back to parse, migrate and read only for an older (or unreadable) document.
 /// </summary>
-internal sealed class StateDocumentConverter<T>(StateSchema<T> schema) : JsonConverter<T>, IStateDocumentConverter
+internal sealed class StateDocumentConverter<T>(StateSchema<T> schema) : JsonConverter<T>, IStateDocumentConverter, IStateDocumentSerializer<T>
     where T : IStateType<T>
 {
     private static readonly JsonEncodedText s_versionName = JsonEncodedText.Encode(StateSchema.VersionPropertyName);
 
     public StateSchema Schema => schema;
 
-    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => WriteDocument(writer, value, schema.Version);
+
+    public byte[] Serialize(T value) => schema.Serialize(value);
+
+    /// <summary>Writes <paramref name="value"/> as a document of <paramref name="version"/>: <c>$version</c> first, then the members.</summary>
+    internal static void WriteDocument(Utf8JsonWriter writer, T value, int version)
     {
         writer.WriteStartObject();
-        writer.WriteNumber(s_versionName, schema.Version);
+        writer.WriteNumber(s_versionName, version);
         T.WriteProperties(writer, value);
         writer.WriteEndObject();
     }
