@@ -99,6 +99,9 @@ public abstract class GrainStorageClusterTests<TStore>(StoreCluster<TStore> fixt
         var after = await Outside.GetAsync(OwnerOf(key), "VisitLog", VisitLog.StateSchema.TypeInfo);
         Assert.Equal(2, after.Version);
         Assert.Equal(10, after.Value!.Total);
+
+        // Orleans deactivated the refused activation: the next call reads the record as the other writer left it.
+        Assert.Equal(11, await grain.VisitAsync("grace"));
     }
 
     [Fact]
