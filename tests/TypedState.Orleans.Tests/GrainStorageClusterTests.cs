@@ -16,6 +16,16 @@ public abstract class GrainStorageClusterTests<TStore>(StoreCluster<TStore> fixt
 
     private IStateManager Outside => fixture.Outside;
 
+    // The tool as an operator runs it, as a process on the same store.
+    private async Task<string> ToolAsync(string[] command)
+    {
+        using var directory = new TempDirectory();
+        var tool = Path.Combine(AppContext.BaseDirectory, "tool", "TypedState.Tool.dll");
+        var (exitCode, output) = await DotnetCli.RunAsync(directory.Path, TimeSpan.FromMinutes(2), [tool, .. command, .. fixture.Store.ToolOptions]);
+        Assert.True(exitCode == 0, $"typedstate {string.Join(' ', command)} exited with {exitCode}:\n{output}");
+        return output;
+    }
+
     private static string NewAgent() => $"front-desk/greeter-{Guid.NewGuid():N}";
 
     private static StateOwner OwnerOf(string agentKey) => StateOwner.Agent("front-desk", agentKey["front-desk/".Length..]);
@@ -41,6 +51,25 @@ public abstract class GrainStorageClusterTests<TStore>(StoreCluster<TStore> fixt
         var profile = await Outside.GetJsonAsync(OwnerOf(key), "orleans/profile");
         Assert.True(profile.Exists);
         Assert.Equal("Greeter", (string?)JsonNode.Parse(profile.Value.Span)!["displayName"]);
+    }
+
+    [Fact]
+    public async Task The_typedstate_tool_reads_the_records_grains_wrote()
+    {
+        var key = NewAgent();
+        var agent = key["front-desk/".Length..];
+        var grain = Client.GetGrain<IAgentGrain>(key);
+        await grain.VisitAsync("ada");
+        await grain.VisitAsync("grace");
+        await grain.SetProfileAsync("Greeter");
+
+        var visits = await ToolAsync(["get", "VisitLog", "--guild", "front-desk", "--agent", agent]);
+        Assert.Contains("key 'VisitLog' version 2", visits, StringComparison.Ordinal);
+        Assert.Contains("\"total\": 2", visits, StringComparison.Ordinal);
+
+        var listed = await ToolAsync(["list", "--guild", "front-desk", "--agent", agent, "--prefix", "orleans/", "--values"]);
+        Assert.Contains("orleans/profile", listed, StringComparison.Ordinal);
+        Assert.Contains("Greeter", listed, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,6 +9,8 @@ public sealed class PostgresTestStore : TestStore
     private readonly string _schema = PostgresTestServer.NewSchemaName("orleans");
     private PostgresTestServer? _server;
 
+    public override IReadOnlyList<string> ToolOptions => ["--driver", "postgres", "--connection", _server!.ConnectionString, "--schema", _schema];
+
     public override void Configure(TypedStateBuilder builder)
     {
         var connectionString = _server?.ConnectionString ?? throw new InvalidOperationException("The PostgreSQL store is not initialized.");

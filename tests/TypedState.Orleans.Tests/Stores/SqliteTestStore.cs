@@ -8,6 +8,8 @@ public sealed class SqliteTestStore : TestStore, IDisposable
 {
     private readonly TempDirectory _directory = new();
 
+    public override IReadOnlyList<string> ToolOptions => ["--driver", "sqlite", "--connection", _directory.ConnectionString("grains.db")];
+
     public override void Configure(TypedStateBuilder builder) => builder.UseSqlite(_directory.ConnectionString("grains.db"));
 
     public override async Task DisposeAsync()

@@ -14,6 +14,9 @@ public abstract class TestStore : IAsyncLifetime
     /// <summary>Chooses the store's driver.</summary>
     public abstract void Configure(TypedStateBuilder builder);
 
+    /// <summary>The <c>typedstate</c> options that open the store.</summary>
+    public abstract IReadOnlyList<string> ToolOptions { get; }
+
     /// <summary>A new manager on the store (its own connections).</summary>
     public IStateManager NewManager()
     {
