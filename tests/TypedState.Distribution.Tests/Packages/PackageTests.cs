@@ -75,6 +75,7 @@ public sealed partial class PackageTests(PackedPackages packages) : IClassFixtur
     [InlineData("TypedState.Sqlite")]
     [InlineData("TypedState.Redis")]
     [InlineData("TypedState.Postgres")]
+    [InlineData("TypedState.Orleans")]
     public void A_driver_package_brings_TypedState_with_its_generator_and_analyzers(string id)
     {
         using var package = ZipFile.OpenRead(packages.PackagePath(id));

@@ -16,6 +16,7 @@ public sealed class PackedPackages : IAsyncLifetime, IDisposable
         ["TypedState.Sqlite"] = "src/Runtime/TypedState.Sqlite/TypedState.Sqlite.csproj",
         ["TypedState.Redis"] = "src/Runtime/TypedState.Redis/TypedState.Redis.csproj",
         ["TypedState.Postgres"] = "src/Runtime/TypedState.Postgres/TypedState.Postgres.csproj",
+        ["TypedState.Orleans"] = "src/Integrations/TypedState.Orleans/TypedState.Orleans.csproj",
         ["TypedState.Testing"] = "src/Testing/TypedState.Testing/TypedState.Testing.csproj",
         ["TypedState.Tool"] = "src/Tools/TypedState.Tool/TypedState.Tool.csproj",
     };
