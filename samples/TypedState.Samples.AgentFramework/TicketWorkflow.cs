@@ -4,9 +4,14 @@ using TypedState.AgentFramework.Workflows;
 namespace TypedState.Samples.AgentFramework;
 
 /// <summary>
-/// A three-step ticket workflow (triage, draft, close) checkpointed in TypedState: the first run of the sample stops
-/// after the first step, as if the process died; the next run resumes from the latest checkpoint and finishes.
+/// A ticket workflow (triage, a supervisor's approval, draft, close) checkpointed in TypedState: the first run of the
+/// sample triages the ticket and exits while the workflow waits for the approval; the next run resumes from the latest
+/// checkpoint, approves and finishes.
 /// </summary>
+/// <remarks>
+/// The approval is the interruption point on purpose: a run whose event stream is merely left keeps running in the
+/// background until it is disposed, so where it stopped would be a matter of timing.
+/// </remarks>
 internal static class TicketWorkflow
 {
     public const string RunId = "ticket-42";
@@ -17,13 +22,13 @@ internal static class TicketWorkflow
         var latest = await manager.GetLatestCheckpointAsync(RunId);
         if (latest is null)
         {
-            Console.WriteLine($"workflow {RunId}: starting, and stopping after the first step (run the sample again to resume)");
+            Console.WriteLine($"workflow {RunId}: starting; it waits for a supervisor's approval (run the sample again to resume)");
             await using var run = await InProcessExecution.RunStreamingAsync(Build(), "ticket 42", manager, RunId);
-            await foreach (var evt in run.WatchStreamAsync())
+            await foreach (var evt in run.WatchStreamAsync(blockOnPendingRequest: false))
             {
-                if (evt is SuperStepCompletedEvent { CompletionInfo.Checkpoint: not null })
+                if (evt is RequestInfoEvent)
                 {
-                    break;
+                    Console.WriteLine($"workflow {RunId}: waiting for approval");
                 }
             }
 
@@ -36,7 +41,12 @@ internal static class TicketWorkflow
         {
             await foreach (var evt in resumed.WatchStreamAsync())
             {
-                if (evt is WorkflowOutputEvent output)
+                if (evt is RequestInfoEvent { Request: var request } && request.TryGetDataAs<string>(out var ticket))
+                {
+                    Console.WriteLine($"workflow {RunId}: approving");
+                    await resumed.SendResponseAsync(request.CreateResponse($"{ticket} > approved"));
+                }
+                else if (evt is WorkflowOutputEvent output)
                 {
                     Console.WriteLine($"workflow {RunId}: finished: {output.Data}");
                 }
@@ -56,8 +66,14 @@ internal static class TicketWorkflow
         })).BindAsExecutor(name);
 
         var triage = Step("triage");
+        var approval = RequestPort.Create<string, string>("approval");
         var draft = Step("draft");
         var close = Step("close");
-        return new WorkflowBuilder(triage).AddEdge(triage, draft).AddEdge(draft, close).WithOutputFrom(close).Build();
+        return new WorkflowBuilder(triage)
+            .AddEdge(triage, approval)
+            .AddEdge(approval, draft)
+            .AddEdge(draft, close)
+            .WithOutputFrom(close)
+            .Build();
     }
 }

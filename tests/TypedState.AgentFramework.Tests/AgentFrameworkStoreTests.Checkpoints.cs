@@ -13,6 +13,7 @@ public abstract partial class AgentFrameworkStoreTests
     private static TypedStateCheckpointStore Checkpoints(AgentHost host, int? keepLast = null) =>
         new(host.State, keepLast, AgentFrameworkOptions.DefaultChunkBytes);
 
+    /// <summary>Steps a, b and c with an approval between a and b: the run halts there until it gets a response.</summary>
     private static Workflow Pipeline(List<string> trace)
     {
         ExecutorBinding Step(string name) => ((Func<string, string>)(input =>
@@ -26,13 +27,17 @@ public abstract partial class AgentFrameworkStoreTests
         })).BindAsExecutor(name);
 
         var a = Step("a");
+        var approve = RequestPort.Create<string, string>("approve");
         var b = Step("b");
         var c = Step("c");
-        return new WorkflowBuilder(a).AddEdge(a, b).AddEdge(b, c).WithOutputFrom(c).Build();
+        return new WorkflowBuilder(a).AddEdge(a, approve).AddEdge(approve, b).AddEdge(b, c).WithOutputFrom(c).Build();
     }
 
-    /// <summary>Watches a run: its checkpoints and its output; stops after <paramref name="stopAfter"/> checkpoints.</summary>
-    private static async Task<(List<CheckpointInfo> Checkpoints, string? Output)> WatchAsync(StreamingRun run, int stopAfter = int.MaxValue)
+    /// <summary>
+    /// Watches a run to its end: its checkpoints and its output, answering each approval request with the request's
+    /// data plus "&gt;approved".
+    /// </summary>
+    private static async Task<(List<CheckpointInfo> Checkpoints, string? Output)> WatchAsync(StreamingRun run)
     {
         List<CheckpointInfo> checkpoints = [];
         string? output = null;
@@ -45,10 +50,10 @@ public abstract partial class AgentFrameworkStoreTests
             else if (evt is SuperStepCompletedEvent { CompletionInfo.Checkpoint: { } checkpoint })
             {
                 checkpoints.Add(checkpoint);
-                if (checkpoints.Count == stopAfter)
-                {
-                    break;
-                }
+            }
+            else if (evt is RequestInfoEvent { Request: var request } && request.TryGetDataAs<string>(out var data))
+            {
+                await run.SendResponseAsync(request.CreateResponse($"{data}>approved"));
             }
         }
 
@@ -58,25 +63,39 @@ public abstract partial class AgentFrameworkStoreTests
     [Fact]
     public async Task An_interrupted_workflow_resumes_from_its_latest_checkpoint_after_a_restart()
     {
+        // The first process runs until the workflow waits for an approval, then goes away. Breaking out of the event
+        // stream would not do: the run goes on in the background until disposed, so where it stopped would be a race.
         var first = Open();
         List<string> trace = [];
+        List<CheckpointInfo> checkpoints = [];
         await using (var run = await InProcessExecution.RunStreamingAsync(Pipeline(trace), "start", CheckpointManager.CreateJson(Checkpoints(first)), "run-1"))
         {
-            var (checkpoints, output) = await WatchAsync(run, stopAfter: 1);
-            Assert.Single(checkpoints);
-            Assert.Null(output);
+            await foreach (var evt in run.WatchStreamAsync(blockOnPendingRequest: false))
+            {
+                Assert.IsNotType<WorkflowOutputEvent>(evt);
+                if (evt is SuperStepCompletedEvent { CompletionInfo.Checkpoint: { } checkpoint })
+                {
+                    checkpoints.Add(checkpoint);
+                }
+            }
+
+            Assert.Equal(RunStatus.PendingRequests, await run.GetStatusAsync());
         }
 
+        Assert.Equal(["a"], trace);
         var second = Open();
         var manager = CheckpointManager.CreateJson(Checkpoints(second));
         var latest = await manager.GetLatestCheckpointAsync("run-1");
         Assert.NotNull(latest);
+        Assert.Equal(checkpoints[^1], latest);
+
+        // The pending request comes back from the stored checkpoint: answering it finishes the run without a again.
         List<string> resumedTrace = [];
         await using var resumed = await InProcessExecution.ResumeStreamingAsync(Pipeline(resumedTrace), latest, manager);
         var (_, result) = await WatchAsync(resumed);
 
-        Assert.Equal("start>a>b>c", result);
-        Assert.DoesNotContain("a", resumedTrace);
+        Assert.Equal("start>a>approved>b>c", result);
+        Assert.Equal(["b", "c"], resumedTrace);
         Assert.Contains("run-1", await Checkpoints(second).ListRunsAsync().Select(r => r.RunId).ToListAsync());
     }
 
@@ -90,22 +109,27 @@ public abstract partial class AgentFrameworkStoreTests
         await using (var run = await InProcessExecution.RunStreamingAsync(Pipeline(trace), "x", CheckpointManager.CreateJson(store), "run-b"))
         {
             (original, var output) = await WatchAsync(run);
-            Assert.Equal("x>a>b>c", output);
+            Assert.Equal("x>a>approved>b>c", output);
         }
 
         var restarted = Checkpoints(Open());
         var manager = CheckpointManager.CreateJson(restarted);
-        await using (var branch = await InProcessExecution.ResumeStreamingAsync(Pipeline(trace), original[0], manager))
+        List<string> branchTrace = [];
+        List<CheckpointInfo> branched;
+        await using (var branch = await InProcessExecution.ResumeStreamingAsync(Pipeline(branchTrace), original[0], manager))
         {
-            var (_, output) = await WatchAsync(branch);
-            Assert.Equal("x>a>b>c", output);
+            (branched, var output) = await WatchAsync(branch);
+            Assert.Equal("x>a>approved>b>c", output);
         }
 
+        // The branch ran on from the first checkpoint (after a), beside the original run's later checkpoints.
+        Assert.Equal(["b", "c"], branchTrace);
         var tree = await restarted.ListCheckpointsAsync("run-b").ToListAsync();
-        var children = tree.Where(c => c.ParentCheckpointId == original[0].CheckpointId).ToList();
-        Assert.True(children.Count >= 2, $"{children.Count} children of the first checkpoint");
+        Assert.Equal([.. original, .. branched], tree.Select(c => c.Checkpoint));
+        var children = tree.Where(c => c.ParentCheckpointId == original[0].CheckpointId).Select(c => c.Checkpoint).ToList();
+        Assert.Equal([original[1], branched[0]], children);
         Assert.Equal(tree.Select(c => c.Sequence), tree.Select(c => c.Sequence).Order());
-        Assert.Equal(children.Select(c => c.Checkpoint), await restarted.RetrieveIndexAsync("run-b", original[0]));
+        Assert.Equal(children, await restarted.RetrieveIndexAsync("run-b", original[0]));
         Assert.Equal(tree[^1].Checkpoint, await manager.GetLatestCheckpointAsync("run-b"));
     }
 
