@@ -10,8 +10,8 @@ public abstract partial class AgentFrameworkStoreTests
 {
     private static readonly JsonElement s_data = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["test"] = "data" });
 
-    private static TypedStateCheckpointStore Checkpoints(AgentHost host, int? keepLast = null) =>
-        new(host.State, keepLast, AgentFrameworkOptions.DefaultChunkBytes);
+    private static TypedStateCheckpointStore Checkpoints(AgentHost host) =>
+        new(host.State, keepLast: null, AgentFrameworkOptions.DefaultChunkBytes);
 
     /// <summary>Steps a, b and c with an approval between a and b: the run halts there until it gets a response.</summary>
     private static Workflow Pipeline(List<string> trace)
@@ -68,7 +68,7 @@ public abstract partial class AgentFrameworkStoreTests
         var first = Open();
         List<string> trace = [];
         List<CheckpointInfo> checkpoints = [];
-        await using (var run = await InProcessExecution.RunStreamingAsync(Pipeline(trace), "start", CheckpointManager.CreateJson(Checkpoints(first)), "run-1"))
+        await using (var run = await InProcessExecution.RunStreamingAsync(Pipeline(trace), "start", first.CheckpointManager, "run-1"))
         {
             await foreach (var evt in run.WatchStreamAsync(blockOnPendingRequest: false))
             {
@@ -84,7 +84,7 @@ public abstract partial class AgentFrameworkStoreTests
 
         Assert.Equal(["a"], trace);
         var second = Open();
-        var manager = CheckpointManager.CreateJson(Checkpoints(second));
+        var manager = second.CheckpointManager;
         var latest = await manager.GetLatestCheckpointAsync("run-1");
         Assert.NotNull(latest);
         Assert.Equal(checkpoints[^1], latest);
@@ -96,24 +96,23 @@ public abstract partial class AgentFrameworkStoreTests
 
         Assert.Equal("start>a>approved>b>c", result);
         Assert.Equal(["b", "c"], resumedTrace);
-        Assert.Contains("run-1", await Checkpoints(second).ListRunsAsync().Select(r => r.RunId).ToListAsync());
+        Assert.Contains("run-1", await second.CheckpointStore.ListRunsAsync().Select(r => r.RunId).ToListAsync());
     }
 
     [Fact]
     public async Task Resuming_an_older_checkpoint_starts_a_branch_in_the_checkpoint_tree()
     {
-        var host = Open();
-        var store = Checkpoints(host);
         List<string> trace = [];
         List<CheckpointInfo> original;
-        await using (var run = await InProcessExecution.RunStreamingAsync(Pipeline(trace), "x", CheckpointManager.CreateJson(store), "run-b"))
+        await using (var run = await InProcessExecution.RunStreamingAsync(Pipeline(trace), "x", Open().CheckpointManager, "run-b"))
         {
             (original, var output) = await WatchAsync(run);
             Assert.Equal("x>a>approved>b>c", output);
         }
 
-        var restarted = Checkpoints(Open());
-        var manager = CheckpointManager.CreateJson(restarted);
+        var host = Open();
+        var restarted = host.CheckpointStore;
+        var manager = host.CheckpointManager;
         List<string> branchTrace = [];
         List<CheckpointInfo> branched;
         await using (var branch = await InProcessExecution.ResumeStreamingAsync(Pipeline(branchTrace), original[0], manager))
@@ -136,8 +135,8 @@ public abstract partial class AgentFrameworkStoreTests
     [Fact]
     public async Task Retention_keeps_the_latest_checkpoints_and_a_deleted_run_takes_its_agents_state_along()
     {
-        var host = Open();
-        var store = Checkpoints(host, keepLast: 2);
+        var host = Open(keepLastCheckpoints: 2);
+        var store = host.CheckpointStore;
         List<CheckpointInfo> created = [];
         for (var i = 0; i < 5; i++)
         {
@@ -187,8 +186,7 @@ public abstract partial class AgentFrameworkStoreTests
     [Fact]
     public async Task A_large_checkpoint_is_split_and_read_back_byte_exact()
     {
-        var host = Open();
-        var store = new TypedStateCheckpointStore(host.State, keepLast: null, chunkBytes: 1024);
+        var store = Open(o => o.ChunkBytes = 1024).CheckpointStore;
         var big = JsonSerializer.SerializeToElement(new { z = new string('z', 5000), a = "é🙂\"<>", m = Enumerable.Range(0, 300).ToArray() });
         var checkpoint = await store.CreateCheckpointAsync(new string('r', 500), big);
 

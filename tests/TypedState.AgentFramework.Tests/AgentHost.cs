@@ -1,6 +1,8 @@
 using Microsoft.Agents.AI;
+using Microsoft.Agents.AI.Workflows;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using TypedState.AgentFramework.Workflows;
 
 namespace TypedState.AgentFramework.Tests;
 
@@ -14,6 +16,10 @@ internal sealed class AgentHost(ServiceProvider services)
     public TypedStateAgentSessionStore Store => Services.GetRequiredService<TypedStateAgentSessionStore>();
 
     public TypedStateChatHistoryProvider History => Services.GetRequiredService<TypedStateChatHistoryProvider>();
+
+    public TypedStateCheckpointStore CheckpointStore => Services.GetRequiredService<TypedStateCheckpointStore>();
+
+    public CheckpointManager CheckpointManager => Services.GetRequiredService<CheckpointManager>();
 
     public EchoChatClient Model { get; } = new();
 

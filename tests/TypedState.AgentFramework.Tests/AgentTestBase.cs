@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using TypedState.AgentFramework.Workflows;
 using TypedState.DependencyInjection;
 
 namespace TypedState.AgentFramework.Tests;
@@ -24,13 +25,13 @@ public abstract class AgentTestBase : IAsyncLifetime
         }
     }
 
-    internal AgentHost Open(Action<AgentFrameworkOptions>? configure = null)
+    internal AgentHost Open(Action<AgentFrameworkOptions>? configure = null, int? keepLastCheckpoints = null)
     {
         var provider = new ServiceCollection()
             .AddTypedState(b =>
             {
                 UseDriver(b);
-                b.AddAgentFramework(configure);
+                b.AddAgentFramework(configure).AddAgentFrameworkCheckpoints(keepLastCheckpoints);
             })
             .BuildServiceProvider();
         _providers.Add(provider);
