@@ -2,6 +2,7 @@
 // TypedState's SQLite store (typedstate-agents.db in the current directory). Run it twice: the second run continues
 // the conversation and resumes the interrupted workflow. "--reset" removes everything it stored.
 using Microsoft.Agents.AI;
+using Microsoft.Agents.AI.Workflows;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using TypedState;
@@ -11,11 +12,11 @@ using TypedState.Samples.AgentFramework;
 using TypedState.Sqlite;
 
 await using var services = new ServiceCollection()
-    .AddTypedState(b => b.UseSqlite("Data Source=typedstate-agents.db").AddAgentFramework())
+    .AddTypedState(b => b.UseSqlite("Data Source=typedstate-agents.db").AddAgentFramework().AddAgentFrameworkCheckpoints(keepLast: 10))
     .BuildServiceProvider();
 var state = services.GetRequiredService<IStateManager>();
 var sessions = services.GetRequiredService<TypedStateAgentSessionStore>();
-var checkpoints = new TypedStateCheckpointStore(state, keepLast: 10, AgentFrameworkOptions.DefaultChunkBytes);
+var checkpoints = services.GetRequiredService<TypedStateCheckpointStore>();
 
 if (args.Contains("--reset"))
 {
@@ -46,4 +47,4 @@ await sessions.SaveSessionAsync(agent, key, session);
 var history = await services.GetRequiredService<TypedStateChatHistoryProvider>().GetMessagesAsync(agent, session);
 Console.WriteLine($"{history.Count} messages stored; sessions of the agent: {string.Join(", ", await sessions.ListSessionsAsync(agent).Select(s => s.Key.SessionId).ToListAsync())}");
 
-await TicketWorkflow.RunAsync(checkpoints);
+await TicketWorkflow.RunAsync(checkpoints, services.GetRequiredService<CheckpointManager>());

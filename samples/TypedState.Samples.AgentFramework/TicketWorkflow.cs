@@ -16,9 +16,8 @@ internal static class TicketWorkflow
 {
     public const string RunId = "ticket-42";
 
-    public static async Task RunAsync(TypedStateCheckpointStore store)
+    public static async Task RunAsync(TypedStateCheckpointStore store, CheckpointManager manager)
     {
-        var manager = CheckpointManager.CreateJson(store);
         var latest = await manager.GetLatestCheckpointAsync(RunId);
         if (latest is null)
         {

@@ -18,6 +18,8 @@ public sealed class PackedPackages : IAsyncLifetime, IDisposable
         ["TypedState.Postgres"] = "src/Runtime/TypedState.Postgres/TypedState.Postgres.csproj",
         ["TypedState.Testing"] = "src/Testing/TypedState.Testing/TypedState.Testing.csproj",
         ["TypedState.Tool"] = "src/Tools/TypedState.Tool/TypedState.Tool.csproj",
+        ["TypedState.AgentFramework"] = "src/Integrations/TypedState.AgentFramework/TypedState.AgentFramework.csproj",
+        ["TypedState.AgentFramework.Workflows"] = "src/Integrations/TypedState.AgentFramework.Workflows/TypedState.AgentFramework.Workflows.csproj",
     };
 
     private readonly PackedFeed _feed = new("packages");
