@@ -85,6 +85,26 @@ public sealed partial class PackageTests(PackedPackages packages) : IClassFixtur
         Assert.DoesNotContain("Analyzers", (string?)dependency.Attribute("exclude") ?? "", StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData("TypedState.AgentFramework", "TypedState", "Microsoft.Agents.AI.Abstractions")]
+    [InlineData("TypedState.AgentFramework.Workflows", "TypedState.AgentFramework", "Microsoft.Agents.AI.Workflows")]
+    public void An_Agent_Framework_package_depends_on_TypedState_and_its_framework_package(string id, string typedState, string framework)
+    {
+        using var package = ZipFile.OpenRead(packages.PackagePath(id));
+        var dependencies = Nuspec(package).Descendants().Where(e => e.Name.LocalName == "dependency")
+            .ToDictionary(e => (string)e.Attribute("id")!, e => (string?)e.Attribute("version"));
+        var pinned = XDocument.Load(Path.Combine(PackedFeed.RepositoryRoot(), "Directory.Packages.props")).Descendants("PackageVersion")
+            .Single(e => (string?)e.Attribute("Include") == framework).Attribute("Version")!.Value;
+
+        // The other dependencies are the centrally pinned versions of transitive packages.
+        Assert.Equal(packages.Version, dependencies[typedState]);
+        Assert.Equal(pinned, dependencies[framework]);
+        if (id == "TypedState.AgentFramework")
+        {
+            Assert.Equal([framework], dependencies.Keys.Where(d => d.StartsWith("Microsoft.Agents.", StringComparison.Ordinal)));
+        }
+    }
+
     [Fact]
     public void The_version_has_one_source_the_VersionPrefix_of_Directory_Build_props()
     {

@@ -19,6 +19,8 @@ public sealed class PackedPackages : IAsyncLifetime, IDisposable
         ["TypedState.Orleans"] = "src/Integrations/TypedState.Orleans/TypedState.Orleans.csproj",
         ["TypedState.Testing"] = "src/Testing/TypedState.Testing/TypedState.Testing.csproj",
         ["TypedState.Tool"] = "src/Tools/TypedState.Tool/TypedState.Tool.csproj",
+        ["TypedState.AgentFramework"] = "src/Integrations/TypedState.AgentFramework/TypedState.AgentFramework.csproj",
+        ["TypedState.AgentFramework.Workflows"] = "src/Integrations/TypedState.AgentFramework.Workflows/TypedState.AgentFramework.Workflows.csproj",
     };
 
     private readonly PackedFeed _feed = new("packages");

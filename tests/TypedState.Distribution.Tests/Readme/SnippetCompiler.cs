@@ -18,8 +18,11 @@ internal static class SnippetCompiler
     private static readonly string[] s_implicitUsings =
         ["System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Net.Http", "System.Threading", "System.Threading.Tasks"];
 
-    /// <summary>Warnings a fragment cannot avoid: an async wrapper without await, a variable only the next example uses.</summary>
-    private static readonly string[] s_fragmentWarnings = ["CS1998", "CS0168", "CS0219", "CS8321"];
+    /// <summary>
+    /// Warnings a fragment cannot avoid: an async wrapper without await, a variable only the next example uses, and
+    /// MAAI001 (the Agent Framework marks its session store experimental; the README tells users to suppress it too).
+    /// </summary>
+    private static readonly string[] s_fragmentWarnings = ["CS1998", "CS0168", "CS0219", "CS8321", "MAAI001"];
 
     private static readonly CSharpParseOptions s_parse = new(LanguageVersion.Preview);
 
