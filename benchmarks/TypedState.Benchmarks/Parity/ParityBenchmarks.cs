@@ -15,7 +15,8 @@ namespace TypedState.Benchmarks.Parity;
 /// (ABBA blocks, one ratio per round); <c>--aa</c> adds the raw client against itself, and PostgreSQL has a peer row,
 /// Marten against the raw client. Allocations are process-wide bytes per operation (SQLite's writer and the network
 /// clients' replies run on other threads).
-/// Usage: <c>parity [--rounds 40] [--block-ms 25] [--filter TEXT] [--aa]</c>; rows are named "SQLite get",
+/// Usage: <c>parity [--rounds 40] [--block-ms 25] [--filter TEXT] [--aa] [--alloc-profile]</c> (the last prints,
+/// instead of the comparisons, each selected row's allocations by type: AllocationProfile.cs); rows are named "SQLite get",
 /// "PostgreSQL transaction of 10 conditional writes", "A/A: Redis list 500 records", "PostgreSQL get (peer: Marten)".
 /// </summary>
 public static class ParityBenchmarks
@@ -33,7 +34,7 @@ public static class ParityBenchmarks
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (BenchmarkArguments.Parse(args, "parity [--rounds N] [--block-ms MS] [--filter TEXT] [--aa]", "--rounds", "--block-ms", "--filter", "--aa") is not { } options)
+        if (BenchmarkArguments.Parse(args, "parity [--rounds N] [--block-ms MS] [--filter TEXT] [--aa] [--alloc-profile]", "--rounds", "--block-ms", "--filter", "--aa", "--alloc-profile") is not { } options)
         {
             return 2;
         }
@@ -119,6 +120,13 @@ public static class ParityBenchmarks
         foreach (var (op, name) in s_ops)
         {
             var row = $"{backend} {name}";
+            if (options.Selected(row) && options.AllocationProfile)
+            {
+                AllocationProfile.Print(row + " (raw)", raw, op);
+                AllocationProfile.Print(row + " (TypedState)", typed, op);
+                continue;
+            }
+
             if (options.Selected(row))
             {
                 Compare(row, new SideOp(raw, op), new SideOp(typed, op), options.Rounds, options.BlockMs, processAllocations: true);

@@ -115,10 +115,10 @@ public sealed class RawPostgresSide : ParitySide
 
     private async Task<long> TransactionAsync(long[] versions)
     {
-        var bytes = ParityData.Serialize(Value);
+        // Each write serializes its value, as ten writes of an application would.
         for (var i = 0; i < versions.Length; i++)
         {
-            Bind(_transaction.BatchCommands[i].Parameters, _writeOwner, ParityData.Key(ParityData.TransactionKeys + i), bytes, versions[i]);
+            Bind(_transaction.BatchCommands[i].Parameters, _writeOwner, ParityData.Key(ParityData.TransactionKeys + i), ParityData.Serialize(Value), versions[i]);
         }
 
         await using var transaction = await _connection.BeginTransactionAsync();

@@ -31,17 +31,17 @@ public sealed class RawRedisSide : ParitySide
         return redis.call('DEL', KEYS[1])
         """;
 
-    // KEYS: 10 records, then the index; ARGV: the value, 10 expected versions, 10 members.
+    // KEYS: 10 records, then the index; ARGV: 10 values, 10 expected versions, 10 members.
     private const string TransactionScript = """
         local w = #KEYS - 1
         for i = 1, w do
-          if tonumber(redis.call('HGET', KEYS[i], 'n') or 0) ~= tonumber(ARGV[1 + i]) then return { -1, i } end
+          if tonumber(redis.call('HGET', KEYS[i], 'n') or 0) ~= tonumber(ARGV[w + i]) then return { -1, i } end
         end
         local out = {}
         for i = 1, w do
-          local n = tonumber(ARGV[1 + i]) + 1
-          redis.call('HSET', KEYS[i], 'v', ARGV[1], 'n', n)
-          redis.call('ZADD', KEYS[#KEYS], 0, ARGV[1 + w + i])
+          local n = tonumber(ARGV[w + i]) + 1
+          redis.call('HSET', KEYS[i], 'v', ARGV[i], 'n', n)
+          redis.call('ZADD', KEYS[#KEYS], 0, ARGV[2 * w + i])
           out[i] = n
         end
         return out
@@ -74,7 +74,7 @@ public sealed class RawRedisSide : ParitySide
     private readonly RedisValue _listRecordPrefix;
     private readonly RedisKey _lock;
     private readonly RedisKey[] _transactionKeys = new RedisKey[ParityData.TransactionWrites + 1];
-    private readonly RedisValue[] _transactionArgs = new RedisValue[1 + (2 * ParityData.TransactionWrites)];
+    private readonly RedisValue[] _transactionArgs = new RedisValue[3 * ParityData.TransactionWrites];
 
     public RawRedisSide(string configuration)
     {
@@ -92,7 +92,7 @@ public sealed class RawRedisSide : ParitySide
         {
             var key = ParityData.Key(ParityData.TransactionKeys + i);
             _transactionKeys[i] = _writeRecordPrefix + key;
-            _transactionArgs[1 + ParityData.TransactionWrites + i] = key;
+            _transactionArgs[(2 * ParityData.TransactionWrites) + i] = key;
         }
 
         _transactionKeys[^1] = _writeIndex;
@@ -150,10 +150,11 @@ public sealed class RawRedisSide : ParitySide
 
     private async Task<long> TransactionAsync(long[] versions)
     {
-        _transactionArgs[0] = ParityData.Serialize(Value);
+        // Each write serializes its value, as ten writes of an application would.
         for (var i = 0; i < versions.Length; i++)
         {
-            _transactionArgs[1 + i] = versions[i];
+            _transactionArgs[i] = ParityData.Serialize(Value);
+            _transactionArgs[versions.Length + i] = versions[i];
         }
 
         var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(TransactionScript, _transactionKeys, _transactionArgs))!;
