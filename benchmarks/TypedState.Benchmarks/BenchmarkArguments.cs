@@ -24,6 +24,9 @@ internal sealed class BenchmarkArguments
 
     public bool CpuClock { get; private set; }
 
+    /// <summary><c>--alloc-profile</c> (parity): print each row's allocations by type instead of timing it.</summary>
+    public bool AllocationProfile { get; private set; }
+
     /// <summary>
     /// Whether a comparison's name passes <c>--filter</c>: it contains the text (case-insensitive), or one of its
     /// <c>|</c>-separated alternatives ("as-of|rebuild").
@@ -60,6 +63,9 @@ internal sealed class BenchmarkArguments
                     break;
                 case "--cpu":
                     parsed.CpuClock = true;
+                    break;
+                case "--alloc-profile":
+                    parsed.AllocationProfile = true;
                     break;
                 default:
                     Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: {usage}");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Npgsql;
 using TypedState.Storage;
 
@@ -20,7 +21,8 @@ public sealed partial class PostgresStateDriver
     /// commit id's versions travel with the COMMIT and the batch still takes two round trips. A connection given back
     /// to the pool inside a transaction (after an error) is rolled back by Npgsql before it is used again.
     /// </remarks>
-    private async Task<CommitResult?> CommitBatchAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool last, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<CommitResult?> CommitBatchAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool last, CancellationToken cancellationToken)
     {
         // Now and then a writing batch with a commit id also prunes expired ids; the prune counts only if it commits.
         var prune = commitId.IsNone || writes.All(w => WriteStatement(w) is null) ? null : TakePruneTurn();
@@ -38,7 +40,8 @@ public sealed partial class PostgresStateDriver
     }
 
     /// <summary>The batch itself, with the pruning statement when it is this batch's turn.</summary>
-    private async Task<CommitResult?> CommitBatchAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, NpgsqlBatchCommand? prune, bool last, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<CommitResult?> CommitBatchAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, NpgsqlBatchCommand? prune, bool last, CancellationToken cancellationToken)
     {
         var statements = new string?[writes.Count];
         var writing = false;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using TypedState.Storage;
@@ -18,6 +19,7 @@ public sealed partial class PostgresStateDriver
     /// that cannot be opened, an error the server answered, and anything before the commit's last round trip of a
     /// batch mean nothing was applied.
     /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
@@ -83,7 +85,8 @@ public sealed partial class PostgresStateDriver
     /// remembers the id and its version. Null asks for another attempt: the condition failed, but the record changed
     /// again before its live version could be read, so that it now holds; or a repeat found its id gone.
     /// </summary>
-    private async Task<CommitResult?> CommitOneAsync(StateWrite write, CommitId commitId, bool last, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<CommitResult?> CommitOneAsync(StateWrite write, CommitId commitId, bool last, CancellationToken cancellationToken)
     {
         var remembering = !commitId.IsNone;
         var sql = WriteStatement(write, remembering);
@@ -209,7 +212,8 @@ public sealed partial class PostgresStateDriver
     /// Reads a statement's one row, if any: the version written (or checked, or the fence's token) and, for a
     /// conditional write, the live version its snapshot saw.
     /// </summary>
-    private static async Task<Outcome> ReadOutcomeAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<Outcome> ReadOutcomeAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,7 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver,
     private readonly ILogger _logger;
     private readonly Lock _initializeGate = new();
     private Task? _initialization;
+    private PostgresReadCommands? _reads;
 
     /// <summary>
     /// Whether writes use the jsonb column when they can: <see cref="PostgresValueStorage.Jsonb"/> on a UTF-8
@@ -92,17 +94,25 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver,
     }
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         // The live record or, when the guild is a fork with no row of its own for it, what it reads through its source.
-        await using var command = _dataSource.CreateCommand(_sql.Read);
-        PostgresParameters.AddRecord(command.Parameters, owner, key);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new StoredRecord(key, ReadValue(reader, 0), reader.GetInt64(2))
-            : null;
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var reads = _reads ??= new PostgresReadCommands(_sql.Read);
+        var command = reads.Rent(connection, owner, key);
+        StoredRecord? record;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            record = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ? new StoredRecord(key, ReadValue(reader, 0), reader.GetInt64(2))
+                : null;
+        }
+
+        reads.Return(command);
+        return record;
     }
 
     /// <inheritdoc />

@@ -51,6 +51,7 @@ public partial class StateManager
     }
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<IStateLock?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         ValidateLockTarget(owner, key);
@@ -117,6 +118,7 @@ public partial class StateManager
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask ReleaseLockAsync(StateLock held, CancellationToken cancellationToken)
     {
         var tracker = OperationTracker.Start("unlock", Driver.Name, held.Owner, held.Key);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TypedState.Storage;
 
 namespace TypedState;
@@ -18,7 +19,6 @@ internal sealed class StateLock : IStateLock
         FencingToken = grant.Token;
         ExpiresAt = grant.ExpiresAt;
         Fence = new StateFence(owner, key, grant.Token);
-        State = manager.WithFence(Fence);
     }
 
     public StateOwner Owner { get; }
@@ -31,7 +31,8 @@ internal sealed class StateLock : IStateLock
 
     public StateFence Fence { get; }
 
-    public IStateManager State { get; }
+    // Made on first use: most holders never write through the fenced manager.
+    public IStateManager State => field ??= _manager.WithFence(Fence);
 
     public async ValueTask RenewAsync(TimeSpan? lease = null, CancellationToken cancellationToken = default)
     {
@@ -40,6 +41,7 @@ internal sealed class StateLock : IStateLock
         ExpiresAt = grant.ExpiresAt;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ReleaseAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)

@@ -166,6 +166,7 @@ internal sealed partial class StateTransaction : IStateTransaction
         return write.Key;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<TransactionCommit> CommitAsync(CancellationToken cancellationToken = default)
     {
         EnsureActive();

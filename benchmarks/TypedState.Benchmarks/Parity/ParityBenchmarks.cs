@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using TypedState.Postgres;
+using TypedState.Redis;
+using TypedState.Sqlite;
+using static TypedState.Benchmarks.Interleaved;
+
+namespace TypedState.Benchmarks.Parity;
+
+/// <summary>
+/// <c>parity</c>: every operation of the store (get, set, compare-and-set, delete, a transaction of 10 conditional
+/// writes, a listing of the 500 records of one owner, a lock round trip) on SQLite, PostgreSQL and Redis, against a
+/// raw client doing the same work with the same System.Text.Json deserialization of the same typed value, on 50,000
+/// records of about 200 bytes over 100 owners (each side its own copy). Interleaved as <c>interleaved</c> does
+/// (ABBA blocks, one ratio per round); <c>--aa</c> adds the raw client against itself, and PostgreSQL has a peer row,
+/// Marten against the raw client. Allocations are process-wide bytes per operation (SQLite's writer and the network
+/// clients' replies run on other threads).
+/// Usage: <c>parity [--rounds 40] [--block-ms 25] [--filter TEXT] [--aa] [--alloc-profile]</c> (the last prints,
+/// instead of the comparisons, each selected row's allocations by type: AllocationProfile.cs); rows are named "SQLite get",
+/// "PostgreSQL transaction of 10 conditional writes", "A/A: Redis list 500 records", "PostgreSQL get (peer: Marten)".
+/// </summary>
+public static class ParityBenchmarks
+{
+    private static readonly (ParityOp Op, string Name)[] s_ops =
+    [
+        (ParityOp.Get, "get"),
+        (ParityOp.Set, "set"),
+        (ParityOp.CompareAndSet, "compare-and-set"),
+        (ParityOp.Delete, "delete (after a set)"),
+        (ParityOp.Transaction, "transaction of 10 conditional writes"),
+        (ParityOp.List, "list 500 records"),
+        (ParityOp.Lock, "lock round trip"),
+    ];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (BenchmarkArguments.Parse(args, "parity [--rounds N] [--block-ms MS] [--filter TEXT] [--aa] [--alloc-profile]", "--rounds", "--block-ms", "--filter", "--aa", "--alloc-profile") is not { } options)
+        {
+            return 2;
+        }
+
+        Console.WriteLine($"Raw-client parity: {options.Rounds} rounds, ~{options.BlockMs.ToString(CultureInfo.InvariantCulture)} ms per block, wall clock, .NET {Environment.Version}, {Environment.ProcessorCount} CPUs, load average {LoadAverage()}");
+        Console.WriteLine($"{ParityData.Owners * ParityData.RecordsPerOwner} records of {ParityData.Serialize(ParityData.Create(0, 0)).Length} B over {ParityData.Owners} owners per side; \"Raw\" is the raw client; allocations are process-wide bytes per operation.");
+
+        if (Wanted(options, "SQLite"))
+        {
+            var directory = Directory.CreateTempSubdirectory("typedstate-bench-parity-").FullName;
+            var typed = new TypedStateSide(new SqliteStateManager(new SqliteStateDriverOptions
+            {
+                ConnectionString = "Data Source=" + Path.Combine(directory, "typedstate.db"),
+                Synchronous = SqliteSynchronousMode.Normal,
+            }));
+            var raw = new RawSqliteSide(Path.Combine(directory, "raw.db"), (int)SqliteSynchronousMode.Normal);
+            await SeedAsync("SQLite (synchronous NORMAL, WAL)", typed, () =>
+            {
+                raw.Seed();
+                return Task.CompletedTask;
+            });
+            CompareAll("SQLite", typed, raw, null, options);
+            await typed.DisposeAsync();
+            await raw.DisposeAsync();
+            Directory.Delete(directory, recursive: true);
+        }
+
+        if (Wanted(options, "PostgreSQL"))
+        {
+            using var postgres = new EphemeralPostgres();
+            var typed = new TypedStateSide(new PostgresStateManager(new PostgresStateDriverOptions { ConnectionString = postgres.ConnectionString }));
+            var raw = new RawPostgresSide(postgres.ConnectionString);
+            var marten = new MartenSide(postgres.ConnectionString);
+            await SeedAsync("PostgreSQL 15 (fsync=off, synchronous_commit=off)", typed, () =>
+            {
+                raw.Seed();
+                return marten.SeedAsync();
+            });
+            marten.Prepare();
+            CompareAll("PostgreSQL", typed, raw, marten, options);
+            await typed.DisposeAsync();
+            await raw.DisposeAsync();
+            await marten.DisposeAsync();
+        }
+
+        if (Wanted(options, "Redis"))
+        {
+            using var redis = await EphemeralRedis.StartAsync();
+            var typed = new TypedStateSide(new RedisStateManager(new RedisStateDriverOptions { Configuration = redis.Configuration, KeyPrefix = "ts" }));
+            var raw = new RawRedisSide(redis.Configuration);
+            await SeedAsync("redis-server (no persistence)", typed, raw.SeedAsync);
+            CompareAll("Redis", typed, raw, null, options);
+            await typed.DisposeAsync();
+            await raw.DisposeAsync();
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Load average at the end: {LoadAverage()}");
+        GC.KeepAlive(s_sink);
+        return 0;
+    }
+
+    private static bool Wanted(BenchmarkArguments options, string backend) =>
+        s_ops.Any(op => options.Selected($"{backend} {op.Name}") || options.Selected($"A/A: {backend} {op.Name}") || options.Selected($"{backend} {op.Name} (peer: Marten)"));
+
+    private static async Task SeedAsync(string server, TypedStateSide typed, Func<Task> seedOthers)
+    {
+        var watch = Stopwatch.StartNew();
+        await typed.SeedAsync();
+        var typedSeconds = watch.Elapsed.TotalSeconds;
+        await seedOthers();
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{server}: seeded in {typedSeconds:F1} s (TypedState) and {watch.Elapsed.TotalSeconds - typedSeconds:F1} s (the others)"));
+        Console.WriteLine();
+        Console.WriteLine("| Comparison | Raw median | Other median | Ratio median | Ratio p10–p90 | Ratio min–max | Ratio of best blocks | Raw alloc/op | Other alloc/op |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    }
+
+    private static void CompareAll(string backend, TypedStateSide typed, ParitySide raw, ParitySide? peer, BenchmarkArguments options)
+    {
+        typed.Prepare();
+        raw.Prepare();
+        foreach (var (op, name) in s_ops)
+        {
+            var row = $"{backend} {name}";
+            if (options.Selected(row) && options.AllocationProfile)
+            {
+                AllocationProfile.Print(row + " (raw)", raw, op);
+                AllocationProfile.Print(row + " (TypedState)", typed, op);
+                continue;
+            }
+
+            if (options.Selected(row))
+            {
+                Compare(row, new SideOp(raw, op), new SideOp(typed, op), options.Rounds, options.BlockMs, processAllocations: true);
+            }
+
+            if (options.AA && options.Selected("A/A: " + row))
+            {
+                Compare("A/A: " + row, new SideOp(raw, op), new SideOp(raw, op), options.Rounds, options.BlockMs, processAllocations: true);
+            }
+
+            if (peer is not null && peer.Supports(op) && options.Selected(row + " (peer: Marten)"))
+            {
+                Compare(row + " (peer: Marten)", new SideOp(raw, op), new SideOp(peer, op), options.Rounds, options.BlockMs, processAllocations: true);
+            }
+        }
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
+    private readonly struct SideOp(ParitySide side, ParityOp op) : IOp
+    {
+        public void Run() => s_sink += side.Run(op);
+    }
+}

@@ -1,0 +1,173 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace TypedState.Benchmarks.Parity;
+
+/// <summary>
+/// Hand-written Microsoft.Data.Sqlite: one open connection in its own file (WAL, synchronous as TypedState's),
+/// prepared commands whose parameters are created once, a table keyed by owner and key with a version column, and a
+/// lock table. What an application would write without a library.
+/// </summary>
+public sealed class RawSqliteSide : ParitySide
+{
+    private readonly SqliteConnection _connection;
+    private readonly SqliteCommand _get;
+    private readonly SqliteCommand _set;
+    private readonly SqliteCommand _cas;
+    private readonly SqliteCommand _delete;
+    private readonly SqliteCommand _list;
+    private readonly SqliteCommand _lock;
+    private readonly SqliteCommand _unlock;
+    private readonly SqliteCommand _begin;
+    private readonly SqliteCommand _commit;
+    private readonly string _writeOwner = ParityData.RawOwner(ParityData.WriteOwner);
+
+    public RawSqliteSide(string path, int synchronous)
+    {
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString());
+        _connection.Open();
+        Execute("PRAGMA journal_mode = WAL");
+        Execute($"PRAGMA busy_timeout = 30000; PRAGMA synchronous = {synchronous};");
+        Execute("CREATE TABLE IF NOT EXISTS records (owner TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL, value BLOB, PRIMARY KEY (owner, key))");
+        Execute("CREATE TABLE IF NOT EXISTS locks (owner TEXT NOT NULL, key TEXT NOT NULL, token INTEGER NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (owner, key))");
+        _get = Prepare("SELECT version, value FROM records WHERE owner = $o AND key = $k", "$o", "$k");
+        _set = Prepare("INSERT INTO records (owner, key, version, value) VALUES ($o, $k, 1, $v) ON CONFLICT (owner, key) DO UPDATE SET version = version + 1, value = excluded.value RETURNING version", "$o", "$k", "$v");
+        _cas = Prepare("UPDATE records SET version = version + 1, value = $v WHERE owner = $o AND key = $k AND version = $e RETURNING version", "$o", "$k", "$v", "$e");
+        _delete = Prepare("DELETE FROM records WHERE owner = $o AND key = $k", "$o", "$k");
+        _list = Prepare("SELECT key, version, value FROM records WHERE owner = $o ORDER BY key", "$o");
+        _lock = Prepare("INSERT INTO locks (owner, key, token, expires) VALUES ($o, $k, $t, $x) ON CONFLICT (owner, key) DO UPDATE SET token = excluded.token, expires = excluded.expires WHERE locks.expires < $n RETURNING token", "$o", "$k", "$t", "$x", "$n");
+        _unlock = Prepare("DELETE FROM locks WHERE owner = $o AND key = $k AND token = $t", "$o", "$k", "$t");
+        _begin = Prepare("BEGIN IMMEDIATE");
+        _commit = Prepare("COMMIT");
+    }
+
+    /// <summary>Writes the data set in one transaction.</summary>
+    public void Seed()
+    {
+        _begin.ExecuteNonQuery();
+        for (var o = 0; o < ParityData.Owners; o++)
+        {
+            for (var i = 0; i < ParityData.RecordsPerOwner; i++)
+            {
+                Bind(_set, ParityData.RawOwner(o), ParityData.Key(i), ParityData.Serialize(ParityData.Create(o, i)));
+                _set.ExecuteScalar();
+            }
+        }
+
+        _commit.ExecuteNonQuery();
+    }
+
+    protected override long ReadVersion(int keyIndex)
+    {
+        Bind(_get, _writeOwner, ParityData.Key(keyIndex));
+        return (long)_get.ExecuteScalar()!;
+    }
+
+    protected override long ReadOne(string key)
+    {
+        Bind(_get, ParityData.RawOwner(ParityData.GetOwner), key);
+        using var reader = _get.ExecuteReader();
+        return reader.Read() ? JsonSerializer.Deserialize(reader.GetFieldValue<byte[]>(1), ParityData.TypeInfo)!.Count : throw new InvalidOperationException("absent");
+    }
+
+    protected override long WriteOne(string key)
+    {
+        Bind(_set, _writeOwner, key, ParityData.Serialize(Value));
+        return (long)_set.ExecuteScalar()!;
+    }
+
+    protected override long CompareAndSet(string key, long expected)
+    {
+        Bind(_cas, _writeOwner, key, ParityData.Serialize(Value), expected);
+        return _cas.ExecuteScalar() is long version ? version : throw new InvalidOperationException("conflict");
+    }
+
+    protected override long Delete(string key)
+    {
+        WriteOne(key);
+        Bind(_delete, _writeOwner, key);
+        return _delete.ExecuteNonQuery();
+    }
+
+    protected override long Transaction(long[] versions)
+    {
+        _begin.ExecuteNonQuery();
+        for (var i = 0; i < versions.Length; i++)
+        {
+            Bind(_cas, _writeOwner, ParityData.Key(ParityData.TransactionKeys + i), ParityData.Serialize(Value), versions[i]);
+            if (_cas.ExecuteScalar() is not long version)
+            {
+                Execute("ROLLBACK");
+                throw new InvalidOperationException("conflict");
+            }
+
+            versions[i] = version;
+        }
+
+        _commit.ExecuteNonQuery();
+        return versions[0];
+    }
+
+    protected override long List()
+    {
+        Bind(_list, ParityData.RawOwner(ParityData.ListOwner));
+        using var reader = _list.ExecuteReader();
+        var (count, sum) = (0, 0L);
+        while (reader.Read())
+        {
+            var note = JsonSerializer.Deserialize(reader.GetFieldValue<byte[]>(2), ParityData.TypeInfo)!;
+            count++;
+            sum += note.Count + reader.GetInt64(1) + reader.GetString(0).Length;
+        }
+
+        return CheckListed(count, sum);
+    }
+
+    protected override long LockRoundTrip()
+    {
+        var token = Random.Shared.NextInt64();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Bind(_lock, _writeOwner, ParityData.LockKey, token, now + 30_000, now);
+        if (_lock.ExecuteScalar() is not long granted)
+        {
+            throw new InvalidOperationException("The lock was taken.");
+        }
+
+        Bind(_unlock, _writeOwner, ParityData.LockKey, granted);
+        return _unlock.ExecuteNonQuery();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _connection.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] names)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in names)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    private static void Bind(SqliteCommand command, params ReadOnlySpan<object> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i];
+        }
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
