@@ -161,7 +161,7 @@ public sealed partial class RedisStateDriver
     /// </summary>
     private static async ValueTask<RedisResult[]> EvaluateCommitAsync(IDatabase database, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
-        var pending = database.ScriptEvaluateAsync(RedisScripts.Commit, keys, args);
+        var pending = RedisScriptCalls.RunAsync(database, RedisScripts.Commit, keys, args);
         try
         {
             return (RedisResult[])(await pending.WaitAsync(cancellationToken).ConfigureAwait(false))!;

@@ -94,7 +94,7 @@ public sealed partial class RedisStateDriver
         try
         {
             var database = await DatabaseAsync(CancellationToken.None).ConfigureAwait(false);
-            await database.ScriptEvaluateAsync(RedisScripts.ForkAbandon, GuildRoute(newGuildId), [_root, newGuildId, sid]).ConfigureAwait(false);
+            await RedisScriptCalls.RunAsync(database, RedisScripts.ForkAbandon, GuildRoute(newGuildId), [_root, newGuildId, sid]).ConfigureAwait(false);
             await DeleteRemovedAsync(database, _keys.GuildRoot(RedisKeys.GuildTag(newGuildId)), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -107,7 +107,7 @@ public sealed partial class RedisStateDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return await database.ScriptEvaluateAsync(script, GuildRoute((string)args[1]!), args).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await RedisScriptCalls.RunAsync(database, script, GuildRoute((string)args[1]!), args).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static void ThrowIfForkRefused(RedisResult[] reply, string sourceGuildId, long atSequence, string newGuildId)

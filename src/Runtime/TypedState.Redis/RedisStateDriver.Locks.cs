@@ -13,7 +13,8 @@ public sealed partial class RedisStateDriver
         cancellationToken.ThrowIfCancellationRequested();
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ownerKeys = _owners.For(owner);
-        var reply = await database.ScriptEvaluateAsync(
+        var reply = await RedisScriptCalls.RunAsync(
+                database,
                 RedisScripts.AcquireLock,
                 [ownerKeys.LockTokens, ownerKeys.HeldLocks, ownerKeys.LockOwners],
                 [RedisKeys.LockResource(key), Microseconds(lease), holder ?? string.Empty, RedisKeys.LockOwnerMember(owner)])
@@ -32,7 +33,7 @@ public sealed partial class RedisStateDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var reply = await database.ScriptEvaluateAsync(RedisScripts.RenewLock, LockKeys(owner), [RedisKeys.LockResource(key), token, Microseconds(lease)])
+        var reply = await RedisScriptCalls.RunAsync(database, RedisScripts.RenewLock, LockKeys(owner), [RedisKeys.LockResource(key), token, Microseconds(lease)])
             .ConfigureAwait(false);
         return reply.IsNull ? null : new LockGrant(token, FromMicroseconds((long)reply));
     }
@@ -42,7 +43,7 @@ public sealed partial class RedisStateDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        await database.ScriptEvaluateAsync(RedisScripts.ReleaseLock, LockKeys(owner), [RedisKeys.LockResource(key), token]).ConfigureAwait(false);
+        await RedisScriptCalls.RunAsync(database, RedisScripts.ReleaseLock, LockKeys(owner), [RedisKeys.LockResource(key), token]).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -62,7 +63,7 @@ public sealed partial class RedisStateDriver
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListLocksPage, owners, [min, max, ListPageSize, root])
+                var page = (RedisResult[])(await RedisScriptCalls.RunAsync(database, RedisScripts.ListLocksPage, owners, [min, max, ListPageSize, root])
                     .WaitAsync(cancellationToken)
                     .ConfigureAwait(false))!;
                 for (var i = 2; i + 4 < page.Length; i += 5)

@@ -29,7 +29,7 @@ public sealed partial class RedisStateDriver
         cancellationToken.ThrowIfCancellationRequested();
         var ownerKeys = _owners.For(owner);
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var started = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.StartRemoval, [ownerKeys.Marker], [_root, mode, ownerKeys.Tag, ownerKeys.GuildTag, ownerKeys.Member])
+        var started = (RedisResult[])(await RedisScriptCalls.RunAsync(database, RedisScripts.StartRemoval, [ownerKeys.Marker], [_root, mode, ownerKeys.Tag, ownerKeys.GuildTag, ownerKeys.Member])
             .WaitAsync(cancellationToken)
             .ConfigureAwait(false))!;
         if ((long)started[0] == 2)
@@ -57,7 +57,7 @@ public sealed partial class RedisStateDriver
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                reply = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.CollectRemoved, route, args)
+                reply = (RedisResult[])(await RedisScriptCalls.RunAsync(database, RedisScripts.CollectRemoved, route, args)
                     .WaitAsync(cancellationToken)
                     .ConfigureAwait(false))!;
             }

@@ -27,7 +27,8 @@ public sealed partial class RedisStateDriver
         var first = _rootEpochs.Of(_keys.Root).Epoch is null;
         while (true)
         {
-            var reply = (RedisResult[])(await database.ScriptEvaluateAsync(
+            var reply = (RedisResult[])(await RedisScriptCalls.RunAsync(
+                database,
                 RedisScripts.Prepare,
                 _storeKeys,
                 [allowEvicting ? 1 : 0, first ? 1 : 0, NewEpochId(), RedisStorageLayout.Version]).ConfigureAwait(false))!;
@@ -105,7 +106,7 @@ public sealed partial class RedisStateDriver
     /// <summary>Moves this driver to a root's current epoch after a commit found the one it knew gone.</summary>
     private async ValueTask AdoptEpochAsync(IDatabase database, RedisOwnerKeys root, string? seen)
     {
-        var current = (string)(await database.ScriptEvaluateAsync(RedisScripts.AdoptEpoch, [root.Marker], [seen ?? string.Empty, NewEpochId()])
+        var current = (string)(await RedisScriptCalls.RunAsync(database, RedisScripts.AdoptEpoch, [root.Marker], [seen ?? string.Empty, NewEpochId()])
             .ConfigureAwait(false))!;
         if (_rootEpochs.Adopt(root.Root, seen, current))
         {

@@ -148,7 +148,7 @@ public sealed partial class RedisStateDriver : IStateDriver, IDisposable
             return record[0].IsNull ? null : new StoredRecord(key, (byte[])record[0]!, (long)record[1]);
         }
 
-        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.Read, [ownerKeys.Marker], [_root, ownerKeys.Tag, ownerKeys.GuildTag, key])
+        var reply = (RedisResult[])(await RedisScriptCalls.RunAsync(database, RedisScripts.Read, [ownerKeys.Marker], [_root, ownerKeys.Tag, ownerKeys.GuildTag, key])
             .WaitAsync(cancellationToken)
             .ConfigureAwait(false))!;
         return reply[0].IsNull ? null : new StoredRecord(key, (byte[])reply[0]!, (long)reply[1]);
@@ -188,7 +188,7 @@ public sealed partial class RedisStateDriver : IStateDriver, IDisposable
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var page = (RedisResult[])(await connected.ScriptEvaluateAsync(RedisScripts.ListOwnersPage, owners, [min, "+", ListPageSize, root, kind])
+                var page = (RedisResult[])(await RedisScriptCalls.RunAsync(connected, RedisScripts.ListOwnersPage, owners, [min, "+", ListPageSize, root, kind])
                     .WaitAsync(cancellationToken)
                     .ConfigureAwait(false))!;
                 for (var i = 2; i < page.Length; i++)
@@ -230,7 +230,7 @@ public sealed partial class RedisStateDriver : IStateDriver, IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListPage, [ownerKeys.Marker], [_root, ownerKeys.Tag, ownerKeys.GuildTag, min, max, ListPageSize])
+            var page = (RedisResult[])(await RedisScriptCalls.RunAsync(database, RedisScripts.ListPage, [ownerKeys.Marker], [_root, ownerKeys.Tag, ownerKeys.GuildTag, min, max, ListPageSize])
                 .WaitAsync(cancellationToken)
                 .ConfigureAwait(false))!;
             for (var i = 2; i + 2 < page.Length; i += 3)
