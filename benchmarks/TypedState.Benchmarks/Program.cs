@@ -7,7 +7,8 @@ using BenchmarkDotNet.Running;
 // `timeline` times forks, as-of reads and rebuilds of guild timelines on every driver (TimelineBenchmarks.cs);
 // `postgres-versions` times the PostgreSQL driver of two commits side by side (postgres-versions.sh); `generator`
 // measures what the source generator costs a build and an editor (Generator/GeneratorCost.cs); `redis-fork` times
-// Redis forks of a large and a small guild (RedisForkBenchmarks.cs); anything else goes to BenchmarkDotNet.
+// Redis forks of a large and a small guild (RedisForkBenchmarks.cs); `redis-cluster` compares one Redis with a
+// three-master cluster (RedisClusterBenchmarks.cs); anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "interleaved")
 {
     return TypedState.Benchmarks.Interleaved.Run(args[1..]);
@@ -36,6 +37,11 @@ if (args.Length > 0 && args[0] == "redis-fork")
 if (args.Length > 0 && args[0] == "timeline")
 {
     return await TypedState.Benchmarks.TimelineBenchmarks.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "redis-cluster")
+{
+    return await TypedState.Benchmarks.RedisClusterBenchmarks.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "drivers")

@@ -2,8 +2,8 @@ using StackExchange.Redis;
 
 namespace TypedState.Tests.Redis.Cluster;
 
-/// <summary>One line of <c>CLUSTER NODES</c>: a node's id, address, whether it is a live master, and its slot ranges.</summary>
-internal sealed record RedisClusterNode(string Id, string Endpoint, bool IsMaster, bool Failed, IReadOnlyList<(int From, int To)> Slots)
+/// <summary>One line of <c>CLUSTER NODES</c>: a node's id, address, role and state, its master (for a replica), and its slot ranges.</summary>
+internal sealed record RedisClusterNode(string Id, string Endpoint, bool IsMaster, bool Failed, string MasterId, IReadOnlyList<(int From, int To)> Slots)
 {
     public bool Serves(int slot) => Slots.Any(range => range.From <= slot && slot <= range.To);
 
@@ -11,6 +11,13 @@ internal sealed record RedisClusterNode(string Id, string Endpoint, bool IsMaste
     public static async Task<List<RedisClusterNode>> ReadAsync(IServer server)
     {
         var text = (string)(await server.ExecuteAsync("CLUSTER", "NODES"))!;
+
+        // Over RESP3 the reply is a verbatim string, which arrives with its format prefix.
+        if (text.StartsWith("txt:", StringComparison.Ordinal))
+        {
+            text = text[4..];
+        }
+
         var nodes = new List<RedisClusterNode>();
         foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -20,7 +27,7 @@ internal sealed record RedisClusterNode(string Id, string Endpoint, bool IsMaste
                 .Select(static f => f.Split('-'))
                 .Select(static r => (int.Parse(r[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(r[^1], System.Globalization.CultureInfo.InvariantCulture)))
                 .ToList();
-            nodes.Add(new RedisClusterNode(fields[0], fields[1].Split('@')[0], fields[2].Contains("master", StringComparison.Ordinal), fields[2].Contains("fail", StringComparison.Ordinal), slots));
+            nodes.Add(new RedisClusterNode(fields[0], fields[1].Split('@')[0], fields[2].Contains("master", StringComparison.Ordinal), fields[2].Contains("fail", StringComparison.Ordinal), fields[3], slots));
         }
 
         return nodes;
