@@ -12,6 +12,9 @@ public sealed partial class RedisStateDriver
     // it (or allocates when another call holds it) and gives it back, cleared, once the script has answered.
     private RedisValue[]? _singleArgs;
 
+    // Commit ids whose batch found the server's data lost (bounded): repeats of them are refused the same way.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _lostCommits = new(StringComparer.Ordinal);
+
     /// <inheritdoc />
     public async ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
     {
@@ -21,6 +24,13 @@ public sealed partial class RedisStateDriver
         cancellationToken.ThrowIfCancellationRequested();
 
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        if (!commitId.IsNone && _lostCommits.ContainsKey(commitId.ToString()))
+        {
+            // A repeat of a batch whose attempt found the data lost: it may have been applied before the loss and lost
+            // with it, so applying it now could build on state that is gone. It stays reported as the loss.
+            throw new RedisDataLossException(KeyPrefix);
+        }
+
         var roots = RootsOf(writes, fences);
         var keys = new RedisKey[roots.Count + fences.Count];
         var argCount = RedisScripts.CommitHeaderArgs + (roots.Count * 2) + (fences.Count * 3) + (writes.Count * RedisScripts.CommitArgsPerWrite);
@@ -102,6 +112,16 @@ public sealed partial class RedisStateDriver
             case 3:
                 var lost = (int)(long)reply[1];
                 await AdoptEpochAsync(database, roots[lost].Owner, seen[lost].Epoch).ConfigureAwait(false);
+                if (!commitId.IsNone)
+                {
+                    if (_lostCommits.Count >= 4096)
+                    {
+                        _lostCommits.Clear();
+                    }
+
+                    _lostCommits.TryAdd(commitId.ToString(), 0);
+                }
+
                 throw new RedisDataLossException(KeyPrefix);
             case 4:
                 return CommitResult.TimelineRefused((int)reply[1], (long)reply[2]);

@@ -84,14 +84,15 @@ internal sealed class RedisClusterWriters(StateManager state, IReadOnlyList<Stat
                     Interlocked.Increment(ref NotApplied);
                 }
 
-                // Read back what is stored: the write either landed (its value is there) or not; anything below the
-                // acknowledged count is a loss, which the store must have reported.
-                (value, version) = await ReadBackAsync(owner, key);
                 if (ex.InnerException is RedisDataLossException)
                 {
                     _losses[i]++;
                 }
-                else if (value < _acknowledged[i])
+
+                // Read back what is stored: the write either landed (its value is there) or not; anything below the
+                // acknowledged count is a loss, which the store must have reported.
+                (value, version) = await ReadBackAsync(owner, key);
+                if (ex.InnerException is not RedisDataLossException && value < _acknowledged[i])
                 {
                     _silentLosses[i]++;
                 }
