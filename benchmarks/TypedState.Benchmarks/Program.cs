@@ -9,7 +9,8 @@ using BenchmarkDotNet.Running;
 // measures what the source generator costs a build and an editor (Generator/GeneratorCost.cs); `redis-fork` times
 // Redis forks of a large and a small guild (RedisForkBenchmarks.cs); `sqlite-log-layouts` times what a log entry adds
 // to a SQLite set in raw statements, layout by layout (SqliteLogLayouts.cs); `parity` compares every operation with
-// raw clients and a peer on SQLite, PostgreSQL and Redis (Parity/); anything else goes to BenchmarkDotNet.
+// raw clients and a peer on SQLite, PostgreSQL and Redis (Parity/); `redis-cluster` compares one Redis with a
+// three-master cluster (RedisClusterBenchmarks.cs); anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "interleaved")
 {
     return TypedState.Benchmarks.Interleaved.Run(args[1..]);
@@ -48,6 +49,11 @@ if (args.Length > 0 && args[0] == "sqlite-log-layouts")
 if (args.Length > 0 && args[0] == "parity")
 {
     return await TypedState.Benchmarks.Parity.ParityBenchmarks.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "redis-cluster")
+{
+    return await TypedState.Benchmarks.RedisClusterBenchmarks.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "drivers")

@@ -35,12 +35,13 @@ public sealed class RedisFixture : IAsyncDisposable
         _raw = ConnectionMultiplexer.Connect(options);
         _rawDb = _raw.GetDatabase();
 
-        // RedisKeys: {prefix}:r:<owner>:<key>, {prefix}:i:<owner>, {prefix}:t:<owner>, {prefix}:o:agent (owner set,
-        // members guild NUL agent), {prefix}:ga:guild:<n>:<guild>.
+        // RedisKeys: <root>r:<owner>:<key>, <root>i:<owner>, <root>t:<owner>, <root>o:agent (owner set, members
+        // guild NUL agent), <root>ga:guild:<n>:<guild>, where <root> is the guild's root {prefix|guild:<n>:<guild>}:.
         var tag = $"agent:{Sample.GuildId.Length}:{Sample.GuildId}:{Sample.AgentId.Length}:{Sample.AgentId}";
         _ownerTag = tag;
         _ownerMember = Sample.GuildId + "\0" + Sample.AgentId;
-        var root = "{" + RawPrefix + "}:";
+        var owner = StateOwner.Agent(Sample.GuildId, Sample.AgentId);
+        var root = new RedisKeys(RawPrefix).RootOf(owner);
         _rawRecord = root + "r:" + tag + ":" + Sample.Key;
         _rawSetKeys = [_rawRecord, root + "i:" + tag, root + "t:" + tag, root + "o:agent", root + "ga:guild:" + Sample.GuildId.Length + ":" + Sample.GuildId];
 
@@ -56,7 +57,7 @@ public sealed class RedisFixture : IAsyncDisposable
         }
 
         // Same key names apart from the prefix: the driver's record must be where the raw side expects it.
-        var typedRecord = "{" + TypedPrefix + "}:r:" + tag + ":" + Sample.Key;
+        var typedRecord = new RedisKeys(TypedPrefix).Record(owner, Sample.Key);
         if (_rawDb.HashGet(typedRecord, "n") != 2L)
         {
             throw new InvalidOperationException("The driver's record name differs from the raw side's.");

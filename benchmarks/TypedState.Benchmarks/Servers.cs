@@ -30,22 +30,22 @@ public sealed class EphemeralRedis : IDisposable
     private readonly Process _process;
     private readonly string _directory;
 
-    private EphemeralRedis()
+    private EphemeralRedis(string extraArguments)
     {
         Port = LocalServer.FreePort();
         _directory = Directory.CreateTempSubdirectory("typedstate-bench-redis-").FullName;
         _process = Process.Start(new ProcessStartInfo(
             "redis-server",
-            $"--port {Port} --bind 127.0.0.1 --dir {_directory} --save '' --appendonly no")
+            $"--port {Port} --bind 127.0.0.1 --dir {_directory} --save '' --appendonly no {extraArguments}")
         { RedirectStandardOutput = true, RedirectStandardError = true })!;
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
     }
 
-    /// <summary>Starts the server and returns once it answers PING, as the tests' servers do.</summary>
-    public static async Task<EphemeralRedis> StartAsync()
+    /// <summary>Starts the server (with <paramref name="extraArguments"/>) and returns once it answers PING, as the tests' servers do.</summary>
+    public static async Task<EphemeralRedis> StartAsync(string extraArguments = "")
     {
-        var redis = new EphemeralRedis();
+        var redis = new EphemeralRedis(extraArguments);
         if (!await LocalServer.WaitForRedisAsync(redis.Port, redis._process, TimeSpan.FromSeconds(10)))
         {
             var exited = redis._process.HasExited;

@@ -36,12 +36,13 @@ public sealed class RedisCommitIdTests : IAsyncLifetime
         await driver.CommitAsync([Set(0)], [], refused, CancellationToken.None);
         await driver.CommitAsync([Set(null)], [], CommitId.None, CancellationToken.None);
 
-        var remembered = $"{{{prefix}}}:c:{applied}";
+        var root = new RedisKeys(prefix).RootOf(owner);
+        var remembered = $"{root}c:{applied}";
         var ttl = await database.KeyTimeToLiveAsync(remembered);
         Assert.Equal("1", (string?)await database.StringGetAsync(remembered));
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, TimeSpan.FromSeconds(80), TimeSpan.FromSeconds(90));
-        Assert.False(await database.KeyExistsAsync($"{{{prefix}}}:c:{refused}"));
+        Assert.False(await database.KeyExistsAsync($"{root}c:{refused}"));
         Assert.Single(await CommitIdKeysAsync(prefix));
     }
 
@@ -64,7 +65,7 @@ public sealed class RedisCommitIdTests : IAsyncLifetime
         var keys = new List<string>();
         foreach (var server in _server.Connection.GetServers())
         {
-            await foreach (var key in server.KeysAsync(pattern: $"{{{prefix}}}:c:*"))
+            await foreach (var key in server.KeysAsync(pattern: $"{{{prefix}[|}}]*:c:*"))
             {
                 keys.Add(key!);
             }

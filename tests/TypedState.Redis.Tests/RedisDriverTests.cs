@@ -199,7 +199,7 @@ public sealed class RedisDriverTests : IAsyncLifetime
         // As a driver version without owner sets would leave it: g/b's records went, its member stayed.
         var keys = new RedisKeys(driver.KeyPrefix);
         var database = _drivers.Server.Connection.GetDatabase();
-        Assert.True(await database.KeyDeleteAsync(keys.Index(RedisKeys.OwnerTag(owners[1]))));
+        Assert.True(await database.KeyDeleteAsync(keys.Index(owners[1])));
 
         var listed = new List<StateOwner>();
         await foreach (var owner in driver.ListOwnersAsync(Scope.Agent, CancellationToken.None))
@@ -208,8 +208,9 @@ public sealed class RedisDriverTests : IAsyncLifetime
         }
 
         Assert.Equal([owners[0], owners[2], owners[3]], listed);
-        Assert.Null(await database.SortedSetScoreAsync(keys.Owners(Scope.Agent), RedisKeys.OwnerMember(owners[1])));
-        Assert.Equal(3, await database.SortedSetLengthAsync(keys.Owners(Scope.Agent)));
+        var agents = RedisKeys.Owners(keys.RootOf(owners[1]), Scope.Agent);
+        Assert.Null(await database.SortedSetScoreAsync(agents, RedisKeys.OwnerMember(owners[1])));
+        Assert.Equal(2, await database.SortedSetLengthAsync(agents));
     }
 
     [Fact]
@@ -219,7 +220,7 @@ public sealed class RedisDriverTests : IAsyncLifetime
         var owner = StateOwner.Guild("stored-earlier");
         await WriteAsync(driver, owner, "k1");
         var keys = new RedisKeys(driver.KeyPrefix);
-        Assert.True(await _drivers.Server.Connection.GetDatabase().SortedSetRemoveAsync(keys.Owners(Scope.Guild), RedisKeys.OwnerMember(owner)));
+        Assert.True(await _drivers.Server.Connection.GetDatabase().SortedSetRemoveAsync(RedisKeys.Owners(keys.RootOf(owner), Scope.Guild), RedisKeys.OwnerMember(owner)));
         Assert.Empty(await OwnersAsync(driver, Scope.Guild));
 
         await WriteAsync(driver, owner, "k1");
@@ -242,8 +243,13 @@ public sealed class RedisDriverTests : IAsyncLifetime
         await driver.RemoveOwnerAsync(StateOwner.Guild("g"), CancellationToken.None);
 
         // Kept by the scripts themselves, without waiting for a listing to clean up.
-        Assert.Equal(["g b\0a"], (await database.SortedSetRangeByRankAsync(keys.Owners(Scope.Agent))).Select(m => (string)m!));
-        Assert.Equal(["g b"], (await database.SortedSetRangeByRankAsync(keys.Owners(Scope.Guild))).Select(m => (string)m!));
+        // Each guild's owner sets live under its own root.
+        var kept = keys.RootOf(StateOwner.Guild("g b"));
+        var removed = keys.RootOf(StateOwner.Guild("g"));
+        Assert.Equal(["g b\0a"], (await database.SortedSetRangeByRankAsync(RedisKeys.Owners(kept, Scope.Agent))).Select(m => (string)m!));
+        Assert.Equal(["g b"], (await database.SortedSetRangeByRankAsync(RedisKeys.Owners(kept, Scope.Guild))).Select(m => (string)m!));
+        Assert.False(await database.KeyExistsAsync(RedisKeys.Owners(removed, Scope.Agent)));
+        Assert.False(await database.KeyExistsAsync(RedisKeys.Owners(removed, Scope.Guild)));
     }
 
     private static async Task WriteAsync(RedisStateDriver driver, StateOwner owner, string key)

@@ -35,15 +35,17 @@ public sealed class RedisOwnerKeysTests
             Assert.Equal(tag, (string?)cached.Tag);
             Assert.Equal(owner.Scope == Scope.Global ? string.Empty : RedisKeys.GuildTag(owner.GuildIdOrEmpty), (string?)cached.GuildTag);
             Assert.Equal(RedisKeys.OwnerMember(owner), (string?)cached.Member);
-            Assert.Equal(keys.RecordBase(tag), cached.RecordBase);
-            Assert.Equal((RedisKey)keys.Index(tag), cached.Index);
-            Assert.Equal((RedisKey)keys.LockTokens(tag), cached.LockTokens);
-            Assert.Equal((RedisKey)keys.HeldLocks(tag), cached.HeldLocks);
+            Assert.Equal(keys.RecordBase(owner), cached.RecordBase);
+            Assert.Equal((RedisKey)keys.Index(owner), cached.Index);
+            Assert.Equal((RedisKey)keys.LockTokens(owner), cached.LockTokens);
+            Assert.Equal((RedisKey)keys.HeldLocks(owner), cached.HeldLocks);
+            Assert.Equal(keys.RootOf(owner), cached.Root);
+            Assert.Equal((RedisKey)(keys.RootOf(owner) + "e"), cached.Marker);
             foreach (var key in new[] { "k", "日本/🙂", "a:b{c}", " " })
             {
                 var record = cached.Record(key);
-                Assert.Equal((RedisKey)keys.Record(tag, key), record);
-                Assert.Equal(keys.Record(tag, key), (string?)record);
+                Assert.Equal((RedisKey)keys.Record(owner, key), record);
+                Assert.Equal(keys.Record(owner, key), (string?)record);
             }
         }
 

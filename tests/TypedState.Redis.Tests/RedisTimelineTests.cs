@@ -32,23 +32,29 @@ public sealed class RedisTimelineTests
         await state.Timelines.ForkAsync(G, 2, "fork {x}");
         await using (var held = await state.AcquireLockAsync(s_guild, "plan", TimeSpan.FromMinutes(1), TimeSpan.Zero))
         {
-            // Every key of the prefix, records, indexes, locks and timeline keys alike.
+            // Every key of the guild's root: records, indexes, locks and timeline keys alike.
+            var root = new RedisKeys(options.KeyPrefix).RootOf(s_guild);
             var keys = new List<string>();
             var server = drivers.Server.Connection.GetServers().Single();
-            await foreach (var key in server.KeysAsync(pattern: "{" + options.KeyPrefix + "}:*"))
+            await foreach (var key in server.KeysAsync(pattern: "{" + options.KeyPrefix + "|*"))
             {
                 keys.Add(key!);
             }
 
-            var record = keys.Single(key => key.Contains(":r:guild:", StringComparison.Ordinal) && key.EndsWith(":plan", StringComparison.Ordinal));
-            Assert.All(keys, key => Assert.Equal(HashTag(record), HashTag(key)));
-            Assert.All(keys, key => Assert.Equal(server.Multiplexer.HashSlot(record), server.Multiplexer.HashSlot(key)));
+            var record = keys.Single(key => key.StartsWith(root, StringComparison.Ordinal) && key.Contains(":r:guild:", StringComparison.Ordinal) && key.EndsWith(":plan", StringComparison.Ordinal));
+            var guildKeys = keys.Where(key => key.StartsWith(root, StringComparison.Ordinal)).ToList();
+            Assert.All(guildKeys, key => Assert.Equal(HashTag(record), HashTag(key)));
+            Assert.All(guildKeys, key => Assert.Equal(server.Multiplexer.HashSlot(record), server.Multiplexer.HashSlot(key)));
+
+            // The fork is a guild of its own, under its own root.
+            var forkRoot = new RedisKeys(options.KeyPrefix).RootOf(StateOwner.Guild("fork {x}"));
+            Assert.Contains(keys, key => key.StartsWith(forkRoot, StringComparison.Ordinal));
 
             // The guild's timeline keys are those named after its tag, all present.
             var tag = RedisKeys.GuildTag(G);
             string[] kinds = ["", "e", "h", "r", "a", "f", "s", "p"];
-            Assert.All(kinds, kind => Assert.Contains("{" + options.KeyPrefix + "}:x" + kind + ":" + tag, keys));
-            Assert.Contains(keys, key => key.Contains(":l:" + tag, StringComparison.Ordinal));
+            Assert.All(kinds, kind => Assert.Contains(root + "x" + kind + ":" + tag, keys));
+            Assert.Contains(root + "l:" + tag, keys);
         }
     }
 
@@ -141,17 +147,15 @@ public sealed class RedisTimelineTests
 
         // The build's key space was deleted: only the squatter's keys mention the target guild.
         var server = drivers.Server.Connection.GetServers().Single();
+        var root = new RedisKeys(options.KeyPrefix).RootOf(target);
         var leftovers = new List<string>();
-        await foreach (var key in server.KeysAsync(pattern: "{" + options.KeyPrefix + "}:r*"))
+        await foreach (var key in server.KeysAsync(pattern: root + "r*"))
         {
-            if (((string)key!).Contains("target", StringComparison.Ordinal))
-            {
-                leftovers.Add(key!);
-            }
+            leftovers.Add(key!);
         }
 
-        Assert.Equal([RedisKeys.OwnerTag(target)], leftovers.Select(key => key.Split(':', 3)[2]).Select(rest => rest[..rest.LastIndexOf(':')]));
-        Assert.False(await drivers.Server.Connection.GetDatabase().KeyExistsAsync("{" + options.KeyPrefix + "}:xb"));
+        Assert.Equal([RedisKeys.OwnerTag(target)], leftovers.Select(key => key[(root.Length + 2)..key.LastIndexOf(':')]));
+        Assert.False(await drivers.Server.Connection.GetDatabase().KeyExistsAsync(root + "xb"));
     }
 
     [Fact]

@@ -61,5 +61,10 @@ internal static class LocalServer
         {
             return false;
         }
+        catch (TimeoutException)
+        {
+            // A loaded machine: the server is up but slow to answer; the caller polls again.
+            return false;
+        }
     }
 }

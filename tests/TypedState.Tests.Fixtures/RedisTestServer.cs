@@ -166,8 +166,8 @@ public sealed partial class RedisTestServer : IAsyncDisposable
         {
             foreach (var prefix in keyPrefixes)
             {
-                // Test prefixes hold only letters, digits and '-', so the pattern is literal apart from the final '*'.
-                await foreach (var key in server.KeysAsync(database.Database, $"{{{prefix}}}:*", pageSize: 500))
+                // Test prefixes hold only letters, digits and '-': the pattern matches the store root {p}: and guild roots {p|…}:.
+                await foreach (var key in server.KeysAsync(database.Database, $"{{{prefix}[|}}]*", pageSize: 500))
                 {
                     await database.KeyDeleteAsync(key);
                 }

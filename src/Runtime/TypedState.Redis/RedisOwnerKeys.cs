@@ -4,7 +4,8 @@ using StackExchange.Redis;
 namespace TypedState.Redis;
 
 /// <summary>
-/// One owner's names and the pieces the scripts build names from (<see cref="RedisKeys"/>), built once. Scripts
+/// One owner's names and the pieces the scripts build names from (<see cref="RedisKeys"/>), built once. Every name
+/// lies under the owner's root, so in a cluster every script about the owner runs on its guild's node. Scripts
 /// resolve an agent's or guild's key space on the server, so only global records are named here: a record name is the
 /// cached UTF-8 bytes of <c>{p}:r:global:</c> as a <see cref="RedisKey"/> prefix plus the key string, which
 /// StackExchange.Redis writes one after the other without joining them.
@@ -22,20 +23,32 @@ internal sealed class RedisOwnerKeys
         Tag = Encoding.UTF8.GetBytes(tag);
         GuildTag = owner.Scope == Scope.Global ? RedisValue.EmptyString : Encoding.UTF8.GetBytes(RedisKeys.GuildTag(owner.GuildIdOrEmpty));
         Member = Encoding.UTF8.GetBytes(RedisKeys.OwnerMember(owner));
-        RecordBase = keys.RecordBase(tag);
+        Root = keys.RootOf(owner);
+        Marker = RedisKeys.Marker(Root);
+        RecordBase = keys.RecordBase(owner);
         _recordPrefix = Encoding.UTF8.GetBytes(RecordBase);
-        Index = keys.Index(tag);
-        LockTokens = keys.LockTokens(tag);
-        HeldLocks = keys.HeldLocks(tag);
+        Index = keys.Index(owner);
+        LockTokens = keys.LockTokens(owner);
+        HeldLocks = keys.HeldLocks(owner);
+        LockOwners = RedisKeys.LockOwners(Root);
         Metas = owner.Scope switch
         {
-            Scope.Agent => [keys.Meta(RedisKeys.GuildTag(owner.GuildIdOrEmpty)), keys.Meta(tag)],
-            Scope.Guild => [keys.Meta(tag)],
+            Scope.Agent => [keys.Meta(StateOwner.Guild(owner.GuildIdOrEmpty)), keys.Meta(owner)],
+            Scope.Guild => [keys.Meta(owner)],
             _ => [],
         };
     }
 
     public StateOwner Owner { get; }
+
+    /// <summary>The root of the owner's names (<see cref="RedisKeys.RootOf(StateOwner)"/>): its guild's, or the store root.</summary>
+    public string Root { get; }
+
+    /// <summary>The marker of <see cref="Root"/>; the key scripts about the owner are routed by.</summary>
+    public RedisKey Marker { get; }
+
+    /// <summary>The set of the root's owners with locks.</summary>
+    public RedisKey LockOwners { get; }
 
     /// <summary>The owner as written in names (<see cref="RedisKeys.OwnerTag"/>).</summary>
     public RedisValue Tag { get; }

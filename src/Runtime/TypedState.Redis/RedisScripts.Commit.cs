@@ -12,18 +12,20 @@ internal static partial class RedisScripts
 
     /// <summary>
     /// A batch. First, an applied commit id is looked up: if the server remembers it, the versions it returned are
-    /// returned again and nothing is applied. Then the store's epoch must be the one the driver saw, and its commit
-    /// sequence (counted by every applied commit) no lower than the highest the driver saw: otherwise the server lost
-    /// data since (a restart without persistence, a failover to a replica or a snapshot that lacked commits), and
-    /// nothing is applied. Then every fence, then every version condition, then every write.
-    /// KEYS: the store marker, then per fence the owner's lock tokens. ARGV: fence count, write count, root, the
-    /// epoch the driver saw, the commit id (empty for none), its retention in milliseconds, the highest commit
-    /// sequence the driver saw; per fence: <c>o</c>
+    /// returned again and nothing is applied. Then each root marker's epoch must be the one the driver saw (when it
+    /// saw one), and its commit sequence (counted by every applied commit of the root) no lower than the highest the
+    /// driver saw: otherwise the server lost data since (a restart without persistence, a failover to a replica or a
+    /// snapshot that lacked commits), and nothing is applied. Then every fence, then every version condition, then
+    /// every write.
+    /// KEYS: the marker of each root the batch touches (<c>&lt;root&gt;e</c>, the first also keeps the commit id),
+    /// then per fence the owner's lock tokens. ARGV: fence count, write count, the store root, root count, the commit
+    /// id (empty for none), its retention in milliseconds, an epoch id for a marker made now; per root: the epoch the
+    /// driver saw (empty for none), the highest commit sequence it saw; per fence: <c>o</c>
     /// (owner fence) or <c>k</c>, the key resource, the token; per write: <c>s</c>/<c>d</c>/<c>c</c> (set, delete,
     /// check), the expected version (empty for any), the value, the key, the owner tag, the guild tag (empty for
     /// global state), the owner's member in its owner set (empty for global).
     /// A record that has no record or tombstone in the owner's key space starts above the guild's version floor;
-    /// every version written is above the epoch's floor. A set adds the owner to its owner set (and an agent to its
+    /// every version written is above its root's epoch floor. A set adds the owner to its owner set (and an agent to its
     /// guild's agent set); a delete that empties the owner's index takes it out of the owner set.
     /// <para>Timelines: once a timeline was started in the store (field <c>tl</c> of the marker, read with the epoch),
     /// each guild the batch writes to is looked up once after the fences (one <c>HMGET</c> of its timeline meta, the
@@ -32,14 +34,17 @@ internal static partial class RedisScripts
     /// set, delete of a live record and new append to a guild with a timeline then adds an entry at the next
     /// sequence, with its history member; an append whose id the timeline (or, up to the fork point, a source)
     /// holds adds nothing and answers that entry's sequence.</para>
-    /// Returns <c>{0, commit sequence (0 for a remembered commit), version…}</c>, <c>{1, write index, live version}</c>,
-    /// <c>{2, fence index, newest token}</c>, <c>{3, the store's epoch}</c> or <c>{4, write index, paused-at or -1}</c>.
+    /// Returns <c>{0, root count (0 for a remembered commit), (epoch, commit sequence) per root, version…}</c>,
+    /// <c>{1, write index, live version}</c>, <c>{2, fence index, newest token}</c>, <c>{3, root index, the root's
+    /// epoch}</c> or <c>{4, write index, paused-at or -1}</c>.
     /// </summary>
     public const string Commit = SpaceFunction + TimelineWriting +
         """
-        local nf, nw, root, id = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[5]
+        local nf, nw, root, nr, id = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5]
+        -- Applied commit ids live under the root of the batch's first marker.
+        local remember = string.sub(KEYS[1], 1, -2) .. 'c:' .. id
         if id ~= '' then
-          local remembered = redis.call('GET', root .. 'c:' .. id)
+          local remembered = redis.call('GET', remember)
           if remembered then
             local out = { 0, 0 }
             for v in string.gmatch(remembered, '%d+') do
@@ -49,15 +54,21 @@ internal static partial class RedisScripts
           end
         end
 
-        local store = redis.call('HMGET', KEYS[1], 'epoch', 'floor', 'seq', 'tl')
-        if store[1] ~= ARGV[4] or tonumber(store[3] or 0) < tonumber(ARGV[7]) then
-          return { 3, store[1] or '' }
-        end
-        local epoch_floor = tonumber(store[2] or 0)
-
+        -- Each root's marker: the epoch the driver saw (empty when it knows none) and no fewer commits than it saw.
         local a = 8
+        local stores, ridx = {}, {}
+        for r = 1, nr do
+          local store = redis.call('HMGET', KEYS[r], 'epoch', 'floor', 'seq', 'tl')
+          if ARGV[a] ~= '' and (store[1] ~= ARGV[a] or tonumber(store[3] or 0) < tonumber(ARGV[a + 1])) then
+            return { 3, r - 1, store[1] or '' }
+          end
+          stores[r] = { epoch = store[1], floor = tonumber(store[2] or 0), tl = store[4] }
+          ridx[string.sub(KEYS[r], 1, -2)] = stores[r]
+          a = a + 2
+        end
+
         for i = 1, nf do
-          local tokens = KEYS[i + 1]
+          local tokens = KEYS[nr + i]
           local newest
           if ARGV[a] == 'o' then
             newest = tonumber(redis.call('HGET', tokens, '#') or 0)
@@ -82,16 +93,18 @@ internal static partial class RedisScripts
           return s
         end
 
-        -- Each guild's timeline, looked up once per batch: false when it has none.
+        -- Each write's root and store; each guild's timeline, looked up once per batch: false when it has none.
         local first_a = a
-        local timelines = {}
+        local timelines, roots = {}, {}
         for i = 1, nw do
           local kind, guild_tag = ARGV[a], ARGV[a + 5]
+          local wroot = groot(root, guild_tag)
+          roots[i] = wroot
           local t = false
-          if guild_tag ~= '' and store[4] then
+          if guild_tag ~= '' and ridx[wroot].tl then
             t = timelines[guild_tag]
             if t == nil then
-              local meta = root .. 'x:' .. guild_tag
+              local meta = tkey(root, '', guild_tag)
               local tm = redis.call('HMGET', meta, 'h', 'p')
               t = tm[1] and { p = tm[2], meta = meta, e = tkey(root, 'e', guild_tag), h = tkey(root, 'h', guild_tag) } or false
               timelines[guild_tag] = t
@@ -111,7 +124,7 @@ internal static partial class RedisScripts
         for i = 1, nw do
           local tag = ARGV[a + 4]
           local s = space_of(tag, ARGV[a + 5])
-          local record = root .. 'r' .. s.suffix .. ':' .. tag .. ':' .. ARGV[a + 3]
+          local record = roots[i] .. 'r' .. s.suffix .. ':' .. tag .. ':' .. ARGV[a + 3]
           local n = tonumber(redis.call('HGET', record, 'n') or 0)
           local l = 0
           if n > 0 and redis.call('HEXISTS', record, 'v') == 1 then
@@ -125,7 +138,7 @@ internal static partial class RedisScripts
           a = a + 7
         end
 
-        local versions = { 0, 0 }
+        local versions = {}
         local now
         -- Adds an entry to the guild's timeline t; returns its sequence.
         local function log(t, kind, prev, ver, tag, guild_tag, owner, key, value)
@@ -154,8 +167,10 @@ internal static partial class RedisScripts
           local t = guild_tag ~= '' and timelines[guild_tag]
           local s = spaces[tag]
           local record = records[i]
-          local index = root .. 'i' .. s.suffix .. ':' .. tag
-          local v = i + 2
+          local wroot = roots[i]
+          local epoch_floor = ridx[wroot].floor
+          local index = wroot .. 'i' .. s.suffix .. ':' .. tag
+          local v = i
           if kind == 's' then
             local base = stored[i]
             if base == 0 then
@@ -165,14 +180,14 @@ internal static partial class RedisScripts
             redis.call('HSET', record, 'v', ARGV[a + 2], 'n', version)
             redis.call('ZADD', index, 0, key)
             if stored[i] > live[i] then
-              redis.call('SREM', root .. 't' .. s.suffix .. ':' .. tag, key)
+              redis.call('SREM', wroot .. 't' .. s.suffix .. ':' .. tag, key)
             end
             if owner ~= '' then
               if tag == guild_tag then
-                redis.call('ZADD', root .. 'o:guild', 0, owner)
+                redis.call('ZADD', wroot .. 'o:guild', 0, owner)
               else
-                redis.call('ZADD', root .. 'o:agent', 0, owner)
-                redis.call('SADD', root .. 'ga' .. (s.gs or '') .. ':' .. guild_tag, (s.as and (s.as .. ':') or '') .. tag)
+                redis.call('ZADD', wroot .. 'o:agent', 0, owner)
+                redis.call('SADD', wroot .. 'ga' .. (s.gs or '') .. ':' .. guild_tag, (s.as and (s.as .. ':') or '') .. tag)
               end
             end
             versions[v] = version
@@ -187,7 +202,7 @@ internal static partial class RedisScripts
                 at = tonumber(seq)
                 break
               end
-              local parent = redis.call('HMGET', root .. 'x:' .. chain, 'pg', 'fs')
+              local parent = redis.call('HMGET', tkey(root, '', chain), 'pg', 'fs')
               chain = parent[1] and gtag(parent[1])
               bound = math.min(bound, tonumber(parent[2] or 0))
             end
@@ -205,9 +220,9 @@ internal static partial class RedisScripts
                 log(t, 'd', live[i], tombstone, tag, guild_tag, owner, key, '')
               end
               redis.call('ZREM', index, key)
-              redis.call('SADD', root .. 't' .. s.suffix .. ':' .. tag, key)
+              redis.call('SADD', wroot .. 't' .. s.suffix .. ':' .. tag, key)
               if owner ~= '' and redis.call('EXISTS', index) == 0 then
-                redis.call('ZREM', root .. (tag == guild_tag and 'o:guild' or 'o:agent'), owner)
+                redis.call('ZREM', wroot .. (tag == guild_tag and 'o:guild' or 'o:agent'), owner)
               end
             end
             versions[v] = live[i]
@@ -217,14 +232,25 @@ internal static partial class RedisScripts
           a = a + 7
         end
 
-        versions[2] = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-        if id ~= '' then
-          local parts = {}
-          for i = 3, #versions do
-            parts[#parts + 1] = string.format('%.0f', versions[i])
+        -- Every root counts the commit; a root without a marker gets one (a new guild, or one whose data was lost
+        -- before this driver knew it).
+        local out = { 0, nr }
+        for r = 1, nr do
+          if not stores[r].epoch then
+            redis.call('HSET', KEYS[r], 'epoch', ARGV[7], 'floor', stores[r].floor)
+            stores[r].epoch = ARGV[7]
           end
-          redis.call('SET', root .. 'c:' .. id, table.concat(parts, ','), 'PX', ARGV[6])
+          out[#out + 1] = stores[r].epoch
+          out[#out + 1] = redis.call('HINCRBY', KEYS[r], 'seq', 1)
         end
-        return versions
+        local parts = {}
+        for i = 1, nw do
+          out[#out + 1] = versions[i]
+          parts[i] = string.format('%.0f', versions[i])
+        end
+        if id ~= '' then
+          redis.call('SET', remember, table.concat(parts, ','), 'PX', ARGV[6])
+        end
+        return out
         """;
 }

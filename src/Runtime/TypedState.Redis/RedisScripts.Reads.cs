@@ -10,7 +10,7 @@ internal static partial class RedisScripts
     /// </summary>
     public const string Read = SpaceFunction +
         """
-        local root, tag = ARGV[1], ARGV[2]
+        local root, tag = groot(ARGV[1], ARGV[3]), ARGV[2]
         local suffix = space(root, tag, ARGV[3])
         return redis.call('HMGET', root .. 'r' .. suffix .. ':' .. tag .. ':' .. ARGV[4], 'v', 'n')
         """;
@@ -23,7 +23,7 @@ internal static partial class RedisScripts
     /// </summary>
     public const string ListPage = SpaceFunction +
         """
-        local root, tag = ARGV[1], ARGV[2]
+        local root, tag = groot(ARGV[1], ARGV[3]), ARGV[2]
         local suffix = space(root, tag, ARGV[3])
         local members = redis.call('ZRANGEBYLEX', root .. 'i' .. suffix .. ':' .. tag, ARGV[4], ARGV[5], 'LIMIT', 0, tonumber(ARGV[6]))
         local base = root .. 'r' .. suffix .. ':' .. tag .. ':'
@@ -64,7 +64,7 @@ internal static partial class RedisScripts
             guild_tag = tag
           end
           -- Redis deletes an emptied sorted set, so the index exists exactly while the owner has a live record.
-          if redis.call('EXISTS', root .. 'i' .. space(root, tag, guild_tag) .. ':' .. tag) == 1 then
+          if redis.call('EXISTS', groot(root, guild_tag) .. 'i' .. space(root, tag, guild_tag) .. ':' .. tag) == 1 then
             out[#out + 1] = member
           else
             redis.call('ZREM', KEYS[1], member)

@@ -20,7 +20,8 @@ internal static partial class RedisScripts
     /// </summary>
     public const string StartRemoval = SpaceFunction + NowStatement + TimelineWriting +
         """
-        local root, mode, tag, guild_tag, member = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+        local mode, tag, guild_tag, member = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+        local root = groot(ARGV[1], guild_tag)
         local tmeta_key = tkey(root, '', guild_tag)
         if mode == 'g' then
           local forks = redis.call('ZRANGE', tkey(root, 'f', guild_tag), 0, -1)

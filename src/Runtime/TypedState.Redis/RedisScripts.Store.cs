@@ -8,11 +8,13 @@ internal static partial class RedisScripts
     /// Prepares the store for a driver that connects: first reads the server's <c>maxmemory-policy</c> from
     /// <c>INFO memory</c> (allowed in scripts, unlike <c>CONFIG</c>) and, unless evicting servers are allowed, stops
     /// before writing anything when it is not <c>noeviction</c>; then, when asked, creates the store marker if
-    /// missing (epoch id, version floor 0, layout version) or raises its layout version.
+    /// missing (epoch id, version floor 0, layout 0: a new store, or one of layout 1, which had no marker). The driver
+    /// raises the layout version once it has upgraded the store (<see cref="RedisLayoutUpgrade"/>).
     /// KEYS: the store marker. ARGV: <c>1</c> to allow an evicting policy, <c>1</c> to prepare the marker, a new
     /// epoch id, the driver's layout version. Returns <c>{0, policy, epoch, stored layout version (0 when the marker
     /// was created)}</c>, <c>{1, policy}</c> when the policy evicts, <c>{2, error}</c> when it cannot be read, or
     /// <c>{3, policy, epoch, stored layout version}</c> when the stored layout is newer than the driver's (unchanged).
+    /// KEYS[1] is the store marker (the store root's).
     /// </summary>
     public const string Prepare =
         """
@@ -39,15 +41,12 @@ internal static partial class RedisScripts
 
         local store = redis.call('HMGET', KEYS[1], 'epoch', 'layout')
         if not store[1] then
-          redis.call('HSET', KEYS[1], 'epoch', ARGV[3], 'floor', 0, 'layout', ARGV[4])
-          return { 0, policy, ARGV[3], 0 }
+          redis.call('HSET', KEYS[1], 'epoch', ARGV[3], 'floor', 0, 'layout', store[2] or 0)
+          return { 0, policy, ARGV[3], tonumber(store[2] or 0) }
         end
         local layout = tonumber(store[2] or 0)
         if layout > tonumber(ARGV[4]) then
           return { 3, policy, store[1], layout }
-        end
-        if layout < tonumber(ARGV[4]) then
-          redis.call('HSET', KEYS[1], 'layout', ARGV[4])
         end
         return { 0, policy, store[1], layout }
         """;
@@ -59,14 +58,14 @@ internal static partial class RedisScripts
     /// replica or a restart from a snapshot that lacked commits): a new epoch id is drawn. Either way the version floor
     /// becomes the server clock in microseconds, above every version handed out before, and other drivers learn of it
     /// at their next commit. A different marker with floor 0 was made by a process that did not know the lost store:
-    /// its floor is raised the same way. KEYS: the store marker. ARGV: the epoch the driver saw, a new epoch id, the
-    /// driver's layout version. Returns the epoch to use.
+    /// its floor is raised the same way. Each root has its own marker and epoch. KEYS: the root's marker. ARGV: the epoch
+    /// the driver saw, a new epoch id. Returns the epoch to use.
     /// </summary>
     public const string AdoptEpoch = NowStatement +
         """
         local store = redis.call('HMGET', KEYS[1], 'epoch', 'floor')
         if not store[1] then
-          redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'floor', now, 'layout', ARGV[3])
+          redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'floor', now)
           return ARGV[2]
         end
         if store[1] == ARGV[1] then

@@ -10,13 +10,13 @@ internal static partial class RedisScripts
     /// number, <c>pad</c> a sequence to the 16 digits of history members, <c>encode</c> an entry
     /// (<see cref="RedisTimelineEntry"/>).
     /// </summary>
-    internal const string TimelineWriting =
+    internal const string TimelineWriting = RootFunction +
         """
         local function gtag(g)
           return 'guild:' .. #g .. ':' .. g
         end
         local function tkey(root, kind, guild_tag)
-          return root .. 'x' .. kind .. ':' .. guild_tag
+          return groot(root, guild_tag) .. 'x' .. kind .. ':' .. guild_tag
         end
         local function fmt(n)
           return string.format('%.0f', n)
@@ -156,12 +156,13 @@ internal static partial class RedisScripts
     /// </summary>
     public const string StartTimeline = SpaceFunction + NowStatement + TimelineFunctions +
         """
-        local root, g = ARGV[1], ARGV[2]
+        local g = ARGV[2]
+        local tag = gtag(g)
+        local root = groot(ARGV[1], tag)
         local m = tmeta(root, g)
         if m then
           return describe(m)
         end
-        local tag = gtag(g)
         local entries, history = tkey(root, 'e', tag), tkey(root, 'h', tag)
         local head = 0
         local function log_owner(otag, suffix, op)
@@ -204,7 +205,7 @@ internal static partial class RedisScripts
           log_owner(agent.tag, space(root, agent.tag, tag), 'a' .. agent.id)
         end
         redis.call('HSET', tkey(root, '', tag), 'h', head, 'fs', 0, 'rf', 0)
-        -- Commits look for timelines only once the store marker says one was started.
+        -- Commits look for timelines only once the guild's root marker says one was started.
         redis.call('HSET', KEYS[1], 'tl', 1)
         return { 0, head, -1, '', 0, 0 }
         """;

@@ -33,7 +33,8 @@ internal static partial class RedisScripts
     /// </summary>
     public const string ForkBegin = SpaceFunction + NowStatement + TimelineFunctions + AbandonFunction +
         """
-        local root, source, f, target = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+        local source, f, target = ARGV[2], tonumber(ARGV[3]), ARGV[4]
+        local root = groot(ARGV[1], gtag(target))
         local m, err = readable(root, source, f, true)
         if not m then
           return err
@@ -62,8 +63,9 @@ internal static partial class RedisScripts
     /// </summary>
     public const string ForkCopy = NowStatement + TimelineFunctions + ScanFunction +
         """
-        local root, target, sid = ARGV[1], ARGV[9], ARGV[10]
+        local target, sid = ARGV[9], ARGV[10]
         local ttag = gtag(target)
+        local root = groot(ARGV[1], ttag)
         if redis.call('HEXISTS', root .. 'xb', sid) == 0 then
           return { -5 }
         end
@@ -95,8 +97,9 @@ internal static partial class RedisScripts
     /// </summary>
     public const string ForkPublish = SpaceFunction + TimelineFunctions + AbandonFunction +
         """
-        local root, source, f, target, sid = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+        local source, f, target, sid = ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
         local ttag = gtag(target)
+        local root = groot(ARGV[1], ttag)
         if redis.call('HEXISTS', root .. 'xb', sid) == 0 then
           return { -5 }
         end
@@ -125,14 +128,17 @@ internal static partial class RedisScripts
         redis.call('HSET', tkey(root, '', ttag), 'h', f, 'pg', source, 'fs', f, 'rf', 0)
         redis.call('ZADD', tkey(root, 'f', gtag(source)), 0, target)
         redis.call('HDEL', root .. 'xb', sid)
+        -- Commits to the fork's root look for timelines from now on.
+        redis.call('HSET', root .. 'e', 'tl', 1)
         return { 0, f, -1, source, f, 0 }
         """;
 
     /// <summary>Abandons a fork build (after a failure). KEYS: the store marker. ARGV: root, target id, space id.</summary>
     public const string ForkAbandon = SpaceFunction + TimelineFunctions + AbandonFunction +
         """
-        if redis.call('HEXISTS', ARGV[1] .. 'xb', ARGV[3]) == 1 then
-          abandon(ARGV[1], ARGV[3], gtag(ARGV[2]))
+        local root = groot(ARGV[1], gtag(ARGV[2]))
+        if redis.call('HEXISTS', root .. 'xb', ARGV[3]) == 1 then
+          abandon(root, ARGV[3], gtag(ARGV[2]))
         end
         return 0
         """;

@@ -4,9 +4,10 @@ namespace TypedState.Redis;
 /// Every Lua script the driver runs, one per kind of operation, each atomic on the server. They are sent with
 /// <c>ScriptEvaluateAsync(string, …)</c>, which StackExchange.Redis turns into <c>EVALSHA</c> once the script is
 /// loaded on a server (loading it again after a restart or <c>SCRIPT FLUSH</c>), so a script's text crosses the
-/// wire once per connection. Names follow <see cref="RedisKeys"/>; KEYS[1] is always a key of the prefix (for
-/// routing: every name of one prefix shares its hash slot), and scripts build the names they touch from the root,
-/// since an owner's names depend on its key space, which only the server knows at the instant the script runs.
+/// wire once per connection. Names follow <see cref="RedisKeys"/>; KEYS[1] is always a key under the root of the guild the script is
+/// about (for routing: every name of one guild shares its hash slot), and scripts build the names they touch from
+/// that root (<c>groot</c>), since an owner's names depend on its key space, which only the server knows at the
+/// instant the script runs.
 /// </summary>
 /// <remarks>
 /// Lua numbers are doubles: integers are exact below 2^53 (versions and tokens stay far below: the server clock in
@@ -17,18 +18,36 @@ namespace TypedState.Redis;
 internal static partial class RedisScripts
 {
     /// <summary>
+    /// <c>groot(root, guild_tag)</c>: the root of a guild's names, <c>{prefix|guild tag}:</c> with <c>%</c> and
+    /// <c>}</c> of the tag escaped (<see cref="RedisKeys.RootOf"/>), or the store root <c>{prefix}:</c> for an empty
+    /// tag (global state). <c>root</c> may be any root of the prefix: the prefix is read back from it.
+    /// </summary>
+    private const string RootFunction =
+        """
+        local function groot(root, guild_tag)
+          local p = string.match(root, '^{([^|}]*)')
+          if guild_tag == '' then
+            return '{' .. p .. '}:'
+          end
+          return '{' .. p .. '|' .. (string.gsub(guild_tag, '[%%}]', { ['%'] = '%25', ['}'] = '%7D' })) .. '}:'
+        end
+
+        """;
+
+    /// <summary>
     /// <c>space(root, tag, guild_tag)</c>: an owner's key space, as the suffix its names carry after the type letter,
     /// with the guild's space, the agent's space and the guild's version floor. The suffix is empty until the owner
     /// (or, for an agent, its guild) is first removed; a removal draws a new space id, so the owner's later records
     /// live under new names while the old ones are deleted in steps. A guild's suffix is its space id; an agent's is
     /// <c>&lt;guild space&gt;.&lt;agent space&gt;</c> (0 for one never drawn). <c>guild_tag</c> is empty for global state.
     /// </summary>
-    private const string SpaceFunction =
+    private const string SpaceFunction = RootFunction +
         """
         local function space(root, tag, guild_tag)
           if guild_tag == '' then
             return '', false, false, 0
           end
+          root = groot(root, guild_tag)
           local guild = redis.call('HMGET', root .. 'm:' .. guild_tag, 's', 'f')
           local gs, floor = guild[1], tonumber(guild[2] or 0)
           if tag == guild_tag then

@@ -5,13 +5,16 @@ using TypedState.Storage;
 
 namespace TypedState.Redis;
 
-// The commit: one Lua script answers a remembered commit id, checks the epoch, every fence and version, then applies
-// every write, or applies nothing.
+// The commit: one Lua script answers a remembered commit id, checks the epoch of every root it touches, every fence and
+// version, then applies every write, or applies nothing.
 public sealed partial class RedisStateDriver
 {
     // The ARGV array of a single write without fences (the common case), reused by one call at a time: a call takes
     // it (or allocates when another call holds it) and gives it back, cleared, once the script has answered.
     private RedisValue[]? _singleArgs;
+
+    // Commit ids whose batch found the server's data lost (bounded): repeats of them are refused the same way.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _lostCommits = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -23,22 +26,33 @@ public sealed partial class RedisStateDriver
         cancellationToken.ThrowIfCancellationRequested();
 
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var epoch = Volatile.Read(ref _epoch);
-        var keys = fences.Count == 0 ? _storeKeys : new RedisKey[1 + fences.Count];
-        var argCount = RedisScripts.CommitHeaderArgs + (fences.Count * 3) + (writes.Count * RedisScripts.CommitArgsPerWrite);
+        if (!commitId.IsNone && _lostCommits.ContainsKey(commitId.ToString()))
+        {
+            // A repeat of a batch whose attempt found the data lost: it may have been applied before the loss and lost
+            // with it, so applying it now could build on state that is gone. It stays reported as the loss.
+            throw new RedisDataLossException(KeyPrefix);
+        }
+
+        var roots = RootsOf(writes, fences);
+        var keys = new RedisKey[roots.Count + fences.Count];
+        var argCount = RedisScripts.CommitHeaderArgs + (roots.Count * 2) + (fences.Count * 3) + (writes.Count * RedisScripts.CommitArgsPerWrite);
         var single = writes.Count == 1 && fences.Count == 0;
         var args = (single ? Interlocked.Exchange(ref _singleArgs, null) : null) ?? new RedisValue[argCount];
         args[0] = fences.Count;
         args[1] = writes.Count;
         args[2] = _root;
-        args[3] = epoch;
+        args[3] = roots.Count;
         args[4] = commitId.IsNone ? RedisValue.EmptyString : commitId.ToString();
         args[5] = _commitIdRetentionMs;
-        args[6] = Volatile.Read(ref _seenSequence);
-        int k = 1, a = RedisScripts.CommitHeaderArgs;
-        if (fences.Count > 0)
+        args[6] = NewEpochId();
+        int k = 0, a = RedisScripts.CommitHeaderArgs;
+        var seen = new RedisRootEpochs.Seen[roots.Count];
+        foreach (var (root, _) in roots)
         {
-            keys[0] = _storeKeys[0];
+            seen[k] = _rootEpochs.Of(root.Root);
+            keys[k++] = root.Marker;
+            args[a++] = seen[k - 1].Epoch ?? RedisValue.EmptyString;
+            args[a++] = seen[k - 1].Sequence;
         }
 
         foreach (var fence in fences)
@@ -79,11 +93,17 @@ public sealed partial class RedisStateDriver
         switch ((long)reply[0])
         {
             case 0:
-                SawSequence(epoch, (long)reply[1]);
+                var answered = (int)(long)reply[1];
+                for (var r = 0; r < answered; r++)
+                {
+                    _rootEpochs.Saw(roots[r].Owner.Root, (string)reply[2 + (2 * r)]!, (long)reply[3 + (2 * r)]);
+                }
+
+                var first = 2 + (2 * answered);
                 var versions = new long[writes.Count];
                 for (var i = 0; i < versions.Length; i++)
                 {
-                    versions[i] = (long)reply[i + 2];
+                    versions[i] = (long)reply[first + i];
                 }
 
                 return CommitResult.Success(versions);
@@ -92,12 +112,67 @@ public sealed partial class RedisStateDriver
             case 2:
                 return CommitResult.FencedOut((int)reply[1], (long)reply[2]);
             case 3:
-                await AdoptEpochAsync(database, epoch!).ConfigureAwait(false);
+                var lost = (int)(long)reply[1];
+                await AdoptEpochAsync(database, roots[lost].Owner, seen[lost].Epoch).ConfigureAwait(false);
+                if (!commitId.IsNone)
+                {
+                    if (_lostCommits.Count >= 4096)
+                    {
+                        _lostCommits.Clear();
+                    }
+
+                    _lostCommits.TryAdd(commitId.ToString(), 0);
+                }
+
                 throw new RedisDataLossException(KeyPrefix);
             case 4:
                 return CommitResult.TimelineRefused((int)reply[1], (long)reply[2]);
             default:
                 throw new InvalidOperationException($"The Redis commit script returned the unknown status {(long)reply[0]}.");
+        }
+    }
+
+    /// <summary>
+    /// The roots a batch touches, in the order its writes and then its fences name them, each with the first write or
+    /// fence naming it. On a cluster a batch may touch one root only: global state and each guild (with its agents)
+    /// hash to slots of their own, and one script cannot span slots, so a second root refuses the batch.
+    /// </summary>
+    private List<(RedisOwnerKeys Owner, string? Key)> RootsOf(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences)
+    {
+        var roots = new List<(RedisOwnerKeys Owner, string? Key)>(1);
+        foreach (var write in writes)
+        {
+            Add(_owners.For(write.Owner), write.Key);
+        }
+
+        foreach (var fence in fences)
+        {
+            Add(_owners.For(fence.Owner), fence.Key);
+        }
+
+        if (roots.Count == 0)
+        {
+            Add(_owners.For(StateOwner.Global), null);
+        }
+
+        if (roots.Count > 1 && _cluster)
+        {
+            throw new CrossSlotTransactionException([.. roots.Select(static r => r.Owner.Owner)], roots[1].Owner.Owner, roots[1].Key);
+        }
+
+        return roots;
+
+        void Add(RedisOwnerKeys owner, string? key)
+        {
+            foreach (var (known, _) in roots)
+            {
+                if (string.Equals(known.Root, owner.Root, StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+
+            roots.Add((owner, key));
         }
     }
 
@@ -108,7 +183,7 @@ public sealed partial class RedisStateDriver
     /// </summary>
     private static async ValueTask<RedisResult[]> EvaluateCommitAsync(IDatabase database, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
-        var pending = database.ScriptEvaluateAsync(RedisScripts.Commit, keys, args);
+        var pending = RedisScriptCalls.RunAsync(database, RedisScripts.Commit, keys, args);
         try
         {
             return (RedisResult[])(await pending.WaitAsync(cancellationToken).ConfigureAwait(false))!;

@@ -24,6 +24,13 @@ public sealed partial class RedisStateDriver
     {
         _ = StateOwner.Guild(newGuildId);
         ArgumentOutOfRangeException.ThrowIfNegative(atSequence);
+        await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        if (_cluster)
+        {
+            // A fork reads its source's history and copies its records: both guilds' names in one script.
+            throw new CrossSlotTransactionException([StateOwner.Guild(sourceGuildId), StateOwner.Guild(newGuildId)], StateOwner.Guild(newGuildId), null);
+        }
+
         var begun = await EvaluateAsync(RedisScripts.ForkBegin, [_root, sourceGuildId, atSequence, newGuildId], cancellationToken).ConfigureAwait(false);
         ThrowIfForkRefused(begun, sourceGuildId, atSequence, newGuildId);
         var sid = (long)begun[1];
@@ -87,8 +94,8 @@ public sealed partial class RedisStateDriver
         try
         {
             var database = await DatabaseAsync(CancellationToken.None).ConfigureAwait(false);
-            await database.ScriptEvaluateAsync(RedisScripts.ForkAbandon, _storeKeys, [_root, newGuildId, sid]).ConfigureAwait(false);
-            await DeleteRemovedAsync(database, CancellationToken.None).ConfigureAwait(false);
+            await RedisScriptCalls.RunAsync(database, RedisScripts.ForkAbandon, GuildRoute(newGuildId), [_root, newGuildId, sid]).ConfigureAwait(false);
+            await DeleteRemovedAsync(database, _keys.GuildRoot(RedisKeys.GuildTag(newGuildId)), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -98,8 +105,9 @@ public sealed partial class RedisStateDriver
 
     private async ValueTask<RedisResult> EvaluateRawAsync(string script, RedisValue[] args, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return await database.ScriptEvaluateAsync(script, _storeKeys, args).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await RedisScriptCalls.RunAsync(database, script, GuildRoute((string)args[1]!), args).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static void ThrowIfForkRefused(RedisResult[] reply, string sourceGuildId, long atSequence, string newGuildId)

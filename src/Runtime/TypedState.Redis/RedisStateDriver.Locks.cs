@@ -14,9 +14,10 @@ public sealed partial class RedisStateDriver
         cancellationToken.ThrowIfCancellationRequested();
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ownerKeys = _owners.For(owner);
-        var reply = await database.ScriptEvaluateAsync(
+        var reply = await RedisScriptCalls.RunAsync(
+                database,
                 RedisScripts.AcquireLock,
-                [ownerKeys.LockTokens, ownerKeys.HeldLocks, _keys.LockOwners],
+                [ownerKeys.LockTokens, ownerKeys.HeldLocks, ownerKeys.LockOwners],
                 [RedisKeys.LockResource(key), Microseconds(lease), holder ?? string.Empty, RedisKeys.LockOwnerMember(owner)])
             .ConfigureAwait(false);
         if (reply.IsNull)
@@ -33,7 +34,7 @@ public sealed partial class RedisStateDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var reply = await database.ScriptEvaluateAsync(RedisScripts.RenewLock, LockKeys(owner), [RedisKeys.LockResource(key), token, Microseconds(lease)])
+        var reply = await RedisScriptCalls.RunAsync(database, RedisScripts.RenewLock, LockKeys(owner), [RedisKeys.LockResource(key), token, Microseconds(lease)])
             .ConfigureAwait(false);
         return reply.IsNull ? null : new LockGrant(token, FromMicroseconds((long)reply));
     }
@@ -44,43 +45,64 @@ public sealed partial class RedisStateDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        await database.ScriptEvaluateAsync(RedisScripts.ReleaseLock, LockKeys(owner), [RedisKeys.LockResource(key), token]).ConfigureAwait(false);
+        await RedisScriptCalls.RunAsync(database, RedisScripts.ReleaseLock, LockKeys(owner), [RedisKeys.LockResource(key), token]).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<HeldLock> ListLocksAsync(Scope? scope, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Pages of ListPageSize owners of the set of owners with locks, by lexical range (one scope's members share
-        // their first character), each one script, so nothing is held between pages.
-        RedisKey[] owners = [_keys.LockOwners];
-        RedisValue min = scope is { } first ? "[" + (int)first : "-";
+        // Each root keeps the set of its owners with locks: every master is scanned for them, each set read in pages
+        // of ListPageSize owners by lexical range (one scope's members share their first character), each page one
+        // script, so nothing is held between pages; the locks are then listed by owner in code point order.
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        RedisValue first = scope is { } lowest ? "[" + (int)lowest : "-";
         RedisValue max = scope is { } last ? "(" + ((int)last + 1) : "+";
-        while (true)
+        var held = new List<(byte[] Member, HeldLock Lock)>();
+        foreach (var root in await RootsHoldingAsync(database.Multiplexer, "lo", cancellationToken, includeStore: true).ConfigureAwait(false))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListLocksPage, owners, [min, max, ListPageSize, _root])
-                .WaitAsync(cancellationToken)
-                .ConfigureAwait(false))!;
-            for (var i = 2; i + 4 < page.Length; i += 5)
+            RedisKey[] owners = [RedisKeys.LockOwners(root)];
+            var min = first;
+            while (true)
             {
-                var resource = (string)page[i + 1]!;
-                yield return new HeldLock(
-                    DecodeLockOwner((byte[])page[i]!),
-                    resource == RedisKeys.OwnerResource ? null : resource[1..],
-                    (long)page[i + 2],
-                    FromMicroseconds((long)(double)page[i + 3]),
-                    page[i + 4].IsNull ? null : (string?)page[i + 4]);
-            }
+                cancellationToken.ThrowIfCancellationRequested();
+                var page = (RedisResult[])(await RedisScriptCalls.RunAsync(database, RedisScripts.ListLocksPage, owners, [min, max, ListPageSize, root])
+                    .WaitAsync(cancellationToken)
+                    .ConfigureAwait(false))!;
+                for (var i = 2; i + 4 < page.Length; i += 5)
+                {
+                    var member = (byte[])page[i]!;
+                    var resource = (string)page[i + 1]!;
+                    held.Add((member, new HeldLock(
+                        DecodeLockOwner(member),
+                        resource == RedisKeys.OwnerResource ? null : resource[1..],
+                        (long)page[i + 2],
+                        FromMicroseconds((long)(double)page[i + 3]),
+                        page[i + 4].IsNull ? null : (string?)page[i + 4])));
+                }
 
-            // A short page is the last; otherwise continue after the last member scanned (listed or not).
-            if ((long)page[0] < ListPageSize)
-            {
-                yield break;
-            }
+                // A short page is the root's last; otherwise continue after the last member scanned (listed or not).
+                if ((long)page[0] < ListPageSize)
+                {
+                    break;
+                }
 
-            min = Concat("("u8, (byte[])page[1]!);
+                min = Concat("("u8, (byte[])page[1]!);
+            }
         }
+
+        // A stable sort: one owner's locks keep the order their root listed them in.
+        foreach (var (_, grant) in held.OrderBy(static h => h.Member, ByteOrder.Instance))
+        {
+            yield return grant;
+        }
+    }
+
+    /// <summary>Byte arrays in code point (byte) order.</summary>
+    private sealed class ByteOrder : IComparer<byte[]>
+    {
+        public static readonly ByteOrder Instance = new();
+
+        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
     }
 
     private static StateOwner DecodeLockOwner(byte[] member) => (Scope)(member[0] - '0') switch

@@ -29,7 +29,7 @@ public sealed partial class RedisStateDriver
         cancellationToken.ThrowIfCancellationRequested();
         var ownerKeys = _owners.For(owner);
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var started = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.StartRemoval, _storeKeys, [_root, mode, ownerKeys.Tag, ownerKeys.GuildTag, ownerKeys.Member])
+        var started = (RedisResult[])(await RedisScriptCalls.RunAsync(database, RedisScripts.StartRemoval, [ownerKeys.Marker], [_root, mode, ownerKeys.Tag, ownerKeys.GuildTag, ownerKeys.Member])
             .WaitAsync(cancellationToken)
             .ConfigureAwait(false))!;
         if ((long)started[0] == 2)
@@ -41,22 +41,23 @@ public sealed partial class RedisStateDriver
                 $"The guild was not removed: its timeline has live forks ({string.Join(", ", started.Skip(2).Select(static fork => (string)fork!))}) that still read through it. Detach them first (IGuildTimelines.DetachAsync), or remove them.");
         }
 
-        var deleted = await DeleteRemovedAsync(database, cancellationToken).ConfigureAwait(false);
+        var deleted = await DeleteRemovedAsync(database, ownerKeys.Root, cancellationToken).ConfigureAwait(false);
         LogRemoved(owner, deleted);
     }
 
-    /// <summary>Works through the queue of removed key spaces, one bounded script per step, until it is empty.</summary>
-    private async ValueTask<long> DeleteRemovedAsync(IDatabase database, CancellationToken cancellationToken)
+    /// <summary>Works through a root's queue of removed key spaces, one bounded script per step, until it is empty.</summary>
+    private async ValueTask<long> DeleteRemovedAsync(IDatabase database, string root, CancellationToken cancellationToken)
     {
         var deleted = 0L;
-        RedisValue[] args = [_root, RemovalBatchSize];
+        RedisKey[] route = [RedisKeys.Marker(root)];
+        RedisValue[] args = [root, RemovalBatchSize];
         for (var step = 1; ; step++)
         {
             RedisResult[] reply;
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                reply = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.CollectRemoved, _storeKeys, args)
+                reply = (RedisResult[])(await RedisScriptCalls.RunAsync(database, RedisScripts.CollectRemoved, route, args)
                     .WaitAsync(cancellationToken)
                     .ConfigureAwait(false))!;
             }

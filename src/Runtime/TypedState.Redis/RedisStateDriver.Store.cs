@@ -7,10 +7,12 @@ namespace TypedState.Redis;
 // marker (layout version, epoch) prepared; a commit that finds the epoch changed moves the driver to the new one.
 public sealed partial class RedisStateDriver
 {
-    // The epoch of the store as this driver first saw it, replaced only when a commit finds the server lost data,
-    // and the highest commit sequence its commits returned in that epoch (the server's may never be lower).
-    private string? _epoch;
-    private long _seenSequence;
+    // Per root, the epoch this driver saw, replaced only when a commit finds the server lost the root's data, and the
+    // highest commit sequence its commits returned in that epoch (the server's may never be lower).
+    private readonly RedisRootEpochs _rootEpochs = new();
+
+    // Whether the server is a Redis Cluster: a batch may then touch one root only.
+    private volatile bool _cluster;
 
     /// <summary>
     /// Checks the server's <c>maxmemory-policy</c> (unless allowed to evict) and, the first time, prepares the store
@@ -20,20 +22,30 @@ public sealed partial class RedisStateDriver
     private async Task PrepareAsync(IConnectionMultiplexer connection)
     {
         var database = connection.GetDatabase();
+        _cluster = connection.GetServers().Any(static server => server.ServerType == ServerType.Cluster);
         var allowEvicting = _allowEvictingMemoryPolicy;
+        var first = _rootEpochs.Of(_keys.Root).Epoch is null;
         while (true)
         {
-            var reply = (RedisResult[])(await database.ScriptEvaluateAsync(
+            var reply = (RedisResult[])(await RedisScriptCalls.RunAsync(
+                database,
                 RedisScripts.Prepare,
                 _storeKeys,
-                [allowEvicting ? 1 : 0, _epoch is null ? 1 : 0, NewEpochId(), RedisStorageLayout.Version]).ConfigureAwait(false))!;
+                [allowEvicting ? 1 : 0, first ? 1 : 0, NewEpochId(), RedisStorageLayout.Version]).ConfigureAwait(false))!;
             switch ((long)reply[0])
             {
                 case 0:
-                    if (_epoch is null)
+                    if (first)
                     {
-                        LogStorePrepared(KeyPrefix, (long)reply[3], RedisStorageLayout.Version);
-                        _epoch = (string)reply[2]!;
+                        var stored = (long)reply[3];
+                        if (stored < RedisStorageLayout.Version)
+                        {
+                            await new RedisLayoutUpgrade(_keys, connection).RunAsync().ConfigureAwait(false);
+                            await database.HashSetAsync(_keys.Store, "layout", RedisStorageLayout.Version).ConfigureAwait(false);
+                        }
+
+                        LogStorePrepared(KeyPrefix, stored, RedisStorageLayout.Version);
+                        _rootEpochs.Adopt(_keys.Root, null, (string)reply[2]!);
                     }
 
                     return;
@@ -91,36 +103,14 @@ public sealed partial class RedisStateDriver
         return null;
     }
 
-    /// <summary>Moves this driver to the store's current epoch after a commit found the one it knew gone.</summary>
-    private async ValueTask AdoptEpochAsync(IDatabase database, string seen)
+    /// <summary>Moves this driver to a root's current epoch after a commit found the one it knew gone.</summary>
+    private async ValueTask AdoptEpochAsync(IDatabase database, RedisOwnerKeys root, string? seen)
     {
-        var current = (string)(await database.ScriptEvaluateAsync(RedisScripts.AdoptEpoch, _storeKeys, [seen, NewEpochId(), RedisStorageLayout.Version])
+        var current = (string)(await RedisScriptCalls.RunAsync(database, RedisScripts.AdoptEpoch, [root.Marker], [seen ?? string.Empty, NewEpochId()])
             .ConfigureAwait(false))!;
-        if (Interlocked.CompareExchange(ref _epoch, current, seen) == seen)
+        if (_rootEpochs.Adopt(root.Root, seen, current))
         {
-            Interlocked.Exchange(ref _seenSequence, 0);
             LogDataLoss(KeyPrefix);
-        }
-    }
-
-    /// <summary>Raises the highest commit sequence seen, if the commit ran in the epoch this driver still uses.</summary>
-    private void SawSequence(string? epoch, long sequence)
-    {
-        if (!ReferenceEquals(epoch, Volatile.Read(ref _epoch)))
-        {
-            return;
-        }
-
-        var seen = Volatile.Read(ref _seenSequence);
-        while (sequence > seen)
-        {
-            var previous = Interlocked.CompareExchange(ref _seenSequence, sequence, seen);
-            if (previous == seen)
-            {
-                return;
-            }
-
-            seen = previous;
         }
     }
 

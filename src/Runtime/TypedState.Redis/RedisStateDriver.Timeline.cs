@@ -105,13 +105,15 @@ public sealed partial class RedisStateDriver : ITimelineSnapshotDriver
         return Describe(guildId, reply, 1);
     }
 
-    /// <summary>Runs a timeline script (KEYS: the store marker, for routing) and returns its reply.</summary>
-    private async ValueTask<RedisResult[]> EvaluateAsync(string script, RedisValue[] args, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return (RedisResult[])(await database.ScriptEvaluateAsync(script, _storeKeys, args).WaitAsync(cancellationToken).ConfigureAwait(false))!;
-    }
+    /// <summary>
+    /// Runs a timeline script and returns its reply. KEYS: the marker of the root of the guild in
+    /// <paramref name="args"/>[1], so on a cluster the script runs on the guild's node.
+    /// </summary>
+    private async ValueTask<RedisResult[]> EvaluateAsync(string script, RedisValue[] args, CancellationToken cancellationToken) =>
+        (RedisResult[])(await EvaluateRawAsync(script, args, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>The marker of the root of <paramref name="guildId"/>, the key scripts about the guild are routed by.</summary>
+    private RedisKey[] GuildRoute(string guildId) => [RedisKeys.Marker(_keys.GuildRoot(RedisKeys.GuildTag(guildId)))];
 
     /// <summary>A timeline from a script's description at <paramref name="at"/>: head, paused-at or -1, source or '', fork point, retained-from.</summary>
     private static GuildTimeline Describe(string guildId, RedisResult[] reply, int at)

@@ -149,7 +149,7 @@ public sealed partial class RedisStateDriver : IStateDriver, IDisposable
             return record[0].IsNull ? null : new StoredRecord(key, (byte[])record[0]!, (long)record[1]);
         }
 
-        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.Read, _storeKeys, [_root, ownerKeys.Tag, ownerKeys.GuildTag, key])
+        var reply = (RedisResult[])(await RedisScriptCalls.RunAsync(database, RedisScripts.Read, [ownerKeys.Marker], [_root, ownerKeys.Tag, ownerKeys.GuildTag, key])
             .WaitAsync(cancellationToken)
             .ConfigureAwait(false))!;
         return reply[0].IsNull ? null : new StoredRecord(key, (byte[])reply[0]!, (long)reply[1]);
@@ -163,7 +163,7 @@ public sealed partial class RedisStateDriver : IStateDriver, IDisposable
         {
             // Redis deletes an emptied sorted set, so the global index exists exactly while a global record is live.
             var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-            if (await database.KeyExistsAsync(_keys.Index(RedisKeys.OwnerTag(StateOwner.Global))).WaitAsync(cancellationToken).ConfigureAwait(false))
+            if (await database.KeyExistsAsync(_keys.Index(StateOwner.Global)).WaitAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return StateOwner.Global;
             }
@@ -175,32 +175,47 @@ public sealed partial class RedisStateDriver : IStateDriver, IDisposable
         {
             yield break;
         }
-
-        // Pages of the scope's owner set by lexical range, each one script: nothing is held between pages, so the
-        // caller may write while it enumerates, and each page resumes after the last member scanned.
-        RedisKey[] owners = [_keys.Owners(scope)];
+        // Every guild root keeps its own owner sets, so each master is scanned for them; the members of all are
+        // then listed in code point order.
+        var connected = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var suffix = scope == Scope.Agent ? "o:agent" : "o:guild";
+        var members = new List<byte[]>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         RedisValue kind = scope == Scope.Agent ? "a" : "g";
-        RedisValue min = "-";
-        while (true)
+        foreach (var root in await RootsHoldingAsync(connected.Multiplexer, suffix, cancellationToken).ConfigureAwait(false))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListOwnersPage, owners, [min, "+", ListPageSize, _root, kind])
-                .WaitAsync(cancellationToken)
-                .ConfigureAwait(false))!;
-            for (var i = 2; i < page.Length; i++)
+            RedisKey[] owners = [root + suffix];
+            RedisValue min = "-";
+            while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                yield return DecodeOwner(scope, (byte[])page[i]!);
-            }
+                var page = (RedisResult[])(await RedisScriptCalls.RunAsync(connected, RedisScripts.ListOwnersPage, owners, [min, "+", ListPageSize, root, kind])
+                    .WaitAsync(cancellationToken)
+                    .ConfigureAwait(false))!;
+                for (var i = 2; i < page.Length; i++)
+                {
+                    var member = (byte[])page[i]!;
+                    if (seen.Add(Convert.ToBase64String(member)))
+                    {
+                        members.Add(member);
+                    }
+                }
 
-            // A short page is the last; otherwise continue after the last member scanned (listed or not).
-            if ((long)page[0] < ListPageSize)
-            {
-                yield break;
-            }
+                // A short page is the root's last; otherwise continue after the last member scanned (listed or not).
+                if ((long)page[0] < ListPageSize)
+                {
+                    break;
+                }
 
-            min = Concat("("u8, (byte[])page[1]!);
+                min = Concat("("u8, (byte[])page[1]!);
+            }
+        }
+
+        members.Sort(static (x, y) => x.AsSpan().SequenceCompareTo(y));
+        foreach (var member in members)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return DecodeOwner(scope, member);
         }
     }
 
@@ -216,7 +231,7 @@ public sealed partial class RedisStateDriver : IStateDriver, IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-            var page = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.ListPage, _storeKeys, [_root, ownerKeys.Tag, ownerKeys.GuildTag, min, max, ListPageSize])
+            var page = (RedisResult[])(await RedisScriptCalls.RunAsync(database, RedisScripts.ListPage, [ownerKeys.Marker], [_root, ownerKeys.Tag, ownerKeys.GuildTag, min, max, ListPageSize])
                 .WaitAsync(cancellationToken)
                 .ConfigureAwait(false))!;
             for (var i = 2; i + 2 < page.Length; i += 3)
