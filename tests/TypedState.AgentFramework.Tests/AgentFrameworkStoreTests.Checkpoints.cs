@@ -186,9 +186,15 @@ public abstract partial class AgentFrameworkStoreTests
     [Fact]
     public async Task A_large_checkpoint_is_split_and_read_back_byte_exact()
     {
-        var store = Open(o => o.ChunkBytes = 1024).CheckpointStore;
+        var host = Open(o => o.ChunkBytes = 1024);
+        var store = host.CheckpointStore;
         var big = JsonSerializer.SerializeToElement(new { z = new string('z', 5000), a = "é🙂\"<>", m = Enumerable.Range(0, 300).ToArray() });
         var checkpoint = await store.CreateCheckpointAsync(new string('r', 500), big);
+
+        // Stored as several parts, each within the chunk size, under the run's guild.
+        var parts = await host.State.ListRecordsAsync(StateOwner.Guild(KeySegments.OwnerId(new string('r', 500))), "maf/parts/").ToListAsync();
+        Assert.True(parts.Count >= 5, $"{parts.Count} parts");
+        Assert.All(parts, p => Assert.True(p.Value.Length <= 1024 + 256, $"{p.Value.Length} bytes"));
 
         var read = await new TypedStateCheckpointStore(Open().State, null, 1024).RetrieveCheckpointAsync(new string('r', 500), checkpoint);
         Assert.Equal(big.GetRawText(), read.GetRawText());
