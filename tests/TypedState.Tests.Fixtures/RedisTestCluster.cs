@@ -40,7 +40,10 @@ public sealed class RedisTestCluster : IAsyncDisposable
             durable: false,
             "--cluster-enabled", "yes",
             "--cluster-config-file", "nodes.conf",
-            "--cluster-node-timeout", NodeTimeoutMs.ToString(CultureInfo.InvariantCulture))).ToList();
+            "--cluster-node-timeout", NodeTimeoutMs.ToString(CultureInfo.InvariantCulture),
+            // A replica whose link to its master has been idle (no writes for a while) would otherwise refuse to stand
+            // for election after the master dies ("disconnected from master for longer than allowed").
+            "--cluster-replica-validity-factor", "0")).ToList();
         var cluster = new RedisTestCluster(await Task.WhenAll(starting));
         try
         {
