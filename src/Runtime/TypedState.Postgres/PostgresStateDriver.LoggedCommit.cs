@@ -99,7 +99,7 @@ public sealed partial class PostgresStateDriver
         batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
         if (!commitId.IsNone)
         {
-            batch.BatchCommands.Add(ClaimCommand(commitId));
+            AddClaim(batch, commitId);
         }
 
         foreach (var guild in guilds)

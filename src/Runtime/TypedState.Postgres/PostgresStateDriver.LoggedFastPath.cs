@@ -85,14 +85,21 @@ public sealed partial class PostgresStateDriver
 
         // Failing to open a connection applies nothing: the exception passes as it is.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = connection.CreateBatch();
-        batch.BatchCommands.Add(guilds.Count == 1 ? LockLoggedOneCommand(guilds.Min!, counts[guilds.Min!]) : LockLoggedCommand(guilds, counts));
+        var batch = _commands.RentBatch(connection);
+        if (guilds.Count == 1)
+        {
+            AddLockLoggedOne(batch, guilds.Min!, counts[guilds.Min!]);
+        }
+        else
+        {
+            batch.BatchCommands.Add(LockLoggedCommand(guilds, counts));
+        }
 
         // A lone unconditional set cannot fail its condition: its statement remembers the commit id and returns the
         // version, and the closing function is not needed.
         if (writes is [{ Kind: StateWriteKind.Set, ExpectedVersion: null }] && !commitId.IsNone)
         {
-            batch.BatchCommands.Add(LoggedSetAloneCommand(writes[0], commitId));
+            AddLoggedSetAlone(batch, writes[0], commitId);
             return await RunLoggedBatchAsync(connection, batch, commitId, last, static reader => [reader.GetInt64(0)], cancellationToken).ConfigureAwait(false);
         }
 
@@ -105,7 +112,7 @@ public sealed partial class PostgresStateDriver
         Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
         foreach (var i in order)
         {
-            batch.BatchCommands.Add(LoggedWriteCommand(writes[i], commitId, offsets[i]));
+            AddLoggedWrite(batch, writes[i], commitId, offsets[i]);
         }
 
         var finish = new NpgsqlBatchCommand(_sql.FinishLogged);
@@ -125,11 +132,16 @@ public sealed partial class PostgresStateDriver
     {
         try
         {
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            CommitResult result;
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                result = CommitResult.Success(versions(reader));
+            }
 
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return (false, CommitResult.Success(versions(reader)));
+            _commands.Return(batch);
+            return (false, result);
         }
         catch (PostgresException ex) when (!commitId.IsNone && IsRepeatedClaim(ex))
         {
@@ -155,39 +167,35 @@ public sealed partial class PostgresStateDriver
         return open;
     }
 
-    private NpgsqlBatchCommand LockLoggedOneCommand(string guild, long count)
+    /// <summary>Adds <see cref="PostgresSql.LockLoggedOne"/>: the guild's lock, and its head raised by <paramref name="count"/>.</summary>
+    private void AddLockLoggedOne(NpgsqlBatch batch, string guild, long count)
     {
-        var open = new NpgsqlBatchCommand(_sql.LockLoggedOne);
-        open.Parameters.Add(new NpgsqlParameter<string>("lock", GuildLockName(guild)));
-        open.Parameters.Add(new NpgsqlParameter<string>("guild", guild));
-        open.Parameters.Add(new NpgsqlParameter<long>("count", count));
-        return open;
+        var parameters = _commands.Add(batch, _sql.LockLoggedOne);
+        PostgresParameters.Set(parameters, 0, guild);
+        PostgresParameters.Set(parameters, 1, count);
     }
 
-    /// <summary>A batch's lone unconditional set, its entry at the guild's raised head, and its commit id (<see cref="PostgresSql.LoggedSetAnyAlone"/>).</summary>
-    private NpgsqlBatchCommand LoggedSetAloneCommand(StateWrite write, CommitId commitId)
+    /// <summary>Adds a batch's lone unconditional set, its entry at the guild's raised head, and its commit id (<see cref="PostgresSql.LoggedSetAnyAlone"/>).</summary>
+    private void AddLoggedSetAlone(NpgsqlBatch batch, StateWrite write, CommitId commitId)
     {
-        var command = new NpgsqlBatchCommand(_sql.LoggedSetAnyAlone);
-        PostgresParameters.AddWrite(command.Parameters, write, _jsonbWrites);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = commitId.Value });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = _commitIdRetention });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = 0 });
-        return command;
+        var parameters = _commands.Add(batch, _sql.LoggedSetAnyAlone);
+        var next = PostgresParameters.AddWrite(parameters, write, _jsonbWrites);
+        AddCommitId(parameters, next, commitId);
+        PostgresParameters.Set(parameters, next + 2, 0L);
     }
 
-    /// <summary>A write and its entry at the guild's raised head plus <paramref name="offset"/>, positional (<see cref="PostgresSql.LoggedParameters"/>).</summary>
-    private NpgsqlBatchCommand LoggedWriteCommand(StateWrite write, CommitId commitId, long offset)
+    /// <summary>Adds a write and its entry at the guild's raised head plus <paramref name="offset"/>, positional (<see cref="PostgresSql.LoggedParameters"/>).</summary>
+    private void AddLoggedWrite(NpgsqlBatch batch, StateWrite write, CommitId commitId, long offset)
     {
-        var command = new NpgsqlBatchCommand((write.Kind, write.ExpectedVersion) switch
+        var parameters = _commands.Add(batch, (write.Kind, write.ExpectedVersion) switch
         {
             (StateWriteKind.Set, null) => _sql.LoggedSetAny,
             (StateWriteKind.Set, 0) => _sql.LoggedSetIfAbsent,
             (StateWriteKind.Set, _) => _sql.LoggedSetIfVersion,
             _ => _sql.LoggedDeleteIfVersion,
         });
-        PostgresParameters.AddWrite(command.Parameters, write, _jsonbWrites);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = commitId.Value });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = offset });
-        return command;
+        var next = PostgresParameters.AddWrite(parameters, write, _jsonbWrites);
+        PostgresParameters.Set(parameters, next, commitId.Value);
+        PostgresParameters.Set(parameters, next + 1, offset);
     }
 }
