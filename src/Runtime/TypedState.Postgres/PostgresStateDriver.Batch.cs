@@ -25,7 +25,7 @@ public sealed partial class PostgresStateDriver
     private async ValueTask<CommitResult?> CommitBatchAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool last, CancellationToken cancellationToken)
     {
         // Now and then a writing batch with a commit id also prunes expired ids; the prune counts only if it commits.
-        var prune = commitId.IsNone || writes.All(w => WriteStatement(w) is null) ? null : TakePruneTurn();
+        var prune = commitId.IsNone || !AnyWrites(writes) ? null : TakePruneTurn();
         var committed = false;
         try
         {
@@ -37,6 +37,20 @@ public sealed partial class PostgresStateDriver
         {
             PrunedOrNot(prune, committed);
         }
+    }
+
+    /// <summary>Whether a batch has an entry that writes (not only checks).</summary>
+    private bool AnyWrites(IReadOnlyList<StateWrite> writes)
+    {
+        for (var i = 0; i < writes.Count; i++)
+        {
+            if (WriteStatement(writes[i]) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The batch itself, with the pruning statement when it is this batch's turn.</summary>
@@ -285,18 +299,36 @@ public sealed partial class PostgresStateDriver
     }
 
     /// <summary>The distinct guilds a batch touches, in one order for every client (shared locks, so only removals wait).</summary>
-    private static SortedSet<string> GuildsOf(IReadOnlyList<StateWrite> writes)
+    /// <remarks>The common batch touches one guild: it gets an array of one, without a set.</remarks>
+    private static string[] GuildsOf(IReadOnlyList<StateWrite> writes)
     {
-        var guilds = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var write in writes)
+        string? only = null;
+        for (var i = 0; i < writes.Count; i++)
         {
-            if (write.Owner.Scope != Scope.Global)
+            var owner = writes[i].Owner;
+            if (owner.Scope == Scope.Global || string.Equals(only, owner.GuildIdOrEmpty, StringComparison.Ordinal))
             {
-                guilds.Add(write.Owner.GuildIdOrEmpty);
+                continue;
             }
+
+            if (only is not null)
+            {
+                var guilds = new SortedSet<string>(StringComparer.Ordinal);
+                for (var j = 0; j < writes.Count; j++)
+                {
+                    if (writes[j].Owner.Scope != Scope.Global)
+                    {
+                        guilds.Add(writes[j].Owner.GuildIdOrEmpty);
+                    }
+                }
+
+                return [.. guilds];
+            }
+
+            only = owner.GuildIdOrEmpty;
         }
 
-        return guilds;
+        return only is null ? [] : [only];
     }
 
     /// <summary>The deletion of the placeholders the batch's checks may have inserted, at the end of its transaction.</summary>

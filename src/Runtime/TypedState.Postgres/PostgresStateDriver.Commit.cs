@@ -288,7 +288,8 @@ public sealed partial class PostgresStateDriver
     /// <summary>The order rows are locked in: owner (scope, guild, agent), then key, the same for every client.</summary>
     private static int CompareRecords(StateWrite a, StateWrite b)
     {
-        var order = a.Owner.Scope.CompareTo(b.Owner.Scope);
+        // As integers: Enum.CompareTo boxes both sides.
+        var order = ((int)a.Owner.Scope).CompareTo((int)b.Owner.Scope);
         if (order == 0)
         {
             order = StateKeyOrder.Comparer.Compare(a.Owner.GuildIdOrEmpty, b.Owner.GuildIdOrEmpty);

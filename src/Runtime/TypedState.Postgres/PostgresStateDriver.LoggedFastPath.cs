@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Npgsql;
 using TypedState.Storage;
 
@@ -63,32 +64,45 @@ public sealed partial class PostgresStateDriver
     /// The batch in one round trip; <c>Declined</c> when the server refused it (nothing applied) and the two-round-trip
     /// path must decide. A null result asks for another attempt (a repeated commit id whose result is gone).
     /// </summary>
-    private async Task<(bool Declined, CommitResult? Result)> CommitLoggedInOneAsync(IReadOnlyList<StateWrite> writes, CommitId commitId, bool last, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(bool Declined, CommitResult? Result)> CommitLoggedInOneAsync(IReadOnlyList<StateWrite> writes, CommitId commitId, bool last, CancellationToken cancellationToken)
     {
         // Each write's entry goes at its guild's raised head plus its offset: its rank among the guild's writes in
-        // batch order, less the guild's number of writes.
+        // batch order, less the guild's number of writes. Every write of the batch is a guild's (FitsOneRoundTrip),
+        // so a batch of one guild needs no counting.
         var guilds = GuildsOf(writes);
         var writeGuilds = new string[writes.Count];
-        var ranks = new long[writes.Count];
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        for (var i = 0; i < writes.Count; i++)
-        {
-            writeGuilds[i] = writes[i].Owner.GuildIdOrEmpty;
-            ranks[i] = counts[writeGuilds[i]] = counts.GetValueOrDefault(writeGuilds[i]) + 1;
-        }
-
         var offsets = new long[writes.Count];
-        for (var i = 0; i < writes.Count; i++)
+        Dictionary<string, long>? counts = null;
+        if (guilds.Length == 1)
         {
-            offsets[i] = ranks[i] - counts[writeGuilds[i]];
+            for (var i = 0; i < writes.Count; i++)
+            {
+                writeGuilds[i] = guilds[0];
+                offsets[i] = i + 1 - writes.Count;
+            }
+        }
+        else
+        {
+            counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            for (var i = 0; i < writes.Count; i++)
+            {
+                writeGuilds[i] = writes[i].Owner.GuildIdOrEmpty;
+                offsets[i] = counts[writeGuilds[i]] = counts.GetValueOrDefault(writeGuilds[i]) + 1;
+            }
+
+            for (var i = 0; i < writes.Count; i++)
+            {
+                offsets[i] -= counts[writeGuilds[i]];
+            }
         }
 
         // Failing to open a connection applies nothing: the exception passes as it is.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var batch = _commands.RentBatch(connection);
-        if (guilds.Count == 1)
+        if (counts is null)
         {
-            AddLockLoggedOne(batch, guilds.Min!, counts[guilds.Min!]);
+            AddLockLoggedOne(batch, guilds[0], writes.Count);
         }
         else
         {
@@ -128,7 +142,8 @@ public sealed partial class PostgresStateDriver
     /// Runs a one-round-trip logged batch whose rows come from <c>lock_logged</c>, then from its last statement (the
     /// versions, read by <paramref name="versions"/>); other writes return none.
     /// </summary>
-    private async Task<(bool Declined, CommitResult? Result)> RunLoggedBatchAsync(NpgsqlConnection connection, NpgsqlBatch batch, CommitId commitId, bool last, Func<NpgsqlDataReader, long[]> versions, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(bool Declined, CommitResult? Result)> RunLoggedBatchAsync(NpgsqlConnection connection, NpgsqlBatch batch, CommitId commitId, bool last, Func<NpgsqlDataReader, long[]> versions, CancellationToken cancellationToken)
     {
         try
         {
@@ -158,11 +173,11 @@ public sealed partial class PostgresStateDriver
         }
     }
 
-    private NpgsqlBatchCommand LockLoggedCommand(SortedSet<string> guilds, Dictionary<string, long> counts)
+    private NpgsqlBatchCommand LockLoggedCommand(string[] guilds, Dictionary<string, long> counts)
     {
         var open = new NpgsqlBatchCommand(_sql.LockLogged);
         open.Parameters.Add(new NpgsqlParameter<string[]>("locks", [.. guilds.Select(GuildLockName)]));
-        open.Parameters.Add(new NpgsqlParameter<string[]>("guilds", [.. guilds]));
+        open.Parameters.Add(new NpgsqlParameter<string[]>("guilds", guilds));
         open.Parameters.Add(new NpgsqlParameter<long[]>("counts", [.. guilds.Select(guild => counts[guild])]));
         return open;
     }
