@@ -67,16 +67,19 @@ public static class ParityBenchmarks
             using var postgres = new EphemeralPostgres();
             var typed = new TypedStateSide(new PostgresStateManager(new PostgresStateDriverOptions { ConnectionString = postgres.ConnectionString }));
             var raw = new RawPostgresSide(postgres.ConnectionString);
+            var floor = new RawPostgresFloorSide(postgres.ConnectionString);
             var marten = new MartenSide(postgres.ConnectionString);
             await SeedAsync("PostgreSQL 15 (fsync=off, synchronous_commit=off)", typed, () =>
             {
                 raw.Seed();
+                floor.Seed();
                 return marten.SeedAsync();
             });
             marten.Prepare();
-            CompareAll("PostgreSQL", typed, raw, marten, options);
+            CompareAll("PostgreSQL", typed, raw, marten, options, floor);
             await typed.DisposeAsync();
             await raw.DisposeAsync();
+            await floor.DisposeAsync();
             await marten.DisposeAsync();
         }
 
@@ -98,7 +101,14 @@ public static class ParityBenchmarks
     }
 
     private static bool Wanted(BenchmarkArguments options, string backend) =>
-        s_ops.Any(op => options.Selected($"{backend} {op.Name}") || options.Selected($"A/A: {backend} {op.Name}") || options.Selected($"{backend} {op.Name} (peer: Marten)"));
+        s_ops.Any(op => options.Selected($"{backend} {op.Name}") || options.Selected($"A/A: {backend} {op.Name}") || options.Selected($"{backend} {op.Name} (peer: Marten)")
+            || options.Selected(FloorRow($"{backend} {op.Name}")) || options.Selected(FloorStepRow($"{backend} {op.Name}")));
+
+    /// <summary>TypedState against the raw client that also does the store's guarantee work.</summary>
+    private static string FloorRow(string row) => row + " (floor: raw with the store's commit id and locks)";
+
+    /// <summary>The raw client against itself doing the store's guarantee work too: what the guarantees cost.</summary>
+    private static string FloorStepRow(string row) => "(step) " + row + ": raw vs the floor";
 
     private static async Task SeedAsync(string server, TypedStateSide typed, Func<Task> seedOthers)
     {
@@ -113,10 +123,16 @@ public static class ParityBenchmarks
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     }
 
-    private static void CompareAll(string backend, TypedStateSide typed, ParitySide raw, ParitySide? peer, BenchmarkArguments options)
+    /// <summary>
+    /// Every selected row of a backend. With <paramref name="floor"/> (the raw client that also does the store's
+    /// guarantee work, RawPostgresFloorSide), each write and the lock get two more rows: "(step) … raw vs the floor",
+    /// what the guarantees cost a raw client, and "… (floor)", TypedState against that floor.
+    /// </summary>
+    private static void CompareAll(string backend, TypedStateSide typed, ParitySide raw, ParitySide? peer, BenchmarkArguments options, ParitySide? floor = null)
     {
         typed.Prepare();
         raw.Prepare();
+        floor?.Prepare();
         foreach (var (op, name) in s_ops)
         {
             var row = $"{backend} {name}";
@@ -135,6 +151,21 @@ public static class ParityBenchmarks
             if (options.AA && options.Selected("A/A: " + row))
             {
                 Compare("A/A: " + row, new SideOp(raw, op), new SideOp(raw, op), options.Rounds, options.BlockMs, processAllocations: true);
+            }
+
+            if (floor is not null && op is not (ParityOp.Get or ParityOp.List))
+            {
+                var floorRow = FloorRow(row);
+                if (options.Selected(floorRow))
+                {
+                    Compare(floorRow, new SideOp(floor, op), new SideOp(typed, op), options.Rounds, options.BlockMs, processAllocations: true);
+                }
+
+                var stepRow = FloorStepRow(row);
+                if (options.Selected(stepRow))
+                {
+                    Compare(stepRow, new SideOp(raw, op), new SideOp(floor, op), options.Rounds, options.BlockMs, processAllocations: true);
+                }
             }
 
             if (peer is not null && peer.Supports(op) && options.Selected(row + " (peer: Marten)"))

@@ -10,10 +10,10 @@ namespace TypedState.Benchmarks.Parity;
 /// jsonb, a records table keyed by owner and key with a version column, and a lock table. The 10-write transaction is
 /// one prepared batch of conditional updates inside <c>BEGIN</c>/<c>COMMIT</c> (two round trips).
 /// </summary>
-public sealed class RawPostgresSide : ParitySide
+public class RawPostgresSide : ParitySide
 {
     private readonly NpgsqlDataSource _dataSource;
-    private readonly NpgsqlConnection _connection;
+    private readonly string _schema;
     private readonly NpgsqlCommand _get;
     private readonly NpgsqlCommand _set;
     private readonly NpgsqlCommand _cas;
@@ -22,15 +22,16 @@ public sealed class RawPostgresSide : ParitySide
     private readonly NpgsqlCommand _lock;
     private readonly NpgsqlCommand _unlock;
     private readonly NpgsqlBatch _transaction;
-    private readonly string _writeOwner = ParityData.RawOwner(ParityData.WriteOwner);
 
-    public RawPostgresSide(string connectionString)
+    /// <summary>The raw client in schema <paramref name="schema"/> (each side its own copy of the data).</summary>
+    public RawPostgresSide(string connectionString, string schema = "raw")
     {
+        _schema = schema;
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
         builder.ConnectionStringBuilder.NoResetOnClose = true;
         _dataSource = builder.Build();
-        _connection = _dataSource.OpenConnection();
+        Connection = _dataSource.OpenConnection();
         Execute("""
             CREATE SCHEMA IF NOT EXISTS raw;
             CREATE TABLE IF NOT EXISTS raw.records (owner text NOT NULL, key text NOT NULL, version bigint NOT NULL, value jsonb, PRIMARY KEY (owner, key));
@@ -43,7 +44,8 @@ public sealed class RawPostgresSide : ParitySide
         _list = Prepare("SELECT key, version, value FROM raw.records WHERE owner = $1 ORDER BY key", Text);
         _lock = Prepare("INSERT INTO raw.locks (owner, key, token, expires) VALUES ($1, $2, $3, now() + interval '30 seconds') ON CONFLICT (owner, key) DO UPDATE SET token = excluded.token, expires = excluded.expires WHERE raw.locks.expires < now() RETURNING token", Text, Text, Bigint);
         _unlock = Prepare("DELETE FROM raw.locks WHERE owner = $1 AND key = $2 AND token = $3", Text, Text, Bigint);
-        _transaction = new NpgsqlBatch(_connection);
+        // The 10-write transaction's statements (the driver's own first round trip adds its claim and guild lock).
+        _transaction = new NpgsqlBatch(Connection);
         for (var i = 0; i < ParityData.TransactionWrites; i++)
         {
             var command = new NpgsqlBatchCommand(_cas.CommandText);
@@ -54,16 +56,22 @@ public sealed class RawPostgresSide : ParitySide
         _transaction.Prepare();
     }
 
-    private const NpgsqlDbType Text = NpgsqlDbType.Text;
-    private const NpgsqlDbType Json = NpgsqlDbType.Jsonb;
-    private const NpgsqlDbType Bigint = NpgsqlDbType.Bigint;
+    protected const NpgsqlDbType Text = NpgsqlDbType.Text;
+    protected const NpgsqlDbType Json = NpgsqlDbType.Jsonb;
+    protected const NpgsqlDbType Bigint = NpgsqlDbType.Bigint;
+
+    /// <summary>The side's open connection.</summary>
+    protected NpgsqlConnection Connection { get; }
+
+    /// <summary>The owner of the records the writes change.</summary>
+    protected string WriteOwner { get; } = ParityData.RawOwner(ParityData.WriteOwner);
 
     /// <summary>Writes the data set, one batch of 500 inserts per owner.</summary>
     public void Seed()
     {
         for (var o = 0; o < ParityData.Owners; o++)
         {
-            using var batch = new NpgsqlBatch(_connection);
+            using var batch = new NpgsqlBatch(Connection);
             for (var i = 0; i < ParityData.RecordsPerOwner; i++)
             {
                 var command = new NpgsqlBatchCommand(_set.CommandText);
@@ -79,7 +87,7 @@ public sealed class RawPostgresSide : ParitySide
 
     protected override long ReadVersion(int keyIndex)
     {
-        Bind(_get.Parameters, _writeOwner, ParityData.Key(keyIndex));
+        Bind(_get.Parameters, WriteOwner, ParityData.Key(keyIndex));
         return (long)_get.ExecuteScalar()!;
     }
 
@@ -94,20 +102,20 @@ public sealed class RawPostgresSide : ParitySide
 
     protected override long WriteOne(string key)
     {
-        Bind(_set.Parameters, _writeOwner, key, ParityData.Serialize(Value));
+        Bind(_set.Parameters, WriteOwner, key, ParityData.Serialize(Value));
         return ScalarAsync(_set).GetAwaiter().GetResult();
     }
 
     protected override long CompareAndSet(string key, long expected)
     {
-        Bind(_cas.Parameters, _writeOwner, key, ParityData.Serialize(Value), expected);
+        Bind(_cas.Parameters, WriteOwner, key, ParityData.Serialize(Value), expected);
         return ScalarAsync(_cas).GetAwaiter().GetResult();
     }
 
     protected override long Delete(string key)
     {
         WriteOne(key);
-        Bind(_delete.Parameters, _writeOwner, key);
+        Bind(_delete.Parameters, WriteOwner, key);
         return _delete.ExecuteNonQueryAsync().GetAwaiter().GetResult();
     }
 
@@ -118,10 +126,10 @@ public sealed class RawPostgresSide : ParitySide
         // Each write serializes its value, as ten writes of an application would.
         for (var i = 0; i < versions.Length; i++)
         {
-            Bind(_transaction.BatchCommands[i].Parameters, _writeOwner, ParityData.Key(ParityData.TransactionKeys + i), ParityData.Serialize(Value), versions[i]);
+            Bind(_transaction.BatchCommands[i].Parameters, WriteOwner, ParityData.Key(ParityData.TransactionKeys + i), ParityData.Serialize(Value), versions[i]);
         }
 
-        await using var transaction = await _connection.BeginTransactionAsync();
+        await using var transaction = await Connection.BeginTransactionAsync();
         await using (var reader = await _transaction.ExecuteReaderAsync())
         {
             for (var i = 0; i < versions.Length; i++)
@@ -161,13 +169,13 @@ public sealed class RawPostgresSide : ParitySide
 
     private async Task<long> LockAsync()
     {
-        Bind(_lock.Parameters, _writeOwner, ParityData.LockKey, Random.Shared.NextInt64());
+        Bind(_lock.Parameters, WriteOwner, ParityData.LockKey, Random.Shared.NextInt64());
         var granted = await ScalarAsync(_lock);
-        Bind(_unlock.Parameters, _writeOwner, ParityData.LockKey, granted);
+        Bind(_unlock.Parameters, WriteOwner, ParityData.LockKey, granted);
         return await _unlock.ExecuteNonQueryAsync();
     }
 
-    private static async Task<long> ScalarAsync(NpgsqlCommand command)
+    protected static async Task<long> ScalarAsync(NpgsqlCommand command)
     {
         await using var reader = await command.ExecuteReaderAsync();
         return await reader.ReadAsync() ? reader.GetInt64(0) : throw new InvalidOperationException("conflict");
@@ -175,19 +183,24 @@ public sealed class RawPostgresSide : ParitySide
 
     public override async ValueTask DisposeAsync()
     {
-        await _connection.DisposeAsync();
+        await Connection.DisposeAsync();
         await _dataSource.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 
-    private NpgsqlCommand Prepare(string sql, params ReadOnlySpan<NpgsqlDbType> types)
+    /// <summary>A prepared command on the side's connection, its SQL's <c>raw.</c> tables in the side's schema.</summary>
+    protected NpgsqlCommand Prepare(string sql, params ReadOnlySpan<NpgsqlDbType> types)
     {
-        var command = new NpgsqlCommand(sql, _connection);
+        var command = new NpgsqlCommand(InSchema(sql), Connection);
         AddParameters(command.Parameters, types);
         command.Prepare();
         return command;
     }
 
-    private static void AddParameters(NpgsqlParameterCollection parameters, params ReadOnlySpan<NpgsqlDbType> types)
+    /// <summary><paramref name="sql"/> with the schema <c>raw</c> replaced by the side's.</summary>
+    protected string InSchema(string sql) => sql.Replace("EXISTS raw;", "EXISTS " + _schema + ";", StringComparison.Ordinal).Replace("raw.", _schema + ".", StringComparison.Ordinal);
+
+    protected static void AddParameters(NpgsqlParameterCollection parameters, params ReadOnlySpan<NpgsqlDbType> types)
     {
         foreach (var type in types)
         {
@@ -195,6 +208,8 @@ public sealed class RawPostgresSide : ParitySide
             {
                 Text => new NpgsqlParameter<string> { NpgsqlDbType = type },
                 Bigint => new NpgsqlParameter<long> { NpgsqlDbType = type },
+                NpgsqlDbType.Uuid => new NpgsqlParameter<Guid> { NpgsqlDbType = type },
+                NpgsqlDbType.Array | NpgsqlDbType.Bigint => new NpgsqlParameter<long[]> { NpgsqlDbType = type },
                 _ => new NpgsqlParameter<byte[]> { NpgsqlDbType = type },
             });
         }
@@ -202,19 +217,19 @@ public sealed class RawPostgresSide : ParitySide
 
     private static void Bind(NpgsqlParameterCollection parameters, string owner) => ((NpgsqlParameter<string>)parameters[0]).TypedValue = owner;
 
-    private static void Bind(NpgsqlParameterCollection parameters, string owner, string key)
+    protected static void Bind(NpgsqlParameterCollection parameters, string owner, string key)
     {
         ((NpgsqlParameter<string>)parameters[0]).TypedValue = owner;
         ((NpgsqlParameter<string>)parameters[1]).TypedValue = key;
     }
 
-    private static void Bind(NpgsqlParameterCollection parameters, string owner, string key, long value)
+    protected static void Bind(NpgsqlParameterCollection parameters, string owner, string key, long value)
     {
         Bind(parameters, owner, key);
         ((NpgsqlParameter<long>)parameters[2]).TypedValue = value;
     }
 
-    private static void Bind(NpgsqlParameterCollection parameters, string owner, string key, byte[] value, long expected = -1)
+    protected static void Bind(NpgsqlParameterCollection parameters, string owner, string key, byte[] value, long expected = -1)
     {
         Bind(parameters, owner, key);
         ((NpgsqlParameter<byte[]>)parameters[2]).TypedValue = value;
@@ -224,9 +239,10 @@ public sealed class RawPostgresSide : ParitySide
         }
     }
 
-    private void Execute(string sql)
+    /// <summary>Runs <paramref name="sql"/> once, its <c>raw</c> schema replaced by the side's.</summary>
+    protected void Execute(string sql)
     {
-        using var command = new NpgsqlCommand(sql, _connection);
+        using var command = new NpgsqlCommand(InSchema(sql), Connection);
         command.ExecuteNonQuery();
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Npgsql;
 using NpgsqlTypes;
 using TypedState.Storage;
@@ -28,10 +29,72 @@ internal static class PostgresParameters
     }
 
     /// <summary>The parameters of a record statement without a value, in <see cref="PostgresSql.RecordParameters"/> order.</summary>
-    public static void AddRecord(NpgsqlParameterCollection parameters, StateOwner owner, string key)
+    /// <returns>The position of the next parameter.</returns>
+    /// <remarks>Lock statements (<see cref="PostgresSql.LockParameters"/>) start the same way, with the resource as the key.</remarks>
+    public static int AddRecord(NpgsqlParameterCollection parameters, StateOwner owner, string key)
     {
-        AddPositionalOwner(parameters, owner);
-        parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+        SetOwner(parameters, owner);
+        Set(parameters, 3, key);
+        return 4;
+    }
+
+    /// <summary>The owner as the first three positional parameters (scope, guild, agent) of a new or reused command.</summary>
+    public static void SetOwner(NpgsqlParameterCollection parameters, StateOwner owner)
+    {
+        Set(parameters, 0, (short)owner.Scope);
+        Set(parameters, 1, owner.GuildIdOrEmpty);
+        Set(parameters, 2, owner.AgentIdOrEmpty);
+    }
+
+    /// <summary>As <see cref="Set{T}"/>, for a text parameter that may be NULL.</summary>
+    public static void SetText(NpgsqlParameterCollection parameters, int index, string? value)
+    {
+        if (index == parameters.Count)
+        {
+            parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text });
+        }
+
+        parameters[index].Value = (object?)value ?? DBNull.Value;
+    }
+
+    /// <summary>
+    /// Sets the positional parameter at <paramref name="index"/> of a reused command (<see cref="PostgresCommandPool"/>),
+    /// or adds it to a new one, whose parameters are added in order.
+    /// </summary>
+    public static void Set<T>(NpgsqlParameterCollection parameters, int index, T value)
+    {
+        if (index == parameters.Count)
+        {
+            parameters.Add(new NpgsqlParameter<T> { TypedValue = value });
+        }
+        else
+        {
+            ((NpgsqlParameter<T>)parameters[index]).TypedValue = value;
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Set{T}"/>, for a value column's parameter of type <paramref name="type"/>: the bytes when
+    /// <paramref name="present"/>, otherwise NULL.
+    /// The parameter is untyped, so the one command serves both; a value that is a whole array is passed as the
+    /// array (no copy, no box).
+    /// </summary>
+    private static void SetValue(NpgsqlParameterCollection parameters, int index, NpgsqlDbType type, ReadOnlyMemory<byte> value, bool present)
+    {
+        if (index == parameters.Count)
+        {
+            parameters.Add(new NpgsqlParameter { NpgsqlDbType = type });
+        }
+
+        object stored = DBNull.Value;
+        if (present)
+        {
+            stored = MemoryMarshal.TryGetArray(value, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                ? segment.Array
+                : (object)value;
+        }
+
+        parameters[index].Value = stored;
     }
 
     /// <summary>The named parameters of a lock statement: the owner and the resource ('' for the whole owner).</summary>
@@ -46,25 +109,24 @@ internal static class PostgresParameters
     /// A set's value goes to the jsonb parameter when <paramref name="jsonbWrites"/> (the driver writes jsonb) and
     /// <see cref="JsonbDocuments.CanStore"/> say so, otherwise to the exact-bytes one.
     /// </remarks>
-    public static void AddWrite(NpgsqlParameterCollection parameters, StateWrite write, bool jsonbWrites)
+    /// <returns>The position of the next parameter.</returns>
+    public static int AddWrite(NpgsqlParameterCollection parameters, StateWrite write, bool jsonbWrites)
     {
-        AddRecord(parameters, write.Owner, write.Key);
+        var next = AddRecord(parameters, write.Owner, write.Key);
         if (write.Kind == StateWriteKind.Set)
         {
             // Exactly one of the two columns gets the value; the parameters keep their types either way, so the
             // statement's prepared form is shared by both cases.
             var asJsonb = jsonbWrites && JsonbDocuments.CanStore(write.Value.Span);
-            parameters.Add(asJsonb
-                ? new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = write.Value, NpgsqlDbType = NpgsqlDbType.Jsonb }
-                : new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = DBNull.Value });
-            parameters.Add(asJsonb
-                ? new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = DBNull.Value }
-                : new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = write.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
+            SetValue(parameters, next++, NpgsqlDbType.Jsonb, write.Value, asJsonb);
+            SetValue(parameters, next++, NpgsqlDbType.Bytea, write.Value, !asJsonb);
         }
 
         if (write.ExpectedVersion is > 0 and var expected)
         {
-            parameters.Add(new NpgsqlParameter<long> { TypedValue = expected });
+            Set(parameters, next++, expected);
         }
+
+        return next;
     }
 }

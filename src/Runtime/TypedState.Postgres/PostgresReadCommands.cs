@@ -20,18 +20,13 @@ internal sealed class PostgresReadCommands(string sql)
         if (_idle.TryDequeue(out var command))
         {
             Interlocked.Decrement(ref _idleCount);
-            var parameters = command.Parameters;
-            ((NpgsqlParameter<short>)parameters[0]).TypedValue = (short)owner.Scope;
-            ((NpgsqlParameter<string>)parameters[1]).TypedValue = owner.GuildIdOrEmpty;
-            ((NpgsqlParameter<string>)parameters[2]).TypedValue = owner.AgentIdOrEmpty;
-            ((NpgsqlParameter<string>)parameters[3]).TypedValue = key;
         }
         else
         {
             command = new NpgsqlCommand(sql);
-            PostgresParameters.AddRecord(command.Parameters, owner, key);
         }
 
+        PostgresParameters.AddRecord(command.Parameters, owner, key);
         command.Connection = connection;
         return command;
     }

@@ -11,11 +11,12 @@ internal sealed partial class PostgresSql
     /// <summary>
     /// A batch's claim of its commit id, the first statement of its transaction (versions NULL until it commits): a
     /// repeat of a committed id fails here with a unique violation; one whose original is still running waits for it.
+    /// Positional: $1 the id, $2 its retention.
     /// </summary>
-    private const string ClaimCommitTemplate = "INSERT INTO {s}.commit_ids (id, expires_at) VALUES (@commit, now() + @retention)";
+    private const string ClaimCommitTemplate = "INSERT INTO {s}.commit_ids (id, expires_at) VALUES ($1, now() + $2)";
 
-    /// <summary>Stores the versions of an applied batch under its claimed id, just before the transaction commits.</summary>
-    private const string RememberCommitTemplate = "UPDATE {s}.commit_ids SET versions = @versions WHERE id = @commit";
+    /// <summary>Stores the versions of an applied batch under its claimed id, just before the transaction commits ($1 the versions, $2 the id).</summary>
+    private const string RememberCommitTemplate = "UPDATE {s}.commit_ids SET versions = $1 WHERE id = $2";
 
     /// <summary>The versions remembered for a commit id (no row: not remembered).</summary>
     private const string RecallCommitTemplate = "SELECT versions FROM {s}.commit_ids WHERE id = @commit";

@@ -26,6 +26,19 @@ internal sealed partial class PostgresSql
     /// <summary>Waits for the guild's running commits and holds off new ones until the removal's transaction ends.</summary>
     public const string LockGuildExclusive = "SELECT pg_advisory_xact_lock(1414725635, hashtext(@lock))";
 
+    /// <summary>
+    /// <see cref="LockOwnerExclusive"/> for a grant or renewal, positional ($1 scope, $2 guild, $3 agent): the server
+    /// names the lock as the driver's OwnerLockName does, so no name is built per call.
+    /// </summary>
+    private const string LockOwnerForGrantTemplate =
+        "SELECT pg_advisory_xact_lock(1414725634, hashtext({schema} || chr(31) || $1::text || chr(31) || $2 || chr(31) || $3))";
+
+    /// <summary>
+    /// The order of the positional parameters of the grant, renewal and release statements, as
+    /// <see cref="RecordParameters"/> is for records.
+    /// </summary>
+    public static readonly string[] LockParameters = ["scope", "guild", "agent", "resource", "lease", "holder", "token"];
+
     /// <summary>The columns of the unique index of locks, as ON CONFLICT names it.</summary>
     private const string LockIndex = "(scope, guild_id, agent_id, left(resource, 128), sha256(decode(replace(resource, '\\', '\\\\'), 'escape')))";
 
@@ -98,6 +111,10 @@ internal sealed partial class PostgresSql
     /// <summary>Held locks of @scope after the cursor (@guild, @agent, @resource).</summary>
     public string ListScopeLocksNext => field ??= Build(HeldLocksHead + " AND scope = @scope AND (guild_id, agent_id, resource) > (@guild, @agent, @resource)" + HeldLocksTail);
 
+    /// <summary>As <see cref="LockOwnerExclusive"/>, positional (see <see cref="LockOwnerForGrantTemplate"/>).</summary>
+    public string LockOwnerForGrant { get; private set; } = "";
+
+    /// <summary>Positional (<see cref="LockParameters"/>), as are <see cref="GrantOwnerLock"/>, <see cref="RenewLock"/> and <see cref="ReleaseLock"/>.</summary>
     public string GrantKeyLock { get; }
 
     public string GrantOwnerLock { get; }

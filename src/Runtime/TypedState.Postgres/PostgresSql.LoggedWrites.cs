@@ -101,7 +101,7 @@ internal sealed partial class PostgresSql
 
     public string LockLogged { get; private set; } = "";
 
-    /// <summary>As <see cref="LockLogged"/>, for a batch of one guild: <c>@lock</c>, <c>@guild</c>, <c>@count</c>.</summary>
+    /// <summary>As <see cref="LockLogged"/>, for a batch of one guild, positional: <c>$1</c> the guild (the server names its lock), <c>$2</c> its number of writes.</summary>
     public string LockLoggedOne { get; private set; } = "";
 
     public string FinishLogged { get; private set; } = "";
@@ -137,7 +137,7 @@ internal sealed partial class PostgresSql
 
         const string setValue = "@value, @value_bytes";
         LockLogged = Build("SELECT {s}.lock_logged(@locks, @guilds, @counts)");
-        LockLoggedOne = Build("SELECT {s}.lock_logged_one(@lock, @guild, @count)");
+        LockLoggedOne = Build("SELECT {s}.lock_logged_one({schema} || chr(31) || $1, $1, $2)");
         FinishLogged = Build("SELECT {s}.finish_logged(@guilds, @offsets, @commit, @retention)");
         LoggedSetAny = Logged(Seen + "written AS (" + SetAnyWrite + ")" + Entry("0", "coalesce((SELECT live FROM seen), 0)", "version", setValue));
         LoggedSetAnyAlone = Logged(Seen + "written AS (" + SetAnyWrite + "), logged AS (" + Entry("0", "coalesce((SELECT live FROM seen), 0)", "version", setValue) + "), " +

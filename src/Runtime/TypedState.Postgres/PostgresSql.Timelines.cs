@@ -26,6 +26,12 @@ internal sealed partial class PostgresSql
     /// <summary>A commit's shared advisory lock of a guild, and its refusal when the guild keeps a timeline (<see cref="GuildIsLogged"/>).</summary>
     private const string LockUnloggedGuildTemplate = "SELECT {s}.lock_unlogged_guild(@lock, @guild)";
 
+    /// <summary>
+    /// <see cref="LockUnloggedGuildTemplate"/> for a commit that writes, positional ($1 the guild): the server names
+    /// the lock as the driver's GuildLockName does, so no name is built per call.
+    /// </summary>
+    private const string LockWritingGuildTemplate = "SELECT {s}.lock_unlogged_guild({schema} || chr(31) || $1, $1)";
+
     private const string ReadTimelineTemplate = "SELECT " + TimelineColumns + " FROM {s}.timelines WHERE guild_id = @guild";
 
     private const string StartTimelineTemplate = "SELECT {s}.start_timeline(@guild)";
@@ -104,6 +110,9 @@ internal sealed partial class PostgresSql
 
     public string LockUnloggedGuild { get; private set; } = "";
 
+    /// <summary>Positional: $1 the guild (see <see cref="LockWritingGuildTemplate"/>).</summary>
+    public string LockWritingGuild { get; private set; } = "";
+
     public string ReadTimeline { get; private set; } = "";
 
     public string StartTimeline { get; private set; } = "";
@@ -146,6 +155,7 @@ internal sealed partial class PostgresSql
     private void BuildTimelineStatements()
     {
         LockUnloggedGuild = Build(LockUnloggedGuildTemplate);
+        LockWritingGuild = Build(LockWritingGuildTemplate);
         ReadTimeline = Build(ReadTimelineTemplate);
         StartTimeline = Build(StartTimelineTemplate);
         LockTimelines = Build(LockTimelinesTemplate);

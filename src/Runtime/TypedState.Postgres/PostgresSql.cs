@@ -216,10 +216,12 @@ internal sealed partial class PostgresSql
         RecallCommit = Build(RecallCommitTemplate);
         PruneCommits = Build(PruneCommitsTemplate);
         var grant = GrantTemplate.Replace("{index}", LockIndex, StringComparison.Ordinal);
-        GrantKeyLock = Build(grant.Replace("{conflict}", KeyLockConflict, StringComparison.Ordinal));
-        GrantOwnerLock = Build(grant.Replace("{conflict}", OwnerLockConflict, StringComparison.Ordinal));
-        RenewLock = Build(RenewTemplate);
-        ReleaseLock = Build(ReleaseTemplate);
+        string Lock(string template) => Positional(Build(template), LockParameters);
+        GrantKeyLock = Lock(grant.Replace("{conflict}", KeyLockConflict, StringComparison.Ordinal));
+        GrantOwnerLock = Lock(grant.Replace("{conflict}", OwnerLockConflict, StringComparison.Ordinal));
+        RenewLock = Lock(RenewTemplate);
+        ReleaseLock = Lock(ReleaseTemplate);
+        LockOwnerForGrant = Build(LockOwnerForGrantTemplate);
         KeyFenceToken = Build(KeyFenceTokenTemplate);
         OwnerFenceToken = Build(OwnerFenceTokenTemplate);
         BuildTimelineStatements();
@@ -337,5 +339,11 @@ internal sealed partial class PostgresSql
 
     public string RemoveGuild { get; }
 
-    private string Build(string template) => template.Replace("{s}", QuotedSchema, StringComparison.Ordinal);
+    /// <summary>
+    /// Fills in the quoted schema (<c>{s}</c>) and the schema as a string literal (<c>{schema}</c>, for lock names the
+    /// server builds; a valid schema name holds only letters, digits and underscores).
+    /// </summary>
+    private string Build(string template) => template
+        .Replace("{s}", QuotedSchema, StringComparison.Ordinal)
+        .Replace("{schema}", "'" + Schema + "'", StringComparison.Ordinal);
 }

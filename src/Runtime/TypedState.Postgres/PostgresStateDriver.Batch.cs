@@ -25,7 +25,7 @@ public sealed partial class PostgresStateDriver
     private async ValueTask<CommitResult?> CommitBatchAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool last, CancellationToken cancellationToken)
     {
         // Now and then a writing batch with a commit id also prunes expired ids; the prune counts only if it commits.
-        var prune = commitId.IsNone || writes.All(w => WriteStatement(w) is null) ? null : TakePruneTurn();
+        var prune = commitId.IsNone || !AnyWrites(writes) ? null : TakePruneTurn();
         var committed = false;
         try
         {
@@ -37,6 +37,20 @@ public sealed partial class PostgresStateDriver
         {
             PrunedOrNot(prune, committed);
         }
+    }
+
+    /// <summary>Whether a batch has an entry that writes (not only checks).</summary>
+    private bool AnyWrites(IReadOnlyList<StateWrite> writes)
+    {
+        for (var i = 0; i < writes.Count; i++)
+        {
+            if (WriteStatement(writes[i]) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The batch itself, with the pruning statement when it is this batch's turn.</summary>
@@ -62,15 +76,15 @@ public sealed partial class PostgresStateDriver
 
         // Failing to open a connection applies nothing: the exception passes as it is.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = connection.CreateBatch();
+        var batch = _commands.RentBatch(connection);
         if (writing)
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+            _commands.Add(batch, "BEGIN");
         }
 
         if (remembering)
         {
-            batch.BatchCommands.Add(ClaimCommand(commitId));
+            AddClaim(batch, commitId);
             if (prune is not null)
             {
                 batch.BatchCommands.Add(prune);
@@ -82,7 +96,14 @@ public sealed partial class PostgresStateDriver
         var firstRows = batch.BatchCommands.Count;
         foreach (var guild in GuildsOf(writes))
         {
-            batch.BatchCommands.Add(UnloggedGuildLock(guild, locking: writing));
+            if (writing)
+            {
+                AddWritingGuildLock(batch, guild);
+            }
+            else
+            {
+                batch.BatchCommands.Add(UnloggedGuildLock(guild, locking: false));
+            }
         }
 
         var firstFence = batch.BatchCommands.Count + AddFences(batch, fences);
@@ -91,18 +112,16 @@ public sealed partial class PostgresStateDriver
         var placeholders = 0;
         foreach (var i in order)
         {
-            var command = new NpgsqlBatchCommand(statements[i] ?? (writing ? _sql.LockedLiveVersion : _sql.LiveVersion));
+            var parameters = _commands.Add(batch, statements[i] ?? (writing ? _sql.LockedLiveVersion : _sql.LiveVersion));
             if (statements[i] is null)
             {
-                PostgresParameters.AddRecord(command.Parameters, writes[i].Owner, writes[i].Key);
+                PostgresParameters.AddRecord(parameters, writes[i].Owner, writes[i].Key);
                 placeholders += writing ? 1 : 0;
             }
             else
             {
-                PostgresParameters.AddWrite(command.Parameters, writes[i], _jsonbWrites);
+                PostgresParameters.AddWrite(parameters, writes[i], _jsonbWrites);
             }
-
-            batch.BatchCommands.Add(command);
         }
 
         if (placeholders > 0)
@@ -119,25 +138,28 @@ public sealed partial class PostgresStateDriver
         try
         {
             // The reader moves over the statements that return rows: all but BEGIN, the claim and the placeholders' deletion.
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            for (var c = firstRows; c < firstEntry + order.Length; c++)
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (c > firstRows)
+                for (var c = firstRows; c < firstEntry + order.Length; c++)
                 {
-                    reading = c;
-                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                }
+                    if (c > firstRows)
+                    {
+                        reading = c;
+                        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                    }
 
-                if (c >= firstFence && c < firstEntry)
-                {
-                    tokens[c - firstFence] = (await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false)).Written ?? 0;
-                }
-                else if (c >= firstEntry && c < firstEntry + order.Length)
-                {
-                    results[c - firstEntry] = await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false);
+                    if (c >= firstFence && c < firstEntry)
+                    {
+                        tokens[c - firstFence] = (await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false)).Written ?? 0;
+                    }
+                    else if (c >= firstEntry && c < firstEntry + order.Length)
+                    {
+                        results[c - firstEntry] = await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
 
+            _commands.Return(batch);
             reading = -1;
         }
         catch (PostgresException ex) when (remembering && IsRepeatedClaim(ex))
@@ -215,7 +237,7 @@ public sealed partial class PostgresStateDriver
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            await using var batch = connection.CreateBatch();
+            var batch = _commands.RentBatch(connection);
             foreach (var command in first ?? [])
             {
                 batch.BatchCommands.Add(command);
@@ -223,14 +245,14 @@ public sealed partial class PostgresStateDriver
 
             if (!commitId.IsNone)
             {
-                var remember = new NpgsqlBatchCommand(_sql.RememberCommit);
-                remember.Parameters.Add(new NpgsqlParameter<long[]>("versions", versions));
-                remember.Parameters.Add(new NpgsqlParameter<Guid>("commit", commitId.Value));
-                batch.BatchCommands.Add(remember);
+                var remember = _commands.Add(batch, _sql.RememberCommit);
+                PostgresParameters.Set(remember, 0, versions);
+                PostgresParameters.Set(remember, 1, commitId.Value);
             }
 
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            _commands.Add(batch, "COMMIT");
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            _commands.Return(batch);
         }
         catch (Exception ex) when (MayHaveCommitted(ex))
         {
@@ -277,18 +299,36 @@ public sealed partial class PostgresStateDriver
     }
 
     /// <summary>The distinct guilds a batch touches, in one order for every client (shared locks, so only removals wait).</summary>
-    private static SortedSet<string> GuildsOf(IReadOnlyList<StateWrite> writes)
+    /// <remarks>The common batch touches one guild: it gets an array of one, without a set.</remarks>
+    private static string[] GuildsOf(IReadOnlyList<StateWrite> writes)
     {
-        var guilds = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var write in writes)
+        string? only = null;
+        for (var i = 0; i < writes.Count; i++)
         {
-            if (write.Owner.Scope != Scope.Global)
+            var owner = writes[i].Owner;
+            if (owner.Scope == Scope.Global || string.Equals(only, owner.GuildIdOrEmpty, StringComparison.Ordinal))
             {
-                guilds.Add(write.Owner.GuildIdOrEmpty);
+                continue;
             }
+
+            if (only is not null)
+            {
+                var guilds = new SortedSet<string>(StringComparer.Ordinal);
+                for (var j = 0; j < writes.Count; j++)
+                {
+                    if (writes[j].Owner.Scope != Scope.Global)
+                    {
+                        guilds.Add(writes[j].Owner.GuildIdOrEmpty);
+                    }
+                }
+
+                return [.. guilds];
+            }
+
+            only = owner.GuildIdOrEmpty;
         }
 
-        return guilds;
+        return only is null ? [] : [only];
     }
 
     /// <summary>The deletion of the placeholders the batch's checks may have inserted, at the end of its transaction.</summary>

@@ -102,12 +102,12 @@ public sealed partial class PostgresStateDriver
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var prune = remembering ? TakePruneTurn() : null;
         Outcome outcome;
+        var batch = _commands.RentBatch(connection);
         try
         {
-            await using var batch = connection.CreateBatch();
             if (write.Owner.Scope != Scope.Global)
             {
-                batch.BatchCommands.Add(UnloggedGuildLock(write.Owner.GuildIdOrEmpty, locking: true));
+                AddWritingGuildLock(batch, write.Owner.GuildIdOrEmpty);
             }
 
             if (prune is not null)
@@ -115,23 +115,26 @@ public sealed partial class PostgresStateDriver
                 batch.BatchCommands.Add(prune);
             }
 
-            var command = new NpgsqlBatchCommand(sql);
-            PostgresParameters.AddWrite(command.Parameters, write, _jsonbWrites);
+            var parameters = _commands.Add(batch, sql);
+            var next = PostgresParameters.AddWrite(parameters, write, _jsonbWrites);
             if (remembering)
             {
-                AddCommitId(command.Parameters, commitId);
+                AddCommitId(parameters, next, commitId);
             }
-
-            batch.BatchCommands.Add(command);
 
             // The reader moves over the statements that return rows: the guild's lock, then the write.
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (write.Owner.Scope != Scope.Global)
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                if (write.Owner.Scope != Scope.Global)
+                {
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                outcome = await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false);
             }
 
-            outcome = await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false);
+            PrunedOrNot(prune, committed: true);
+            _commands.Return(batch);
         }
         catch (PostgresException ex) when (IsRepeatedClaim(ex))
         {
@@ -150,7 +153,6 @@ public sealed partial class PostgresStateDriver
             throw;
         }
 
-        PrunedOrNot(prune, committed: true);
         if (outcome.Written is { } version)
         {
             return CommitResult.Success([version]);
@@ -276,13 +278,18 @@ public sealed partial class PostgresStateDriver
         return command;
     }
 
+    /// <summary>Adds the guard of an unlogged commit that writes (<see cref="UnloggedGuildLock"/>, locking), reusable.</summary>
+    private void AddWritingGuildLock(NpgsqlBatch batch, string guildId) =>
+        PostgresParameters.Set(_commands.Add(batch, _sql.LockWritingGuild), 0, guildId);
+
     /// <summary>The text hashed into a guild's advisory lock key: schema and guild id (ids cannot hold U+001F).</summary>
     private string GuildLockName(string guildId) => _sql.Schema + "\u001F" + guildId;
 
     /// <summary>The order rows are locked in: owner (scope, guild, agent), then key, the same for every client.</summary>
     private static int CompareRecords(StateWrite a, StateWrite b)
     {
-        var order = a.Owner.Scope.CompareTo(b.Owner.Scope);
+        // As integers: Enum.CompareTo boxes both sides.
+        var order = ((int)a.Owner.Scope).CompareTo((int)b.Owner.Scope);
         if (order == 0)
         {
             order = StateKeyOrder.Comparer.Compare(a.Owner.GuildIdOrEmpty, b.Owner.GuildIdOrEmpty);

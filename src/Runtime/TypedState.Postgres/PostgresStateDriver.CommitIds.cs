@@ -19,20 +19,19 @@ public sealed partial class PostgresStateDriver
     /// </summary>
     private long _nextPrune;
 
-    /// <summary>The claim of a batch's commit id, the first statement of its transaction (see <see cref="PostgresSql.ClaimCommit"/>).</summary>
-    private NpgsqlBatchCommand ClaimCommand(CommitId commitId)
+    /// <summary>Adds the claim of a batch's commit id, the first statement of its transaction (see <see cref="PostgresSql.ClaimCommit"/>).</summary>
+    private void AddClaim(NpgsqlBatch batch, CommitId commitId)
     {
-        var command = new NpgsqlBatchCommand(_sql.ClaimCommit);
-        command.Parameters.Add(new NpgsqlParameter<Guid>("commit", commitId.Value));
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("retention", _commitIdRetention));
-        return command;
+        var parameters = _commands.Add(batch, _sql.ClaimCommit);
+        PostgresParameters.Set(parameters, 0, commitId.Value);
+        PostgresParameters.Set(parameters, 1, _commitIdRetention);
     }
 
-    /// <summary>The commit id and its retention, as the last positional parameters of a remembering single write.</summary>
-    private void AddCommitId(NpgsqlParameterCollection parameters, CommitId commitId)
+    /// <summary>The commit id and its retention, as the last positional parameters (from <paramref name="next"/>) of a remembering single write.</summary>
+    private void AddCommitId(NpgsqlParameterCollection parameters, int next, CommitId commitId)
     {
-        parameters.Add(new NpgsqlParameter<Guid> { TypedValue = commitId.Value });
-        parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = _commitIdRetention });
+        PostgresParameters.Set(parameters, next, commitId.Value);
+        PostgresParameters.Set(parameters, next + 1, _commitIdRetention);
     }
 
     /// <summary>The pruning statement when it is this commit's turn (one commit of the driver at a time), otherwise null.</summary>

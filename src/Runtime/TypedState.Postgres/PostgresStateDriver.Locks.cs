@@ -16,13 +16,12 @@ public sealed partial class PostgresStateDriver
 
         // One round trip, one implicit transaction: the owner's advisory lock first, then the grant in a statement of
         // its own, whose snapshot therefore includes every grant committed before the lock was obtained.
-        await using var batch = _dataSource.CreateBatch();
-        batch.BatchCommands.Add(OwnerLock(PostgresSql.LockOwnerExclusive, owner));
-        var grant = new NpgsqlBatchCommand(key is null ? _sql.GrantOwnerLock : _sql.GrantKeyLock);
-        PostgresParameters.AddLock(grant.Parameters, owner, key);
-        grant.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
-        grant.Parameters.Add(new NpgsqlParameter("holder", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)holder ?? DBNull.Value });
-        batch.BatchCommands.Add(grant);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var batch = RentOwnerLocked(connection, owner);
+        var grant = _commands.Add(batch, key is null ? _sql.GrantOwnerLock : _sql.GrantKeyLock);
+        var next = PostgresParameters.AddRecord(grant, owner, key ?? string.Empty);
+        PostgresParameters.Set(grant, next, lease);
+        PostgresParameters.SetText(grant, next + 1, holder);
         return await ReadGrantAsync(batch, cancellationToken).ConfigureAwait(false);
     }
 
@@ -31,13 +30,12 @@ public sealed partial class PostgresStateDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = _dataSource.CreateBatch();
-        batch.BatchCommands.Add(OwnerLock(PostgresSql.LockOwnerExclusive, owner));
-        var renew = new NpgsqlBatchCommand(_sql.RenewLock);
-        PostgresParameters.AddLock(renew.Parameters, owner, key);
-        renew.Parameters.Add(new NpgsqlParameter<long>("token", token));
-        renew.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
-        batch.BatchCommands.Add(renew);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var batch = RentOwnerLocked(connection, owner);
+        var renew = _commands.Add(batch, _sql.RenewLock);
+        var next = PostgresParameters.AddRecord(renew, owner, key ?? string.Empty);
+        PostgresParameters.Set(renew, next, lease);
+        PostgresParameters.Set(renew, next + 1, token);
         return await ReadGrantAsync(batch, cancellationToken).ConfigureAwait(false);
     }
 
@@ -47,10 +45,12 @@ public sealed partial class PostgresStateDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = _dataSource.CreateCommand(_sql.ReleaseLock);
-        PostgresParameters.AddLock(command.Parameters, owner, key);
-        command.Parameters.Add(new NpgsqlParameter<long>("token", token));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var batch = _commands.RentBatch(connection);
+        var release = _commands.Add(batch, _sql.ReleaseLock);
+        PostgresParameters.Set(release, PostgresParameters.AddRecord(release, owner, key ?? string.Empty), token);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        _commands.Return(batch);
     }
 
     /// <inheritdoc />
@@ -117,23 +117,29 @@ public sealed partial class PostgresStateDriver
 
     /// <summary>Runs a lock batch (the owner's advisory lock, then a statement returning token and expiry) and reads its row, if any.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<LockGrant?> ReadGrantAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
+    private async ValueTask<LockGrant?> ReadGrantAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
     {
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        LockGrant? grant = null;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            return null;
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                grant = new LockGrant(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1));
+            }
         }
 
-        return new LockGrant(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1));
+        _commands.Return(batch);
+        return grant;
     }
 
-    private NpgsqlBatchCommand OwnerLock(string sql, StateOwner owner)
+    /// <summary>A reusable batch on <paramref name="connection"/> holding the owner's exclusive advisory lock (<see cref="PostgresSql.LockOwnerForGrant"/>), for a grant or renewal to follow.</summary>
+    private NpgsqlBatch RentOwnerLocked(NpgsqlConnection connection, StateOwner owner)
     {
-        var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter<string>("lock", OwnerLockName(owner)));
-        return command;
+        var batch = _commands.RentBatch(connection);
+        var parameters = _commands.Add(batch, _sql.LockOwnerForGrant);
+        PostgresParameters.SetOwner(parameters, owner);
+        return batch;
     }
 
     /// <summary>The text hashed into the owner's advisory lock key: schema, scope, guild and agent (ids cannot hold U+001F).</summary>

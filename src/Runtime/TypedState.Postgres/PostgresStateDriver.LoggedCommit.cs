@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Npgsql;
 using TypedState.Storage;
 
@@ -12,7 +13,8 @@ namespace TypedState.Postgres;
 // condition found in the first answer rolls everything back.
 public sealed partial class PostgresStateDriver
 {
-    private async Task<CommitResult?> CommitLoggedAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool last, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<CommitResult?> CommitLoggedAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool last, CancellationToken cancellationToken)
     {
         // The common batch first tries one round trip (PostgresStateDriver.LoggedFastPath.cs); a refusal there applied
         // nothing, and this path finds and reports it.
@@ -99,7 +101,7 @@ public sealed partial class PostgresStateDriver
         batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
         if (!commitId.IsNone)
         {
-            batch.BatchCommands.Add(ClaimCommand(commitId));
+            AddClaim(batch, commitId);
         }
 
         foreach (var guild in guilds)
@@ -109,10 +111,10 @@ public sealed partial class PostgresStateDriver
 
         var fenceLocks = AddFences(batch, fences);
         var lockTimelines = new NpgsqlBatchCommand(_sql.LockTimelines);
-        lockTimelines.Parameters.Add(new NpgsqlParameter<string[]>("guilds", [.. guilds]));
+        lockTimelines.Parameters.Add(new NpgsqlParameter<string[]>("guilds", guilds));
         batch.BatchCommands.Add(lockTimelines);
 
-        return guilds.Count + fenceLocks;
+        return guilds.Length + fenceLocks;
     }
 
     /// <summary>Reads the fence tokens and the timelines' rows; returns the first fence failure, if any.</summary>

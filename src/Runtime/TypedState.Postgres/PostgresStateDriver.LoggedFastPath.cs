@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Npgsql;
 using TypedState.Storage;
 
@@ -63,36 +64,56 @@ public sealed partial class PostgresStateDriver
     /// The batch in one round trip; <c>Declined</c> when the server refused it (nothing applied) and the two-round-trip
     /// path must decide. A null result asks for another attempt (a repeated commit id whose result is gone).
     /// </summary>
-    private async Task<(bool Declined, CommitResult? Result)> CommitLoggedInOneAsync(IReadOnlyList<StateWrite> writes, CommitId commitId, bool last, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(bool Declined, CommitResult? Result)> CommitLoggedInOneAsync(IReadOnlyList<StateWrite> writes, CommitId commitId, bool last, CancellationToken cancellationToken)
     {
         // Each write's entry goes at its guild's raised head plus its offset: its rank among the guild's writes in
-        // batch order, less the guild's number of writes.
+        // batch order, less the guild's number of writes. Every write of the batch is a guild's (FitsOneRoundTrip),
+        // so a batch of one guild needs no counting.
         var guilds = GuildsOf(writes);
         var writeGuilds = new string[writes.Count];
-        var ranks = new long[writes.Count];
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        for (var i = 0; i < writes.Count; i++)
-        {
-            writeGuilds[i] = writes[i].Owner.GuildIdOrEmpty;
-            ranks[i] = counts[writeGuilds[i]] = counts.GetValueOrDefault(writeGuilds[i]) + 1;
-        }
-
         var offsets = new long[writes.Count];
-        for (var i = 0; i < writes.Count; i++)
+        Dictionary<string, long>? counts = null;
+        if (guilds.Length == 1)
         {
-            offsets[i] = ranks[i] - counts[writeGuilds[i]];
+            for (var i = 0; i < writes.Count; i++)
+            {
+                writeGuilds[i] = guilds[0];
+                offsets[i] = i + 1 - writes.Count;
+            }
+        }
+        else
+        {
+            counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            for (var i = 0; i < writes.Count; i++)
+            {
+                writeGuilds[i] = writes[i].Owner.GuildIdOrEmpty;
+                offsets[i] = counts[writeGuilds[i]] = counts.GetValueOrDefault(writeGuilds[i]) + 1;
+            }
+
+            for (var i = 0; i < writes.Count; i++)
+            {
+                offsets[i] -= counts[writeGuilds[i]];
+            }
         }
 
         // Failing to open a connection applies nothing: the exception passes as it is.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = connection.CreateBatch();
-        batch.BatchCommands.Add(guilds.Count == 1 ? LockLoggedOneCommand(guilds.Min!, counts[guilds.Min!]) : LockLoggedCommand(guilds, counts));
+        var batch = _commands.RentBatch(connection);
+        if (counts is null)
+        {
+            AddLockLoggedOne(batch, guilds[0], writes.Count);
+        }
+        else
+        {
+            batch.BatchCommands.Add(LockLoggedCommand(guilds, counts));
+        }
 
         // A lone unconditional set cannot fail its condition: its statement remembers the commit id and returns the
         // version, and the closing function is not needed.
         if (writes is [{ Kind: StateWriteKind.Set, ExpectedVersion: null }] && !commitId.IsNone)
         {
-            batch.BatchCommands.Add(LoggedSetAloneCommand(writes[0], commitId));
+            AddLoggedSetAlone(batch, writes[0], commitId);
             return await RunLoggedBatchAsync(connection, batch, commitId, last, static reader => [reader.GetInt64(0)], cancellationToken).ConfigureAwait(false);
         }
 
@@ -105,7 +126,7 @@ public sealed partial class PostgresStateDriver
         Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
         foreach (var i in order)
         {
-            batch.BatchCommands.Add(LoggedWriteCommand(writes[i], commitId, offsets[i]));
+            AddLoggedWrite(batch, writes[i], commitId, offsets[i]);
         }
 
         var finish = new NpgsqlBatchCommand(_sql.FinishLogged);
@@ -121,15 +142,21 @@ public sealed partial class PostgresStateDriver
     /// Runs a one-round-trip logged batch whose rows come from <c>lock_logged</c>, then from its last statement (the
     /// versions, read by <paramref name="versions"/>); other writes return none.
     /// </summary>
-    private async Task<(bool Declined, CommitResult? Result)> RunLoggedBatchAsync(NpgsqlConnection connection, NpgsqlBatch batch, CommitId commitId, bool last, Func<NpgsqlDataReader, long[]> versions, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(bool Declined, CommitResult? Result)> RunLoggedBatchAsync(NpgsqlConnection connection, NpgsqlBatch batch, CommitId commitId, bool last, Func<NpgsqlDataReader, long[]> versions, CancellationToken cancellationToken)
     {
         try
         {
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            CommitResult result;
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                result = CommitResult.Success(versions(reader));
+            }
 
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return (false, CommitResult.Success(versions(reader)));
+            _commands.Return(batch);
+            return (false, result);
         }
         catch (PostgresException ex) when (!commitId.IsNone && IsRepeatedClaim(ex))
         {
@@ -146,48 +173,44 @@ public sealed partial class PostgresStateDriver
         }
     }
 
-    private NpgsqlBatchCommand LockLoggedCommand(SortedSet<string> guilds, Dictionary<string, long> counts)
+    private NpgsqlBatchCommand LockLoggedCommand(string[] guilds, Dictionary<string, long> counts)
     {
         var open = new NpgsqlBatchCommand(_sql.LockLogged);
         open.Parameters.Add(new NpgsqlParameter<string[]>("locks", [.. guilds.Select(GuildLockName)]));
-        open.Parameters.Add(new NpgsqlParameter<string[]>("guilds", [.. guilds]));
+        open.Parameters.Add(new NpgsqlParameter<string[]>("guilds", guilds));
         open.Parameters.Add(new NpgsqlParameter<long[]>("counts", [.. guilds.Select(guild => counts[guild])]));
         return open;
     }
 
-    private NpgsqlBatchCommand LockLoggedOneCommand(string guild, long count)
+    /// <summary>Adds <see cref="PostgresSql.LockLoggedOne"/>: the guild's lock, and its head raised by <paramref name="count"/>.</summary>
+    private void AddLockLoggedOne(NpgsqlBatch batch, string guild, long count)
     {
-        var open = new NpgsqlBatchCommand(_sql.LockLoggedOne);
-        open.Parameters.Add(new NpgsqlParameter<string>("lock", GuildLockName(guild)));
-        open.Parameters.Add(new NpgsqlParameter<string>("guild", guild));
-        open.Parameters.Add(new NpgsqlParameter<long>("count", count));
-        return open;
+        var parameters = _commands.Add(batch, _sql.LockLoggedOne);
+        PostgresParameters.Set(parameters, 0, guild);
+        PostgresParameters.Set(parameters, 1, count);
     }
 
-    /// <summary>A batch's lone unconditional set, its entry at the guild's raised head, and its commit id (<see cref="PostgresSql.LoggedSetAnyAlone"/>).</summary>
-    private NpgsqlBatchCommand LoggedSetAloneCommand(StateWrite write, CommitId commitId)
+    /// <summary>Adds a batch's lone unconditional set, its entry at the guild's raised head, and its commit id (<see cref="PostgresSql.LoggedSetAnyAlone"/>).</summary>
+    private void AddLoggedSetAlone(NpgsqlBatch batch, StateWrite write, CommitId commitId)
     {
-        var command = new NpgsqlBatchCommand(_sql.LoggedSetAnyAlone);
-        PostgresParameters.AddWrite(command.Parameters, write, _jsonbWrites);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = commitId.Value });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = _commitIdRetention });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = 0 });
-        return command;
+        var parameters = _commands.Add(batch, _sql.LoggedSetAnyAlone);
+        var next = PostgresParameters.AddWrite(parameters, write, _jsonbWrites);
+        AddCommitId(parameters, next, commitId);
+        PostgresParameters.Set(parameters, next + 2, 0L);
     }
 
-    /// <summary>A write and its entry at the guild's raised head plus <paramref name="offset"/>, positional (<see cref="PostgresSql.LoggedParameters"/>).</summary>
-    private NpgsqlBatchCommand LoggedWriteCommand(StateWrite write, CommitId commitId, long offset)
+    /// <summary>Adds a write and its entry at the guild's raised head plus <paramref name="offset"/>, positional (<see cref="PostgresSql.LoggedParameters"/>).</summary>
+    private void AddLoggedWrite(NpgsqlBatch batch, StateWrite write, CommitId commitId, long offset)
     {
-        var command = new NpgsqlBatchCommand((write.Kind, write.ExpectedVersion) switch
+        var parameters = _commands.Add(batch, (write.Kind, write.ExpectedVersion) switch
         {
             (StateWriteKind.Set, null) => _sql.LoggedSetAny,
             (StateWriteKind.Set, 0) => _sql.LoggedSetIfAbsent,
             (StateWriteKind.Set, _) => _sql.LoggedSetIfVersion,
             _ => _sql.LoggedDeleteIfVersion,
         });
-        PostgresParameters.AddWrite(command.Parameters, write, _jsonbWrites);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = commitId.Value });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = offset });
-        return command;
+        var next = PostgresParameters.AddWrite(parameters, write, _jsonbWrites);
+        PostgresParameters.Set(parameters, next, commitId.Value);
+        PostgresParameters.Set(parameters, next + 1, offset);
     }
 }

@@ -41,6 +41,9 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver,
     private Task? _initialization;
     private PostgresReadCommands? _reads;
 
+    /// <summary>Reusable batches and commands of the writes and locks.</summary>
+    private readonly PostgresCommandPool _commands = new();
+
     /// <summary>
     /// Whether writes use the jsonb column when they can: <see cref="PostgresValueStorage.Jsonb"/> on a UTF-8
     /// database. Set by the initialization, which every operation awaits first.
