@@ -24,9 +24,14 @@ internal static class SqliteCommitMemory
     }
 
     /// <summary>Remembers an applied batch's versions until <paramref name="expiresAt"/> (unix milliseconds).</summary>
-    public static void Remember(SqliteSession session, CommitId id, long[] versions, long expiresAt)
+    /// <param name="session">The write session, in the batch's transaction.</param>
+    /// <param name="id">The batch's commit id.</param>
+    /// <param name="versions">What the batch returned.</param>
+    /// <param name="expiresAt">Unix milliseconds.</param>
+    /// <param name="once">Whether the id may be remembered already (moved from entries twice), which then keeps it as it is.</param>
+    public static void Remember(SqliteSession session, CommitId id, long[] versions, long expiresAt, bool once = false)
     {
-        var command = session.Command(SqliteSql.RememberCommit, null);
+        var command = session.Command(once ? SqliteSql.RememberCommitOnce : SqliteSql.RememberCommit, null);
         SqliteSession.Bind(command, "$id", id.Value.ToByteArray());
         SqliteSession.Bind(command, "$versions", Encode(versions));
         SqliteSession.Bind(command, "$expires", expiresAt);

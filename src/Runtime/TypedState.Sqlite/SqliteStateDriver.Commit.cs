@@ -29,7 +29,9 @@ public sealed partial class SqliteStateDriver
     /// </summary>
     private static (CommitResult Result, bool Keep) ApplyBatch(SqliteSession session, Batch batch)
     {
-        if (!batch.Id.IsNone && SqliteCommitMemory.Find(session, batch.Id) is { } remembered)
+        var now = batch.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var retention = (long)batch.Retention.TotalMilliseconds;
+        if (!batch.Id.IsNone && (SqliteCommitMemory.Find(session, batch.Id) ?? SqliteLoggedCommits.Find(session, batch.Id, now - retention)) is { } remembered)
         {
             return (CommitResult.Success(remembered), false);
         }
@@ -60,13 +62,16 @@ public sealed partial class SqliteStateDriver
         }
 
         var versions = new long[batch.Writes.Count];
-        var commitBytes = timelines is null ? null : SqliteTimelineWrites.CommitBytes(batch.Id);
-        var timestamp = timelines is null ? 0 : batch.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var entry = timelines is null ? default : new SqliteEntryCommit(
+            SqliteTimelineWrites.CommitBytes(batch.Id),
+            now,
+            SqliteLoggedCommits.CanKeep(batch.Id, batch.Writes, timelines) ? SqliteTimelineWrites.WriteCount(batch.Writes.Count) : DBNull.Value);
+        var headBefore = timelines is null ? 0 : timelines[0].Head;
         for (var i = 0; i < batch.Writes.Count; i++)
         {
             var write = batch.Writes[i];
             var outcome = write.Owner.Scope != Scope.Global && SqliteTimelineWrites.Find(timelines, write.Owner.GuildIdOrEmpty) is { } timeline
-                ? SqliteTimelineWrites.Apply(session, timeline, write, commitBytes!, timestamp)
+                ? SqliteTimelineWrites.Apply(session, timeline, write, entry)
                 : Apply(session, write);
             if (!outcome.Applied)
             {
@@ -76,10 +81,11 @@ public sealed partial class SqliteStateDriver
             versions[i] = outcome.Version;
         }
 
-        if (!batch.Id.IsNone)
+        // A batch whose every write added an entry to its one timeline keeps its id there; any other is remembered here.
+        var keptByEntries = entry.Writes is long && timelines![0].Head - headBefore == batch.Writes.Count;
+        if (!batch.Id.IsNone && !keptByEntries)
         {
-            var expires = batch.Clock.GetUtcNow() + batch.Retention;
-            SqliteCommitMemory.Remember(session, batch.Id, versions, expires.ToUnixTimeMilliseconds());
+            SqliteCommitMemory.Remember(session, batch.Id, versions, now + retention);
         }
 
         return (CommitResult.Success(versions), true);
