@@ -99,6 +99,9 @@ internal sealed class SqliteStatement : IDisposable
         return new SqliteException($"SQLite error {rc}", rc);
     }
 
+    /// <summary>The rows the connection's last finished INSERT, UPDATE or DELETE changed.</summary>
+    public int Changes => raw.sqlite3_changes(_db);
+
     public long Int64(int column) => raw.sqlite3_column_int64(_statement, column);
 
     public string Text(int column) => raw.sqlite3_column_text(_statement, column).utf8_to_string();
