@@ -145,15 +145,33 @@ internal static class SqliteTimelineWrites
     private static (bool Applied, long Version) ApplyToOwnRow(SqliteSession session, SqliteTimelineRow row, StateWrite write, SqliteEntryCommit commit)
     {
         var isSet = write.Kind == StateWriteKind.Set;
-        var value = isSet ? AsArray(write.Value) : null;
-        var command = session.Command(isSet ? SqliteTimelineSql.LogSet : SqliteTimelineSql.LogDelete, null);
-        SqliteSession.BindRecord(command, write.Owner, write.Key);
-        SqliteSession.Bind(command, "$seq", row.Head + 1);
-        SqliteSession.Bind(command, "$kind", (long)(isSet ? TimelineEntryKind.Set : TimelineEntryKind.Delete));
-        SqliteSession.Bind(command, "$expected", write.ExpectedVersion is { } expected ? expected : DBNull.Value);
-        SqliteSession.Bind(command, "$value", value is null ? DBNull.Value : value);
-        BindCommit(command, commit);
-        if (SqliteSession.ExecuteVersion(command) is not { } version)
+        var value = isSet ? write.Value.Span : default;
+        var statement = session.Statement(isSet ? SqliteTimelineSql.LogSet : SqliteTimelineSql.LogDelete);
+        statement.BindRecord(write.Owner, write.Key);
+        statement.Bind("$seq", row.Head + 1);
+        statement.Bind("$kind", (long)(isSet ? TimelineEntryKind.Set : TimelineEntryKind.Delete));
+        if (write.ExpectedVersion is { } expected)
+        {
+            statement.Bind("$expected", expected);
+        }
+        else
+        {
+            statement.BindNull("$expected");
+        }
+
+        statement.Bind("$value", value, isNull: !isSet);
+        statement.Bind("$commit", commit.Id);
+        statement.Bind("$timestamp", commit.Timestamp);
+        if (commit.Writes is long writes)
+        {
+            statement.Bind("$writes", writes);
+        }
+        else
+        {
+            statement.BindNull("$writes");
+        }
+
+        if (statement.ExecuteVersion() is not { } version)
         {
             // Nothing logged: a failed condition, or a delete of an absent record (which succeeds, changing nothing).
             var live = SqliteTimelines.Current(session, row, write.Owner, write.Key)?.LiveVersion ?? 0;
@@ -161,7 +179,11 @@ internal static class SqliteTimelineWrites
         }
 
         _ = row.Next();
-        Upsert(session, write.Owner, write.Key, value, version);
+        var upsert = session.Statement(SqliteTimelineSql.Upsert);
+        upsert.BindRecord(write.Owner, write.Key);
+        upsert.Bind("$value", value, isNull: !isSet);
+        upsert.Bind("$version", version);
+        upsert.Execute();
 
         // A delete answers the version it removed; the tombstone keeps the one above it.
         return (true, isSet ? version : version - 1);
