@@ -79,9 +79,7 @@ public sealed class SqliteTimelineLayoutTests : IDisposable
 
         await using var state = new SqliteStateManager(connectionString);
         await AssertTimelineAndForkAsync(state);
-        Assert.Equal([5L, 3L], await ListAsync(state.Timelines.ListSnapshotsAsync(GuildId)));
-        Assert.Equal([2L], await ListAsync(state.Timelines.ListPinsAsync(GuildId)));
-        Assert.Equal([4L], await ListAsync(state.Timelines.ListPinsAsync(ForkId)));
+        await AssertSnapshotsAndPinsAsync(state);
         Assert.Empty(await ListAsync(state.Timelines.ListSnapshotsAsync(ForkId)));
 
         // The stored snapshot at 3 is the base of a rebuild, which equals the state as of 4 read from the entries.
@@ -110,9 +108,7 @@ public sealed class SqliteTimelineLayoutTests : IDisposable
 
         await using var state = new SqliteStateManager(connectionString);
         await AssertTimelineAndForkAsync(state);
-        Assert.Equal([5L, 3L], await ListAsync(state.Timelines.ListSnapshotsAsync(GuildId)));
-        Assert.Equal([2L], await ListAsync(state.Timelines.ListPinsAsync(GuildId)));
-        Assert.Equal([4L], await ListAsync(state.Timelines.ListPinsAsync(ForkId)));
+        await AssertSnapshotsAndPinsAsync(state);
         Assert.Equal(2, (await state.Timelines.PruneAsync(GuildId, 5)).RetainedFrom);
         await AssertTimelineGoesOnAsync(state);
     }
@@ -164,9 +160,7 @@ public sealed class SqliteTimelineLayoutTests : IDisposable
 
         await using var state = new SqliteStateManager($"Data Source={path}");
         await AssertTimelineAndForkAsync(state);
-        Assert.Equal([5L, 3L], await ListAsync(state.Timelines.ListSnapshotsAsync(GuildId)));
-        Assert.Equal([2L], await ListAsync(state.Timelines.ListPinsAsync(GuildId)));
-        Assert.Equal([4L], await ListAsync(state.Timelines.ListPinsAsync(ForkId)));
+        await AssertSnapshotsAndPinsAsync(state);
         Assert.Equal(SqliteStorageLayoutTests.CurrentLayout, SqliteFile.Scalar($"Data Source={path}", "SELECT version FROM typedstate_schema WHERE id = 1"));
     }
 
@@ -202,6 +196,14 @@ public sealed class SqliteTimelineLayoutTests : IDisposable
         Assert.Equal(("fork", 3L), Entry(await state.GetAsync<string>(StateOwner.Guild(ForkId), "plan")));
         Assert.Equal(("n1", 1L), Entry(await state.GetAsync<string>(StateOwner.Agent(ForkId, "a1"), "notes")));
         Assert.Equal([1L, 2, 3, 4], (await EntriesAsync(state, ForkId)).Select(e => e.Sequence));
+    }
+
+    /// <summary>What the files of layout 5 and later hold besides: snapshots of the guild at 3 and 5, pins at 2 and, in the fork, 4.</summary>
+    private static async Task AssertSnapshotsAndPinsAsync(SqliteStateManager state)
+    {
+        Assert.Equal([5L, 3L], await ListAsync(state.Timelines.ListSnapshotsAsync(GuildId)));
+        Assert.Equal([2L], await ListAsync(state.Timelines.ListPinsAsync(GuildId)));
+        Assert.Equal([4L], await ListAsync(state.Timelines.ListPinsAsync(ForkId)));
     }
 
     /// <summary>The timeline goes on where it stopped.</summary>
