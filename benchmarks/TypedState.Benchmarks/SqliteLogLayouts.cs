@@ -50,6 +50,10 @@ public static class SqliteLogLayouts
 
     private const string CommitIdIndex = "CREATE INDEX entries_commit ON entries (commit_id);";
 
+    /// <summary>Storage layout 7: the entries of a commit that keeps its id mark it with the write count, indexed partially.</summary>
+    private const string Layout7 =
+        "ALTER TABLE entries ADD COLUMN commit_writes INTEGER; CREATE INDEX entries_commits ON entries (commit_id) WHERE commit_writes IS NOT NULL;";
+
     private const string Upsert =
         "INSERT INTO records (scope, guild_id, agent_id, key, value, version) VALUES (2, $guild, '', $key, $value, 1) " +
         "ON CONFLICT (scope, guild_id, agent_id, key) DO UPDATE SET value = excluded.value, version = version + 1";
@@ -64,10 +68,15 @@ public static class SqliteLogLayouts
         "INSERT INTO entries (guild_id, seq, kind, scope, agent_id, key, prev_version, version, value, commit_id, timestamp) " +
         "VALUES ($guild, $seq, 0, 2, '', $key, 0, 1, $value, $id, $seq)";
 
+    private const string Layout7Entry =
+        "INSERT INTO entries (guild_id, seq, kind, scope, agent_id, key, prev_version, version, value, commit_id, timestamp, commit_writes) " +
+        "VALUES ($guild, $seq, 0, 2, '', $key, 0, 1, $value, $id, $seq, 1)";
+
     private static readonly Layout[] s_layouts =
     [
         new("log off: record + commit id", Records + Commits, [Upsert, Commit]),
         new("log on, the driver's layout (storage layout 6)", Records + Commits + EntriesRowid, [Upsert, Commit, Entry]),
+        new("log on, storage layout 7 (commit id kept by the entry)", Records + Commits + EntriesRowid + Layout7, [Upsert, Layout7Entry]),
         new("log on, entries WITHOUT ROWID", Records + Commits + EntriesWithoutRowid, [Upsert, Commit, Entry]),
         new("log on, commit id kept by the entry (rowid entries)", Records + EntriesRowid + CommitIdIndex, [Upsert, Entry]),
         new("log on, commit id kept by the entry, WITHOUT ROWID", Records + EntriesWithoutRowid + CommitIdIndex, [Upsert, Entry]),

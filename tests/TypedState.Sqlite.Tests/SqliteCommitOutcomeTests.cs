@@ -83,11 +83,4 @@ public sealed class SqliteCommitOutcomeTests : IDisposable
         new(owner, key, StateWriteKind.Set, Encoding.UTF8.GetBytes(json), null);
 
     private object? Scalar(string sql) => SqliteFile.Scalar(ConnectionString, sql);
-
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = DateTimeOffset.UtcNow;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
 }

@@ -11,15 +11,18 @@ namespace TypedState.Tests.Sqlite;
 public sealed class SqliteStorageLayoutTests : IDisposable
 {
     /// <summary>The storage layout this version of the driver writes.</summary>
-    internal const long CurrentLayout = 6;
+    internal const long CurrentLayout = 7;
 
-    /// <summary>What layout 6 added (the holders of locks): a file of layout 5 lacks it.</summary>
-    internal const string DropLockHolders = "ALTER TABLE typedstate_locks DROP COLUMN holder; ";
+    /// <summary>What layout 7 added (commit ids kept by entries): a file of layout 6 lacks it.</summary>
+    internal const string DropCommitWrites = "DROP INDEX typedstate_entries_commits; ALTER TABLE typedstate_entries DROP COLUMN commit_writes; ";
 
-    /// <summary>What layouts 5 and 6 added (snapshots and pins, lock holders): a file of layout 4 lacks it.</summary>
+    /// <summary>What layouts 6 and 7 added (the holders of locks, commit ids kept by entries): a file of layout 5 lacks it.</summary>
+    internal const string DropLockHolders = DropCommitWrites + "ALTER TABLE typedstate_locks DROP COLUMN holder; ";
+
+    /// <summary>What layouts 5 to 7 added (snapshots and pins, lock holders, commit ids kept by entries): a file of layout 4 lacks it.</summary>
     internal const string DropSnapshotTables = DropLockHolders + "DROP TABLE typedstate_snapshots; DROP TABLE typedstate_pins; ";
 
-    /// <summary>What layouts 4 to 6 added (guild timelines, snapshots and pins, lock holders): a file of an older layout lacks it.</summary>
+    /// <summary>What layouts 4 to 7 added (guild timelines, snapshots and pins, lock holders, commit ids kept by entries): a file of an older layout lacks it.</summary>
     internal const string DropTimelineTables = DropSnapshotTables + "DROP TABLE typedstate_entries; DROP TABLE typedstate_timelines; ";
 
     private readonly TempDirectory _directory = new();

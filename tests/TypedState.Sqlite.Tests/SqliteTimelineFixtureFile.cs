@@ -7,8 +7,9 @@ namespace TypedState.Tests.Sqlite;
 /// <summary>
 /// The checked-in database files of Data/: what they hold, and how they were written (<see cref="WriteAsync"/>).
 /// <c>timeline-layout-4.sqlite</c> was written by storage layout 4 (commit 979f837) with the timeline part of
-/// <see cref="WriteAsync"/>; <c>timeline-layout-5.sqlite</c> by layout 5, with the snapshots and pins too. A later
-/// layout must upgrade both in place, and SqliteTimelineLayoutTests opens them with the current driver. To write the
+/// <see cref="WriteAsync"/>; <c>timeline-layout-5.sqlite</c> by layout 5, with the snapshots and pins too;
+/// <c>timeline-layout-7.sqlite</c> by layout 7 (its logged commits keep their ids in their entries). A later
+/// layout must upgrade them in place, and SqliteTimelineLayoutTests opens them with the current driver. To write the
 /// current layout's file again (only when its content is to change, never for a new layout, which checks in a file of
 /// its own): <c>TYPEDSTATE_WRITE_FIXTURES=1 dotnet test tests/TypedState.Sqlite.Tests --filter "FullyQualifiedName~The_fixture_writer"</c>
 /// writes <c>timeline-layout-N.sqlite</c> for the current layout N into Data/ (check it in, and add a test opening it).
@@ -18,6 +19,8 @@ internal static class SqliteTimelineFixtureFile
     public const string Layout4FileName = "timeline-layout-4.sqlite";
 
     public const string Layout5FileName = "timeline-layout-5.sqlite";
+
+    public const string Layout7FileName = "timeline-layout-7.sqlite";
 
     /// <summary>The name of the current layout's file, which the writer writes (and checks in only when asked).</summary>
     public static string CurrentFileName => $"timeline-layout-{SqliteStorageLayoutTests.CurrentLayout}.sqlite";

@@ -1,4 +1,5 @@
 using TypedState.Sqlite;
+using TypedState.Storage;
 using TypedState.Timeline;
 using static TypedState.Tests.Sqlite.SqliteTimelineFixtureFile;
 
@@ -78,9 +79,7 @@ public sealed class SqliteTimelineLayoutTests : IDisposable
 
         await using var state = new SqliteStateManager(connectionString);
         await AssertTimelineAndForkAsync(state);
-        Assert.Equal([5L, 3L], await ListAsync(state.Timelines.ListSnapshotsAsync(GuildId)));
-        Assert.Equal([2L], await ListAsync(state.Timelines.ListPinsAsync(GuildId)));
-        Assert.Equal([4L], await ListAsync(state.Timelines.ListPinsAsync(ForkId)));
+        await AssertSnapshotsAndPinsAsync(state);
         Assert.Empty(await ListAsync(state.Timelines.ListSnapshotsAsync(ForkId)));
 
         // The stored snapshot at 3 is the base of a rebuild, which equals the state as of 4 read from the entries.
@@ -93,6 +92,57 @@ public sealed class SqliteTimelineLayoutTests : IDisposable
         Assert.Equal(2, (await state.Timelines.PruneAsync(GuildId, 5)).RetainedFrom);
         Assert.Equal([5L, 3L], await ListAsync(state.Timelines.ListSnapshotsAsync(GuildId)));
         await AssertTimelineGoesOnAsync(state);
+    }
+
+    [Fact]
+    public async Task The_checked_in_layout_7_file_opens_with_its_timeline_fork_snapshots_pins_and_kept_commit_ids()
+    {
+        var connectionString = CopyOf(Layout7FileName);
+        Assert.Equal(7L, SqliteFile.Scalar(connectionString, "SELECT version FROM typedstate_schema WHERE id = 1"));
+
+        // The logged commits of the fixture kept their ids in their entries, not in the commits table (which holds the
+        // id of the set made before the timeline started).
+        Assert.Equal(1L, SqliteFile.Scalar(connectionString, "SELECT count(*) FROM typedstate_commits"));
+        Assert.Equal(0L, SqliteFile.Scalar(connectionString, "SELECT count(*) FROM typedstate_commits WHERE id IN (SELECT commit_id FROM typedstate_entries)"));
+        Assert.Equal(4L, SqliteFile.Scalar(connectionString, "SELECT count(*) FROM typedstate_entries WHERE commit_writes IS NOT NULL AND guild_id = 'fixture'"));
+
+        await using var state = new SqliteStateManager(connectionString);
+        await AssertTimelineAndForkAsync(state);
+        await AssertSnapshotsAndPinsAsync(state);
+        Assert.Equal(2, (await state.Timelines.PruneAsync(GuildId, 5)).RetainedFrom);
+        await AssertTimelineGoesOnAsync(state);
+    }
+
+    [Fact]
+    public async Task A_layout_6_file_is_upgraded_and_the_commit_ids_it_remembered_still_answer_repeats()
+    {
+        var id = CommitId.New();
+        IReadOnlyList<StateWrite> batch = [new(Agent, "k", StateWriteKind.Set, "\"one\""u8.ToArray(), null)];
+        await using (var state = new SqliteStateManager(ConnectionString))
+        {
+            await state.Timelines.StartAsync(GuildId);
+            Assert.Equal([1L], (await state.Driver.CommitAsync(batch, [], id, CancellationToken.None)).Versions);
+        }
+
+        // What a file of layout 6 looks like: entries without write counts, and every commit id in the commits table.
+        var expires = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds();
+        SqliteFile.Execute(
+            ConnectionString,
+            SqliteStorageLayoutTests.DropCommitWrites +
+            $"INSERT INTO typedstate_commits (id, versions, expires_at) SELECT commit_id, x'0100000000000000', {expires} FROM typedstate_entries; " +
+            "UPDATE typedstate_schema SET version = 6");
+
+        await using (var state = new SqliteStateManager(ConnectionString))
+        {
+            Assert.Equal([1L], (await state.Driver.CommitAsync(batch, [], id, CancellationToken.None)).Versions);
+            Assert.Equal(1, (await state.Timelines.GetAsync(GuildId))!.Head);
+            await state.SetAsync(Agent, "k", "two");
+            Assert.Equal(2, (await state.Timelines.GetAsync(GuildId))!.Head);
+        }
+
+        Assert.Equal(SqliteStorageLayoutTests.CurrentLayout, SqliteFile.Scalar(ConnectionString, "SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal(1L, SqliteFile.Scalar(ConnectionString, "SELECT count(*) FROM typedstate_commits"));
+        Assert.Equal(2L, SqliteFile.Scalar(ConnectionString, "SELECT seq FROM typedstate_entries WHERE commit_writes = 1"));
     }
 
     [Fact]
@@ -110,9 +160,7 @@ public sealed class SqliteTimelineLayoutTests : IDisposable
 
         await using var state = new SqliteStateManager($"Data Source={path}");
         await AssertTimelineAndForkAsync(state);
-        Assert.Equal([5L, 3L], await ListAsync(state.Timelines.ListSnapshotsAsync(GuildId)));
-        Assert.Equal([2L], await ListAsync(state.Timelines.ListPinsAsync(GuildId)));
-        Assert.Equal([4L], await ListAsync(state.Timelines.ListPinsAsync(ForkId)));
+        await AssertSnapshotsAndPinsAsync(state);
         Assert.Equal(SqliteStorageLayoutTests.CurrentLayout, SqliteFile.Scalar($"Data Source={path}", "SELECT version FROM typedstate_schema WHERE id = 1"));
     }
 
@@ -148,6 +196,14 @@ public sealed class SqliteTimelineLayoutTests : IDisposable
         Assert.Equal(("fork", 3L), Entry(await state.GetAsync<string>(StateOwner.Guild(ForkId), "plan")));
         Assert.Equal(("n1", 1L), Entry(await state.GetAsync<string>(StateOwner.Agent(ForkId, "a1"), "notes")));
         Assert.Equal([1L, 2, 3, 4], (await EntriesAsync(state, ForkId)).Select(e => e.Sequence));
+    }
+
+    /// <summary>What the files of layout 5 and later hold besides: snapshots of the guild at 3 and 5, pins at 2 and, in the fork, 4.</summary>
+    private static async Task AssertSnapshotsAndPinsAsync(SqliteStateManager state)
+    {
+        Assert.Equal([5L, 3L], await ListAsync(state.Timelines.ListSnapshotsAsync(GuildId)));
+        Assert.Equal([2L], await ListAsync(state.Timelines.ListPinsAsync(GuildId)));
+        Assert.Equal([4L], await ListAsync(state.Timelines.ListPinsAsync(ForkId)));
     }
 
     /// <summary>The timeline goes on where it stopped.</summary>

@@ -51,14 +51,18 @@ public static class ParityBenchmarks
                 Synchronous = SqliteSynchronousMode.Normal,
             }));
             var raw = new RawSqliteSide(Path.Combine(directory, "raw.db"), (int)SqliteSynchronousMode.Normal);
+            var floor = new RawSqliteSide(Path.Combine(directory, "raw-commit-ids.db"), (int)SqliteSynchronousMode.Normal, rememberCommitIds: true);
             await SeedAsync("SQLite (synchronous NORMAL, WAL)", typed, () =>
             {
                 raw.Seed();
+                floor.Seed();
                 return Task.CompletedTask;
             });
             CompareAll("SQLite", typed, raw, null, options);
+            CompareFloor("SQLite", typed, raw, floor, options);
             await typed.DisposeAsync();
             await raw.DisposeAsync();
+            await floor.DisposeAsync();
             Directory.Delete(directory, recursive: true);
         }
 
@@ -171,6 +175,34 @@ public static class ParityBenchmarks
             if (peer is not null && peer.Supports(op) && options.Selected(row + " (peer: Marten)"))
             {
                 Compare(row + " (peer: Marten)", new SideOp(raw, op), new SideOp(peer, op), options.Rounds, options.BlockMs, processAllocations: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The writes against a raw client that also remembers a commit id per commit (the guarantee's own cost): the
+    /// floor against the raw client, and TypedState against the floor. Rows "SQLite set (floor: raw with commit ids)"
+    /// and "SQLite set (TypedState ÷ raw with commit ids)".
+    /// </summary>
+    private static void CompareFloor(string backend, TypedStateSide typed, RawSqliteSide raw, RawSqliteSide floor, BenchmarkArguments options)
+    {
+        floor.Prepare();
+        foreach (var (op, name) in s_ops)
+        {
+            if (op is not (ParityOp.Set or ParityOp.CompareAndSet or ParityOp.Delete or ParityOp.Transaction) || options.AllocationProfile)
+            {
+                continue;
+            }
+
+            var row = $"{backend} {name}";
+            if (options.Selected(row + " (floor: raw with commit ids)"))
+            {
+                Compare(row + " (floor: raw with commit ids)", new SideOp(raw, op), new SideOp(floor, op), options.Rounds, options.BlockMs, processAllocations: true);
+            }
+
+            if (options.Selected(row + " (TypedState ÷ raw with commit ids)"))
+            {
+                Compare(row + " (TypedState ÷ raw with commit ids)", new SideOp(floor, op), new SideOp(typed, op), options.Rounds, options.BlockMs, processAllocations: true);
             }
         }
     }

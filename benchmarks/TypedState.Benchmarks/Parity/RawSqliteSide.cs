@@ -22,7 +22,15 @@ public sealed class RawSqliteSide : ParitySide
     private readonly SqliteCommand _commit;
     private readonly string _writeOwner = ParityData.RawOwner(ParityData.WriteOwner);
 
-    public RawSqliteSide(string path, int synchronous)
+    // With commit ids: each write is its own transaction that first looks its id up and then remembers it, in a
+    // table of the driver's shape (random 16-byte key, versions, expiry index): the guarantee's own cost.
+    private readonly SqliteCommand? _findCommit;
+    private readonly SqliteCommand? _rememberCommit;
+
+    /// <param name="path">The database file.</param>
+    /// <param name="synchronous">PRAGMA synchronous.</param>
+    /// <param name="rememberCommitIds">Whether every write also looks up and remembers a commit id, as TypedState does.</param>
+    public RawSqliteSide(string path, int synchronous, bool rememberCommitIds = false)
     {
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString());
         _connection.Open();
@@ -39,7 +47,17 @@ public sealed class RawSqliteSide : ParitySide
         _unlock = Prepare("DELETE FROM locks WHERE owner = $o AND key = $k AND token = $t", "$o", "$k", "$t");
         _begin = Prepare("BEGIN IMMEDIATE");
         _commit = Prepare("COMMIT");
+        if (rememberCommitIds)
+        {
+            Execute("CREATE TABLE IF NOT EXISTS commits (id BLOB NOT NULL PRIMARY KEY, versions BLOB NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID");
+            Execute("CREATE INDEX IF NOT EXISTS commits_expiry ON commits (expires_at)");
+            _findCommit = Prepare("SELECT versions FROM commits WHERE id = $i", "$i");
+            _rememberCommit = Prepare("INSERT INTO commits (id, versions, expires_at) VALUES ($i, $v, $x)", "$i", "$v", "$x");
+        }
     }
+
+    /// <summary>Whether the writes remember commit ids (the row label says so).</summary>
+    public bool RemembersCommitIds => _findCommit is not null;
 
     /// <summary>Writes the data set in one transaction.</summary>
     public void Seed()
@@ -72,26 +90,30 @@ public sealed class RawSqliteSide : ParitySide
 
     protected override long WriteOne(string key)
     {
+        var id = BeginCommit();
         Bind(_set, _writeOwner, key, ParityData.Serialize(Value));
-        return (long)_set.ExecuteScalar()!;
+        return EndCommit(id, (long)_set.ExecuteScalar()!);
     }
 
     protected override long CompareAndSet(string key, long expected)
     {
+        var id = BeginCommit();
         Bind(_cas, _writeOwner, key, ParityData.Serialize(Value), expected);
-        return _cas.ExecuteScalar() is long version ? version : throw new InvalidOperationException("conflict");
+        return EndCommit(id, _cas.ExecuteScalar() is long version ? version : throw new InvalidOperationException("conflict"));
     }
 
     protected override long Delete(string key)
     {
         WriteOne(key);
+        var id = BeginCommit();
         Bind(_delete, _writeOwner, key);
-        return _delete.ExecuteNonQuery();
+        return EndCommit(id, _delete.ExecuteNonQuery());
     }
 
     protected override long Transaction(long[] versions)
     {
         _begin.ExecuteNonQuery();
+        var id = _findCommit is null ? null : FindCommit();
         for (var i = 0; i < versions.Length; i++)
         {
             Bind(_cas, _writeOwner, ParityData.Key(ParityData.TransactionKeys + i), ParityData.Serialize(Value), versions[i]);
@@ -102,6 +124,11 @@ public sealed class RawSqliteSide : ParitySide
             }
 
             versions[i] = version;
+        }
+
+        if (id is not null)
+        {
+            Remember(id, versions[0]);
         }
 
         _commit.ExecuteNonQuery();
@@ -141,6 +168,43 @@ public sealed class RawSqliteSide : ParitySide
     {
         _connection.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>With commit ids: BEGIN IMMEDIATE and the lookup of a fresh id (never found); else nothing.</summary>
+    private byte[]? BeginCommit()
+    {
+        if (_findCommit is null)
+        {
+            return null;
+        }
+
+        _begin.ExecuteNonQuery();
+        return FindCommit();
+    }
+
+    private byte[] FindCommit()
+    {
+        var id = Guid.NewGuid().ToByteArray();
+        Bind(_findCommit!, id);
+        return _findCommit!.ExecuteScalar() is null ? id : throw new InvalidOperationException("A fresh commit id was found.");
+    }
+
+    /// <summary>With commit ids: remembers the id with the write's version and commits.</summary>
+    private long EndCommit(byte[]? id, long result)
+    {
+        if (id is not null)
+        {
+            Remember(id, result);
+            _commit.ExecuteNonQuery();
+        }
+
+        return result;
+    }
+
+    private void Remember(byte[] id, long version)
+    {
+        Bind(_rememberCommit!, id, BitConverter.GetBytes(version), DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds());
+        _rememberCommit!.ExecuteNonQuery();
     }
 
     private SqliteCommand Prepare(string sql, params string[] names)

@@ -17,20 +17,41 @@ internal static class SqliteCommitMemory
     /// <summary>The versions the batch remembered under <paramref name="id"/> returned, or null.</summary>
     public static long[]? Find(SqliteSession session, CommitId id)
     {
-        var command = session.Command(SqliteSql.FindCommit, null);
-        SqliteSession.Bind(command, "$id", id.Value.ToByteArray());
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? Decode(reader.GetFieldValue<byte[]>(0)) : null;
+        var statement = session.Statement(SqliteSql.FindCommit);
+        try
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            id.Value.TryWriteBytes(bytes);
+            statement.Bind("$id", bytes);
+            return statement.Step() ? Decode(statement.Blob(0)) : null;
+        }
+        finally
+        {
+            statement.Reset();
+        }
     }
 
     /// <summary>Remembers an applied batch's versions until <paramref name="expiresAt"/> (unix milliseconds).</summary>
-    public static void Remember(SqliteSession session, CommitId id, long[] versions, long expiresAt)
+    /// <param name="session">The write session, in the batch's transaction.</param>
+    /// <param name="id">The batch's commit id.</param>
+    /// <param name="versions">What the batch returned.</param>
+    /// <param name="expiresAt">Unix milliseconds.</param>
+    /// <param name="once">Whether the id may be remembered already (moved from entries twice), which then keeps it as it is.</param>
+    public static void Remember(SqliteSession session, CommitId id, long[] versions, long expiresAt, bool once = false)
     {
-        var command = session.Command(SqliteSql.RememberCommit, null);
-        SqliteSession.Bind(command, "$id", id.Value.ToByteArray());
-        SqliteSession.Bind(command, "$versions", Encode(versions));
-        SqliteSession.Bind(command, "$expires", expiresAt);
-        command.ExecuteNonQuery();
+        var statement = session.Statement(once ? SqliteSql.RememberCommitOnce : SqliteSql.RememberCommit);
+        Span<byte> bytes = stackalloc byte[16];
+        id.Value.TryWriteBytes(bytes);
+        statement.Bind("$id", bytes);
+        var encoded = versions.Length <= 16 ? stackalloc byte[versions.Length * sizeof(long)] : new byte[versions.Length * sizeof(long)];
+        for (var i = 0; i < versions.Length; i++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(encoded[(i * sizeof(long))..], versions[i]);
+        }
+
+        statement.Bind("$versions", encoded);
+        statement.Bind("$expires", expiresAt);
+        statement.Execute();
     }
 
     /// <summary>Deletes up to <see cref="PruneBatch"/> ids expired at <paramref name="now"/> (unix milliseconds); returns how many.</summary>
@@ -42,23 +63,12 @@ internal static class SqliteCommitMemory
         return command.ExecuteNonQuery();
     }
 
-    private static byte[] Encode(long[] versions)
-    {
-        var bytes = new byte[versions.Length * sizeof(long)];
-        for (var i = 0; i < versions.Length; i++)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), versions[i]);
-        }
-
-        return bytes;
-    }
-
-    private static long[] Decode(byte[] bytes)
+    private static long[] Decode(ReadOnlySpan<byte> bytes)
     {
         var versions = new long[bytes.Length / sizeof(long)];
         for (var i = 0; i < versions.Length; i++)
         {
-            versions[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i * sizeof(long)));
+            versions[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes[(i * sizeof(long))..]);
         }
 
         return versions;

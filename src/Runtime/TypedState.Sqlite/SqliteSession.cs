@@ -9,6 +9,7 @@ namespace TypedState.Sqlite;
 internal sealed class SqliteSession : IDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteStatement> _statements = new(StringComparer.Ordinal);
 
     public SqliteSession(SqliteConnection connection) => Connection = connection;
 
@@ -26,6 +27,18 @@ internal sealed class SqliteSession : IDisposable
 
         command.Transaction = transaction;
         return command;
+    }
+
+    /// <summary>The statement for <paramref name="sql"/> run through SQLitePCL directly (<see cref="SqliteStatement"/>), prepared on first use.</summary>
+    public SqliteStatement Statement(string sql)
+    {
+        if (!_statements.TryGetValue(sql, out var statement))
+        {
+            statement = new SqliteStatement(Connection.Handle!, sql);
+            _statements.Add(sql, statement);
+        }
+
+        return statement;
     }
 
     public static void BindRecord(SqliteCommand command, StateOwner owner, string key)
@@ -64,6 +77,13 @@ internal sealed class SqliteSession : IDisposable
 
     public void Dispose()
     {
+        // Finalized before the connection closes, which would otherwise wait for them.
+        foreach (var statement in _statements.Values)
+        {
+            statement.Dispose();
+        }
+
+        _statements.Clear();
         foreach (var command in _commands.Values)
         {
             command.Dispose();

@@ -10,7 +10,7 @@ namespace TypedState.Sqlite;
 internal static class SqliteSql
 {
     /// <summary>The storage layout version (the version of these tables) this driver writes and understands.</summary>
-    public const int LayoutVersion = 6;
+    public const int LayoutVersion = 7;
 
     // The layout version lives in the table typedstate_schema: the name existing files carry, so it stays.
     public const string CreateLayoutVersionTable =
@@ -55,6 +55,9 @@ internal static class SqliteSql
 
         // Layout 6: who holds each lock; NULL for locks granted before (they expire within their lease).
         "ALTER TABLE typedstate_locks ADD COLUMN holder TEXT",
+
+        // Layout 7: a logged commit keeps its commit id in its entries, with no row of typedstate_commits.
+        SqliteTimelineSql.AddCommitWrites,
     ];
 
     /// <summary>Applied commit ids (layout 3): a repeated batch finds its first result here (SqliteCommitMemory).</summary>
@@ -208,6 +211,9 @@ internal static class SqliteSql
     public const string FindCommit = "SELECT versions FROM typedstate_commits WHERE id = $id";
 
     public const string RememberCommit = "INSERT INTO typedstate_commits (id, versions, expires_at) VALUES ($id, $versions, $expires)";
+
+    /// <summary>As <see cref="RememberCommit"/>, for an id that may be remembered already (handed over from entries twice).</summary>
+    public const string RememberCommitOnce = RememberCommit + " ON CONFLICT (id) DO NOTHING";
 
     /// <summary>At most $limit expired commit ids, oldest first, found through the index on expires_at.</summary>
     public const string PruneCommits =

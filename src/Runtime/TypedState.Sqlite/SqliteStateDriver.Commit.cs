@@ -29,9 +29,21 @@ public sealed partial class SqliteStateDriver
     /// </summary>
     private static (CommitResult Result, bool Keep) ApplyBatch(SqliteSession session, Batch batch)
     {
+        var now = batch.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var retention = (long)batch.Retention.TotalMilliseconds;
         if (!batch.Id.IsNone && SqliteCommitMemory.Find(session, batch.Id) is { } remembered)
         {
             return (CommitResult.Success(remembered), false);
+        }
+
+        // The guilds written to that keep a timeline (none: the plain path below, one lookup per guild); a paused
+        // guild, or an append to a guild without a timeline, refuses the batch, after the fences, before anything is
+        // applied. Only a batch written to one timeline can have kept its id in its entries.
+        var timelines = SqliteTimelineWrites.TimelinesOf(session, batch.Writes, out var refused);
+        var keepable = SqliteLoggedCommits.CanKeep(batch.Id, batch.Writes, timelines);
+        if (!batch.Id.IsNone && (keepable || refused is not null) && SqliteLoggedCommits.Find(session, batch.Id, now - retention) is { } logged)
+        {
+            return (CommitResult.Success(logged), false);
         }
 
         for (var i = 0; i < batch.Fences.Count; i++)
@@ -51,22 +63,22 @@ public sealed partial class SqliteStateDriver
             }
         }
 
-        // The guilds written to that keep a timeline (none: the plain path below, one lookup per guild); a paused
-        // guild, or an append to a guild without a timeline, refuses the batch before anything is applied.
-        var timelines = SqliteTimelineWrites.TimelinesOf(session, batch.Writes, out var refused);
         if (refused is { } refusal)
         {
             return (refusal, false);
         }
 
         var versions = new long[batch.Writes.Count];
-        var commitBytes = timelines is null ? null : SqliteTimelineWrites.CommitBytes(batch.Id);
-        var timestamp = timelines is null ? 0 : batch.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var entry = timelines is null ? default : new SqliteEntryCommit(
+            SqliteTimelineWrites.CommitBytes(batch.Id),
+            now,
+            keepable ? SqliteTimelineWrites.WriteCount(batch.Writes.Count) : DBNull.Value);
+        var headBefore = timelines is null ? 0 : timelines[0].Head;
         for (var i = 0; i < batch.Writes.Count; i++)
         {
             var write = batch.Writes[i];
             var outcome = write.Owner.Scope != Scope.Global && SqliteTimelineWrites.Find(timelines, write.Owner.GuildIdOrEmpty) is { } timeline
-                ? SqliteTimelineWrites.Apply(session, timeline, write, commitBytes!, timestamp)
+                ? SqliteTimelineWrites.Apply(session, timeline, write, entry)
                 : Apply(session, write);
             if (!outcome.Applied)
             {
@@ -76,10 +88,11 @@ public sealed partial class SqliteStateDriver
             versions[i] = outcome.Version;
         }
 
-        if (!batch.Id.IsNone)
+        // A batch whose every write added an entry to its one timeline keeps its id there; any other is remembered here.
+        var keptByEntries = entry.Writes is long && timelines![0].Head - headBefore == batch.Writes.Count;
+        if (!batch.Id.IsNone && !keptByEntries)
         {
-            var expires = batch.Clock.GetUtcNow() + batch.Retention;
-            SqliteCommitMemory.Remember(session, batch.Id, versions, expires.ToUnixTimeMilliseconds());
+            SqliteCommitMemory.Remember(session, batch.Id, versions, now + retention);
         }
 
         return (CommitResult.Success(versions), true);
@@ -107,19 +120,19 @@ public sealed partial class SqliteStateDriver
             return (write.IsSatisfiedBy(live), live);
         }
 
-        var command = session.Command(sql, null);
-        SqliteSession.BindRecord(command, write.Owner, write.Key);
+        var statement = session.Statement(sql);
+        statement.BindRecord(write.Owner, write.Key);
         if (write.Kind == StateWriteKind.Set)
         {
-            SqliteSession.Bind(command, "$value", SqliteTimelineWrites.AsArray(write.Value));
+            statement.Bind("$value", write.Value.Span);
         }
 
         if (write.ExpectedVersion is > 0 and var expected)
         {
-            SqliteSession.Bind(command, "$expected", expected);
+            statement.Bind("$expected", expected);
         }
 
-        if (SqliteSession.ExecuteVersion(command) is { } version)
+        if (statement.ExecuteVersion() is { } version)
         {
             return (true, version);
         }
@@ -135,9 +148,9 @@ public sealed partial class SqliteStateDriver
 
     private static long LiveVersion(SqliteSession session, StateWrite write)
     {
-        var command = session.Command(SqliteSql.LiveVersion, null);
-        SqliteSession.BindRecord(command, write.Owner, write.Key);
-        return SqliteSession.ExecuteVersion(command) ?? 0;
+        var statement = session.Statement(SqliteSql.LiveVersion);
+        statement.BindRecord(write.Owner, write.Key);
+        return statement.ExecuteVersion() ?? 0;
     }
 
     /// <summary>A batch as the writer carries it to <see cref="ApplyBatch"/>.</summary>

@@ -15,23 +15,36 @@ public sealed partial class SqliteStateDriver
             static (session, request) =>
             {
                 var now = request.clock.GetUtcNow();
-                var conflict = session.Command(request.key is null ? SqliteSql.OwnerLockConflict : SqliteSql.KeyLockConflict, null);
-                BindLock(conflict, request.owner, request.key);
-                SqliteSession.Bind(conflict, "$now", now.ToUnixTimeMilliseconds());
-                if (SqliteSession.ExecuteVersion(conflict) is not null)
+                var conflict = session.Statement(request.key is null ? SqliteSql.OwnerLockConflict : SqliteSql.KeyLockConflict);
+                conflict.BindOwner(request.owner);
+                if (request.key is not null)
+                {
+                    conflict.Bind("$resource", request.key);
+                }
+
+                conflict.Bind("$now", now.ToUnixTimeMilliseconds());
+                if (conflict.ExecuteVersion() is not null)
                 {
                     return ((LockGrant?)null, false);
                 }
 
-                var next = session.Command(SqliteSql.NextLockToken, null);
-                SqliteSession.BindOwner(next, request.owner);
-                var grant = new LockGrant(SqliteSession.ExecuteVersion(next) ?? 1, now + request.lease);
-                var write = session.Command(SqliteSql.GrantLock, null);
+                var next = session.Statement(SqliteSql.NextLockToken);
+                next.BindOwner(request.owner);
+                var grant = new LockGrant(next.ExecuteVersion() ?? 1, now + request.lease);
+                var write = session.Statement(SqliteSql.GrantLock);
                 BindLock(write, request.owner, request.key);
-                SqliteSession.Bind(write, "$token", grant.Token);
-                SqliteSession.Bind(write, "$expires", grant.ExpiresAt.ToUnixTimeMilliseconds());
-                SqliteSession.Bind(write, "$holder", (object?)request.holder ?? DBNull.Value);
-                write.ExecuteNonQuery();
+                write.Bind("$token", grant.Token);
+                write.Bind("$expires", grant.ExpiresAt.ToUnixTimeMilliseconds());
+                if (request.holder is null)
+                {
+                    write.BindNull("$holder");
+                }
+                else
+                {
+                    write.Bind("$holder", request.holder);
+                }
+
+                write.Execute();
                 return (grant, true);
             },
             mayApplyInPart: false,
@@ -45,12 +58,12 @@ public sealed partial class SqliteStateDriver
             static (session, request) =>
             {
                 var now = request.clock.GetUtcNow();
-                var command = session.Command(SqliteSql.RenewLock, null);
-                BindLock(command, request.owner, request.key);
-                SqliteSession.Bind(command, "$token", request.token);
-                SqliteSession.Bind(command, "$now", now.ToUnixTimeMilliseconds());
-                SqliteSession.Bind(command, "$expires", (now + request.lease).ToUnixTimeMilliseconds());
-                var renewed = SqliteSession.ExecuteVersion(command) is not null;
+                var statement = session.Statement(SqliteSql.RenewLock);
+                BindLock(statement, request.owner, request.key);
+                statement.Bind("$token", request.token);
+                statement.Bind("$now", now.ToUnixTimeMilliseconds());
+                statement.Bind("$expires", (now + request.lease).ToUnixTimeMilliseconds());
+                var renewed = statement.ExecuteVersion() is not null;
                 return (renewed ? new LockGrant(request.token, now + request.lease) : (LockGrant?)null, renewed);
             },
             mayApplyInPart: false,
@@ -63,10 +76,11 @@ public sealed partial class SqliteStateDriver
             (owner, key, token),
             static (session, request) =>
             {
-                var command = session.Command(SqliteSql.ReleaseLock, null);
-                BindLock(command, request.owner, request.key);
-                SqliteSession.Bind(command, "$token", request.token);
-                return (command.ExecuteNonQuery(), true);
+                var statement = session.Statement(SqliteSql.ReleaseLock);
+                BindLock(statement, request.owner, request.key);
+                statement.Bind("$token", request.token);
+                statement.Execute();
+                return (statement.Changes, true);
             },
             mayApplyInPart: false,
             isCommit: false,
@@ -135,6 +149,12 @@ public sealed partial class SqliteStateDriver
 
             return page;
         });
+
+    private static void BindLock(SqliteStatement statement, StateOwner owner, string? key)
+    {
+        statement.BindOwner(owner);
+        statement.Bind("$resource", key ?? string.Empty);
+    }
 
     private static void BindLock(SqliteCommand command, StateOwner owner, string? key)
     {

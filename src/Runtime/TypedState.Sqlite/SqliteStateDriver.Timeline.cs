@@ -210,7 +210,7 @@ public sealed partial class SqliteStateDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         return new(Writer.Run(
-            (guildId, horizon),
+            (guildId, horizon, clock: _clock, retention: _options.CommitIdRetention),
             static (session, request) =>
             {
                 var row = SqliteTimelines.Started(session, request.guildId);
@@ -227,6 +227,9 @@ public sealed partial class SqliteStateDriver
                 {
                     return (row.Describe(), false);
                 }
+
+                // The commit ids the entries about to go keep outlive them, for their retention.
+                SqliteLoggedCommits.HandOver(session, request.guildId, horizon, request.clock.GetUtcNow().ToUnixTimeMilliseconds(), request.retention);
 
                 // The head is written down too: the entry at it may go, and sequences are never reused.
                 foreach (var sql in (ReadOnlySpan<string>)[SqliteTimelineSql.Prune, SqliteSnapshotSql.PruneSnapshots, SqliteTimelineSql.SetRetainedFrom])

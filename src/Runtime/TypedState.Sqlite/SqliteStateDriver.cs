@@ -207,7 +207,7 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
     private async Task RemoveAsync(StateOwner owner, string raiseFloor, string remove, CancellationToken cancellationToken)
     {
         var removed = await Writer.Run(
-            (owner, raiseFloor, remove, clock: _clock),
+            (owner, raiseFloor, remove, clock: _clock, retention: _options.CommitIdRetention),
             static (session, target) =>
             {
                 // A guild with live forks is refused here, before anything changes.
@@ -220,7 +220,7 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
                 var count = delete.ExecuteNonQuery();
                 if (timeline is not null)
                 {
-                    SqliteTimelineRemoval.Complete(session, timeline, target.owner, target.clock.GetUtcNow().ToUnixTimeMilliseconds());
+                    SqliteTimelineRemoval.Complete(session, timeline, target.owner, target.clock.GetUtcNow().ToUnixTimeMilliseconds(), target.retention);
                 }
 
                 return (count, true);

@@ -40,10 +40,12 @@ internal static class SqliteTimelineRemoval
     }
 
     /// <summary>After the rows are deleted: a guild's timeline and entries go (detaching it from its source); an agent's removal is an entry.</summary>
-    public static void Complete(SqliteSession session, SqliteTimelineRow row, StateOwner owner, long timestamp)
+    public static void Complete(SqliteSession session, SqliteTimelineRow row, StateOwner owner, long timestamp, TimeSpan commitIdRetention)
     {
         if (owner.Scope == Scope.Guild)
         {
+            // The commit ids its entries keep outlive them, for their retention.
+            SqliteLoggedCommits.HandOver(session, row.GuildId, long.MaxValue, timestamp, commitIdRetention);
             foreach (var sql in (ReadOnlySpan<string>)[SqliteTimelineSql.DeleteEntries, SqliteSnapshotSql.DeleteSnapshots, SqliteSnapshotSql.DeletePins, SqliteTimelineSql.DeleteTimeline])
             {
                 var command = session.Command(sql, null);
@@ -55,7 +57,7 @@ internal static class SqliteTimelineRemoval
         }
 
         SqliteTimelineWrites.AddEntry(
-            session, row.GuildId, row.Next(), TimelineEntryKind.RemoveOwner, owner, string.Empty, 0, 0, null, SqliteTimelineWrites.CommitBytes(default), timestamp);
+            session, row.GuildId, row.Next(), TimelineEntryKind.RemoveOwner, owner, string.Empty, 0, 0, null, SqliteEntryCommit.None(timestamp));
     }
 
     /// <summary>The first forks of the guild, enough to name in a refusal (a guild may have very many).</summary>

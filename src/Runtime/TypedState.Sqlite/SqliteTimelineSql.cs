@@ -79,18 +79,38 @@ internal static class SqliteTimelineSql
     /// <summary>Whether a guild (or any of its agents) holds a row, live or tombstone: a fork target must hold none.</summary>
     public const string GuildHoldsState = "SELECT 1 FROM typedstate_records WHERE scope IN (1, 2) AND guild_id = $guild LIMIT 1";
 
+    /// <summary>
+    /// Layout 7: a commit whose every write adds one entry to one timeline keeps its commit id there (SqliteLoggedCommits):
+    /// its entries carry the batch's write count, and the ids of such entries are found through a partial index.
+    /// </summary>
+    public const string AddCommitWrites =
+        """
+        ALTER TABLE typedstate_entries ADD COLUMN commit_writes INTEGER; -- the batch's write count when the entry keeps its commit id; else NULL
+        CREATE INDEX typedstate_entries_commits ON typedstate_entries (commit_id) WHERE commit_writes IS NOT NULL
+        """;
+
+    private const string LoggedCommitColumns = "SELECT commit_id, seq, kind, prev_version, version, commit_writes, timestamp FROM typedstate_entries WHERE commit_writes IS NOT NULL AND timestamp > $since AND ";
+
+    /// <summary>The entries of an unexpired commit that kept its id in them (layout 7), through the partial index.</summary>
+    public const string FindLoggedCommit = LoggedCommitColumns + "commit_id = $id";
+
+    /// <summary>The entries of the unexpired commits with an entry of the guild at or below $horizon: those a prune or removal may delete.</summary>
+    public const string LoggedCommitsUpTo =
+        LoggedCommitColumns + "commit_id IN (SELECT commit_id FROM typedstate_entries WHERE guild_id = $guild AND seq <= $horizon " +
+        "AND commit_writes IS NOT NULL AND timestamp > $since)";
+
     public const string InsertEntry =
-        "INSERT INTO typedstate_entries (guild_id, seq, kind, scope, agent_id, key, prev_version, version, value, commit_id, timestamp) " +
-        "VALUES ($guild, $seq, $kind, $scope, $agent, $key, $prev, $version, $value, $commit, $timestamp)";
+        "INSERT INTO typedstate_entries (guild_id, seq, kind, scope, agent_id, key, prev_version, version, value, commit_id, timestamp, commit_writes) " +
+        "VALUES ($guild, $seq, $kind, $scope, $agent, $key, $prev, $version, $value, $commit, $timestamp, $writes)";
 
     private const string LogWriteHead =
-        "INSERT INTO typedstate_entries (guild_id, seq, kind, scope, agent_id, key, prev_version, version, value, commit_id, timestamp) " +
+        "INSERT INTO typedstate_entries (guild_id, seq, kind, scope, agent_id, key, prev_version, version, value, commit_id, timestamp, commit_writes) " +
         "SELECT $guild, $seq, $kind, $scope, $agent, $key, live, ";
 
     // The record's live version (0 for a tombstone or no row) and its stored one (NULL for no row), from its row: an
     // aggregate over at most one row, so always one row.
     private const string LogWriteTail =
-        ", $value, $commit, $timestamp FROM (SELECT coalesce(max(CASE WHEN value IS NOT NULL THEN version END), 0) AS live, max(version) AS stored " +
+        ", $value, $commit, $timestamp, $writes FROM (SELECT coalesce(max(CASE WHEN value IS NOT NULL THEN version END), 0) AS live, max(version) AS stored " +
         "FROM typedstate_records WHERE scope = $scope AND guild_id = $guild AND agent_id = $agent AND key = $key) " +
         "WHERE ($expected IS NULL OR live = $expected)";
 

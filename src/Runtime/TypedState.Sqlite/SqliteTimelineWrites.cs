@@ -13,6 +13,9 @@ internal static class SqliteTimelineWrites
 {
     private static readonly byte[] s_noCommit = new byte[16];
 
+    // The write counts entries keep, boxed once for the usual small batches.
+    private static readonly object[] s_writeCounts = [.. Enumerable.Range(0, 17).Select(static n => (object)(long)n)];
+
     /// <summary>
     /// The timelines of the guilds the batch writes to, or null when none has one (the plain path); a refusal when a
     /// write goes to a paused guild or appends to a guild without a timeline.
@@ -89,7 +92,7 @@ internal static class SqliteTimelineWrites
     /// Applies one write of a batch to a timeline guild: its condition against the state it finds (through the fork's
     /// source when the guild has no row of its own), the record with the version that continues it, and its entry.
     /// </summary>
-    public static (bool Applied, long Version) Apply(SqliteSession session, SqliteTimelineRow row, StateWrite write, byte[] commitId, long timestamp)
+    public static (bool Applied, long Version) Apply(SqliteSession session, SqliteTimelineRow row, StateWrite write, SqliteEntryCommit commit)
     {
         if (write.Kind == StateWriteKind.Append)
         {
@@ -100,13 +103,13 @@ internal static class SqliteTimelineWrites
             }
 
             var sequence = row.Next();
-            AddEntry(session, row.GuildId, sequence, TimelineEntryKind.Append, write.Owner, write.Key, 0, sequence, AsArray(write.Value), commitId, timestamp);
+            AddEntry(session, row.GuildId, sequence, TimelineEntryKind.Append, write.Owner, write.Key, 0, sequence, AsArray(write.Value), commit);
             return (true, sequence);
         }
 
         if (!row.IsFork && write.Kind is StateWriteKind.Set or StateWriteKind.Delete)
         {
-            return ApplyToOwnRow(session, row, write, commitId, timestamp);
+            return ApplyToOwnRow(session, row, write, commit);
         }
 
         var current = SqliteTimelines.Current(session, row, write.Owner, write.Key);
@@ -122,12 +125,12 @@ internal static class SqliteTimelineWrites
                 var version = (current?.Version ?? Floor(session, row.GuildId)) + 1;
                 var value = AsArray(write.Value);
                 Upsert(session, write.Owner, write.Key, value, version);
-                AddEntry(session, row.GuildId, row.Next(), TimelineEntryKind.Set, write.Owner, write.Key, live, version, value, commitId, timestamp);
+                AddEntry(session, row.GuildId, row.Next(), TimelineEntryKind.Set, write.Owner, write.Key, live, version, value, commit);
                 return (true, version);
             case StateWriteKind.Delete when live > 0:
                 // A tombstone keeps the version, and in a fork hides what the source holds.
                 Upsert(session, write.Owner, write.Key, null, live + 1);
-                AddEntry(session, row.GuildId, row.Next(), TimelineEntryKind.Delete, write.Owner, write.Key, live, live + 1, null, commitId, timestamp);
+                AddEntry(session, row.GuildId, row.Next(), TimelineEntryKind.Delete, write.Owner, write.Key, live, live + 1, null, commit);
                 return (true, live);
             default:
                 // A check, or a delete of an absent record: nothing changes, nothing is logged.
@@ -139,19 +142,36 @@ internal static class SqliteTimelineWrites
     /// A set or delete in a timeline that is no fork: the record's own row is its whole state, so the entry is written
     /// by one statement that checks the condition against the row (SqliteTimelineSql.LogSet), then the record.
     /// </summary>
-    private static (bool Applied, long Version) ApplyToOwnRow(SqliteSession session, SqliteTimelineRow row, StateWrite write, byte[] commitId, long timestamp)
+    private static (bool Applied, long Version) ApplyToOwnRow(SqliteSession session, SqliteTimelineRow row, StateWrite write, SqliteEntryCommit commit)
     {
         var isSet = write.Kind == StateWriteKind.Set;
-        var value = isSet ? AsArray(write.Value) : null;
-        var command = session.Command(isSet ? SqliteTimelineSql.LogSet : SqliteTimelineSql.LogDelete, null);
-        SqliteSession.BindRecord(command, write.Owner, write.Key);
-        SqliteSession.Bind(command, "$seq", row.Head + 1);
-        SqliteSession.Bind(command, "$kind", (long)(isSet ? TimelineEntryKind.Set : TimelineEntryKind.Delete));
-        SqliteSession.Bind(command, "$expected", write.ExpectedVersion is { } expected ? expected : DBNull.Value);
-        SqliteSession.Bind(command, "$value", value is null ? DBNull.Value : value);
-        SqliteSession.Bind(command, "$commit", commitId);
-        SqliteSession.Bind(command, "$timestamp", timestamp);
-        if (SqliteSession.ExecuteVersion(command) is not { } version)
+        var value = isSet ? write.Value.Span : default;
+        var statement = session.Statement(isSet ? SqliteTimelineSql.LogSet : SqliteTimelineSql.LogDelete);
+        statement.BindRecord(write.Owner, write.Key);
+        statement.Bind("$seq", row.Head + 1);
+        statement.Bind("$kind", (long)(isSet ? TimelineEntryKind.Set : TimelineEntryKind.Delete));
+        if (write.ExpectedVersion is { } expected)
+        {
+            statement.Bind("$expected", expected);
+        }
+        else
+        {
+            statement.BindNull("$expected");
+        }
+
+        statement.Bind("$value", value, isNull: !isSet);
+        statement.Bind("$commit", commit.Id);
+        statement.Bind("$timestamp", commit.Timestamp);
+        if (commit.Writes is long writes)
+        {
+            statement.Bind("$writes", writes);
+        }
+        else
+        {
+            statement.BindNull("$writes");
+        }
+
+        if (statement.ExecuteVersion() is not { } version)
         {
             // Nothing logged: a failed condition, or a delete of an absent record (which succeeds, changing nothing).
             var live = SqliteTimelines.Current(session, row, write.Owner, write.Key)?.LiveVersion ?? 0;
@@ -159,7 +179,11 @@ internal static class SqliteTimelineWrites
         }
 
         _ = row.Next();
-        Upsert(session, write.Owner, write.Key, value, version);
+        var upsert = session.Statement(SqliteTimelineSql.Upsert);
+        upsert.BindRecord(write.Owner, write.Key);
+        upsert.Bind("$value", value, isNull: !isSet);
+        upsert.Bind("$version", version);
+        upsert.Execute();
 
         // A delete answers the version it removed; the tombstone keeps the one above it.
         return (true, isSet ? version : version - 1);
@@ -175,8 +199,7 @@ internal static class SqliteTimelineWrites
         long previousVersion,
         long version,
         byte[]? value,
-        byte[] commitId,
-        long timestamp)
+        SqliteEntryCommit commit)
     {
         var command = session.Command(SqliteTimelineSql.InsertEntry, null);
         SqliteSession.Bind(command, "$guild", guildId);
@@ -188,10 +211,12 @@ internal static class SqliteTimelineWrites
         SqliteSession.Bind(command, "$prev", previousVersion);
         SqliteSession.Bind(command, "$version", version);
         SqliteSession.Bind(command, "$value", value is null ? DBNull.Value : value);
-        SqliteSession.Bind(command, "$commit", commitId);
-        SqliteSession.Bind(command, "$timestamp", timestamp);
+        BindCommit(command, commit);
         command.ExecuteNonQuery();
     }
+
+    /// <summary>The boxed write count an entry keeps when its commit's id is kept by its entries.</summary>
+    public static object WriteCount(int count) => count < s_writeCounts.Length ? s_writeCounts[count] : (long)count;
 
     /// <summary>The 16 bytes an entry stores for <paramref name="id"/> (zeros for <see cref="CommitId.None"/>).</summary>
     public static byte[] CommitBytes(CommitId id) => id.IsNone ? s_noCommit : id.Value.ToByteArray();
@@ -210,6 +235,13 @@ internal static class SqliteTimelineWrites
         SqliteSession.Bind(command, "$guild", guildId);
         SqliteSession.Bind(command, "$floor", floor);
         command.ExecuteNonQuery();
+    }
+
+    private static void BindCommit(Microsoft.Data.Sqlite.SqliteCommand command, SqliteEntryCommit commit)
+    {
+        SqliteSession.Bind(command, "$commit", commit.Id);
+        SqliteSession.Bind(command, "$timestamp", commit.Timestamp);
+        SqliteSession.Bind(command, "$writes", commit.Writes);
     }
 
     /// <summary>The core hands over whole arrays it never reuses, so they bind without a copy.</summary>

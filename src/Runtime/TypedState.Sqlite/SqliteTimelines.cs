@@ -13,10 +13,25 @@ internal static class SqliteTimelines
 {
     public static SqliteTimelineRow? Read(SqliteSession session, string guildId)
     {
-        var command = session.Command(SqliteTimelineSql.ReadTimeline, null);
-        SqliteSession.Bind(command, "$guild", guildId);
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? RowOf(reader) : null;
+        // Every commit to a guild reads this: a statement that allocates nothing unless the row is there.
+        var statement = session.Statement(SqliteTimelineSql.ReadTimeline);
+        try
+        {
+            statement.Bind("$guild", guildId);
+            return statement.Step()
+                ? new(
+                    guildId,
+                    statement.Int64(1),
+                    statement.IsNull(2) ? null : statement.Int64(2),
+                    statement.IsNull(3) ? null : statement.Text(3),
+                    statement.Int64(4),
+                    statement.Int64(5))
+                : null;
+        }
+        finally
+        {
+            statement.Reset();
+        }
     }
 
     public static SqliteTimelineRow RowOf(SqliteDataReader reader) =>

@@ -56,9 +56,12 @@ internal sealed partial class SqliteWriter
     /// <summary>BEGIN IMMEDIATE: true when the write lock was taken, false when another connection holds it.</summary>
     private bool TryBegin(SqliteSession session)
     {
-        var db = session.Connection.Handle!;
-        var rc = raw.sqlite3_exec(db, "BEGIN IMMEDIATE");
-        if (rc == raw.SQLITE_OK)
+        // Prepared once: sqlite3_exec would parse it again on every write.
+        var begin = session.Statement("BEGIN IMMEDIATE");
+        var rc = begin.StepCode();
+        var error = rc == raw.SQLITE_DONE ? null : begin.Error(rc);
+        begin.Reset();
+        if (error is null)
         {
             return true;
         }
@@ -69,7 +72,6 @@ internal sealed partial class SqliteWriter
         }
 
         // Anything else (not a database, I/O error): reopen for the next write.
-        var error = ErrorOf(rc, db);
         DropSession();
         throw error;
     }
@@ -164,8 +166,10 @@ internal sealed partial class SqliteWriter
     private (Exception Error, bool OutcomeUnknown)? Commit(SqliteSession session)
     {
         var db = session.Connection.Handle!;
-        var rc = raw.sqlite3_exec(db, "COMMIT");
-        var error = rc == raw.SQLITE_OK ? CommitFault?.Invoke() : ErrorOf(rc, db);
+        var commit = session.Statement("COMMIT");
+        var rc = commit.StepCode();
+        var error = rc == raw.SQLITE_DONE ? CommitFault?.Invoke() : commit.Error(rc);
+        commit.Reset();
         if (error is null)
         {
             return null;
