@@ -108,13 +108,7 @@ public abstract partial class StateStoreConformanceTests
 
             Assert.Equal(1, result.Quarantined);
             Assert.Null(await manager.GetRecordAsync(target, ProbeKey));
-            var kept = new List<QuarantinedRecord>();
-            await foreach (var record in new StateQuarantine(manager).ListAsync())
-            {
-                kept.Add(record);
-            }
-
-            var only = Assert.Single(kept);
+            var only = Assert.Single(await ToListAsync(new StateQuarantine(manager).ListAsync()));
             Assert.Equal((target, first + 1), (only.Owner, only.Version));
             StoredDocuments.AssertSame(Utf8(latest), only.Value);
         }
