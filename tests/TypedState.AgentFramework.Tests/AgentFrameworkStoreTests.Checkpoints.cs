@@ -161,6 +161,24 @@ public abstract partial class AgentFrameworkStoreTests
     }
 
     [Fact]
+    public async Task A_run_named_in_the_list_of_runs_is_listed_only_once_its_first_checkpoint_committed()
+    {
+        var host = Open();
+        var store = Checkpoints(host);
+
+        // What a crash between naming a run and committing its first checkpoint leaves: the name alone.
+        await host.State.SetJsonAsync(StateOwner.Global, "maf/runs/run-c", """{"runId":"run-c","createdAt":"2026-01-01T00:00:00+00:00"}"""u8.ToArray());
+        Assert.DoesNotContain("run-c", await store.ListRunsAsync().Select(r => r.RunId).ToListAsync());
+
+        await store.CreateCheckpointAsync("run-c", s_data);
+        var second = await store.CreateCheckpointAsync("run-c", s_data);
+
+        var run = Assert.Single(await store.ListRunsAsync().Where(r => r.RunId == "run-c").ToListAsync());
+        Assert.Equal(2, run.CheckpointsCreated);
+        Assert.Equal(second, (await store.RetrieveIndexAsync("run-c")).Last());
+    }
+
+    [Fact]
     public async Task The_checkpoint_index_is_in_commit_order_filters_by_parent_and_isolates_runs()
     {
         var store = Checkpoints(Open());

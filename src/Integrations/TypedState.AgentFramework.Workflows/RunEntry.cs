@@ -1,6 +1,9 @@
 namespace TypedState.AgentFramework.Workflows;
 
-/// <summary>A run in the global list of runs (a run's own records live in its guild).</summary>
+/// <summary>
+/// A run's summary, kept in its guild with its checkpoints; the global list of runs holds one naming the run (its id and
+/// when it was named) so the runs can be found.
+/// </summary>
 internal sealed class RunEntry
 {
     public string RunId { get; set; } = string.Empty;

@@ -12,14 +12,19 @@ namespace TypedState.AgentFramework.Workflows;
 /// with the state of the run's agents. Use it through <c>CheckpointManager.CreateJson(store)</c>.
 /// </summary>
 /// <remarks>
-/// Each checkpoint gets the next sequence number of its run in the transaction that stores it, so the index is in
+/// <para>Each checkpoint gets the next sequence number of its run in the transaction that stores it, so the index is in
 /// commit order by construction (<c>GetLatestCheckpointAsync</c> takes the last). Payloads are the framework's JSON
-/// kept as an opaque string, byte-exact on every driver, split across records beyond the chunk size.
+/// kept as an opaque string, byte-exact on every driver, split across records beyond the chunk size.</para>
+/// <para>Every transaction stays within the run's guild, so the store works where one commit holds one root only (a
+/// Redis Cluster). The run's summary lives in its guild too; the global list of runs only names the runs, and a run is
+/// named there, in a write of its own, before its first checkpoint commits: a crash between leaves a named run without
+/// checkpoints, which <see cref="ListRunsAsync"/> leaves out, never a run with checkpoints that is not listed.</para>
 /// </remarks>
 public sealed class TypedStateCheckpointStore : JsonCheckpointStore
 {
     private const string Root = "maf/checkpoints/";
     private const string HeadKey = Root + "head";
+    private const string RunSummaryKey = Root + "run";
     private const string RunsPrefix = "maf/runs/";
 
     private readonly IStateManager _state;
@@ -57,6 +62,7 @@ public sealed class TypedStateCheckpointStore : JsonCheckpointStore
         var json = value.GetRawText();
         var checkpoint = new CheckpointInfo(sessionId, Guid.NewGuid().ToString("N"));
         var now = DateTimeOffset.UtcNow;
+        await NameRunAsync(sessionId, now).ConfigureAwait(false);
         await _state.RunTransactionAsync(
             async (transaction, ct) =>
             {
@@ -72,12 +78,11 @@ public sealed class TypedStateCheckpointStore : JsonCheckpointStore
                     await DeleteCheckpointAsync(transaction, owner, sequence - keep, ct).ConfigureAwait(false);
                 }
 
-                var runKey = RunKey(sessionId);
-                var run = await transaction.GetAsync(StateOwner.Global, runKey, CheckpointJsonContext.Default.RunEntry, ct).ConfigureAwait(false);
-                var listed = run.TryGetValue(out var existing) ? existing : new RunEntry { RunId = sessionId, CreatedAt = now };
-                listed.LastCheckpointAt = now;
-                listed.Checkpoints = sequence + 1;
-                await transaction.SetAsync(StateOwner.Global, runKey, listed, CheckpointJsonContext.Default.RunEntry, cancellationToken: ct).ConfigureAwait(false);
+                var run = await transaction.GetAsync(owner, RunSummaryKey, CheckpointJsonContext.Default.RunEntry, ct).ConfigureAwait(false);
+                var summary = run.TryGetValue(out var existing) ? existing : new RunEntry { RunId = sessionId, CreatedAt = now };
+                summary.LastCheckpointAt = now;
+                summary.Checkpoints = sequence + 1;
+                await transaction.SetAsync(owner, RunSummaryKey, summary, CheckpointJsonContext.Default.RunEntry, cancellationToken: ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
         return checkpoint;
     }
@@ -128,12 +133,17 @@ public sealed class TypedStateCheckpointStore : JsonCheckpointStore
     }
 
     /// <summary>The runs that have checkpoints, in run id order.</summary>
+    /// <remarks>Reads the global list of runs and each listed run's summary in its guild: one read per run.</remarks>
     public async IAsyncEnumerable<StoredRun> ListRunsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await foreach (var entry in _state.ListAsync(StateOwner.Global, RunsPrefix, CheckpointJsonContext.Default.RunEntry, cancellationToken).ConfigureAwait(false))
         {
-            var run = entry.Value!;
-            yield return new StoredRun(run.RunId, run.CreatedAt, run.LastCheckpointAt, run.Checkpoints);
+            var owner = StateOwner.Guild(GuildOf(entry.Value!.RunId));
+            var summary = await _state.GetAsync(owner, RunSummaryKey, CheckpointJsonContext.Default.RunEntry, cancellationToken).ConfigureAwait(false);
+            if (summary.TryGetValue(out var run))
+            {
+                yield return new StoredRun(run.RunId, run.CreatedAt, run.LastCheckpointAt, run.Checkpoints);
+            }
         }
     }
 
@@ -166,6 +176,25 @@ public sealed class TypedStateCheckpointStore : JsonCheckpointStore
     {
         await _state.RemoveGuildAsync(GuildOf(runId), cancellationToken).ConfigureAwait(false);
         await _state.DeleteAsync(StateOwner.Global, RunKey(runId), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Names the run in the global list of runs unless it is named there already (a write of its own).</summary>
+    private async ValueTask NameRunAsync(string runId, DateTimeOffset now)
+    {
+        var key = RunKey(runId);
+        if ((await _state.GetAsync(StateOwner.Global, key, CheckpointJsonContext.Default.RunEntry).ConfigureAwait(false)).Exists)
+        {
+            return;
+        }
+
+        try
+        {
+            await _state.SetAsync(StateOwner.Global, key, new RunEntry { RunId = runId, CreatedAt = now }, CheckpointJsonContext.Default.RunEntry, expectedVersion: 0).ConfigureAwait(false);
+        }
+        catch (StateConflictException)
+        {
+            // Another writer of the run named it meanwhile.
+        }
     }
 
     private static async ValueTask DeleteCheckpointAsync(IStateTransaction transaction, StateOwner owner, long sequence, CancellationToken cancellationToken)

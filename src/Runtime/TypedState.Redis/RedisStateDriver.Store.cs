@@ -14,6 +14,14 @@ public sealed partial class RedisStateDriver
     // Whether the server is a Redis Cluster: a batch may then touch one root only.
     private volatile bool _cluster;
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// False on a Redis Cluster, where global state and each guild (with its agents) hash to slots of their own and a
+    /// batch over two of them is refused with <see cref="CrossSlotTransactionException"/>. Known once the driver has
+    /// connected (after its first operation); true before.
+    /// </remarks>
+    public bool CommitsSpanRoots => !_cluster;
+
     /// <summary>
     /// Checks the server's <c>maxmemory-policy</c> (unless allowed to evict) and, the first time, prepares the store
     /// marker and learns the epoch. Throws <see cref="RedisMemoryPolicyException"/> before anything is written when the

@@ -8,16 +8,18 @@ public abstract partial class StateStoreConformanceTests
     public async Task A_committed_transaction_returns_the_version_of_every_record_it_wrote_and_the_outcome_of_its_deletes()
     {
         var state = await CreateManagerAsync();
+        var readOnly = GlobalOrSameRoot;
         await state.SetAsync(Agent1, "updated", 1);
         await state.SetAsync(Agent1, "updated", 2);
         await state.SetAsync(Guild1, "deleted", 1);
-        await state.SetAsync(StateOwner.Global, "only-read", 1);
+        await state.SetAsync(readOnly, "only-read", 1);
+        await AssertSpanningRootsRefusedAsync(state, (Agent1, "created"), (StateOwner.Global, "only-read"));
 
         TransactionCommit commit;
         await using (var tx = await state.BeginTransactionAsync())
         {
             await tx.SetAsync(Agent1, "created", "new");
-            await tx.GetAsync<int>(StateOwner.Global, "only-read");
+            await tx.GetAsync<int>(readOnly, "only-read");
             await tx.SetAsync(Agent1, "updated", 3);
             await tx.DeleteAsync(Guild1, "deleted");
             await tx.DeleteAsync(Guild1, "never-there");
@@ -38,7 +40,7 @@ public abstract partial class StateStoreConformanceTests
         Assert.True(commit.Writes[2].Existed);
         Assert.False(commit.Writes[3].Existed);
         Assert.True(commit.Writes[0].Existed);
-        Assert.False(commit.TryGetWrite(StateOwner.Global, "only-read", out _));
+        Assert.False(commit.TryGetWrite(readOnly, "only-read", out _));
         Assert.Equal((await state.GetAsync<string>(Agent1, "created")).Version, commit.VersionOf(Agent1, "created"));
         Assert.Equal((await state.GetAsync<int>(Agent1, "updated")).Version, commit.VersionOf(Agent1, "updated"));
         Assert.Throws<KeyNotFoundException>(() => commit.VersionOf(Guild1, "deleted"));

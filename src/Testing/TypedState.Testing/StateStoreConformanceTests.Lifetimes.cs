@@ -168,12 +168,19 @@ public abstract partial class StateStoreConformanceTests
     public async Task Removing_a_guild_with_many_agents_removes_them_all()
     {
         var state = await CreateManagerAsync();
-        await using (var tx = await state.BeginTransactionAsync())
+        await AssertSpanningRootsRefusedAsync(state, (StateOwner.Agent(G1, "agent-0"), "k"), (StateOwner.Agent(G2, "agent-0"), "k"));
+
+        // One transaction per guild where a transaction stays within one root; one for both elsewhere.
+        string[][] batches = TransactionsStayWithinOneRoot ? [[G1], [G2]] : [[G1, G2]];
+        foreach (var guilds in batches)
         {
+            await using var tx = await state.BeginTransactionAsync();
             for (var i = 0; i < 40; i++)
             {
-                await tx.SetAsync(StateOwner.Agent(G1, $"agent-{i}"), "k", i);
-                await tx.SetAsync(StateOwner.Agent(G2, $"agent-{i}"), "k", i);
+                foreach (var guild in guilds)
+                {
+                    await tx.SetAsync(StateOwner.Agent(guild, $"agent-{i}"), "k", i);
+                }
             }
 
             await tx.CommitAsync();

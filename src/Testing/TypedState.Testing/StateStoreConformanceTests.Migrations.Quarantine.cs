@@ -74,6 +74,48 @@ public abstract partial class StateStoreConformanceTests
 
     [Theory]
     [MemberData(nameof(AllScopes))]
+    public Task A_record_written_while_the_migrator_quarantines_it_is_quarantined_once_at_its_new_version(string scope) =>
+        ForProbe(scope, new QuarantinesTheLatestVersion());
+
+    private sealed class QuarantinesTheLatestVersion : IProbeTest
+    {
+        public async Task RunAsync<T>(StateStoreConformanceTests suite)
+            where T : IStateType<T>
+        {
+            var manager = await suite.CreateManagerAsync();
+            var driver = manager.Driver;
+            var target = ProbeOwners(T.Schema.Scope, 1)[0];
+            var first = await WriteRawAsync(driver, target, ProbeKey, Utf8(ProbeSteps.V1(IdOf(target), "first", 1)));
+            var latest = ProbeSteps.V1(IdOf(target), "written meanwhile", 2);
+            var written = 0;
+
+            // The step fails for the target, after a writer changed it once: the batch that removes the version read
+            // conflicts (where a commit holds one root, after its copy went into the quarantine), and is read again.
+            using var installed = MigrationHooks.Install(new MigrationHooks
+            {
+                ThrowFor = id => id == IdOf(target),
+                BeforeLastStep = id =>
+                {
+                    if (id == IdOf(target) && Interlocked.Exchange(ref written, 1) == 0)
+                    {
+                        Task.Run(() => WriteRawAsync(driver, target, ProbeKey, Utf8(latest))).GetAwaiter().GetResult();
+                    }
+                },
+            });
+            var migrator = new StateMigrator(manager, [T.Schema], new StateMigrationOptions { OnFailure = StateMigrationFailureAction.Quarantine });
+
+            var result = Assert.Single(await migrator.MigrateAsync());
+
+            Assert.Equal(1, result.Quarantined);
+            Assert.Null(await manager.GetRecordAsync(target, ProbeKey));
+            var only = Assert.Single(await ToListAsync(new StateQuarantine(manager).ListAsync()));
+            Assert.Equal((target, first + 1), (only.Owner, only.Version));
+            StoredDocuments.AssertSame(Utf8(latest), only.Value);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllScopes))]
     public Task With_OnFailure_Quarantine_a_record_newer_than_the_code_still_stops_the_migrator(string scope) =>
         ForProbe(scope, new StopsOnNewerRecords());
 

@@ -134,6 +134,19 @@ public abstract partial class StateStoreConformanceTests
     {
         var state = await CreateManagerAsync();
         var a = state.ForAgent(G1, A1);
+        await using (var refused = await a.BeginTransactionAsync())
+        {
+            await refused.SetAsync(Scope.Agent, "k", "agent");
+            await refused.SetAsync(Scope.Global, "k", "global");
+            if (TransactionsStayWithinOneRoot)
+            {
+                // An agent's scoped transaction spans two roots once it writes global state.
+                var error = await Assert.ThrowsAnyAsync<StateException>(() => refused.CommitAsync().AsTask());
+                Assert.Equal(StateWriteOutcome.NotApplied, error.Outcome);
+                await AssertAbsentAsync(state, Agent1, "k");
+                await AssertAbsentAsync(state, StateOwner.Global, "k");
+            }
+        }
 
         await using (var tx = await a.BeginTransactionAsync())
         {
@@ -141,7 +154,11 @@ public abstract partial class StateStoreConformanceTests
             Assert.Equal(Agent1, tx.OwnerOf(Scope.Agent));
             await tx.SetAsync(Scope.Agent, "k", "agent");
             await tx.SetAsync(Scope.Guild, "k", "guild");
-            await tx.SetAsync(Scope.Global, "k", "global");
+            if (!TransactionsStayWithinOneRoot)
+            {
+                await tx.SetAsync(Scope.Global, "k", "global");
+            }
+
             Assert.Equal("agent", (await tx.GetAsync<string>(Scope.Agent, "k")).Value);
             Assert.Equal(["k"], await ListKeysAsync(tx, Scope.Guild, string.Empty));
             await AssertAbsentAsync(state, Agent1, "k");
@@ -151,33 +168,51 @@ public abstract partial class StateStoreConformanceTests
 
         await AssertRecordAsync(state, Agent1, "k", "agent", 1);
         await AssertRecordAsync(state, Guild1, "k", "guild", 1);
-        await AssertRecordAsync(state, StateOwner.Global, "k", "global", 1);
+        if (!TransactionsStayWithinOneRoot)
+        {
+            await AssertRecordAsync(state, StateOwner.Global, "k", "global", 1);
+        }
     }
 
     [Fact]
     public async Task A_scoped_transaction_with_a_stale_write_applies_none_of_its_scopes()
     {
         var state = await CreateManagerAsync();
-        await state.SetAsync(StateOwner.Global, "tx-visits", "someone");
+
+        // Where a transaction stays within one root, the visit's third write goes to its guild (key tx-visitor)
+        // instead of global state, and a visit writing global state is refused as a whole.
+        var withinGuild = TransactionsStayWithinOneRoot;
+        var (owner, key) = withinGuild ? (Guild1, "tx-visitor") : (StateOwner.Global, "tx-visits");
+        await state.SetAsync(owner, key, "someone");
         await using var host = new GuildHost(state);
         var guild = host.StartGuild(G1);
         var agent = new VisitCounterAgent();
         guild.AddAgent(A1, agent);
+        if (withinGuild)
+        {
+            await guild.SendAsync(A1, new TransactionalVisit(GlobalExpectedVersion: null));
+            var refused = Assert.Single(agent.Failures);
+            Assert.IsNotType<StateConflictException>(refused);
+            Assert.Equal(StateWriteOutcome.NotApplied, Assert.IsAssignableFrom<StateException>(refused).Outcome);
+            await AssertAbsentAsync(state, Agent1, "tx-visits");
+            await AssertAbsentAsync(state, StateOwner.Global, "tx-visits");
+            agent.Failures.Clear();
+        }
 
-        await guild.SendAsync(A1, new TransactionalVisit(GlobalExpectedVersion: 0)); // stale: the global record exists
+        await guild.SendAsync(A1, new TransactionalVisit(GlobalExpectedVersion: 0, withinGuild)); // stale: the record exists
 
         var failure = Assert.IsType<StateConflictException>(Assert.Single(agent.Failures));
-        Assert.Equal(StateOwner.Global, failure.Owner);
+        Assert.Equal(owner, failure.Owner);
         await AssertAbsentAsync(state, Agent1, "tx-visits");
         await AssertAbsentAsync(state, Guild1, "tx-visits");
-        await AssertRecordAsync(state, StateOwner.Global, "tx-visits", "someone", 1);
+        await AssertRecordAsync(state, owner, key, "someone", 1);
 
-        await guild.SendAsync(A1, new TransactionalVisit(GlobalExpectedVersion: 1));
+        await guild.SendAsync(A1, new TransactionalVisit(GlobalExpectedVersion: 1, withinGuild));
 
         Assert.Single(agent.Failures);
         await AssertRecordAsync(state, Agent1, "tx-visits", 1, 1);
         await AssertRecordAsync(state, Guild1, "tx-visits", 1, 1);
-        await AssertRecordAsync(state, StateOwner.Global, "tx-visits", A1, 2);
+        await AssertRecordAsync(state, owner, key, A1, 2);
     }
 
     [Fact]

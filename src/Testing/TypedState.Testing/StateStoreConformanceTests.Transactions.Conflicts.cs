@@ -6,23 +6,25 @@ public abstract partial class StateStoreConformanceTests
     public async Task A_cross_scope_transaction_with_one_stale_write_applies_none_of_its_writes()
     {
         var state = await CreateManagerAsync();
-        await state.SetAsync(StateOwner.Global, "config", "v1");
-        await state.SetAsync(StateOwner.Global, "config", "v2");
+        var other = GlobalOrSameRoot;
+        await state.SetAsync(other, "config", "v1");
+        await state.SetAsync(other, "config", "v2");
         await state.SetAsync(Guild1, "total", 10);
+        await AssertSpanningRootsRefusedAsync(state, (Agent1, "visits"), (Guild1, "total"), (StateOwner.Global, "config"));
 
         await using var tx = await state.BeginTransactionAsync();
         await tx.SetAsync(Agent1, "visits", 1);
         await tx.SetAsync(Guild1, "total", 11, expectedVersion: 1);
-        await tx.SetAsync(StateOwner.Global, "config", "v3", expectedVersion: 1); // stale: the record is at 2
+        await tx.SetAsync(other, "config", "v3", expectedVersion: 1); // stale: the record is at 2
 
         var ex = await Assert.ThrowsAsync<StateConflictException>(() => tx.CommitAsync().AsTask());
 
-        AssertNamesRecord(ex, StateOwner.Global, "config");
+        AssertNamesRecord(ex, other, "config");
         Assert.Equal(1, ex.ExpectedVersion);
         Assert.Equal(2, ex.ActualVersion);
         await AssertAbsentAsync(state, Agent1, "visits");
         await AssertRecordAsync(state, Guild1, "total", 10, 1);
-        await AssertRecordAsync(state, StateOwner.Global, "config", "v2", 2);
+        await AssertRecordAsync(state, other, "config", "v2", 2);
         Assert.False(tx.IsActive);
     }
 
@@ -30,12 +32,14 @@ public abstract partial class StateStoreConformanceTests
     public async Task A_cross_scope_transaction_whose_first_write_is_stale_applies_none_of_its_writes()
     {
         var state = await CreateManagerAsync();
+        var other = GlobalOrSameRoot;
         await state.SetAsync(Agent1, "visits", 5);
+        await AssertSpanningRootsRefusedAsync(state, (Agent1, "visits"), (Guild1, "total"), (StateOwner.Global, "all"));
 
         await using var tx = await state.BeginTransactionAsync();
         await tx.SetAsync(Agent1, "visits", 6, expectedVersion: 0); // stale: the record exists
         await tx.SetAsync(Guild1, "total", 1);
-        await tx.SetAsync(StateOwner.Global, "all", 1);
+        await tx.SetAsync(other, "all", 1);
 
         var ex = await Assert.ThrowsAsync<StateConflictException>(() => tx.CommitAsync().AsTask());
 
@@ -44,7 +48,7 @@ public abstract partial class StateStoreConformanceTests
         Assert.Equal(1, ex.ActualVersion);
         await AssertRecordAsync(state, Agent1, "visits", 5, 1);
         await AssertAbsentAsync(state, Guild1, "total");
-        await AssertAbsentAsync(state, StateOwner.Global, "all");
+        await AssertAbsentAsync(state, other, "all");
     }
 
     [Fact]

@@ -75,19 +75,21 @@ public abstract partial class StateStoreConformanceTests
     public async Task Nothing_a_transaction_writes_is_visible_outside_before_commit()
     {
         var state = await CreateManagerAsync();
+        var other = GlobalOrSameRoot;
         await state.SetAsync(Guild1, "existing", "before");
         await state.SetAsync(Guild1, "doomed", "still here");
+        await AssertSpanningRootsRefusedAsync(state, (Agent1, "new"), (Guild1, "existing"), (StateOwner.Global, "g"));
 
         await using var tx = await state.BeginTransactionAsync();
         await tx.SetAsync(Agent1, "new", 1);
         await tx.SetAsync(Guild1, "existing", "after");
         await tx.DeleteAsync(Guild1, "doomed");
-        await tx.SetAsync(StateOwner.Global, "g", 1);
+        await tx.SetAsync(other, "g", 1);
 
         await AssertAbsentAsync(state, Agent1, "new");
         await AssertRecordAsync(state, Guild1, "existing", "before", 1);
         await AssertRecordAsync(state, Guild1, "doomed", "still here", 1);
-        await AssertAbsentAsync(state, StateOwner.Global, "g");
+        await AssertAbsentAsync(state, other, "g");
         Assert.Empty(await ListKeysAsync(state, Agent1, string.Empty));
 
         await tx.CommitAsync();
@@ -95,7 +97,7 @@ public abstract partial class StateStoreConformanceTests
         await AssertRecordAsync(state, Agent1, "new", 1, 1);
         await AssertRecordAsync(state, Guild1, "existing", "after", 2);
         await AssertAbsentAsync(state, Guild1, "doomed");
-        await AssertRecordAsync(state, StateOwner.Global, "g", 1, 1);
+        await AssertRecordAsync(state, other, "g", 1, 1);
         Assert.False(tx.IsActive);
     }
 
@@ -103,6 +105,9 @@ public abstract partial class StateStoreConformanceTests
     public async Task Commit_applies_every_write_of_all_three_scopes()
     {
         var state = await CreateManagerAsync();
+        var other = GlobalOrSameRoot;
+        await AssertSpanningRootsRefusedAsync(state, (Agent1, "a"), (Guild1, "g"), (StateOwner.Global, "x"));
+        await AssertSpanningRootsRefusedAsync(state, (Agent1, "a"), (Guild2, "g"));
 
         await using (var tx = await state.BeginTransactionAsync())
         {
@@ -110,7 +115,7 @@ public abstract partial class StateStoreConformanceTests
             await tx.SetAsync(Agent1, "a", "agent");
             await tx.SetAsync(Agent2, "a", "agent 2");
             await tx.SetAsync(Guild1, "g", "guild");
-            await tx.SetAsync(StateOwner.Global, "x", "global");
+            await tx.SetAsync(other, "x", "global");
             await tx.CommitAsync();
             Assert.False(tx.IsActive);
         }
@@ -118,7 +123,7 @@ public abstract partial class StateStoreConformanceTests
         await AssertRecordAsync(state, Agent1, "a", "agent", 1);
         await AssertRecordAsync(state, Agent2, "a", "agent 2", 1);
         await AssertRecordAsync(state, Guild1, "g", "guild", 1);
-        await AssertRecordAsync(state, StateOwner.Global, "x", "global", 1);
+        await AssertRecordAsync(state, other, "x", "global", 1);
     }
 
     [Fact]

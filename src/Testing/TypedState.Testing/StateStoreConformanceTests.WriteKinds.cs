@@ -40,11 +40,12 @@ public abstract partial class StateStoreConformanceTests
     public async Task A_batch_holding_an_unknown_kind_is_refused_and_none_of_its_valid_writes_is_applied(int position)
     {
         var state = await CreateManagerAsync();
-        await state.SetAsync(StateOwner.Global, "doomed", "kept");
+        var other = GlobalOrSameRoot;
+        await state.SetAsync(other, "doomed", "kept");
         var writes = new List<StateWrite>
         {
             new(Agent1, "created", StateWriteKind.Set, "\"new\""u8.ToArray(), null),
-            new(StateOwner.Global, "doomed", StateWriteKind.Delete, default, 1),
+            new(other, "doomed", StateWriteKind.Delete, default, 1),
         };
         writes.Insert(position, new StateWrite(Guild1, "strange", UnknownWriteKind, "\"new\""u8.ToArray(), 0));
 
@@ -54,14 +55,14 @@ public abstract partial class StateStoreConformanceTests
         AssertNamesUnknownKind(error, Guild1, "strange");
         await AssertAbsentAsync(state, Agent1, "created");
         await AssertAbsentAsync(state, Guild1, "strange");
-        await AssertRecordAsync(state, StateOwner.Global, "doomed", "kept", 1);
+        await AssertRecordAsync(state, other, "doomed", "kept", 1);
 
         // The store is untouched and still works: the same batch without the stranger applies.
         writes.RemoveAt(position);
         var result = await state.Driver.CommitAsync(writes, [], CommitId.None, CancellationToken.None);
         Assert.True(result.Succeeded);
         await AssertRecordAsync(state, Agent1, "created", "new", 1);
-        await AssertAbsentAsync(state, StateOwner.Global, "doomed");
+        await AssertAbsentAsync(state, other, "doomed");
     }
 
     [Fact]

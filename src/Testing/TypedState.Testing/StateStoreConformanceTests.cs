@@ -50,6 +50,14 @@ public abstract partial class StateStoreConformanceTests : IAsyncLifetime
     /// </summary>
     protected virtual ValueTask<IStateDriver> CreateDriverAsync(int listPageSize) => CreateDriverAsync();
 
+    /// <summary>
+    /// Whether one transaction may touch one root only: a guild with its agents, or global state. A sharded store (a
+    /// Redis Cluster keeps each guild root in its own hash slot) refuses a transaction over two roots with a
+    /// <see cref="StateException"/> whose outcome is <see cref="StateWriteOutcome.NotApplied"/>, and writes nothing.
+    /// Tests that commit across roots then check that refusal instead, and show the same behaviour within one guild.
+    /// </summary>
+    protected virtual bool TransactionsStayWithinOneRoot => false;
+
     /// <summary>A new manager over a new, empty driver; disposed (with its driver) after the test.</summary>
     protected async Task<StateManager> CreateManagerAsync(StateManagerOptions? options = null) => Track(await CreateDriverAsync(), options);
 

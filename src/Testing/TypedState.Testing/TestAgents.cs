@@ -8,8 +8,11 @@ internal sealed record Visit(string From);
 /// <summary>Asks the agent to report what it sees in each scope.</summary>
 internal sealed record Report;
 
-/// <summary>Asks the agent to write three scopes in one scoped transaction, the global write expecting a version.</summary>
-internal sealed record TransactionalVisit(long GlobalExpectedVersion);
+/// <summary>
+/// Asks the agent to write three scopes in one scoped transaction, the global write expecting a version (null: any);
+/// <paramref name="WithinGuild"/> writes that record to its guild instead (key <c>tx-visitor</c>), so all stays in one root.
+/// </summary>
+internal sealed record TransactionalVisit(long? GlobalExpectedVersion, bool WithinGuild = false);
 
 /// <summary>What an agent saw, captured for the test to assert.</summary>
 internal sealed record Observation(string AgentId, StateOwner AgentOwner, StateOwner GuildOwner, int Visits, int GuildVisits, int GlobalVisits, IReadOnlyList<string> AgentKeys);
@@ -58,12 +61,20 @@ internal sealed class VisitCounterAgent : IMessageHandler<Visit>, IMessageHandle
         await tx.SetAsync(Scope.Agent, "tx-visits", mine.Value + 1, cancellationToken: cancellationToken);
         var guild = await tx.GetAsync<int>(Scope.Guild, "tx-visits", cancellationToken);
         await tx.SetAsync(Scope.Guild, "tx-visits", guild.Value + 1, cancellationToken: cancellationToken);
-        await tx.SetAsync(Scope.Global, "tx-visits", context.AgentId, message.GlobalExpectedVersion, cancellationToken);
+        if (message.WithinGuild)
+        {
+            await tx.SetAsync(Scope.Guild, "tx-visitor", context.AgentId, message.GlobalExpectedVersion, cancellationToken);
+        }
+        else
+        {
+            await tx.SetAsync(Scope.Global, "tx-visits", context.AgentId, message.GlobalExpectedVersion, cancellationToken);
+        }
+
         try
         {
             await tx.CommitAsync(cancellationToken);
         }
-        catch (StateConflictException ex)
+        catch (StateException ex)
         {
             Failures.Add(ex);
         }

@@ -24,6 +24,34 @@ public abstract class TimelineConformanceBase : IAsyncLifetime
     /// <summary>Agent <c>a2</c> of guild <see cref="G"/>.</summary>
     protected static StateOwner AgentB => StateOwner.Agent(G, "a2");
 
+    /// <summary>
+    /// Whether one commit may touch one root only (a guild with its agents, or global state), as on a sharded store (the
+    /// Redis driver on a Redis Cluster). A fork reads its source and writes its own guild, two roots, so such a driver
+    /// refuses forks with a <see cref="StateException"/> that says nothing was applied; the fork tests check that refusal.
+    /// </summary>
+    protected virtual bool TransactionsStayWithinOneRoot => false;
+
+    /// <summary>
+    /// Where transactions stay within one root: asserts that forking <paramref name="sourceGuildId"/> at
+    /// <paramref name="atSequence"/> into <paramref name="newGuildId"/> is refused as not applied and creates nothing, and
+    /// returns true (a test of what forks do ends there). Elsewhere returns false.
+    /// </summary>
+    protected async Task<bool> ForksRefusedAsync(StateManager state, string sourceGuildId, long atSequence, string newGuildId)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!TransactionsStayWithinOneRoot)
+        {
+            return false;
+        }
+
+        var refused = await Assert.ThrowsAnyAsync<StateException>(async () => await state.Timelines.ForkAsync(sourceGuildId, atSequence, newGuildId));
+        Assert.IsNotType<StateTimelineException>(refused);
+        Assert.Equal(StateWriteOutcome.NotApplied, refused.Outcome);
+        Assert.Contains("not applied", refused.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(await LiveAsync(state, StateOwner.Guild(newGuildId)));
+        return true;
+    }
+
     /// <summary>Creates a fresh, empty driver that keeps timelines; it must share nothing with earlier ones.</summary>
     protected abstract ValueTask<IStateDriver> CreateDriverAsync();
 

@@ -19,6 +19,11 @@ public abstract partial class TimelineConformanceTests
         await state.SetAsync(Guild, "plan", "v2");
         var forkPoint = (await state.Timelines.GetAsync(G))!.Head;
         await state.SetAsync(Guild, "plan", "v3, source only");
+        if (await ForksRefusedAsync(state, G, forkPoint, ForkId))
+        {
+            return;
+        }
+
         await state.Timelines.ForkAsync(G, forkPoint, ForkId);
         await state.SetAsync(ForkGuild, "plan", "fork v3");
         await state.SetAsync(ForkAgentA, "own", "fork only");
@@ -68,6 +73,11 @@ public abstract partial class TimelineConformanceTests
         await state.Timelines.StartAsync(G);
         await state.SetAsync(Guild, "k", "v1");
         await state.SetAsync(AgentA, "k", "a1");
+        if (await ForksRefusedAsync(state, G, 2, ForkId))
+        {
+            return;
+        }
+
         await state.Timelines.ForkAsync(G, 2, ForkId);
         await state.Timelines.DetachAsync(ForkId);
 
@@ -97,6 +107,11 @@ public abstract partial class TimelineConformanceTests
         Assert.Equal(root, await state.Timelines.GetAsync(G));
         Assert.Null(await state.Timelines.GetAsync("nobody"));
 
+        if (await ForksRefusedAsync(state, G, 1, ForkId))
+        {
+            return;
+        }
+
         await state.Timelines.ForkAsync(G, 1, ForkId);
         await state.Timelines.DetachAsync(ForkId);
         var twice = await Assert.ThrowsAsync<StateTimelineException>(async () => await state.Timelines.DetachAsync(ForkId));
@@ -112,6 +127,11 @@ public abstract partial class TimelineConformanceTests
         await state.SetAsync(Guild, "a", "root a");
         await state.SetAsync(Guild, "b", "root b");
         await state.SetAsync(AgentA, "x", "root x");
+        if (await ForksRefusedAsync(state, G, 3, ForkId))
+        {
+            return;
+        }
+
         await state.Timelines.ForkAsync(G, 3, ForkId);
         await state.SetAsync(ForkGuild, "b", "fork b");
         await state.SetAsync(ForkGuild, "c", "fork c");
@@ -143,6 +163,11 @@ public abstract partial class TimelineConformanceTests
         await state.Timelines.StartAsync(G);
         await state.SetAsync(Guild, "a", "v1");
         await state.SetAsync(Guild, "a", "v2");
+        if (await ForksRefusedAsync(state, G, 2, ForkId))
+        {
+            return;
+        }
+
         await state.Timelines.ForkAsync(G, 2, ForkId);
         await state.Timelines.ForkAsync(ForkId, 1, "early");
         var fork = await state.Timelines.GetAsync(ForkId);
@@ -166,6 +191,11 @@ public abstract partial class TimelineConformanceTests
         await state.Timelines.StartAsync(G);
         await state.SetAsync(Guild, "k", "v1");
         await state.SetAsync(Guild, "k", "v2");
+        if (await ForksRefusedAsync(state, G, 2, ForkId))
+        {
+            return;
+        }
+
         await state.Timelines.ForkAsync(G, 2, ForkId);
         await state.SetAsync(ForkGuild, "k", "fork v3");
         await state.Timelines.PinAsync(ForkId, 1);

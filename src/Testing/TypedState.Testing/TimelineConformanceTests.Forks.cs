@@ -23,6 +23,11 @@ public abstract partial class TimelineConformanceTests
         await state.DeleteAsync(AgentB, "notes");
         await state.SetAsync(AgentA, "later", "source only");
 
+        if (await ForksRefusedAsync(state, G, forkPoint, ForkId))
+        {
+            return;
+        }
+
         var fork = await state.Timelines.ForkAsync(G, forkPoint, ForkId);
         Assert.Equal((ForkId, forkPoint, G, forkPoint, false), (fork.GuildId, fork.Head, fork.ForkedFrom, fork.ForkSequence, fork.IsPaused));
 
@@ -62,6 +67,11 @@ public abstract partial class TimelineConformanceTests
         await state.Timelines.StartAsync(G);
         await state.SetAsync(Guild, "a", "from the root");
         await state.SetAsync(Guild, "b", "root b");
+        if (await ForksRefusedAsync(state, G, 2, ForkId))
+        {
+            return;
+        }
+
         await state.Timelines.ForkAsync(G, 2, ForkId);
         await state.SetAsync(ForkGuild, "b", "fork b");
         await state.SetAsync(ForkGuild, "c", "fork c");
@@ -86,6 +96,10 @@ public abstract partial class TimelineConformanceTests
         await state.Timelines.StartAsync(G);
         await state.SetAsync(Guild, "k", "v");
         await state.SetAsync(StateOwner.Agent("taken", "x"), "k", "someone's");
+        if (await ForksRefusedAsync(state, G, 1, ForkId))
+        {
+            return;
+        }
 
         var beyond = await Assert.ThrowsAsync<StateTimelineException>(async () => await state.Timelines.ForkAsync(G, 2, ForkId));
         Assert.Equal((TimelineFailure.BeyondHead, 2L), (beyond.Failure, beyond.Sequence));
@@ -108,6 +122,11 @@ public abstract partial class TimelineConformanceTests
         var state = await CreateManagerAsync();
         await state.Timelines.StartAsync(G);
         await state.SetAsync(Guild, "k", "v");
+        if (await ForksRefusedAsync(state, G, 1, ForkId))
+        {
+            return;
+        }
+
         await state.Timelines.ForkAsync(G, 1, ForkId);
 
         var refused = await Assert.ThrowsAsync<StateTimelineException>(async () => await state.RemoveGuildAsync(G));
@@ -129,6 +148,11 @@ public abstract partial class TimelineConformanceTests
         await state.Timelines.StartAsync(G);
         await state.SetAsync(AgentA, "k", "v1");
         await state.SetAsync(AgentA, "k", "v2");
+        if (await ForksRefusedAsync(state, G, 2, ForkId))
+        {
+            return;
+        }
+
         await state.Timelines.ForkAsync(G, 2, ForkId);
 
         await state.RemoveAgentAsync(ForkId, "a1");

@@ -98,6 +98,11 @@ public abstract class TimelineSnapshotConformanceTests : TimelineConformanceBase
         await state.Timelines.StartAsync(G);
         await state.SetAsync(Guild, "plan", "shared");
         await state.SetAsync(AgentA, "notes", "shared");
+        if (await ForksRefusedAsync(state, G, 2, "left"))
+        {
+            return;
+        }
+
         await state.Timelines.ForkAsync(G, 2, "left");
         await state.SetAsync(Guild, "plan", "source moved on");
         await state.Timelines.ForkAsync(G, 3, "right");

@@ -18,6 +18,11 @@ namespace TypedState;
 /// the <see cref="StateQuarantine"/> instead, in its batch's commit, and the run goes on (a newer record still stops
 /// it). Reads upgrade older records in memory too, so the application works while this runs.
 /// </summary>
+/// <remarks>
+/// On a driver whose commits stay within one root (<see cref="IStateDriver.CommitsSpanRoots"/> false, such as Redis on
+/// a cluster) a batch holds the owners of one guild only, and a record of a guild or agent is copied into the
+/// quarantine just before its batch removes it (see <see cref="StateQuarantine"/>).
+/// </remarks>
 public sealed partial class StateMigrator
 {
     private readonly StateManager _manager;
@@ -78,6 +83,14 @@ public sealed partial class StateMigrator
             await foreach (var owner in _manager.Driver.ListOwnersAsync(schema.Scope, cancellationToken).ConfigureAwait(false))
             {
                 progress.Scanned++;
+
+                // Where one commit holds one root only, a batch holds one guild's owners (they are listed guild by guild).
+                if (batch.Count > 0 && !_manager.Driver.CommitsSpanRoots && batch[0].GuildId != owner.GuildId)
+                {
+                    await MigrateBatchAsync(schema, batch, progress, cancellationToken).ConfigureAwait(false);
+                    batch.Clear();
+                }
+
                 batch.Add(owner);
                 if (batch.Count == _options.BatchSize)
                 {
@@ -105,6 +118,7 @@ public sealed partial class StateMigrator
         for (var attempt = 1; ; attempt++)
         {
             var writes = new List<StateWrite>();
+            var copies = new List<StateWrite>();
             var quarantined = new List<(StateOwner Owner, long Version, string Id, string Reason)>();
             var current = 0;
             var upgrades = 0;
@@ -123,8 +137,9 @@ public sealed partial class StateMigrator
                 }
                 catch (StateException ex) when (_options.OnFailure == StateMigrationFailureAction.Quarantine && ex is CorruptStateException or StateTypeMismatchException or StateMigrationException or StateValueTooLargeException)
                 {
-                    // Moved in this batch's commit, on the version read, so a concurrent writer retries the batch.
-                    writes.AddRange(QuarantineEnvelope.MoveWrites(owner, stored, ex.Message, TimeProvider.System.GetUtcNow(), out var id));
+                    // Moved in this batch's commit (copied just before it where a commit holds one root), on the
+                    // version read, so a concurrent writer retries the batch.
+                    QuarantineCopies.Plan(_manager.Driver, owner, QuarantineEnvelope.MoveWrites(owner, stored, ex.Message, TimeProvider.System.GetUtcNow(), out var id), writes, copies);
                     quarantined.Add((owner, stored.Version, id, ex.Message));
                     continue;
                 }
@@ -148,7 +163,7 @@ public sealed partial class StateMigrator
 
             try
             {
-                await _manager.CommitAsync("migrate", writes, cancellationToken).ConfigureAwait(false);
+                await QuarantineCopies.CommitAsync(_manager, "migrate", writes, copies, cancellationToken).ConfigureAwait(false);
             }
             catch (StateConflictException) when (attempt < _options.MaxBatchAttempts)
             {

@@ -11,9 +11,14 @@ namespace TypedState;
 /// version read, so a concurrent writer makes it a conflict, never a loss.
 /// </summary>
 /// <remarks>
-/// The startup migrator quarantines the records it cannot upgrade when
+/// <para>On a driver whose commits stay within one root (<see cref="IStateDriver.CommitsSpanRoots"/> false, such as
+/// Redis on a cluster) the quarantine, in global state, and a guild's or agent's record cannot share a commit: a move is
+/// then two steps, the copy into the quarantine first and the removal of the original on the version read after (a
+/// conflict takes the copy back); a restore puts the record back first and removes its copy after. An error or a crash
+/// between the steps leaves a copy in the quarantine, never a loss.</para>
+/// <para>The startup migrator quarantines the records it cannot upgrade when
 /// <see cref="StateMigrationOptions.OnFailure"/> is <see cref="StateMigrationFailureAction.Quarantine"/>; operators
-/// list and restore them with <c>typedstate quarantine</c>.
+/// list and restore them with <c>typedstate quarantine</c>.</para>
 /// </remarks>
 public sealed class StateQuarantine
 {
@@ -52,8 +57,9 @@ public sealed class StateQuarantine
         }
 
         var at = _time.GetUtcNow();
-        var writes = QuarantineEnvelope.MoveWrites(owner, stored, reason, at, out var id);
-        await _manager.CommitAsync("quarantine", writes, cancellationToken).ConfigureAwait(false);
+        List<StateWrite> writes = [], copies = [];
+        QuarantineCopies.Plan(_manager.Driver, owner, QuarantineEnvelope.MoveWrites(owner, stored, reason, at, out var id), writes, copies);
+        await QuarantineCopies.CommitAsync(_manager, "quarantine", writes, copies, cancellationToken).ConfigureAwait(false);
         StateLog.Quarantined(_manager.Logger, owner, key, stored.Version, id, reason);
         return new QuarantinedRecord(id, owner, key, stored.Version, reason, at, stored.Value);
     }
@@ -111,12 +117,21 @@ public sealed class StateQuarantine
         var envelope = await ReadEnvelopeAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw new StateQuarantineException(QuarantineFailure.NotFound, id, $"No quarantined record has the id '{KeyRules.Printable(id)}'.");
         var record = QuarantineEnvelope.Decode(envelope);
-        StateWrite[] writes =
-        [
-            new StateWrite(record.Owner, record.Key, StateWriteKind.Set, record.Value, 0),
-            new StateWrite(StateOwner.Global, envelope.Key, StateWriteKind.Delete, ReadOnlyMemory<byte>.Empty, envelope.Version),
-        ];
-        var result = await _manager.CommitAsync("restore", writes, cancellationToken).ConfigureAwait(false);
+        var putBack = new StateWrite(record.Owner, record.Key, StateWriteKind.Set, record.Value, 0);
+        var removal = new StateWrite(StateOwner.Global, envelope.Key, StateWriteKind.Delete, ReadOnlyMemory<byte>.Empty, envelope.Version);
+        CommitResult result;
+        if (record.Owner.Scope == Scope.Global || _manager.Driver.CommitsSpanRoots)
+        {
+            result = await _manager.CommitAsync("restore", [putBack, removal], cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // Two roots: the record is put back first, then its copy leaves the quarantine; an error between leaves the
+            // record restored and its copy still listed (restoring it again conflicts), never a loss.
+            result = await _manager.CommitAsync("restore", [putBack], cancellationToken).ConfigureAwait(false);
+            await _manager.CommitAsync("restore", [removal], cancellationToken).ConfigureAwait(false);
+        }
+
         StateLog.QuarantineRestored(_manager.Logger, record.Owner, record.Key, id, result.Versions[0]);
         return result.Versions[0];
     }

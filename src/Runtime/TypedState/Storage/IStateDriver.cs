@@ -26,6 +26,16 @@ public interface IStateDriver : IAsyncDisposable
     string Name { get; }
 
     /// <summary>
+    /// Whether one commit may touch several roots at once: owners of different guilds, or a guild together with global
+    /// state (a guild's root holds its own records and those of its agents). True for most drivers (the default). A
+    /// sharded store keeps each root apart (the Redis driver on a Redis Cluster puts each in a hash slot of its own) and
+    /// refuses a batch over two roots with a <see cref="StateException"/> whose outcome is not applied; code that
+    /// batches many owners (the startup migrator, the quarantine) then commits one root at a time. A driver that learns
+    /// it from its server knows it once it has connected: after its first operation.
+    /// </summary>
+    bool CommitsSpanRoots => true;
+
+    /// <summary>
     /// Creates what the store needs before its first use (a database file and its tables, a schema), or checks it is
     /// there and reachable, so that another process can open the store at once; the operations do it themselves on
     /// first use otherwise. Repeatable and safe from many processes at once. The default does nothing.

@@ -1,0 +1,15 @@
+using TypedState.Storage;
+
+namespace TypedState.Tests.Redis.Cluster;
+
+/// <summary>
+/// The timeline conformance suite against the Redis driver on the run's three-master cluster, a fresh key prefix per driver. A fork would
+/// span two guild roots, so the cluster refuses it: the fork tests check the refusal.
+/// </summary>
+public sealed class RedisClusterTimelineConformanceTests : TimelineConformanceTests
+{
+    /// <inheritdoc />
+    protected override bool TransactionsStayWithinOneRoot => true;
+
+    protected override ValueTask<IStateDriver> CreateDriverAsync() => RedisClusterDrivers.CreateAsync("cluster-timeline");
+}
