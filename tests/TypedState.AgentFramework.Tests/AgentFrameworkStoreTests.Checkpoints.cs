@@ -179,6 +179,25 @@ public abstract partial class AgentFrameworkStoreTests
     }
 
     [Fact]
+    public async Task A_run_whose_summary_was_kept_in_the_global_list_by_an_earlier_version_is_still_listed()
+    {
+        var host = Open();
+        var store = Checkpoints(host);
+
+        // Before run summaries moved into the run's guild, the global list of runs held the whole summary.
+        await host.State.SetJsonAsync(StateOwner.Global, "maf/runs/run-o", """{"runId":"run-o","createdAt":"2026-01-01T00:00:00+00:00","lastCheckpointAt":"2026-01-02T00:00:00+00:00","checkpoints":3}"""u8.ToArray());
+        var old = Assert.Single(await store.ListRunsAsync().Where(r => r.RunId == "run-o").ToListAsync());
+        Assert.Equal(3, old.CheckpointsCreated);
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), old.CreatedAt);
+
+        // Its next checkpoint writes the summary into the guild, keeping when the run was created.
+        await store.CreateCheckpointAsync("run-o", s_data);
+        var moved = Assert.Single(await store.ListRunsAsync().Where(r => r.RunId == "run-o").ToListAsync());
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), moved.CreatedAt);
+        Assert.Equal(1, moved.CheckpointsCreated);
+    }
+
+    [Fact]
     public async Task The_checkpoint_index_is_in_commit_order_filters_by_parent_and_isolates_runs()
     {
         var store = Checkpoints(Open());

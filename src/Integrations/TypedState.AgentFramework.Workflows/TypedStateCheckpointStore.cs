@@ -62,7 +62,7 @@ public sealed class TypedStateCheckpointStore : JsonCheckpointStore
         var json = value.GetRawText();
         var checkpoint = new CheckpointInfo(sessionId, Guid.NewGuid().ToString("N"));
         var now = DateTimeOffset.UtcNow;
-        await NameRunAsync(sessionId, now).ConfigureAwait(false);
+        var createdAt = await NameRunAsync(sessionId, now).ConfigureAwait(false);
         await _state.RunTransactionAsync(
             async (transaction, ct) =>
             {
@@ -79,7 +79,7 @@ public sealed class TypedStateCheckpointStore : JsonCheckpointStore
                 }
 
                 var run = await transaction.GetAsync(owner, RunSummaryKey, CheckpointJsonContext.Default.RunEntry, ct).ConfigureAwait(false);
-                var summary = run.TryGetValue(out var existing) ? existing : new RunEntry { RunId = sessionId, CreatedAt = now };
+                var summary = run.TryGetValue(out var existing) ? existing : new RunEntry { RunId = sessionId, CreatedAt = createdAt };
                 summary.LastCheckpointAt = now;
                 summary.Checkpoints = sequence + 1;
                 await transaction.SetAsync(owner, RunSummaryKey, summary, CheckpointJsonContext.Default.RunEntry, cancellationToken: ct).ConfigureAwait(false);
@@ -144,6 +144,11 @@ public sealed class TypedStateCheckpointStore : JsonCheckpointStore
             {
                 yield return new StoredRun(run.RunId, run.CreatedAt, run.LastCheckpointAt, run.Checkpoints);
             }
+            else if (entry.Value.Checkpoints > 0)
+            {
+                // Written before run summaries moved into the run's guild: the global entry is the summary.
+                yield return new StoredRun(entry.Value.RunId, entry.Value.CreatedAt, entry.Value.LastCheckpointAt, entry.Value.Checkpoints);
+            }
         }
     }
 
@@ -178,13 +183,16 @@ public sealed class TypedStateCheckpointStore : JsonCheckpointStore
         await _state.DeleteAsync(StateOwner.Global, RunKey(runId), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Names the run in the global list of runs unless it is named there already (a write of its own).</summary>
-    private async ValueTask NameRunAsync(string runId, DateTimeOffset now)
+    /// <summary>
+    /// Names the run in the global list of runs unless it is named there already (a write of its own); returns when the
+    /// run was first named.
+    /// </summary>
+    private async ValueTask<DateTimeOffset> NameRunAsync(string runId, DateTimeOffset now)
     {
         var key = RunKey(runId);
-        if ((await _state.GetAsync(StateOwner.Global, key, CheckpointJsonContext.Default.RunEntry).ConfigureAwait(false)).Exists)
+        if ((await _state.GetAsync(StateOwner.Global, key, CheckpointJsonContext.Default.RunEntry).ConfigureAwait(false)).TryGetValue(out var named))
         {
-            return;
+            return named.CreatedAt;
         }
 
         try
@@ -195,6 +203,8 @@ public sealed class TypedStateCheckpointStore : JsonCheckpointStore
         {
             // Another writer of the run named it meanwhile.
         }
+
+        return now;
     }
 
     private static async ValueTask DeleteCheckpointAsync(IStateTransaction transaction, StateOwner owner, long sequence, CancellationToken cancellationToken)
