@@ -46,7 +46,9 @@ public sealed partial class RedisStateDriver
         // One root and no fence: the KEYS are the root's marker alone, an array shared by every such call.
         var sharedKeys = roots is null && fences.Count == 0;
         var keys = sharedKeys ? _owners.For(writes[0].Owner).MarkerKeys : new RedisKey[rootCount + fences.Count];
-        var seen = new RedisRootEpochs.Seen[rootCount];
+        // What was seen of each root (an array for a batch of several roots only).
+        var seenMany = rootCount == 1 ? null : new RedisRootEpochs.Seen[rootCount];
+        var seenFirst = default(RedisRootEpochs.Seen);
         var argCount = RedisScripts.CommitHeaderArgs + (rootCount * 2) + (fences.Count * 3) + (writes.Count * RedisScripts.CommitArgsPerWrite);
         var args = RentArgs(argCount);
         args[0] = fences.Count;
@@ -60,14 +62,23 @@ public sealed partial class RedisStateDriver
         for (var r = 0; r < rootCount; r++)
         {
             var root = roots is null ? _owners.For(writes[0].Owner) : roots[r].Owner;
-            seen[r] = _rootEpochs.Of(root.Root);
+            var seen = _rootEpochs.Of(root.Root);
+            if (seenMany is null)
+            {
+                seenFirst = seen;
+            }
+            else
+            {
+                seenMany[r] = seen;
+            }
+
             if (!sharedKeys)
             {
                 keys[k++] = root.Marker;
             }
 
-            args[a++] = seen[r].Epoch ?? RedisValue.EmptyString;
-            args[a++] = seen[r].Sequence;
+            args[a++] = seen.Epoch ?? RedisValue.EmptyString;
+            args[a++] = seen.Sequence;
         }
 
         for (var f = 0; f < fences.Count; f++)
@@ -130,7 +141,7 @@ public sealed partial class RedisStateDriver
                     // An empty epoch is the one the driver sent (the common case: no text to decode).
                     var epoch = (RedisValue)reply[2 + (2 * r)];
                     var root = roots is null ? _owners.For(writes[0].Owner) : roots[r].Owner;
-                    _rootEpochs.Saw(root.Root, epoch.IsNullOrEmpty ? seen[r].Epoch! : (string)epoch!, (long)reply[3 + (2 * r)]);
+                    _rootEpochs.Saw(root.Root, epoch.IsNullOrEmpty ? (seenMany?[r] ?? seenFirst).Epoch! : (string)epoch!, (long)reply[3 + (2 * r)]);
                 }
 
                 var first = 2 + (2 * answered);
@@ -147,7 +158,7 @@ public sealed partial class RedisStateDriver
                 return CommitResult.FencedOut((int)reply[1], (long)reply[2]);
             case 3:
                 var lost = (int)(long)reply[1];
-                await AdoptEpochAsync(database, roots is null ? _owners.For(writes[0].Owner) : roots[lost].Owner, seen[lost].Epoch).ConfigureAwait(false);
+                await AdoptEpochAsync(database, roots is null ? _owners.For(writes[0].Owner) : roots[lost].Owner, (seenMany?[lost] ?? seenFirst).Epoch).ConfigureAwait(false);
                 if (!commitId.IsNone)
                 {
                     if (_lostCommits.Count >= 4096)

@@ -6,12 +6,14 @@ namespace TypedState;
 // The commit's batch, read from the records touched as they are: no copy of the writes per commit.
 internal sealed partial class StateTransaction
 {
+    private static readonly StateWrite[] s_noAppends = [];
+
     /// <summary>
     /// The batch of a commit: one entry per record written (its write) or only read (a check of the version read), in
     /// the order the transaction first touched each, then the appends. Built over the transaction's own lists, which
     /// no longer change once the commit started (the transaction has ended then).
     /// </summary>
-    private sealed class Batch(IReadOnlyList<Pending> records, List<StateWrite> appends) : IReadOnlyList<StateWrite>
+    private sealed class Batch(IReadOnlyList<Pending> records, IReadOnlyList<StateWrite> appends) : IReadOnlyList<StateWrite>
     {
         public int Count => records.Count + appends.Count;
 
@@ -28,13 +30,16 @@ internal sealed partial class StateTransaction
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
+    /// <summary>The timeline appends of the transaction (none: no list is made until the first).</summary>
+    private IReadOnlyList<StateWrite> Appends => _appends is null ? s_noAppends : _appends;
+
     /// <summary>The batch of this transaction's records and appends.</summary>
     private Batch BuildBatch()
     {
         var entries = CountEntries();
         if (entries == _order.Count)
         {
-            return new Batch(_order, _appends);
+            return new Batch(_order, Appends);
         }
 
         // Some records were only touched (a key looked up in vain by a listing): they have no entry.
@@ -47,7 +52,7 @@ internal sealed partial class StateTransaction
             }
         }
 
-        return new Batch(records, _appends);
+        return new Batch(records, Appends);
     }
 
     /// <summary>How many entries the batch gets from the records touched: one per write, and one check per record read.</summary>

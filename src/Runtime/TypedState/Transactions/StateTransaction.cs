@@ -21,7 +21,7 @@ internal sealed partial class StateTransaction : IStateTransaction
     private readonly StateManager _manager;
     private readonly List<Pending> _order = new(ScannedRecords);
     private Dictionary<(StateOwner Owner, string Key), Pending>? _entries;
-    private readonly List<StateWrite> _appends = [];
+    private List<StateWrite>? _appends;
     private string? _endedAs;
 
     public StateTransaction(StateManager manager) => _manager = manager;
@@ -159,6 +159,7 @@ internal sealed partial class StateTransaction : IStateTransaction
     {
         EnsureActive();
         var write = GuildTimelines.AppendWrite(_manager, owner, domainEvent, typeInfo, eventId);
+        _appends ??= [];
         if (_appends.Any(appended => appended.Owner.GuildIdOrEmpty == owner.GuildIdOrEmpty && appended.Key == write.Key))
         {
             // The same id twice stores one event; within one batch, the first is the one.
@@ -226,7 +227,7 @@ internal sealed partial class StateTransaction : IStateTransaction
 
         _entries?.Clear();
         _order.Clear();
-        _appends.Clear();
+        _appends?.Clear();
     }
 
     /// <summary>The transaction's view of a record it wrote or read; null when that view is "absent".</summary>
