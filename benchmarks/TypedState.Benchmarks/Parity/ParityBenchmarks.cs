@@ -15,6 +15,8 @@ namespace TypedState.Benchmarks.Parity;
 /// (ABBA blocks, one ratio per round); <c>--aa</c> adds the raw client against itself, and PostgreSQL has a peer row,
 /// Marten against the raw client. Allocations are process-wide bytes per operation (SQLite's writer and the network
 /// clients' replies run on other threads).
+/// Redis rows add, for the writes, a floor row: the raw client doing the server work of the store's guarantees
+/// (commit ids, the epoch marker) against the plain raw client (RawRedisSide).
 /// Usage: <c>parity [--rounds 40] [--block-ms 25] [--filter TEXT] [--aa] [--alloc-profile]</c> (the last prints,
 /// instead of the comparisons, each selected row's allocations by type: AllocationProfile.cs); rows are named "SQLite get",
 /// "PostgreSQL transaction of 10 conditional writes", "A/A: Redis list 500 records", "PostgreSQL get (peer: Marten)".
@@ -82,13 +84,24 @@ public static class ParityBenchmarks
 
         if (Wanted(options, "Redis"))
         {
-            using var redis = await EphemeralRedis.StartAsync();
-            var typed = new TypedStateSide(new RedisStateManager(new RedisStateDriverOptions { Configuration = redis.Configuration, KeyPrefix = "ts" }));
-            var raw = new RawRedisSide(redis.Configuration);
-            await SeedAsync("redis-server (no persistence)", typed, raw.SeedAsync);
-            CompareAll("Redis", typed, raw, null, options);
+            // TYPEDSTATE_BENCH_REDIS=host:port uses a server started by hand (empty), e.g. to read its SLOWLOG or
+            // INFO commandstats after the run; otherwise the run starts its own.
+            var external = Environment.GetEnvironmentVariable("TYPEDSTATE_BENCH_REDIS");
+            using var redis = string.IsNullOrEmpty(external) ? await EphemeralRedis.StartAsync() : null;
+            var configuration = redis?.Configuration ?? external!;
+            var typed = new TypedStateSide(new RedisStateManager(new RedisStateDriverOptions { Configuration = configuration, KeyPrefix = "ts" }));
+            var raw = new RawRedisSide(configuration);
+            var floor = new RawRedisSide(configuration, rememberCommits: true);
+            await SeedAsync("redis-server (no persistence)", typed, async () =>
+            {
+                await raw.SeedAsync();
+                await floor.SeedAsync();
+            });
+            floor.Prepare();
+            CompareAll("Redis", typed, raw, null, options, floor);
             await typed.DisposeAsync();
             await raw.DisposeAsync();
+            await floor.DisposeAsync();
         }
 
         Console.WriteLine();
@@ -98,7 +111,8 @@ public static class ParityBenchmarks
     }
 
     private static bool Wanted(BenchmarkArguments options, string backend) =>
-        s_ops.Any(op => options.Selected($"{backend} {op.Name}") || options.Selected($"A/A: {backend} {op.Name}") || options.Selected($"{backend} {op.Name} (peer: Marten)"));
+        s_ops.Any(op => options.Selected($"{backend} {op.Name}") || options.Selected($"A/A: {backend} {op.Name}") || options.Selected($"{backend} {op.Name} (peer: Marten)")
+            || options.Selected($"{backend} {op.Name} (floor: raw + commit ids)"));
 
     private static async Task SeedAsync(string server, TypedStateSide typed, Func<Task> seedOthers)
     {
@@ -113,7 +127,11 @@ public static class ParityBenchmarks
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     }
 
-    private static void CompareAll(string backend, TypedStateSide typed, ParitySide raw, ParitySide? peer, BenchmarkArguments options)
+    /// <summary>
+    /// Every operation of one backend; <paramref name="floor"/> (Redis) is the raw client doing the server work the
+    /// store's guarantees add to a write (commit ids, the epoch marker), compared with the plain raw client.
+    /// </summary>
+    private static void CompareAll(string backend, TypedStateSide typed, ParitySide raw, ParitySide? peer, BenchmarkArguments options, ParitySide? floor = null)
     {
         typed.Prepare();
         raw.Prepare();
@@ -140,6 +158,11 @@ public static class ParityBenchmarks
             if (peer is not null && peer.Supports(op) && options.Selected(row + " (peer: Marten)"))
             {
                 Compare(row + " (peer: Marten)", new SideOp(raw, op), new SideOp(peer, op), options.Rounds, options.BlockMs, processAllocations: true);
+            }
+
+            if (floor is not null && floor.Supports(op) && options.Selected(row + " (floor: raw + commit ids)"))
+            {
+                Compare(row + " (floor: raw + commit ids)", new SideOp(raw, op), new SideOp(floor, op), options.Rounds, options.BlockMs, processAllocations: true);
             }
         }
     }
