@@ -58,8 +58,7 @@ public static class ParityBenchmarks
                 floor.Seed();
                 return Task.CompletedTask;
             });
-            CompareAll("SQLite", typed, raw, null, options);
-            CompareFloor("SQLite", typed, raw, floor, options);
+            CompareAll("SQLite", typed, raw, null, options, floor);
             await typed.DisposeAsync();
             await raw.DisposeAsync();
             await floor.DisposeAsync();
@@ -89,13 +88,23 @@ public static class ParityBenchmarks
 
         if (Wanted(options, "Redis"))
         {
-            using var redis = await EphemeralRedis.StartAsync();
-            var typed = new TypedStateSide(new RedisStateManager(new RedisStateDriverOptions { Configuration = redis.Configuration, KeyPrefix = "ts" }));
-            var raw = new RawRedisSide(redis.Configuration);
-            await SeedAsync("redis-server (no persistence)", typed, raw.SeedAsync);
-            CompareAll("Redis", typed, raw, null, options);
+            // TYPEDSTATE_BENCH_REDIS=host:port uses a server started by hand (empty), e.g. to read its SLOWLOG or
+            // INFO commandstats after the run; otherwise the run starts its own.
+            var external = Environment.GetEnvironmentVariable("TYPEDSTATE_BENCH_REDIS");
+            using var redis = string.IsNullOrEmpty(external) ? await EphemeralRedis.StartAsync() : null;
+            var configuration = redis?.Configuration ?? external!;
+            var typed = new TypedStateSide(new RedisStateManager(new RedisStateDriverOptions { Configuration = configuration, KeyPrefix = "ts" }));
+            var raw = new RawRedisSide(configuration);
+            var floor = new RawRedisSide(configuration, rememberCommits: true);
+            await SeedAsync("redis-server (no persistence)", typed, async () =>
+            {
+                await raw.SeedAsync();
+                await floor.SeedAsync();
+            });
+            CompareAll("Redis", typed, raw, null, options, floor);
             await typed.DisposeAsync();
             await raw.DisposeAsync();
+            await floor.DisposeAsync();
         }
 
         Console.WriteLine();
@@ -109,7 +118,7 @@ public static class ParityBenchmarks
             || options.Selected(FloorRow($"{backend} {op.Name}")) || options.Selected(FloorStepRow($"{backend} {op.Name}")));
 
     /// <summary>TypedState against the raw client that also does the store's guarantee work.</summary>
-    private static string FloorRow(string row) => row + " (floor: raw with the store's commit id and locks)";
+    private static string FloorRow(string row) => row + " (floor: raw with the store's guarantees)";
 
     /// <summary>The raw client against itself doing the store's guarantee work too: what the guarantees cost.</summary>
     private static string FloorStepRow(string row) => "(step) " + row + ": raw vs the floor";
@@ -128,9 +137,10 @@ public static class ParityBenchmarks
     }
 
     /// <summary>
-    /// Every selected row of a backend. With <paramref name="floor"/> (the raw client that also does the store's
-    /// guarantee work, RawPostgresFloorSide), each write and the lock get two more rows: "(step) … raw vs the floor",
-    /// what the guarantees cost a raw client, and "… (floor)", TypedState against that floor.
+    /// Every selected row of a backend. With <paramref name="floor"/> (the raw client that also does the server work of
+    /// the store's guarantees: commit ids on every backend, the guild lock on PostgreSQL, the epoch marker on Redis),
+    /// each write and the lock get two more rows: "(step) … raw vs the floor", what the guarantees cost a raw client,
+    /// and "… (floor: …)", TypedState against that floor.
     /// </summary>
     private static void CompareAll(string backend, TypedStateSide typed, ParitySide raw, ParitySide? peer, BenchmarkArguments options, ParitySide? floor = null)
     {
@@ -157,7 +167,7 @@ public static class ParityBenchmarks
                 Compare("A/A: " + row, new SideOp(raw, op), new SideOp(raw, op), options.Rounds, options.BlockMs, processAllocations: true);
             }
 
-            if (floor is not null && op is not (ParityOp.Get or ParityOp.List))
+            if (floor is not null && floor.Supports(op) && op is not (ParityOp.Get or ParityOp.List))
             {
                 var floorRow = FloorRow(row);
                 if (options.Selected(floorRow))
@@ -175,34 +185,6 @@ public static class ParityBenchmarks
             if (peer is not null && peer.Supports(op) && options.Selected(row + " (peer: Marten)"))
             {
                 Compare(row + " (peer: Marten)", new SideOp(raw, op), new SideOp(peer, op), options.Rounds, options.BlockMs, processAllocations: true);
-            }
-        }
-    }
-
-    /// <summary>
-    /// The writes against a raw client that also remembers a commit id per commit (the guarantee's own cost): the
-    /// floor against the raw client, and TypedState against the floor. Rows "SQLite set (floor: raw with commit ids)"
-    /// and "SQLite set (TypedState ÷ raw with commit ids)".
-    /// </summary>
-    private static void CompareFloor(string backend, TypedStateSide typed, RawSqliteSide raw, RawSqliteSide floor, BenchmarkArguments options)
-    {
-        floor.Prepare();
-        foreach (var (op, name) in s_ops)
-        {
-            if (op is not (ParityOp.Set or ParityOp.CompareAndSet or ParityOp.Delete or ParityOp.Transaction) || options.AllocationProfile)
-            {
-                continue;
-            }
-
-            var row = $"{backend} {name}";
-            if (options.Selected(row + " (floor: raw with commit ids)"))
-            {
-                Compare(row + " (floor: raw with commit ids)", new SideOp(raw, op), new SideOp(floor, op), options.Rounds, options.BlockMs, processAllocations: true);
-            }
-
-            if (options.Selected(row + " (TypedState ÷ raw with commit ids)"))
-            {
-                Compare(row + " (TypedState ÷ raw with commit ids)", new SideOp(floor, op), new SideOp(typed, op), options.Rounds, options.BlockMs, processAllocations: true);
             }
         }
     }

@@ -8,6 +8,9 @@ namespace TypedState.Benchmarks.Parity;
 /// value, <c>n</c> the version) and a sorted set of each owner's keys. A get is one <c>HMGET</c>; writes are Lua
 /// scripts (the version check and the index update must be atomic), sent by SHA after the first call; a listing is one
 /// script that reads the owner's index and each record; a lock is <c>SET NX PX</c> and a compare-and-delete script.
+/// With <c>rememberCommits</c> (key prefix <c>rf</c>: the floor row), every write script also does the server work the
+/// driver's commit adds for its guarantees: it looks up a fresh commit id (answering the remembered result for a
+/// repeat), reads and counts the root's epoch marker, and remembers the id with an expiry (<c>SET … PX</c>).
 /// </summary>
 public sealed class RawRedisSide : ParitySide
 {
@@ -64,7 +67,34 @@ public sealed class RawRedisSide : ParitySide
         return 0
         """;
 
+    // The floor's additions around each write script: the commit id looked up first, the marker read and counted,
+    // the id remembered with the write's result; the write's own body runs as a function in between.
+    private const string RememberHead = """
+        local id = ARGV[#ARGV]
+        local remember = 'rf:c:' .. id
+        local known = redis.call('GET', remember)
+        if known then return tonumber(known) end
+        local marker = redis.call('HMGET', 'rf:e', 'epoch', 'seq')
+        local function body()
+
+        """;
+
+    private const string RememberTail = """
+
+        end
+        local r = body()
+        redis.call('HINCRBY', 'rf:e', 'seq', 1)
+        redis.call('SET', remember, type(r) == 'table' and table.concat(r, ',') or tostring(r), 'PX', 600000)
+        return r
+        """;
+
     private static readonly RedisValue[] s_fields = ["v", "n"];
+    private readonly string _prefix;
+    private readonly bool _rememberCommits;
+    private readonly string _set;
+    private readonly string _cas;
+    private readonly string _delete;
+    private readonly string _transaction;
     private readonly ConnectionMultiplexer _multiplexer;
     private readonly IDatabase _db;
     private readonly string _writeRecordPrefix;
@@ -76,8 +106,14 @@ public sealed class RawRedisSide : ParitySide
     private readonly RedisKey[] _transactionKeys = new RedisKey[ParityData.TransactionWrites + 1];
     private readonly RedisValue[] _transactionArgs = new RedisValue[3 * ParityData.TransactionWrites];
 
-    public RawRedisSide(string configuration)
+    public RawRedisSide(string configuration, bool rememberCommits = false)
     {
+        _rememberCommits = rememberCommits;
+        _prefix = rememberCommits ? "rf" : "rw";
+        _set = Remembering(SetScript);
+        _cas = Remembering(CasScript);
+        _delete = Remembering(DeleteScript);
+        _transaction = Remembering(TransactionScript);
         var options = ConfigurationOptions.Parse(configuration);
         options.AbortOnConnectFail = false;
         _multiplexer = ConnectionMultiplexer.Connect(options);
@@ -87,7 +123,7 @@ public sealed class RawRedisSide : ParitySide
         _getRecordPrefix = RecordPrefix(ParityData.GetOwner);
         _listIndex = Index(ParityData.ListOwner);
         _listRecordPrefix = RecordPrefix(ParityData.ListOwner);
-        _lock = "rw:l:" + ParityData.RawOwner(ParityData.WriteOwner) + ":" + ParityData.LockKey;
+        _lock = _prefix + ":l:" + ParityData.RawOwner(ParityData.WriteOwner) + ":" + ParityData.LockKey;
         for (var i = 0; i < ParityData.TransactionWrites; i++)
         {
             var key = ParityData.Key(ParityData.TransactionKeys + i);
@@ -98,9 +134,17 @@ public sealed class RawRedisSide : ParitySide
         _transactionKeys[^1] = _writeIndex;
     }
 
-    private static string RecordPrefix(int owner) => "rw:r:" + ParityData.RawOwner(owner) + ":";
+    private string RecordPrefix(int owner) => _prefix + ":r:" + ParityData.RawOwner(owner) + ":";
 
-    private static RedisKey Index(int owner) => "rw:i:" + ParityData.RawOwner(owner);
+    private RedisKey Index(int owner) => _prefix + ":i:" + ParityData.RawOwner(owner);
+
+    /// <summary>Whether the side has the operation: the floor has the writes only.</summary>
+    public override bool Supports(ParityOp op) => !_rememberCommits || op is ParityOp.Set or ParityOp.CompareAndSet or ParityOp.Delete or ParityOp.Transaction;
+
+    private string Remembering(string script) => _rememberCommits ? RememberHead + script + RememberTail : script;
+
+    /// <summary>The write's arguments, and for the floor a fresh commit id after them.</summary>
+    private RedisValue[] WithCommitId(RedisValue[] args) => _rememberCommits ? [.. args, Guid.NewGuid().ToString("N")] : args;
 
     /// <summary>Writes the data set, pipelined one owner at a time.</summary>
     public async Task SeedAsync()
@@ -129,22 +173,22 @@ public sealed class RawRedisSide : ParitySide
         return fields[0].IsNull ? throw new InvalidOperationException("absent") : JsonSerializer.Deserialize((byte[])fields[0]!, ParityData.TypeInfo)!.Count + (long)fields[1];
     }
 
-    protected override long WriteOne(string key) => ScriptAsync(SetScript, key, [ParityData.Serialize(Value), key]).GetAwaiter().GetResult();
+    protected override long WriteOne(string key) => ScriptAsync(_set, key, [ParityData.Serialize(Value), key]).GetAwaiter().GetResult();
 
     protected override long CompareAndSet(string key, long expected)
     {
-        var version = ScriptAsync(CasScript, key, [ParityData.Serialize(Value), key, expected]).GetAwaiter().GetResult();
+        var version = ScriptAsync(_cas, key, [ParityData.Serialize(Value), key, expected]).GetAwaiter().GetResult();
         return version >= 0 ? version : throw new InvalidOperationException("conflict");
     }
 
     protected override long Delete(string key)
     {
         WriteOne(key);
-        return ScriptAsync(DeleteScript, key, [key]).GetAwaiter().GetResult();
+        return ScriptAsync(_delete, key, [key]).GetAwaiter().GetResult();
     }
 
     private async Task<long> ScriptAsync(string script, string key, RedisValue[] args) =>
-        (long)(await _db.ScriptEvaluateAsync(script, [_writeRecordPrefix + key, _writeIndex], args));
+        (long)(await _db.ScriptEvaluateAsync(script, [_writeRecordPrefix + key, _writeIndex], WithCommitId(args)));
 
     protected override long Transaction(long[] versions) => TransactionAsync(versions).GetAwaiter().GetResult();
 
@@ -157,7 +201,7 @@ public sealed class RawRedisSide : ParitySide
             _transactionArgs[versions.Length + i] = versions[i];
         }
 
-        var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(TransactionScript, _transactionKeys, _transactionArgs))!;
+        var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(_transaction, _transactionKeys, WithCommitId(_transactionArgs)))!;
         if ((long)reply[0] < 0)
         {
             throw new InvalidOperationException("conflict");

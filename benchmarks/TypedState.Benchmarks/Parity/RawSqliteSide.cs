@@ -164,6 +164,9 @@ public sealed class RawSqliteSide : ParitySide
         return _unlock.ExecuteNonQuery();
     }
 
+    /// <inheritdoc/>
+    public override bool Supports(ParityOp op) => _rememberCommit is null || op is ParityOp.Set or ParityOp.CompareAndSet or ParityOp.Delete or ParityOp.Transaction;
+
     public override ValueTask DisposeAsync()
     {
         _connection.Dispose();

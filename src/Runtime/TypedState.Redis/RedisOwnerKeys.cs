@@ -25,12 +25,16 @@ internal sealed class RedisOwnerKeys
         Member = Encoding.UTF8.GetBytes(RedisKeys.OwnerMember(owner));
         Root = keys.RootOf(owner);
         Marker = RedisKeys.Marker(Root);
+        MarkerKeys = [Marker];
         RecordBase = keys.RecordBase(owner);
         _recordPrefix = Encoding.UTF8.GetBytes(RecordBase);
         Index = keys.Index(owner);
         LockTokens = keys.LockTokens(owner);
         HeldLocks = keys.HeldLocks(owner);
         LockOwners = RedisKeys.LockOwners(Root);
+        LockOwnerMember = Encoding.UTF8.GetBytes(RedisKeys.LockOwnerMember(owner));
+        AcquireLockKeys = [LockTokens, HeldLocks, LockOwners];
+        LockKeys = [LockTokens, HeldLocks];
         Metas = owner.Scope switch
         {
             Scope.Agent => [keys.Meta(StateOwner.Guild(owner.GuildIdOrEmpty)), keys.Meta(owner)],
@@ -47,8 +51,20 @@ internal sealed class RedisOwnerKeys
     /// <summary>The marker of <see cref="Root"/>; the key scripts about the owner are routed by.</summary>
     public RedisKey Marker { get; }
 
+    /// <summary>The KEYS of a script routed by <see cref="Marker"/> alone. Shared: not to be modified.</summary>
+    public RedisKey[] MarkerKeys { get; }
+
     /// <summary>The set of the root's owners with locks.</summary>
     public RedisKey LockOwners { get; }
+
+    /// <summary>The owner as a member of <see cref="LockOwners"/> (<see cref="RedisKeys.LockOwnerMember"/>).</summary>
+    public RedisValue LockOwnerMember { get; }
+
+    /// <summary>The KEYS of the lock acquire script. Shared: not to be modified.</summary>
+    public RedisKey[] AcquireLockKeys { get; }
+
+    /// <summary>The KEYS of the lock renew and release scripts. Shared: not to be modified.</summary>
+    public RedisKey[] LockKeys { get; }
 
     /// <summary>The owner as written in names (<see cref="RedisKeys.OwnerTag"/>).</summary>
     public RedisValue Tag { get; }

@@ -19,7 +19,8 @@ internal static partial class RedisScripts
     /// every write.
     /// KEYS: the marker of each root the batch touches (<c>&lt;root&gt;e</c>, the first also keeps the commit id),
     /// then per fence the owner's lock tokens. ARGV: fence count, write count, the store root, root count, the commit
-    /// id (empty for none), its retention in milliseconds, an epoch id for a marker made now; per root: the epoch the
+    /// id (empty for none), its retention in milliseconds, the driver's id (a marker made now takes
+    /// <c>&lt;driver id&gt;-&lt;server microseconds&gt;</c> as its epoch); per root: the epoch the
     /// driver saw (empty for none), the highest commit sequence it saw; per fence: <c>o</c>
     /// (owner fence) or <c>k</c>, the key resource, the token; per write: <c>s</c>/<c>d</c>/<c>c</c> (set, delete,
     /// check), the expected version (empty for any), the value, the key, the owner tag, the guild tag (empty for
@@ -34,7 +35,8 @@ internal static partial class RedisScripts
     /// set, delete of a live record and new append to a guild with a timeline then adds an entry at the next
     /// sequence, with its history member; an append whose id the timeline (or, up to the fork point, a source)
     /// holds adds nothing and answers that entry's sequence.</para>
-    /// Returns <c>{0, root count (0 for a remembered commit), (epoch, commit sequence) per root, version…}</c>,
+    /// Returns <c>{0, root count (0 for a remembered commit), (epoch, commit sequence) per root, version…}</c> (the
+    /// epoch empty when it is the one the driver sent, so the common answer carries no text),
     /// <c>{1, write index, live version}</c>, <c>{2, fence index, newest token}</c>, <c>{3, root index, the root's
     /// epoch}</c> or <c>{4, write index, paused-at or -1}</c>.
     /// </summary>
@@ -62,7 +64,7 @@ internal static partial class RedisScripts
           if ARGV[a] ~= '' and (store[1] ~= ARGV[a] or tonumber(store[3] or 0) < tonumber(ARGV[a + 1])) then
             return { 3, r - 1, store[1] or '' }
           end
-          stores[r] = { epoch = store[1], floor = tonumber(store[2] or 0), tl = store[4] }
+          stores[r] = { epoch = store[1], floor = tonumber(store[2] or 0), tl = store[4], seen = ARGV[a] }
           ridx[string.sub(KEYS[r], 1, -2)] = stores[r]
           a = a + 2
         end
@@ -237,10 +239,14 @@ internal static partial class RedisScripts
         local out = { 0, nr }
         for r = 1, nr do
           if not stores[r].epoch then
-            redis.call('HSET', KEYS[r], 'epoch', ARGV[7], 'floor', stores[r].floor)
-            stores[r].epoch = ARGV[7]
+            if not now then
+              local time = redis.call('TIME')
+              now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+            end
+            stores[r].epoch = ARGV[7] .. '-' .. string.format('%.0f', now)
+            redis.call('HSET', KEYS[r], 'epoch', stores[r].epoch, 'floor', stores[r].floor)
           end
-          out[#out + 1] = stores[r].epoch
+          out[#out + 1] = stores[r].epoch == stores[r].seen and '' or stores[r].epoch
           out[#out + 1] = redis.call('HINCRBY', KEYS[r], 'seq', 1)
         end
         local parts = {}

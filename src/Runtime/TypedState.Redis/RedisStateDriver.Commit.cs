@@ -9,12 +9,19 @@ namespace TypedState.Redis;
 // version, then applies every write, or applies nothing.
 public sealed partial class RedisStateDriver
 {
-    // The ARGV array of a single write without fences (the common case), reused by one call at a time: a call takes
-    // it (or allocates when another call holds it) and gives it back, cleared, once the script has answered.
-    private RedisValue[]? _singleArgs;
+    // The largest ARGV array kept for reuse (a batch of about 70 writes).
+    private const int MaxReusedArgs = 512;
+
+    // ARGV arrays kept for reuse, one per length (a script takes its arguments as an array of exactly their count): a
+    // call takes the one of its length (or allocates when another call holds it) and gives it back, cleared, once the
+    // script has answered.
+    private readonly RedisValue[]?[] _argsByLength = new RedisValue[]?[MaxReusedArgs + 1];
+
+    // Names this driver in the epochs of the markers its commits make (with the server clock): unique per marker.
+    private readonly RedisValue _epochSource = Guid.NewGuid().ToString("N");
 
     // Commit ids whose batch found the server's data lost (bounded): repeats of them are refused the same way.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _lostCommits = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _lostCommits = new();
 
     /// <inheritdoc />
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -26,45 +33,66 @@ public sealed partial class RedisStateDriver
         cancellationToken.ThrowIfCancellationRequested();
 
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        if (!commitId.IsNone && _lostCommits.ContainsKey(commitId.ToString()))
+        if (!commitId.IsNone && _lostCommits.ContainsKey(commitId.Value))
         {
             // A repeat of a batch whose attempt found the data lost: it may have been applied before the loss and lost
             // with it, so applying it now could build on state that is gone. It stays reported as the loss.
             throw new RedisDataLossException(KeyPrefix);
         }
 
-        var roots = RootsOf(writes, fences);
-        var keys = new RedisKey[roots.Count + fences.Count];
-        var argCount = RedisScripts.CommitHeaderArgs + (roots.Count * 2) + (fences.Count * 3) + (writes.Count * RedisScripts.CommitArgsPerWrite);
-        var single = writes.Count == 1 && fences.Count == 0;
-        var args = (single ? Interlocked.Exchange(ref _singleArgs, null) : null) ?? new RedisValue[argCount];
+        // A batch of one guild, or of global state alone (the common case), touches one root: its first write's.
+        var roots = OneRoot(writes, fences) ? null : RootsOf(writes, fences);
+        var rootCount = roots?.Count ?? 1;
+        // One root and no fence: the KEYS are the root's marker alone, an array shared by every such call.
+        var sharedKeys = roots is null && fences.Count == 0;
+        var keys = sharedKeys ? _owners.For(writes[0].Owner).MarkerKeys : new RedisKey[rootCount + fences.Count];
+        // What was seen of each root (an array for a batch of several roots only).
+        var seenMany = rootCount == 1 ? null : new RedisRootEpochs.Seen[rootCount];
+        var seenFirst = default(RedisRootEpochs.Seen);
+        var argCount = RedisScripts.CommitHeaderArgs + (rootCount * 2) + (fences.Count * 3) + (writes.Count * RedisScripts.CommitArgsPerWrite);
+        var args = RentArgs(argCount);
         args[0] = fences.Count;
         args[1] = writes.Count;
         args[2] = _root;
-        args[3] = roots.Count;
-        args[4] = commitId.IsNone ? RedisValue.EmptyString : commitId.ToString();
+        args[3] = rootCount;
+        args[4] = commitId.IsNone ? RedisValue.EmptyString : CommitIdText(commitId);
         args[5] = _commitIdRetentionMs;
-        args[6] = NewEpochId();
+        args[6] = _epochSource;
         int k = 0, a = RedisScripts.CommitHeaderArgs;
-        var seen = new RedisRootEpochs.Seen[roots.Count];
-        foreach (var (root, _) in roots)
+        for (var r = 0; r < rootCount; r++)
         {
-            seen[k] = _rootEpochs.Of(root.Root);
-            keys[k++] = root.Marker;
-            args[a++] = seen[k - 1].Epoch ?? RedisValue.EmptyString;
-            args[a++] = seen[k - 1].Sequence;
+            var root = roots is null ? _owners.For(writes[0].Owner) : roots[r].Owner;
+            var seen = _rootEpochs.Of(root.Root);
+            if (seenMany is null)
+            {
+                seenFirst = seen;
+            }
+            else
+            {
+                seenMany[r] = seen;
+            }
+
+            if (!sharedKeys)
+            {
+                keys[k++] = root.Marker;
+            }
+
+            args[a++] = seen.Epoch ?? RedisValue.EmptyString;
+            args[a++] = seen.Sequence;
         }
 
-        foreach (var fence in fences)
+        for (var f = 0; f < fences.Count; f++)
         {
+            var fence = fences[f];
             keys[k++] = _owners.For(fence.Owner).LockTokens;
             args[a++] = fence.Key is null ? "o" : "k";
             args[a++] = RedisKeys.LockResource(fence.Key);
             args[a++] = fence.Token;
         }
 
-        foreach (var write in writes)
+        for (var w = 0; w < writes.Count; w++)
         {
+            var write = writes[w];
             var owner = _owners.For(write.Owner);
             args[a++] = write.Kind switch
             {
@@ -82,21 +110,38 @@ public sealed partial class RedisStateDriver
             args[a++] = owner.Member;
         }
 
-        var reply = await EvaluateCommitAsync(database, keys, args, cancellationToken).ConfigureAwait(false);
-        if (single)
+        RedisResult[]? reply = null;
+        if (!cancellationToken.CanBeCanceled)
         {
-            // Answered, so the client is done with the array (after a failure it may not be: it is dropped).
-            Array.Clear(args);
-            Volatile.Write(ref _singleArgs, args);
+            // Nothing can stop the wait: sent by SHA1 and awaited here, with no task of the wait's own.
+            try
+            {
+                reply = (RedisResult[])(await RedisHotScripts.Commit.SendAsync(database, keys, args).ConfigureAwait(false))!;
+            }
+            catch (RedisServerException ex) when (RedisPreparedScript.NotRun(ex))
+            {
+                // Nothing ran: sent again by text, below.
+            }
+            catch (Exception ex) when (RedisCommitFailures.MayHaveRun(ex))
+            {
+                throw AnswerLost(ex);
+            }
         }
 
+        reply ??= await EvaluateCommitAsync(database, keys, args, cancellationToken).ConfigureAwait(false);
+
+        // Answered, so the client is done with the array (after a failure it may not be: it is dropped).
+        ReturnArgs(args);
         switch ((long)reply[0])
         {
             case 0:
                 var answered = (int)(long)reply[1];
                 for (var r = 0; r < answered; r++)
                 {
-                    _rootEpochs.Saw(roots[r].Owner.Root, (string)reply[2 + (2 * r)]!, (long)reply[3 + (2 * r)]);
+                    // An empty epoch is the one the driver sent (the common case: no text to decode).
+                    var epoch = (RedisValue)reply[2 + (2 * r)];
+                    var root = roots is null ? _owners.For(writes[0].Owner) : roots[r].Owner;
+                    _rootEpochs.Saw(root.Root, epoch.IsNullOrEmpty ? (seenMany?[r] ?? seenFirst).Epoch! : (string)epoch!, (long)reply[3 + (2 * r)]);
                 }
 
                 var first = 2 + (2 * answered);
@@ -113,7 +158,7 @@ public sealed partial class RedisStateDriver
                 return CommitResult.FencedOut((int)reply[1], (long)reply[2]);
             case 3:
                 var lost = (int)(long)reply[1];
-                await AdoptEpochAsync(database, roots[lost].Owner, seen[lost].Epoch).ConfigureAwait(false);
+                await AdoptEpochAsync(database, roots is null ? _owners.For(writes[0].Owner) : roots[lost].Owner, (seenMany?[lost] ?? seenFirst).Epoch).ConfigureAwait(false);
                 if (!commitId.IsNone)
                 {
                     if (_lostCommits.Count >= 4096)
@@ -121,7 +166,7 @@ public sealed partial class RedisStateDriver
                         _lostCommits.Clear();
                     }
 
-                    _lostCommits.TryAdd(commitId.ToString(), 0);
+                    _lostCommits.TryAdd(commitId.Value, 0);
                 }
 
                 throw new RedisDataLossException(KeyPrefix);
@@ -129,6 +174,56 @@ public sealed partial class RedisStateDriver
                 return CommitResult.TimelineRefused((int)reply[1], (long)reply[2]);
             default:
                 throw new InvalidOperationException($"The Redis commit script returned the unknown status {(long)reply[0]}.");
+        }
+    }
+
+    /// <summary>Whether every write and fence of a batch (with at least one write) lies under its first write's root.</summary>
+    private bool OneRoot(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences)
+    {
+        if (writes.Count == 0)
+        {
+            return false;
+        }
+
+        var root = _owners.For(writes[0].Owner).Root;
+        for (var i = 1; i < writes.Count; i++)
+        {
+            if (!string.Equals(_owners.For(writes[i].Owner).Root, root, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        for (var i = 0; i < fences.Count; i++)
+        {
+            if (!string.Equals(_owners.For(fences[i].Owner).Root, root, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The commit id as the script stores it: 32 lowercase hexadecimal digits, as UTF-8.</summary>
+    private static byte[] CommitIdText(CommitId commitId)
+    {
+        var text = new byte[32];
+        commitId.Value.TryFormat(text, out _, "N");
+        return text;
+    }
+
+    /// <summary>An ARGV array of exactly <paramref name="length"/> entries, reused when one is free.</summary>
+    private RedisValue[] RentArgs(int length) =>
+        (length <= MaxReusedArgs ? Interlocked.Exchange(ref _argsByLength[length], null) : null) ?? new RedisValue[length];
+
+    /// <summary>Gives back an array of <see cref="RentArgs"/> once the script has answered.</summary>
+    private void ReturnArgs(RedisValue[] args)
+    {
+        if (args.Length <= MaxReusedArgs)
+        {
+            Array.Clear(args);
+            Volatile.Write(ref _argsByLength[args.Length], args);
         }
     }
 
@@ -181,9 +276,11 @@ public sealed partial class RedisStateDriver
     /// the caller stopped waiting after it was handed to the connection) becomes a
     /// <see cref="CommitOutcomeUnknownException"/>; any other means nothing was applied and passes through.
     /// </summary>
+    /// <remarks>Sent by text: a call that may be canceled (its wait ends with the cancellation), or one the server could not run by SHA1.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<RedisResult[]> EvaluateCommitAsync(IDatabase database, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
-        var pending = RedisScriptCalls.RunAsync(database, RedisScripts.Commit, keys, args);
+        var pending = RedisHotScripts.Commit.ResendAsync(database, keys, args);
         try
         {
             return (RedisResult[])(await pending.WaitAsync(cancellationToken).ConfigureAwait(false))!;
@@ -196,7 +293,11 @@ public sealed partial class RedisStateDriver
         }
         catch (Exception ex) when (RedisCommitFailures.MayHaveRun(ex))
         {
-            throw new CommitOutcomeUnknownException($"The Redis commit may have been applied, but its answer was lost: {ex.Message}", ex);
+            throw AnswerLost(ex);
         }
     }
+
+    /// <summary>The error of a commit that may have reached the server but whose answer was lost.</summary>
+    private static CommitOutcomeUnknownException AnswerLost(Exception exception) =>
+        new($"The Redis commit may have been applied, but its answer was lost: {exception.Message}", exception);
 }

@@ -14,12 +14,22 @@ public sealed partial class RedisStateDriver
         cancellationToken.ThrowIfCancellationRequested();
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ownerKeys = _owners.For(owner);
-        var reply = await RedisScriptCalls.RunAsync(
-                database,
-                RedisScripts.AcquireLock,
-                [ownerKeys.LockTokens, ownerKeys.HeldLocks, ownerKeys.LockOwners],
-                [RedisKeys.LockResource(key), Microseconds(lease), holder ?? string.Empty, RedisKeys.LockOwnerMember(owner)])
-            .ConfigureAwait(false);
+        var args = RentArgs(4);
+        args[0] = RedisKeys.LockResource(key);
+        args[1] = Microseconds(lease);
+        args[2] = holder ?? string.Empty;
+        args[3] = ownerKeys.LockOwnerMember;
+        RedisResult reply;
+        try
+        {
+            reply = await RedisHotScripts.AcquireLock.SendAsync(database, ownerKeys.AcquireLockKeys, args).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisPreparedScript.NotRun(ex))
+        {
+            reply = await RedisHotScripts.AcquireLock.ResendAsync(database, ownerKeys.AcquireLockKeys, args).ConfigureAwait(false);
+        }
+
+        ReturnArgs(args);
         if (reply.IsNull)
         {
             return null;
@@ -45,7 +55,20 @@ public sealed partial class RedisStateDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        await RedisScriptCalls.RunAsync(database, RedisScripts.ReleaseLock, LockKeys(owner), [RedisKeys.LockResource(key), token]).ConfigureAwait(false);
+        var args = RentArgs(2);
+        args[0] = RedisKeys.LockResource(key);
+        args[1] = token;
+        var keys = _owners.For(owner).LockKeys;
+        try
+        {
+            await RedisHotScripts.ReleaseLock.SendAsync(database, keys, args).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisPreparedScript.NotRun(ex))
+        {
+            await RedisHotScripts.ReleaseLock.ResendAsync(database, keys, args).ConfigureAwait(false);
+        }
+
+        ReturnArgs(args);
     }
 
     /// <inheritdoc />
@@ -113,8 +136,7 @@ public sealed partial class RedisStateDriver
 
     private RedisKey[] LockKeys(StateOwner owner)
     {
-        var ownerKeys = _owners.For(owner);
-        return [ownerKeys.LockTokens, ownerKeys.HeldLocks];
+        return _owners.For(owner).LockKeys;
     }
 
     /// <summary>A lease in whole microseconds, rounded up so a lease never ends early.</summary>

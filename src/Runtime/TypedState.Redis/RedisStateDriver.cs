@@ -149,7 +149,7 @@ public sealed partial class RedisStateDriver : IStateDriver, IDisposable
             return record[0].IsNull ? null : new StoredRecord(key, (byte[])record[0]!, (long)record[1]);
         }
 
-        var reply = (RedisResult[])(await RedisScriptCalls.RunAsync(database, RedisScripts.Read, [ownerKeys.Marker], [_root, ownerKeys.Tag, ownerKeys.GuildTag, key])
+        var reply = (RedisResult[])(await RedisScriptCalls.RunAsync(database, RedisScripts.Read, ownerKeys.MarkerKeys, [_root, ownerKeys.Tag, ownerKeys.GuildTag, key])
             .WaitAsync(cancellationToken)
             .ConfigureAwait(false))!;
         return reply[0].IsNull ? null : new StoredRecord(key, (byte[])reply[0]!, (long)reply[1]);
@@ -231,12 +231,21 @@ public sealed partial class RedisStateDriver : IStateDriver, IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-            var page = (RedisResult[])(await RedisScriptCalls.RunAsync(database, RedisScripts.ListPage, [ownerKeys.Marker], [_root, ownerKeys.Tag, ownerKeys.GuildTag, min, max, ListPageSize])
-                .WaitAsync(cancellationToken)
-                .ConfigureAwait(false))!;
+            RedisValue[] args = [_root, ownerKeys.Tag, ownerKeys.GuildTag, min, max, ListPageSize];
+            RedisResult reply;
+            try
+            {
+                reply = await RedisHotScripts.ListPage.SendAsync(database, ownerKeys.MarkerKeys, args).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (RedisPreparedScript.NotRun(ex))
+            {
+                reply = await RedisHotScripts.ListPage.ResendAsync(database, ownerKeys.MarkerKeys, args).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var page = (RedisResult[])reply!;
             for (var i = 2; i + 2 < page.Length; i += 3)
             {
-                yield return new StoredRecord(Decode(page[i]), (byte[])page[i + 1]!, (long)page[i + 2]);
+                yield return new StoredRecord((string)page[i]!, (byte[])page[i + 1]!, (long)page[i + 2]);
             }
 
             // A short page is the last; otherwise continue after the last key scanned (listed or not).
@@ -252,8 +261,6 @@ public sealed partial class RedisStateDriver : IStateDriver, IDisposable
     /// <summary>Observes the failure of a command nobody waits for any more, so it is not reported as unobserved.</summary>
     private static void Observe(Task abandoned) =>
         _ = abandoned.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-
-    private static string Decode(RedisResult member) => Encoding.UTF8.GetString((byte[])member!);
 
     /// <summary>Rebuilds an owner from its member in the owner set (see <see cref="RedisKeys.OwnerMember"/>).</summary>
     private static StateOwner DecodeOwner(Scope scope, byte[] member)

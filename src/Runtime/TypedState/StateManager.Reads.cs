@@ -88,9 +88,15 @@ public partial class StateManager
     public async IAsyncEnumerable<StateEntry<T>> ListAsync<T>(StateOwner owner, string prefix, JsonTypeInfo<T> typeInfo, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
-        await foreach (var record in ListRecordsAsync(owner, prefix, cancellationToken).ConfigureAwait(false))
+
+        // The driver's listing read directly, not through ListRecordsAsync: one enumerator less per record.
+        ValidatePrefix(owner, prefix);
+        await foreach (var record in DriverListing(owner, prefix, cancellationToken).ConfigureAwait(false))
         {
-            yield return ToEntry(owner, record, typeInfo);
+            if (!QuarantineEnvelope.IsReserved(record.Key))
+            {
+                yield return ToEntry(owner, record, typeInfo);
+            }
         }
     }
 
@@ -98,7 +104,7 @@ public partial class StateManager
     public async IAsyncEnumerable<StoredRecord> ListRecordsAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ValidatePrefix(owner, prefix);
-        await foreach (var record in TrackedAsync("list", owner, prefix, token => Driver.ListAsync(owner, prefix, token), cancellationToken).ConfigureAwait(false))
+        await foreach (var record in DriverListing(owner, prefix, cancellationToken).ConfigureAwait(false))
         {
             // The store's own records (the quarantine, under global keys no application key can spell) stay hidden.
             if (!QuarantineEnvelope.IsReserved(record.Key))
@@ -107,6 +113,10 @@ public partial class StateManager
             }
         }
     }
+
+    /// <summary>The driver's listing of an owner's records under a prefix, tracked as one operation.</summary>
+    private IAsyncEnumerable<StoredRecord> DriverListing(StateOwner owner, string prefix, CancellationToken cancellationToken) =>
+        TrackedAsync("list", owner, prefix, token => Driver.ListAsync(owner, prefix, token), cancellationToken);
 
     /// <summary>
     /// Enumerates a driver's stream as one tracked operation: it ends when the caller stops enumerating, early or not,

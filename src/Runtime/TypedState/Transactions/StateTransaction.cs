@@ -15,10 +15,13 @@ namespace TypedState;
 /// </summary>
 internal sealed partial class StateTransaction : IStateTransaction
 {
+    // Up to this many records a lookup scans the records in order; past it, a dictionary finds them.
+    private const int ScannedRecords = 16;
+
     private readonly StateManager _manager;
-    private readonly Dictionary<(StateOwner Owner, string Key), Pending> _entries = [];
-    private readonly List<Pending> _order = [];
-    private readonly List<StateWrite> _appends = [];
+    private readonly List<Pending> _order = new(ScannedRecords);
+    private Dictionary<(StateOwner Owner, string Key), Pending>? _entries;
+    private List<StateWrite>? _appends;
     private string? _endedAs;
 
     public StateTransaction(StateManager manager) => _manager = manager;
@@ -156,6 +159,7 @@ internal sealed partial class StateTransaction : IStateTransaction
     {
         EnsureActive();
         var write = GuildTimelines.AppendWrite(_manager, owner, domainEvent, typeInfo, eventId);
+        _appends ??= [];
         if (_appends.Any(appended => appended.Owner.GuildIdOrEmpty == owner.GuildIdOrEmpty && appended.Key == write.Key))
         {
             // The same id twice stores one event; within one batch, the first is the one.
@@ -170,20 +174,7 @@ internal sealed partial class StateTransaction : IStateTransaction
     public async ValueTask<TransactionCommit> CommitAsync(CancellationToken cancellationToken = default)
     {
         EnsureActive();
-        var batch = new List<StateWrite>(_order.Count + _appends.Count);
-        foreach (var pending in _order)
-        {
-            if (pending.Write is { } kind)
-            {
-                batch.Add(new StateWrite(pending.Owner, pending.Key, kind, pending.WriteBytes, pending.Expected));
-            }
-            else if (pending.HasRead)
-            {
-                batch.Add(new StateWrite(pending.Owner, pending.Key, StateWriteKind.Check, ReadOnlyMemory<byte>.Empty, pending.ReadVersion));
-            }
-        }
-
-        batch.AddRange(_appends);
+        var batch = BuildBatch();
 
         // Whatever the outcome, a transaction commits once: after a conflict the caller starts a new one.
         _endedAs = "through a failed commit";
@@ -193,6 +184,12 @@ internal sealed partial class StateTransaction : IStateTransaction
             var result = await _manager.CommitAsync("commit", batch, cancellationToken).ConfigureAwait(false);
             StateLog.TransactionCommitted(_manager.Logger, batch.Count);
             committed = TransactionCommit.From(batch, result);
+
+            // The result may read the batch for as long as it is kept: it keeps no values.
+            foreach (var pending in _order)
+            {
+                pending.ForgetValues();
+            }
         }
 
         _endedAs = "committed";
@@ -228,9 +225,9 @@ internal sealed partial class StateTransaction : IStateTransaction
             StateLog.TransactionRolledBack(_manager.Logger, _order.Count);
         }
 
-        _entries.Clear();
+        _entries?.Clear();
         _order.Clear();
-        _appends.Clear();
+        _appends?.Clear();
     }
 
     /// <summary>The transaction's view of a record it wrote or read; null when that view is "absent".</summary>
@@ -244,7 +241,7 @@ internal sealed partial class StateTransaction : IStateTransaction
 
     private async ValueTask<Pending> ObserveAsync(StateOwner owner, string key, CancellationToken cancellationToken)
     {
-        if (_entries.TryGetValue((owner, key), out var known) && (known.HasRead || known.Write is not null))
+        if (Find(owner, key) is { } known && (known.HasRead || known.Write is not null))
         {
             return known;
         }
@@ -257,14 +254,47 @@ internal sealed partial class StateTransaction : IStateTransaction
 
     private Pending GetOrAdd(StateOwner owner, string key)
     {
-        if (!_entries.TryGetValue((owner, key), out var pending))
+        if (Find(owner, key) is { } known)
         {
-            pending = new Pending(owner, key);
+            return known;
+        }
+
+        var pending = new Pending(owner, key);
+        _order.Add(pending);
+        if (_entries is not null)
+        {
             _entries.Add((owner, key), pending);
-            _order.Add(pending);
+        }
+        else if (_order.Count > ScannedRecords)
+        {
+            // Grown past a scan: index every record from now on.
+            _entries = new Dictionary<(StateOwner Owner, string Key), Pending>(_order.Count * 2);
+            foreach (var each in _order)
+            {
+                _entries.Add((each.Owner, each.Key), each);
+            }
         }
 
         return pending;
+    }
+
+    /// <summary>The record this transaction already touched, or null.</summary>
+    private Pending? Find(StateOwner owner, string key)
+    {
+        if (_entries is not null)
+        {
+            return _entries.TryGetValue((owner, key), out var indexed) ? indexed : null;
+        }
+
+        foreach (var pending in _order)
+        {
+            if (pending.Owner.Equals(owner) && string.Equals(pending.Key, key, StringComparison.Ordinal))
+            {
+                return pending;
+            }
+        }
+
+        return null;
     }
 
     private static void Expect(Pending pending, long? explicitVersion)
@@ -297,6 +327,12 @@ internal sealed partial class StateTransaction : IStateTransaction
 
     private sealed class Pending(StateOwner owner, string key)
     {
+        // Expected and Write as a value and a flag each, not as nullables: a smaller record per write.
+        private long _expected;
+        private StateWriteKind _write;
+        private bool _hasExpected;
+        private bool _hasWrite;
+
         public StateOwner Owner { get; } = owner;
 
         public string Key { get; } = key;
@@ -307,9 +343,17 @@ internal sealed partial class StateTransaction : IStateTransaction
 
         public ReadOnlyMemory<byte> ReadBytes { get; private set; }
 
-        public long? Expected { get; set; }
+        public long? Expected
+        {
+            get => _hasExpected ? _expected : null;
+            set => (_hasExpected, _expected) = (value.HasValue, value.GetValueOrDefault());
+        }
 
-        public StateWriteKind? Write { get; set; }
+        public StateWriteKind? Write
+        {
+            get => _hasWrite ? _write : null;
+            set => (_hasWrite, _write) = (value.HasValue, value.GetValueOrDefault());
+        }
 
         public ReadOnlyMemory<byte> WriteBytes { get; set; }
 
@@ -321,6 +365,18 @@ internal sealed partial class StateTransaction : IStateTransaction
             HasRead = true;
             ReadBytes = bytes;
             ReadVersion = version;
+        }
+
+        /// <summary>The entry of the commit's batch: the write, or a check of the version read.</summary>
+        public StateWrite ToWrite() => Write is { } kind
+            ? new StateWrite(Owner, Key, kind, WriteBytes, Expected)
+            : new StateWrite(Owner, Key, StateWriteKind.Check, ReadOnlyMemory<byte>.Empty, ReadVersion);
+
+        /// <summary>Drops the bytes read and written, once committed (the versions stay).</summary>
+        public void ForgetValues()
+        {
+            ReadBytes = default;
+            WriteBytes = default;
         }
     }
 }

@@ -50,6 +50,12 @@ public sealed class TransactionCommit
     /// <summary>Builds the result from a committed batch: its sets and deletes, with the versions the driver returned.</summary>
     internal static TransactionCommit From(IReadOnlyList<StateWrite> batch, CommitResult result)
     {
+        if (OnlyWrites(batch))
+        {
+            // Every entry is a write (no reads, no appends): the batch and its versions are the result as they are.
+            return new TransactionCommit(new CommittedWriteList(batch, result.Versions));
+        }
+
         var writes = new List<CommittedWrite>(batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
@@ -60,5 +66,18 @@ public sealed class TransactionCommit
         }
 
         return writes.Count == 0 ? Empty : new TransactionCommit(writes);
+    }
+
+    private static bool OnlyWrites(IReadOnlyList<StateWrite> batch)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (batch[i].Kind is not (StateWriteKind.Set or StateWriteKind.Delete))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
