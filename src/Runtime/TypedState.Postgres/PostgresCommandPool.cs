@@ -23,7 +23,7 @@ internal sealed class PostgresCommandPool
 {
     private const int MaxIdle = 64;
     private readonly ConcurrentDictionary<string, Statement> _statements = new(ReferenceEqualityComparer.Instance);
-    private readonly Idle<NpgsqlBatch> _batches = new();
+    private readonly PostgresIdleSet<NpgsqlBatch> _batches = new(MaxIdle);
 
     /// <summary>An empty batch on <paramref name="connection"/>.</summary>
     public NpgsqlBatch RentBatch(NpgsqlConnection connection)
@@ -103,38 +103,8 @@ internal sealed class PostgresCommandPool
     /// <summary>The idle parameter sets of one statement, and the emptied arrays that carried them.</summary>
     private sealed class Statement
     {
-        public Idle<NpgsqlParameter[]> Filled { get; } = new();
+        public PostgresIdleSet<NpgsqlParameter[]> Filled { get; } = new(MaxIdle);
 
-        public Idle<NpgsqlParameter[]> Spare { get; } = new();
-    }
-
-    /// <summary>A bounded set of idle objects of one kind.</summary>
-    private sealed class Idle<T>
-        where T : class
-    {
-        private readonly ConcurrentQueue<T> _queue = new();
-        private int _count;
-
-        public T? TryTake()
-        {
-            if (!_queue.TryDequeue(out var item))
-            {
-                return null;
-            }
-
-            Interlocked.Decrement(ref _count);
-            return item;
-        }
-
-        public void Give(T item)
-        {
-            if (Interlocked.Increment(ref _count) <= MaxIdle)
-            {
-                _queue.Enqueue(item);
-                return;
-            }
-
-            Interlocked.Decrement(ref _count);
-        }
+        public PostgresIdleSet<NpgsqlParameter[]> Spare { get; } = new(MaxIdle);
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Npgsql;
 
 namespace TypedState.Postgres;
@@ -11,21 +10,12 @@ namespace TypedState.Postgres;
 internal sealed class PostgresReadCommands(string sql)
 {
     private const int MaxIdle = 32;
-    private readonly ConcurrentQueue<NpgsqlCommand> _idle = new();
-    private int _idleCount;
+    private readonly PostgresIdleSet<NpgsqlCommand> _idle = new(MaxIdle);
 
     /// <summary>A command reading <paramref name="key"/> of <paramref name="owner"/> on <paramref name="connection"/>.</summary>
     public NpgsqlCommand Rent(NpgsqlConnection connection, StateOwner owner, string key)
     {
-        if (_idle.TryDequeue(out var command))
-        {
-            Interlocked.Decrement(ref _idleCount);
-        }
-        else
-        {
-            command = new NpgsqlCommand(sql);
-        }
-
+        var command = _idle.TryTake() ?? new NpgsqlCommand(sql);
         PostgresParameters.AddRecord(command.Parameters, owner, key);
         command.Connection = connection;
         return command;
@@ -35,13 +25,9 @@ internal sealed class PostgresReadCommands(string sql)
     public void Return(NpgsqlCommand command)
     {
         command.Connection = null;
-        if (Interlocked.Increment(ref _idleCount) <= MaxIdle)
+        if (!_idle.Give(command))
         {
-            _idle.Enqueue(command);
-            return;
+            command.Dispose();
         }
-
-        Interlocked.Decrement(ref _idleCount);
-        command.Dispose();
     }
 }

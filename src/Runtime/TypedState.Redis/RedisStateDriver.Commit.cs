@@ -41,11 +41,12 @@ public sealed partial class RedisStateDriver
         }
 
         // A batch of one guild, or of global state alone (the common case), touches one root: its first write's.
-        var roots = OneRoot(writes, fences) ? null : RootsOf(writes, fences);
+        var firstOwner = writes.Count == 0 ? null : _owners.For(writes[0].Owner);
+        var roots = OneRoot(firstOwner, writes, fences) ? null : RootsOf(writes, fences);
         var rootCount = roots?.Count ?? 1;
         // One root and no fence: the KEYS are the root's marker alone, an array shared by every such call.
         var sharedKeys = roots is null && fences.Count == 0;
-        var keys = sharedKeys ? _owners.For(writes[0].Owner).MarkerKeys : new RedisKey[rootCount + fences.Count];
+        var keys = sharedKeys ? firstOwner!.MarkerKeys : new RedisKey[rootCount + fences.Count];
         // What was seen of each root (an array for a batch of several roots only).
         var seenMany = rootCount == 1 ? null : new RedisRootEpochs.Seen[rootCount];
         var seenFirst = default(RedisRootEpochs.Seen);
@@ -61,7 +62,7 @@ public sealed partial class RedisStateDriver
         int k = 0, a = RedisScripts.CommitHeaderArgs;
         for (var r = 0; r < rootCount; r++)
         {
-            var root = roots is null ? _owners.For(writes[0].Owner) : roots[r].Owner;
+            var root = RootOwner(roots, firstOwner, r);
             var seen = _rootEpochs.Of(root.Root);
             if (seenMany is null)
             {
@@ -140,7 +141,7 @@ public sealed partial class RedisStateDriver
                 {
                     // An empty epoch is the one the driver sent (the common case: no text to decode).
                     var epoch = (RedisValue)reply[2 + (2 * r)];
-                    var root = roots is null ? _owners.For(writes[0].Owner) : roots[r].Owner;
+                    var root = RootOwner(roots, firstOwner, r);
                     _rootEpochs.Saw(root.Root, epoch.IsNullOrEmpty ? (seenMany?[r] ?? seenFirst).Epoch! : (string)epoch!, (long)reply[3 + (2 * r)]);
                 }
 
@@ -158,7 +159,7 @@ public sealed partial class RedisStateDriver
                 return CommitResult.FencedOut((int)reply[1], (long)reply[2]);
             case 3:
                 var lost = (int)(long)reply[1];
-                await AdoptEpochAsync(database, roots is null ? _owners.For(writes[0].Owner) : roots[lost].Owner, (seenMany?[lost] ?? seenFirst).Epoch).ConfigureAwait(false);
+                await AdoptEpochAsync(database, RootOwner(roots, firstOwner, lost), (seenMany?[lost] ?? seenFirst).Epoch).ConfigureAwait(false);
                 if (!commitId.IsNone)
                 {
                     if (_lostCommits.Count >= 4096)
@@ -177,15 +178,18 @@ public sealed partial class RedisStateDriver
         }
     }
 
-    /// <summary>Whether every write and fence of a batch (with at least one write) lies under its first write's root.</summary>
-    private bool OneRoot(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences)
+    /// <summary>
+    /// Whether every write and fence of a batch lies under the root of its first write's owner
+    /// (<paramref name="first"/>; null for a batch without writes, which is never of one root).
+    /// </summary>
+    private bool OneRoot(RedisOwnerKeys? first, IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences)
     {
-        if (writes.Count == 0)
+        if (first is null)
         {
             return false;
         }
 
-        var root = _owners.For(writes[0].Owner).Root;
+        var root = first.Root;
         for (var i = 1; i < writes.Count; i++)
         {
             if (!string.Equals(_owners.For(writes[i].Owner).Root, root, StringComparison.Ordinal))
@@ -204,6 +208,10 @@ public sealed partial class RedisStateDriver
 
         return true;
     }
+
+    /// <summary>The owner keys naming root <paramref name="index"/> of a batch: its first write's when the batch has one root (<paramref name="roots"/> null).</summary>
+    private static RedisOwnerKeys RootOwner(List<(RedisOwnerKeys Owner, string? Key)>? roots, RedisOwnerKeys? first, int index) =>
+        roots is null ? first! : roots[index].Owner;
 
     /// <summary>The commit id as the script stores it: 32 lowercase hexadecimal digits, as UTF-8.</summary>
     private static byte[] CommitIdText(CommitId commitId)
