@@ -18,8 +18,14 @@ internal static class QuarantineCopies
     public static void Plan(IStateDriver driver, StateOwner owner, StateWrite[] move, List<StateWrite> writes, List<StateWrite> copies)
     {
         writes.Add(move[0]);
-        (owner.Scope == Scope.Global || driver.CommitsSpanRoots ? writes : copies).Add(move[1]);
+        (InOneCommit(driver, owner) ? writes : copies).Add(move[1]);
     }
+
+    /// <summary>
+    /// Whether a write to <paramref name="owner"/> and one to the quarantine (global state) may share a commit: always
+    /// for a global owner, else only on a driver whose commits span roots.
+    /// </summary>
+    public static bool InOneCommit(IStateDriver driver, StateOwner owner) => owner.Scope == Scope.Global || driver.CommitsSpanRoots;
 
     /// <summary>
     /// Commits <paramref name="copies"/> one by one, then <paramref name="writes"/>; when <paramref name="writes"/> are

@@ -120,7 +120,7 @@ public sealed class StateQuarantine
         var putBack = new StateWrite(record.Owner, record.Key, StateWriteKind.Set, record.Value, 0);
         var removal = new StateWrite(StateOwner.Global, envelope.Key, StateWriteKind.Delete, ReadOnlyMemory<byte>.Empty, envelope.Version);
         CommitResult result;
-        if (record.Owner.Scope == Scope.Global || _manager.Driver.CommitsSpanRoots)
+        if (QuarantineCopies.InOneCommit(_manager.Driver, record.Owner))
         {
             result = await _manager.CommitAsync("restore", [putBack, removal], cancellationToken).ConfigureAwait(false);
         }
