@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -80,17 +81,20 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
         cancellationToken.ThrowIfCancellationRequested();
         return new ValueTask<StoredRecord?>(InSession((owner, key), static (session, target) =>
         {
-            var command = session.Command(SqliteSql.Read, null);
-            SqliteSession.BindRecord(command, target.owner, target.key);
-
-            // The reader is closed here, before InSession hands the session back to the pool for another thread.
-            using (var reader = command.ExecuteReader())
+            var read = session.Statement(SqliteSql.Read);
+            try
             {
-                if (reader.Read())
+                read.BindRecord(target.owner, target.key);
+                if (read.Step())
                 {
                     // A row, live or tombstone, is the answer, in a fork too (a fork's own rows win over its source).
-                    return reader.IsDBNull(0) ? null : new StoredRecord(target.key, reader.GetFieldValue<byte[]>(0), reader.GetInt64(1));
+                    return read.IsNull(0) ? null : new StoredRecord(target.key, read.Blob(0).ToArray(), read.Int64(1));
                 }
+            }
+            finally
+            {
+                // Reset before InSession hands the session back to the pool: no read transaction stays open.
+                read.Reset();
             }
 
             // No row at all: only a fork can still hold the record, through its source.
@@ -140,6 +144,8 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
     {
         // Keyset pages of ListPageSize owners, each its own query: no reader stays open while the caller works
         // (and perhaps writes), and each page resumes after the last owner listed.
+        // SQLite answers synchronously: the iterator awaits nothing, so the caller's thread runs it to the end.
+        await Task.CompletedTask.ConfigureAwait(false);
         (string Guild, string Agent)? after = null;
         while (true)
         {
@@ -157,34 +163,53 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
             }
 
             after = page[^1];
-            await Task.Yield();
         }
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Pages of ListPageSize keys: no connection is held while the caller processes a page.
+        // Pages of ListPageSize keys: no connection is held while the caller processes a page. One pooled buffer
+        // serves every page; SQLite answers synchronously, so the iterator awaits nothing and needs no thread hop.
+        await Task.CompletedTask.ConfigureAwait(false);
         var upper = StateKeyOrder.PrefixUpperBound(prefix);
         var lower = prefix;
         var first = true;
-        while (true)
+        var page = ArrayPool<StoredRecord>.Shared.Rent(_options.ListPageSize);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var (page, complete) = ReadPage(owner, lower, upper, first);
-            foreach (var record in page)
+            while (true)
             {
-                yield return record;
-            }
+                cancellationToken.ThrowIfCancellationRequested();
+                var (count, fork) = ReadPage(owner, lower, upper, first, page);
+                if (fork is not null)
+                {
+                    foreach (var record in fork)
+                    {
+                        yield return record;
+                    }
 
-            if (complete || page.Count < _options.ListPageSize)
-            {
-                yield break;
-            }
+                    yield break;
+                }
 
-            lower = page[^1].Key;
-            first = false;
-            await Task.Yield();
+                for (var i = 0; i < count; i++)
+                {
+                    yield return page[i];
+                }
+
+                if (count < _options.ListPageSize)
+                {
+                    yield break;
+                }
+
+                lower = page[count - 1].Key;
+                first = false;
+            }
+        }
+        finally
+        {
+            // Cleared, so the pool does not keep the listed keys and values alive.
+            ArrayPool<StoredRecord>.Shared.Return(page, clearArray: true);
         }
     }
 
@@ -286,8 +311,11 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
         return _sessions.Run(state, work);
     }
 
-    /// <summary>A page of the owner's records; on the first page of a fork's owner, its whole listing (Complete).</summary>
-    private (List<StoredRecord> Page, bool Complete) ReadPage(StateOwner owner, string lower, string? upper, bool first)
+    /// <summary>
+    /// Reads a page of the owner's records into <paramref name="page"/> and returns how many; on the first page of a
+    /// fork's owner, its whole listing instead (Fork).
+    /// </summary>
+    private (int Count, List<StoredRecord>? Fork) ReadPage(StateOwner owner, string lower, string? upper, bool first, StoredRecord[] page)
     {
         var sql = (first, upper is null) switch
         {
@@ -296,54 +324,66 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
             (true, true) => SqliteSql.ListFirstUnbounded,
             (false, true) => SqliteSql.ListNextUnbounded,
         };
-        return InSession((owner, sql, lower, upper, first, limit: (long)_options.ListPageSize), static (session, query) =>
+        return InSession((owner, sql, lower, upper, first, page, limit: _options.ListPageSize), static (int, List<StoredRecord>?) (session, query) =>
         {
             // The first page's lower bound is the prefix itself.
             if (query.first && query.owner.Scope != Scope.Global && IsFork(session, query.owner.GuildIdOrEmpty))
             {
-                return (ListFork(session, query.owner, query.lower), true);
+                return (0, ListFork(session, query.owner, query.lower));
             }
 
-            var command = session.Command(query.sql, null);
-            SqliteSession.BindOwner(command, query.owner);
-            SqliteSession.Bind(command, "$lower", query.lower);
-            if (query.upper is not null)
+            var list = session.Statement(query.sql);
+            try
             {
-                SqliteSession.Bind(command, "$upper", query.upper);
-            }
+                list.BindOwner(query.owner);
+                list.Bind("$lower", query.lower);
+                if (query.upper is not null)
+                {
+                    list.Bind("$upper", query.upper);
+                }
 
-            SqliteSession.Bind(command, "$limit", query.limit);
-            var page = new List<StoredRecord>();
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
+                list.Bind("$limit", query.limit);
+                var count = 0;
+                while (count < query.limit && list.Step())
+                {
+                    query.page[count++] = new StoredRecord(list.Text(0), list.Blob(1).ToArray(), list.Int64(2));
+                }
+
+                return (count, null);
+            }
+            finally
             {
-                page.Add(new StoredRecord(reader.GetString(0), reader.GetFieldValue<byte[]>(1), reader.GetInt64(2)));
+                list.Reset();
             }
-
-            return (page, false);
         });
     }
 
     private List<(string Guild, string Agent)> ReadOwnersPage(Scope scope, (string Guild, string Agent)? after) =>
         InSession((scope, after, limit: (long)_options.ListPageSize), static (session, query) =>
         {
-            var command = session.Command(query.after is null ? SqliteSql.ListOwnersFirst : SqliteSql.ListOwnersNext, null);
-            SqliteSession.Bind(command, "$scope", (long)query.scope);
-            if (query.after is { } cursor)
+            var owners = session.Statement(query.after is null ? SqliteSql.ListOwnersFirst : SqliteSql.ListOwnersNext);
+            try
             {
-                SqliteSession.Bind(command, "$guild", cursor.Guild);
-                SqliteSession.Bind(command, "$agent", cursor.Agent);
-            }
+                owners.Bind("$scope", (long)query.scope);
+                if (query.after is { } cursor)
+                {
+                    owners.Bind("$guild", cursor.Guild);
+                    owners.Bind("$agent", cursor.Agent);
+                }
 
-            SqliteSession.Bind(command, "$limit", query.limit);
-            var page = new List<(string Guild, string Agent)>();
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
+                owners.Bind("$limit", query.limit);
+                var page = new List<(string Guild, string Agent)>();
+                while (owners.Step())
+                {
+                    page.Add((owners.Text(0), owners.Text(1)));
+                }
+
+                return page;
+            }
+            finally
             {
-                page.Add((reader.GetString(0), reader.GetString(1)));
+                owners.Reset();
             }
-
-            return page;
         });
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Removed {Count} SQLite records of {Owner}")]
