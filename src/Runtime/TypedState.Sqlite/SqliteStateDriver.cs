@@ -24,6 +24,9 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
 
+    /// <summary>The listing buffer's first size: a larger ListPageSize grows it only for listings that fill it.</summary>
+    private const int FirstPageBuffer = 256;
+
     // One file per concern: reads, listings and owner removal here; the commit protocol in .Commit.cs, locks in
     // .Locks.cs, guild timelines in .Timeline.cs and the read-through of forks in .Forks.cs (with SqliteTimelines,
     // SqliteTimelineWrites and SqliteTimelineRemoval); the read connections in SqliteSessionPool, the write connection
@@ -143,8 +146,8 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
     private async IAsyncEnumerable<StateOwner> ListStoredOwnersAsync(Scope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Keyset pages of ListPageSize owners, each its own query: no reader stays open while the caller works
-        // (and perhaps writes), and each page resumes after the last owner listed.
-        // SQLite answers synchronously: the iterator awaits nothing, so the caller's thread runs it to the end.
+        // (and perhaps writes), and each page resumes after the last owner listed. SQLite answers synchronously: the
+        // iterator awaits nothing, so it never hops to the thread pool between pages.
         await Task.CompletedTask.ConfigureAwait(false);
         (string Guild, string Agent)? after = null;
         while (true)
@@ -175,13 +178,20 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
         var upper = StateKeyOrder.PrefixUpperBound(prefix);
         var lower = prefix;
         var first = true;
-        var page = ArrayPool<StoredRecord>.Shared.Rent(_options.ListPageSize);
+        var page = ArrayPool<StoredRecord>.Shared.Rent(Math.Min(_options.ListPageSize, FirstPageBuffer));
         try
         {
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var (count, fork) = ReadPage(owner, lower, upper, first, page);
+                var (count, fork, read) = ReadPage(owner, lower, upper, first, page);
+                if (read != page)
+                {
+                    // A page larger than the buffer was read into a larger one: it serves from now on.
+                    ArrayPool<StoredRecord>.Shared.Return(page, clearArray: true);
+                    page = read;
+                }
+
                 if (fork is not null)
                 {
                     foreach (var record in fork)
@@ -312,10 +322,10 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
     }
 
     /// <summary>
-    /// Reads a page of the owner's records into <paramref name="page"/> and returns how many; on the first page of a
-    /// fork's owner, its whole listing instead (Fork).
+    /// Reads a page of the owner's records into <paramref name="page"/>, or into a larger pooled buffer that replaces
+    /// it (Page), and returns how many; on the first page of a fork's owner, its whole listing instead (Fork).
     /// </summary>
-    private (int Count, List<StoredRecord>? Fork) ReadPage(StateOwner owner, string lower, string? upper, bool first, StoredRecord[] page)
+    private (int Count, List<StoredRecord>? Fork, StoredRecord[] Page) ReadPage(StateOwner owner, string lower, string? upper, bool first, StoredRecord[] page)
     {
         var sql = (first, upper is null) switch
         {
@@ -324,12 +334,12 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
             (true, true) => SqliteSql.ListFirstUnbounded,
             (false, true) => SqliteSql.ListNextUnbounded,
         };
-        return InSession((owner, sql, lower, upper, first, page, limit: _options.ListPageSize), static (int, List<StoredRecord>?) (session, query) =>
+        return InSession((owner, sql, lower, upper, first, page, limit: _options.ListPageSize), static (int, List<StoredRecord>?, StoredRecord[]) (session, query) =>
         {
             // The first page's lower bound is the prefix itself.
             if (query.first && query.owner.Scope != Scope.Global && IsFork(session, query.owner.GuildIdOrEmpty))
             {
-                return (0, ListFork(session, query.owner, query.lower));
+                return (0, ListFork(session, query.owner, query.lower), query.page);
             }
 
             var list = session.Statement(query.sql);
@@ -343,19 +353,35 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
                 }
 
                 list.Bind("$limit", query.limit);
-                var count = 0;
+                var (page, count) = (query.page, 0);
                 while (count < query.limit && list.Step())
                 {
-                    query.page[count++] = new StoredRecord(list.Text(0), list.Blob(1).ToArray(), list.Int64(2));
+                    if (count == page.Length)
+                    {
+                        page = Grown(page, Math.Min(query.limit, count * 2));
+                    }
+
+                    page[count++] = new StoredRecord(list.Text(0), list.Blob(1).ToArray(), list.Int64(2));
                 }
 
-                return (count, null);
+                return (count, null, page);
             }
             finally
             {
                 list.Reset();
             }
         });
+    }
+
+    /// <summary>
+    /// A pooled buffer of <paramref name="length"/> holding what <paramref name="page"/> held. The caller returns
+    /// <paramref name="page"/> to the pool once the page is read (if the read fails, the grown buffer is dropped).
+    /// </summary>
+    private static StoredRecord[] Grown(StoredRecord[] page, int length)
+    {
+        var grown = ArrayPool<StoredRecord>.Shared.Rent(length);
+        page.CopyTo(grown, 0);
+        return grown;
     }
 
     private List<(string Guild, string Agent)> ReadOwnersPage(Scope scope, (string Guild, string Agent)? after) =>
