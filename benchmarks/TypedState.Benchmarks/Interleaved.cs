@@ -26,6 +26,9 @@ public static partial class Interleaved
 
     private static bool s_cpuClock;
 
+    /// <summary>Times blocks with the thread's CPU time instead of the wall clock (<c>--cpu</c>), for other commands too.</summary>
+    internal static void UseCpuClock(bool cpu) => s_cpuClock = cpu;
+
     internal interface IOp
     {
         void Run();

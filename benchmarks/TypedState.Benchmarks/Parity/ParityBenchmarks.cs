@@ -15,8 +15,10 @@ namespace TypedState.Benchmarks.Parity;
 /// (ABBA blocks, one ratio per round); <c>--aa</c> adds the raw client against itself, and PostgreSQL has a peer row,
 /// Marten against the raw client. Allocations are process-wide bytes per operation (SQLite's writer and the network
 /// clients' replies run on other threads).
-/// Usage: <c>parity [--rounds 40] [--block-ms 25] [--filter TEXT] [--aa] [--alloc-profile]</c> (the last prints,
-/// instead of the comparisons, each selected row's allocations by type: AllocationProfile.cs); rows are named "SQLite get",
+/// Usage: <c>parity [--rounds 40] [--block-ms 25] [--filter TEXT] [--aa] [--alloc-profile] [--cpu]</c>
+/// (<c>--alloc-profile</c> prints, instead of the comparisons, each selected row's allocations by type:
+/// AllocationProfile.cs; <c>--cpu</c> times blocks with the calling thread's CPU time, as <c>interleaved --cpu</c>: only
+/// for operations that run on the calling thread, such as the SQLite reads); rows are named "SQLite get",
 /// "PostgreSQL transaction of 10 conditional writes", "A/A: Redis list 500 records", "PostgreSQL get (peer: Marten)".
 /// </summary>
 public static class ParityBenchmarks
@@ -34,12 +36,14 @@ public static class ParityBenchmarks
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (BenchmarkArguments.Parse(args, "parity [--rounds N] [--block-ms MS] [--filter TEXT] [--aa] [--alloc-profile]", "--rounds", "--block-ms", "--filter", "--aa", "--alloc-profile") is not { } options)
+        if (BenchmarkArguments.Parse(args, "parity [--rounds N] [--block-ms MS] [--filter TEXT] [--aa] [--alloc-profile] [--cpu]", "--rounds", "--block-ms", "--filter", "--aa", "--alloc-profile", "--cpu") is not { } options)
         {
             return 2;
         }
 
-        Console.WriteLine($"Raw-client parity: {options.Rounds} rounds, ~{options.BlockMs.ToString(CultureInfo.InvariantCulture)} ms per block, wall clock, .NET {Environment.Version}, {Environment.ProcessorCount} CPUs, load average {LoadAverage()}");
+        UseCpuClock(options.CpuClock);
+
+        Console.WriteLine($"Raw-client parity: {options.Rounds} rounds, ~{options.BlockMs.ToString(CultureInfo.InvariantCulture)} ms per block, {(options.CpuClock ? "thread CPU time" : "wall clock")}, .NET {Environment.Version}, {Environment.ProcessorCount} CPUs, load average {LoadAverage()}");
         Console.WriteLine($"{ParityData.Owners * ParityData.RecordsPerOwner} records of {ParityData.Serialize(ParityData.Create(0, 0)).Length} B over {ParityData.Owners} owners per side; \"Raw\" is the raw client; allocations are process-wide bytes per operation.");
 
         if (Wanted(options, "SQLite"))

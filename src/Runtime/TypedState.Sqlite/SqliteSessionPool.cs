@@ -17,6 +17,9 @@ internal sealed class SqliteSessionPool : IDisposable
     private readonly Action<SqliteSession> _prepareFile;
     private readonly Lock _prepareGate = new();
     private volatile bool _prepared;
+
+    // Counted here: ConcurrentBag.Count locks every thread's list, which a return on every read must not do.
+    private int _idleCount;
     private volatile bool _disposed;
 
     /// <summary>Creates the pool; nothing is opened until the first <see cref="Run"/>.</summary>
@@ -67,6 +70,7 @@ internal sealed class SqliteSessionPool : IDisposable
         _disposed = true;
         while (_idle.TryTake(out var session))
         {
+            Interlocked.Decrement(ref _idleCount);
             session.Dispose();
         }
     }
@@ -75,6 +79,7 @@ internal sealed class SqliteSessionPool : IDisposable
     {
         if (_idle.TryTake(out var session))
         {
+            Interlocked.Decrement(ref _idleCount);
             return session;
         }
 
@@ -84,14 +89,18 @@ internal sealed class SqliteSessionPool : IDisposable
 
     private void Return(SqliteSession session)
     {
-        if (_disposed || _idle.Count >= _options.MaxIdleConnections)
+        if (!_disposed)
         {
-            session.Dispose();
+            if (Interlocked.Increment(ref _idleCount) <= _options.MaxIdleConnections)
+            {
+                _idle.Add(session);
+                return;
+            }
+
+            Interlocked.Decrement(ref _idleCount);
         }
-        else
-        {
-            _idle.Add(session);
-        }
+
+        session.Dispose();
     }
 
     private SqliteSession Open(long busyTimeoutMilliseconds)

@@ -16,10 +16,16 @@ public sealed partial class SqliteStateDriver
     /// <summary>Whether the guild's timeline is a fork (a probe on the reading session, outside any snapshot).</summary>
     private static bool IsFork(SqliteSession session, string guildId)
     {
-        var command = session.Command(SqliteTimelineSql.ReadParent, null);
-        SqliteSession.Bind(command, "$guild", guildId);
-        using var reader = command.ExecuteReader();
-        return reader.Read() && !reader.IsDBNull(0);
+        var probe = session.Statement(SqliteTimelineSql.ReadParent);
+        try
+        {
+            probe.Bind("$guild", guildId);
+            return probe.Step() && !probe.IsNull(0);
+        }
+        finally
+        {
+            probe.Reset();
+        }
     }
 
     /// <summary>A record of a fork that has no row of its own, read through its source in one snapshot.</summary>
@@ -78,8 +84,7 @@ public sealed partial class SqliteStateDriver
     private (HashSet<string> Forks, List<StateOwner> Owners)? ForkOwners(Scope scope) =>
         InSession(scope, static (session, scope) =>
         {
-            var probe = session.Command(SqliteTimelineSql.AnyFork, null);
-            if (SqliteSession.ExecuteVersion(probe) is null)
+            if (session.Statement(SqliteTimelineSql.AnyFork).ExecuteVersion() is null)
             {
                 return null;
             }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -22,6 +23,9 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
     private readonly SqliteStateDriverOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
+
+    /// <summary>The listing buffer's first size: a larger ListPageSize grows it only for listings that fill it.</summary>
+    private const int FirstPageBuffer = 256;
 
     // One file per concern: reads, listings and owner removal here; the commit protocol in .Commit.cs, locks in
     // .Locks.cs, guild timelines in .Timeline.cs and the read-through of forks in .Forks.cs (with SqliteTimelines,
@@ -80,17 +84,20 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
         cancellationToken.ThrowIfCancellationRequested();
         return new ValueTask<StoredRecord?>(InSession((owner, key), static (session, target) =>
         {
-            var command = session.Command(SqliteSql.Read, null);
-            SqliteSession.BindRecord(command, target.owner, target.key);
-
-            // The reader is closed here, before InSession hands the session back to the pool for another thread.
-            using (var reader = command.ExecuteReader())
+            var read = session.Statement(SqliteSql.Read);
+            try
             {
-                if (reader.Read())
+                read.BindRecord(target.owner, target.key);
+                if (read.Step())
                 {
                     // A row, live or tombstone, is the answer, in a fork too (a fork's own rows win over its source).
-                    return reader.IsDBNull(0) ? null : new StoredRecord(target.key, reader.GetFieldValue<byte[]>(0), reader.GetInt64(1));
+                    return read.IsNull(0) ? null : new StoredRecord(target.key, read.Blob(0).ToArray(), read.Int64(1));
                 }
+            }
+            finally
+            {
+                // Reset before InSession hands the session back to the pool: no read transaction stays open.
+                read.Reset();
             }
 
             // No row at all: only a fork can still hold the record, through its source.
@@ -139,7 +146,9 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
     private async IAsyncEnumerable<StateOwner> ListStoredOwnersAsync(Scope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Keyset pages of ListPageSize owners, each its own query: no reader stays open while the caller works
-        // (and perhaps writes), and each page resumes after the last owner listed.
+        // (and perhaps writes), and each page resumes after the last owner listed. SQLite answers synchronously: the
+        // iterator awaits nothing, so it never hops to the thread pool between pages.
+        await Task.CompletedTask.ConfigureAwait(false);
         (string Guild, string Agent)? after = null;
         while (true)
         {
@@ -157,34 +166,60 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
             }
 
             after = page[^1];
-            await Task.Yield();
         }
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Pages of ListPageSize keys: no connection is held while the caller processes a page.
+        // Pages of ListPageSize keys: no connection is held while the caller processes a page. One pooled buffer
+        // serves every page; SQLite answers synchronously, so the iterator awaits nothing and needs no thread hop.
+        await Task.CompletedTask.ConfigureAwait(false);
         var upper = StateKeyOrder.PrefixUpperBound(prefix);
         var lower = prefix;
         var first = true;
-        while (true)
+        var page = ArrayPool<StoredRecord>.Shared.Rent(Math.Min(_options.ListPageSize, FirstPageBuffer));
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var (page, complete) = ReadPage(owner, lower, upper, first);
-            foreach (var record in page)
+            while (true)
             {
-                yield return record;
-            }
+                cancellationToken.ThrowIfCancellationRequested();
+                var (count, fork, read) = ReadPage(owner, lower, upper, first, page);
+                if (read != page)
+                {
+                    // A page larger than the buffer was read into a larger one: it serves from now on.
+                    ArrayPool<StoredRecord>.Shared.Return(page, clearArray: true);
+                    page = read;
+                }
 
-            if (complete || page.Count < _options.ListPageSize)
-            {
-                yield break;
-            }
+                if (fork is not null)
+                {
+                    foreach (var record in fork)
+                    {
+                        yield return record;
+                    }
 
-            lower = page[^1].Key;
-            first = false;
-            await Task.Yield();
+                    yield break;
+                }
+
+                for (var i = 0; i < count; i++)
+                {
+                    yield return page[i];
+                }
+
+                if (count < _options.ListPageSize)
+                {
+                    yield break;
+                }
+
+                lower = page[count - 1].Key;
+                first = false;
+            }
+        }
+        finally
+        {
+            // Cleared, so the pool does not keep the listed keys and values alive.
+            ArrayPool<StoredRecord>.Shared.Return(page, clearArray: true);
         }
     }
 
@@ -286,8 +321,11 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
         return _sessions.Run(state, work);
     }
 
-    /// <summary>A page of the owner's records; on the first page of a fork's owner, its whole listing (Complete).</summary>
-    private (List<StoredRecord> Page, bool Complete) ReadPage(StateOwner owner, string lower, string? upper, bool first)
+    /// <summary>
+    /// Reads a page of the owner's records into <paramref name="page"/>, or into a larger pooled buffer that replaces
+    /// it (Page), and returns how many; on the first page of a fork's owner, its whole listing instead (Fork).
+    /// </summary>
+    private (int Count, List<StoredRecord>? Fork, StoredRecord[] Page) ReadPage(StateOwner owner, string lower, string? upper, bool first, StoredRecord[] page)
     {
         var sql = (first, upper is null) switch
         {
@@ -296,54 +334,82 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
             (true, true) => SqliteSql.ListFirstUnbounded,
             (false, true) => SqliteSql.ListNextUnbounded,
         };
-        return InSession((owner, sql, lower, upper, first, limit: (long)_options.ListPageSize), static (session, query) =>
+        return InSession((owner, sql, lower, upper, first, page, limit: _options.ListPageSize), static (int, List<StoredRecord>?, StoredRecord[]) (session, query) =>
         {
             // The first page's lower bound is the prefix itself.
             if (query.first && query.owner.Scope != Scope.Global && IsFork(session, query.owner.GuildIdOrEmpty))
             {
-                return (ListFork(session, query.owner, query.lower), true);
+                return (0, ListFork(session, query.owner, query.lower), query.page);
             }
 
-            var command = session.Command(query.sql, null);
-            SqliteSession.BindOwner(command, query.owner);
-            SqliteSession.Bind(command, "$lower", query.lower);
-            if (query.upper is not null)
+            var list = session.Statement(query.sql);
+            try
             {
-                SqliteSession.Bind(command, "$upper", query.upper);
-            }
+                list.BindOwner(query.owner);
+                list.Bind("$lower", query.lower);
+                if (query.upper is not null)
+                {
+                    list.Bind("$upper", query.upper);
+                }
 
-            SqliteSession.Bind(command, "$limit", query.limit);
-            var page = new List<StoredRecord>();
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
+                list.Bind("$limit", query.limit);
+                var (page, count) = (query.page, 0);
+                while (count < query.limit && list.Step())
+                {
+                    if (count == page.Length)
+                    {
+                        page = Grown(page, Math.Min(query.limit, count * 2));
+                    }
+
+                    page[count++] = new StoredRecord(list.Text(0), list.Blob(1).ToArray(), list.Int64(2));
+                }
+
+                return (count, null, page);
+            }
+            finally
             {
-                page.Add(new StoredRecord(reader.GetString(0), reader.GetFieldValue<byte[]>(1), reader.GetInt64(2)));
+                list.Reset();
             }
-
-            return (page, false);
         });
+    }
+
+    /// <summary>
+    /// A pooled buffer of <paramref name="length"/> holding what <paramref name="page"/> held. The caller returns
+    /// <paramref name="page"/> to the pool once the page is read (if the read fails, the grown buffer is dropped).
+    /// </summary>
+    private static StoredRecord[] Grown(StoredRecord[] page, int length)
+    {
+        var grown = ArrayPool<StoredRecord>.Shared.Rent(length);
+        page.CopyTo(grown, 0);
+        return grown;
     }
 
     private List<(string Guild, string Agent)> ReadOwnersPage(Scope scope, (string Guild, string Agent)? after) =>
         InSession((scope, after, limit: (long)_options.ListPageSize), static (session, query) =>
         {
-            var command = session.Command(query.after is null ? SqliteSql.ListOwnersFirst : SqliteSql.ListOwnersNext, null);
-            SqliteSession.Bind(command, "$scope", (long)query.scope);
-            if (query.after is { } cursor)
+            var owners = session.Statement(query.after is null ? SqliteSql.ListOwnersFirst : SqliteSql.ListOwnersNext);
+            try
             {
-                SqliteSession.Bind(command, "$guild", cursor.Guild);
-                SqliteSession.Bind(command, "$agent", cursor.Agent);
-            }
+                owners.Bind("$scope", (long)query.scope);
+                if (query.after is { } cursor)
+                {
+                    owners.Bind("$guild", cursor.Guild);
+                    owners.Bind("$agent", cursor.Agent);
+                }
 
-            SqliteSession.Bind(command, "$limit", query.limit);
-            var page = new List<(string Guild, string Agent)>();
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
+                owners.Bind("$limit", query.limit);
+                var page = new List<(string Guild, string Agent)>();
+                while (owners.Step())
+                {
+                    page.Add((owners.Text(0), owners.Text(1)));
+                }
+
+                return page;
+            }
+            finally
             {
-                page.Add((reader.GetString(0), reader.GetString(1)));
+                owners.Reset();
             }
-
-            return page;
         });
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Removed {Count} SQLite records of {Owner}")]
