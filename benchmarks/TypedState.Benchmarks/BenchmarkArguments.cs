@@ -27,6 +27,9 @@ internal sealed class BenchmarkArguments
     /// <summary><c>--alloc-profile</c> (parity): print each row's allocations by type instead of timing it.</summary>
     public bool AllocationProfile { get; private set; }
 
+    /// <summary><c>--server-stats</c> (parity, PostgreSQL): print each row's server time per statement (pg_stat_statements).</summary>
+    public bool ServerStats { get; private set; }
+
     /// <summary>
     /// Whether a comparison's name passes <c>--filter</c>: it contains the text (case-insensitive), or one of its
     /// <c>|</c>-separated alternatives ("as-of|rebuild").
@@ -66,6 +69,9 @@ internal sealed class BenchmarkArguments
                     break;
                 case "--alloc-profile":
                     parsed.AllocationProfile = true;
+                    break;
+                case "--server-stats":
+                    parsed.ServerStats = true;
                     break;
                 default:
                     Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: {usage}");
