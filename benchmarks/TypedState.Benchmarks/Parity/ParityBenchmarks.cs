@@ -71,13 +71,18 @@ public static class ParityBenchmarks
 
         if (Wanted(options, "PostgreSQL"))
         {
-            using var postgres = options.ServerStats ? new EphemeralPostgres(PostgresStatementStats.ServerSettings) : new EphemeralPostgres();
-            var stats = options.ServerStats ? new PostgresStatementStats(postgres.ConnectionString) : null;
+            // TYPEDSTATE_BENCH_POSTGRES=<connection string> uses a server and an empty database set up by hand, e.g.
+            // to EXPLAIN the sides' statements on their data after the run; otherwise the run starts its own.
+            var external = Environment.GetEnvironmentVariable("TYPEDSTATE_BENCH_POSTGRES");
+            using var server = !string.IsNullOrEmpty(external) ? null
+                : options.ServerStats ? new EphemeralPostgres(PostgresStatementStats.ServerSettings) : new EphemeralPostgres();
+            var connectionString = server?.ConnectionString ?? external!;
+            var stats = options.ServerStats ? new PostgresStatementStats(connectionString) : null;
             stats?.Install();
-            var typed = new TypedStateSide(new PostgresStateManager(new PostgresStateDriverOptions { ConnectionString = postgres.ConnectionString }));
-            var raw = new RawPostgresSide(postgres.ConnectionString);
-            var floor = new RawPostgresFloorSide(postgres.ConnectionString);
-            var marten = new MartenSide(postgres.ConnectionString);
+            var typed = new TypedStateSide(new PostgresStateManager(new PostgresStateDriverOptions { ConnectionString = connectionString }));
+            var raw = new RawPostgresSide(connectionString);
+            var floor = new RawPostgresFloorSide(connectionString);
+            var marten = new MartenSide(connectionString);
             await SeedAsync("PostgreSQL 15 (fsync=off, synchronous_commit=off)", typed, () =>
             {
                 raw.Seed();
@@ -219,13 +224,16 @@ public static class ParityBenchmarks
         _ => "TypedState",
     };
 
-    /// <summary>What only a side's statements hold: its schema (the floor's locks name their own advisory lock keys).</summary>
+    /// <summary>
+    /// What only a side's statements hold: its schema; the floor's locks hash their one parameter, TypedState's build
+    /// the lock's name on the server (with <c>chr(31)</c>), even when pg_stat_statements replaced its constants.
+    /// </summary>
     private static string Marker(ParitySide side) => side switch
     {
-        RawPostgresFloorSide => "rawfloor.|1414725635|1414725634",
+        RawPostgresFloorSide => "rawfloor.|hashtext($1))",
         RawPostgresSide => "raw.",
         MartenSide => "mt_",
-        _ => "\"" + PostgresStateDriverOptions.DefaultSchema + "\".|'" + PostgresStateDriverOptions.DefaultSchema + "'",
+        _ => "\"" + PostgresStateDriverOptions.DefaultSchema + "\".|'" + PostgresStateDriverOptions.DefaultSchema + "'|chr(",
     };
 
     private static string LoadAverage()

@@ -7,7 +7,8 @@ namespace TypedState.Benchmarks.Parity;
 /// <c>parity --server-stats</c> on PostgreSQL: where a row's server time goes, per statement, from pg_stat_statements
 /// (loaded by the run's own server, planning tracked too). Reset before a row, read after it: each statement's calls,
 /// mean execution and planning time, attributed to a side by the schema its text names; then each side's server time
-/// per operation (the sum over its statements ÷ the operations it ran in the row, warm-up included on both counts).
+/// per operation (the sum over its top-level statements ÷ the operations it ran in the row, warm-up included on both
+/// counts). Statements run inside a function are listed as nested: their time is already in the call's.
 /// </summary>
 internal sealed class PostgresStatementStats(string connectionString)
 {
@@ -32,7 +33,7 @@ internal sealed class PostgresStatementStats(string connectionString)
         using var connection = new NpgsqlConnection(connectionString);
         connection.Open();
         using var command = new NpgsqlCommand(
-            "SELECT query, calls, total_exec_time, total_plan_time, plans, rows FROM pg_stat_statements " +
+            "SELECT query, calls, total_exec_time, total_plan_time, plans, rows, toplevel FROM pg_stat_statements " +
             "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC",
             connection);
         var totals = new double[sides.Length];
@@ -42,8 +43,14 @@ internal sealed class PostgresStatementStats(string connectionString)
             while (reader.Read())
             {
                 var (query, calls, exec, plan, plans, rows) = (reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetDouble(3), reader.GetInt64(4), reader.GetInt64(5));
-                var side = Array.FindIndex(sides, s => s.Marker.Split('|').Any(marker => query.Contains(marker, StringComparison.Ordinal)));
-                if (side >= 0)
+                var topLevel = reader.GetBoolean(6);
+                var side = SideOf(query, sides);
+                if (calls == 0)
+                {
+                    continue;
+                }
+
+                if (side >= 0 && topLevel)
                 {
                     totals[side] += exec + plan;
                 }
@@ -51,7 +58,7 @@ internal sealed class PostgresStatementStats(string connectionString)
                 var text = System.Text.RegularExpressions.Regex.Replace(query, @"\s+", " ");
                 lines.Add(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"  {(side >= 0 ? sides[side].Side : "?"),-10} {calls,8} calls {exec * 1000 / calls,8:F1} µs exec {(plans > 0 ? plan * 1000 / plans : 0),7:F1} µs plan × {plans,7} plans {rows / (double)calls,5:F1} rows  {text[..Math.Min(text.Length, 150)]}"));
+                    $"  {(side >= 0 ? sides[side].Side : "?"),-10}{(topLevel ? "  " : " (nested)")} {calls,8} calls {exec * 1000 / calls,8:F1} µs exec {(plans > 0 ? plan * 1000 / plans : 0),7:F1} µs plan × {plans,7} plans {rows / (double)calls,5:F1} rows  {text[..Math.Min(text.Length, 150)]}"));
             }
         }
 
@@ -69,6 +76,21 @@ internal sealed class PostgresStatementStats(string connectionString)
         }
 
         Console.WriteLine();
+    }
+
+    /// <summary>The side whose marker <paramref name="query"/> holds, TypedState's first (its lock statements also name the floor's lock keys), or -1.</summary>
+    private static int SideOf(string query, (string Side, string Marker, long Operations)[] sides)
+    {
+        var found = -1;
+        for (var i = 0; i < sides.Length; i++)
+        {
+            if (sides[i].Marker.Split('|').Any(marker => query.Contains(marker, StringComparison.Ordinal)) && (found < 0 || sides[i].Side == "TypedState"))
+            {
+                found = i;
+            }
+        }
+
+        return found;
     }
 
     private void Execute(string sql)

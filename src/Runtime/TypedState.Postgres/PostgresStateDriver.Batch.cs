@@ -79,7 +79,7 @@ public sealed partial class PostgresStateDriver
         var batch = _commands.RentBatch(connection);
         if (writing)
         {
-            _commands.Add(batch, "BEGIN");
+            PostgresCommandPool.Add(batch, "BEGIN");
         }
 
         if (remembering)
@@ -112,7 +112,7 @@ public sealed partial class PostgresStateDriver
         var placeholders = 0;
         foreach (var i in order)
         {
-            var parameters = _commands.Add(batch, statements[i] ?? (writing ? _sql.LockedLiveVersion : _sql.LiveVersion));
+            var parameters = PostgresCommandPool.Add(batch, statements[i] ?? (writing ? _sql.LockedLiveVersion : _sql.LiveVersion));
             if (statements[i] is null)
             {
                 PostgresParameters.AddRecord(parameters, writes[i].Owner, writes[i].Key);
@@ -245,12 +245,12 @@ public sealed partial class PostgresStateDriver
 
             if (!commitId.IsNone)
             {
-                var remember = _commands.Add(batch, _sql.RememberCommit);
+                var remember = PostgresCommandPool.Add(batch, _sql.RememberCommit);
                 PostgresParameters.Set(remember, 0, versions);
                 PostgresParameters.Set(remember, 1, commitId.Value);
             }
 
-            _commands.Add(batch, "COMMIT");
+            PostgresCommandPool.Add(batch, "COMMIT");
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             _commands.Return(batch);
         }
