@@ -123,7 +123,7 @@ public sealed partial class PostgresStateDriver
             order[i] = i;
         }
 
-        Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
+        SortInLockOrder(order, writes);
         foreach (var i in order)
         {
             AddLoggedWrite(batch, writes[i], commitId, offsets[i]);
