@@ -22,10 +22,17 @@ internal sealed class BenchmarkArguments
 
     public bool AA { get; private set; }
 
+    /// <summary><c>--cpu</c>: time blocks with the calling thread's CPU time.</summary>
     public bool CpuClock { get; private set; }
+
+    /// <summary><c>--process-cpu</c> (parity): time blocks with the whole process's CPU time.</summary>
+    public bool ProcessCpuClock { get; private set; }
 
     /// <summary><c>--alloc-profile</c> (parity): print each row's allocations by type instead of timing it.</summary>
     public bool AllocationProfile { get; private set; }
+
+    /// <summary><c>--server-stats</c> (parity, PostgreSQL): print each row's server time per statement (pg_stat_statements).</summary>
+    public bool ServerStats { get; private set; }
 
     /// <summary>
     /// Whether a comparison's name passes <c>--filter</c>: it contains the text (case-insensitive), or one of its
@@ -64,8 +71,14 @@ internal sealed class BenchmarkArguments
                 case "--cpu":
                     parsed.CpuClock = true;
                     break;
+                case "--process-cpu":
+                    parsed.ProcessCpuClock = true;
+                    break;
                 case "--alloc-profile":
                     parsed.AllocationProfile = true;
+                    break;
+                case "--server-stats":
+                    parsed.ServerStats = true;
                     break;
                 default:
                     Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: {usage}");

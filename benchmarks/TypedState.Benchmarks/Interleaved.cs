@@ -29,6 +29,12 @@ public static partial class Interleaved
     /// <summary>Times blocks with the thread's CPU time instead of the wall clock (<c>--cpu</c>), for other commands too.</summary>
     internal static void UseCpuClock(bool cpu) => s_cpuClock = cpu;
 
+    /// <summary>
+    /// Times blocks with the whole process's CPU time (Linux <c>CLOCK_PROCESS_CPUTIME_ID</c>): a client's CPU per
+    /// operation wherever its continuations run (parity <c>--cpu</c>); the server's time is not in it.
+    /// </summary>
+    internal static bool ProcessCpuClock { get; set; }
+
     internal interface IOp
     {
         void Run();
@@ -198,12 +204,12 @@ public static partial class Interleaved
     /// <summary>The clock blocks are timed with, in <see cref="Stopwatch"/> ticks.</summary>
     private static long Now()
     {
-        if (!s_cpuClock)
+        if (!s_cpuClock && !ProcessCpuClock)
         {
             return Stopwatch.GetTimestamp();
         }
 
-        if (ClockGetTime(ThreadCpuTimeClock, out var time) != 0)
+        if (ClockGetTime(ProcessCpuClock ? ProcessCpuTimeClock : ThreadCpuTimeClock, out var time) != 0)
         {
             throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed; --cpu needs Linux.");
         }
@@ -213,6 +219,8 @@ public static partial class Interleaved
     }
 
     private const int ThreadCpuTimeClock = 3;
+
+    private const int ProcessCpuTimeClock = 2;
 
     [LibraryImport("libc", EntryPoint = "clock_gettime")]
     private static partial int ClockGetTime(int clock, out TimeSpec time);

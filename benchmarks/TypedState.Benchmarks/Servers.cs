@@ -91,14 +91,15 @@ public sealed class EphemeralPostgres : IDisposable
     private const string Bin = "/usr/lib/postgresql/15/bin/";
     private readonly string _directory;
 
-    public EphemeralPostgres()
+    /// <summary>Starts the server; <paramref name="settings"/> are extra <c>-c name=value</c> settings (e.g. to load pg_stat_statements).</summary>
+    public EphemeralPostgres(params string[] settings)
     {
         Port = LocalServer.FreePort();
         _directory = Directory.CreateTempSubdirectory("typedstate-bench-pg-").FullName;
         Directory.CreateDirectory(Path.Combine(_directory, "sock"));
         Servers.Run("chown", $"-R postgres:postgres {_directory}");
         Servers.Run("runuser", $"-u postgres -- {Bin}initdb -D {_directory}/data -A trust -U postgres -E UTF8 --no-sync");
-        Servers.Run("runuser", $"-u postgres -- {Bin}pg_ctl -D {_directory}/data -l {_directory}/log -w -o \"-p {Port} -k {_directory}/sock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=100\" start");
+        Servers.Run("runuser", $"-u postgres -- {Bin}pg_ctl -D {_directory}/data -l {_directory}/log -w -o \"-p {Port} -k {_directory}/sock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=100{string.Concat(settings.Select(setting => " -c " + setting))}\" start");
         using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres");
         connection.Open();
         using var command = new NpgsqlCommand("CREATE DATABASE bench", connection);

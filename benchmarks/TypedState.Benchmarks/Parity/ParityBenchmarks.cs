@@ -15,10 +15,13 @@ namespace TypedState.Benchmarks.Parity;
 /// (ABBA blocks, one ratio per round); <c>--aa</c> adds the raw client against itself, and PostgreSQL has a peer row,
 /// Marten against the raw client. Allocations are process-wide bytes per operation (SQLite's writer and the network
 /// clients' replies run on other threads).
-/// Usage: <c>parity [--rounds 40] [--block-ms 25] [--filter TEXT] [--aa] [--alloc-profile] [--cpu]</c>
+/// Usage: <c>parity [--rounds 40] [--block-ms 25] [--filter TEXT] [--aa] [--alloc-profile] [--cpu] [--process-cpu] [--server-stats]</c>
 /// (<c>--alloc-profile</c> prints, instead of the comparisons, each selected row's allocations by type:
 /// AllocationProfile.cs; <c>--cpu</c> times blocks with the calling thread's CPU time, as <c>interleaved --cpu</c>: only
-/// for operations that run on the calling thread, such as the SQLite reads); rows are named "SQLite get",
+/// for operations that run on the calling thread, such as the SQLite reads; <c>--process-cpu</c> with the process's CPU
+/// time, the client's cost wherever its continuations run, without the server's; <c>--server-stats</c> prints after
+/// each PostgreSQL row its server time per statement and per operation of each side: PostgresStatementStats.cs);
+/// rows are named "SQLite get",
 /// "PostgreSQL transaction of 10 conditional writes", "A/A: Redis list 500 records", "PostgreSQL get (peer: Marten)".
 /// </summary>
 public static class ParityBenchmarks
@@ -36,14 +39,15 @@ public static class ParityBenchmarks
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (BenchmarkArguments.Parse(args, "parity [--rounds N] [--block-ms MS] [--filter TEXT] [--aa] [--alloc-profile] [--cpu]", "--rounds", "--block-ms", "--filter", "--aa", "--alloc-profile", "--cpu") is not { } options)
+        if (BenchmarkArguments.Parse(args, "parity [--rounds N] [--block-ms MS] [--filter TEXT] [--aa] [--alloc-profile] [--cpu] [--process-cpu] [--server-stats]", "--rounds", "--block-ms", "--filter", "--aa", "--alloc-profile", "--cpu", "--process-cpu", "--server-stats") is not { } options)
         {
             return 2;
         }
 
         UseCpuClock(options.CpuClock);
-
-        Console.WriteLine($"Raw-client parity: {options.Rounds} rounds, ~{options.BlockMs.ToString(CultureInfo.InvariantCulture)} ms per block, {(options.CpuClock ? "thread CPU time" : "wall clock")}, .NET {Environment.Version}, {Environment.ProcessorCount} CPUs, load average {LoadAverage()}");
+        ProcessCpuClock = options.ProcessCpuClock;
+        var clock = options.ProcessCpuClock ? "process CPU time" : options.CpuClock ? "thread CPU time" : "wall clock";
+        Console.WriteLine($"Raw-client parity: {options.Rounds} rounds, ~{options.BlockMs.ToString(CultureInfo.InvariantCulture)} ms per block, {clock}, .NET {Environment.Version}, {Environment.ProcessorCount} CPUs, load average {LoadAverage()}");
         Console.WriteLine($"{ParityData.Owners * ParityData.RecordsPerOwner} records of {ParityData.Serialize(ParityData.Create(0, 0)).Length} B over {ParityData.Owners} owners per side; \"Raw\" is the raw client; allocations are process-wide bytes per operation.");
 
         if (Wanted(options, "SQLite"))
@@ -71,11 +75,18 @@ public static class ParityBenchmarks
 
         if (Wanted(options, "PostgreSQL"))
         {
-            using var postgres = new EphemeralPostgres();
-            var typed = new TypedStateSide(new PostgresStateManager(new PostgresStateDriverOptions { ConnectionString = postgres.ConnectionString }));
-            var raw = new RawPostgresSide(postgres.ConnectionString);
-            var floor = new RawPostgresFloorSide(postgres.ConnectionString);
-            var marten = new MartenSide(postgres.ConnectionString);
+            // TYPEDSTATE_BENCH_POSTGRES=<connection string> uses a server and an empty database set up by hand, e.g.
+            // to EXPLAIN the sides' statements on their data after the run; otherwise the run starts its own.
+            var external = Environment.GetEnvironmentVariable("TYPEDSTATE_BENCH_POSTGRES");
+            using var server = !string.IsNullOrEmpty(external) ? null
+                : options.ServerStats ? new EphemeralPostgres(PostgresStatementStats.ServerSettings) : new EphemeralPostgres();
+            var connectionString = server?.ConnectionString ?? external!;
+            var stats = options.ServerStats ? new PostgresStatementStats(connectionString) : null;
+            stats?.Install();
+            var typed = new TypedStateSide(new PostgresStateManager(new PostgresStateDriverOptions { ConnectionString = connectionString }));
+            var raw = new RawPostgresSide(connectionString);
+            var floor = new RawPostgresFloorSide(connectionString);
+            var marten = new MartenSide(connectionString);
             await SeedAsync("PostgreSQL 15 (fsync=off, synchronous_commit=off)", typed, () =>
             {
                 raw.Seed();
@@ -83,7 +94,7 @@ public static class ParityBenchmarks
                 return marten.SeedAsync();
             });
             marten.Prepare();
-            CompareAll("PostgreSQL", typed, raw, marten, options, floor);
+            CompareAll("PostgreSQL", typed, raw, marten, options, floor, stats);
             await typed.DisposeAsync();
             await raw.DisposeAsync();
             await floor.DisposeAsync();
@@ -146,7 +157,7 @@ public static class ParityBenchmarks
     /// each write and the lock get two more rows: "(step) … raw vs the floor", what the guarantees cost a raw client,
     /// and "… (floor: …)", TypedState against that floor.
     /// </summary>
-    private static void CompareAll(string backend, TypedStateSide typed, ParitySide raw, ParitySide? peer, BenchmarkArguments options, ParitySide? floor = null)
+    private static void CompareAll(string backend, TypedStateSide typed, ParitySide raw, ParitySide? peer, BenchmarkArguments options, ParitySide? floor = null, PostgresStatementStats? stats = null)
     {
         typed.Prepare();
         raw.Prepare();
@@ -163,12 +174,12 @@ public static class ParityBenchmarks
 
             if (options.Selected(row))
             {
-                Compare(row, new SideOp(raw, op), new SideOp(typed, op), options.Rounds, options.BlockMs, processAllocations: true);
+                CompareRow(row, raw, typed, op, options, stats);
             }
 
             if (options.AA && options.Selected("A/A: " + row))
             {
-                Compare("A/A: " + row, new SideOp(raw, op), new SideOp(raw, op), options.Rounds, options.BlockMs, processAllocations: true);
+                CompareRow("A/A: " + row, raw, raw, op, options, stats);
             }
 
             if (floor is not null && floor.Supports(op) && op is not (ParityOp.Get or ParityOp.List))
@@ -176,22 +187,58 @@ public static class ParityBenchmarks
                 var floorRow = FloorRow(row);
                 if (options.Selected(floorRow))
                 {
-                    Compare(floorRow, new SideOp(floor, op), new SideOp(typed, op), options.Rounds, options.BlockMs, processAllocations: true);
+                    CompareRow(floorRow, floor, typed, op, options, stats);
                 }
 
                 var stepRow = FloorStepRow(row);
                 if (options.Selected(stepRow))
                 {
-                    Compare(stepRow, new SideOp(raw, op), new SideOp(floor, op), options.Rounds, options.BlockMs, processAllocations: true);
+                    CompareRow(stepRow, raw, floor, op, options, stats);
                 }
             }
 
             if (peer is not null && peer.Supports(op) && options.Selected(row + " (peer: Marten)"))
             {
-                Compare(row + " (peer: Marten)", new SideOp(raw, op), new SideOp(peer, op), options.Rounds, options.BlockMs, processAllocations: true);
+                CompareRow(row + " (peer: Marten)", raw, peer, op, options, stats);
             }
         }
     }
+
+    /// <summary>One row: <paramref name="a"/> (the reference) against <paramref name="b"/>; with <paramref name="stats"/>, then the row's server statements.</summary>
+    private static void CompareRow(string row, ParitySide a, ParitySide b, ParityOp op, BenchmarkArguments options, PostgresStatementStats? stats)
+    {
+        stats?.Reset();
+        var (aBefore, bBefore) = (a.Operations, b.Operations);
+        Compare(row, new SideOp(a, op), new SideOp(b, op), options.Rounds, options.BlockMs, processAllocations: true);
+        if (stats is not null)
+        {
+            var sides = ReferenceEquals(a, b)
+                ? new[] { (Label(a), Marker(a), a.Operations - aBefore) }
+                : [(Label(a), Marker(a), a.Operations - aBefore), (Label(b), Marker(b), b.Operations - bBefore)];
+            stats.Print(row, sides);
+        }
+    }
+
+    /// <summary>A side's name in the server statements' listing.</summary>
+    private static string Label(ParitySide side) => side switch
+    {
+        RawPostgresFloorSide => "floor",
+        RawPostgresSide => "raw",
+        MartenSide => "Marten",
+        _ => "TypedState",
+    };
+
+    /// <summary>
+    /// What only a side's statements hold: its schema; the floor's locks hash their one parameter, TypedState's build
+    /// the lock's name on the server (with <c>chr(31)</c>), even when pg_stat_statements replaced its constants.
+    /// </summary>
+    private static string Marker(ParitySide side) => side switch
+    {
+        RawPostgresFloorSide => "rawfloor.|hashtext($1))",
+        RawPostgresSide => "raw.",
+        MartenSide => "mt_",
+        _ => "\"" + PostgresStateDriverOptions.DefaultSchema + "\".|'" + PostgresStateDriverOptions.DefaultSchema + "'|chr(",
+    };
 
     private static string LoadAverage()
     {

@@ -41,8 +41,12 @@ public abstract class ParitySide : IAsyncDisposable
         }
     }
 
+    /// <summary>How many operations the side has run (for per-operation server figures).</summary>
+    public long Operations { get; private set; }
+
     public long Run(ParityOp op)
     {
+        Operations++;
         switch (op)
         {
             case ParityOp.Get:

@@ -1,110 +1,84 @@
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Npgsql;
 
 namespace TypedState.Postgres;
 
 /// <summary>
-/// Reusable batches and parameters of the hot write and lock statements. A statement's parameters cost 150–230 B
-/// each, more than the rest of a single write: they are made once per statement and given back after a batch that
-/// completed, to be rebound by position (<see cref="PostgresParameters"/> sets them, adding those a new statement
-/// lacks). A batch that failed is dropped with its parameters.
+/// Reusable batches and batch commands (with their parameters) of the hot write and lock statements. A statement's
+/// command and parameters cost 350 B and more, more than the rest of a single write: they are made once per physical
+/// connection and statement and given back after a batch that completed, to be rebound by position
+/// (<see cref="PostgresParameters"/> sets them, adding those a new command lacks). A batch that failed is dropped with
+/// its commands.
 /// </summary>
 /// <remarks>
-/// <para>The batch commands themselves are made per use: Npgsql remembers in a batch command the statement it
-/// prepared on the connection it last ran on, and does not forget it when the command runs on another pooled
-/// connection, so a reused batch command would name a prepared statement the new connection does not have (or
-/// holds for other SQL). Parameters hold no such state. Batches are reusable: a batch whose commands are new
-/// prepares them again on whichever connection it runs.</para>
-/// <para>Parameters are kept per statement text, compared by reference: every statement comes from one
-/// <see cref="PostgresSql"/> instance (or is a literal), so a lookup never hashes the text. At most
-/// <see cref="MaxIdle"/> sets of each wait here.</para>
+/// <para>Commands are kept per physical connection, never shared between two: Npgsql remembers in a batch command the
+/// statement it prepared on the connection it ran on and does not forget it when the command runs on another pooled
+/// connection, which would then bind a prepared statement it does not have (or holds for other SQL). On its own
+/// connection a reused command is what Npgsql's own reuse of a batch does. The physical connection is told by the
+/// identity of its server parameters (<see cref="NpgsqlConnection.PostgresParameters"/>, one dictionary per physical
+/// connection, for its whole life); its commands go with it when it is closed for good. Under multiplexing a
+/// connection has no physical connection of its own, and commands are made per use.</para>
+/// <para>Only commands rented here are taken back (a batch also carries commands made for one use, which may have the
+/// same text). Statements are kept by their text, compared by reference: every statement comes from one
+/// <see cref="PostgresSql"/> instance (or is a literal), so a lookup never hashes the text.</para>
 /// </remarks>
-internal sealed class PostgresCommandPool
+internal sealed class PostgresCommandPool(bool perConnection)
 {
     private const int MaxIdle = 64;
-    private readonly ConcurrentDictionary<string, Statement> _statements = new(ReferenceEqualityComparer.Instance);
-    private readonly PostgresIdleSet<NpgsqlBatch> _batches = new(MaxIdle);
+    private readonly ConditionalWeakTable<object, PostgresConnectionCommands> _connections = [];
+    private readonly PostgresIdleSet<PostgresPooledBatch> _batches = new(MaxIdle);
 
-    /// <summary>An empty batch on <paramref name="connection"/>.</summary>
+    /// <summary>An empty batch on <paramref name="connection"/>, an open connection.</summary>
     public NpgsqlBatch RentBatch(NpgsqlConnection connection)
     {
-        var batch = _batches.TryTake() ?? new NpgsqlBatch();
+        var batch = _batches.TryTake() ?? new PostgresPooledBatch();
         batch.Connection = connection;
+        batch.Commands = perConnection ? _connections.GetValue(connection.PostgresParameters, static _ => new PostgresConnectionCommands()) : null;
         return batch;
     }
 
-    /// <summary>A new command running <paramref name="sql"/> (a statement of <see cref="PostgresSql"/>), with the parameters of an earlier use, if any.</summary>
-    public NpgsqlBatchCommand Rent(string sql)
+    /// <summary>
+    /// Adds a command for <paramref name="sql"/> (a statement of <see cref="PostgresSql"/>) to <paramref name="batch"/>
+    /// and returns its parameters to bind: a reused one when the batch was rented here, otherwise one for this use.
+    /// </summary>
+    public static NpgsqlParameterCollection Add(NpgsqlBatch batch, string sql)
     {
-        var command = new NpgsqlBatchCommand(sql);
-        var statement = _statements.GetOrAdd(sql, static _ => new Statement());
-        if (statement.Filled.TryTake() is { } parameters)
+        if (batch is not PostgresPooledBatch pooled)
         {
-            var collection = command.Parameters;
-            for (var i = 0; i < parameters.Length; i++)
-            {
-                collection.Add(parameters[i]);
-                parameters[i] = null!;
-            }
-
-            statement.Spare.Give(parameters);
+            var single = new NpgsqlBatchCommand(sql);
+            batch.BatchCommands.Add(single);
+            return single.Parameters;
         }
 
-        return command;
-    }
-
-    /// <summary>Adds a rented command for <paramref name="sql"/> to <paramref name="batch"/> and returns its parameters to bind.</summary>
-    public NpgsqlParameterCollection Add(NpgsqlBatch batch, string sql)
-    {
-        var command = Rent(sql);
+        var command = pooled.Commands?.Rent(sql) ?? new NpgsqlBatchCommand(sql);
         batch.BatchCommands.Add(command);
+        pooled.Rented.Add(command);
         return command.Parameters;
     }
 
     /// <summary>
-    /// Takes back a batch whose statements completed (its reader closed) with the parameters of the commands it
-    /// rented (others, made for one use, are dropped). Values that may be large (the write's bytes, held by untyped
-    /// parameters) are cleared, so idle parameters do not keep them alive.
+    /// Takes back a rented batch whose statements completed (its reader closed), on its still open connection, with
+    /// the commands it rented; others, made for one use, are dropped (as is a batch not rented here).
     /// </summary>
     public void Return(NpgsqlBatch batch)
     {
-        var commands = batch.BatchCommands;
-        for (var i = 0; i < commands.Count; i++)
+        if (batch is not PostgresPooledBatch pooled)
         {
-            var command = commands[i];
-            var collection = command.Parameters;
-            if (collection.Count == 0 || !_statements.TryGetValue(command.CommandText, out var statement))
-            {
-                continue;
-            }
-
-            var parameters = statement.Spare.TryTake() ?? new NpgsqlParameter[collection.Count];
-            for (var p = 0; p < collection.Count; p++)
-            {
-                var parameter = collection[p];
-                if (parameter.GetType() == typeof(NpgsqlParameter))
-                {
-                    parameter.Value = DBNull.Value;
-                }
-
-                parameters[p] = parameter;
-            }
-
-            // Detaches the parameters, so that the next command of the statement can take them.
-            collection.Clear();
-            statement.Filled.Give(parameters);
+            return;
         }
 
-        commands.Clear();
+        if (pooled.Commands is { } commands)
+        {
+            foreach (var command in pooled.Rented)
+            {
+                commands.Return(command);
+            }
+        }
+
+        pooled.Rented.Clear();
+        pooled.Commands = null;
+        batch.BatchCommands.Clear();
         batch.Connection = null;
-        _batches.Give(batch);
-    }
-
-    /// <summary>The idle parameter sets of one statement, and the emptied arrays that carried them.</summary>
-    private sealed class Statement
-    {
-        public PostgresIdleSet<NpgsqlParameter[]> Filled { get; } = new(MaxIdle);
-
-        public PostgresIdleSet<NpgsqlParameter[]> Spare { get; } = new(MaxIdle);
+        _batches.Give(pooled);
     }
 }

@@ -228,7 +228,39 @@ internal sealed partial class PostgresSql
         BuildSnapshotStatements();
         BuildDetachStatements();
         BuildLoggedWriteStatements();
+        // Every record statement uses the owner and the key: the key is $4 (RecordParameters); so is a lock's resource (LockParameters).
+        var keyDigest = " AND " + KeyDigest + " = " + KeyParameterDigest.Replace("@key", "$4", StringComparison.Ordinal);
+        foreach (var statement in (string[])[Read, LiveVersion, SetIfAbsent, SetIfVersion, DeleteAny, DeleteIfVersion, RememberingSetIfAbsent,
+            RememberingSetIfVersion, RememberingDeleteAny, RememberingDeleteIfVersion, LiveVersionOrRemembered])
+        {
+            _shortKeyForms[statement] = WithoutDigest(statement, keyDigest);
+        }
+
+        var resourceDigest = " AND sha256(decode(replace(l.resource, '\\', '\\\\'), 'escape')) = sha256(decode(replace($4, '\\', '\\\\'), 'escape'))";
+        foreach (var statement in (string[])[RenewLock, ReleaseLock])
+        {
+            _shortKeyForms[statement] = WithoutDigest(statement, resourceDigest);
+        }
     }
+
+    /// <summary>
+    /// <paramref name="sql"/>, a record statement (or a lock's renewal or release), in the form for <paramref name="key"/>
+    /// (the lock's resource): a key shorter than
+    /// <see cref="KeyHeadLength"/> UTF-16 code units (so fewer characters too) is its own index head, which no other
+    /// key of the owner shares, so the index probe on (owner, key head) finds it alone and the key's SHA-256 need not be
+    /// computed. Statements without that condition (inserts, whose conflict target is the index) stay as they are.
+    /// </summary>
+    public string ForKey(string sql, string key) =>
+        key.Length < KeyHeadLength && _shortKeyForms.TryGetValue(sql, out var shortForm) ? shortForm : sql;
+
+    /// <summary>The short-key forms (<see cref="ForKey"/>) of the record statements, by the statement (compared by reference).</summary>
+    private readonly Dictionary<string, string> _shortKeyForms = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>A positional record (or lock) statement without the comparison of its key's (resource's) digest, <paramref name="digest"/>.</summary>
+    private static string WithoutDigest(string sql, string digest) =>
+        sql.Contains(digest, StringComparison.Ordinal)
+            ? sql.Replace(digest, string.Empty, StringComparison.Ordinal)
+            : throw new InvalidOperationException("A record or lock statement has no key digest: " + sql);
 
     /// <summary>
     /// Rewrites the <c>@name</c> parameters of <paramref name="sql"/> as <c>$1</c>, <c>$2</c>, …: the names it uses,

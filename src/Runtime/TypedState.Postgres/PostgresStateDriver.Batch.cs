@@ -71,7 +71,7 @@ public sealed partial class PostgresStateDriver
             order[i] = i;
         }
 
-        Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
+        SortInLockOrder(order, writes);
         var remembering = writing && !commitId.IsNone;
 
         // Failing to open a connection applies nothing: the exception passes as it is.
@@ -79,7 +79,7 @@ public sealed partial class PostgresStateDriver
         var batch = _commands.RentBatch(connection);
         if (writing)
         {
-            _commands.Add(batch, "BEGIN");
+            PostgresCommandPool.Add(batch, "BEGIN");
         }
 
         if (remembering)
@@ -112,7 +112,7 @@ public sealed partial class PostgresStateDriver
         var placeholders = 0;
         foreach (var i in order)
         {
-            var parameters = _commands.Add(batch, statements[i] ?? (writing ? _sql.LockedLiveVersion : _sql.LiveVersion));
+            var parameters = PostgresCommandPool.Add(batch, statements[i] ?? (writing ? _sql.LockedLiveVersion : _sql.LiveVersion));
             if (statements[i] is null)
             {
                 PostgresParameters.AddRecord(parameters, writes[i].Owner, writes[i].Key);
@@ -245,12 +245,12 @@ public sealed partial class PostgresStateDriver
 
             if (!commitId.IsNone)
             {
-                var remember = _commands.Add(batch, _sql.RememberCommit);
+                var remember = PostgresCommandPool.Add(batch, _sql.RememberCommit);
                 PostgresParameters.Set(remember, 0, versions);
                 PostgresParameters.Set(remember, 1, commitId.Value);
             }
 
-            _commands.Add(batch, "COMMIT");
+            PostgresCommandPool.Add(batch, "COMMIT");
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             _commands.Return(batch);
         }
@@ -300,6 +300,36 @@ public sealed partial class PostgresStateDriver
 
     /// <summary>The distinct guilds a batch touches, in one order for every client (shared locks, so only removals wait).</summary>
     /// <remarks>The common batch touches one guild: it gets an array of one, without a set.</remarks>
+    /// <summary>
+    /// Sorts <paramref name="order"/>, positions in <paramref name="writes"/>, into the order rows are locked in
+    /// (<see cref="CompareRecords"/>): a transaction's few writes by insertion, with no comparison delegate and closure
+    /// to allocate, larger batches by <see cref="Array.Sort{T}(T[], Comparison{T})"/>.
+    /// </summary>
+    private static void SortInLockOrder(int[] order, IReadOnlyList<StateWrite> writes)
+    {
+        if (order.Length > 16)
+        {
+            SortLarge(order, writes);
+            return;
+        }
+
+        for (var i = 1; i < order.Length; i++)
+        {
+            var position = order[i];
+            var j = i - 1;
+            for (; j >= 0 && CompareRecords(writes[order[j]], writes[position]) > 0; j--)
+            {
+                order[j + 1] = order[j];
+            }
+
+            order[j + 1] = position;
+        }
+    }
+
+    /// <summary>As <see cref="SortInLockOrder"/>, apart so that its closure is made only here.</summary>
+    private static void SortLarge(int[] order, IReadOnlyList<StateWrite> writes) =>
+        Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
+
     private static string[] GuildsOf(IReadOnlyList<StateWrite> writes)
     {
         string? only = null;

@@ -115,18 +115,19 @@ public sealed partial class PostgresStateDriver
                 batch.BatchCommands.Add(prune);
             }
 
-            var parameters = _commands.Add(batch, sql);
+            var parameters = PostgresCommandPool.Add(batch, sql);
             var next = PostgresParameters.AddWrite(parameters, write, _jsonbWrites);
             if (remembering)
             {
                 AddCommitId(parameters, next, commitId);
             }
 
-            // The reader moves over the statements that return rows: the guild's lock, then the write.
+            // The reader moves over the statements that return results: the guild's lock and refusal, then the write.
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (write.Owner.Scope != Scope.Global)
                 {
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
                     await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
                 }
 
@@ -188,7 +189,11 @@ public sealed partial class PostgresStateDriver
     /// absence). With <paramref name="remembering"/>, the statement also stores its version under the commit id
     /// claimed earlier in its transaction (a single write's).
     /// </summary>
-    private string? WriteStatement(StateWrite write, bool remembering = false) => (write.Kind, write.ExpectedVersion) switch
+    private string? WriteStatement(StateWrite write, bool remembering = false) =>
+        WriteStatementOfAnyKey(write, remembering) is { } sql ? ForKey(sql, write.Key) : null;
+
+    /// <summary>As <see cref="WriteStatement"/>, in the form for keys of any length.</summary>
+    private string? WriteStatementOfAnyKey(StateWrite write, bool remembering) => (write.Kind, write.ExpectedVersion) switch
     {
         (StateWriteKind.Set, null) => remembering ? _sql.RememberingSetAny : _sql.SetAny,
         (StateWriteKind.Set, 0) => remembering ? _sql.RememberingSetIfAbsent : _sql.SetIfAbsent,
@@ -278,9 +283,15 @@ public sealed partial class PostgresStateDriver
         return command;
     }
 
-    /// <summary>Adds the guard of an unlogged commit that writes (<see cref="UnloggedGuildLock"/>, locking), reusable.</summary>
-    private void AddWritingGuildLock(NpgsqlBatch batch, string guildId) =>
-        PostgresParameters.Set(_commands.Add(batch, _sql.LockWritingGuild), 0, guildId);
+    /// <summary>
+    /// Adds the guard of an unlogged commit that writes (as <see cref="UnloggedGuildLock"/>, locking), reusable: two
+    /// statements, the lock and the refusal, each returning a result (the refusal's is empty).
+    /// </summary>
+    private void AddWritingGuildLock(NpgsqlBatch batch, string guildId)
+    {
+        PostgresParameters.Set(PostgresCommandPool.Add(batch, _sql.LockWritingGuild), 0, guildId);
+        PostgresParameters.Set(PostgresCommandPool.Add(batch, _sql.RefuseLoggedGuild), 0, guildId);
+    }
 
     /// <summary>The text hashed into a guild's advisory lock key: schema and guild id (ids cannot hold U+001F).</summary>
     private string GuildLockName(string guildId) => _sql.Schema + "\u001F" + guildId;

@@ -22,7 +22,7 @@ public sealed partial class PostgresStateDriver
     /// <summary>Adds the claim of a batch's commit id, the first statement of its transaction (see <see cref="PostgresSql.ClaimCommit"/>).</summary>
     private void AddClaim(NpgsqlBatch batch, CommitId commitId)
     {
-        var parameters = _commands.Add(batch, _sql.ClaimCommit);
+        var parameters = PostgresCommandPool.Add(batch, _sql.ClaimCommit);
         PostgresParameters.Set(parameters, 0, commitId.Value);
         PostgresParameters.Set(parameters, 1, _commitIdRetention);
     }

@@ -18,7 +18,7 @@ public sealed partial class PostgresStateDriver
         // its own, whose snapshot therefore includes every grant committed before the lock was obtained.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var batch = RentOwnerLocked(connection, owner);
-        var grant = _commands.Add(batch, key is null ? _sql.GrantOwnerLock : _sql.GrantKeyLock);
+        var grant = PostgresCommandPool.Add(batch, key is null ? _sql.GrantOwnerLock : _sql.GrantKeyLock);
         var next = PostgresParameters.AddRecord(grant, owner, key ?? string.Empty);
         PostgresParameters.Set(grant, next, lease);
         PostgresParameters.SetText(grant, next + 1, holder);
@@ -32,7 +32,7 @@ public sealed partial class PostgresStateDriver
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var batch = RentOwnerLocked(connection, owner);
-        var renew = _commands.Add(batch, _sql.RenewLock);
+        var renew = PostgresCommandPool.Add(batch, ForKey(_sql.RenewLock, key ?? string.Empty));
         var next = PostgresParameters.AddRecord(renew, owner, key ?? string.Empty);
         PostgresParameters.Set(renew, next, lease);
         PostgresParameters.Set(renew, next + 1, token);
@@ -47,7 +47,7 @@ public sealed partial class PostgresStateDriver
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var batch = _commands.RentBatch(connection);
-        var release = _commands.Add(batch, _sql.ReleaseLock);
+        var release = PostgresCommandPool.Add(batch, ForKey(_sql.ReleaseLock, key ?? string.Empty));
         PostgresParameters.Set(release, PostgresParameters.AddRecord(release, owner, key ?? string.Empty), token);
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         _commands.Return(batch);
@@ -137,7 +137,7 @@ public sealed partial class PostgresStateDriver
     private NpgsqlBatch RentOwnerLocked(NpgsqlConnection connection, StateOwner owner)
     {
         var batch = _commands.RentBatch(connection);
-        var parameters = _commands.Add(batch, _sql.LockOwnerForGrant);
+        var parameters = PostgresCommandPool.Add(batch, _sql.LockOwnerForGrant);
         PostgresParameters.SetOwner(parameters, owner);
         return batch;
     }

@@ -170,7 +170,7 @@ public sealed partial class PostgresStateDriver
             applied.Statements[i] = writes[i].Kind == StateWriteKind.Append ? null : WriteStatement(writes[i]);
         }
 
-        Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
+        SortInLockOrder(order, writes);
 
         // Per write, in record order, the statements whose rows are read: (write, what the rows mean).
         var reads = new List<(int Write, LoggedRead Read)>();

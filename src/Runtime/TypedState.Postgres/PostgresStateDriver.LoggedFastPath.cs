@@ -123,7 +123,7 @@ public sealed partial class PostgresStateDriver
             order[i] = i;
         }
 
-        Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
+        SortInLockOrder(order, writes);
         foreach (var i in order)
         {
             AddLoggedWrite(batch, writes[i], commitId, offsets[i]);
@@ -185,7 +185,7 @@ public sealed partial class PostgresStateDriver
     /// <summary>Adds <see cref="PostgresSql.LockLoggedOne"/>: the guild's lock, and its head raised by <paramref name="count"/>.</summary>
     private void AddLockLoggedOne(NpgsqlBatch batch, string guild, long count)
     {
-        var parameters = _commands.Add(batch, _sql.LockLoggedOne);
+        var parameters = PostgresCommandPool.Add(batch, _sql.LockLoggedOne);
         PostgresParameters.Set(parameters, 0, guild);
         PostgresParameters.Set(parameters, 1, count);
     }
@@ -193,7 +193,7 @@ public sealed partial class PostgresStateDriver
     /// <summary>Adds a batch's lone unconditional set, its entry at the guild's raised head, and its commit id (<see cref="PostgresSql.LoggedSetAnyAlone"/>).</summary>
     private void AddLoggedSetAlone(NpgsqlBatch batch, StateWrite write, CommitId commitId)
     {
-        var parameters = _commands.Add(batch, _sql.LoggedSetAnyAlone);
+        var parameters = PostgresCommandPool.Add(batch, _sql.LoggedSetAnyAlone);
         var next = PostgresParameters.AddWrite(parameters, write, _jsonbWrites);
         AddCommitId(parameters, next, commitId);
         PostgresParameters.Set(parameters, next + 2, 0L);
@@ -202,7 +202,7 @@ public sealed partial class PostgresStateDriver
     /// <summary>Adds a write and its entry at the guild's raised head plus <paramref name="offset"/>, positional (<see cref="PostgresSql.LoggedParameters"/>).</summary>
     private void AddLoggedWrite(NpgsqlBatch batch, StateWrite write, CommitId commitId, long offset)
     {
-        var parameters = _commands.Add(batch, (write.Kind, write.ExpectedVersion) switch
+        var parameters = PostgresCommandPool.Add(batch, (write.Kind, write.ExpectedVersion) switch
         {
             (StateWriteKind.Set, null) => _sql.LoggedSetAny,
             (StateWriteKind.Set, 0) => _sql.LoggedSetIfAbsent,

@@ -110,6 +110,9 @@ public sealed partial class PostgresStateDriver
         // of them) are refused, so such a database gets exact bytes only.
         var encoding = connection.PostgresParameters.GetValueOrDefault("server_encoding");
         _jsonbWrites = _sql.Storage == PostgresValueStorage.Jsonb && string.Equals(encoding, "UTF8", StringComparison.OrdinalIgnoreCase);
+
+        // In SQL_ASCII a character is a byte: a key's 128-character head may then hold fewer than 128 of its characters.
+        _shortKeyForms = !string.Equals(encoding, "SQL_ASCII", StringComparison.OrdinalIgnoreCase);
         if (_sql.Storage == PostgresValueStorage.Jsonb && !_jsonbWrites)
         {
             LogNotUtf8(_sql.Schema, encoding);

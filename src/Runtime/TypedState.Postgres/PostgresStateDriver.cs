@@ -41,14 +41,23 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver,
     private Task? _initialization;
     private PostgresReadCommands? _reads;
 
+    /// <summary>The reads of keys shorter than the index's key head (<see cref="PostgresSql.ForKey"/>).</summary>
+    private PostgresReadCommands? _shortKeyReads;
+
     /// <summary>Reusable batches and commands of the writes and locks.</summary>
-    private readonly PostgresCommandPool _commands = new();
+    private readonly PostgresCommandPool _commands;
 
     /// <summary>
     /// Whether writes use the jsonb column when they can: <see cref="PostgresValueStorage.Jsonb"/> on a UTF-8
     /// database. Set by the initialization, which every operation awaits first.
     /// </summary>
     private bool _jsonbWrites;
+
+    /// <summary>
+    /// Whether short keys use the record statements without the key digest (<see cref="PostgresSql.ForKey"/>): in any
+    /// server encoding but SQL_ASCII, where the index's key head counts bytes. Set by the initialization.
+    /// </summary>
+    private bool _shortKeyForms;
     private volatile bool _disposed;
 
     /// <summary>Creates the driver; the schema and its tables are created on first use.</summary>
@@ -69,6 +78,8 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver,
             _dataSource = BuildDataSource(options.ConnectionString!, options.EnableNpgsqlLogging ? loggerFactory : null);
             _ownsDataSource = true;
         }
+
+        _commands = new PostgresCommandPool(perConnection: !new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString).Multiplexing);
     }
 
     /// <summary>Creates the driver from dependency-injection options.</summary>
@@ -104,7 +115,9 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver,
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         // The live record or, when the guild is a fork with no row of its own for it, what it reads through its source.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var reads = _reads ??= new PostgresReadCommands(_sql.Read);
+        var reads = ForKey(_sql.Read, key) is var sql && ReferenceEquals(sql, _sql.Read)
+            ? _reads ??= new PostgresReadCommands(sql)
+            : _shortKeyReads ??= new PostgresReadCommands(sql);
         var command = reads.Rent(connection, owner, key);
         StoredRecord? record;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
@@ -206,6 +219,9 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver,
             _dataSource.Dispose();
         }
     }
+
+    /// <summary>The form of a record or lock statement for <paramref name="key"/> (<see cref="PostgresSql.ForKey"/>).</summary>
+    private string ForKey(string sql, string key) => _shortKeyForms ? _sql.ForKey(sql, key) : sql;
 
     /// <summary>
     /// The value of a stored record: the jsonb column at <paramref name="ordinal"/> (its text, as Npgsql reads jsonb
