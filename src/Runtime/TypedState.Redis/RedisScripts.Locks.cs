@@ -26,11 +26,11 @@ internal static partial class RedisScripts
           return false
         end
         local token = math.max(tonumber(redis.call('HGET', KEYS[1], '#') or 0) + 1, now)
-        redis.call('HSET', KEYS[1], '#', token, resource, token)
         if ARGV[3] == '' then
+          redis.call('HSET', KEYS[1], '#', token, resource, token)
           redis.call('HDEL', KEYS[1], 'w' .. resource)
         else
-          redis.call('HSET', KEYS[1], 'w' .. resource, ARGV[3])
+          redis.call('HSET', KEYS[1], '#', token, resource, token, 'w' .. resource, ARGV[3])
         end
         local expires = now + tonumber(ARGV[2])
         redis.call('ZADD', KEYS[2], expires, resource)
