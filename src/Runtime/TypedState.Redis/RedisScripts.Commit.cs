@@ -177,7 +177,6 @@ internal static partial class RedisScripts
           local record = records[i]
           local wroot = roots[i]
           local epoch_floor = ridx[wroot].floor
-          local index = wroot .. 'i' .. s.suffix .. ':' .. tag
           local v = i
           if kind == 's' then
             local base = stored[i]
@@ -190,7 +189,7 @@ internal static partial class RedisScripts
             -- put its agent in its guild's agent set. The owner set is added to on every set (once per owner and
             -- batch), so an owner missing from it is listed again after its next set.
             if live[i] == 0 then
-              redis.call('ZADD', index, 0, key)
+              redis.call('ZADD', wroot .. 'i' .. s.suffix .. ':' .. tag, 0, key)
               if stored[i] > 0 then
                 redis.call('SREM', wroot .. 't' .. s.suffix .. ':' .. tag, key)
               end
@@ -228,6 +227,7 @@ internal static partial class RedisScripts
             versions[v] = at
           elseif kind == 'd' then
             if live[i] > 0 then
+              local index = wroot .. 'i' .. s.suffix .. ':' .. tag
               local tombstone = math.max(live[i], epoch_floor) + 1
               redis.call('HDEL', record, 'v')
               redis.call('HSET', record, 'n', tombstone)
