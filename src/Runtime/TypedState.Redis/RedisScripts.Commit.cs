@@ -26,8 +26,10 @@ internal static partial class RedisScripts
     /// check), the expected version (empty for any), the value, the key, the owner tag, the guild tag (empty for
     /// global state), the owner's member in its owner set (empty for global).
     /// A record that has no record or tombstone in the owner's key space starts above the guild's version floor;
-    /// every version written is above its root's epoch floor. A set adds the owner to its owner set (and an agent to its
-    /// guild's agent set); a delete that empties the owner's index takes it out of the owner set.
+    /// every version written is above its root's epoch floor. A set of a record not live yet adds its key to the
+    /// owner's index and the owner to its owner set (and, for the key space's first record of an agent, the agent to
+    /// its guild's agent set): a live record's owner is in both already, since only a removal (which draws a new key
+    /// space) or an emptied index takes it out. A delete that empties the owner's index takes it out of the owner set.
     /// <para>Timelines: once a timeline was started in the store (field <c>tl</c> of the marker, read with the epoch),
     /// each guild the batch writes to is looked up once after the fences (one <c>HMGET</c> of its timeline meta, the
     /// only cost for guilds without one; stores that never started a timeline skip it): a write to a paused guild, or an append (<c>a</c>: the
@@ -127,9 +129,11 @@ internal static partial class RedisScripts
           local tag = ARGV[a + 4]
           local s = space_of(tag, ARGV[a + 5])
           local record = roots[i] .. 'r' .. s.suffix .. ':' .. tag .. ':' .. ARGV[a + 3]
-          local n = tonumber(redis.call('HGET', record, 'n') or 0)
+          -- One read for the version and liveness: a tombstone keeps its version ('n') without a value ('v').
+          local nv = redis.call('HMGET', record, 'n', 'v')
+          local n = tonumber(nv[1] or 0)
           local l = 0
-          if n > 0 and redis.call('HEXISTS', record, 'v') == 1 then
+          if n > 0 and nv[2] then
             l = n
           end
           records[i], stored[i], live[i] = record, n, l
@@ -141,6 +145,8 @@ internal static partial class RedisScripts
         end
 
         local versions = {}
+        -- Owners added to their owner set, and agents to their guild's agent set, by this batch.
+        local listed, grouped = {}, {}
         local now
         -- Adds an entry to the guild's timeline t; returns its sequence.
         local function log(t, kind, prev, ver, tag, guild_tag, owner, key, value)
@@ -171,7 +177,6 @@ internal static partial class RedisScripts
           local record = records[i]
           local wroot = roots[i]
           local epoch_floor = ridx[wroot].floor
-          local index = wroot .. 'i' .. s.suffix .. ':' .. tag
           local v = i
           if kind == 's' then
             local base = stored[i]
@@ -180,15 +185,22 @@ internal static partial class RedisScripts
             end
             local version = math.max(base, epoch_floor) + 1
             redis.call('HSET', record, 'v', ARGV[a + 2], 'n', version)
-            redis.call('ZADD', index, 0, key)
-            if stored[i] > live[i] then
-              redis.call('SREM', wroot .. 't' .. s.suffix .. ':' .. tag, key)
+            -- A live record's key is in its owner's index already, and any record or tombstone of this key space
+            -- put its agent in its guild's agent set. The owner set is added to on every set (once per owner and
+            -- batch), so an owner missing from it is listed again after its next set.
+            if live[i] == 0 then
+              redis.call('ZADD', wroot .. 'i' .. s.suffix .. ':' .. tag, 0, key)
+              if stored[i] > 0 then
+                redis.call('SREM', wroot .. 't' .. s.suffix .. ':' .. tag, key)
+              end
             end
             if owner ~= '' then
-              if tag == guild_tag then
-                redis.call('ZADD', wroot .. 'o:guild', 0, owner)
-              else
-                redis.call('ZADD', wroot .. 'o:agent', 0, owner)
+              if not listed[tag] then
+                listed[tag] = true
+                redis.call('ZADD', wroot .. (tag == guild_tag and 'o:guild' or 'o:agent'), 0, owner)
+              end
+              if tag ~= guild_tag and stored[i] == 0 and not grouped[tag] then
+                grouped[tag] = true
                 redis.call('SADD', wroot .. 'ga' .. (s.gs or '') .. ':' .. guild_tag, (s.as and (s.as .. ':') or '') .. tag)
               end
             end
@@ -215,6 +227,7 @@ internal static partial class RedisScripts
             versions[v] = at
           elseif kind == 'd' then
             if live[i] > 0 then
+              local index = wroot .. 'i' .. s.suffix .. ':' .. tag
               local tombstone = math.max(live[i], epoch_floor) + 1
               redis.call('HDEL', record, 'v')
               redis.call('HSET', record, 'n', tombstone)
@@ -225,6 +238,7 @@ internal static partial class RedisScripts
               redis.call('SADD', wroot .. 't' .. s.suffix .. ':' .. tag, key)
               if owner ~= '' and redis.call('EXISTS', index) == 0 then
                 redis.call('ZREM', wroot .. (tag == guild_tag and 'o:guild' or 'o:agent'), owner)
+                listed[tag] = nil
               end
             end
             versions[v] = live[i]

@@ -16,21 +16,25 @@ internal static partial class RedisScripts
     /// </summary>
     public const string AcquireLock = NowStatement +
         """
-        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
         local resource = ARGV[1]
-        if resource == 'o' then
-          if redis.call('ZCARD', KEYS[2]) > 0 then
+        -- An owner holding no lease (the common case) needs no clean-up and has no conflict: one ZCARD tells.
+        local held = redis.call('ZCARD', KEYS[2])
+        if held > 0 then
+          held = held - redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+          if resource == 'o' then
+            if held > 0 then
+              return false
+            end
+          elseif held > 0 and (redis.call('ZSCORE', KEYS[2], 'o') or redis.call('ZSCORE', KEYS[2], resource)) then
             return false
           end
-        elseif redis.call('ZSCORE', KEYS[2], 'o') or redis.call('ZSCORE', KEYS[2], resource) then
-          return false
         end
         local token = math.max(tonumber(redis.call('HGET', KEYS[1], '#') or 0) + 1, now)
-        redis.call('HSET', KEYS[1], '#', token, resource, token)
         if ARGV[3] == '' then
+          redis.call('HSET', KEYS[1], '#', token, resource, token)
           redis.call('HDEL', KEYS[1], 'w' .. resource)
         else
-          redis.call('HSET', KEYS[1], 'w' .. resource, ARGV[3])
+          redis.call('HSET', KEYS[1], '#', token, resource, token, 'w' .. resource, ARGV[3])
         end
         local expires = now + tonumber(ARGV[2])
         redis.call('ZADD', KEYS[2], expires, resource)

@@ -20,16 +20,25 @@ internal static partial class RedisScripts
     /// <summary>
     /// <c>groot(root, guild_tag)</c>: the root of a guild's names, <c>{prefix|guild tag}:</c> with <c>%</c> and
     /// <c>}</c> of the tag escaped (<see cref="RedisKeys.RootOf"/>), or the store root <c>{prefix}:</c> for an empty
-    /// tag (global state). <c>root</c> may be any root of the prefix: the prefix is read back from it.
+    /// tag (global state). <c>root</c> may be any root of the prefix: the prefix is read back from it. Each root is
+    /// built once per script run (every root a script sees shares the driver's prefix): building strings is what a
+    /// script spends most of its own time on.
     /// </summary>
     private const string RootFunction =
         """
+        local groots = {}
         local function groot(root, guild_tag)
-          local p = string.match(root, '^{([^|}]*)')
-          if guild_tag == '' then
-            return '{' .. p .. '}:'
+          local r = groots[guild_tag]
+          if not r then
+            local p = string.match(root, '^{([^|}]*)')
+            if guild_tag == '' then
+              r = '{' .. p .. '}:'
+            else
+              r = '{' .. p .. '|' .. (string.gsub(guild_tag, '[%%}]', { ['%'] = '%25', ['}'] = '%7D' })) .. '}:'
+            end
+            groots[guild_tag] = r
           end
-          return '{' .. p .. '|' .. (string.gsub(guild_tag, '[%%}]', { ['%'] = '%25', ['}'] = '%7D' })) .. '}:'
+          return r
         end
 
         """;
@@ -40,6 +49,8 @@ internal static partial class RedisScripts
     /// (or, for an agent, its guild) is first removed; a removal draws a new space id, so the owner's later records
     /// live under new names while the old ones are deleted in steps. A guild's suffix is its space id; an agent's is
     /// <c>&lt;guild space&gt;.&lt;agent space&gt;</c> (0 for one never drawn). <c>guild_tag</c> is empty for global state.
+    /// Metas are never deleted, so an agent for which neither its guild's meta nor its own exists (one <c>EXISTS</c>)
+    /// is in its first key space, under a floor of 0.
     /// </summary>
     private const string SpaceFunction = RootFunction +
         """
@@ -48,6 +59,10 @@ internal static partial class RedisScripts
             return '', false, false, 0
           end
           root = groot(root, guild_tag)
+          -- An agent whose guild and itself were never removed (the common case) has no metas: one call tells.
+          if tag ~= guild_tag and redis.call('EXISTS', root .. 'm:' .. guild_tag, root .. 'm:' .. tag) == 0 then
+            return '', false, false, 0
+          end
           local guild = redis.call('HMGET', root .. 'm:' .. guild_tag, 's', 'f')
           local gs, floor = guild[1], tonumber(guild[2] or 0)
           if tag == guild_tag then
