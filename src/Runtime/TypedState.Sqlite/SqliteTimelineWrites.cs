@@ -184,21 +184,8 @@ internal static class SqliteTimelineWrites
         return (true, live);
     }
 
-    /// <summary>Writes one entry (a prepared statement: nothing allocated); a null <paramref name="value"/> is stored as NULL.</summary>
+    /// <summary>Writes one entry (a prepared statement: nothing allocated); <paramref name="isNull"/> stores NULL for the value.</summary>
     public static void AddEntry(
-        SqliteSession session,
-        string guildId,
-        long sequence,
-        TimelineEntryKind kind,
-        StateOwner owner,
-        string key,
-        long previousVersion,
-        long version,
-        byte[]? value,
-        SqliteEntryCommit commit) =>
-        AddEntry(session, guildId, sequence, kind, owner, key, previousVersion, version, value, value is null, commit);
-
-    private static void AddEntry(
         SqliteSession session,
         string guildId,
         long sequence,
