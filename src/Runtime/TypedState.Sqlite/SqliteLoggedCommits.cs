@@ -38,16 +38,23 @@ internal static class SqliteLoggedCommits
     /// <summary>The versions the commit <paramref name="id"/> returned, when its entries keep it and it is unexpired at <paramref name="since"/>; else null.</summary>
     public static long[]? Find(SqliteSession session, CommitId id, long since)
     {
-        var command = session.Command(SqliteTimelineSql.FindLoggedCommit, null);
-        SqliteSession.Bind(command, "$id", id.Value.ToByteArray());
-        SqliteSession.Bind(command, "$since", since);
+        // Every logged commit asks (and almost always finds nothing): a prepared statement, nothing allocated then.
+        var statement = session.Statement(SqliteTimelineSql.FindLoggedCommit);
         List<LoggedWrite>? entries = null;
-        using (var reader = command.ExecuteReader())
+        try
         {
-            while (reader.Read())
+            Span<byte> bytes = stackalloc byte[16];
+            id.Value.TryWriteBytes(bytes);
+            statement.Bind("$id", bytes);
+            statement.Bind("$since", since);
+            while (statement.Step())
             {
-                (entries ??= []).Add(LoggedWrite.Of(reader));
+                (entries ??= []).Add(LoggedWrite.Of(statement));
             }
+        }
+        finally
+        {
+            statement.Reset();
         }
 
         return entries is null ? null : VersionsOf(entries);
@@ -115,6 +122,12 @@ internal static class SqliteLoggedCommits
             // What the write returned: a delete the version it removed, a set its new version, an append its sequence.
             var version = (TimelineEntryKind)reader.GetInt64(2) == TimelineEntryKind.Delete ? reader.GetInt64(3) : reader.GetInt64(4);
             return new(reader.GetInt64(1), version, reader.GetInt64(5), reader.GetInt64(6));
+        }
+
+        public static LoggedWrite Of(SqliteStatement row)
+        {
+            var version = (TimelineEntryKind)row.Int64(2) == TimelineEntryKind.Delete ? row.Int64(3) : row.Int64(4);
+            return new(row.Int64(1), version, row.Int64(5), row.Int64(6));
         }
     }
 }

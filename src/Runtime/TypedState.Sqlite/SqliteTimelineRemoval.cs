@@ -57,7 +57,7 @@ internal static class SqliteTimelineRemoval
         }
 
         SqliteTimelineWrites.AddEntry(
-            session, row.GuildId, row.Next(), TimelineEntryKind.RemoveOwner, owner, string.Empty, 0, 0, null, SqliteEntryCommit.None(timestamp));
+            session, row.GuildId, row.Next(), TimelineEntryKind.RemoveOwner, owner, string.Empty, 0, 0, default, isNull: true, SqliteEntryCommit.None(timestamp));
     }
 
     /// <summary>The first forks of the guild, enough to name in a refusal (a guild may have very many).</summary>

@@ -103,28 +103,14 @@ internal static class SqliteTimelineSql
         "INSERT INTO typedstate_entries (guild_id, seq, kind, scope, agent_id, key, prev_version, version, value, commit_id, timestamp, commit_writes) " +
         "VALUES ($guild, $seq, $kind, $scope, $agent, $key, $prev, $version, $value, $commit, $timestamp, $writes)";
 
-    private const string LogWriteHead =
-        "INSERT INTO typedstate_entries (guild_id, seq, kind, scope, agent_id, key, prev_version, version, value, commit_id, timestamp, commit_writes) " +
-        "SELECT $guild, $seq, $kind, $scope, $agent, $key, live, ";
-
-    // The record's live version (0 for a tombstone or no row) and its stored one (NULL for no row), from its row: an
-    // aggregate over at most one row, so always one row.
-    private const string LogWriteTail =
-        ", $value, $commit, $timestamp, $writes FROM (SELECT coalesce(max(CASE WHEN value IS NOT NULL THEN version END), 0) AS live, max(version) AS stored " +
-        "FROM typedstate_records WHERE scope = $scope AND guild_id = $guild AND agent_id = $agent AND key = $key) " +
-        "WHERE ($expected IS NULL OR live = $expected)";
-
     /// <summary>
-    /// A set of a record of a guild whose timeline is no fork (so the record's own row is its whole state), logged in
-    /// one statement: the entry reads the versions from the row and is written only when the condition ($expected;
-    /// NULL for none) holds; it returns the record's new version, which the record's upsert then writes. A record
-    /// created where no row exists starts above the guild's floor.
+    /// What a logged write to a guild that is no fork needs from the record's own row, one row always (an aggregate
+    /// over at most one row): the version a new one continues from (the row's, a tombstone's included, or the guild's
+    /// floor when there is no row) and the live version (0 for a tombstone or no row).
     /// </summary>
-    public const string LogSet =
-        LogWriteHead + "coalesce(stored, (SELECT version_floor FROM typedstate_guild_floors WHERE guild_id = $guild), 0) + 1" + LogWriteTail + " RETURNING version";
-
-    /// <summary>As <see cref="LogSet"/> for a delete, written only for a live record; the tombstone's version is one above.</summary>
-    public const string LogDelete = LogWriteHead + "live + 1" + LogWriteTail + " AND live > 0 RETURNING version";
+    public const string ReadOwnVersions =
+        "SELECT coalesce(max(version), (SELECT version_floor FROM typedstate_guild_floors WHERE guild_id = $guild), 0), " +
+        "coalesce(max(CASE WHEN value IS NOT NULL THEN version END), 0) FROM typedstate_records WHERE scope = $scope AND guild_id = $guild AND agent_id = $agent AND key = $key";
 
     /// <summary>A started timeline's first entries: the live records the guild and its agents hold, in owner and key order.</summary>
     public const string LogExistingRecords =

@@ -103,7 +103,7 @@ internal static class SqliteTimelineWrites
             }
 
             var sequence = row.Next();
-            AddEntry(session, row.GuildId, sequence, TimelineEntryKind.Append, write.Owner, write.Key, 0, sequence, AsArray(write.Value), commit);
+            AddEntry(session, row.GuildId, sequence, TimelineEntryKind.Append, write.Owner, write.Key, 0, sequence, write.Value.Span, isNull: false, commit);
             return (true, sequence);
         }
 
@@ -123,14 +123,13 @@ internal static class SqliteTimelineWrites
         {
             case StateWriteKind.Set:
                 var version = (current?.Version ?? Floor(session, row.GuildId)) + 1;
-                var value = AsArray(write.Value);
-                Upsert(session, write.Owner, write.Key, value, version);
-                AddEntry(session, row.GuildId, row.Next(), TimelineEntryKind.Set, write.Owner, write.Key, live, version, value, commit);
+                Upsert(session, write.Owner, write.Key, write.Value.Span, isNull: false, version);
+                AddEntry(session, row.GuildId, row.Next(), TimelineEntryKind.Set, write.Owner, write.Key, live, version, write.Value.Span, isNull: false, commit);
                 return (true, version);
             case StateWriteKind.Delete when live > 0:
                 // A tombstone keeps the version, and in a fork hides what the source holds.
-                Upsert(session, write.Owner, write.Key, null, live + 1);
-                AddEntry(session, row.GuildId, row.Next(), TimelineEntryKind.Delete, write.Owner, write.Key, live, live + 1, null, commit);
+                Upsert(session, write.Owner, write.Key, default, isNull: true, live + 1);
+                AddEntry(session, row.GuildId, row.Next(), TimelineEntryKind.Delete, write.Owner, write.Key, live, live + 1, default, isNull: true, commit);
                 return (true, live);
             default:
                 // A check, or a delete of an absent record: nothing changes, nothing is logged.
@@ -139,27 +138,76 @@ internal static class SqliteTimelineWrites
     }
 
     /// <summary>
-    /// A set or delete in a timeline that is no fork: the record's own row is its whole state, so the entry is written
-    /// by one statement that checks the condition against the row (SqliteTimelineSql.LogSet), then the record.
+    /// A set or delete in a timeline that is no fork: the record's own row is its whole state, so one read of that row
+    /// (SqliteTimelineSql.ReadOwnVersions) decides the condition and the versions, then the entry and the record are
+    /// written by plain prepared statements. Deciding the version here, before the writes, spares the entry's insert
+    /// the RETURNING clause (and the ephemeral table SQLite buffers its rows in) and the record's upsert a re-read.
     /// </summary>
     private static (bool Applied, long Version) ApplyToOwnRow(SqliteSession session, SqliteTimelineRow row, StateWrite write, SqliteEntryCommit commit)
     {
-        var isSet = write.Kind == StateWriteKind.Set;
-        var value = isSet ? write.Value.Span : default;
-        var statement = session.Statement(isSet ? SqliteTimelineSql.LogSet : SqliteTimelineSql.LogDelete);
-        statement.BindRecord(write.Owner, write.Key);
-        statement.Bind("$seq", row.Head + 1);
-        statement.Bind("$kind", (long)(isSet ? TimelineEntryKind.Set : TimelineEntryKind.Delete));
-        if (write.ExpectedVersion is { } expected)
+        var read = session.Statement(SqliteTimelineSql.ReadOwnVersions);
+        long below, live;
+        try
         {
-            statement.Bind("$expected", expected);
+            read.BindRecord(write.Owner, write.Key);
+            _ = read.Step();
+            below = read.Int64(0);
+            live = read.Int64(1);
         }
-        else
+        finally
         {
-            statement.BindNull("$expected");
+            read.Reset();
         }
 
-        statement.Bind("$value", value, isNull: !isSet);
+        if (!write.IsSatisfiedBy(live))
+        {
+            return (false, live);
+        }
+
+        if (write.Kind == StateWriteKind.Set)
+        {
+            var version = below + 1;
+            AddEntry(session, row.GuildId, row.Next(), TimelineEntryKind.Set, write.Owner, write.Key, live, version, write.Value.Span, isNull: false, commit);
+            Upsert(session, write.Owner, write.Key, write.Value.Span, isNull: false, version);
+            return (true, version);
+        }
+
+        if (live == 0)
+        {
+            // A delete of an absent record succeeds, changing nothing and logging nothing.
+            return (true, 0);
+        }
+
+        // A tombstone keeps the version above the one it removed, which the delete answers.
+        AddEntry(session, row.GuildId, row.Next(), TimelineEntryKind.Delete, write.Owner, write.Key, live, live + 1, default, isNull: true, commit);
+        Upsert(session, write.Owner, write.Key, default, isNull: true, live + 1);
+        return (true, live);
+    }
+
+    /// <summary>Writes one entry (a prepared statement: nothing allocated); <paramref name="isNull"/> stores NULL for the value.</summary>
+    public static void AddEntry(
+        SqliteSession session,
+        string guildId,
+        long sequence,
+        TimelineEntryKind kind,
+        StateOwner owner,
+        string key,
+        long previousVersion,
+        long version,
+        ReadOnlySpan<byte> value,
+        bool isNull,
+        SqliteEntryCommit commit)
+    {
+        var statement = session.Statement(SqliteTimelineSql.InsertEntry);
+        statement.Bind("$guild", guildId);
+        statement.Bind("$seq", sequence);
+        statement.Bind("$kind", (long)kind);
+        statement.Bind("$scope", (long)owner.Scope);
+        statement.Bind("$agent", owner.AgentIdOrEmpty);
+        statement.Bind("$key", key);
+        statement.Bind("$prev", previousVersion);
+        statement.Bind("$version", version);
+        statement.Bind("$value", value, isNull);
         statement.Bind("$commit", commit.Id);
         statement.Bind("$timestamp", commit.Timestamp);
         if (commit.Writes is long writes)
@@ -171,48 +219,7 @@ internal static class SqliteTimelineWrites
             statement.BindNull("$writes");
         }
 
-        if (statement.ExecuteVersion() is not { } version)
-        {
-            // Nothing logged: a failed condition, or a delete of an absent record (which succeeds, changing nothing).
-            var live = SqliteTimelines.Current(session, row, write.Owner, write.Key)?.LiveVersion ?? 0;
-            return (!isSet && live == 0 && write.IsSatisfiedBy(0), live);
-        }
-
-        _ = row.Next();
-        var upsert = session.Statement(SqliteTimelineSql.Upsert);
-        upsert.BindRecord(write.Owner, write.Key);
-        upsert.Bind("$value", value, isNull: !isSet);
-        upsert.Bind("$version", version);
-        upsert.Execute();
-
-        // A delete answers the version it removed; the tombstone keeps the one above it.
-        return (true, isSet ? version : version - 1);
-    }
-
-    public static void AddEntry(
-        SqliteSession session,
-        string guildId,
-        long sequence,
-        TimelineEntryKind kind,
-        StateOwner owner,
-        string key,
-        long previousVersion,
-        long version,
-        byte[]? value,
-        SqliteEntryCommit commit)
-    {
-        var command = session.Command(SqliteTimelineSql.InsertEntry, null);
-        SqliteSession.Bind(command, "$guild", guildId);
-        SqliteSession.Bind(command, "$seq", sequence);
-        SqliteSession.Bind(command, "$kind", (long)kind);
-        SqliteSession.Bind(command, "$scope", (long)owner.Scope);
-        SqliteSession.Bind(command, "$agent", owner.AgentIdOrEmpty);
-        SqliteSession.Bind(command, "$key", key);
-        SqliteSession.Bind(command, "$prev", previousVersion);
-        SqliteSession.Bind(command, "$version", version);
-        SqliteSession.Bind(command, "$value", value is null ? DBNull.Value : value);
-        BindCommit(command, commit);
-        command.ExecuteNonQuery();
+        statement.Execute();
     }
 
     /// <summary>The boxed write count an entry keeps when its commit's id is kept by its entries.</summary>
@@ -237,25 +244,18 @@ internal static class SqliteTimelineWrites
         command.ExecuteNonQuery();
     }
 
-    private static void BindCommit(Microsoft.Data.Sqlite.SqliteCommand command, SqliteEntryCommit commit)
-    {
-        SqliteSession.Bind(command, "$commit", commit.Id);
-        SqliteSession.Bind(command, "$timestamp", commit.Timestamp);
-        SqliteSession.Bind(command, "$writes", commit.Writes);
-    }
-
     /// <summary>The core hands over whole arrays it never reuses, so they bind without a copy.</summary>
     public static byte[] AsArray(ReadOnlyMemory<byte> value) =>
         MemoryMarshal.TryGetArray(value, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
             ? segment.Array
             : value.ToArray();
 
-    private static void Upsert(SqliteSession session, StateOwner owner, string key, byte[]? value, long version)
+    private static void Upsert(SqliteSession session, StateOwner owner, string key, ReadOnlySpan<byte> value, bool isNull, long version)
     {
-        var command = session.Command(SqliteTimelineSql.Upsert, null);
-        SqliteSession.BindRecord(command, owner, key);
-        SqliteSession.Bind(command, "$value", value is null ? DBNull.Value : value);
-        SqliteSession.Bind(command, "$version", version);
-        command.ExecuteNonQuery();
+        var statement = session.Statement(SqliteTimelineSql.Upsert);
+        statement.BindRecord(owner, key);
+        statement.Bind("$value", value, isNull);
+        statement.Bind("$version", version);
+        statement.Execute();
     }
 }
