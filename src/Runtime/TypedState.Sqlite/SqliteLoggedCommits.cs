@@ -39,7 +39,9 @@ internal static class SqliteLoggedCommits
     public static long[]? Find(SqliteSession session, CommitId id, long since)
     {
         var command = session.Command(SqliteTimelineSql.FindLoggedCommit, null);
-        SqliteSession.Bind(command, "$id", id.Value.ToByteArray());
+        var bytes = new byte[16];
+        SqliteCommitIdBytes.WriteOrdered(id, bytes);
+        SqliteSession.Bind(command, "$id", bytes);
         SqliteSession.Bind(command, "$since", since);
         List<LoggedWrite>? entries = null;
         using (var reader = command.ExecuteReader())
