@@ -15,9 +15,12 @@ internal sealed class SqliteCommitPruner
     /// <summary>The most rows one range of a prune looks at.</summary>
     public const int Batch = 1000;
 
-    private static readonly byte[] s_start = [];
+    // Where a range from the left edge starts: every key sorts after 16 zero bytes, the id of CommitId.None, which is
+    // never remembered.
+    private static readonly byte[] s_start = new byte[16];
 
-    private byte[] _sweep = s_start;
+    private readonly byte[] _sweep = new byte[16];
+    private readonly byte[] _end = new byte[16];
     private long _nextAt;
 
     /// <summary>Prunes when due (at <paramref name="now"/>, unix milliseconds); returns whether it deleted anything.</summary>
@@ -29,29 +32,52 @@ internal sealed class SqliteCommitPruner
         }
 
         session.RememberedIds = 0;
-        var oldest = Prune(session, s_start, now, out _);
-        var swept = Prune(session, _sweep, now, out var end);
-        _sweep = end ?? s_start;
+        var oldest = Prune(session, s_start, now, _end, out _);
+        var swept = Prune(session, _sweep, now, _end, out var more);
+        (more ? _end : s_start).CopyTo(_sweep, 0);
         _nextAt = oldest == Batch ? now : now + 1000;
         return oldest + swept > 0;
     }
 
-    /// <summary>Deletes the expired ids among the <see cref="Batch"/> rows after <paramref name="after"/>; <paramref name="end"/> is the last row looked at, null past the last row.</summary>
-    private static int Prune(SqliteSession session, byte[] after, long now, out byte[]? end)
+    /// <summary>
+    /// Deletes the expired ids among the <see cref="Batch"/> rows after <paramref name="after"/>; <paramref name="end"/>
+    /// receives the last key looked at, and <paramref name="found"/> says whether there was one.
+    /// </summary>
+    private static int Prune(SqliteSession session, byte[] after, long now, byte[] end, out bool found)
     {
-        var range = session.Command(SqliteSql.CommitRangeEnd, null);
-        SqliteSession.Bind(range, "$after", after);
-        SqliteSession.Bind(range, "$limit", (long)Batch);
-        end = range.ExecuteScalar() as byte[];
-        if (end is null)
+        var range = session.Statement(SqliteSql.CommitRangeEnd);
+        try
         {
-            return 0;
+            range.Bind("$after", after);
+            range.Bind("$limit", Batch);
+            found = range.Step() && !range.IsNull(0);
+            if (!found)
+            {
+                return 0;
+            }
+
+            // Keys are 16 bytes; a longer one would only start the next range a little early.
+            var key = range.Blob(0);
+            end.AsSpan().Clear();
+            key[..Math.Min(key.Length, end.Length)].CopyTo(end);
+        }
+        finally
+        {
+            range.Reset();
         }
 
-        var delete = session.Command(SqliteSql.PruneCommitRange, null);
-        SqliteSession.Bind(delete, "$after", after);
-        SqliteSession.Bind(delete, "$end", end);
-        SqliteSession.Bind(delete, "$now", now);
-        return delete.ExecuteNonQuery();
+        var delete = session.Statement(SqliteSql.PruneCommitRange);
+        try
+        {
+            delete.Bind("$after", after);
+            delete.Bind("$end", end);
+            delete.Bind("$now", now);
+            delete.Step();
+            return delete.Changes;
+        }
+        finally
+        {
+            delete.Reset();
+        }
     }
 }
