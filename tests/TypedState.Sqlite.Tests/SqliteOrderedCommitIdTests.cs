@@ -125,7 +125,7 @@ public sealed class SqliteOrderedCommitIdTests : IDisposable
             Assert.Equal(("v2", 2L), ((await state.GetAsync<string>(Guild, "plan")).Value, (await state.GetAsync<string>(Guild, "plan")).Version));
         }
 
-        Assert.Equal(8L, SqliteFile.Scalar(connectionString, "SELECT version FROM typedstate_schema WHERE id = 1"));
+        Assert.Equal(SqliteStorageLayoutTests.CurrentLayout, SqliteFile.Scalar(connectionString, "SELECT version FROM typedstate_schema WHERE id = 1"));
         Assert.Equal(before, SqliteFile.Scalar(connectionString, "SELECT id FROM typedstate_commits"));
         Assert.Equal(new Guid(before).ToByteArray(bigEndian: true), SqliteFile.Scalar(connectionString, "SELECT uuid FROM typedstate_commits"));
         Assert.Equal(4L, SqliteFile.Scalar(connectionString, "SELECT count(*) FROM typedstate_entries WHERE commit_writes IS NOT NULL AND guild_id = 'fixture'"));
