@@ -8,7 +8,8 @@ using BenchmarkDotNet.Running;
 // `postgres-versions` times the PostgreSQL driver of two commits side by side (postgres-versions.sh); `generator`
 // measures what the source generator costs a build and an editor (Generator/GeneratorCost.cs); `redis-fork` times
 // Redis forks of a large and a small guild (RedisForkBenchmarks.cs); `sqlite-log-layouts` times what a log entry adds
-// to a SQLite set in raw statements, layout by layout (SqliteLogLayouts.cs); `parity` compares every operation with
+// to a SQLite set in raw statements, layout by layout (SqliteLogLayouts.cs); `sqlite-commit-ids` does the same for
+// the commit id, table by table and id kind by id kind, with WAL frames (SqliteCommitIdLayouts.cs); `parity` compares every operation with
 // raw clients and a peer on SQLite, PostgreSQL and Redis (Parity/); `redis-cluster` compares one Redis with a
 // three-master cluster (RedisClusterBenchmarks.cs); anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "interleaved")
@@ -44,6 +45,11 @@ if (args.Length > 0 && args[0] == "timeline")
 if (args.Length > 0 && args[0] == "sqlite-log-layouts")
 {
     return TypedState.Benchmarks.SqliteLogLayouts.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "sqlite-commit-ids")
+{
+    return TypedState.Benchmarks.SqliteCommitIdLayouts.Run(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "parity")

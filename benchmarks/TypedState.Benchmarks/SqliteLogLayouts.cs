@@ -19,13 +19,15 @@ public static class SqliteLogLayouts
 {
     private const int SetsPerBlock = 1000;
 
-    private const string Records =
+    /// <summary>The records table of the driver's layout.</summary>
+    internal const string Records =
         """
         CREATE TABLE records (scope INTEGER NOT NULL, guild_id TEXT NOT NULL, agent_id TEXT NOT NULL, key TEXT NOT NULL,
             value BLOB, version INTEGER NOT NULL, PRIMARY KEY (scope, guild_id, agent_id, key));
         """;
 
-    private const string Commits =
+    /// <summary>The commits table of storage layouts 3 to 7: the id's bytes as the key, and an index on the expiry.</summary>
+    internal const string Commits =
         """
         CREATE TABLE commits (id BLOB NOT NULL PRIMARY KEY, versions BLOB NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
         CREATE INDEX commits_expiry ON commits (expires_at);

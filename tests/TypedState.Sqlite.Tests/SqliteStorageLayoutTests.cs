@@ -11,13 +11,31 @@ namespace TypedState.Tests.Sqlite;
 public sealed class SqliteStorageLayoutTests : IDisposable
 {
     /// <summary>The storage layout this version of the driver writes.</summary>
-    internal const long CurrentLayout = 7;
+    internal const long CurrentLayout = 8;
 
-    /// <summary>What layout 7 added (commit ids kept by entries): a file of layout 6 lacks it.</summary>
-    internal const string DropCommitWrites = "DROP INDEX typedstate_entries_commits; ALTER TABLE typedstate_entries DROP COLUMN commit_writes; ";
+    /// <summary>
+    /// What layout 8 changed (commit ids keyed in RFC 9562 byte order): a file of layout 7 has the commits table keyed by
+    /// the bytes its virtual column id reads, and the index on the entries' own commit_id bytes.
+    /// </summary>
+    internal const string UnorderCommitIds =
+        "CREATE TABLE typedstate_commits_7 (id BLOB NOT NULL PRIMARY KEY, versions BLOB NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID; " +
+        "INSERT INTO typedstate_commits_7 (id, versions, expires_at) SELECT id, versions, expires_at FROM typedstate_commits; " +
+        "DROP TABLE typedstate_commits; ALTER TABLE typedstate_commits_7 RENAME TO typedstate_commits; " +
+        "CREATE INDEX typedstate_commits_expiry ON typedstate_commits (expires_at); DROP INDEX typedstate_entries_commits; " +
+        "CREATE INDEX typedstate_entries_commits ON typedstate_entries (commit_id) WHERE commit_writes IS NOT NULL; ";
 
-    /// <summary>What layouts 6 and 7 added (the holders of locks, commit ids kept by entries): a file of layout 5 lacks it.</summary>
-    internal const string DropLockHolders = DropCommitWrites + "ALTER TABLE typedstate_locks DROP COLUMN holder; ";
+    /// <summary>What layout 7 added to the entries (commit ids kept by them): a file of layout 6 lacks it.</summary>
+    private const string DropEntryCommitWrites = "DROP INDEX typedstate_entries_commits; ALTER TABLE typedstate_entries DROP COLUMN commit_writes; ";
+
+    /// <summary>What layouts 7 and 8 added (commit ids kept by entries, ordered commit ids): a file of layout 6 lacks it.</summary>
+    internal const string DropCommitWrites = UnorderCommitIds + DropEntryCommitWrites;
+
+    /// <summary>
+    /// What layouts 6 and 7 added (the holders of locks, commit ids kept by entries): a file of layout 5 lacks it. The
+    /// helpers of older layouts leave the commits table keyed as layout 8 keys it, which layout 8's upgrade reads as it
+    /// reads an older one (the checked-in files upgrade a table of the older shape).
+    /// </summary>
+    internal const string DropLockHolders = DropEntryCommitWrites + "ALTER TABLE typedstate_locks DROP COLUMN holder; ";
 
     /// <summary>What layouts 5 to 7 added (snapshots and pins, lock holders, commit ids kept by entries): a file of layout 4 lacks it.</summary>
     internal const string DropSnapshotTables = DropLockHolders + "DROP TABLE typedstate_snapshots; DROP TABLE typedstate_pins; ";

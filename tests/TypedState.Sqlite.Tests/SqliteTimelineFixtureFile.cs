@@ -8,7 +8,8 @@ namespace TypedState.Tests.Sqlite;
 /// The checked-in database files of Data/: what they hold, and how they were written (<see cref="WriteAsync"/>).
 /// <c>timeline-layout-4.sqlite</c> was written by storage layout 4 (commit 979f837) with the timeline part of
 /// <see cref="WriteAsync"/>; <c>timeline-layout-5.sqlite</c> by layout 5, with the snapshots and pins too;
-/// <c>timeline-layout-7.sqlite</c> by layout 7 (its logged commits keep their ids in their entries). A later
+/// <c>timeline-layout-7.sqlite</c> by layout 7 (its logged commits keep their ids in their entries);
+/// <c>timeline-layout-8.sqlite</c> by layout 8 (commit ids keyed in RFC 9562 byte order). A later
 /// layout must upgrade them in place, and SqliteTimelineLayoutTests opens them with the current driver. To write the
 /// current layout's file again (only when its content is to change, never for a new layout, which checks in a file of
 /// its own): <c>TYPEDSTATE_WRITE_FIXTURES=1 dotnet test tests/TypedState.Sqlite.Tests --filter "FullyQualifiedName~The_fixture_writer"</c>
@@ -21,6 +22,8 @@ internal static class SqliteTimelineFixtureFile
     public const string Layout5FileName = "timeline-layout-5.sqlite";
 
     public const string Layout7FileName = "timeline-layout-7.sqlite";
+
+    public const string Layout8FileName = "timeline-layout-8.sqlite";
 
     /// <summary>The name of the current layout's file, which the writer writes (and checks in only when asked).</summary>
     public static string CurrentFileName => $"timeline-layout-{SqliteStorageLayoutTests.CurrentLayout}.sqlite";

@@ -6,8 +6,8 @@ using static TypedState.Tests.Sqlite.SqliteTimelineFixtureFile;
 namespace TypedState.Tests.Sqlite;
 
 /// <summary>
-/// Storage layouts 4 (guild timelines) and 5 (snapshots and pins): the upgrade of a layout 3 file through both, and the
-/// checked-in files of each layout opened by the current driver.
+/// Storage layouts 4 (guild timelines) and 5 (snapshots and pins) and later: the upgrade of a layout 3 file through
+/// them, and the checked-in files of each layout opened by the current driver.
 /// </summary>
 public sealed class SqliteTimelineLayoutTests : IDisposable
 {
@@ -104,6 +104,24 @@ public sealed class SqliteTimelineLayoutTests : IDisposable
         // id of the set made before the timeline started).
         Assert.Equal(1L, SqliteFile.Scalar(connectionString, "SELECT count(*) FROM typedstate_commits"));
         Assert.Equal(0L, SqliteFile.Scalar(connectionString, "SELECT count(*) FROM typedstate_commits WHERE id IN (SELECT commit_id FROM typedstate_entries)"));
+        Assert.Equal(4L, SqliteFile.Scalar(connectionString, "SELECT count(*) FROM typedstate_entries WHERE commit_writes IS NOT NULL AND guild_id = 'fixture'"));
+
+        await using var state = new SqliteStateManager(connectionString);
+        await AssertTimelineAndForkAsync(state);
+        await AssertSnapshotsAndPinsAsync(state);
+        Assert.Equal(2, (await state.Timelines.PruneAsync(GuildId, 5)).RetainedFrom);
+        await AssertTimelineGoesOnAsync(state);
+    }
+
+    [Fact]
+    public async Task The_checked_in_layout_8_file_opens_with_its_timeline_fork_snapshots_pins_and_ordered_commit_ids()
+    {
+        var connectionString = CopyOf(Layout8FileName);
+        Assert.Equal(8L, SqliteFile.Scalar(connectionString, "SELECT version FROM typedstate_schema WHERE id = 1"));
+
+        // The commits table is keyed by the RFC 9562 byte order (uuid), the earlier order readable as id; the logged
+        // commits kept their ids in their entries, found through the index on the same order.
+        Assert.Equal(1L, SqliteFile.Scalar(connectionString, "SELECT count(*) FROM typedstate_commits WHERE uuid <> id"));
         Assert.Equal(4L, SqliteFile.Scalar(connectionString, "SELECT count(*) FROM typedstate_entries WHERE commit_writes IS NOT NULL AND guild_id = 'fixture'"));
 
         await using var state = new SqliteStateManager(connectionString);

@@ -23,7 +23,8 @@ public sealed class RawSqliteSide : ParitySide
     private readonly string _writeOwner = ParityData.RawOwner(ParityData.WriteOwner);
 
     // With commit ids: each write is its own transaction that first looks its id up and then remembers it, in a
-    // table of the driver's shape (random 16-byte key, versions, expiry index): the guarantee's own cost.
+    // table of the driver's shape (storage layout 8: one b-tree keyed by a time-ordered id in RFC 9562 byte order, as
+    // CommitId.New makes it; versions; expiry, pruned without an index): the guarantee's own cost.
     private readonly SqliteCommand? _findCommit;
     private readonly SqliteCommand? _rememberCommit;
 
@@ -50,7 +51,6 @@ public sealed class RawSqliteSide : ParitySide
         if (rememberCommitIds)
         {
             Execute("CREATE TABLE IF NOT EXISTS commits (id BLOB NOT NULL PRIMARY KEY, versions BLOB NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID");
-            Execute("CREATE INDEX IF NOT EXISTS commits_expiry ON commits (expires_at)");
             _findCommit = Prepare("SELECT versions FROM commits WHERE id = $i", "$i");
             _rememberCommit = Prepare("INSERT INTO commits (id, versions, expires_at) VALUES ($i, $v, $x)", "$i", "$v", "$x");
         }
@@ -187,7 +187,7 @@ public sealed class RawSqliteSide : ParitySide
 
     private byte[] FindCommit()
     {
-        var id = Guid.NewGuid().ToByteArray();
+        var id = Guid.CreateVersion7().ToByteArray(bigEndian: true);
         Bind(_findCommit!, id);
         return _findCommit!.ExecuteScalar() is null ? id : throw new InvalidOperationException("A fresh commit id was found.");
     }

@@ -6,23 +6,22 @@ namespace TypedState.Sqlite;
 /// <summary>
 /// The applied commit ids of a database file, in <c>typedstate_commits</c>: written in the batch's own transaction
 /// (so an id is remembered exactly when its batch was applied) and looked up under the write lock before a batch
-/// applies, so a repeat sees the first attempt committed or not, never in between. Expired ids are deleted in
-/// batches through the index on their expiry, now and then, by the writer.
+/// applies, so a repeat sees the first attempt committed or not, never in between. Rows are keyed by the id in RFC 9562
+/// byte order (layout 8), so the time-ordered ids of <see cref="CommitId.New"/> are added at the right edge of the
+/// table's one b-tree. Expired ids are deleted now and then by the writer (<see cref="SqliteCommitPruner"/>).
 /// </summary>
 internal static class SqliteCommitMemory
 {
-    /// <summary>The most ids one prune deletes, so a prune never holds the write lock for long.</summary>
-    public const int PruneBatch = 1000;
-
-    /// <summary>The versions the batch remembered under <paramref name="id"/> returned, or null.</summary>
-    public static long[]? Find(SqliteSession session, CommitId id)
+    /// <summary>The versions the batch remembered under <paramref name="id"/> returned, or null (also once expired at <paramref name="now"/>, unix milliseconds).</summary>
+    public static long[]? Find(SqliteSession session, CommitId id, long now)
     {
         var statement = session.Statement(SqliteSql.FindCommit);
         try
         {
             Span<byte> bytes = stackalloc byte[16];
-            id.Value.TryWriteBytes(bytes);
+            SqliteCommitIdBytes.WriteOrdered(id, bytes);
             statement.Bind("$id", bytes);
+            statement.Bind("$now", now);
             return statement.Step() ? Decode(statement.Blob(0)) : null;
         }
         finally
@@ -41,7 +40,7 @@ internal static class SqliteCommitMemory
     {
         var statement = session.Statement(once ? SqliteSql.RememberCommitOnce : SqliteSql.RememberCommit);
         Span<byte> bytes = stackalloc byte[16];
-        id.Value.TryWriteBytes(bytes);
+        SqliteCommitIdBytes.WriteOrdered(id, bytes);
         statement.Bind("$id", bytes);
         var encoded = versions.Length <= 16 ? stackalloc byte[versions.Length * sizeof(long)] : new byte[versions.Length * sizeof(long)];
         for (var i = 0; i < versions.Length; i++)
@@ -52,15 +51,7 @@ internal static class SqliteCommitMemory
         statement.Bind("$versions", encoded);
         statement.Bind("$expires", expiresAt);
         statement.Execute();
-    }
-
-    /// <summary>Deletes up to <see cref="PruneBatch"/> ids expired at <paramref name="now"/> (unix milliseconds); returns how many.</summary>
-    public static int Prune(SqliteSession session, long now)
-    {
-        var command = session.Command(SqliteSql.PruneCommits, null);
-        SqliteSession.Bind(command, "$now", now);
-        SqliteSession.Bind(command, "$limit", (long)PruneBatch);
-        return command.ExecuteNonQuery();
+        session.RememberedIds++;
     }
 
     private static long[] Decode(ReadOnlySpan<byte> bytes)

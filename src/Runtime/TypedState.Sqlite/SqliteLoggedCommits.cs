@@ -44,7 +44,7 @@ internal static class SqliteLoggedCommits
         try
         {
             Span<byte> bytes = stackalloc byte[16];
-            id.Value.TryWriteBytes(bytes);
+            SqliteCommitIdBytes.WriteOrdered(id, bytes);
             statement.Bind("$id", bytes);
             statement.Bind("$since", since);
             while (statement.Step())

@@ -15,6 +15,9 @@ internal sealed class SqliteSession : IDisposable
 
     public SqliteConnection Connection { get; }
 
+    /// <summary>The commit ids remembered through this (writer's) session since its last prune: a prune is due after enough (SqliteCommitPruner).</summary>
+    public int RememberedIds { get; set; }
+
     /// <summary>The prepared command for <paramref name="sql"/> with its parameters cleared of old values' meaning.</summary>
     public SqliteCommand Command(string sql, SqliteTransaction? transaction)
     {

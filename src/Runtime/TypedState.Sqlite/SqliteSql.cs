@@ -10,7 +10,7 @@ namespace TypedState.Sqlite;
 internal static class SqliteSql
 {
     /// <summary>The storage layout version (the version of these tables) this driver writes and understands.</summary>
-    public const int LayoutVersion = 7;
+    public const int LayoutVersion = 8;
 
     // The layout version lives in the table typedstate_schema: the name existing files carry, so it stays.
     public const string CreateLayoutVersionTable =
@@ -34,7 +34,28 @@ internal static class SqliteSql
         )
         """;
 
-    /// <summary>Layout upgrades by the layout version they produce; index 0 builds version 1.</summary>
+    /// <summary>
+    /// Layout 8: <c>typedstate_commits</c> rebuilt as one b-tree keyed by <c>uuid</c>, the id in RFC 9562 byte order
+    /// (the earlier key swapped), with no index on the expiry (SqliteCommitPruner sweeps the key order instead) and the
+    /// earlier byte order kept readable as the virtual column <c>id</c>; and the partial index of the entries' ids
+    /// rebuilt on their RFC 9562 order, as <see cref="SqliteTimelineSql.FindLoggedCommit"/> seeks it.
+    /// </summary>
+    private static readonly string s_orderCommitIds =
+        $$"""
+        CREATE TABLE typedstate_commits_8 (
+            uuid       BLOB    NOT NULL PRIMARY KEY, -- the CommitId's 16 bytes in RFC 9562 order: version 7 ids sort by time
+            versions   BLOB    NOT NULL,             -- the versions the batch returned, 8 bytes each, little-endian
+            expires_at INTEGER NOT NULL,             -- unix milliseconds
+            id         BLOB    GENERATED ALWAYS AS ({{SqliteCommitIdBytes.Swap("uuid")}}) VIRTUAL -- the byte order of layouts 3 to 7 (Guid.ToByteArray)
+        ) WITHOUT ROWID;
+        INSERT INTO typedstate_commits_8 (uuid, versions, expires_at) SELECT {{SqliteCommitIdBytes.Swap("id")}}, versions, expires_at FROM typedstate_commits;
+        DROP TABLE typedstate_commits;
+        ALTER TABLE typedstate_commits_8 RENAME TO typedstate_commits;
+        DROP INDEX typedstate_entries_commits;
+        CREATE INDEX typedstate_entries_commits ON typedstate_entries ({{SqliteTimelineSql.EntryCommitUuid}}) WHERE commit_writes IS NOT NULL
+        """;
+
+    /// <summary>Layout upgrades by the layout version they produce; index 0 builds version 1 (declared after what it holds: static fields initialise in order).</summary>
     public static readonly string[] LayoutUpgrades =
     [
         CreateRecordsTable,
@@ -58,9 +79,12 @@ internal static class SqliteSql
 
         // Layout 7: a logged commit keeps its commit id in its entries, with no row of typedstate_commits.
         SqliteTimelineSql.AddCommitWrites,
+
+        // Layout 8: commit ids keyed in RFC 9562 byte order, so time-ordered ids are added at the right edge.
+        s_orderCommitIds,
     ];
 
-    /// <summary>Applied commit ids (layout 3): a repeated batch finds its first result here (SqliteCommitMemory).</summary>
+    /// <summary>Applied commit ids (layout 3; rebuilt keyed in RFC 9562 byte order by layout 8): a repeated batch finds its first result here (SqliteCommitMemory).</summary>
     public const string CreateCommitsTable =
         """
         CREATE TABLE typedstate_commits (
@@ -208,14 +232,20 @@ internal static class SqliteSql
 
     public const string RaiseFloorForGuild = RaiseFloorHead + GuildRows + RaiseFloorTail;
 
-    public const string FindCommit = "SELECT versions FROM typedstate_commits WHERE id = $id";
+    /// <summary>
+    /// The commit $id (16 bytes, RFC 9562 order: SqliteCommitIdBytes) remembered and unexpired at $now, one seek down
+    /// the key: an expired id the prune has not reached yet is forgotten all the same.
+    /// </summary>
+    public const string FindCommit = "SELECT versions FROM typedstate_commits WHERE uuid = $id AND expires_at > $now";
 
-    public const string RememberCommit = "INSERT INTO typedstate_commits (id, versions, expires_at) VALUES ($id, $versions, $expires)";
+    public const string RememberCommit = "INSERT INTO typedstate_commits (uuid, versions, expires_at) VALUES ($id, $versions, $expires)";
 
     /// <summary>As <see cref="RememberCommit"/>, for an id that may be remembered already (handed over from entries twice).</summary>
-    public const string RememberCommitOnce = RememberCommit + " ON CONFLICT (id) DO NOTHING";
+    public const string RememberCommitOnce = RememberCommit + " ON CONFLICT (uuid) DO NOTHING";
 
-    /// <summary>At most $limit expired commit ids, oldest first, found through the index on expires_at.</summary>
-    public const string PruneCommits =
-        "DELETE FROM typedstate_commits WHERE id IN (SELECT id FROM typedstate_commits WHERE expires_at <= $now ORDER BY expires_at LIMIT $limit)";
+    /// <summary>The key of the last of the $limit rows after $after in key order (NULL past the last row): the end of the range a prune looks at (SqliteCommitPruner).</summary>
+    public const string CommitRangeEnd = "SELECT max(uuid) FROM (SELECT uuid FROM typedstate_commits WHERE uuid > $after ORDER BY uuid LIMIT $limit)";
+
+    /// <summary>The expired ids in the key range ($after, $end].</summary>
+    public const string PruneCommitRange = "DELETE FROM typedstate_commits WHERE uuid > $after AND uuid <= $end AND expires_at <= $now";
 }

@@ -31,7 +31,7 @@ public sealed partial class SqliteStateDriver
     {
         var now = batch.Clock.GetUtcNow().ToUnixTimeMilliseconds();
         var retention = (long)batch.Retention.TotalMilliseconds;
-        if (!batch.Id.IsNone && SqliteCommitMemory.Find(session, batch.Id) is { } remembered)
+        if (!batch.Id.IsNone && SqliteCommitMemory.Find(session, batch.Id, now) is { } remembered)
         {
             return (CommitResult.Success(remembered), false);
         }

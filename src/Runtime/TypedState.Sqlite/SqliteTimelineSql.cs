@@ -89,14 +89,17 @@ internal static class SqliteTimelineSql
         CREATE INDEX typedstate_entries_commits ON typedstate_entries (commit_id) WHERE commit_writes IS NOT NULL
         """;
 
+    /// <summary>An entry's commit id in RFC 9562 byte order (layout 8): what the partial index on commit ids holds, so version 7 ids are added at its right edge.</summary>
+    public static readonly string EntryCommitUuid = SqliteCommitIdBytes.Swap("commit_id");
+
     private const string LoggedCommitColumns = "SELECT commit_id, seq, kind, prev_version, version, commit_writes, timestamp FROM typedstate_entries WHERE commit_writes IS NOT NULL AND timestamp > $since AND ";
 
-    /// <summary>The entries of an unexpired commit that kept its id in them (layout 7), through the partial index.</summary>
-    public const string FindLoggedCommit = LoggedCommitColumns + "commit_id = $id";
+    /// <summary>The entries of an unexpired commit that kept its id in them (layout 7), through the partial index: $id in RFC 9562 order.</summary>
+    public static readonly string FindLoggedCommit = LoggedCommitColumns + EntryCommitUuid + " = $id";
 
     /// <summary>The entries of the unexpired commits with an entry of the guild at or below $horizon: those a prune or removal may delete.</summary>
-    public const string LoggedCommitsUpTo =
-        LoggedCommitColumns + "commit_id IN (SELECT commit_id FROM typedstate_entries WHERE guild_id = $guild AND seq <= $horizon " +
+    public static readonly string LoggedCommitsUpTo =
+        LoggedCommitColumns + EntryCommitUuid + " IN (SELECT " + EntryCommitUuid + " FROM typedstate_entries WHERE guild_id = $guild AND seq <= $horizon " +
         "AND commit_writes IS NOT NULL AND timestamp > $since)";
 
     public const string InsertEntry =

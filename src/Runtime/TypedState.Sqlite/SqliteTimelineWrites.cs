@@ -225,7 +225,7 @@ internal static class SqliteTimelineWrites
     /// <summary>The boxed write count an entry keeps when its commit's id is kept by its entries.</summary>
     public static object WriteCount(int count) => count < s_writeCounts.Length ? s_writeCounts[count] : (long)count;
 
-    /// <summary>The 16 bytes an entry stores for <paramref name="id"/> (zeros for <see cref="CommitId.None"/>).</summary>
+    /// <summary>The 16 bytes an entry stores for <paramref name="id"/>, in <see cref="Guid.ToByteArray()"/> order (zeros for <see cref="CommitId.None"/>).</summary>
     public static byte[] CommitBytes(CommitId id) => id.IsNone ? s_noCommit : id.Value.ToByteArray();
 
     /// <summary>The version floor of the guild: records created where no state exists start above it.</summary>

@@ -206,19 +206,8 @@ internal sealed partial class SqliteWriter
         }
     }
 
-    /// <summary>Deletes expired commit ids now and then (every second, or at once while a full batch was found).</summary>
-    private bool PruneCommitIds(SqliteSession session)
-    {
-        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
-        if (now < _nextPruneAt)
-        {
-            return false;
-        }
-
-        var removed = SqliteCommitMemory.Prune(session, now);
-        _nextPruneAt = removed == SqliteCommitMemory.PruneBatch ? now : now + 1000;
-        return removed > 0;
-    }
+    /// <summary>Deletes expired commit ids now and then (SqliteCommitPruner says when).</summary>
+    private bool PruneCommitIds(SqliteSession session) => _pruner.PruneIfDue(session, _clock.GetUtcNow().ToUnixTimeMilliseconds());
 
     private void DropSession()
     {

@@ -32,7 +32,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable, IDisposable
     private SqliteSession? _session;
     private int _outstanding;
     private long _transactions;
-    private long _nextPruneAt;
+    private readonly SqliteCommitPruner _pruner = new();
     private volatile bool _disposed;
 
     public SqliteWriter(SqliteSessionPool sessions, SqliteStateDriverOptions options, TimeProvider clock, string dataSource)
