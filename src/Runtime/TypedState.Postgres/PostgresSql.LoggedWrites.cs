@@ -101,8 +101,14 @@ internal sealed partial class PostgresSql
 
     public string LockLogged { get; private set; } = "";
 
-    /// <summary>As <see cref="LockLogged"/>, for a batch of one guild, positional: <c>$1</c> the guild (the server names its lock), <c>$2</c> its number of writes.</summary>
-    public string LockLoggedOne { get; private set; } = "";
+    /// <summary>
+    /// As <see cref="LockLogged"/>, for a batch of one guild, after <see cref="LockWritingGuild"/> (the guild's shared lock)
+    /// and in a statement of its own, so that its snapshot holds what committed before the lock was granted; positional:
+    /// <c>$1</c> the guild, <c>$2</c> its number of writes. The head is raised in plain SQL; <c>lock_logged_one</c>
+    /// (PL/pgSQL, about three times the cost of the statement) runs only when no head was raised, to raise it after all
+    /// (a guild resumed meanwhile) or the refusal.
+    /// </summary>
+    public string RaiseLoggedHead { get; private set; } = "";
 
     public string FinishLogged { get; private set; } = "";
 
@@ -137,7 +143,9 @@ internal sealed partial class PostgresSql
 
         const string setValue = "@value, @value_bytes";
         LockLogged = Build("SELECT {s}.lock_logged(@locks, @guilds, @counts)");
-        LockLoggedOne = Build("SELECT {s}.lock_logged_one({schema} || chr(31) || $1, $1, $2)");
+        RaiseLoggedHead = Build(
+            "WITH raised AS (UPDATE {s}.timelines t SET head = t.head + $2 WHERE t.guild_id = $1 AND t.paused_at IS NULL AND t.parent IS NULL RETURNING 1) " +
+            "SELECT {s}.lock_logged_one({schema} || chr(31) || $1, $1, $2) WHERE NOT EXISTS (SELECT 1 FROM raised)");
         FinishLogged = Build("SELECT {s}.finish_logged(@guilds, @offsets, @commit, @retention)");
         LoggedSetAny = Logged(Seen + "written AS (" + SetAnyWrite + ")" + Entry("0", "coalesce((SELECT live FROM seen), 0)", "version", setValue));
         LoggedSetAnyAlone = Logged(Seen + "written AS (" + SetAnyWrite + "), logged AS (" + Entry("0", "coalesce((SELECT live FROM seen), 0)", "version", setValue) + "), " +

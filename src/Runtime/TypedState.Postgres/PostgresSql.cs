@@ -228,10 +228,11 @@ internal sealed partial class PostgresSql
         BuildSnapshotStatements();
         BuildDetachStatements();
         BuildLoggedWriteStatements();
-        // Every record statement uses the owner and the key: the key is $4 (RecordParameters); so is a lock's resource (LockParameters).
+        // Every record statement uses the owner and the key: the key is $4 (RecordParameters, LoggedParameters); so is a lock's resource (LockParameters).
         var keyDigest = " AND " + KeyDigest + " = " + KeyParameterDigest.Replace("@key", "$4", StringComparison.Ordinal);
         foreach (var statement in (string[])[Read, LiveVersion, SetIfAbsent, SetIfVersion, DeleteAny, DeleteIfVersion, RememberingSetIfAbsent,
-            RememberingSetIfVersion, RememberingDeleteAny, RememberingDeleteIfVersion, LiveVersionOrRemembered])
+            RememberingSetIfVersion, RememberingDeleteAny, RememberingDeleteIfVersion, LiveVersionOrRemembered,
+            LoggedSetAny, LoggedSetAnyAlone, LoggedSetIfVersion, LoggedDeleteIfVersion])
         {
             _shortKeyForms[statement] = WithoutDigest(statement, keyDigest);
         }

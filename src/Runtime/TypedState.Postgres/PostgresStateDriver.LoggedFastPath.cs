@@ -6,9 +6,9 @@ using TypedState.Storage;
 namespace TypedState.Postgres;
 
 // The logged commit in one round trip, for the common batch: sets and version-checked deletes, without fences or
-// appends, to guilds this driver knows to keep a timeline. One implicit transaction of 2 + n statements: lock_logged
-// (the guilds' shared advisory locks, and their heads raised by their numbers of writes, which row-locks the
-// timelines), each write with its entry in record order (PostgresSql.LoggedWrites.cs), and finish_logged, which checks
+// appends, to guilds this driver knows to keep a timeline. One implicit transaction of 2 + n statements (3 + n for one
+// guild): lock_logged (the guilds' shared advisory locks, and their heads raised by their numbers of writes, which
+// row-locks the timelines; for one guild, the lock and the raise as plain statements), each write with its entry in record order (PostgresSql.LoggedWrites.cs), and finish_logged, which checks
 // every write applied and remembers the versions under the commit id. Any refusal (a pause, a fork, a guild without a timeline, a failed condition) declines it with nothing applied,
 // and the two-round-trip path (PostgresStateDriver.LoggedCommit.cs) runs the batch and reports it.
 public sealed partial class PostgresStateDriver
@@ -114,7 +114,7 @@ public sealed partial class PostgresStateDriver
         if (writes is [{ Kind: StateWriteKind.Set, ExpectedVersion: null }] && !commitId.IsNone)
         {
             AddLoggedSetAlone(batch, writes[0], commitId);
-            return await RunLoggedBatchAsync(connection, batch, commitId, last, static reader => [reader.GetInt64(0)], cancellationToken).ConfigureAwait(false);
+            return await RunLoggedBatchAsync(connection, batch, 2, commitId, last, static reader => [reader.GetInt64(0)], cancellationToken).ConfigureAwait(false);
         }
 
         var order = new int[writes.Count];
@@ -135,22 +135,26 @@ public sealed partial class PostgresStateDriver
         finish.Parameters.Add(new NpgsqlParameter("commit", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = commitId.IsNone ? DBNull.Value : commitId.Value });
         finish.Parameters.Add(new NpgsqlParameter<TimeSpan>("retention", _commitIdRetention));
         batch.BatchCommands.Add(finish);
-        return await RunLoggedBatchAsync(connection, batch, commitId, last, static reader => reader.GetFieldValue<long[]>(0), cancellationToken).ConfigureAwait(false);
+        return await RunLoggedBatchAsync(connection, batch, counts is null ? 2 : 1, commitId, last, static reader => reader.GetFieldValue<long[]>(0), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Runs a one-round-trip logged batch whose rows come from <c>lock_logged</c>, then from its last statement (the
-    /// versions, read by <paramref name="versions"/>); other writes return none.
+    /// Runs a one-round-trip logged batch whose rows come from its <paramref name="leading"/> locking statements, then
+    /// from its last statement (the versions, read by <paramref name="versions"/>); other writes return none.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(bool Declined, CommitResult? Result)> RunLoggedBatchAsync(NpgsqlConnection connection, NpgsqlBatch batch, CommitId commitId, bool last, Func<NpgsqlDataReader, long[]> versions, CancellationToken cancellationToken)
+    private async ValueTask<(bool Declined, CommitResult? Result)> RunLoggedBatchAsync(NpgsqlConnection connection, NpgsqlBatch batch, int leading, CommitId commitId, bool last, Func<NpgsqlDataReader, long[]> versions, CancellationToken cancellationToken)
     {
         try
         {
             CommitResult result;
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < leading; i++)
+                {
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 result = CommitResult.Success(versions(reader));
             }
@@ -182,10 +186,14 @@ public sealed partial class PostgresStateDriver
         return open;
     }
 
-    /// <summary>Adds <see cref="PostgresSql.LockLoggedOne"/>: the guild's lock, and its head raised by <paramref name="count"/>.</summary>
+    /// <summary>
+    /// Adds the guild's lock (<see cref="PostgresSql.LockWritingGuild"/>), then its head raised by <paramref name="count"/>
+    /// (<see cref="PostgresSql.RaiseLoggedHead"/>): two results before the writes'.
+    /// </summary>
     private void AddLockLoggedOne(NpgsqlBatch batch, string guild, long count)
     {
-        var parameters = PostgresCommandPool.Add(batch, _sql.LockLoggedOne);
+        PostgresParameters.Set(PostgresCommandPool.Add(batch, _sql.LockWritingGuild), 0, guild);
+        var parameters = PostgresCommandPool.Add(batch, _sql.RaiseLoggedHead);
         PostgresParameters.Set(parameters, 0, guild);
         PostgresParameters.Set(parameters, 1, count);
     }
@@ -193,7 +201,7 @@ public sealed partial class PostgresStateDriver
     /// <summary>Adds a batch's lone unconditional set, its entry at the guild's raised head, and its commit id (<see cref="PostgresSql.LoggedSetAnyAlone"/>).</summary>
     private void AddLoggedSetAlone(NpgsqlBatch batch, StateWrite write, CommitId commitId)
     {
-        var parameters = PostgresCommandPool.Add(batch, _sql.LoggedSetAnyAlone);
+        var parameters = PostgresCommandPool.Add(batch, ForKey(_sql.LoggedSetAnyAlone, write.Key));
         var next = PostgresParameters.AddWrite(parameters, write, _jsonbWrites);
         AddCommitId(parameters, next, commitId);
         PostgresParameters.Set(parameters, next + 2, 0L);
@@ -202,13 +210,14 @@ public sealed partial class PostgresStateDriver
     /// <summary>Adds a write and its entry at the guild's raised head plus <paramref name="offset"/>, positional (<see cref="PostgresSql.LoggedParameters"/>).</summary>
     private void AddLoggedWrite(NpgsqlBatch batch, StateWrite write, CommitId commitId, long offset)
     {
-        var parameters = PostgresCommandPool.Add(batch, (write.Kind, write.ExpectedVersion) switch
+        var sql = (write.Kind, write.ExpectedVersion) switch
         {
             (StateWriteKind.Set, null) => _sql.LoggedSetAny,
             (StateWriteKind.Set, 0) => _sql.LoggedSetIfAbsent,
             (StateWriteKind.Set, _) => _sql.LoggedSetIfVersion,
             _ => _sql.LoggedDeleteIfVersion,
-        });
+        };
+        var parameters = PostgresCommandPool.Add(batch, ForKey(sql, write.Key));
         var next = PostgresParameters.AddWrite(parameters, write, _jsonbWrites);
         PostgresParameters.Set(parameters, next, commitId.Value);
         PostgresParameters.Set(parameters, next + 1, offset);
