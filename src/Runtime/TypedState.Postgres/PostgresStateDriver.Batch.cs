@@ -275,6 +275,12 @@ public sealed partial class PostgresStateDriver
     /// </summary>
     private int AddFences(NpgsqlBatch batch, IReadOnlyList<StateFence> fences)
     {
+        if (fences.Count == 0)
+        {
+            // Most batches have no fence: no lock names to sort.
+            return 0;
+        }
+
         var fenceLocks = new SortedSet<string>(fences.Select(fence => OwnerLockName(fence.Owner)), StringComparer.Ordinal);
         foreach (var name in fenceLocks)
         {
