@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -9,11 +10,16 @@ namespace TypedState.Benchmarks.Parity;
 /// the guild's shared advisory lock, then the write, which remembers a commit id with its version in its own
 /// statement. The 10-write transaction claims its commit id and takes the guild lock in its first round trip and stores
 /// its versions with <c>COMMIT</c> in its second. The lock round trip takes the owner's exclusive advisory lock and the
-/// owner's next fencing token with the lease (tokens only grow), and releases by ending the lease. Reads and the
-/// listing are the raw client's: the store's only extra there is the fork probe of the owner's guild.
+/// owner's next fencing token with the lease (tokens only grow), and releases by ending the lease. Reads are the raw
+/// client's (the store's only extra there is the fork probe of the owner's guild). The listing reads keyset pages of
+/// the driver's default page size, each read whole before its values are deserialized, as the driver's pages are, so
+/// that no connection is held while the caller works on the records.
 /// </summary>
 public sealed class RawPostgresFloorSide : RawPostgresSide
 {
+    /// <summary>The driver's default listing page (<c>PostgresStateDriverOptions.ListPageSize</c>).</summary>
+    private const int PostgresPageSize = 256;
+
     private const string GuildLock = "SELECT pg_advisory_xact_lock_shared(1414725635, hashtext($1))";
     private const string Remember = "claimed AS (INSERT INTO raw.commit_ids (id, versions, expires_at) SELECT {id}, ARRAY[version], now() + interval '1 day' FROM written)";
 
@@ -24,6 +30,9 @@ public sealed class RawPostgresFloorSide : RawPostgresSide
     private readonly NpgsqlBatch _commit;
     private readonly NpgsqlBatch _lock;
     private readonly NpgsqlCommand _unlock;
+    private readonly NpgsqlCommand _listFirst;
+    private readonly NpgsqlCommand _listNext;
+    private readonly List<(string Key, long Version, byte[] Value)> _page = new(PostgresPageSize);
     private readonly string _guild = ParityData.GuildId(ParityData.WriteOwner);
 
     public RawPostgresFloorSide(string connectionString)
@@ -69,6 +78,50 @@ public sealed class RawPostgresFloorSide : RawPostgresSide
             "ON CONFLICT (owner, key) DO UPDATE SET token = excluded.token, expires = excluded.expires WHERE l.expires < now() RETURNING token",
             Text, Text));
         _unlock = Prepare("UPDATE raw.locks SET expires = '-infinity' WHERE owner = $1 AND key = $2 AND token = $3", Text, Text, Bigint);
+        _listFirst = Prepare("SELECT key, version, value FROM raw.records WHERE owner = $1 ORDER BY key LIMIT $2", Text, Bigint);
+        _listNext = Prepare("SELECT key, version, value FROM raw.records WHERE owner = $1 AND key > $2 ORDER BY key LIMIT $3", Text, Text, Bigint);
+    }
+
+    protected override long List() => ListPagesAsync().GetAwaiter().GetResult();
+
+    private async Task<long> ListPagesAsync()
+    {
+        var (count, sum) = (0, 0L);
+        var owner = ParityData.RawOwner(ParityData.ListOwner);
+        string? after = null;
+        while (true)
+        {
+            var command = after is null ? _listFirst : _listNext;
+            ((NpgsqlParameter<string>)command.Parameters[0]).TypedValue = owner;
+            if (after is not null)
+            {
+                ((NpgsqlParameter<string>)command.Parameters[1]).TypedValue = after;
+            }
+
+            ((NpgsqlParameter<long>)command.Parameters[^1]).TypedValue = PostgresPageSize;
+            _page.Clear();
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    _page.Add((reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)));
+                }
+            }
+
+            foreach (var (key, version, value) in _page)
+            {
+                var note = JsonSerializer.Deserialize(value, ParityData.TypeInfo)!;
+                count++;
+                sum += note.Count + version + key.Length;
+            }
+
+            if (_page.Count < PostgresPageSize)
+            {
+                return CheckListed(count, sum);
+            }
+
+            after = _page[^1].Key;
+        }
     }
 
     protected override long WriteOne(string key)
