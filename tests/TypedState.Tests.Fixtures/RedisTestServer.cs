@@ -12,8 +12,8 @@ namespace TypedState.Tests.Fixtures;
 /// </summary>
 /// <remarks>
 /// Each server runs under a small <c>sh</c> guard holding the read end of a pipe from this process: when the test
-/// run ends, normally or by a crash, the pipe closes and the guard SIGKILLs the server, so no
-/// <c>redis-server</c> outlives the run. Servers still running at exit are also stopped from
+/// run ends, normally or by a crash, the pipe closes and the guard SIGKILLs the server and deletes its temp dir, so no
+/// <c>redis-server</c> or its dir outlives the run. Servers still running at exit are also stopped from
 /// <see cref="AppDomain.ProcessExit"/>.
 /// </remarks>
 public sealed partial class RedisTestServer : IAsyncDisposable
@@ -21,14 +21,16 @@ public sealed partial class RedisTestServer : IAsyncDisposable
     /// <summary>The environment variable naming a user's own server to test against instead of an ephemeral one.</summary>
     public const string ExternalServerVariable = "TYPEDSTATE_TEST_REDIS";
 
+    // $1: the directory to delete when the test process goes ("" for none); $2: redis-server; then its arguments. The
+    // watcher deletes the directory only when the pipe closes, not when a test kills the server to restart it.
     private const string GuardScript =
         """
-        bin=$1; shift
+        dir=$1; bin=$2; shift 2
         exec 3<&0
         "$bin" "$@" </dev/null >/dev/null 2>&1 &
         p=$!
         echo "$p"
-        ( read _ <&3; kill -9 "$p" 2>/dev/null ) &
+        ( read _ <&3; kill -9 "$p" 2>/dev/null; [ -n "$dir" ] && rm -rf "$dir" ) &
         w=$!
         exec 3<&- 0</dev/null
         wait "$p"
@@ -222,6 +224,7 @@ public sealed partial class RedisTestServer : IAsyncDisposable
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(GuardScript);
         start.ArgumentList.Add("sh");
+        start.ArgumentList.Add(_ownsDirectory && Directory is not null ? Directory : string.Empty);
         start.ArgumentList.Add(FindServerBinary());
         foreach (var argument in _serverArguments)
         {
