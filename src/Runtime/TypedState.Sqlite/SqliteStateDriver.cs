@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -24,7 +23,7 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
 
-    /// <summary>The listing buffer's first size: a larger ListPageSize grows it only for listings that fill it.</summary>
+    /// <summary>The listing list's first capacity: a larger ListPageSize grows it only for listings that fill it.</summary>
     private const int FirstPageBuffer = 256;
 
     // One file per concern: reads, listings and owner removal here; the commit protocol in .Commit.cs, locks in
@@ -172,54 +171,38 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
     /// <inheritdoc />
     public async IAsyncEnumerable<StoredRecord> ListAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Pages of ListPageSize keys: no connection is held while the caller processes a page. One pooled buffer
-        // serves every page; SQLite answers synchronously, so the iterator awaits nothing and needs no thread hop.
+        // Pages of ListPageSize keys: no connection is held while the caller processes a page. One list serves every
+        // page; SQLite answers synchronously, so the iterator awaits nothing and needs no thread hop.
         await Task.CompletedTask.ConfigureAwait(false);
         var upper = StateKeyOrder.PrefixUpperBound(prefix);
         var lower = prefix;
         var first = true;
-        var page = ArrayPool<StoredRecord>.Shared.Rent(Math.Min(_options.ListPageSize, FirstPageBuffer));
-        try
+        var page = new List<StoredRecord>(Math.Min(_options.ListPageSize, FirstPageBuffer));
+        while (true)
         {
-            while (true)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (ReadPage(owner, lower, upper, first, page) is { } fork)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var (count, fork, read) = ReadPage(owner, lower, upper, first, page);
-                if (read != page)
+                foreach (var record in fork)
                 {
-                    // A page larger than the buffer was read into a larger one: it serves from now on.
-                    ArrayPool<StoredRecord>.Shared.Return(page, clearArray: true);
-                    page = read;
+                    yield return record;
                 }
 
-                if (fork is not null)
-                {
-                    foreach (var record in fork)
-                    {
-                        yield return record;
-                    }
-
-                    yield break;
-                }
-
-                for (var i = 0; i < count; i++)
-                {
-                    yield return page[i];
-                }
-
-                if (count < _options.ListPageSize)
-                {
-                    yield break;
-                }
-
-                lower = page[count - 1].Key;
-                first = false;
+                yield break;
             }
-        }
-        finally
-        {
-            // Cleared, so the pool does not keep the listed keys and values alive.
-            ArrayPool<StoredRecord>.Shared.Return(page, clearArray: true);
+
+            foreach (var record in page)
+            {
+                yield return record;
+            }
+
+            if (page.Count < _options.ListPageSize)
+            {
+                yield break;
+            }
+
+            lower = page[^1].Key;
+            first = false;
         }
     }
 
@@ -322,10 +305,10 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
     }
 
     /// <summary>
-    /// Reads a page of the owner's records into <paramref name="page"/>, or into a larger pooled buffer that replaces
-    /// it (Page), and returns how many; on the first page of a fork's owner, its whole listing instead (Fork).
+    /// Reads a page of the owner's records into <paramref name="page"/> (cleared first); on the first page of a fork's
+    /// owner, returns its whole listing instead.
     /// </summary>
-    private (int Count, List<StoredRecord>? Fork, StoredRecord[] Page) ReadPage(StateOwner owner, string lower, string? upper, bool first, StoredRecord[] page)
+    private List<StoredRecord>? ReadPage(StateOwner owner, string lower, string? upper, bool first, List<StoredRecord> page)
     {
         var sql = (first, upper is null) switch
         {
@@ -334,12 +317,13 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
             (true, true) => SqliteSql.ListFirstUnbounded,
             (false, true) => SqliteSql.ListNextUnbounded,
         };
-        return InSession((owner, sql, lower, upper, first, page, limit: _options.ListPageSize), static (int, List<StoredRecord>?, StoredRecord[]) (session, query) =>
+        page.Clear();
+        return InSession((owner, sql, lower, upper, first, page, limit: _options.ListPageSize), static List<StoredRecord>? (session, query) =>
         {
             // The first page's lower bound is the prefix itself.
             if (query.first && query.owner.Scope != Scope.Global && IsFork(session, query.owner.GuildIdOrEmpty))
             {
-                return (0, ListFork(session, query.owner, query.lower), query.page);
+                return ListFork(session, query.owner, query.lower);
             }
 
             var list = session.Statement(query.sql);
@@ -353,35 +337,18 @@ public sealed partial class SqliteStateDriver : IStateDriver, ITimelineDriver, I
                 }
 
                 list.Bind("$limit", query.limit);
-                var (page, count) = (query.page, 0);
-                while (count < query.limit && list.Step())
+                while (list.Step())
                 {
-                    if (count == page.Length)
-                    {
-                        page = Grown(page, Math.Min(query.limit, count * 2));
-                    }
-
-                    page[count++] = new StoredRecord(list.Text(0), list.Blob(1).ToArray(), list.Int64(2));
+                    query.page.Add(new StoredRecord(list.Text(0), list.Blob(1).ToArray(), list.Int64(2)));
                 }
 
-                return (count, null, page);
+                return null;
             }
             finally
             {
                 list.Reset();
             }
         });
-    }
-
-    /// <summary>
-    /// A pooled buffer of <paramref name="length"/> holding what <paramref name="page"/> held. The caller returns
-    /// <paramref name="page"/> to the pool once the page is read (if the read fails, the grown buffer is dropped).
-    /// </summary>
-    private static StoredRecord[] Grown(StoredRecord[] page, int length)
-    {
-        var grown = ArrayPool<StoredRecord>.Shared.Rent(length);
-        page.CopyTo(grown, 0);
-        return grown;
     }
 
     private List<(string Guild, string Agent)> ReadOwnersPage(Scope scope, (string Guild, string Agent)? after) =>
