@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using TypedState.Storage;
 using TypedState.Timeline;
 
@@ -68,23 +67,27 @@ internal static class SqliteLoggedCommits
     public static void HandOver(SqliteSession session, string guildId, long horizon, long now, TimeSpan retention)
     {
         var retentionMs = (long)retention.TotalMilliseconds;
-        var command = session.Command(SqliteTimelineSql.LoggedCommitsUpTo, null);
-        SqliteSession.Bind(command, "$guild", guildId);
-        SqliteSession.Bind(command, "$horizon", horizon);
-        SqliteSession.Bind(command, "$since", now - retentionMs);
+        var statement = session.Statement(SqliteTimelineSql.LoggedCommitsUpTo);
         var commits = new Dictionary<Guid, List<LoggedWrite>>();
-        using (var reader = command.ExecuteReader())
+        try
         {
-            while (reader.Read())
+            statement.Bind("$guild", guildId);
+            statement.Bind("$horizon", horizon);
+            statement.Bind("$since", now - retentionMs);
+            while (statement.Step())
             {
-                var id = new Guid(reader.GetFieldValue<byte[]>(0));
+                var id = new Guid(statement.Blob(0));
                 if (!commits.TryGetValue(id, out var entries))
                 {
                     commits.Add(id, entries = []);
                 }
 
-                entries.Add(LoggedWrite.Of(reader));
+                entries.Add(LoggedWrite.Of(statement));
             }
+        }
+        finally
+        {
+            statement.Reset();
         }
 
         foreach (var (id, entries) in commits)
@@ -117,15 +120,9 @@ internal static class SqliteLoggedCommits
     /// <summary>One entry of a commit that keeps its id, as read by the statements of <see cref="SqliteTimelineSql.FindLoggedCommit"/>'s shape.</summary>
     private readonly record struct LoggedWrite(long Sequence, long Version, long Writes, long Timestamp)
     {
-        public static LoggedWrite Of(SqliteDataReader reader)
-        {
-            // What the write returned: a delete the version it removed, a set its new version, an append its sequence.
-            var version = (TimelineEntryKind)reader.GetInt64(2) == TimelineEntryKind.Delete ? reader.GetInt64(3) : reader.GetInt64(4);
-            return new(reader.GetInt64(1), version, reader.GetInt64(5), reader.GetInt64(6));
-        }
-
         public static LoggedWrite Of(SqliteStatement row)
         {
+            // What the write returned: a delete the version it removed, a set its new version, an append its sequence.
             var version = (TimelineEntryKind)row.Int64(2) == TimelineEntryKind.Delete ? row.Int64(3) : row.Int64(4);
             return new(row.Int64(1), version, row.Int64(5), row.Int64(6));
         }

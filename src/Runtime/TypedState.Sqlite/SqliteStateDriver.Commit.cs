@@ -72,7 +72,7 @@ public sealed partial class SqliteStateDriver
         var entry = timelines is null ? default : new SqliteEntryCommit(
             SqliteTimelineWrites.CommitBytes(batch.Id),
             now,
-            keepable ? SqliteTimelineWrites.WriteCount(batch.Writes.Count) : DBNull.Value);
+            keepable ? batch.Writes.Count : null);
         var headBefore = timelines is null ? 0 : timelines[0].Head;
         for (var i = 0; i < batch.Writes.Count; i++)
         {

@@ -13,9 +13,6 @@ internal static class SqliteTimelineWrites
 {
     private static readonly byte[] s_noCommit = new byte[16];
 
-    // The write counts entries keep, boxed once for the usual small batches.
-    private static readonly object[] s_writeCounts = [.. Enumerable.Range(0, 17).Select(static n => (object)(long)n)];
-
     /// <summary>
     /// The timelines of the guilds the batch writes to, or null when none has one (the plain path); a refusal when a
     /// write goes to a paused guild or appends to a guild without a timeline.
@@ -210,7 +207,7 @@ internal static class SqliteTimelineWrites
         statement.Bind("$value", value, isNull);
         statement.Bind("$commit", commit.Id);
         statement.Bind("$timestamp", commit.Timestamp);
-        if (commit.Writes is long writes)
+        if (commit.Writes is { } writes)
         {
             statement.Bind("$writes", writes);
         }
@@ -221,9 +218,6 @@ internal static class SqliteTimelineWrites
 
         statement.Execute();
     }
-
-    /// <summary>The boxed write count an entry keeps when its commit's id is kept by its entries.</summary>
-    public static object WriteCount(int count) => count < s_writeCounts.Length ? s_writeCounts[count] : (long)count;
 
     /// <summary>The 16 bytes an entry stores for <paramref name="id"/>, in <see cref="Guid.ToByteArray()"/> order (zeros for <see cref="CommitId.None"/>).</summary>
     public static byte[] CommitBytes(CommitId id) => id.IsNone ? s_noCommit : id.Value.ToByteArray();
