@@ -23,9 +23,6 @@ internal sealed partial class PostgresSql
     /// </summary>
     private const string ListForkMarker = "SELECT NULL, NULL, NULL, -1 FROM {s}.timelines WHERE guild_id = @guild AND parent IS NOT NULL";
 
-    /// <summary>A commit's shared advisory lock of a guild, and its refusal when the guild keeps a timeline (<see cref="GuildIsLogged"/>).</summary>
-    private const string LockUnloggedGuildTemplate = "SELECT {s}.lock_unlogged_guild(@lock, @guild)";
-
     /// <summary>
     /// The guild's shared advisory lock of a commit that writes, positional ($1 the guild): the server names the lock
     /// as the driver's GuildLockName does, so no name is built per call. Followed by <see cref="RefuseLoggedGuildTemplate"/>.
@@ -116,8 +113,6 @@ internal sealed partial class PostgresSql
 
     private const string TimelineRemovingTemplate = "SELECT {s}.timeline_removing(@guild, @scope, @agent)";
 
-    public string LockUnloggedGuild { get; private set; } = "";
-
     /// <summary>Positional: $1 the guild (see <see cref="LockWritingGuildTemplate"/>).</summary>
     public string LockWritingGuild { get; private set; } = "";
 
@@ -165,7 +160,6 @@ internal sealed partial class PostgresSql
 
     private void BuildTimelineStatements()
     {
-        LockUnloggedGuild = Build(LockUnloggedGuildTemplate);
         LockWritingGuild = Build(LockWritingGuildTemplate);
         RefuseLoggedGuild = Build(RefuseLoggedGuildTemplate);
         ReadTimeline = Build(ReadTimelineTemplate);

@@ -102,7 +102,7 @@ public sealed partial class PostgresStateDriver
             }
             else
             {
-                batch.BatchCommands.Add(UnloggedGuildLock(guild, locking: false));
+                AddLoggedGuildRefusal(batch, guild);
             }
         }
 

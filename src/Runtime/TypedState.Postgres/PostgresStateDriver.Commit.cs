@@ -253,26 +253,13 @@ public sealed partial class PostgresStateDriver
         }
 
         await using var batch = _dataSource.CreateBatch();
-        batch.BatchCommands.Add(UnloggedGuildLock(write.Owner.GuildIdOrEmpty, locking: false));
+        AddLoggedGuildRefusal(batch, write.Owner.GuildIdOrEmpty);
         var read = new NpgsqlBatchCommand(_sql.LiveVersion);
         PostgresParameters.AddRecord(read.Parameters, write.Owner, write.Key);
         batch.BatchCommands.Add(read);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetInt64(0) : 0;
-    }
-
-    /// <summary>
-    /// The guard of an unlogged commit: the guild's shared advisory lock (unless <paramref name="locking"/> is false:
-    /// a batch that only checks), then the refusal, with <see cref="PostgresSql.GuildIsLogged"/>, of a guild that
-    /// keeps a timeline.
-    /// </summary>
-    private NpgsqlBatchCommand UnloggedGuildLock(string guildId, bool locking)
-    {
-        var command = new NpgsqlBatchCommand(_sql.LockUnloggedGuild);
-        command.Parameters.Add(new NpgsqlParameter("lock", NpgsqlTypes.NpgsqlDbType.Text) { Value = locking ? GuildLockName(guildId) : DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter<string>("guild", guildId));
-        return command;
     }
 
     /// <summary>A guild's advisory lock (<see cref="PostgresSql.LockGuildShared"/> or exclusive), named after the schema and the guild.</summary>
@@ -284,14 +271,21 @@ public sealed partial class PostgresStateDriver
     }
 
     /// <summary>
-    /// Adds the guard of an unlogged commit that writes (as <see cref="UnloggedGuildLock"/>, locking), reusable: two
-    /// statements, the lock and the refusal, each returning a result (the refusal's is empty).
+    /// Adds the guard of an unlogged commit that writes: two statements, the guild's shared advisory lock and the
+    /// refusal of a guild that keeps a timeline (<see cref="AddLoggedGuildRefusal"/>), each returning a result.
     /// </summary>
     private void AddWritingGuildLock(NpgsqlBatch batch, string guildId)
     {
         PostgresParameters.Set(PostgresCommandPool.Add(batch, _sql.LockWritingGuild), 0, guildId);
-        PostgresParameters.Set(PostgresCommandPool.Add(batch, _sql.RefuseLoggedGuild), 0, guildId);
+        AddLoggedGuildRefusal(batch, guildId);
     }
+
+    /// <summary>
+    /// Adds the refusal, with <see cref="PostgresSql.GuildIsLogged"/>, of a guild that keeps a timeline: alone, the
+    /// guard of a batch that only checks. One result, empty unless it raised.
+    /// </summary>
+    private void AddLoggedGuildRefusal(NpgsqlBatch batch, string guildId) =>
+        PostgresParameters.Set(PostgresCommandPool.Add(batch, _sql.RefuseLoggedGuild), 0, guildId);
 
     /// <summary>The text hashed into a guild's advisory lock key: schema and guild id (ids cannot hold U+001F).</summary>
     private string GuildLockName(string guildId) => _sql.Schema + "\u001F" + guildId;
