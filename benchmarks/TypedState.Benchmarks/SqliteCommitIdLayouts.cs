@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using TypedState.Sqlite;
 
 namespace TypedState.Benchmarks;
 
@@ -26,7 +27,7 @@ public static class SqliteCommitIdLayouts
     /// <summary>Layout 8: one b-tree keyed by the id in RFC 9562 byte order (the old byte order a virtual column), no expiry index.</summary>
     private static readonly string s_commits8 =
         "CREATE TABLE commits (uuid BLOB NOT NULL PRIMARY KEY, versions BLOB NOT NULL, expires_at INTEGER NOT NULL, " +
-        $"id BLOB GENERATED ALWAYS AS ({Swapped("uuid")}) VIRTUAL) WITHOUT ROWID;";
+        $"id BLOB GENERATED ALWAYS AS ({SqliteCommitIdBytes.Swap("uuid")}) VIRTUAL) WITHOUT ROWID;";
 
     /// <summary>The candidate layout 8 did not take: the key in RFC 9562 byte order, and still the expiry index.</summary>
     private const string CommitsOrderedWithExpiry =
@@ -44,7 +45,7 @@ public static class SqliteCommitIdLayouts
 
     private const string EntryIndex7 = "CREATE INDEX entries_commits ON entries (commit_id) WHERE commit_writes IS NOT NULL;";
 
-    private static readonly string s_entryIndex8 = $"CREATE INDEX entries_commits ON entries ({Swapped("commit_id")}) WHERE commit_writes IS NOT NULL;";
+    private static readonly string s_entryIndex8 = $"CREATE INDEX entries_commits ON entries ({SqliteCommitIdBytes.Swap("commit_id")}) WHERE commit_writes IS NOT NULL;";
 
     private const string Upsert =
         "INSERT INTO records (scope, guild_id, agent_id, key, value, version) VALUES (2, 'guild-1', '', $key, $value, 1) " +
@@ -125,11 +126,6 @@ public static class SqliteCommitIdLayouts
             directory.Delete(recursive: true);
         }
     }
-
-    /// <summary>SQL turning 16 bytes of one byte order (Guid.ToByteArray's, or RFC 9562's) into the other: the first three fields reversed.</summary>
-    private static string Swapped(string column) =>
-        $"CAST(substr({column}, 4, 1) || substr({column}, 3, 1) || substr({column}, 2, 1) || substr({column}, 1, 1) || " +
-        $"substr({column}, 6, 1) || substr({column}, 5, 1) || substr({column}, 8, 1) || substr({column}, 7, 1) || substr({column}, 9) AS BLOB)";
 
     private static byte[] RandomId() => Guid.NewGuid().ToByteArray();
 
