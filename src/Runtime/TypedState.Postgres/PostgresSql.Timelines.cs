@@ -7,15 +7,24 @@ internal sealed partial class PostgresSql
     private const string TimelineColumns = "guild_id, head, paused_at, parent, fork_sequence, retained_from";
 
     /// <summary>
-    /// What a read adds, in the same statement, when the owner's guild is a fork and has no row of its own for the record
-    /// (a tombstone of its own hides the inherited record): the record read through its source at the fork point. So a
-    /// guild forked by any process is read through from the next statement on, with no cache to go stale, in one round
-    /// trip; a guild that is not a fork pays one probe of the timelines' primary key. The function takes the guild from
-    /// the timelines row, which keeps it on the inner side of the join: it runs only for a fork.
+    /// What <see cref="Read"/> adds, in the same statement, when the owner's guild is a fork and has no row of its own
+    /// for the record (a tombstone of its own hides the inherited record): the record read through its source at the
+    /// fork point. So a guild forked by any process is read through from the next statement on, with no cache to go
+    /// stale. A read runs it only when <see cref="ReadOwn"/> found the fork marker and no own row (a second round trip,
+    /// whose statement decides on its own snapshot). The function takes the guild from the timelines row, which keeps it
+    /// on the inner side of the join: it runs only for a fork.
     /// </summary>
     private const string ReadThroughFork =
         " UNION ALL SELECT i.value, i.value_bytes, i.version FROM {s}.timelines t CROSS JOIN LATERAL {s}.inherited(t.guild_id, @scope, @agent, @key) i " +
         "WHERE t.guild_id = @guild AND t.parent IS NOT NULL AND i.live AND NOT EXISTS (SELECT 1 FROM own)";
+
+    /// <summary>
+    /// The marker row <see cref="ReadOwn"/> adds, in the same statement, when the owner's guild is a fork: its version
+    /// is NULL, which no record's is. Probing the timelines' primary key costs the server less than starting the
+    /// read-through plan of <see cref="ReadThroughFork"/> (a function scan in a nested loop, set up for every execution
+    /// even when it does not run), so a read of a guild that is not a fork, or of a key the fork holds, stops here.
+    /// </summary>
+    private const string ReadForkMarker = "SELECT NULL, NULL, NULL FROM {s}.timelines WHERE guild_id = @guild AND parent IS NOT NULL";
 
     /// <summary>
     /// The marker row a first listing page adds, in the same statement, when the owner's guild is a fork (version -1):

@@ -188,6 +188,7 @@ internal sealed partial class PostgresSql
         WriteLayoutVersion = Build(WriteLayoutVersionTemplate);
         LayoutUpgrades = Array.ConvertAll(s_layoutUpgradeTemplates, Build);
         Read = Record("WITH own AS (" + OwnRowTemplate + ") SELECT value, value_bytes, version FROM own WHERE " + Live + ReadThroughFork);
+        ReadOwn = Record("(" + OwnRowTemplate + ") UNION ALL " + ReadForkMarker);
         LiveVersion = Record(LiveVersionTemplate);
         LockedLiveVersion = Record(LockedLiveVersionTemplate);
         ForgetPlaceholders = Build(ForgetPlaceholdersTemplate);
@@ -230,7 +231,7 @@ internal sealed partial class PostgresSql
         BuildLoggedWriteStatements();
         // Every record statement uses the owner and the key: the key is $4 (RecordParameters, LoggedParameters); so is a lock's resource (LockParameters).
         var keyDigest = " AND " + KeyDigest + " = " + KeyParameterDigest.Replace("@key", "$4", StringComparison.Ordinal);
-        foreach (var statement in (string[])[Read, LiveVersion, SetIfAbsent, SetIfVersion, DeleteAny, DeleteIfVersion, RememberingSetIfAbsent,
+        foreach (var statement in (string[])[Read, ReadOwn, LiveVersion, SetIfAbsent, SetIfVersion, DeleteAny, DeleteIfVersion, RememberingSetIfAbsent,
             RememberingSetIfVersion, RememberingDeleteAny, RememberingDeleteIfVersion, LiveVersionOrRemembered,
             LoggedSetAny, LoggedSetAnyAlone, LoggedSetIfVersion, LoggedDeleteIfVersion])
         {
@@ -323,6 +324,12 @@ internal sealed partial class PostgresSql
     public PostgresValueStorage Storage { get; }
 
     public string Read { get; }
+
+    /// <summary>
+    /// The first statement of a read: the record's own row, live or a tombstone, and a marker row (all NULL) when the
+    /// owner's guild is a fork. Only a fork with no row of its own for the key runs <see cref="Read"/> after it.
+    /// </summary>
+    public string ReadOwn { get; }
 
     public string LiveVersion { get; }
 

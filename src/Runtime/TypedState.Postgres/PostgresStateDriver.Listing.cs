@@ -80,10 +80,15 @@ public sealed partial class PostgresStateDriver
         var upper = StateKeyOrder.PrefixUpperBound(prefix);
         var lower = prefix;
         var first = true;
+
+        // One list for the listing's pages, refilled for each (its records are handed out as copies): grown from empty,
+        // a page of 256 goes through 7 arrays (16 KB), which a list per page paid again on every page.
+        var page = new List<StoredRecord>();
+        List<StoredRecord>? group = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (page, isFork) = await ReadPageAsync(owner, lower, upper, first, cancellationToken).ConfigureAwait(false);
+            var isFork = await ReadPageAsync(owner, lower, upper, first, page, cancellationToken).ConfigureAwait(false);
             if (isFork)
             {
                 // The first page's marker: the owner's guild is a fork, whose records are its own and its source's.
@@ -98,7 +103,7 @@ public sealed partial class PostgresStateDriver
 
             if (page.Count < _pageSize)
             {
-                page.Sort(RecordKeyOrder.Instance);
+                SortByKey(page, page.Count);
                 foreach (var record in page)
                 {
                     yield return record;
@@ -110,7 +115,7 @@ public sealed partial class PostgresStateDriver
             var complete = CompleteHeads(page);
             if (complete > 0)
             {
-                page.Sort(0, complete, RecordKeyOrder.Instance);
+                SortByKey(page, complete);
                 for (var i = 0; i < complete; i++)
                 {
                     yield return page[i];
@@ -129,7 +134,8 @@ public sealed partial class PostgresStateDriver
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var (group, _) = await ReadHeadPageAsync(owner, headKey, groupLower, inclusive, upper, cancellationToken).ConfigureAwait(false);
+                group ??= [];
+                await ReadHeadPageAsync(owner, headKey, groupLower, inclusive, upper, group, cancellationToken).ConfigureAwait(false);
                 foreach (var record in group)
                 {
                     yield return record;
@@ -150,6 +156,23 @@ public sealed partial class PostgresStateDriver
 
             lower = after;
             first = false;
+        }
+    }
+
+    /// <summary>
+    /// Puts the first <paramref name="count"/> records of a page in key order. The index's order (key heads, byte
+    /// order) is already key order unless keys share a head, so a page is checked first and sorted only when it is not:
+    /// a check is one comparison a record, a sort of an ordered page several.
+    /// </summary>
+    private static void SortByKey(List<StoredRecord> page, int count)
+    {
+        for (var i = 1; i < count; i++)
+        {
+            if (StateKeyOrder.Comparer.Compare(page[i - 1].Key, page[i].Key) > 0)
+            {
+                page.Sort(0, count, RecordKeyOrder.Instance);
+                return;
+            }
         }
     }
 
@@ -201,8 +224,8 @@ public sealed partial class PostgresStateDriver
         return count;
     }
 
-    /// <summary>A page, and whether the first page's statement found the owner's guild to be a fork (its marker row).</summary>
-    private async Task<(List<StoredRecord> Page, bool IsFork)> ReadPageAsync(StateOwner owner, string lower, string? upper, bool first, CancellationToken cancellationToken)
+    /// <summary>Reads a page into <paramref name="page"/>; true when the first page's statement found the owner's guild to be a fork (its marker row).</summary>
+    private async Task<bool> ReadPageAsync(StateOwner owner, string lower, string? upper, bool first, List<StoredRecord> page, CancellationToken cancellationToken)
     {
         var sql = (first, upper is null) switch
         {
@@ -220,11 +243,11 @@ public sealed partial class PostgresStateDriver
         }
 
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = _pageSize });
-        return await ReadRecordsAsync(command, cancellationToken).ConfigureAwait(false);
+        return await ReadRecordsAsync(command, page, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A page of the keys sharing <paramref name="headKey"/>'s head, in key order, after <paramref name="lower"/> (or from it when <paramref name="inclusive"/>).</summary>
-    private async Task<(List<StoredRecord> Page, bool IsFork)> ReadHeadPageAsync(StateOwner owner, string headKey, string lower, bool inclusive, string? upper, CancellationToken cancellationToken)
+    /// <summary>Reads into <paramref name="group"/> a page of the keys sharing <paramref name="headKey"/>'s head, in key order, after <paramref name="lower"/> (or from it when <paramref name="inclusive"/>).</summary>
+    private async Task ReadHeadPageAsync(StateOwner owner, string headKey, string lower, bool inclusive, string? upper, List<StoredRecord> group, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(_sql.ListGroup);
         PostgresParameters.AddOwner(command.Parameters, owner);
@@ -233,12 +256,13 @@ public sealed partial class PostgresStateDriver
         command.Parameters.Add(new NpgsqlParameter<bool>("inclusive", inclusive));
         command.Parameters.Add(new NpgsqlParameter("upper", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)upper ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter<int>("limit", _pageSize));
-        return await ReadRecordsAsync(command, cancellationToken).ConfigureAwait(false);
+        await ReadRecordsAsync(command, group, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<(List<StoredRecord> Page, bool IsFork)> ReadRecordsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    /// <summary>Replaces the records of <paramref name="page"/> with those a page statement returns; true when it returned the fork marker.</summary>
+    private static async Task<bool> ReadRecordsAsync(NpgsqlCommand command, List<StoredRecord> page, CancellationToken cancellationToken)
     {
-        var page = new List<StoredRecord>();
+        page.Clear();
         var isFork = false;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -252,7 +276,7 @@ public sealed partial class PostgresStateDriver
             page.Add(new StoredRecord(reader.GetString(0), ReadValue(reader, 1), reader.GetInt64(3)));
         }
 
-        return (page, isFork);
+        return isFork;
     }
 
     private async Task<List<(string Guild, string Agent)>> ReadOwnersPageAsync(Scope scope, (string Guild, string Agent)? after, CancellationToken cancellationToken)

@@ -108,27 +108,54 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver,
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// One statement reads the record's own row and whether the owner's guild is a fork (<see cref="PostgresSql.ReadOwn"/>);
+    /// only a fork with no row of its own for the key reads it through its source, in a second statement.
+    /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        // The live record or, when the guild is a fork with no row of its own for it, what it reads through its source.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var reads = ForKey(_sql.Read, key) is var sql && ReferenceEquals(sql, _sql.Read)
+        var reads = ForKey(_sql.ReadOwn, key) is var sql && ReferenceEquals(sql, _sql.ReadOwn)
             ? _reads ??= new PostgresReadCommands(sql)
             : _shortKeyReads ??= new PostgresReadCommands(sql);
         var command = reads.Rent(connection, owner, key);
-        StoredRecord? record;
+        StoredRecord? record = null;
+        var own = false;
+        var fork = false;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            record = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-                ? new StoredRecord(key, ReadValue(reader, 0), reader.GetInt64(2))
-                : null;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (reader.IsDBNull(2))
+                {
+                    // The fork marker (no record has a NULL version).
+                    fork = true;
+                }
+                else
+                {
+                    // The own row: a tombstone hides the record, and what a fork would inherit for it.
+                    own = true;
+                    record = reader.IsDBNull(0) && reader.IsDBNull(1) ? null : new StoredRecord(key, ReadValue(reader, 0), reader.GetInt64(2));
+                }
+            }
         }
 
         reads.Return(command);
-        return record;
+        return own || !fork ? record : await ReadThroughForkAsync(connection, owner, key, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A record of a fork that has no row of its own for it: the live record, or what the fork reads through its source.</summary>
+    private async Task<StoredRecord?> ReadThroughForkAsync(NpgsqlConnection connection, StateOwner owner, string key, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(ForKey(_sql.Read, key), connection);
+        PostgresParameters.AddRecord(command.Parameters, owner, key);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new StoredRecord(key, ReadValue(reader, 0), reader.GetInt64(2))
+            : null;
     }
 
     /// <inheritdoc />
