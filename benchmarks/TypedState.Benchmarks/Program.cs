@@ -52,6 +52,11 @@ if (args.Length > 0 && args[0] == "sqlite-commit-ids")
     return TypedState.Benchmarks.SqliteCommitIdLayouts.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "pg-client")
+{
+    return await TypedState.Benchmarks.Parity.ClientProfile.RunAsync(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "parity")
 {
     return await TypedState.Benchmarks.Parity.ParityBenchmarks.RunAsync(args[1..]);
