@@ -40,6 +40,57 @@ public sealed partial class RedisStateDriver
             throw new RedisDataLossException(KeyPrefix);
         }
 
+        // One set, delete or check without a fence (the common commit) goes to the script for it, which declines
+        // (before writing) what only the general script does; then the batch goes to the general script.
+        if (fences.Count == 0 && writes.Count == 1 && writes[0].Kind != StateWriteKind.Append)
+        {
+            var owner = _owners.For(writes[0].Owner);
+            var seen = _rootEpochs.Of(owner.Root);
+            var oneArgs = CommitOneArgs(writes[0], owner, commitId, seen);
+            RedisResult[]? oneReply = null;
+            if (!cancellationToken.CanBeCanceled)
+            {
+                try
+                {
+                    oneReply = (RedisResult[])(await RedisHotScripts.CommitOne.SendAsync(database, owner.OneWriteKeys, oneArgs).ConfigureAwait(false))!;
+                }
+                catch (RedisServerException ex) when (RedisPreparedScript.NotRun(ex))
+                {
+                    // Nothing ran: sent again by text, below.
+                }
+                catch (Exception ex) when (RedisCommitFailures.MayHaveRun(ex))
+                {
+                    throw AnswerLost(ex);
+                }
+            }
+
+            oneReply ??= await EvaluateCommitAsync(RedisHotScripts.CommitOne, database, owner.OneWriteKeys, oneArgs, cancellationToken).ConfigureAwait(false);
+            ReturnArgs(oneArgs);
+            var status = (long)oneReply[0];
+            if (status >= 0)
+            {
+                if (oneReply.Length > 1)
+                {
+                    // Two entries: the epoch is the one the driver sent (the common case: no text to decode).
+                    _rootEpochs.Saw(owner.Root, oneReply.Length == 2 ? seen.Epoch! : (string)oneReply[2]!, (long)oneReply[1]);
+                }
+
+                return CommitResult.Success([status]);
+            }
+
+            switch (status)
+            {
+                case RedisScripts.CommitOneConflict:
+                    return CommitResult.Conflict(0, (long)oneReply[1]);
+                case RedisScripts.CommitOneDataLost:
+                    throw await DataLostAsync(database, owner, seen.Epoch, commitId).ConfigureAwait(false);
+                case RedisScripts.CommitOneDeclined:
+                    break;
+                default:
+                    throw new InvalidOperationException($"The Redis commit script returned the unknown status {status}.");
+            }
+        }
+
         // A batch of one guild, or of global state alone (the common case), touches one root: its first write's.
         var firstOwner = writes.Count == 0 ? null : _owners.For(writes[0].Owner);
         var roots = OneRoot(firstOwner, writes, fences) ? null : RootsOf(writes, fences);
@@ -129,7 +180,7 @@ public sealed partial class RedisStateDriver
             }
         }
 
-        reply ??= await EvaluateCommitAsync(database, keys, args, cancellationToken).ConfigureAwait(false);
+        reply ??= await EvaluateCommitAsync(RedisHotScripts.Commit, database, keys, args, cancellationToken).ConfigureAwait(false);
 
         // Answered, so the client is done with the array (after a failure it may not be: it is dropped).
         ReturnArgs(args);
@@ -159,18 +210,7 @@ public sealed partial class RedisStateDriver
                 return CommitResult.FencedOut((int)reply[1], (long)reply[2]);
             case 3:
                 var lost = (int)(long)reply[1];
-                await AdoptEpochAsync(database, RootOwner(roots, firstOwner, lost), (seenMany?[lost] ?? seenFirst).Epoch).ConfigureAwait(false);
-                if (!commitId.IsNone)
-                {
-                    if (_lostCommits.Count >= 4096)
-                    {
-                        _lostCommits.Clear();
-                    }
-
-                    _lostCommits.TryAdd(commitId.Value, 0);
-                }
-
-                throw new RedisDataLossException(KeyPrefix);
+                throw await DataLostAsync(database, RootOwner(roots, firstOwner, lost), (seenMany?[lost] ?? seenFirst).Epoch, commitId).ConfigureAwait(false);
             case 4:
                 return CommitResult.TimelineRefused((int)reply[1], (long)reply[2]);
             default:
@@ -286,9 +326,9 @@ public sealed partial class RedisStateDriver
     /// </summary>
     /// <remarks>Sent by text: a call that may be canceled (its wait ends with the cancellation), or one the server could not run by SHA1.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<RedisResult[]> EvaluateCommitAsync(IDatabase database, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    private static async ValueTask<RedisResult[]> EvaluateCommitAsync(RedisPreparedScript script, IDatabase database, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
-        var pending = RedisHotScripts.Commit.ResendAsync(database, keys, args);
+        var pending = script.ResendAsync(database, keys, args);
         try
         {
             return (RedisResult[])(await pending.WaitAsync(cancellationToken).ConfigureAwait(false))!;
