@@ -41,6 +41,7 @@ internal sealed class RedisOwnerKeys
             Scope.Guild => [keys.Meta(owner)],
             _ => [],
         };
+        CommitIds = Encoding.UTF8.GetBytes(Root + "c:");
         OneWriteKeys = OneWriteKeysOf(keys, owner);
         ScopeLetter = owner.Scope switch
         {
@@ -104,6 +105,9 @@ internal sealed class RedisOwnerKeys
     /// in for the names an owner does not have). Shared: not to be modified.
     /// </summary>
     public RedisKey[] OneWriteKeys { get; }
+
+    /// <summary><c>{p}:c:</c>, the start of the name of a commit id applied under <see cref="Root"/>.</summary>
+    public RedisValue CommitIds { get; }
 
     /// <summary><see cref="RecordBase"/> as the bytes <see cref="RedisScripts.CommitOne"/> puts before a key.</summary>
     public RedisValue RecordBaseValue => _recordPrefix;

@@ -13,7 +13,7 @@ internal static partial class RedisScripts
     public const long CommitOneDeclined = -5;
 
     /// <summary>How many ARGV entries <see cref="CommitOne"/> takes.</summary>
-    public const int CommitOneArgs = 13;
+    public const int CommitOneArgs = 17;
 
     /// <summary>
     /// A batch of one set (<c>s</c>), delete (<c>d</c>) or check (<c>c</c>), with no fence: what <see cref="Commit"/>
@@ -25,9 +25,12 @@ internal static partial class RedisScripts
     /// <see cref="Commit"/>, which starts over (a remembered commit id is answered here already).
     /// KEYS: the root marker, the guild's meta, the agent's meta, the owner's index, its tombstones, its scope's owner
     /// set, its guild's agent set, its guild's timeline meta (for an owner without a guild, or a guild owner, the ones
-    /// it has not repeat the marker and are not touched). ARGV: the commit id (empty for none), its retention in
-    /// milliseconds, the driver's id, the epoch the driver saw (empty for none), the highest commit sequence it saw,
-    /// the kind, the expected version (empty for any), the value, the key, the owner's record names up to the key,
+    /// it has not repeat the marker and are not touched). ARGV: the start of the commit id's name
+    /// (<c>&lt;root&gt;c:</c>; empty for no commit id), the commit id as four 32-bit numbers in its text's order (a
+    /// number needs no array on the client; the script writes the general script's name, 32 lowercase hexadecimal
+    /// digits), its retention in milliseconds, the driver's id, the epoch the driver saw (empty for none), the highest
+    /// commit sequence it saw, the kind, the expected version (empty for any), the value, the key, the owner's record
+    /// names up to the key,
     /// <c>a</c> / <c>g</c> / empty (agent, guild, global owner), the owner's member in its owner set (empty for
     /// global), the owner tag (an agent's member in its guild's agent set).
     /// Returns, as <see cref="Commit"/> would but in fewer entries (each entry is an object on the client):
@@ -37,10 +40,9 @@ internal static partial class RedisScripts
     /// </summary>
     public const string CommitOne =
         """
-        local id = ARGV[1]
-        local remember
-        if id ~= '' then
-          remember = string.sub(KEYS[1], 1, -2) .. 'c:' .. id
+        local remember = ARGV[1]
+        if remember ~= '' then
+          remember = string.format('%s%08x%08x%08x%08x', remember, ARGV[2], ARGV[3], ARGV[4], ARGV[5])
           local remembered = redis.call('GET', remember)
           if remembered then
             return { tonumber(remembered) }
@@ -48,14 +50,14 @@ internal static partial class RedisScripts
         end
 
         local store = redis.call('HMGET', KEYS[1], 'epoch', 'floor', 'seq', 'tl')
-        local seen = ARGV[4]
-        if seen ~= '' and (store[1] ~= seen or tonumber(store[3] or 0) < tonumber(ARGV[5])) then
+        local seen = ARGV[8]
+        if seen ~= '' and (store[1] ~= seen or tonumber(store[3] or 0) < tonumber(ARGV[9])) then
           return { -3, store[1] or '' }
         end
         local epoch_floor = tonumber(store[2] or 0)
 
         -- The key space: the first one (no meta) unless the owner or its guild was removed; the guild's version floor.
-        local scope = ARGV[11]
+        local scope = ARGV[15]
         local floor = 0
         if scope == 'g' or (scope == 'a' and redis.call('EXISTS', KEYS[2], KEYS[3]) > 0) then
           local guild = redis.call('HMGET', KEYS[2], 's', 'f')
@@ -68,28 +70,28 @@ internal static partial class RedisScripts
           return { -5 }
         end
 
-        local kind, key = ARGV[6], ARGV[9]
-        local record = ARGV[10] .. key
+        local kind, key = ARGV[10], ARGV[13]
+        local record = ARGV[14] .. key
         local nv = redis.call('HMGET', record, 'n', 'v')
         local n = tonumber(nv[1] or 0)
         local live = 0
         if n > 0 and nv[2] then
           live = n
         end
-        local expected = ARGV[7]
+        local expected = ARGV[11]
         if expected ~= '' and tonumber(expected) ~= live then
           return { -1, live }
         end
 
         local version = live
-        local member = ARGV[12]
+        local member = ARGV[16]
         if kind == 's' then
           local base = n
           if base == 0 then
             base = floor
           end
           version = math.max(base, epoch_floor) + 1
-          redis.call('HSET', record, 'v', ARGV[8], 'n', version)
+          redis.call('HSET', record, 'v', ARGV[12], 'n', version)
           if live == 0 then
             redis.call('ZADD', KEYS[4], 0, key)
             if n > 0 then
@@ -99,7 +101,7 @@ internal static partial class RedisScripts
           if scope ~= '' then
             redis.call('ZADD', KEYS[6], 0, member)
             if scope == 'a' and n == 0 then
-              redis.call('SADD', KEYS[7], ARGV[13])
+              redis.call('SADD', KEYS[7], ARGV[17])
             end
           end
         elseif kind == 'd' and live > 0 then
@@ -115,12 +117,12 @@ internal static partial class RedisScripts
         local epoch = store[1]
         if not epoch then
           local time = redis.call('TIME')
-          epoch = ARGV[3] .. '-' .. string.format('%.0f', tonumber(time[1]) * 1000000 + tonumber(time[2]))
+          epoch = ARGV[7] .. '-' .. string.format('%.0f', tonumber(time[1]) * 1000000 + tonumber(time[2]))
           redis.call('HSET', KEYS[1], 'epoch', epoch, 'floor', epoch_floor)
         end
         local sequence = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-        if id ~= '' then
-          redis.call('SET', remember, string.format('%.0f', version), 'PX', ARGV[2])
+        if remember ~= '' then
+          redis.call('SET', remember, string.format('%.0f', version), 'PX', ARGV[6])
         end
         if epoch == seen then
           return { version, sequence }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using StackExchange.Redis;
 using TypedState.Storage;
 
@@ -10,24 +11,40 @@ public sealed partial class RedisStateDriver
     private RedisValue[] CommitOneArgs(StateWrite write, RedisOwnerKeys owner, CommitId commitId, RedisRootEpochs.Seen seen)
     {
         var args = RentArgs(RedisScripts.CommitOneArgs);
-        args[0] = commitId.IsNone ? RedisValue.EmptyString : CommitIdText(commitId);
-        args[1] = _commitIdRetentionMs;
-        args[2] = _epochSource;
-        args[3] = seen.Epoch ?? RedisValue.EmptyString;
-        args[4] = seen.Sequence;
-        args[5] = write.Kind switch
+        if (commitId.IsNone)
+        {
+            args[0] = RedisValue.EmptyString;
+            args[1] = args[2] = args[3] = args[4] = 0;
+        }
+        else
+        {
+            // The id's bytes in the order of its text, as four numbers: the script writes the name's hex digits.
+            Span<byte> id = stackalloc byte[16];
+            commitId.Value.TryWriteBytes(id, bigEndian: true, out _);
+            args[0] = owner.CommitIds;
+            args[1] = BinaryPrimitives.ReadUInt32BigEndian(id);
+            args[2] = BinaryPrimitives.ReadUInt32BigEndian(id[4..]);
+            args[3] = BinaryPrimitives.ReadUInt32BigEndian(id[8..]);
+            args[4] = BinaryPrimitives.ReadUInt32BigEndian(id[12..]);
+        }
+
+        args[5] = _commitIdRetentionMs;
+        args[6] = _epochSource;
+        args[7] = seen.Epoch ?? RedisValue.EmptyString;
+        args[8] = seen.Sequence;
+        args[9] = write.Kind switch
         {
             StateWriteKind.Set => "s",
             StateWriteKind.Delete => "d",
             _ => "c",
         };
-        args[6] = write.ExpectedVersion is { } expected ? expected : RedisValue.EmptyString;
-        args[7] = write.Kind == StateWriteKind.Set ? write.Value : RedisValue.EmptyString;
-        args[8] = write.Key;
-        args[9] = owner.RecordBaseValue;
-        args[10] = owner.ScopeLetter;
-        args[11] = owner.Member;
-        args[12] = owner.Tag;
+        args[10] = write.ExpectedVersion is { } expected ? expected : RedisValue.EmptyString;
+        args[11] = write.Kind == StateWriteKind.Set ? write.Value : RedisValue.EmptyString;
+        args[12] = write.Key;
+        args[13] = owner.RecordBaseValue;
+        args[14] = owner.ScopeLetter;
+        args[15] = owner.Member;
+        args[16] = owner.Tag;
         return args;
     }
 
