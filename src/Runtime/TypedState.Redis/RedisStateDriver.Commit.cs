@@ -24,8 +24,28 @@ public sealed partial class RedisStateDriver
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _lostCommits = new();
 
     /// <inheritdoc />
+    public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
+    {
+        // The common commit: one set, delete or check, no fence, no wait to cancel and the connection ready. It needs
+        // no state machine of the driver's: a reused RedisOneWriteCommit completes from the client's answer.
+        if (writes is { Count: 1 } && fences is { Count: 0 } && !cancellationToken.CanBeCanceled
+            && writes[0].Kind is StateWriteKind.Set or StateWriteKind.Delete or StateWriteKind.Check
+            && (commitId.IsNone || !_lostCommits.ContainsKey(commitId.Value)) && TryDatabase(out var database))
+        {
+            var owner = _owners.For(writes[0].Owner);
+            var seen = _rootEpochs.Of(owner.Root);
+            return RentOneWriteCommit().Start(database, writes, owner, seen, CommitOneArgs(writes[0], owner, commitId, seen), commitId);
+        }
+
+        return CommitWithScriptsAsync(writes, fences, commitId, oneWrite: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// A commit by script: by <see cref="RedisScripts.CommitOne"/> when <paramref name="oneWrite"/> and the batch is
+    /// one set, delete or check without a fence, which may decline it; then by the general <see cref="RedisScripts.Commit"/>.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
+    internal async ValueTask<CommitResult> CommitWithScriptsAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool oneWrite, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(fences);
@@ -42,7 +62,7 @@ public sealed partial class RedisStateDriver
 
         // One set, delete or check without a fence (the common commit) goes to the script for it, which declines
         // (before writing) what only the general script does; then the batch goes to the general script.
-        if (fences.Count == 0 && writes.Count == 1 && writes[0].Kind != StateWriteKind.Append)
+        if (oneWrite && fences.Count == 0 && writes.Count == 1 && writes[0].Kind != StateWriteKind.Append)
         {
             var owner = _owners.For(writes[0].Owner);
             var seen = _rootEpochs.Of(owner.Root);
@@ -66,28 +86,14 @@ public sealed partial class RedisStateDriver
 
             oneReply ??= await EvaluateCommitAsync(RedisHotScripts.CommitOne, database, owner.OneWriteKeys, oneArgs, cancellationToken).ConfigureAwait(false);
             ReturnArgs(oneArgs);
-            var status = (long)oneReply[0];
-            if (status >= 0)
+            if (ReadCommitOne(oneReply, owner, seen) is { } answered)
             {
-                if (oneReply.Length > 1)
-                {
-                    // Two entries: the epoch is the one the driver sent (the common case: no text to decode).
-                    _rootEpochs.Saw(owner.Root, oneReply.Length == 2 ? seen.Epoch! : (string)oneReply[2]!, (long)oneReply[1]);
-                }
-
-                return CommitResult.Success([status]);
+                return answered;
             }
 
-            switch (status)
+            if ((long)oneReply[0] == RedisScripts.CommitOneDataLost)
             {
-                case RedisScripts.CommitOneConflict:
-                    return CommitResult.Conflict(0, (long)oneReply[1]);
-                case RedisScripts.CommitOneDataLost:
-                    throw await DataLostAsync(database, owner, seen.Epoch, commitId).ConfigureAwait(false);
-                case RedisScripts.CommitOneDeclined:
-                    break;
-                default:
-                    throw new InvalidOperationException($"The Redis commit script returned the unknown status {status}.");
+                throw await DataLostAsync(database, owner, seen.Epoch, commitId).ConfigureAwait(false);
             }
         }
 
@@ -266,7 +272,7 @@ public sealed partial class RedisStateDriver
         (length <= MaxReusedArgs ? Interlocked.Exchange(ref _argsByLength[length], null) : null) ?? new RedisValue[length];
 
     /// <summary>Gives back an array of <see cref="RentArgs"/> once the script has answered.</summary>
-    private void ReturnArgs(RedisValue[] args)
+    internal void ReturnArgs(RedisValue[] args)
     {
         if (args.Length <= MaxReusedArgs)
         {
@@ -346,6 +352,6 @@ public sealed partial class RedisStateDriver
     }
 
     /// <summary>The error of a commit that may have reached the server but whose answer was lost.</summary>
-    private static CommitOutcomeUnknownException AnswerLost(Exception exception) =>
+    internal static CommitOutcomeUnknownException AnswerLost(Exception exception) =>
         new($"The Redis commit may have been applied, but its answer was lost: {exception.Message}", exception);
 }

@@ -48,6 +48,76 @@ public sealed partial class RedisStateDriver
         return args;
     }
 
+    // One-write commits kept for reuse (RedisOneWriteCommit): a commit takes one, or makes one when all are taken.
+    private readonly RedisOneWriteCommit?[] _oneWriteCommits = new RedisOneWriteCommit?[8];
+
+    /// <summary>
+    /// What an answer of <see cref="RedisScripts.CommitOne"/> means: the commit's result (its epoch and sequence
+    /// noted), or null when the script declined the batch or found the data of the root lost (<c>reply[0]</c> tells).
+    /// </summary>
+    internal CommitResult? ReadCommitOne(RedisResult[] reply, RedisOwnerKeys owner, RedisRootEpochs.Seen seen)
+    {
+        var status = (long)reply[0];
+        if (status >= 0)
+        {
+            if (reply.Length > 1)
+            {
+                // Two entries: the epoch is the one the driver sent (the common case: no text to decode).
+                _rootEpochs.Saw(owner.Root, reply.Length == 2 ? seen.Epoch! : (string)reply[2]!, (long)reply[1]);
+            }
+
+            return CommitResult.Success([status]);
+        }
+
+        return status switch
+        {
+            RedisScripts.CommitOneConflict => CommitResult.Conflict(0, (long)reply[1]),
+            RedisScripts.CommitOneDataLost or RedisScripts.CommitOneDeclined => null,
+            _ => throw new InvalidOperationException($"The Redis commit script returned the unknown status {status}."),
+        };
+    }
+
+    /// <summary>The end of a one-write commit whose script found the data of its root lost: <see cref="DataLostAsync"/>, thrown.</summary>
+    internal async ValueTask<CommitResult> CommitOneLostAsync(RedisOwnerKeys owner, RedisRootEpochs.Seen seen, CommitId commitId)
+    {
+        var database = await DatabaseAsync(CancellationToken.None).ConfigureAwait(false);
+        throw await DataLostAsync(database, owner, seen.Epoch, commitId).ConfigureAwait(false);
+    }
+
+    internal void ReturnOneWriteCommit(RedisOneWriteCommit commit)
+    {
+        for (var i = 0; i < _oneWriteCommits.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref _oneWriteCommits[i], commit, null) is null)
+            {
+                return;
+            }
+        }
+    }
+
+    private RedisOneWriteCommit RentOneWriteCommit()
+    {
+        for (var i = 0; i < _oneWriteCommits.Length; i++)
+        {
+            if (Interlocked.Exchange(ref _oneWriteCommits[i], null) is { } commit)
+            {
+                return commit;
+            }
+        }
+
+        return new RedisOneWriteCommit(this);
+    }
+
+    /// <summary>The database when the connection is open and prepared already (what <see cref="DatabaseAsync"/> would not wait for).</summary>
+    private bool TryDatabase([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IDatabase? database)
+    {
+        database = Volatile.Read(ref _disposed) == 0 && _connection is { IsCompletedSuccessfully: true } connection
+            && Volatile.Read(ref _prepared) is { IsCompletedSuccessfully: true }
+            ? connection.Result.GetDatabase()
+            : null;
+        return database is not null;
+    }
+
     /// <summary>
     /// After a commit found that the server lost the data of <paramref name="root"/>'s root since the driver saw
     /// epoch <paramref name="seen"/>: adopts the server's epoch, remembers the commit id (a repeat of the batch is
