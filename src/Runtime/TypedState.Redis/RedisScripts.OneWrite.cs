@@ -72,14 +72,11 @@ internal static partial class RedisScripts
 
         local kind, key = ARGV[10], ARGV[13]
         local record = ARGV[14] .. key
+        -- The version and liveness in one read: a tombstone keeps its version ('n') without a value ('v').
         local nv = redis.call('HMGET', record, 'n', 'v')
         local n = tonumber(nv[1] or 0)
-        local live = 0
-        if n > 0 and nv[2] then
-          live = n
-        end
-        local expected = ARGV[11]
-        if expected ~= '' and tonumber(expected) ~= live then
+        local live = (n > 0 and nv[2]) and n or 0
+        if ARGV[11] ~= '' and tonumber(ARGV[11]) ~= live then
           return { -1, live }
         end
 

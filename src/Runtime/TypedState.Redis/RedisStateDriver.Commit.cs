@@ -66,25 +66,10 @@ public sealed partial class RedisStateDriver
         {
             var owner = _owners.For(writes[0].Owner);
             var seen = _rootEpochs.Of(owner.Root);
+            // Sent by text: a commit that may be canceled, the first of a connection, or one the server could not run
+            // by SHA1 (the others go by SHA1 through RedisOneWriteCommit, see CommitAsync).
             var oneArgs = CommitOneArgs(writes[0], owner, commitId, seen);
-            RedisResult[]? oneReply = null;
-            if (!cancellationToken.CanBeCanceled)
-            {
-                try
-                {
-                    oneReply = (RedisResult[])(await RedisHotScripts.CommitOne.SendAsync(database, owner.OneWriteKeys, oneArgs).ConfigureAwait(false))!;
-                }
-                catch (RedisServerException ex) when (RedisPreparedScript.NotRun(ex))
-                {
-                    // Nothing ran: sent again by text, below.
-                }
-                catch (Exception ex) when (RedisCommitFailures.MayHaveRun(ex))
-                {
-                    throw AnswerLost(ex);
-                }
-            }
-
-            oneReply ??= await EvaluateCommitAsync(RedisHotScripts.CommitOne, database, owner.OneWriteKeys, oneArgs, cancellationToken).ConfigureAwait(false);
+            var oneReply = await EvaluateCommitAsync(RedisHotScripts.CommitOne, database, owner.OneWriteKeys, oneArgs, cancellationToken).ConfigureAwait(false);
             ReturnArgs(oneArgs);
             if (ReadCommitOne(oneReply, owner, seen) is { } answered)
             {
