@@ -61,6 +61,12 @@ internal sealed class RedisOneWriteCommit : IValueTaskSource<CommitResult>
 
     public CommitResult GetResult(short token)
     {
+        if (token != _core.Version || _core.GetStatus(token) == ValueTaskSourceStatus.Pending)
+        {
+            // A stale token or a commit still under way: refused as such, the commit left as it is.
+            return _core.GetResult(token);
+        }
+
         try
         {
             return _core.GetResult(token);
