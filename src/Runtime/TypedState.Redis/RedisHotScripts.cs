@@ -5,6 +5,8 @@ internal static class RedisHotScripts
 {
     public static readonly RedisPreparedScript Commit = new(RedisScripts.Commit);
 
+    public static readonly RedisPreparedScript CommitOne = new(RedisScripts.CommitOne);
+
     public static readonly RedisPreparedScript AcquireLock = new(RedisScripts.AcquireLock);
 
     public static readonly RedisPreparedScript ReleaseLock = new(RedisScripts.ReleaseLock);

@@ -41,6 +41,14 @@ internal sealed class RedisOwnerKeys
             Scope.Guild => [keys.Meta(owner)],
             _ => [],
         };
+        CommitIds = Encoding.UTF8.GetBytes(Root + "c:");
+        OneWriteKeys = OneWriteKeysOf(keys, owner);
+        ScopeLetter = owner.Scope switch
+        {
+            Scope.Agent => "a",
+            Scope.Guild => "g",
+            _ => RedisValue.EmptyString,
+        };
     }
 
     public StateOwner Owner { get; }
@@ -92,10 +100,41 @@ internal sealed class RedisOwnerKeys
     public RedisKey[] Metas { get; }
 
     /// <summary>
+    /// The KEYS of <see cref="RedisScripts.CommitOne"/> for the owner: marker, guild meta, agent meta, index,
+    /// tombstones, owner set, guild agent set, guild timeline meta, in the owner's first key space (the marker stands
+    /// in for the names an owner does not have). Shared: not to be modified.
+    /// </summary>
+    public RedisKey[] OneWriteKeys { get; }
+
+    /// <summary><c>{p}:c:</c>, the start of the name of a commit id applied under <see cref="Root"/>.</summary>
+    public RedisValue CommitIds { get; }
+
+    /// <summary><see cref="RecordBase"/> as the bytes <see cref="RedisScripts.CommitOne"/> puts before a key.</summary>
+    public RedisValue RecordBaseValue => _recordPrefix;
+
+    /// <summary>The owner's scope as <see cref="RedisScripts.CommitOne"/> takes it: <c>a</c>, <c>g</c>, or empty for global.</summary>
+    public RedisValue ScopeLetter { get; }
+
+    /// <summary>
     /// The record of <paramref name="key"/> in the owner's first key space, <c>{p}:r:&lt;owner&gt;:&lt;key&gt;</c>,
     /// allocating nothing: the name of a global record (global state is never removed).
     /// </summary>
     public RedisKey Record(string key) => new RedisKey(key).Prepend(_recordPrefix);
+
+    private RedisKey[] OneWriteKeysOf(RedisKeys keys, StateOwner owner)
+    {
+        if (owner.Scope == Scope.Global)
+        {
+            return [Marker, Marker, Marker, Index, keys.Tombstones(owner), Marker, Marker, Marker];
+        }
+
+        var guild = owner.GuildIdOrEmpty;
+        var guildMeta = keys.Meta(StateOwner.Guild(guild));
+        var timeline = keys.Timeline(string.Empty, guild);
+        return owner.Scope == Scope.Agent
+            ? [Marker, guildMeta, keys.Meta(owner), Index, keys.Tombstones(owner), RedisKeys.Owners(Root, Scope.Agent), keys.GuildAgents(guild), timeline]
+            : [Marker, guildMeta, guildMeta, Index, keys.Tombstones(owner), RedisKeys.Owners(Root, Scope.Guild), Marker, timeline];
+    }
 }
 
 /// <summary>

@@ -24,8 +24,28 @@ public sealed partial class RedisStateDriver
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _lostCommits = new();
 
     /// <inheritdoc />
+    public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
+    {
+        // The common commit: one set, delete or check, no fence, no wait to cancel and the connection ready. It needs
+        // no state machine of the driver's: a reused RedisOneWriteCommit completes from the client's answer.
+        if (writes is { Count: 1 } && fences is { Count: 0 } && !cancellationToken.CanBeCanceled
+            && writes[0].Kind is StateWriteKind.Set or StateWriteKind.Delete or StateWriteKind.Check
+            && (commitId.IsNone || !_lostCommits.ContainsKey(commitId.Value)) && TryDatabase(out var database))
+        {
+            var owner = _owners.For(writes[0].Owner);
+            var seen = _rootEpochs.Of(owner.Root);
+            return RentOneWriteCommit().Start(database, writes, owner, seen, CommitOneArgs(writes[0], owner, commitId, seen), commitId);
+        }
+
+        return CommitWithScriptsAsync(writes, fences, commitId, oneWrite: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// A commit by script: by <see cref="RedisScripts.CommitOne"/> when <paramref name="oneWrite"/> and the batch is
+    /// one set, delete or check without a fence, which may decline it; then by the general <see cref="RedisScripts.Commit"/>.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
+    internal async ValueTask<CommitResult> CommitWithScriptsAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool oneWrite, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(fences);
@@ -38,6 +58,28 @@ public sealed partial class RedisStateDriver
             // A repeat of a batch whose attempt found the data lost: it may have been applied before the loss and lost
             // with it, so applying it now could build on state that is gone. It stays reported as the loss.
             throw new RedisDataLossException(KeyPrefix);
+        }
+
+        // One set, delete or check without a fence (the common commit) goes to the script for it, which declines
+        // (before writing) what only the general script does; then the batch goes to the general script.
+        if (oneWrite && fences.Count == 0 && writes.Count == 1 && writes[0].Kind != StateWriteKind.Append)
+        {
+            var owner = _owners.For(writes[0].Owner);
+            var seen = _rootEpochs.Of(owner.Root);
+            // Sent by text: a commit that may be canceled, the first of a connection, or one the server could not run
+            // by SHA1 (the others go by SHA1 through RedisOneWriteCommit, see CommitAsync).
+            var oneArgs = CommitOneArgs(writes[0], owner, commitId, seen);
+            var oneReply = await EvaluateCommitAsync(RedisHotScripts.CommitOne, database, owner.OneWriteKeys, oneArgs, cancellationToken).ConfigureAwait(false);
+            ReturnArgs(oneArgs);
+            if (ReadCommitOne(oneReply, owner, seen) is { } answered)
+            {
+                return answered;
+            }
+
+            if ((long)oneReply[0] == RedisScripts.CommitOneDataLost)
+            {
+                throw await DataLostAsync(database, owner, seen.Epoch, commitId).ConfigureAwait(false);
+            }
         }
 
         // A batch of one guild, or of global state alone (the common case), touches one root: its first write's.
@@ -129,7 +171,7 @@ public sealed partial class RedisStateDriver
             }
         }
 
-        reply ??= await EvaluateCommitAsync(database, keys, args, cancellationToken).ConfigureAwait(false);
+        reply ??= await EvaluateCommitAsync(RedisHotScripts.Commit, database, keys, args, cancellationToken).ConfigureAwait(false);
 
         // Answered, so the client is done with the array (after a failure it may not be: it is dropped).
         ReturnArgs(args);
@@ -159,18 +201,7 @@ public sealed partial class RedisStateDriver
                 return CommitResult.FencedOut((int)reply[1], (long)reply[2]);
             case 3:
                 var lost = (int)(long)reply[1];
-                await AdoptEpochAsync(database, RootOwner(roots, firstOwner, lost), (seenMany?[lost] ?? seenFirst).Epoch).ConfigureAwait(false);
-                if (!commitId.IsNone)
-                {
-                    if (_lostCommits.Count >= 4096)
-                    {
-                        _lostCommits.Clear();
-                    }
-
-                    _lostCommits.TryAdd(commitId.Value, 0);
-                }
-
-                throw new RedisDataLossException(KeyPrefix);
+                throw await DataLostAsync(database, RootOwner(roots, firstOwner, lost), (seenMany?[lost] ?? seenFirst).Epoch, commitId).ConfigureAwait(false);
             case 4:
                 return CommitResult.TimelineRefused((int)reply[1], (long)reply[2]);
             default:
@@ -226,7 +257,7 @@ public sealed partial class RedisStateDriver
         (length <= MaxReusedArgs ? Interlocked.Exchange(ref _argsByLength[length], null) : null) ?? new RedisValue[length];
 
     /// <summary>Gives back an array of <see cref="RentArgs"/> once the script has answered.</summary>
-    private void ReturnArgs(RedisValue[] args)
+    internal void ReturnArgs(RedisValue[] args)
     {
         if (args.Length <= MaxReusedArgs)
         {
@@ -286,9 +317,9 @@ public sealed partial class RedisStateDriver
     /// </summary>
     /// <remarks>Sent by text: a call that may be canceled (its wait ends with the cancellation), or one the server could not run by SHA1.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<RedisResult[]> EvaluateCommitAsync(IDatabase database, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    private static async ValueTask<RedisResult[]> EvaluateCommitAsync(RedisPreparedScript script, IDatabase database, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
-        var pending = RedisHotScripts.Commit.ResendAsync(database, keys, args);
+        var pending = script.ResendAsync(database, keys, args);
         try
         {
             return (RedisResult[])(await pending.WaitAsync(cancellationToken).ConfigureAwait(false))!;
@@ -306,6 +337,6 @@ public sealed partial class RedisStateDriver
     }
 
     /// <summary>The error of a commit that may have reached the server but whose answer was lost.</summary>
-    private static CommitOutcomeUnknownException AnswerLost(Exception exception) =>
+    internal static CommitOutcomeUnknownException AnswerLost(Exception exception) =>
         new($"The Redis commit may have been applied, but its answer was lost: {exception.Message}", exception);
 }
