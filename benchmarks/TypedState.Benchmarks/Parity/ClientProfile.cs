@@ -13,13 +13,13 @@ namespace TypedState.Benchmarks.Parity;
 /// with <c>DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0</c> so that idle pool workers do not spin and the CPU figure
 /// is the client's work. With <c>--driver typed|raw|floor --seconds S</c> it runs that side alone for S seconds after
 /// seeding (printing its process id first), for a profiler to attach (<c>perf record -p</c>, <c>dotnet-trace</c>).
-/// Usage: <c>pg-client [--filter get|set|list] [--rounds N] [--driver typed|raw|floor --seconds S]</c>.
+/// Usage: <c>pg-client [--filter get|set|cas|delete|transaction|list] [--rounds N] [--driver typed|raw|floor --seconds S]</c>.
 /// </summary>
 public static partial class ClientProfile
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        if (BenchmarkArguments.Parse(args, "pg-client [--filter get|set|list] [--rounds N] [--driver typed|raw|floor --seconds S]", "--filter", "--rounds", "--driver", "--seconds") is not { } options)
+        if (BenchmarkArguments.Parse(args, "pg-client [--filter get|set|cas|delete|transaction|list] [--rounds N] [--driver typed|raw|floor --seconds S]", "--filter", "--rounds", "--driver", "--seconds") is not { } options)
         {
             return 2;
         }
@@ -28,8 +28,11 @@ public static partial class ClientProfile
         {
             "get" => ParityOp.Get,
             "set" => ParityOp.Set,
+            "cas" => ParityOp.CompareAndSet,
+            "delete" => ParityOp.Delete,
+            "transaction" => ParityOp.Transaction,
             "list" => ParityOp.List,
-            var other => throw new ArgumentException($"Unknown operation '{other}': get, set or list."),
+            var other => throw new ArgumentException($"Unknown operation '{other}': get, set, cas, delete, transaction or list."),
         };
         var external = Environment.GetEnvironmentVariable("TYPEDSTATE_BENCH_POSTGRES");
         using var server = string.IsNullOrEmpty(external) ? new EphemeralPostgres() : null;

@@ -29,7 +29,8 @@ internal sealed partial class PostgresSql
     /// The end of a single write with a commit id, in the write's own statement: the id and the version written are
     /// remembered if it wrote (a refused write is not). The id is claimed after the write, but a repeat still waits
     /// for a running original: both write the same record, so the repeat waits for the original's row lock (or, for
-    /// a delete of an absent key, for its uncommitted id), then fails on the id or sees it (see <see cref="Remembered"/>).
+    /// a delete of an absent key, for its uncommitted id), then fails on the id, or is refused and finds it (see
+    /// <see cref="LiveVersionOrRemembered"/>).
     /// </summary>
     private const string RememberIfWritten =
         "claimed AS (INSERT INTO {s}.commit_ids (id, versions, expires_at) SELECT @commit, ARRAY[version], now() + @retention FROM written)";
@@ -39,14 +40,10 @@ internal sealed partial class PostgresSql
         "claimed AS (INSERT INTO {s}.commit_ids (id, versions, expires_at) VALUES (@commit, ARRAY[coalesce((SELECT version FROM written), 0)], now() + @retention))";
 
     /// <summary>
-    /// The third column of a conditional single write with a commit id: the versions remembered for the id in the
-    /// statement's snapshot. A write refused because its original already applied (and changed the record) finds its
-    /// result here; when the original committed while the statement waited for its row, the snapshot cannot see it
-    /// and <see cref="LiveVersionOrRemembered"/> reads it after.
+    /// The live version of a record and the versions remembered for a commit id, read after a refused write only, in
+    /// a statement of its own: a write refused because its original already applied (and changed the record) finds
+    /// the original's result here, so the write's own statement spends nothing on that rare case.
     /// </summary>
-    private const string Remembered = ", (SELECT versions FROM {s}.commit_ids WHERE id = @commit)";
-
-    /// <summary>The live version of a record and the versions remembered for a commit id, read after a refused write.</summary>
     private const string LiveVersionOrRememberedTemplate =
         "SELECT (SELECT version FROM {s}.records WHERE " + Record + " AND " + Live + "), (SELECT versions FROM {s}.commit_ids WHERE id = @commit)";
 

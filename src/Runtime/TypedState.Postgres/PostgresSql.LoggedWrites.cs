@@ -150,8 +150,8 @@ internal sealed partial class PostgresSql
         LoggedSetAny = Logged(Seen + "written AS (" + SetAnyWrite + ")" + Entry("0", "coalesce((SELECT live FROM seen), 0)", "version", setValue));
         LoggedSetAnyAlone = Logged(Seen + "written AS (" + SetAnyWrite + "), logged AS (" + Entry("0", "coalesce((SELECT live FROM seen), 0)", "version", setValue) + "), " +
             RememberIfWritten + " SELECT version FROM written");
-        LoggedSetIfAbsent = Logged("WITH " + SetIfAbsentWrite + Entry("0", "0", "version", setValue));
-        LoggedSetIfVersion = Logged("WITH " + SetIfVersionWrite + Entry("0", "@expected", "version", setValue));
-        LoggedDeleteIfVersion = Logged("WITH " + DeleteIfVersionWrite + Entry("1", "version", "version + 1", "NULL, NULL"));
+        LoggedSetIfAbsent = Logged("WITH written AS (" + SetIfAbsentWrite + ")" + Entry("0", "0", "version", setValue));
+        LoggedSetIfVersion = Logged("WITH written AS (" + SetIfVersionWrite + ")" + Entry("0", "@expected", "version", setValue));
+        LoggedDeleteIfVersion = Logged("WITH written AS (" + DeleteIfVersionWrite + ")" + Entry("1", "version", "version + 1", "NULL, NULL"));
     }
 }

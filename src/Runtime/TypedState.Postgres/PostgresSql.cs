@@ -94,30 +94,32 @@ internal sealed partial class PostgresSql
         "ON CONFLICT " + RecordIndex + " DO UPDATE SET " + Replace + " RETURNING r.version";
 
     /// <summary>
-    /// The head of a conditional write: <c>seen</c> is the live version in the statement's snapshot. The statements
-    /// return one row, (the version written or NULL, the version seen), so a failed condition is reported without
-    /// another query. When the snapshot cannot explain the failure (the row changed while the statement waited for
-    /// its lock, and PostgreSQL re-checked the newer row), the driver reads the live version again.
+    /// The live version a statement's snapshot holds for its record, as a CTE <c>seen</c>: a logged unconditional set
+    /// records it as its entry's previous version. A conditional write does not read it: on the common path (the
+    /// write applies) it is never needed, and a refused write returns no row, after which the driver reads the live
+    /// version (and the versions remembered for its commit id) in a statement of its own, only then.
     /// </summary>
     private const string Seen =
         "WITH seen AS (SELECT CASE WHEN " + Tombstone + " THEN 0 ELSE version END AS live FROM {s}.records WHERE " + Record + "), ";
 
-    private const string Witness = " SELECT (SELECT version FROM written), coalesce((SELECT live FROM seen), 0)";
-
+    /// <summary>
+    /// The conditional writes, each one plain statement returning the version written, or no row when the condition
+    /// fails: no CTE and no subquery runs (or is set up) on the common path.
+    /// </summary>
     private const string SetIfAbsentWrite =
-        "written AS (INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, " + Values + ", " + FirstVersion + ") " +
-        "ON CONFLICT " + RecordIndex + " DO UPDATE SET " + Replace + " WHERE r.value IS NULL AND r.value_bytes IS NULL RETURNING r.version)";
+        "INSERT INTO {s}.records AS r " + Columns + " VALUES (@scope, @guild, @agent, @key, " + Values + ", " + FirstVersion + ") " +
+        "ON CONFLICT " + RecordIndex + " DO UPDATE SET " + Replace + " WHERE r.value IS NULL AND r.value_bytes IS NULL RETURNING r.version";
 
     private const string SetIfVersionWrite =
-        "written AS (UPDATE {s}.records SET value = @value, value_bytes = @value_bytes, version = version + 1 WHERE " + Record +
-        " AND " + Live + " AND version = @expected RETURNING version)";
+        "UPDATE {s}.records SET value = @value, value_bytes = @value_bytes, version = version + 1 WHERE " + Record +
+        " AND " + Live + " AND version = @expected RETURNING version";
 
     private const string DeleteAnyWrite =
         "UPDATE {s}.records SET value = NULL, value_bytes = NULL, version = version + 1 WHERE " + Record + " AND " + Live + " RETURNING version - 1 AS version";
 
     private const string DeleteIfVersionWrite =
-        "written AS (UPDATE {s}.records SET value = NULL, value_bytes = NULL, version = version + 1 WHERE " + Record +
-        " AND " + Live + " AND version = @expected RETURNING version - 1 AS version)";
+        "UPDATE {s}.records SET value = NULL, value_bytes = NULL, version = version + 1 WHERE " + Record +
+        " AND " + Live + " AND version = @expected RETURNING version - 1 AS version";
 
     /// <summary>
     /// A listing page: the owner's live records from a lower bound, in the index's (key head) order, so the page is
@@ -193,15 +195,16 @@ internal sealed partial class PostgresSql
         LockedLiveVersion = Record(LockedLiveVersionTemplate);
         ForgetPlaceholders = Build(ForgetPlaceholdersTemplate);
         SetAny = Record(SetAnyWrite);
-        SetIfAbsent = Record(Seen + SetIfAbsentWrite + Witness);
-        SetIfVersion = Record(Seen + SetIfVersionWrite + Witness);
+        SetIfAbsent = Record(SetIfAbsentWrite);
+        SetIfVersion = Record(SetIfVersionWrite);
         DeleteAny = Record(DeleteAnyWrite);
-        DeleteIfVersion = Record(Seen + DeleteIfVersionWrite + Witness);
-        RememberingSetAny = Record("WITH written AS (" + SetAnyWrite + "), " + RememberIfWritten + " SELECT version FROM written");
-        RememberingSetIfAbsent = Record(Seen + SetIfAbsentWrite + ", " + RememberIfWritten + Witness + Remembered);
-        RememberingSetIfVersion = Record(Seen + SetIfVersionWrite + ", " + RememberIfWritten + Witness + Remembered);
-        RememberingDeleteAny = Record("WITH written AS (" + DeleteAnyWrite + "), " + RememberAbsentAsZero + " SELECT version FROM written");
-        RememberingDeleteIfVersion = Record(Seen + DeleteIfVersionWrite + ", " + RememberIfWritten + Witness + Remembered);
+        DeleteIfVersion = Record(DeleteIfVersionWrite);
+        string Remembering(string write, string remember) => Record("WITH written AS (" + write + "), " + remember + " SELECT version FROM written");
+        RememberingSetAny = Remembering(SetAnyWrite, RememberIfWritten);
+        RememberingSetIfAbsent = Remembering(SetIfAbsentWrite, RememberIfWritten);
+        RememberingSetIfVersion = Remembering(SetIfVersionWrite, RememberIfWritten);
+        RememberingDeleteAny = Remembering(DeleteAnyWrite, RememberAbsentAsZero);
+        RememberingDeleteIfVersion = Remembering(DeleteIfVersionWrite, RememberIfWritten);
         LiveVersionOrRemembered = Record(LiveVersionOrRememberedTemplate);
         ListFirstBounded = List("(" + ListHead + "key >= @lower" + ListUpper + ListTail + ") UNION ALL " + ListForkMarker);
         ListNextBounded = List(ListHead + "key > @lower" + ListUpper + ListTail);
@@ -231,7 +234,7 @@ internal sealed partial class PostgresSql
         BuildLoggedWriteStatements();
         // Every record statement uses the owner and the key: the key is $4 (RecordParameters, LoggedParameters); so is a lock's resource (LockParameters).
         var keyDigest = " AND " + KeyDigest + " = " + KeyParameterDigest.Replace("@key", "$4", StringComparison.Ordinal);
-        foreach (var statement in (string[])[Read, ReadOwn, LiveVersion, SetIfAbsent, SetIfVersion, DeleteAny, DeleteIfVersion, RememberingSetIfAbsent,
+        foreach (var statement in (string[])[Read, ReadOwn, LiveVersion, SetIfVersion, DeleteAny, DeleteIfVersion,
             RememberingSetIfVersion, RememberingDeleteAny, RememberingDeleteIfVersion, LiveVersionOrRemembered,
             LoggedSetAny, LoggedSetAnyAlone, LoggedSetIfVersion, LoggedDeleteIfVersion])
         {
