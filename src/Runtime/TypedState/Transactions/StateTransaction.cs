@@ -18,6 +18,9 @@ internal sealed partial class StateTransaction : IStateTransaction
     // Up to this many records a lookup scans the records in order; past it, a dictionary finds them.
     private const int ScannedRecords = 16;
 
+    private static readonly Func<(StateTransaction Transaction, Batch Batch), CommitResult, TransactionCommit> s_committed =
+        static (state, result) => state.Transaction.Committed(state.Batch, result);
+
     private readonly StateManager _manager;
     private readonly List<Pending> _order = new(ScannedRecords);
     private Dictionary<(StateOwner Owner, string Key), Pending>? _entries;
@@ -170,26 +173,44 @@ internal sealed partial class StateTransaction : IStateTransaction
         return write.Key;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<TransactionCommit> CommitAsync(CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Not an async method of its own: the batch is built here and the manager's commit state machine is returned,
+    /// which ends with <see cref="Committed"/>; an error before the commit is returned in the task.
+    /// </remarks>
+    public ValueTask<TransactionCommit> CommitAsync(CancellationToken cancellationToken = default)
     {
-        EnsureActive();
-        var batch = BuildBatch();
+        Batch batch;
+        try
+        {
+            EnsureActive();
+            batch = BuildBatch();
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<TransactionCommit>(ex);
+        }
 
         // Whatever the outcome, a transaction commits once: after a conflict the caller starts a new one.
         _endedAs = "through a failed commit";
-        var committed = TransactionCommit.Empty;
-        if (batch.Count > 0)
+        if (batch.Count == 0)
         {
-            var result = await _manager.CommitAsync("commit", batch, cancellationToken).ConfigureAwait(false);
-            StateLog.TransactionCommitted(_manager.Logger, batch.Count);
-            committed = TransactionCommit.From(batch, result);
+            _endedAs = "committed";
+            return new ValueTask<TransactionCommit>(TransactionCommit.Empty);
+        }
 
-            // The result may read the batch for as long as it is kept: it keeps no values.
-            foreach (var pending in _order)
-            {
-                pending.ForgetValues();
-            }
+        return _manager.CommitAsync("commit", batch, (this, batch), s_committed, cancellationToken);
+    }
+
+    /// <summary>The result of a batch the store applied; the transaction has committed.</summary>
+    private TransactionCommit Committed(Batch batch, CommitResult result)
+    {
+        StateLog.TransactionCommitted(_manager.Logger, batch.Count);
+        var committed = TransactionCommit.From(batch, result);
+
+        // The result may read the batch for as long as it is kept: it keeps no values.
+        foreach (var pending in _order)
+        {
+            pending.ForgetValues();
         }
 
         _endedAs = "committed";
