@@ -15,6 +15,9 @@ public partial class StateManager
     // The batch of the next single write (OneWriteBatch): one waits here between writes.
     private OneWriteBatch? _spareBatch;
 
+    /// <summary>The records an ended transaction left for the next one (StateTransaction's), or null.</summary>
+    internal object? SpareTransactionRecords;
+
     /// <inheritdoc />
     /// <remarks>
     /// Not an async method of its own: the checks and the serialization run here and the commit's one state machine
