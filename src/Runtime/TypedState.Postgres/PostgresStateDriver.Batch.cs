@@ -47,24 +47,27 @@ public sealed partial class PostgresStateDriver
                 // Now and then a writing batch with a commit id also prunes expired ids; the prune counts only if it commits.
                 var prune = commitId.IsNone || !AnyWrites(writes) ? null : TakePruneTurn();
                 var committed = false;
+
+                // Rented: the statements, their lock order and outcomes are read only while this attempt runs.
+                var n = writes.Count;
+                var statements = ArrayPool<string?>.Shared.Rent(n);
+                var order = ArrayPool<int>.Shared.Rent(n);
                 Outcome[]? results = null;
                 try
                 {
-                    var statements = new string?[writes.Count];
                     var writing = false;
-                    for (var i = 0; i < writes.Count; i++)
+                    for (var i = 0; i < n; i++)
                     {
                         statements[i] = WriteStatement(writes[i]);
                         writing |= statements[i] is not null;
                     }
 
-                    var order = new int[writes.Count];
-                    for (var i = 0; i < order.Length; i++)
+                    for (var i = 0; i < n; i++)
                     {
                         order[i] = i;
                     }
 
-                    SortInLockOrder(order, writes);
+                    SortInLockOrder(order.AsSpan(0, n), writes);
                     var remembering = writing && !commitId.IsNone;
 
                     // Failing to open a connection applies nothing: the exception passes as it is.
@@ -103,7 +106,7 @@ public sealed partial class PostgresStateDriver
 
                     var firstEntry = batch.BatchCommands.Count;
                     var placeholders = 0;
-                    foreach (var i in order)
+                    foreach (var i in order.AsSpan(0, n))
                     {
                         var parameters = PostgresCommandPool.Add(batch, statements[i] ?? (writing ? _sql.LockedLiveVersion : _sql.LiveVersion));
                         if (statements[i] is null)
@@ -122,7 +125,7 @@ public sealed partial class PostgresStateDriver
                         batch.BatchCommands.Add(ForgetPlaceholdersCommand(writes, statements, placeholders));
                     }
 
-                    var tokens = new long[fences.Count];
+                    var tokens = fences.Count == 0 ? [] : new long[fences.Count];
 
                     // Rented: the outcomes are read only while this commit runs.
                     results = ArrayPool<Outcome>.Shared.Rent(writes.Count);
@@ -135,7 +138,7 @@ public sealed partial class PostgresStateDriver
                         // The reader moves over the statements that return rows: all but BEGIN, the claim and the placeholders' deletion.
                         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                         {
-                            for (var c = firstRows; c < firstEntry + order.Length; c++)
+                            for (var c = firstRows; c < firstEntry + n; c++)
                             {
                                 if (c > firstRows)
                                 {
@@ -147,7 +150,7 @@ public sealed partial class PostgresStateDriver
                                 {
                                     tokens[c - firstFence] = (await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false)).Written ?? 0;
                                 }
-                                else if (c >= firstEntry && c < firstEntry + order.Length)
+                                else if (c >= firstEntry && c < firstEntry + n)
                                 {
                                     results[c - firstEntry] = await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false);
                                 }
@@ -169,7 +172,7 @@ public sealed partial class PostgresStateDriver
 
                         continue;
                     }
-                    catch (PostgresException ex) when (ex.SqlState != PostgresErrorCodes.DeadlockDetected && EntryOf(batch, ex, reading, firstEntry, order) is { } failing)
+                    catch (PostgresException ex) when (ex.SqlState != PostgresErrorCodes.DeadlockDetected && EntryOf(batch, ex, reading, firstEntry, order, n) is { } failing)
                     {
                         // No COMMIT was sent: nothing applied. Name the record the server refused, not the whole batch.
                         throw new StateDriverException(Name, "commit", writes[failing].Owner, writes[failing].Key, StateWriteOutcome.NotApplied, ex);
@@ -186,7 +189,7 @@ public sealed partial class PostgresStateDriver
 
                     var versions = new long[writes.Count];
                     var failed = -1;
-                    for (var p = 0; p < order.Length; p++)
+                    for (var p = 0; p < n; p++)
                     {
                         var i = order[p];
                         var result = results[p].Written;
@@ -213,7 +216,7 @@ public sealed partial class PostgresStateDriver
                         // A check's result is the live version it found; a write reports the version it saw.
                         var live = statements[failed] is null
                             ? versions[failed]
-                            : await FailedVersionAsync(connection, writes[failed], results[Array.IndexOf(order, failed)].Seen, cancellationToken).ConfigureAwait(false);
+                            : await FailedVersionAsync(connection, writes[failed], results[Array.IndexOf(order, failed, 0, n)].Seen, cancellationToken).ConfigureAwait(false);
                         await RollbackAsync(writing ? connection : null).ConfigureAwait(false);
                         if (statements[failed] is not null && writes[failed].IsSatisfiedBy(live) && !last)
                         {
@@ -234,6 +237,8 @@ public sealed partial class PostgresStateDriver
                 finally
                 {
                     PrunedOrNot(prune, committed);
+                    ArrayPool<string?>.Shared.Return(statements, clearArray: true);
+                    ArrayPool<int>.Shared.Return(order);
                     if (results is not null)
                     {
                         ArrayPool<Outcome>.Shared.Return(results, clearArray: true);
@@ -336,9 +341,9 @@ public sealed partial class PostgresStateDriver
     /// <summary>
     /// Sorts <paramref name="order"/>, positions in <paramref name="writes"/>, into the order rows are locked in
     /// (<see cref="CompareRecords"/>): a transaction's few writes by insertion, with no comparison delegate and closure
-    /// to allocate, larger batches by <see cref="Array.Sort{T}(T[], Comparison{T})"/>.
+    /// to allocate, larger batches by <see cref="MemoryExtensions.Sort{T}(Span{T}, Comparison{T})"/>.
     /// </summary>
-    private static void SortInLockOrder(int[] order, IReadOnlyList<StateWrite> writes)
+    private static void SortInLockOrder(Span<int> order, IReadOnlyList<StateWrite> writes)
     {
         if (order.Length > 16)
         {
@@ -360,8 +365,8 @@ public sealed partial class PostgresStateDriver
     }
 
     /// <summary>As <see cref="SortInLockOrder"/>, apart so that its closure is made only here.</summary>
-    private static void SortLarge(int[] order, IReadOnlyList<StateWrite> writes) =>
-        Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
+    private static void SortLarge(Span<int> order, IReadOnlyList<StateWrite> writes) =>
+        order.Sort((a, b) => CompareRecords(writes[a], writes[b]));
 
     private static string[] GuildsOf(IReadOnlyList<StateWrite> writes)
     {
@@ -423,10 +428,10 @@ public sealed partial class PostgresStateDriver
     /// The index in the batch of the write whose statement <paramref name="error"/> came from, if it came from one:
     /// the statement Npgsql names (with Include Failed Batched Command), or else the one whose answer was being read.
     /// </summary>
-    private static int? EntryOf(NpgsqlBatch batch, PostgresException error, int reading, int firstEntry, int[] order)
+    private static int? EntryOf(NpgsqlBatch batch, PostgresException error, int reading, int firstEntry, int[] order, int count)
     {
         var statement = error.BatchCommand is { } failing ? batch.BatchCommands.IndexOf(failing) : reading;
         var position = statement - firstEntry;
-        return statement >= 0 && position >= 0 && position < order.Length ? order[position] : null;
+        return statement >= 0 && position >= 0 && position < count ? order[position] : null;
     }
 }
