@@ -71,7 +71,8 @@ public sealed partial class PostgresStateDriver
                     var remembering = writing && !commitId.IsNone;
 
                     // Failing to open a connection applies nothing: the exception passes as it is.
-                    await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                    await using var lease = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    var connection = lease.Connection;
                     var batch = _commands.RentBatch(connection);
                     if (writing)
                     {

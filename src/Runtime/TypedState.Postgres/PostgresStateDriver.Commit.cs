@@ -141,7 +141,8 @@ public sealed partial class PostgresStateDriver
                 }
 
                 // Failing to open a connection applies nothing: the exception passes as it is.
-                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var lease = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+                var connection = lease.Connection;
                 var prune = remembering ? TakePruneTurn() : null;
                 Outcome outcome;
                 var batch = _commands.RentBatch(connection);
