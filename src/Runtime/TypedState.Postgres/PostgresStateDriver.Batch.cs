@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using Npgsql;
 using TypedState.Storage;
@@ -7,38 +8,6 @@ namespace TypedState.Postgres;
 // A batch with its fences: one explicit transaction in two round trips, the statements and then the commit.
 public sealed partial class PostgresStateDriver
 {
-    /// <summary>
-    /// A batch with its fences. A batch that writes runs in an explicit transaction: the first round trip sends BEGIN,
-    /// the claim of the commit id (and, now and then, the pruning of expired ids), the shared advisory locks of the guilds it touches, the fence owners' shared
-    /// advisory locks, the fence tokens, every entry in record order, and the deletion of the placeholders its checks
-    /// locked; the second commits (storing the versions under the commit id) only when every fence and condition
-    /// held. Its checks lock the rows they read so that they still hold at commit. A batch that only checks needs no
-    /// locks: each check's snapshot follows the previous one's, so all its reads were true together at the moment of
-    /// the first check. Null asks for another attempt, as in <see cref="CommitOneAsync"/>.
-    /// </summary>
-    /// <remarks>
-    /// BEGIN and COMMIT are sent as statements of the batches rather than through an NpgsqlTransaction, so that the
-    /// commit id's versions travel with the COMMIT and the batch still takes two round trips. A connection given back
-    /// to the pool inside a transaction (after an error) is rolled back by Npgsql before it is used again.
-    /// </remarks>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<CommitResult?> CommitBatchAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool last, CancellationToken cancellationToken)
-    {
-        // Now and then a writing batch with a commit id also prunes expired ids; the prune counts only if it commits.
-        var prune = commitId.IsNone || !AnyWrites(writes) ? null : TakePruneTurn();
-        var committed = false;
-        try
-        {
-            var result = await CommitBatchAsync(writes, fences, commitId, prune, last, cancellationToken).ConfigureAwait(false);
-            committed = result is { Succeeded: true };
-            return result;
-        }
-        finally
-        {
-            PrunedOrNot(prune, committed);
-        }
-    }
-
     /// <summary>Whether a batch has an entry that writes (not only checks).</summary>
     private bool AnyWrites(IReadOnlyList<StateWrite> writes)
     {
@@ -53,177 +22,240 @@ public sealed partial class PostgresStateDriver
         return false;
     }
 
-    /// <summary>The batch itself, with the pruning statement when it is this batch's turn.</summary>
+    /// <summary>
+    /// A batch with its fences. A batch that writes runs in an explicit transaction: the first round trip sends BEGIN,
+    /// the claim of the commit id (and, now and then, the pruning of expired ids), the shared advisory locks of the guilds it touches, the fence owners' shared
+    /// advisory locks, the fence tokens, every entry in record order, and the deletion of the placeholders its checks
+    /// locked; the second commits (storing the versions under the commit id) only when every fence and condition
+    /// held. Its checks lock the rows they read so that they still hold at commit. A batch that only checks needs no
+    /// locks: each check's snapshot follows the previous one's, so all its reads were true together at the moment of
+    /// the first check. Attempted again as a single write is (<see cref="CommitOneAsync"/>), in the same state machine.
+    /// </summary>
+    /// <remarks>
+    /// BEGIN and COMMIT are sent as statements of the batches rather than through an NpgsqlTransaction, so that the
+    /// commit id's versions travel with the COMMIT and the batch still takes two round trips. A connection given back
+    /// to the pool inside a transaction (after an error) is rolled back by Npgsql before it is used again.
+    /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<CommitResult?> CommitBatchAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, NpgsqlBatchCommand? prune, bool last, CancellationToken cancellationToken)
+    private async ValueTask<CommitResult> CommitBatchAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
     {
-        var statements = new string?[writes.Count];
-        var writing = false;
-        for (var i = 0; i < writes.Count; i++)
+        for (var attempt = 1; ; attempt++)
         {
-            statements[i] = WriteStatement(writes[i]);
-            writing |= statements[i] is not null;
-        }
-
-        var order = new int[writes.Count];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
-
-        SortInLockOrder(order, writes);
-        var remembering = writing && !commitId.IsNone;
-
-        // Failing to open a connection applies nothing: the exception passes as it is.
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var batch = _commands.RentBatch(connection);
-        if (writing)
-        {
-            PostgresCommandPool.Add(batch, "BEGIN");
-        }
-
-        if (remembering)
-        {
-            AddClaim(batch, commitId);
-            if (prune is not null)
+            var last = attempt == MaxAttempts;
+            try
             {
-                batch.BatchCommands.Add(prune);
-            }
-        }
+                // Now and then a writing batch with a commit id also prunes expired ids; the prune counts only if it commits.
+                var prune = commitId.IsNone || !AnyWrites(writes) ? null : TakePruneTurn();
+                var committed = false;
 
-        // Each guild's guard: its shared advisory lock when the batch writes, and the refusal of a guild that keeps a
-        // timeline (PostgresSql.GuildIsLogged, which CommitAsync turns to the logged path; nothing applied).
-        var firstRows = batch.BatchCommands.Count;
-        foreach (var guild in GuildsOf(writes))
-        {
-            if (writing)
-            {
-                AddWritingGuildLock(batch, guild);
-            }
-            else
-            {
-                AddLoggedGuildRefusal(batch, guild);
-            }
-        }
-
-        var firstFence = batch.BatchCommands.Count + AddFences(batch, fences);
-
-        var firstEntry = batch.BatchCommands.Count;
-        var placeholders = 0;
-        foreach (var i in order)
-        {
-            var parameters = PostgresCommandPool.Add(batch, statements[i] ?? (writing ? _sql.LockedLiveVersion : _sql.LiveVersion));
-            if (statements[i] is null)
-            {
-                PostgresParameters.AddRecord(parameters, writes[i].Owner, writes[i].Key);
-                placeholders += writing ? 1 : 0;
-            }
-            else
-            {
-                PostgresParameters.AddWrite(parameters, writes[i], _jsonbWrites);
-            }
-        }
-
-        if (placeholders > 0)
-        {
-            batch.BatchCommands.Add(ForgetPlaceholdersCommand(writes, statements, placeholders));
-        }
-
-        var tokens = new long[fences.Count];
-        var results = new Outcome[writes.Count];
-
-        // The statement whose answer is being read, to name the record of a statement the server refused (the first
-        // answer read may also be BEGIN's or the claim's, which return no rows).
-        var reading = firstRows == 0 ? 0 : -1;
-        try
-        {
-            // The reader moves over the statements that return rows: all but BEGIN, the claim and the placeholders' deletion.
-            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            {
-                for (var c = firstRows; c < firstEntry + order.Length; c++)
+                // Rented: the statements, their lock order and outcomes are read only while this attempt runs.
+                var n = writes.Count;
+                var statements = ArrayPool<string?>.Shared.Rent(n);
+                var order = ArrayPool<int>.Shared.Rent(n);
+                Outcome[]? results = null;
+                try
                 {
-                    if (c > firstRows)
+                    var writing = false;
+                    for (var i = 0; i < n; i++)
                     {
-                        reading = c;
-                        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                        statements[i] = WriteStatement(writes[i]);
+                        writing |= statements[i] is not null;
                     }
 
-                    if (c >= firstFence && c < firstEntry)
+                    for (var i = 0; i < n; i++)
                     {
-                        tokens[c - firstFence] = (await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false)).Written ?? 0;
+                        order[i] = i;
                     }
-                    else if (c >= firstEntry && c < firstEntry + order.Length)
+
+                    SortInLockOrder(order.AsSpan(0, n), writes);
+                    var remembering = writing && !commitId.IsNone;
+
+                    // Failing to open a connection applies nothing: the exception passes as it is.
+                    await using var lease = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    var connection = lease.Connection;
+                    var batch = _commands.RentBatch(connection);
+                    if (writing)
                     {
-                        results[c - firstEntry] = await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false);
+                        PostgresCommandPool.Add(batch, "BEGIN");
+                    }
+
+                    if (remembering)
+                    {
+                        AddClaim(batch, commitId);
+                        if (prune is not null)
+                        {
+                            batch.BatchCommands.Add(prune);
+                        }
+                    }
+
+                    // Each guild's guard: its shared advisory lock when the batch writes, and the refusal of a guild that keeps a
+                    // timeline (PostgresSql.GuildIsLogged, which CommitAsync turns to the logged path; nothing applied).
+                    var firstRows = batch.BatchCommands.Count;
+                    foreach (var guild in GuildsOf(writes))
+                    {
+                        if (writing)
+                        {
+                            AddWritingGuildLock(batch, guild);
+                        }
+                        else
+                        {
+                            AddLoggedGuildRefusal(batch, guild);
+                        }
+                    }
+
+                    var firstFence = batch.BatchCommands.Count + AddFences(batch, fences);
+
+                    var firstEntry = batch.BatchCommands.Count;
+                    var placeholders = 0;
+                    foreach (var i in order.AsSpan(0, n))
+                    {
+                        var parameters = PostgresCommandPool.Add(batch, statements[i] ?? (writing ? _sql.LockedLiveVersion : _sql.LiveVersion));
+                        if (statements[i] is null)
+                        {
+                            PostgresParameters.AddRecord(parameters, writes[i].Owner, writes[i].Key);
+                            placeholders += writing ? 1 : 0;
+                        }
+                        else
+                        {
+                            PostgresParameters.AddWrite(parameters, writes[i], _jsonbWrites);
+                        }
+                    }
+
+                    if (placeholders > 0)
+                    {
+                        batch.BatchCommands.Add(ForgetPlaceholdersCommand(writes, statements, placeholders));
+                    }
+
+                    var tokens = fences.Count == 0 ? [] : new long[fences.Count];
+
+                    // Rented: the outcomes are read only while this commit runs.
+                    results = ArrayPool<Outcome>.Shared.Rent(writes.Count);
+
+                    // The statement whose answer is being read, to name the record of a statement the server refused (the first
+                    // answer read may also be BEGIN's or the claim's, which return no rows).
+                    var reading = firstRows == 0 ? 0 : -1;
+                    try
+                    {
+                        // The reader moves over the statements that return rows: all but BEGIN, the claim and the placeholders' deletion.
+                        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            for (var c = firstRows; c < firstEntry + n; c++)
+                            {
+                                if (c > firstRows)
+                                {
+                                    reading = c;
+                                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                                }
+
+                                if (c >= firstFence && c < firstEntry)
+                                {
+                                    tokens[c - firstFence] = (await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false)).Written ?? 0;
+                                }
+                                else if (c >= firstEntry && c < firstEntry + n)
+                                {
+                                    results[c - firstEntry] = await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false);
+                                }
+                            }
+                        }
+
+                        _commands.Return(batch);
+                        reading = -1;
+                    }
+                    catch (PostgresException ex) when (remembering && IsRepeatedClaim(ex))
+                    {
+                        await RollbackAsync(connection).ConfigureAwait(false);
+                        var recalled = await RecallAsync(connection, commitId, last, cancellationToken).ConfigureAwait(false);
+                        committed = recalled is { Succeeded: true };
+                        if (recalled is { } decided)
+                        {
+                            return decided;
+                        }
+
+                        continue;
+                    }
+                    catch (PostgresException ex) when (ex.SqlState != PostgresErrorCodes.DeadlockDetected && EntryOf(batch, ex, reading, firstEntry, order, n) is { } failing)
+                    {
+                        // No COMMIT was sent: nothing applied. Name the record the server refused, not the whole batch.
+                        throw new StateDriverException(Name, "commit", writes[failing].Owner, writes[failing].Key, StateWriteOutcome.NotApplied, ex);
+                    }
+
+                    for (var f = 0; f < fences.Count; f++)
+                    {
+                        if (tokens[f] > fences[f].Token)
+                        {
+                            await RollbackAsync(writing ? connection : null).ConfigureAwait(false);
+                            return CommitResult.FencedOut(f, tokens[f]);
+                        }
+                    }
+
+                    var versions = new long[writes.Count];
+                    var failed = -1;
+                    for (var p = 0; p < n; p++)
+                    {
+                        var i = order[p];
+                        var result = results[p].Written;
+                        if (statements[i] is null)
+                        {
+                            versions[i] = result ?? 0;
+                            if (!writes[i].IsSatisfiedBy(versions[i]) && (failed < 0 || i < failed))
+                            {
+                                failed = i;
+                            }
+                        }
+                        else if (result is { } version)
+                        {
+                            versions[i] = version;
+                        }
+                        else if (writes[i] is not { Kind: StateWriteKind.Delete, ExpectedVersion: null } && (failed < 0 || i < failed))
+                        {
+                            failed = i;
+                        }
+                    }
+
+                    if (failed >= 0)
+                    {
+                        // A check's result is the live version it found; a write reports the version it saw.
+                        var live = statements[failed] is null
+                            ? versions[failed]
+                            : await FailedVersionAsync(connection, writes[failed], results[Array.IndexOf(order, failed, 0, n)].Seen, cancellationToken).ConfigureAwait(false);
+                        await RollbackAsync(writing ? connection : null).ConfigureAwait(false);
+                        if (statements[failed] is not null && writes[failed].IsSatisfiedBy(live) && !last)
+                        {
+                            continue;
+                        }
+
+                        return CommitResult.Conflict(failed, live);
+                    }
+
+                    if (writing)
+                    {
+                        await CommitTransactionAsync(connection, remembering ? commitId : CommitId.None, versions, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    committed = true;
+                    return CommitResult.Success(versions);
+                }
+                finally
+                {
+                    PrunedOrNot(prune, committed);
+                    ArrayPool<string?>.Shared.Return(statements, clearArray: true);
+                    ArrayPool<int>.Shared.Return(order);
+                    if (results is not null)
+                    {
+                        ArrayPool<Outcome>.Shared.Return(results, clearArray: true);
                     }
                 }
             }
-
-            _commands.Return(batch);
-            reading = -1;
-        }
-        catch (PostgresException ex) when (remembering && IsRepeatedClaim(ex))
-        {
-            await RollbackAsync(connection).ConfigureAwait(false);
-            return await RecallAsync(connection, commitId, last, cancellationToken).ConfigureAwait(false);
-        }
-        catch (PostgresException ex) when (ex.SqlState != PostgresErrorCodes.DeadlockDetected && EntryOf(batch, ex, reading, firstEntry, order) is { } failing)
-        {
-            // No COMMIT was sent: nothing applied. Name the record the server refused, not the whole batch.
-            throw new StateDriverException(Name, "commit", writes[failing].Owner, writes[failing].Key, StateWriteOutcome.NotApplied, ex);
-        }
-
-        for (var f = 0; f < fences.Count; f++)
-        {
-            if (tokens[f] > fences[f].Token)
+            catch (PostgresException ex) when (ex.SqlState == PostgresSql.GuildIsLogged)
             {
-                await RollbackAsync(writing ? connection : null).ConfigureAwait(false);
-                return CommitResult.FencedOut(f, tokens[f]);
+                _loggedGuilds[LoggedGuildOf(ex)] = true;
+                return await CommitLoggedAttemptsAsync(writes, fences, commitId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && !last)
+            {
+                LogRetried(ex.SqlState, attempt);
             }
         }
-
-        var versions = new long[writes.Count];
-        var failed = -1;
-        for (var p = 0; p < order.Length; p++)
-        {
-            var i = order[p];
-            var result = results[p].Written;
-            if (statements[i] is null)
-            {
-                versions[i] = result ?? 0;
-                if (!writes[i].IsSatisfiedBy(versions[i]) && (failed < 0 || i < failed))
-                {
-                    failed = i;
-                }
-            }
-            else if (result is { } version)
-            {
-                versions[i] = version;
-            }
-            else if (writes[i] is not { Kind: StateWriteKind.Delete, ExpectedVersion: null } && (failed < 0 || i < failed))
-            {
-                failed = i;
-            }
-        }
-
-        if (failed >= 0)
-        {
-            // A check's result is the live version it found; a write reports the version it saw.
-            var live = statements[failed] is null
-                ? versions[failed]
-                : await FailedVersionAsync(connection, writes[failed], results[Array.IndexOf(order, failed)].Seen, cancellationToken).ConfigureAwait(false);
-            await RollbackAsync(writing ? connection : null).ConfigureAwait(false);
-            return statements[failed] is not null && writes[failed].IsSatisfiedBy(live) && !last
-                ? null
-                : CommitResult.Conflict(failed, live);
-        }
-
-        if (writing)
-        {
-            await CommitTransactionAsync(connection, remembering ? commitId : CommitId.None, versions, cancellationToken).ConfigureAwait(false);
-        }
-
-        return CommitResult.Success(versions);
     }
 
     /// <summary>
@@ -231,7 +263,8 @@ public sealed partial class PostgresStateDriver
     /// here can leave the outcome unknown: the server may have committed before the answer was lost.
     /// </summary>
     /// <remarks>The statements of <paramref name="first"/> (a logged commit's entries) go before the versions.</remarks>
-    private async Task CommitTransactionAsync(NpgsqlConnection connection, CommitId commitId, long[] versions, CancellationToken cancellationToken, IEnumerable<NpgsqlBatchCommand>? first = null)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask CommitTransactionAsync(NpgsqlConnection connection, CommitId commitId, long[] versions, CancellationToken cancellationToken, IEnumerable<NpgsqlBatchCommand>? first = null)
     {
         // A cancellation noticed before anything is sent leaves the transaction to roll back with the connection.
         cancellationToken.ThrowIfCancellationRequested();
@@ -309,9 +342,9 @@ public sealed partial class PostgresStateDriver
     /// <summary>
     /// Sorts <paramref name="order"/>, positions in <paramref name="writes"/>, into the order rows are locked in
     /// (<see cref="CompareRecords"/>): a transaction's few writes by insertion, with no comparison delegate and closure
-    /// to allocate, larger batches by <see cref="Array.Sort{T}(T[], Comparison{T})"/>.
+    /// to allocate, larger batches by <see cref="MemoryExtensions.Sort{T}(Span{T}, Comparison{T})"/>.
     /// </summary>
-    private static void SortInLockOrder(int[] order, IReadOnlyList<StateWrite> writes)
+    private static void SortInLockOrder(Span<int> order, IReadOnlyList<StateWrite> writes)
     {
         if (order.Length > 16)
         {
@@ -333,8 +366,8 @@ public sealed partial class PostgresStateDriver
     }
 
     /// <summary>As <see cref="SortInLockOrder"/>, apart so that its closure is made only here.</summary>
-    private static void SortLarge(int[] order, IReadOnlyList<StateWrite> writes) =>
-        Array.Sort(order, (a, b) => CompareRecords(writes[a], writes[b]));
+    private static void SortLarge(Span<int> order, IReadOnlyList<StateWrite> writes) =>
+        order.Sort((a, b) => CompareRecords(writes[a], writes[b]));
 
     private static string[] GuildsOf(IReadOnlyList<StateWrite> writes)
     {
@@ -396,10 +429,10 @@ public sealed partial class PostgresStateDriver
     /// The index in the batch of the write whose statement <paramref name="error"/> came from, if it came from one:
     /// the statement Npgsql names (with Include Failed Batched Command), or else the one whose answer was being read.
     /// </summary>
-    private static int? EntryOf(NpgsqlBatch batch, PostgresException error, int reading, int firstEntry, int[] order)
+    private static int? EntryOf(NpgsqlBatch batch, PostgresException error, int reading, int firstEntry, int[] order, int count)
     {
         var statement = error.BatchCommand is { } failing ? batch.BatchCommands.IndexOf(failing) : reading;
         var position = statement - firstEntry;
-        return statement >= 0 && position >= 0 && position < order.Length ? order[position] : null;
+        return statement >= 0 && position >= 0 && position < count ? order[position] : null;
     }
 }

@@ -13,49 +13,83 @@ public sealed partial class PostgresStateDriver
 {
     /// <inheritdoc />
     /// <remarks>
-    /// A writing commit takes its guilds' advisory locks, shared (an owner removal takes them exclusively), and, with
-    /// a commit id, claims the id first in the same transaction. It throws <see cref="CommitOutcomeUnknownException"/>
+    /// <para>A writing commit takes its guilds' advisory locks, shared (an owner removal takes them exclusively), and,
+    /// with a commit id, claims the id first in the same transaction. It throws <see cref="CommitOutcomeUnknownException"/>
     /// when the connection broke, timed out or was cancelled after the statement that commits was sent; a connection
     /// that cannot be opened, an error the server answered, and anything before the commit's last round trip of a
-    /// batch mean nothing was applied.
+    /// batch mean nothing was applied.</para>
+    /// <para>Not an async method of its own: the checks run here and the commit's state machine is returned, one
+    /// for a single write (<see cref="CommitOneAsync"/>), so that a write waiting on the network boxes one state
+    /// machine in the driver. An error of the checks is returned in the task, as an async method would.</para>
     /// </remarks>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
+    public ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(writes);
-        ArgumentNullException.ThrowIfNull(fences);
-        StateWrite.ThrowIfUnknownKind(writes, acceptAppend: true);
-        cancellationToken.ThrowIfCancellationRequested();
-        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        ValueTask initialization;
+        try
+        {
+            ArgumentNullException.ThrowIfNull(writes);
+            ArgumentNullException.ThrowIfNull(fences);
+            StateWrite.ThrowIfUnknownKind(writes, acceptAppend: true);
+            cancellationToken.ThrowIfCancellationRequested();
+            initialization = EnsureInitializedAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<CommitResult>(ex);
+        }
+
+        return initialization.IsCompletedSuccessfully
+            ? CommitInitializedAsync(writes, fences, commitId, cancellationToken)
+            : CommitAfterInitializationAsync(initialization, writes, fences, commitId, cancellationToken);
+    }
+
+    /// <summary>The first commits, which wait for the schema to be created or upgraded.</summary>
+    private async ValueTask<CommitResult> CommitAfterInitializationAsync(ValueTask initialization, IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
+    {
+        await initialization.ConfigureAwait(false);
+        return await CommitInitializedAsync(writes, fences, commitId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The commit once the schema is there: an empty batch answered at once, a batch of a guild known to keep a
+    /// timeline on the logged path (<see cref="CommitLoggedAttemptsAsync"/>), any other in one state machine with its
+    /// attempts: a single write by <see cref="CommitOneAsync"/>, a batch or fences by <see cref="CommitBatchAsync"/>.
+    /// </summary>
+    private ValueTask<CommitResult> CommitInitializedAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
+    {
         if (writes.Count == 0 && fences.Count == 0)
         {
-            return CommitResult.Success([]);
+            return new ValueTask<CommitResult>(CommitResult.Success([]));
         }
 
         // A batch for a guild that keeps a timeline takes the logged path. The unlogged one refuses such a guild
         // (its guard, PostgresSql.GuildIsLogged) before anything applies, so a timeline another process started is
         // never missed; the guilds this driver knows to keep one skip that refused attempt.
-        var logged = NeedsLoggedPath(writes);
+        if (NeedsLoggedPath(writes))
+        {
+            return CommitLoggedAttemptsAsync(writes, fences, commitId, cancellationToken);
+        }
+
+        return writes.Count == 1 && fences.Count == 0
+            ? CommitOneAsync(writes, commitId, cancellationToken)
+            : CommitBatchAsync(writes, fences, commitId, cancellationToken);
+    }
+
+    /// <summary>
+    /// A batch on the logged path (<see cref="CommitLoggedAsync"/>), attempted until it is decided: a deadlock that
+    /// applied nothing is tried again.
+    /// </summary>
+    private async ValueTask<CommitResult> CommitLoggedAttemptsAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             var last = attempt == MaxAttempts;
             try
             {
-                var result = logged
-                    ? await CommitLoggedAsync(writes, fences, commitId, last, cancellationToken).ConfigureAwait(false)
-                    : writes.Count == 1 && fences.Count == 0
-                        ? await CommitOneAsync(writes[0], commitId, last, cancellationToken).ConfigureAwait(false)
-                        : await CommitBatchAsync(writes, fences, commitId, last, cancellationToken).ConfigureAwait(false);
-                if (result is { } done)
+                if (await CommitLoggedAsync(writes, fences, commitId, last, cancellationToken).ConfigureAwait(false) is { } done)
                 {
                     return done;
                 }
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresSql.GuildIsLogged && !logged)
-            {
-                _loggedGuilds[LoggedGuildOf(ex)] = true;
-                logged = true;
-                attempt--;
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && !last)
             {
@@ -82,97 +116,140 @@ public sealed partial class PostgresStateDriver
     /// <summary>
     /// A single write: one round trip, one implicit transaction of up to three statements: the guild's shared
     /// advisory lock, now and then the pruning of expired commit ids, and the write, which with a commit id also
-    /// remembers the id and its version. Null asks for another attempt: the condition failed, but the record changed
-    /// again before its live version could be read, so that it now holds; or a repeat found its id gone.
+    /// remembers the id and its version. Attempted again when the condition failed but the record changed again
+    /// before its live version could be read, so that it now holds, when a repeat found its id gone, and after a
+    /// deadlock; a guild found to keep a timeline sends the write down the logged path (<see cref="CommitLoggedAttemptsAsync"/>).
+    /// The attempts and the write are one async method: one state machine per write.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<CommitResult?> CommitOneAsync(StateWrite write, CommitId commitId, bool last, CancellationToken cancellationToken)
+    private async ValueTask<CommitResult> CommitOneAsync(IReadOnlyList<StateWrite> writes, CommitId commitId, CancellationToken cancellationToken)
     {
+        var write = writes[0];
         var remembering = !commitId.IsNone;
         var sql = WriteStatement(write, remembering);
-        if (sql is null)
+        for (var attempt = 1; ; attempt++)
         {
-            // A check, or a delete that requires absence: nothing to write, only the condition to verify (after the
-            // guard, as a paused guild refuses checks too and a fork's checks read through its source).
-            var live = await GuardedLiveVersionAsync(write, cancellationToken).ConfigureAwait(false);
-            return write.IsSatisfiedBy(live) ? CommitResult.Success([live]) : CommitResult.Conflict(0, live);
-        }
-
-        // Failing to open a connection applies nothing: the exception passes as it is.
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var prune = remembering ? TakePruneTurn() : null;
-        Outcome outcome;
-        var batch = _commands.RentBatch(connection);
-        try
-        {
-            if (write.Owner.Scope != Scope.Global)
+            var last = attempt == MaxAttempts;
+            try
             {
-                AddWritingGuildLock(batch, write.Owner.GuildIdOrEmpty);
-            }
-
-            if (prune is not null)
-            {
-                batch.BatchCommands.Add(prune);
-            }
-
-            var parameters = PostgresCommandPool.Add(batch, sql);
-            var next = PostgresParameters.AddWrite(parameters, write, _jsonbWrites);
-            if (remembering)
-            {
-                AddCommitId(parameters, next, commitId);
-            }
-
-            // The reader moves over the statements that return results: the guild's lock and refusal, then the write.
-            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (write.Owner.Scope != Scope.Global)
+                if (sql is null)
                 {
-                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                    // A check, or a delete that requires absence: nothing to write, only the condition to verify (after the
+                    // guard, as a paused guild refuses checks too and a fork's checks read through its source).
+                    var live = await GuardedLiveVersionAsync(write, cancellationToken).ConfigureAwait(false);
+                    return write.IsSatisfiedBy(live) ? CommitResult.Success([live]) : CommitResult.Conflict(0, live);
                 }
 
-                outcome = await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false);
+                // Failing to open a connection applies nothing: the exception passes as it is.
+                await using var lease = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+                var connection = lease.Connection;
+                var prune = remembering ? TakePruneTurn() : null;
+                Outcome outcome;
+                var batch = _commands.RentBatch(connection);
+                try
+                {
+                    if (write.Owner.Scope != Scope.Global)
+                    {
+                        AddWritingGuildLock(batch, write.Owner.GuildIdOrEmpty);
+                    }
+
+                    if (prune is not null)
+                    {
+                        batch.BatchCommands.Add(prune);
+                    }
+
+                    var parameters = PostgresCommandPool.Add(batch, sql);
+                    var next = PostgresParameters.AddWrite(parameters, write, _jsonbWrites);
+                    if (remembering)
+                    {
+                        AddCommitId(parameters, next, commitId);
+                    }
+
+                    // The reader moves over the statements that return results: the guild's lock and refusal, then the write.
+                    await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        if (write.Owner.Scope != Scope.Global)
+                        {
+                            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                        }
+
+                        outcome = await ReadOutcomeAsync(reader, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    PrunedOrNot(prune, committed: true);
+                    _commands.Return(batch);
+                }
+                catch (PostgresException ex) when (IsRepeatedClaim(ex))
+                {
+                    PrunedOrNot(prune, committed: false);
+                    if (await RecallAsync(connection, commitId, last, cancellationToken).ConfigureAwait(false) is { } recalled)
+                    {
+                        return recalled;
+                    }
+
+                    continue;
+                }
+                catch (Exception ex) when (MayHaveCommitted(ex))
+                {
+                    // The statements were sent in one implicit transaction, committed when the server reached its end.
+                    PrunedOrNot(prune, committed: false);
+                    throw Lost(ex);
+                }
+                catch
+                {
+                    PrunedOrNot(prune, committed: false);
+                    throw;
+                }
+
+                if (await DecideAsync(connection, write, commitId, outcome, last, cancellationToken).ConfigureAwait(false) is { } decided)
+                {
+                    return decided;
+                }
             }
+            catch (PostgresException ex) when (ex.SqlState == PostgresSql.GuildIsLogged)
+            {
+                _loggedGuilds[LoggedGuildOf(ex)] = true;
+                return await CommitLoggedAttemptsAsync(writes, [], commitId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && !last)
+            {
+                LogRetried(ex.SqlState, attempt);
+            }
+        }
+    }
 
-            PrunedOrNot(prune, committed: true);
-            _commands.Return(batch);
-        }
-        catch (PostgresException ex) when (IsRepeatedClaim(ex))
-        {
-            PrunedOrNot(prune, committed: false);
-            return await RecallAsync(connection, commitId, last, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (MayHaveCommitted(ex))
-        {
-            // The statements were sent in one implicit transaction, committed when the server reached its end.
-            PrunedOrNot(prune, committed: false);
-            throw Lost(ex);
-        }
-        catch
-        {
-            PrunedOrNot(prune, committed: false);
-            throw;
-        }
-
+    /// <summary>
+    /// The result of a single write from its statement's outcome. Null asks for another attempt: the condition
+    /// failed, but the record changed again before its live version could be read, so that it now holds.
+    /// </summary>
+    private ValueTask<CommitResult?> DecideAsync(NpgsqlConnection connection, StateWrite write, CommitId commitId, Outcome outcome, bool last, CancellationToken cancellationToken)
+    {
         if (outcome.Written is { } version)
         {
-            return CommitResult.Success([version]);
+            return new(CommitResult.Success([version]));
         }
 
         // No row changed: an unconditional delete of an absent key succeeded as a no-op; a write its original already
         // applied returns what the original did; anything else conflicted.
         if (write is { Kind: StateWriteKind.Delete, ExpectedVersion: null })
         {
-            return CommitResult.Success([0]);
+            return new(CommitResult.Success([0]));
         }
 
         if (outcome.Remembered is { } remembered)
         {
             LogRepeated(commitId);
-            return CommitResult.Success(remembered);
+            return new(CommitResult.Success(remembered));
         }
 
-        var (found, recalled) = remembering && !(outcome.Seen is { } seen && !write.IsSatisfiedBy(seen))
+        return new(DecideConflictAsync(connection, write, commitId, outcome, last, cancellationToken));
+    }
+
+    /// <summary>As <see cref="DecideAsync"/>, for a write that changed no row: reads what made it fail.</summary>
+    private async Task<CommitResult?> DecideConflictAsync(NpgsqlConnection connection, StateWrite write, CommitId commitId, Outcome outcome, bool last, CancellationToken cancellationToken)
+    {
+        var (found, recalled) = !commitId.IsNone && !(outcome.Seen is { } seen && !write.IsSatisfiedBy(seen))
             ? await LiveVersionOrRememberedAsync(connection, write, commitId, cancellationToken).ConfigureAwait(false)
             : (await FailedVersionAsync(connection, write, outcome.Seen, cancellationToken).ConfigureAwait(false), null);
         if (recalled is not null)

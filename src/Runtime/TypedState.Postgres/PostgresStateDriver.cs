@@ -46,6 +46,7 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver,
 
     /// <summary>Reusable batches and commands of the writes and locks.</summary>
     private readonly PostgresCommandPool _commands;
+    private readonly PostgresConnectionObjects _connections;
 
     /// <summary>
     /// Whether writes use the jsonb column when they can: <see cref="PostgresValueStorage.Jsonb"/> on a UTF-8
@@ -79,6 +80,7 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver,
             _ownsDataSource = true;
         }
 
+        _connections = new PostgresConnectionObjects(_dataSource, maxIdle: 64);
         _commands = new PostgresCommandPool(perConnection: !new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString).Multiplexing);
     }
 

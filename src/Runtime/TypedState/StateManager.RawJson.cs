@@ -8,13 +8,22 @@ namespace TypedState;
 public partial class StateManager
 {
     /// <inheritdoc />
-    public async ValueTask<long> SetJsonAsync(StateOwner owner, string key, ReadOnlyMemory<byte> utf8Json, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    /// <remarks>As <see cref="SetAsync{T}"/>: the checks run here, the commit's state machine is returned.</remarks>
+    public ValueTask<long> SetJsonAsync(StateOwner owner, string key, ReadOnlyMemory<byte> utf8Json, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
-        ValidateKey(owner, key);
-        ValidateExpectedVersion(expectedVersion);
-        var bytes = CheckJson(owner, key, utf8Json);
-        var result = await CommitAsync("set", [new StateWrite(owner, key, StateWriteKind.Set, bytes, expectedVersion)], cancellationToken).ConfigureAwait(false);
-        return result.Versions[0];
+        byte[] bytes;
+        try
+        {
+            ValidateKey(owner, key);
+            ValidateExpectedVersion(expectedVersion);
+            bytes = CheckJson(owner, key, utf8Json);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<long>(ex);
+        }
+
+        return CommitOneAsync("set", new StateWrite(owner, key, StateWriteKind.Set, bytes, expectedVersion), s_versionOf, cancellationToken);
     }
 
     /// <inheritdoc />

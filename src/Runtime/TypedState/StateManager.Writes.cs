@@ -8,20 +8,39 @@ namespace TypedState;
 // Writes: set, delete, removing an owner, and the one commit path every write and transaction goes through.
 public partial class StateManager
 {
+    private static readonly Func<object?, CommitResult, CommitResult> s_resultOf = static (_, result) => result;
+    private static readonly Func<object?, CommitResult, long> s_versionOf = static (_, result) => result.Versions[0];
+    private static readonly Func<object?, CommitResult, bool> s_existed = static (_, result) => result.Versions[0] > 0;
+
+    // The batch of the next single write (OneWriteBatch): one waits here between writes.
+    private OneWriteBatch? _spareBatch;
+
+    /// <summary>The records an ended transaction left for the next one (StateTransaction's), or null.</summary>
+    internal object? SpareTransactionRecords;
+
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<long> SetAsync<T>(StateOwner owner, string key, T value, JsonTypeInfo<T> typeInfo, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Not an async method of its own: the checks and the serialization run here and the commit's one state machine
+    /// is returned, so a write that waits on the network boxes one state machine in the manager, not two. An error
+    /// of the checks is returned in the task, as an async method would.
+    /// </remarks>
+    public ValueTask<long> SetAsync<T>(StateOwner owner, string key, T value, JsonTypeInfo<T> typeInfo, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
-        ValidateKey(owner, key);
-        ValidateExpectedVersion(expectedVersion);
-        var bytes = Serialize(owner, key, value, typeInfo);
-        if (expectedVersion is null && StateSchema.Behind(typeInfo) is { } schema)
+        byte[] bytes;
+        try
         {
-            return await SetOverAsync(owner, key, bytes, schema, cancellationToken).ConfigureAwait(false);
+            ValidateKey(owner, key);
+            ValidateExpectedVersion(expectedVersion);
+            bytes = Serialize(owner, key, value, typeInfo);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<long>(ex);
         }
 
-        var result = await CommitAsync("set", [new StateWrite(owner, key, StateWriteKind.Set, bytes, expectedVersion)], cancellationToken).ConfigureAwait(false);
-        return result.Versions[0];
+        return expectedVersion is null && StateSchema.Behind(typeInfo) is { } schema
+            ? SetOverAsync(owner, key, bytes, schema, cancellationToken)
+            : CommitOneAsync("set", new StateWrite(owner, key, StateWriteKind.Set, bytes, expectedVersion), s_versionOf, cancellationToken);
     }
 
     /// <summary>
@@ -57,18 +76,24 @@ public partial class StateManager
             schema.EnsureNotNewer(stored.Value.Span, owner, key);
         }
 
-        var result = await CommitAsync("set", [new StateWrite(owner, key, StateWriteKind.Set, bytes, current?.Version ?? 0)], cancellationToken).ConfigureAwait(false);
-        return result.Versions[0];
+        return await CommitOneAsync("set", new StateWrite(owner, key, StateWriteKind.Set, bytes, current?.Version ?? 0), s_versionOf, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> DeleteAsync(StateOwner owner, string key, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    /// <remarks>As <see cref="SetAsync{T}"/>: the checks run here, the commit's state machine is returned.</remarks>
+    public ValueTask<bool> DeleteAsync(StateOwner owner, string key, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
-        ValidateKey(owner, key);
-        ValidateExpectedVersion(expectedVersion);
-        var result = await CommitAsync("delete", [new StateWrite(owner, key, StateWriteKind.Delete, ReadOnlyMemory<byte>.Empty, expectedVersion)], cancellationToken).ConfigureAwait(false);
-        return result.Versions[0] > 0;
+        try
+        {
+            ValidateKey(owner, key);
+            ValidateExpectedVersion(expectedVersion);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<bool>(ex);
+        }
+
+        return CommitOneAsync("delete", new StateWrite(owner, key, StateWriteKind.Delete, ReadOnlyMemory<byte>.Empty, expectedVersion), s_existed, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -95,17 +120,34 @@ public partial class StateManager
         }
     }
 
+    /// <summary>Commits <paramref name="writes"/> atomically with this manager's fences; a refusal becomes its typed error.</summary>
+    internal ValueTask<CommitResult> CommitAsync(string operation, IReadOnlyList<StateWrite> writes, CancellationToken cancellationToken) =>
+        CommitAsync(operation, writes, null, s_resultOf, cancellationToken);
+
+    /// <summary>
+    /// Commits one write and returns what <paramref name="answer"/> makes of its result. The write travels in a
+    /// one-write list of this manager's, reused once a commit is over.
+    /// </summary>
+    private ValueTask<TResult> CommitOneAsync<TResult>(string operation, StateWrite write, Func<object?, CommitResult, TResult> answer, CancellationToken cancellationToken) =>
+        CommitAsync(operation, OneWriteBatch.Of(write, ref _spareBatch), null, answer, cancellationToken);
+
+    /// <summary>
+    /// The one commit path every write and transaction goes through: the driver's commit, the recovery of a lost
+    /// answer, the refusal's typed error; then <paramref name="complete"/> turns the result, with
+    /// <paramref name="state"/>, into the caller's answer. One async method for all, so that a write waiting on the
+    /// network boxes one state machine here, whatever the caller's answer type.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    internal async ValueTask<CommitResult> CommitAsync(string operation, IReadOnlyList<StateWrite> writes, CancellationToken cancellationToken)
+    internal async ValueTask<TResult> CommitAsync<TState, TResult>(string operation, IReadOnlyList<StateWrite> writes, TState state, Func<TState, CommitResult, TResult> complete, CancellationToken cancellationToken)
     {
         var first = writes[0];
         var single = writes.Count == 1;
         var tracker = OperationTracker.Start(operation, Driver.Name, single ? first.Owner : null, single ? first.Key : null);
         var outcome = StateWriteOutcome.NotApplied;
+        CommitResult result;
         try
         {
             var commitId = CommitId.New();
-            CommitResult result;
             try
             {
                 result = await Driver.CommitAsync(writes, _fences, commitId, cancellationToken).ConfigureAwait(false);
@@ -120,13 +162,16 @@ public partial class StateManager
             ThrowIfRefused(result, writes);
             outcome = StateWriteOutcome.Applied;
             tracker.Complete();
-            return result;
         }
         catch (Exception ex)
         {
             tracker.Fail(ex);
             throw TranslateCommit(ex, operation, writes, outcome);
         }
+
+        // Applied: the driver holds a single write's batch no longer, the next write may take it.
+        (writes as OneWriteBatch)?.Release(ref _spareBatch);
+        return complete(state, result);
     }
 
     /// <summary>

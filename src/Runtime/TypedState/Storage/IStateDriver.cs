@@ -79,6 +79,8 @@ public interface IStateDriver : IAsyncDisposable
     /// <para><b>Failures.</b> A driver throws <see cref="CommitOutcomeUnknownException"/> when the batch may have
     /// been applied but the answer was lost, including when <paramref name="cancellationToken"/> fires after the batch
     /// was sent; any other exception (an <see cref="OperationCanceledException"/> included) means nothing was applied.</para>
+    /// <para><b>The batch.</b> A driver reads <paramref name="writes"/> until the returned task completes and keeps no
+    /// reference to it afterwards: the manager reuses a single write's batch once the commit succeeded.</para>
     /// </remarks>
     ValueTask<CommitResult> CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken);
 

@@ -37,14 +37,14 @@ internal sealed partial class StateTransaction
     private Batch BuildBatch()
     {
         var entries = CountEntries();
-        if (entries == _order.Count)
+        if (entries == _records.Order.Count)
         {
-            return new Batch(_order, Appends);
+            return new Batch(_records.Order, Appends);
         }
 
         // Some records were only touched (a key looked up in vain by a listing): they have no entry.
         var records = new List<Pending>(entries);
-        foreach (var pending in _order)
+        foreach (var pending in _records.Order)
         {
             if (pending.Write is not null || pending.HasRead)
             {
@@ -59,7 +59,7 @@ internal sealed partial class StateTransaction
     private int CountEntries()
     {
         var count = 0;
-        foreach (var pending in _order)
+        foreach (var pending in _records.Order)
         {
             if (pending.Write is not null || pending.HasRead)
             {

@@ -18,13 +18,22 @@ internal sealed partial class StateTransaction : IStateTransaction
     // Up to this many records a lookup scans the records in order; past it, a dictionary finds them.
     private const int ScannedRecords = 16;
 
+    private static readonly Func<(StateTransaction Transaction, Batch Batch), CommitResult, TransactionCommit> s_committed =
+        static (state, result) => state.Transaction.Committed(state.Batch, result);
+
     private readonly StateManager _manager;
-    private readonly List<Pending> _order = new(ScannedRecords);
+    // The records touched, in order (rented from the manager's spare records, given back when the transaction ends).
+    private Records _records;
+    private bool _listed;
     private Dictionary<(StateOwner Owner, string Key), Pending>? _entries;
     private List<StateWrite>? _appends;
     private string? _endedAs;
 
-    public StateTransaction(StateManager manager) => _manager = manager;
+    public StateTransaction(StateManager manager)
+    {
+        _manager = manager;
+        _records = Records.Rent(manager);
+    }
 
     public JsonSerializerOptions SerializerOptions => _manager.SerializerOptions;
 
@@ -115,12 +124,14 @@ internal sealed partial class StateTransaction : IStateTransaction
 
         // What this transaction already knows under the prefix (its writes and its reads) wins over the store,
         // so the listing agrees with GetAsync; both sources are merged in key order.
-        var known = _order
+        var known = _records.Order
             .Where(p => p.Owner == owner && p.Key.StartsWith(prefix, StringComparison.Ordinal))
             .OrderBy(p => p.Key, StateKeyOrder.Comparer)
             .ToList();
         var next = 0;
 
+        // A listing holds records (known) for as long as it is enumerated: they are not reused when the transaction ends.
+        _listed = true;
         await foreach (var record in _manager.ListRecordsAsync(owner, prefix, cancellationToken).ConfigureAwait(false))
         {
             while (next < known.Count && StateKeyOrder.Comparer.Compare(known[next].Key, record.Key) < 0)
@@ -170,29 +181,41 @@ internal sealed partial class StateTransaction : IStateTransaction
         return write.Key;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<TransactionCommit> CommitAsync(CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Not an async method of its own: the batch is built here and the manager's commit state machine is returned,
+    /// which ends with <see cref="Committed"/>; an error before the commit is returned in the task.
+    /// </remarks>
+    public ValueTask<TransactionCommit> CommitAsync(CancellationToken cancellationToken = default)
     {
-        EnsureActive();
-        var batch = BuildBatch();
+        Batch batch;
+        try
+        {
+            EnsureActive();
+            batch = BuildBatch();
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<TransactionCommit>(ex);
+        }
 
         // Whatever the outcome, a transaction commits once: after a conflict the caller starts a new one.
         _endedAs = "through a failed commit";
-        var committed = TransactionCommit.Empty;
-        if (batch.Count > 0)
+        if (batch.Count == 0)
         {
-            var result = await _manager.CommitAsync("commit", batch, cancellationToken).ConfigureAwait(false);
-            StateLog.TransactionCommitted(_manager.Logger, batch.Count);
-            committed = TransactionCommit.From(batch, result);
-
-            // The result may read the batch for as long as it is kept: it keeps no values.
-            foreach (var pending in _order)
-            {
-                pending.ForgetValues();
-            }
+            _endedAs = "committed";
+            return new ValueTask<TransactionCommit>(TransactionCommit.Empty);
         }
 
+        return _manager.CommitAsync("commit", batch, (this, batch), s_committed, cancellationToken);
+    }
+
+    /// <summary>The result of a batch the store applied; the transaction has committed.</summary>
+    private TransactionCommit Committed(Batch batch, CommitResult result)
+    {
+        StateLog.TransactionCommitted(_manager.Logger, batch.Count);
+        var committed = TransactionCommit.From(batch, result);
         _endedAs = "committed";
+        ReleaseRecords();
         return committed;
     }
 
@@ -220,14 +243,14 @@ internal sealed partial class StateTransaction : IStateTransaction
     private void End(string how)
     {
         _endedAs = how;
-        if (_order.Count > 0)
+        if (_records.Order.Count > 0)
         {
-            StateLog.TransactionRolledBack(_manager.Logger, _order.Count);
+            StateLog.TransactionRolledBack(_manager.Logger, _records.Order.Count);
         }
 
-        _entries?.Clear();
-        _order.Clear();
+        _entries = null;
         _appends?.Clear();
+        ReleaseRecords();
     }
 
     /// <summary>The transaction's view of a record it wrote or read; null when that view is "absent".</summary>
@@ -259,17 +282,16 @@ internal sealed partial class StateTransaction : IStateTransaction
             return known;
         }
 
-        var pending = new Pending(owner, key);
-        _order.Add(pending);
+        var pending = _records.Add(owner, key);
         if (_entries is not null)
         {
             _entries.Add((owner, key), pending);
         }
-        else if (_order.Count > ScannedRecords)
+        else if (_records.Order.Count > ScannedRecords)
         {
             // Grown past a scan: index every record from now on.
-            _entries = new Dictionary<(StateOwner Owner, string Key), Pending>(_order.Count * 2);
-            foreach (var each in _order)
+            _entries = new Dictionary<(StateOwner Owner, string Key), Pending>(_records.Order.Count * 2);
+            foreach (var each in _records.Order)
             {
                 _entries.Add((each.Owner, each.Key), each);
             }
@@ -286,7 +308,7 @@ internal sealed partial class StateTransaction : IStateTransaction
             return _entries.TryGetValue((owner, key), out var indexed) ? indexed : null;
         }
 
-        foreach (var pending in _order)
+        foreach (var pending in _records.Order)
         {
             if (pending.Owner.Equals(owner) && string.Equals(pending.Key, key, StringComparison.Ordinal))
             {
@@ -322,61 +344,6 @@ internal sealed partial class StateTransaction : IStateTransaction
         if (_endedAs is not null)
         {
             throw new InvalidOperationException($"The transaction has already ended ({_endedAs}); start a new one.");
-        }
-    }
-
-    private sealed class Pending(StateOwner owner, string key)
-    {
-        // Expected and Write as a value and a flag each, not as nullables: a smaller record per write.
-        private long _expected;
-        private StateWriteKind _write;
-        private bool _hasExpected;
-        private bool _hasWrite;
-
-        public StateOwner Owner { get; } = owner;
-
-        public string Key { get; } = key;
-
-        public bool HasRead { get; private set; }
-
-        public long ReadVersion { get; private set; }
-
-        public ReadOnlyMemory<byte> ReadBytes { get; private set; }
-
-        public long? Expected
-        {
-            get => _hasExpected ? _expected : null;
-            set => (_hasExpected, _expected) = (value.HasValue, value.GetValueOrDefault());
-        }
-
-        public StateWriteKind? Write
-        {
-            get => _hasWrite ? _write : null;
-            set => (_hasWrite, _write) = (value.HasValue, value.GetValueOrDefault());
-        }
-
-        public ReadOnlyMemory<byte> WriteBytes { get; set; }
-
-        /// <summary>The committed version this transaction's view of the record builds on.</summary>
-        public long BaseVersion => Expected ?? (HasRead ? ReadVersion : 0);
-
-        public void MarkRead(ReadOnlyMemory<byte> bytes, long version)
-        {
-            HasRead = true;
-            ReadBytes = bytes;
-            ReadVersion = version;
-        }
-
-        /// <summary>The entry of the commit's batch: the write, or a check of the version read.</summary>
-        public StateWrite ToWrite() => Write is { } kind
-            ? new StateWrite(Owner, Key, kind, WriteBytes, Expected)
-            : new StateWrite(Owner, Key, StateWriteKind.Check, ReadOnlyMemory<byte>.Empty, ReadVersion);
-
-        /// <summary>Drops the bytes read and written, once committed (the versions stay).</summary>
-        public void ForgetValues()
-        {
-            ReadBytes = default;
-            WriteBytes = default;
         }
     }
 }

@@ -47,37 +47,33 @@ public sealed class TransactionCommit
             ? write.Version
             : throw new KeyNotFoundException($"The transaction did not set this record [{StateException.Where(owner, key)}].");
 
-    /// <summary>Builds the result from a committed batch: its sets and deletes, with the versions the driver returned.</summary>
+    /// <summary>
+    /// Builds the result from a committed batch: its sets and deletes, with the versions the driver returned, copied
+    /// (the transaction's records are reused by the next transaction).
+    /// </summary>
     internal static TransactionCommit From(IReadOnlyList<StateWrite> batch, CommitResult result)
     {
-        if (OnlyWrites(batch))
+        var count = 0;
+        for (var i = 0; i < batch.Count; i++)
         {
-            // Every entry is a write (no reads, no appends): the batch and its versions are the result as they are.
-            return new TransactionCommit(new CommittedWriteList(batch, result.Versions));
+            count += batch[i].Kind is StateWriteKind.Set or StateWriteKind.Delete ? 1 : 0;
         }
 
-        var writes = new List<CommittedWrite>(batch.Count);
+        if (count == 0)
+        {
+            return Empty;
+        }
+
+        var writes = new CommittedWrite[count];
+        var n = 0;
         for (var i = 0; i < batch.Count; i++)
         {
             if (batch[i] is { Kind: StateWriteKind.Set or StateWriteKind.Delete } write)
             {
-                writes.Add(new CommittedWrite(write.Owner, write.Key, write.Kind, result.Versions[i]));
+                writes[n++] = new CommittedWrite(write.Owner, write.Key, write.Kind, result.Versions[i]);
             }
         }
 
-        return writes.Count == 0 ? Empty : new TransactionCommit(writes);
-    }
-
-    private static bool OnlyWrites(IReadOnlyList<StateWrite> batch)
-    {
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (batch[i].Kind is not (StateWriteKind.Set or StateWriteKind.Delete))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return new TransactionCommit(writes);
     }
 }
