@@ -110,6 +110,10 @@ internal sealed partial class PostgresSql
     /// </summary>
     public string RaiseLoggedHead { get; private set; } = "";
 
+    /// <summary>
+    /// Positional, so that its command is reused (<see cref="PostgresCommandPool"/>): $1 the writes' guilds, $2 their
+    /// offsets, $3 the commit id (the empty id for none), $4 its retention.
+    /// </summary>
     public string FinishLogged { get; private set; } = "";
 
     /// <summary>Positional (<see cref="LoggedParameters"/>): an unconditional set and its entry, its previous version the live one it replaced.</summary>
@@ -146,7 +150,7 @@ internal sealed partial class PostgresSql
         RaiseLoggedHead = Build(
             "WITH raised AS (UPDATE {s}.timelines t SET head = t.head + $2 WHERE t.guild_id = $1 AND t.paused_at IS NULL AND t.parent IS NULL RETURNING 1) " +
             "SELECT {s}.lock_logged_one({schema} || chr(31) || $1, $1, $2) WHERE NOT EXISTS (SELECT 1 FROM raised)");
-        FinishLogged = Build("SELECT {s}.finish_logged(@guilds, @offsets, @commit, @retention)");
+        FinishLogged = Build("SELECT {s}.finish_logged($1, $2, NULLIF($3, '00000000-0000-0000-0000-000000000000'::uuid), $4)");
         LoggedSetAny = Logged(Seen + "written AS (" + SetAnyWrite + ")" + Entry("0", "coalesce((SELECT live FROM seen), 0)", "version", setValue));
         LoggedSetAnyAlone = Logged(Seen + "written AS (" + SetAnyWrite + "), logged AS (" + Entry("0", "coalesce((SELECT live FROM seen), 0)", "version", setValue) + "), " +
             RememberIfWritten + " SELECT version FROM written");

@@ -76,9 +76,11 @@ public sealed partial class PostgresStateDriver
     }
 
     /// <summary>
-    /// A batch on the logged path (<see cref="CommitLoggedAsync"/>), attempted until it is decided: a deadlock that
-    /// applied nothing is tried again.
+    /// A batch on the logged path, attempted until it is decided: each attempt first tries the common batch in one
+    /// round trip (<see cref="CommitLoggedInOneAsync"/>); a refusal there applied nothing, and the two-round-trip path
+    /// (<see cref="CommitLoggedAsync"/>) finds and reports it. A deadlock that applied nothing is tried again.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<CommitResult> CommitLoggedAttemptsAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -86,6 +88,20 @@ public sealed partial class PostgresStateDriver
             var last = attempt == MaxAttempts;
             try
             {
+                if (FitsOneRoundTrip(writes, fences))
+                {
+                    var (declined, result) = await CommitLoggedInOneAsync(writes, commitId, last, cancellationToken).ConfigureAwait(false);
+                    if (!declined)
+                    {
+                        if (result is { } decided)
+                        {
+                            return decided;
+                        }
+
+                        continue;
+                    }
+                }
+
                 if (await CommitLoggedAsync(writes, fences, commitId, last, cancellationToken).ConfigureAwait(false) is { } done)
                 {
                     return done;

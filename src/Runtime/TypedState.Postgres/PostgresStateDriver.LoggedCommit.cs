@@ -5,7 +5,7 @@ using TypedState.Storage;
 namespace TypedState.Postgres;
 
 // The logged commit: a batch that writes to a guild keeping a timeline, or appends, in one explicit transaction of
-// two round trips (the common batch tries one first: PostgresStateDriver.LoggedFastPath.cs). 1: BEGIN, the commit id's claim, the guilds' shared advisory locks, the fences, the guilds'
+// two round trips (each attempt of the common batch tries one first: PostgresStateDriver.LoggedFastPath.cs). 1: BEGIN, the commit id's claim, the guilds' shared advisory locks, the fences, the guilds'
 // timeline rows locked FOR UPDATE (which orders the guild's commits: the head read here stays the head until this
 // transaction ends), then in record order a fork's inherited records copied in, the previous versions of
 // unconditional sets, the appended ids already in the timeline, and the writes. 2: the entries, at consecutive
@@ -16,19 +16,9 @@ public sealed partial class PostgresStateDriver
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<CommitResult?> CommitLoggedAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool last, CancellationToken cancellationToken)
     {
-        // The common batch first tries one round trip (PostgresStateDriver.LoggedFastPath.cs); a refusal there applied
-        // nothing, and this path finds and reports it.
-        if (FitsOneRoundTrip(writes, fences))
-        {
-            var (declined, result) = await CommitLoggedInOneAsync(writes, commitId, last, cancellationToken).ConfigureAwait(false);
-            if (!declined)
-            {
-                return result;
-            }
-        }
-
         // Failing to open a connection applies nothing: the exception passes as it is.
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = lease.Connection;
         var timelines = new Dictionary<string, (long Head, long? PausedAt, bool IsFork)>(StringComparer.Ordinal);
         var applied = new LoggedBatch(writes.Count);
         CommitResult? fenced;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Npgsql;
@@ -47,8 +48,9 @@ public sealed partial class PostgresStateDriver
             return false;
         }
 
-        foreach (var write in writes)
+        for (var i = 0; i < writes.Count; i++)
         {
+            var write = writes[i];
             var fits = write is { Kind: StateWriteKind.Set } or { Kind: StateWriteKind.Delete, ExpectedVersion: > 0 };
             var guild = write.Owner.GuildIdOrEmpty;
             if (!fits || write.Owner.Scope == Scope.Global || !_loggedGuilds.ContainsKey(guild) || _forkGuilds.ContainsKey(guild))
@@ -62,89 +64,34 @@ public sealed partial class PostgresStateDriver
 
     /// <summary>
     /// The batch in one round trip; <c>Declined</c> when the server refused it (nothing applied) and the two-round-trip
-    /// path must decide. A null result asks for another attempt (a repeated commit id whose result is gone).
+    /// path must decide. A null result asks for another attempt (a repeated commit id whose result is gone). One async
+    /// method with its statements and its reading: one state machine per attempt.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(bool Declined, CommitResult? Result)> CommitLoggedInOneAsync(IReadOnlyList<StateWrite> writes, CommitId commitId, bool last, CancellationToken cancellationToken)
     {
-        // Each write's entry goes at its guild's raised head plus its offset: its rank among the guild's writes in
-        // batch order, less the guild's number of writes. Every write of the batch is a guild's (FitsOneRoundTrip),
-        // so a batch of one guild needs no counting.
+        // A lone unconditional set cannot fail its condition: its statement remembers the commit id and returns the
+        // version, and the closing function (with its per-write guilds and offsets) is not needed.
+        var alone = writes is [{ Kind: StateWriteKind.Set, ExpectedVersion: null }] && !commitId.IsNone;
         var guilds = GuildsOf(writes);
-        var writeGuilds = new string[writes.Count];
-        var offsets = new long[writes.Count];
-        Dictionary<string, long>? counts = null;
-        if (guilds.Length == 1)
-        {
-            for (var i = 0; i < writes.Count; i++)
-            {
-                writeGuilds[i] = guilds[0];
-                offsets[i] = i + 1 - writes.Count;
-            }
-        }
-        else
-        {
-            counts = new Dictionary<string, long>(StringComparer.Ordinal);
-            for (var i = 0; i < writes.Count; i++)
-            {
-                writeGuilds[i] = writes[i].Owner.GuildIdOrEmpty;
-                offsets[i] = counts[writeGuilds[i]] = counts.GetValueOrDefault(writeGuilds[i]) + 1;
-            }
-
-            for (var i = 0; i < writes.Count; i++)
-            {
-                offsets[i] -= counts[writeGuilds[i]];
-            }
-        }
 
         // Failing to open a connection applies nothing: the exception passes as it is.
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = lease.Connection;
         var batch = _commands.RentBatch(connection);
-        if (counts is null)
+        int leading;
+        if (alone)
         {
-            AddLockLoggedOne(batch, guilds[0], writes.Count);
+            AddLockLoggedOne(batch, guilds[0], 1);
+            AddLoggedSetAlone(batch, writes[0], commitId);
+            leading = 2;
         }
         else
         {
-            batch.BatchCommands.Add(LockLoggedCommand(guilds, counts));
+            leading = AddLoggedWrites(batch, writes, guilds, commitId);
         }
 
-        // A lone unconditional set cannot fail its condition: its statement remembers the commit id and returns the
-        // version, and the closing function is not needed.
-        if (writes is [{ Kind: StateWriteKind.Set, ExpectedVersion: null }] && !commitId.IsNone)
-        {
-            AddLoggedSetAlone(batch, writes[0], commitId);
-            return await RunLoggedBatchAsync(connection, batch, 2, commitId, last, static reader => [reader.GetInt64(0)], cancellationToken).ConfigureAwait(false);
-        }
-
-        var order = new int[writes.Count];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
-
-        SortInLockOrder(order, writes);
-        foreach (var i in order)
-        {
-            AddLoggedWrite(batch, writes[i], commitId, offsets[i]);
-        }
-
-        var finish = new NpgsqlBatchCommand(_sql.FinishLogged);
-        finish.Parameters.Add(new NpgsqlParameter<string[]>("guilds", writeGuilds));
-        finish.Parameters.Add(new NpgsqlParameter<long[]>("offsets", offsets));
-        finish.Parameters.Add(new NpgsqlParameter("commit", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = commitId.IsNone ? DBNull.Value : commitId.Value });
-        finish.Parameters.Add(new NpgsqlParameter<TimeSpan>("retention", _commitIdRetention));
-        batch.BatchCommands.Add(finish);
-        return await RunLoggedBatchAsync(connection, batch, counts is null ? 2 : 1, commitId, last, static reader => reader.GetFieldValue<long[]>(0), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Runs a one-round-trip logged batch whose rows come from its <paramref name="leading"/> locking statements, then
-    /// from its last statement (the versions, read by <paramref name="versions"/>); other writes return none.
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(bool Declined, CommitResult? Result)> RunLoggedBatchAsync(NpgsqlConnection connection, NpgsqlBatch batch, int leading, CommitId commitId, bool last, Func<NpgsqlDataReader, long[]> versions, CancellationToken cancellationToken)
-    {
+        // The rows come from the leading locking statements, then from the last statement: the versions.
         try
         {
             CommitResult result;
@@ -156,7 +103,7 @@ public sealed partial class PostgresStateDriver
                 }
 
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                result = CommitResult.Success(versions(reader));
+                result = CommitResult.Success(alone ? [reader.GetInt64(0)] : reader.GetFieldValue<long[]>(0));
             }
 
             _commands.Return(batch);
@@ -175,6 +122,74 @@ public sealed partial class PostgresStateDriver
         {
             throw Lost(ex);
         }
+    }
+
+    /// <summary>
+    /// Adds the guilds' locks and raised heads, each write with its entry in record order, and the closing function;
+    /// returns how many locking statements return rows before the closing function's.
+    /// </summary>
+    private int AddLoggedWrites(NpgsqlBatch batch, IReadOnlyList<StateWrite> writes, string[] guilds, CommitId commitId)
+    {
+        // Each write's entry goes at its guild's raised head plus its offset: its rank among the guild's writes in
+        // batch order, less the guild's number of writes. Every write of the batch is a guild's (FitsOneRoundTrip),
+        // so a batch of one guild needs no counting.
+        var n = writes.Count;
+        var writeGuilds = new string[n];
+        var offsets = new long[n];
+        Dictionary<string, long>? counts = null;
+        if (guilds.Length == 1)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                writeGuilds[i] = guilds[0];
+                offsets[i] = i + 1 - n;
+            }
+
+            AddLockLoggedOne(batch, guilds[0], n);
+        }
+        else
+        {
+            counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            for (var i = 0; i < n; i++)
+            {
+                writeGuilds[i] = writes[i].Owner.GuildIdOrEmpty;
+                offsets[i] = counts[writeGuilds[i]] = counts.GetValueOrDefault(writeGuilds[i]) + 1;
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                offsets[i] -= counts[writeGuilds[i]];
+            }
+
+            batch.BatchCommands.Add(LockLoggedCommand(guilds, counts));
+        }
+
+        // Rented: the lock order is read only while the statements are added.
+        var order = ArrayPool<int>.Shared.Rent(n);
+        try
+        {
+            for (var i = 0; i < n; i++)
+            {
+                order[i] = i;
+            }
+
+            SortInLockOrder(order.AsSpan(0, n), writes);
+            for (var o = 0; o < n; o++)
+            {
+                var i = order[o];
+                AddLoggedWrite(batch, writes[i], commitId, offsets[i]);
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(order);
+        }
+
+        var finish = PostgresCommandPool.Add(batch, _sql.FinishLogged);
+        PostgresParameters.Set(finish, 0, writeGuilds);
+        PostgresParameters.Set(finish, 1, offsets);
+        AddCommitId(finish, 2, commitId);
+        return counts is null ? 2 : 1;
     }
 
     private NpgsqlBatchCommand LockLoggedCommand(string[] guilds, Dictionary<string, long> counts)
