@@ -214,10 +214,10 @@ public sealed partial class PostgresStateDriver
 
                     if (failed >= 0)
                     {
-                        // A check's result is the live version it found; a write reports the version it saw.
+                        // A check's result is the live version it found; a refused write reads what refused it.
                         var live = statements[failed] is null
                             ? versions[failed]
-                            : await FailedVersionAsync(connection, writes[failed], results[Array.IndexOf(order, failed, 0, n)].Seen, cancellationToken).ConfigureAwait(false);
+                            : await LiveVersionAsync(connection, writes[failed], cancellationToken).ConfigureAwait(false);
                         await RollbackAsync(writing ? connection : null).ConfigureAwait(false);
                         if (statements[failed] is not null && writes[failed].IsSatisfiedBy(live) && !last)
                         {

@@ -253,21 +253,15 @@ public sealed partial class PostgresStateDriver
             return new(CommitResult.Success([0]));
         }
 
-        if (outcome.Remembered is { } remembered)
-        {
-            LogRepeated(commitId);
-            return new(CommitResult.Success(remembered));
-        }
-
-        return new(DecideConflictAsync(connection, write, commitId, outcome, last, cancellationToken));
+        return new(DecideConflictAsync(connection, write, commitId, last, cancellationToken));
     }
 
     /// <summary>As <see cref="DecideAsync"/>, for a write that changed no row: reads what made it fail.</summary>
-    private async Task<CommitResult?> DecideConflictAsync(NpgsqlConnection connection, StateWrite write, CommitId commitId, Outcome outcome, bool last, CancellationToken cancellationToken)
+    private async Task<CommitResult?> DecideConflictAsync(NpgsqlConnection connection, StateWrite write, CommitId commitId, bool last, CancellationToken cancellationToken)
     {
-        var (found, recalled) = !commitId.IsNone && !(outcome.Seen is { } seen && !write.IsSatisfiedBy(seen))
+        var (found, recalled) = !commitId.IsNone
             ? await LiveVersionOrRememberedAsync(connection, write, commitId, cancellationToken).ConfigureAwait(false)
-            : (await FailedVersionAsync(connection, write, outcome.Seen, cancellationToken).ConfigureAwait(false), null);
+            : (await LiveVersionAsync(connection, write, cancellationToken).ConfigureAwait(false), null);
         if (recalled is not null)
         {
             LogRepeated(commitId);
@@ -298,20 +292,7 @@ public sealed partial class PostgresStateDriver
         _ => throw new UnreachableException("Write kinds are checked before the batch is applied."),
     };
 
-    /// <summary>
-    /// The live version to report for a conditional write that changed no row: the version its statement saw, when
-    /// that fails the condition; otherwise the row changed while the statement waited for it, and a new statement
-    /// reads what made it fail.
-    /// </summary>
-    private async Task<long> FailedVersionAsync(NpgsqlConnection? connection, StateWrite write, long? seen, CancellationToken cancellationToken) =>
-        seen is { } version && !write.IsSatisfiedBy(version)
-            ? version
-            : await LiveVersionAsync(connection, write, cancellationToken).ConfigureAwait(false);
-
-    /// <summary>
-    /// Reads a statement's one row, if any: the version written (or checked, or the fence's token) and, for a
-    /// conditional write, the live version its snapshot saw.
-    /// </summary>
+    /// <summary>Reads a statement's one row, if any: the version written (or checked, or the fence's token).</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<Outcome> ReadOutcomeAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
@@ -320,10 +301,7 @@ public sealed partial class PostgresStateDriver
             return default;
         }
 
-        return new Outcome(
-            reader.IsDBNull(0) ? null : reader.GetInt64(0),
-            reader.FieldCount > 1 && !reader.IsDBNull(1) ? reader.GetInt64(1) : null,
-            reader.FieldCount > 2 && !reader.IsDBNull(2) ? reader.GetFieldValue<long[]>(2) : null);
+        return new Outcome(reader.IsDBNull(0) ? null : reader.GetInt64(0));
     }
 
     /// <summary>The live version of a record (0 when absent or deleted), on <paramref name="connection"/> or a pooled one.</summary>
@@ -405,8 +383,8 @@ public sealed partial class PostgresStateDriver
     private partial void LogRetried(string? sqlState, int attempt);
 
     /// <summary>
-    /// What one statement of a commit returned: the version it wrote (or checked), the version it saw, and for a
-    /// single write with a commit id, the versions already remembered for the id.
+    /// What one statement of a commit returned: the version it wrote (or checked), or nothing when it changed no row
+    /// (a refused write reads what refused it afterwards, in a statement of its own).
     /// </summary>
-    private readonly record struct Outcome(long? Written, long? Seen, long[]? Remembered = null);
+    private readonly record struct Outcome(long? Written);
 }

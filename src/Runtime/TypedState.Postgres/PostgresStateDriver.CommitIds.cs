@@ -54,8 +54,8 @@ public sealed partial class PostgresStateDriver
     }
 
     /// <summary>
-    /// After a single write with a commit id was refused although its snapshot saw the condition hold (the record
-    /// changed while it waited): the live version, and the versions remembered for the id, if its original applied.
+    /// After a single write with a commit id changed no row: the live version, and the versions remembered for the
+    /// id, if its original applied.
     /// </summary>
     private async Task<(long Live, long[]? Remembered)> LiveVersionOrRememberedAsync(NpgsqlConnection connection, StateWrite write, CommitId commitId, CancellationToken cancellationToken)
     {

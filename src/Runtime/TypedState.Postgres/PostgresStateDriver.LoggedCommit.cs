@@ -69,7 +69,7 @@ public sealed partial class PostgresStateDriver
             var failed = applied.Failed;
             var live = applied.Statements[failed] is null
                 ? applied.Versions[failed]
-                : await FailedVersionAsync(connection, writes[failed], applied.Outcomes[failed].Seen, cancellationToken).ConfigureAwait(false);
+                : await LiveVersionAsync(connection, writes[failed], cancellationToken).ConfigureAwait(false);
             await RollbackAsync(connection).ConfigureAwait(false);
             return applied.Statements[failed] is not null && writes[failed].IsSatisfiedBy(live) && !last
                 ? null
