@@ -4,9 +4,9 @@ using Npgsql;
 namespace TypedState.Postgres;
 
 /// <summary>
-/// Closed <see cref="NpgsqlConnection"/> objects kept for the next commit: a commit opens one of them again (Npgsql
-/// hands it a physical connection from its pool, as for a new object) and closes it when done, so a commit makes no
-/// connection object of its own. At most the given number wait here; one that does not close at once is disposed, not kept.
+/// Closed <see cref="NpgsqlConnection"/> objects kept for the next operation: a commit, read or lock call opens one of
+/// them again (Npgsql hands it a physical connection from its pool, as for a new object) and closes it when done, so it
+/// makes no connection object of its own. At most the given number wait here; one that does not close at once is disposed, not kept.
 /// </summary>
 internal sealed class PostgresConnectionObjects(NpgsqlDataSource dataSource, int maxIdle)
 {

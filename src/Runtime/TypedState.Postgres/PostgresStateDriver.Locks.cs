@@ -16,7 +16,8 @@ public sealed partial class PostgresStateDriver
 
         // One round trip, one implicit transaction: the owner's advisory lock first, then the grant in a statement of
         // its own, whose snapshot therefore includes every grant committed before the lock was obtained.
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var opened = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = opened.Connection;
         var batch = RentOwnerLocked(connection, owner);
         var grant = PostgresCommandPool.Add(batch, key is null ? _sql.GrantOwnerLock : _sql.GrantKeyLock);
         var next = PostgresParameters.AddRecord(grant, owner, key ?? string.Empty);
@@ -30,7 +31,8 @@ public sealed partial class PostgresStateDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var opened = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = opened.Connection;
         var batch = RentOwnerLocked(connection, owner);
         var renew = PostgresCommandPool.Add(batch, ForKey(_sql.RenewLock, key ?? string.Empty));
         var next = PostgresParameters.AddRecord(renew, owner, key ?? string.Empty);
@@ -45,7 +47,8 @@ public sealed partial class PostgresStateDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var opened = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = opened.Connection;
         var batch = _commands.RentBatch(connection);
         var release = PostgresCommandPool.Add(batch, ForKey(_sql.ReleaseLock, key ?? string.Empty));
         PostgresParameters.Set(release, PostgresParameters.AddRecord(release, owner, key ?? string.Empty), token);

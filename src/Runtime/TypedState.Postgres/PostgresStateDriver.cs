@@ -46,6 +46,7 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver,
 
     /// <summary>Reusable batches and commands of the writes and locks.</summary>
     private readonly PostgresCommandPool _commands;
+    /// <summary>Reusable connection objects of the commits, reads and lock calls.</summary>
     private readonly PostgresConnectionObjects _connections;
 
     /// <summary>
@@ -119,7 +120,8 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver,
     {
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var opened = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = opened.Connection;
         var reads = ForKey(_sql.ReadOwn, key) is var sql && ReferenceEquals(sql, _sql.ReadOwn)
             ? _reads ??= new PostgresReadCommands(sql)
             : _shortKeyReads ??= new PostgresReadCommands(sql);
