@@ -40,7 +40,15 @@ internal sealed partial class PostgresSql
     public static readonly string[] LockParameters = ["scope", "guild", "agent", "resource", "lease", "holder", "token"];
 
     /// <summary>The columns of the unique index of locks, as ON CONFLICT names it.</summary>
-    private const string LockIndex = "(scope, guild_id, agent_id, left(resource, 128), sha256(decode(replace(resource, '\\', '\\\\'), 'escape')))";
+    private const string LockIndex = "(scope, guild_id, agent_id, left(resource, 128), (CASE WHEN length(resource) < 128 THEN ''::bytea " +
+        "ELSE sha256(decode(replace(resource, '\\', '\\\\'), 'escape')) END))";
+
+    /// <summary>A lock's resource digest, as the records' key digest (see <see cref="KeyDigest"/>).</summary>
+    private const string ResourceDigest =
+        "(CASE WHEN length(l.resource) < 128 THEN ''::bytea ELSE sha256(decode(replace(l.resource, '\\', '\\\\'), 'escape')) END)";
+
+    private const string ResourceParameterDigest =
+        "(CASE WHEN length(@resource) < 128 THEN ''::bytea ELSE sha256(decode(replace(@resource, '\\', '\\\\'), 'escape')) END)";
 
     /// <summary>
     /// Grants a lock unless <c>{conflict}</c> finds a held, unexpired conflicting lock: takes the owner's next token
@@ -70,8 +78,7 @@ internal sealed partial class PostgresSql
     private const string OwnerLockConflict = "TRUE";
 
     private const string ResourceIs =
-        "left(l.resource, 128) = left(@resource, 128) AND sha256(decode(replace(l.resource, '\\', '\\\\'), 'escape')) = " +
-        "sha256(decode(replace(@resource, '\\', '\\\\'), 'escape')) AND l.resource = @resource";
+        "left(l.resource, 128) = left(@resource, 128) AND " + ResourceDigest + " = " + ResourceParameterDigest + " AND l.resource = @resource";
 
     private const string RenewTemplate =
         "UPDATE {s}.locks AS l SET expires_at = now.t + @lease FROM (SELECT clock_timestamp() AS t) AS now " +

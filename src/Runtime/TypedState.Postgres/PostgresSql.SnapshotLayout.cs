@@ -38,13 +38,7 @@ internal sealed partial class PostgresSql
         END $f$;
 
         -- As in layout 4, with the horizon lowered to the lowest pin too, and the snapshots below it dropped.
-        """ + "\n" + PruneTimelineStart + """
-
-            h := least(h, coalesce((SELECT min(p.seq) FROM {s}.timeline_pins p WHERE p.guild_id = p_guild), h));
-        """ + "\n" + PruneTimelineEntries + """
-
-            DELETE FROM {s}.timeline_snapshots s WHERE s.guild_id = p_guild AND s.seq < h;
-        """ + "\n" + PruneTimelineEnd + """
+        """ + "\n" + PinnedPruneTimeline + """
 
 
         -- The owners of a guild (scope 2 first, then its agents) holding a live record as of a sequence, their own or
@@ -62,6 +56,15 @@ internal sealed partial class PostgresSql
             ORDER BY o.scope DESC, o.agent_id
         $f$;
         """;
+
+    /// <summary>Layout 5's <c>prune_timeline</c>: layout 4's, keeping pinned sequences and dropping snapshots below the horizon.</summary>
+    private const string PinnedPruneTimeline = PruneTimelineStart + """
+
+            h := least(h, coalesce((SELECT min(p.seq) FROM {s}.timeline_pins p WHERE p.guild_id = p_guild), h));
+        """ + "\n" + PruneTimelineEntries + """
+
+            DELETE FROM {s}.timeline_snapshots s WHERE s.guild_id = p_guild AND s.seq < h;
+        """ + "\n" + PruneTimelineEnd;
 
     private const string KeepPointTemplate = "SELECT {s}.keep_point(@guild, @sequence, @document)";
 

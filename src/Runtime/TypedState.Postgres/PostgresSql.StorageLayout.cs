@@ -10,9 +10,10 @@ internal sealed partial class PostgresSql
     /// key head and digest (keys of any accepted length), the guilds' version floors and the remembered commit ids.
     /// 4: guild timelines (PostgresSql.TimelineLayout.cs). 5: their snapshots and pins (PostgresSql.SnapshotLayout.cs). 6: the
     /// logged commit's closing function replaced (PostgresSql.LoggedWrites.cs). 7: the
-    /// holder of each lock. 8: the opening function of a one-guild logged commit (PostgresSql.LoggedWrites.cs).
+    /// holder of each lock. 8: the opening function of a one-guild logged commit (PostgresSql.LoggedWrites.cs). 9: the
+    /// indexes' key digest empty for keys shorter than the key head (PostgresSql.ShortKeyDigestLayout.cs).
     /// </summary>
-    public const int LayoutVersion = 8;
+    public const int LayoutVersion = 9;
 
     /// <summary>Whether the schema's layout version table exists (the name is passed quoted, as to_regclass wants it).</summary>
     public const string LayoutVersionTableExists = "SELECT to_regclass(@table) IS NOT NULL";
@@ -134,6 +135,10 @@ internal sealed partial class PostgresSql
 
         // Version 8: the opening function of a one-guild logged commit (see LockLoggedOneFunction); nothing else changes.
         LockLoggedOneFunction,
+
+        // Version 9: the key digest of records', locks' and timeline entries' indexes computed for long keys only (see
+        // ShortKeyDigestLayout); the indexes are rebuilt, the rows stay.
+        ShortKeyDigestLayout(),
     ];
 
     /// <summary>The qualified, quoted name of the layout version table (for to_regclass).</summary>

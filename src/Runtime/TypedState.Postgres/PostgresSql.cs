@@ -35,12 +35,14 @@ internal sealed partial class PostgresSql
     private const string Owner = "scope = @scope AND guild_id = @guild AND agent_id = @agent";
 
     /// <summary>
-    /// The SHA-256 of a key's bytes in the database encoding. convert_to is not immutable, so an index cannot use it;
-    /// decode(…, 'escape') of the text with its backslashes doubled yields the same bytes and is.
+    /// The digest of a key in the index (storage layout 9): empty for a key shorter than <see cref="KeyHeadLength"/>
+    /// characters, which is its own head (no longer key's head equals it), so writing or finding it computes no hash;
+    /// otherwise the SHA-256 of the key's bytes in the database encoding. convert_to is not immutable, so an index
+    /// cannot use it; decode(…, 'escape') of the text with its backslashes doubled yields the same bytes and is.
     /// </summary>
-    private const string KeyDigest = "sha256(decode(replace(key, '\\', '\\\\'), 'escape'))";
+    private const string KeyDigest = "(CASE WHEN length(key) < 128 THEN ''::bytea ELSE sha256(decode(replace(key, '\\', '\\\\'), 'escape')) END)";
 
-    private const string KeyParameterDigest = "sha256(decode(replace(@key, '\\', '\\\\'), 'escape'))";
+    private const string KeyParameterDigest = "(CASE WHEN length(@key) < 128 THEN ''::bytea ELSE sha256(decode(replace(@key, '\\', '\\\\'), 'escape')) END)";
 
     /// <summary>The columns of the unique index of records, as ON CONFLICT names it.</summary>
     private const string RecordIndex = "(scope, guild_id, agent_id, left(key, 128), " + KeyDigest + ")";
@@ -84,7 +86,8 @@ internal sealed partial class PostgresSql
     private const string ForgetPlaceholdersTemplate =
         "DELETE FROM {s}.records AS r USING unnest($1::smallint[], $2::text[], $3::text[], $4::text[]) AS c(scope, guild_id, agent_id, key) " +
         "WHERE r.scope = c.scope AND r.guild_id = c.guild_id AND r.agent_id = c.agent_id AND left(r.key, 128) = left(c.key, 128) " +
-        "AND sha256(decode(replace(r.key, '\\', '\\\\'), 'escape')) = sha256(decode(replace(c.key, '\\', '\\\\'), 'escape')) " +
+        "AND (CASE WHEN length(r.key) < 128 THEN ''::bytea ELSE sha256(decode(replace(r.key, '\\', '\\\\'), 'escape')) END) " +
+        "= (CASE WHEN length(c.key) < 128 THEN ''::bytea ELSE sha256(decode(replace(c.key, '\\', '\\\\'), 'escape')) END) " +
         "AND r.key = c.key AND r.version = 0 AND r.value IS NULL AND r.value_bytes IS NULL";
 
     private const string Replace = "value = excluded.value, value_bytes = excluded.value_bytes, version = r.version + 1";
@@ -241,7 +244,7 @@ internal sealed partial class PostgresSql
             _shortKeyForms[statement] = WithoutDigest(statement, keyDigest);
         }
 
-        var resourceDigest = " AND sha256(decode(replace(l.resource, '\\', '\\\\'), 'escape')) = sha256(decode(replace($4, '\\', '\\\\'), 'escape'))";
+        var resourceDigest = " AND " + ResourceDigest + " = " + ResourceParameterDigest.Replace("@resource", "$4", StringComparison.Ordinal);
         foreach (var statement in (string[])[RenewLock, ReleaseLock])
         {
             _shortKeyForms[statement] = WithoutDigest(statement, resourceDigest);
