@@ -6,6 +6,9 @@ namespace TypedState.Postgres;
 // The listing's enumerator: an owner's records under a prefix, served from keyset pages.
 public sealed partial class PostgresStateDriver
 {
+    /// <summary>A page list a finished listing left for the next (empty; its array is what is kept).</summary>
+    private List<StoredRecord>? _sparePage;
+
     /// <summary>
     /// <see cref="ListAsync"/>'s records, page by page. Written by hand rather than as an async iterator: a record of
     /// the page at hand is served synchronously, with no state machine step per record; the pages (and their order, see
@@ -33,9 +36,9 @@ public sealed partial class PostgresStateDriver
             private readonly CancellationToken _token;
             private readonly CancellationTokenSource? _linked;
 
-            // One list for the listing's pages, refilled for each (its records are handed out as copies): grown from
-            // empty, a page of 256 goes through 7 arrays (16 KB), which a list per page paid again on every page.
-            private readonly List<StoredRecord> _page = [];
+            // One list for the listing's pages, refilled for each (its records are handed out as copies), taken from
+            // the driver's spare when there is one: grown from empty, a page of 256 goes through 7 arrays (16 KB).
+            private List<StoredRecord> _page;
             private List<StoredRecord>? _group;
             private List<StoredRecord>? _batch;
             private int _index;
@@ -53,6 +56,7 @@ public sealed partial class PostgresStateDriver
             public Enumerator(PostgresStateDriver driver, StateOwner owner, string prefix, CancellationToken listing, CancellationToken enumerator)
             {
                 (_driver, _owner, _prefix) = (driver, owner, prefix);
+                _page = Interlocked.Exchange(ref driver._sparePage, null) ?? [];
                 if (listing == default || enumerator == default || listing == enumerator)
                 {
                     _token = listing == default ? enumerator : listing;
@@ -226,6 +230,15 @@ public sealed partial class PostgresStateDriver
                 _phase = Phase.Done;
                 _index = _end = 0;
                 _linked?.Dispose();
+
+                // The page list goes back as the driver's spare, emptied (no records kept alive), unless it is
+                // already back or another listing's is.
+                if (_page.Capacity > 0)
+                {
+                    _page.Clear();
+                    Interlocked.CompareExchange(ref _driver._sparePage, _page, null);
+                    _page = [];
+                }
             }
         }
     }
