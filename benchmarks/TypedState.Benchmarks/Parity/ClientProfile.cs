@@ -86,13 +86,7 @@ public static partial class ClientProfile
         else
         {
             var perBlock = op == ParityOp.List ? 20 : 500;
-            foreach (var (_, side) in sides)
-            {
-                Measure(side, op, perBlock);
-            }
-
-            // The server's backends, for their CPU time (Linux schedstat, ns), taken outside the timed blocks.
-            s_backends = Backends(connectionString);
+            WarmUp(sides, op, perBlock, connectionString);
             var totals = sides.Select(_ => new Figures()).ToArray();
             for (var round = 0; round < options.Rounds; round++)
             {
@@ -104,13 +98,13 @@ public static partial class ClientProfile
                 }
             }
 
-            Console.WriteLine($"| side | wall µs/op | process CPU µs/op | server CPU µs/op | pool work items/op | context switches/op | alloc B/op |  ({options.Rounds} rounds of {perBlock}, {s_backends.Length} backends)");
-            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine($"| side | wall µs/op | process CPU µs/op | server CPU µs/op | pool work items/op | context switches/op | alloc B/op | JIT µs/op (methods) |  ({options.Rounds} rounds of {perBlock}, {s_backends.Length} backends)");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
             for (var s = 0; s < sides.Count; s++)
             {
                 var f = totals[s];
                 var n = (double)f.Operations;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {sides[s].Name} | {f.WallUs / n:F1} | {f.CpuUs / n:F1} | {f.ServerUs / n:F1} | {f.WorkItems / n:F2} | {f.Switches / n:F2} | {f.Allocated / n:F0} |"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {sides[s].Name} | {f.WallUs / n:F1} | {f.CpuUs / n:F1} | {f.ServerUs / n:F1} | {f.WorkItems / n:F2} | {f.Switches / n:F2} | {f.Allocated / n:F0} | {f.JitUs / n:F1} ({f.JitMethods}) |"));
             }
 
             Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
@@ -125,6 +119,47 @@ public static partial class ClientProfile
     }
 
     private static int[] s_backends = [];
+
+    /// <summary>
+    /// Runs blocks of every side until the JIT has settled: tiered compilation promotes a method on a background
+    /// thread after it has been called 30 times and no new method was compiled for 100 ms, and its CPU time counts
+    /// in the process's. A side with more code (the manager and the driver) compiles more, so a short warm-up would
+    /// charge it hundreds of µs an operation in the first rounds; the measurement's own code (the server's CPU
+    /// figures) is compiled here too. Stops after a second of blocks that compiled nothing (at most 60 s).
+    /// </summary>
+    private static void WarmUp(List<(string Name, ParitySide Side)> sides, ParityOp op, int perBlock, string connectionString)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var quietSince = 0L;
+        var rounds = 0;
+        var methods = System.Runtime.JitInfo.GetCompiledMethodCount();
+        while (Stopwatch.GetElapsedTime(started).TotalSeconds < 60)
+        {
+            var roundStart = Stopwatch.GetTimestamp();
+            foreach (var (_, side) in sides)
+            {
+                Measure(side, op, perBlock);
+            }
+
+            rounds++;
+            if (rounds == 1)
+            {
+                // The server's backends (every side's connections, open by now), for their CPU time (Linux schedstat,
+                // ns), read around each timed block: read during the warm-up too, so that their code is compiled.
+                s_backends = Backends(connectionString);
+            }
+
+            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            quietSince = now == methods ? (quietSince == 0 ? roundStart : quietSince) : 0;
+            methods = now;
+            if (quietSince != 0 && Stopwatch.GetElapsedTime(quietSince).TotalSeconds >= 1)
+            {
+                break;
+            }
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warmed up: {rounds} rounds of {perBlock} a side in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s, {methods} methods compiled"));
+    }
 
     /// <summary>The process ids of the server's client backends (every side's connections, open by now).</summary>
     private static int[] Backends(string connectionString)
@@ -181,10 +216,12 @@ public static partial class ClientProfile
             WorkItems = after.WorkItems - before.WorkItems,
             Switches = after.Switches - before.Switches,
             Allocated = after.Allocated - before.Allocated,
+            JitUs = (after.Jit - before.Jit).TotalMicroseconds,
+            JitMethods = after.JitMethods - before.JitMethods,
         };
     }
 
-    private static (long Wall, double CpuUs, long WorkItems, long Switches, long Allocated) Sample()
+    private static (long Wall, double CpuUs, long WorkItems, long Switches, long Allocated, TimeSpan Jit, long JitMethods) Sample()
     {
         if (GetResourceUsage(0, out var usage) != 0)
         {
@@ -192,7 +229,7 @@ public static partial class ClientProfile
         }
 
         var cpu = (usage.UserSeconds + usage.SystemSeconds) * 1e6 + usage.UserMicroseconds + usage.SystemMicroseconds;
-        return (Stopwatch.GetTimestamp(), cpu, ThreadPool.CompletedWorkItemCount, usage.VoluntarySwitches + usage.InvoluntarySwitches, GC.GetTotalAllocatedBytes(precise: true));
+        return (Stopwatch.GetTimestamp(), cpu, ThreadPool.CompletedWorkItemCount, usage.VoluntarySwitches + usage.InvoluntarySwitches, GC.GetTotalAllocatedBytes(precise: true), System.Runtime.JitInfo.GetCompilationTime(), System.Runtime.JitInfo.GetCompiledMethodCount());
     }
 
     [LibraryImport("libc", EntryPoint = "getrusage")]
@@ -221,9 +258,9 @@ public static partial class ClientProfile
         public long InvoluntarySwitches;
     }
 
-    private readonly record struct Figures(long Operations, double WallUs, double CpuUs, double ServerUs, long WorkItems, long Switches, long Allocated)
+    private readonly record struct Figures(long Operations, double WallUs, double CpuUs, double ServerUs, long WorkItems, long Switches, long Allocated, double JitUs, long JitMethods)
     {
         public static Figures operator +(Figures a, Figures b) =>
-            new(a.Operations + b.Operations, a.WallUs + b.WallUs, a.CpuUs + b.CpuUs, a.ServerUs + b.ServerUs, a.WorkItems + b.WorkItems, a.Switches + b.Switches, a.Allocated + b.Allocated);
+            new(a.Operations + b.Operations, a.WallUs + b.WallUs, a.CpuUs + b.CpuUs, a.ServerUs + b.ServerUs, a.WorkItems + b.WorkItems, a.Switches + b.Switches, a.Allocated + b.Allocated, a.JitUs + b.JitUs, a.JitMethods + b.JitMethods);
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization.Metadata;
+using TypedState.Listings;
 using TypedState.Observability;
 using TypedState.Storage;
 
@@ -84,39 +85,15 @@ public partial class StateManager
         }
     }
 
-    /// <inheritdoc />
-    public async IAsyncEnumerable<StateEntry<T>> ListAsync<T>(StateOwner owner, string prefix, JsonTypeInfo<T> typeInfo, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(typeInfo);
-
-        // The driver's listing read directly, not through ListRecordsAsync: one enumerator less per record.
-        ValidatePrefix(owner, prefix);
-        await foreach (var record in DriverListing(owner, prefix, cancellationToken).ConfigureAwait(false))
-        {
-            if (!QuarantineEnvelope.IsReserved(record.Key))
-            {
-                yield return ToEntry(owner, record, typeInfo);
-            }
-        }
-    }
+    // Listings are one enumerator over the driver's (ManagerListing): tracked as one operation, reserved keys left out.
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<StoredRecord> ListRecordsAsync(StateOwner owner, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ValidatePrefix(owner, prefix);
-        await foreach (var record in DriverListing(owner, prefix, cancellationToken).ConfigureAwait(false))
-        {
-            // The store's own records (the quarantine, under global keys no application key can spell) stay hidden.
-            if (!QuarantineEnvelope.IsReserved(record.Key))
-            {
-                yield return record;
-            }
-        }
-    }
+    public IAsyncEnumerable<StateEntry<T>> ListAsync<T>(StateOwner owner, string prefix, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default) =>
+        new EntryListing<T>(this, owner, prefix, typeInfo, cancellationToken);
 
-    /// <summary>The driver's listing of an owner's records under a prefix, tracked as one operation.</summary>
-    private IAsyncEnumerable<StoredRecord> DriverListing(StateOwner owner, string prefix, CancellationToken cancellationToken) =>
-        TrackedAsync("list", owner, prefix, token => Driver.ListAsync(owner, prefix, token), cancellationToken);
+    /// <inheritdoc />
+    public IAsyncEnumerable<StoredRecord> ListRecordsAsync(StateOwner owner, string prefix, CancellationToken cancellationToken = default) =>
+        new RecordListing(this, owner, prefix, cancellationToken);
 
     /// <summary>
     /// Enumerates a driver's stream as one tracked operation: it ends when the caller stops enumerating, early or not,

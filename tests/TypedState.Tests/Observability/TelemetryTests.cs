@@ -36,6 +36,31 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task A_listing_span_is_not_current_in_the_callers_loop_and_ends_once_the_listing_is_read()
+    {
+        using var capture = new TelemetryCapture("telemetry-" + Guid.NewGuid().ToString("N"));
+        await using var state = new StateManager(new NamedDriver(capture.DriverName), ownsDriver: true);
+        for (var i = 0; i < 3; i++)
+        {
+            await state.SetAsync(StateOwner.Global, $"k{i}", i);
+        }
+
+        var seen = new List<int>();
+        await foreach (var entry in state.ListAsync<int>(StateOwner.Global, "k"))
+        {
+            // The caller's own work between steps is not part of the listing's span.
+            Assert.Same(capture.Root, Activity.Current);
+            seen.Add((await state.GetAsync<int>(StateOwner.Global, entry.Key)).Value);
+        }
+
+        Assert.Equal([0, 1, 2], seen);
+        var list = Assert.Single(capture.Spans, a => a.OperationName == "typedstate.list");
+        Assert.Equal(capture.Root.SpanId, list.ParentSpanId);
+        Assert.All(capture.Spans.Where(a => a.OperationName == "typedstate.get"), get => Assert.Equal(capture.Root.SpanId, get.ParentSpanId));
+        Assert.Single(capture.Measurements, m => m.Instrument == "typedstate.operations" && Equals(m.Tags["db.operation.name"], "list"));
+    }
+
+    [Fact]
     public async Task A_listing_stopped_early_still_ends_its_typedstate_list_span_and_is_counted()
     {
         var driverName = "telemetry-" + Guid.NewGuid().ToString("N");
