@@ -20,20 +20,19 @@ internal abstract class SharedPoolValueTaskBox<TResult> : IValueTaskSource<TResu
 
     public TResult GetResult(short token)
     {
-        if (token != _core.Version || _core.GetStatus(token) == ValueTaskSourceStatus.Pending)
-        {
-            // A stale token or a task still running: refused as such, the box left as it is.
-            return _core.GetResult(token);
-        }
-
+        // A stale token or a task still running is refused by the core and leaves the box as it is.
+        var reading = token == _core.Version && _core.GetStatus(token) != ValueTaskSourceStatus.Pending;
         try
         {
             return _core.GetResult(token);
         }
         finally
         {
-            _core.Reset();
-            Release();
+            if (reading)
+            {
+                _core.Reset();
+                Release();
+            }
         }
     }
 
