@@ -44,7 +44,7 @@ public sealed partial class RedisStateDriver
     /// A commit by script: by <see cref="RedisScripts.CommitOne"/> when <paramref name="oneWrite"/> and the batch is
     /// one set, delete or check without a fence, which may decline it; then by the general <see cref="RedisScripts.Commit"/>.
     /// </summary>
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<CommitResult> CommitWithScriptsAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool oneWrite, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
@@ -316,7 +316,7 @@ public sealed partial class RedisStateDriver
     /// <see cref="CommitOutcomeUnknownException"/>; any other means nothing was applied and passes through.
     /// </summary>
     /// <remarks>Sent by text: a call that may be canceled (its wait ends with the cancellation), or one the server could not run by SHA1.</remarks>
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<RedisResult[]> EvaluateCommitAsync(RedisPreparedScript script, IDatabase database, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
         var pending = script.ResendAsync(database, keys, args);

@@ -114,8 +114,11 @@ public sealed partial class RedisStateDriver : IStateDriver, IDisposable
     /// <summary>How long an applied commit id is remembered.</summary>
     internal TimeSpan CommitIdRetention => TimeSpan.FromMilliseconds(_commitIdRetentionMs);
 
+    // The driver's methods keep the runtime's pooling builder, not SharedPoolValueTaskMethodBuilder: the client
+    // resumes its callers on the thread pool, which queues the runtime's box as it is but wraps any other
+    // continuation in a work item of its own, one per wait.
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

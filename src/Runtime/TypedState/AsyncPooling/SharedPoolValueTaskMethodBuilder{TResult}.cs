@@ -13,6 +13,9 @@ namespace TypedState.Storage;
 /// back on the thread that ran a network reply's continuation is often not the one the next call's thread finds, so a
 /// call waiting on the network allocates a box now and then. This pool does not depend on the thread. As with any
 /// pooled <see cref="ValueTask{TResult}"/>, the task is awaited (or its result read) once.
+/// <para>A method that awaits tasks whose continuations run asynchronously (a client that resumes its callers on the
+/// thread pool) is better served by the runtime's builder: the thread pool queues the runtime's box as it is, and
+/// wraps this builder's continuation in a work item of its own on every such wait.</para>
 /// </remarks>
 /// <typeparam name="TResult">The method's result.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
