@@ -14,8 +14,8 @@ namespace TypedState.Storage;
 /// call waiting on the network allocates a box now and then. This pool does not depend on the thread. As with any
 /// pooled <see cref="ValueTask{TResult}"/>, the task is awaited (or its result read) once.
 /// <para>A method that awaits tasks whose continuations run asynchronously (a client that resumes its callers on the
-/// thread pool) is better served by the runtime's builder: the thread pool queues the runtime's box as it is, and
-/// wraps this builder's continuation in a work item of its own on every such wait.</para>
+/// thread pool) pays a work item per such wait here, as the thread pool wraps this builder's continuation, where it
+/// queues the runtime's box as it is: for such a method, weigh that against how often the runtime's box is missed.</para>
 /// </remarks>
 /// <typeparam name="TResult">The method's result.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
