@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Npgsql;
+using TypedState.Storage;
 
 namespace TypedState.Postgres;
 
@@ -13,7 +14,7 @@ internal sealed class PostgresConnectionObjects(NpgsqlDataSource dataSource, int
     private readonly PostgresIdleSet<NpgsqlConnection> _idle = new(maxIdle);
 
     /// <summary>An open connection, to give back with <see cref="Lease.DisposeAsync"/> (an <c>await using</c>).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     public async ValueTask<Lease> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = _idle.TryTake() ?? dataSource.CreateConnection();

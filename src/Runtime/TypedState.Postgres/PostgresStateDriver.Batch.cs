@@ -36,7 +36,7 @@ public sealed partial class PostgresStateDriver
     /// commit id's versions travel with the COMMIT and the batch still takes two round trips. A connection given back
     /// to the pool inside a transaction (after an error) is rolled back by Npgsql before it is used again.
     /// </remarks>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     private async ValueTask<CommitResult> CommitBatchAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -263,7 +263,7 @@ public sealed partial class PostgresStateDriver
     /// here can leave the outcome unknown: the server may have committed before the answer was lost.
     /// </summary>
     /// <remarks>The statements of <paramref name="first"/> (a logged commit's entries) go before the versions.</remarks>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder))]
     private async ValueTask CommitTransactionAsync(NpgsqlConnection connection, CommitId commitId, long[] versions, CancellationToken cancellationToken, IEnumerable<NpgsqlBatchCommand>? first = null)
     {
         // A cancellation noticed before anything is sent leaves the transaction to roll back with the connection.

@@ -80,7 +80,7 @@ public sealed partial class PostgresStateDriver
     /// round trip (<see cref="CommitLoggedInOneAsync"/>); a refusal there applied nothing, and the two-round-trip path
     /// (<see cref="CommitLoggedAsync"/>) finds and reports it. A deadlock that applied nothing is tried again.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     private async ValueTask<CommitResult> CommitLoggedAttemptsAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -137,7 +137,7 @@ public sealed partial class PostgresStateDriver
     /// deadlock; a guild found to keep a timeline sends the write down the logged path (<see cref="CommitLoggedAttemptsAsync"/>).
     /// The attempts and the write are one async method: one state machine per write.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     private async ValueTask<CommitResult> CommitOneAsync(IReadOnlyList<StateWrite> writes, CommitId commitId, CancellationToken cancellationToken)
     {
         var write = writes[0];
@@ -293,7 +293,7 @@ public sealed partial class PostgresStateDriver
     };
 
     /// <summary>Reads a statement's one row, if any: the version written (or checked, or the fence's token).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     private static async ValueTask<Outcome> ReadOutcomeAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

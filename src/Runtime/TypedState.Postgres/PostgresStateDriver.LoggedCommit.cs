@@ -13,7 +13,7 @@ namespace TypedState.Postgres;
 // condition found in the first answer rolls everything back.
 public sealed partial class PostgresStateDriver
 {
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     private async ValueTask<CommitResult?> CommitLoggedAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool last, CancellationToken cancellationToken)
     {
         // Failing to open a connection applies nothing: the exception passes as it is.

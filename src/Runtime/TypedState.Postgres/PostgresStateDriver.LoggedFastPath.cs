@@ -67,7 +67,7 @@ public sealed partial class PostgresStateDriver
     /// path must decide. A null result asks for another attempt (a repeated commit id whose result is gone). One async
     /// method with its statements and its reading: one state machine per attempt.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     private async ValueTask<(bool Declined, CommitResult? Result)> CommitLoggedInOneAsync(IReadOnlyList<StateWrite> writes, CommitId commitId, bool last, CancellationToken cancellationToken)
     {
         // A lone unconditional set cannot fail its condition: its statement remembers the commit id and returns the

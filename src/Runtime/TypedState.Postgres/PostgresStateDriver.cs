@@ -115,7 +115,7 @@ public sealed partial class PostgresStateDriver : IStateDriver, ITimelineDriver,
     /// One statement reads the record's own row and whether the owner's guild is a fork (<see cref="PostgresSql.ReadOwn"/>);
     /// only a fork with no row of its own for the key reads it through its source, in a second statement.
     /// </remarks>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     public async ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -44,7 +44,7 @@ public sealed partial class RedisStateDriver
     /// A commit by script: by <see cref="RedisScripts.CommitOne"/> when <paramref name="oneWrite"/> and the batch is
     /// one set, delete or check without a fence, which may decline it; then by the general <see cref="RedisScripts.Commit"/>.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     internal async ValueTask<CommitResult> CommitWithScriptsAsync(IReadOnlyList<StateWrite> writes, IReadOnlyList<StateFence> fences, CommitId commitId, bool oneWrite, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);

@@ -114,6 +114,10 @@ public sealed partial class RedisStateDriver : IStateDriver, IDisposable
     /// <summary>How long an applied commit id is remembered.</summary>
     internal TimeSpan CommitIdRetention => TimeSpan.FromMilliseconds(_commitIdRetentionMs);
 
+    // The runtime's pooling builder, not SharedPoolValueTaskMethodBuilder as the commit and lock methods: the client
+    // resumes its callers on the thread pool, which queues the runtime's box as it is but wraps any other
+    // continuation in a work item of its own (40-90 B a get in every run measured), where the runtime's box was
+    // found again on most gets (0-164 B a get over seven runs; the commit's and lock's missed more, up to 260 B).
     /// <inheritdoc />
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StoredRecord?> ReadAsync(StateOwner owner, string key, CancellationToken cancellationToken)

@@ -51,7 +51,7 @@ public partial class StateManager
     }
 
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     public async ValueTask<IStateLock?> TryAcquireLockAsync(StateOwner owner, string? key, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         ValidateLockTarget(owner, key);
@@ -118,7 +118,7 @@ public partial class StateManager
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder))]
     internal async ValueTask ReleaseLockAsync(StateLock held, CancellationToken cancellationToken)
     {
         var tracker = OperationTracker.Start("unlock", Driver.Name, held.Owner, held.Key);

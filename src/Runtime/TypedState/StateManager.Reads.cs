@@ -56,7 +56,7 @@ public partial class StateManager
         return AwaitReadAsync<TResult, TRead>(owner, key, pending, read, tracker);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     private async ValueTask<TResult> AwaitReadAsync<TResult, TRead>(StateOwner owner, string key, ValueTask<StoredRecord?> pending, TRead read, OperationTracker tracker)
         where TRead : struct, IRecordRead<TResult>
     {

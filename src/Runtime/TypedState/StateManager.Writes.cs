@@ -137,7 +137,7 @@ public partial class StateManager
     /// <paramref name="state"/>, into the caller's answer. One async method for all, so that a write waiting on the
     /// network boxes one state machine here, whatever the caller's answer type.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     internal async ValueTask<TResult> CommitAsync<TState, TResult>(string operation, IReadOnlyList<StateWrite> writes, TState state, Func<TState, CommitResult, TResult> complete, CancellationToken cancellationToken)
     {
         var first = writes[0];

@@ -50,6 +50,44 @@ public abstract partial class StateStoreConformanceTests
     }
 
     [Fact]
+    public async Task A_committed_result_of_one_owner_keeps_its_writes_after_the_next_transaction()
+    {
+        var state = await CreateManagerAsync();
+        await state.SetAsync(Agent1, "gone", 1);
+
+        TransactionCommit first;
+        await using (var tx = await state.BeginTransactionAsync())
+        {
+            await tx.SetAsync(Agent1, "a", 1);
+            await tx.DeleteAsync(Agent1, "gone");
+            await tx.SetAsync(Agent1, "b", 2, expectedVersion: 0);
+            first = await tx.CommitAsync();
+        }
+
+        // The next transaction of the same manager touches other records (and the same ones) before the first result is read.
+        await using (var tx = await state.BeginTransactionAsync())
+        {
+            await tx.SetAsync(Agent1, "a", 3);
+            await tx.SetAsync(Agent2, "c", 4);
+            await tx.DeleteAsync(Agent1, "b");
+            await tx.CommitAsync();
+        }
+
+        Assert.Equal(1, first.VersionOf(Agent1, "b"));
+        Assert.False(first.TryGetWrite(Agent2, "a", out _));
+        Assert.False(first.TryGetWrite(Agent1, "c", out _));
+        Assert.Equal(
+            [
+                new CommittedWrite(Agent1, "a", StateWriteKind.Set, 1),
+                new CommittedWrite(Agent1, "gone", StateWriteKind.Delete, 1),
+                new CommittedWrite(Agent1, "b", StateWriteKind.Set, 1),
+            ],
+            first.Writes);
+        Assert.Same(first.Writes, first.Writes);
+        Assert.True(first.TryGetWrite(Agent1, "gone", out var deleted) && deleted is { IsDelete: true, Existed: true });
+    }
+
+    [Fact]
     public async Task A_transaction_that_writes_nothing_commits_an_empty_result()
     {
         var state = await CreateManagerAsync();

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using TypedState.Storage;
 
 namespace TypedState;
@@ -41,14 +40,9 @@ internal sealed class StateLock : IStateLock
         ExpiresAt = grant.ExpiresAt;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask ReleaseAsync(CancellationToken cancellationToken = default)
-    {
-        if (Interlocked.Exchange(ref _released, 1) == 0)
-        {
-            await _manager.ReleaseLockAsync(this, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    // Not async: nothing follows the manager's release, whose task is returned as it is.
+    public ValueTask ReleaseAsync(CancellationToken cancellationToken = default) =>
+        Interlocked.Exchange(ref _released, 1) == 0 ? _manager.ReleaseLockAsync(this, cancellationToken) : default;
 
     public ValueTask DisposeAsync() => ReleaseAsync(CancellationToken.None);
 
