@@ -14,7 +14,6 @@ public sealed class TransactionCommit
     private readonly string[]? _keys;
     private readonly StateWriteKind[]? _kinds;
     private readonly IReadOnlyList<long>? _versions;
-    private IReadOnlyList<CommittedWrite>? _writes;
 
     /// <summary>The result of a transaction that wrote nothing.</summary>
     public static TransactionCommit Empty { get; } = new([]);
@@ -23,7 +22,7 @@ public sealed class TransactionCommit
     public TransactionCommit(IReadOnlyList<CommittedWrite> writes)
     {
         ArgumentNullException.ThrowIfNull(writes);
-        _writes = writes;
+        Writes = writes;
     }
 
     /// <summary>The result of a batch of sets and deletes of one owner: its keys, kinds (null: all sets) and versions.</summary>
@@ -35,7 +34,7 @@ public sealed class TransactionCommit
     {
         get
         {
-            if (Volatile.Read(ref _writes) is { } writes)
+            if (Volatile.Read(ref field) is { } writes)
             {
                 return writes;
             }
@@ -47,8 +46,10 @@ public sealed class TransactionCommit
             }
 
             // Read from several threads, the result still hands out one list.
-            return Interlocked.CompareExchange(ref _writes, expanded, null) ?? expanded;
+            return Interlocked.CompareExchange(ref field, expanded, null) ?? expanded;
         }
+
+        private init => field = value;
     }
 
     /// <summary>
@@ -57,20 +58,12 @@ public sealed class TransactionCommit
     /// <returns>False when the transaction did not write or delete that record.</returns>
     public bool TryGetWrite(StateOwner owner, string key, out CommittedWrite write)
     {
-        if (_keys is { } keys && Volatile.Read(ref _writes) is null)
+        if (_keys is { } keys)
         {
-            // Looked up in the batch's keys: no list made for one version.
-            for (var i = 0; owner == _owner && i < keys.Length; i++)
-            {
-                if (string.Equals(keys[i], key, StringComparison.Ordinal))
-                {
-                    write = WriteAt(i);
-                    return true;
-                }
-            }
-
-            write = default;
-            return false;
+            // Looked up in the batch's keys (all of one owner): no list made for one version.
+            var index = owner == _owner ? Array.IndexOf(keys, key) : -1; // string equality is ordinal
+            write = index < 0 ? default : WriteAt(index);
+            return index >= 0;
         }
 
         foreach (var candidate in Writes)
