@@ -10,7 +10,9 @@ using BenchmarkDotNet.Running;
 // Redis forks of a large and a small guild (RedisForkBenchmarks.cs); `sqlite-log-layouts` times what a log entry adds
 // to a SQLite set in raw statements, layout by layout (SqliteLogLayouts.cs); `sqlite-commit-ids` does the same for
 // the commit id, table by table and id kind by id kind, with WAL frames (SqliteCommitIdLayouts.cs); `parity` compares every operation with
-// raw clients and a peer on SQLite, PostgreSQL and Redis (Parity/); `redis-cluster` compares one Redis with a
+// raw clients and a peer on SQLite, PostgreSQL and Redis (Parity/); `redis-server-time` gives the Redis server's
+// time per operation of each parity side and of the driver's one-write script with pieces cut (Parity/RedisServerTime.cs);
+// `redis-cluster` compares one Redis with a
 // three-master cluster (RedisClusterBenchmarks.cs); anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "interleaved")
 {
@@ -60,6 +62,11 @@ if (args.Length > 0 && args[0] == "pg-client")
 if (args.Length > 0 && args[0] == "parity")
 {
     return await TypedState.Benchmarks.Parity.ParityBenchmarks.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "redis-server-time")
+{
+    return await TypedState.Benchmarks.Parity.RedisServerTime.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "redis-cluster")

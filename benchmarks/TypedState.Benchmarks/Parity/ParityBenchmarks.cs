@@ -23,6 +23,10 @@ namespace TypedState.Benchmarks.Parity;
 /// each PostgreSQL row its server time per statement and per operation of each side: PostgresStatementStats.cs);
 /// rows are named "SQLite get",
 /// "PostgreSQL transaction of 10 conditional writes", "A/A: Redis list 500 records", "PostgreSQL get (peer: Marten)".
+/// Redis has two more rows per operation with a raw client sending exactly the driver's commands
+/// (RawRedisDriverScriptsSide.cs): "Redis set (same statements: raw running the driver's statements)", TypedState
+/// against it, and "(step) Redis set: floor vs the driver's statements" (": raw vs …" for the get, listing and lock,
+/// which the floor lacks).
 /// </summary>
 public static class ParityBenchmarks
 {
@@ -36,6 +40,9 @@ public static class ParityBenchmarks
         (ParityOp.List, "list 500 records"),
         (ParityOp.Lock, "lock round trip"),
     ];
+
+    /// <summary>The operations and their names in row names, in row order.</summary>
+    internal static IReadOnlyList<(ParityOp Op, string Name)> Operations => s_ops;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -111,15 +118,21 @@ public static class ParityBenchmarks
             var typed = new TypedStateSide(new RedisStateManager(new RedisStateDriverOptions { Configuration = configuration, KeyPrefix = "ts" }));
             var raw = new RawRedisSide(configuration);
             var floor = new RawRedisSide(configuration, rememberCommits: true);
+            var same = new RawRedisDriverScriptsSide(configuration);
             await SeedAsync("redis-server (no persistence)", typed, async () =>
             {
                 await raw.SeedAsync();
                 await floor.SeedAsync();
+                if (s_ops.Any(op => SameRowsWanted(options, $"Redis {op.Name}")))
+                {
+                    await same.SeedAsync();
+                }
             });
-            CompareAll("Redis", typed, raw, null, options, floor);
+            CompareAll("Redis", typed, raw, null, options, floor, same: same.Seeded ? same : null);
             await typed.DisposeAsync();
             await raw.DisposeAsync();
             await floor.DisposeAsync();
+            await same.DisposeAsync();
         }
 
         Console.WriteLine();
@@ -130,7 +143,21 @@ public static class ParityBenchmarks
 
     private static bool Wanted(BenchmarkArguments options, string backend) =>
         s_ops.Any(op => options.Selected($"{backend} {op.Name}") || options.Selected($"A/A: {backend} {op.Name}") || options.Selected($"{backend} {op.Name} (peer: Marten)")
-            || options.Selected(FloorRow($"{backend} {op.Name}")) || options.Selected(FloorStepRow($"{backend} {op.Name}")));
+            || options.Selected(FloorRow($"{backend} {op.Name}")) || options.Selected(FloorStepRow($"{backend} {op.Name}"))
+            || (backend == "Redis" && SameRowsWanted(options, $"{backend} {op.Name}")));
+
+    /// <summary>Whether a row of the raw client running the driver's own statements (Redis only) is selected.</summary>
+    private static bool SameRowsWanted(BenchmarkArguments options, string row) =>
+        options.Selected(SameRow(row)) || options.Selected(SameStepRow(row, byFloor: true)) || options.Selected(SameStepRow(row, byFloor: false));
+
+    /// <summary>TypedState against a raw client sending exactly the driver's commands: what the library costs above its statements.</summary>
+    private static string SameRow(string row) => row + " (same statements: raw running the driver's statements)";
+
+    /// <summary>
+    /// The floor (or, for an operation the floor lacks, the raw client) against the raw client sending the driver's
+    /// commands: what the driver's statements cost above the floor's.
+    /// </summary>
+    private static string SameStepRow(string row, bool byFloor) => "(step) " + row + (byFloor ? ": floor vs the driver's statements" : ": raw vs the driver's statements");
 
     /// <summary>TypedState against the raw client that also does the store's guarantee work.</summary>
     private static string FloorRow(string row) => row + " (floor: raw with the store's guarantees)";
@@ -157,17 +184,28 @@ public static class ParityBenchmarks
     /// each write and the lock get two more rows: "(step) … raw vs the floor", what the guarantees cost a raw client,
     /// and "… (floor: …)", TypedState against that floor; on PostgreSQL the listing too (the floor reads whole pages).
     /// </summary>
-    private static void CompareAll(string backend, TypedStateSide typed, ParitySide raw, ParitySide? peer, BenchmarkArguments options, ParitySide? floor = null, PostgresStatementStats? stats = null)
+    private static void CompareAll(string backend, TypedStateSide typed, ParitySide raw, ParitySide? peer, BenchmarkArguments options, ParitySide? floor = null, PostgresStatementStats? stats = null, ParitySide? same = null)
     {
         typed.Prepare();
         raw.Prepare();
         floor?.Prepare();
+        same?.Prepare();
         foreach (var (op, name) in s_ops)
         {
             var row = $"{backend} {name}";
-            if (options.Selected(row) && options.AllocationProfile)
+            var sameSelected = same is not null && options.Selected(SameRow(row));
+            if ((options.Selected(row) || sameSelected) && options.AllocationProfile)
             {
-                AllocationProfile.Print(row + " (raw)", raw, op);
+                if (options.Selected(row))
+                {
+                    AllocationProfile.Print(row + " (raw)", raw, op);
+                }
+
+                if (sameSelected)
+                {
+                    AllocationProfile.Print(row + " (raw running the driver's statements)", same!, op);
+                }
+
                 AllocationProfile.Print(row + " (TypedState)", typed, op);
                 continue;
             }
@@ -194,6 +232,22 @@ public static class ParityBenchmarks
                 if (options.Selected(stepRow))
                 {
                     CompareRow(stepRow, raw, floor, op, options, stats);
+                }
+            }
+
+            if (same is not null)
+            {
+                if (sameSelected)
+                {
+                    CompareRow(SameRow(row), same, typed, op, options, stats);
+                }
+
+                // Redis's floor has the writes only: the get, listing and lock are stepped from the raw client.
+                var byFloor = floor is not null && floor.Supports(op) && op is not (ParityOp.Get or ParityOp.List);
+                var stepRow = SameStepRow(row, byFloor);
+                if (options.Selected(stepRow))
+                {
+                    CompareRow(stepRow, byFloor ? floor! : raw, same, op, options, stats);
                 }
             }
 
