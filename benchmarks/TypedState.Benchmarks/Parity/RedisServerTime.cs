@@ -201,23 +201,35 @@ public static class RedisServerTime
 
     /// <summary>
     /// The KEYS and ARGV of one set of each side (names of the seeded stores, the same value): the driver's one-write
-    /// script, the floor's set and the raw client's set.
+    /// script, the floor's set and the raw client's set, the transaction of the driver (general script) and of the floor.
     /// </summary>
     private static (string Name, RedisKey[] Keys, RedisValue[] Values)[] CallShapes()
     {
         var value = (RedisValue)ParityData.Serialize(ParityData.Create(ParityData.WriteOwner, 0));
         var key = ParityData.Key(0);
         var owner = new RedisOwnerKeys(new RedisKeys(RawRedisDriverScriptsSide.KeyPrefix), ParityData.Owner(ParityData.WriteOwner));
+        var rawOwner = ParityData.RawOwner(ParityData.WriteOwner);
         RedisValue[] driver =
         [
             owner.CommitIds, 1234567890L, 1234567890L, 1234567890L, 1234567890L, 600000L, Guid.NewGuid().ToString("N"), "drv-1764900000000000", 123456L,
             "s", RedisValue.EmptyString, value, key, owner.RecordBaseValue, owner.ScopeLetter, owner.Member, owner.Tag,
         ];
-        var rawOwner = ParityData.RawOwner(ParityData.WriteOwner);
         RedisKey[] floorKeys = ["rf:r:" + rawOwner + ":" + key, "rf:i:" + rawOwner];
+        // The transaction of ten writes: the general script's header, one root, seven ARGV per write; the floor's ten
+        // records and the index, ten values, versions and members and the commit id.
+        var writes = Enumerable.Range(ParityData.TransactionKeys, ParityData.TransactionWrites).Select(ParityData.Key).ToArray();
+        RedisValue[] driverTransaction =
+        [
+            0, writes.Length, "{" + RawRedisDriverScriptsSide.KeyPrefix + "}:", 1, Guid.NewGuid().ToString("N"), 600000L, Guid.NewGuid().ToString("N"), "drv-1764900000000000", 123456L,
+            .. writes.SelectMany(k => new RedisValue[] { "s", 5L, value, k, owner.Tag, owner.GuildTag, owner.Member }),
+        ];
+        RedisKey[] floorTransactionKeys = [.. writes.Select(k => (RedisKey)("rf:r:" + rawOwner + ":" + k)), "rf:i:" + rawOwner];
+        RedisValue[] floorTransaction = [.. writes.Select(_ => value), .. writes.Select(_ => (RedisValue)5L), .. writes.Select(k => (RedisValue)k), Guid.NewGuid().ToString("N")];
         return
         [
             ("the driver's one-write script (8 KEYS, 17 ARGV)", owner.OneWriteKeys, driver),
+            ("the driver's transaction of 10 writes, general script (1 KEY, 79 ARGV)", owner.MarkerKeys, driverTransaction),
+            ("the floor's transaction of 10 writes (11 KEYS, 31 ARGV)", floorTransactionKeys, floorTransaction),
             ("the floor's set (2 KEYS, 3 ARGV)", floorKeys, [value, key, Guid.NewGuid().ToString("N")]),
             ("the raw client's set (2 KEYS, 2 ARGV)", ["rw:r:" + rawOwner + ":" + key, "rw:i:" + rawOwner], [value, key]),
         ];
