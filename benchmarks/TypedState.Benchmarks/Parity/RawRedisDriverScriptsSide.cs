@@ -33,6 +33,7 @@ public sealed class RawRedisDriverScriptsSide : ParitySide
 
     private readonly string _configuration;
     private readonly string _commitOneText;
+    private readonly string _commitText;
     private readonly ConnectionMultiplexer _multiplexer;
     private readonly IDatabase _db;
     private readonly RedisValue _root;
@@ -59,10 +60,12 @@ public sealed class RawRedisDriverScriptsSide : ParitySide
     /// Another text for the one-write script (redis-server-time's ablation: the driver's with a piece cut); the
     /// driver's by default.
     /// </param>
-    public RawRedisDriverScriptsSide(string configuration, string? commitOneText = null)
+    /// <param name="commitText">Another text for the general commit script (the transaction), as <paramref name="commitOneText"/>.</param>
+    public RawRedisDriverScriptsSide(string configuration, string? commitOneText = null, string? commitText = null)
     {
         _configuration = configuration;
         _commitOneText = commitOneText ?? RedisScripts.CommitOne;
+        _commitText = commitText ?? RedisScripts.Commit;
         var options = ConfigurationOptions.Parse(configuration);
         options.AbortOnConnectFail = false;
         _multiplexer = ConnectionMultiplexer.Connect(options);
@@ -92,7 +95,7 @@ public sealed class RawRedisDriverScriptsSide : ParitySide
     {
         var server = _multiplexer.GetServers().Single(static s => !s.IsReplica);
         _commitOne = await server.ScriptLoadAsync(_commitOneText);
-        _commit = await server.ScriptLoadAsync(RedisScripts.Commit);
+        _commit = await server.ScriptLoadAsync(_commitText);
         _listPage = await server.ScriptLoadAsync(RedisScripts.ListPage);
         _acquireLock = await server.ScriptLoadAsync(RedisScripts.AcquireLock);
         _releaseLock = await server.ScriptLoadAsync(RedisScripts.ReleaseLock);

@@ -11,7 +11,8 @@ namespace TypedState.Benchmarks.Parity;
 /// scripts' time, which holds their inner commands, plus the commands sent outside a script) and the commands each
 /// operation runs, inner ones included (so the driver's statements can be checked to be TypedState's). Then the
 /// ablation: copies of the driver's one-write script (<see cref="RedisScripts.CommitOne"/>) each with one piece of
-/// bookkeeping cut, run as the set and the delete-after-a-set of the driver's statements, on the same store.
+/// bookkeeping cut, run as the set and the delete-after-a-set of the driver's statements, on the same store; copies of
+/// the general commit script (<see cref="RedisScripts.Commit"/>) likewise, run as the transaction of ten writes.
 /// <c>--runs</c> rounds (sides and variants alternated within each; a listing runs a twentieth of <c>--ops</c>), medians printed; µs from commandstats hold
 /// fairly well under load, wall-clock figures are not taken.
 /// Usage: <c>redis-server-time [--runs 5] [--ops 2000] [--filter TEXT]</c> (the filter picks operations and
@@ -47,6 +48,19 @@ public static class RedisServerTime
             ("redis.call('SREM', KEYS[5], key)", ""),
             ("if scope ~= '' and redis.call('EXISTS', KEYS[4]) == 0 then", "if false then"),
         ]),
+    ];
+
+    /// <summary>The pieces cut from the general commit script (<see cref="RedisScripts.Commit"/>), run as the transaction.</summary>
+    private static readonly (string Name, (string Find, string Replace)[] Cuts)[] s_transactionVariants =
+    [
+        ("transaction: full general script (as the driver sends it)", []),
+        ("transaction: the call alone, returns at once", [("*", "return { 0, 1, '', 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 }")]),
+        ("transaction: no commit-id memory (GET, SET PX)", [("local nf, nw, root, nr, id = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5]", "local nf, nw, root, nr, id = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ''")]),
+        ("transaction: no root marker read (HMGET)", [("local store = redis.call('HMGET', KEYS[r], 'epoch', 'floor', 'seq', 'tl')", "local store = { ARGV[a], '0', ARGV[a + 1], false }")]),
+        ("transaction: no commit sequence count (HINCRBY seq)", [("out[#out + 1] = redis.call('HINCRBY', KEYS[r], 'seq', 1)", "out[#out + 1] = tonumber(ARGV[9])")]),
+        ("transaction: no key-space check (EXISTS metas)", [("redis.call('EXISTS', root .. 'm:' .. guild_tag, root .. 'm:' .. tag) == 0", "true")]),
+        ("transaction: no owner set (ZADD once per batch)", [("redis.call('ZADD', wroot .. (tag == guild_tag and 'o:guild' or 'o:agent'), 0, owner)", "")]),
+        ("transaction: no timeline functions defined (never called without a timeline)", [(RedisScripts.TimelineWriting, "")]),
     ];
 
     public static async Task<int> RunAsync(string[] args)
@@ -98,6 +112,14 @@ public static class RedisServerTime
             variants.Add((name, variant));
         }
 
+        var transactionVariants = new List<(string Name, RawRedisDriverScriptsSide Side)>();
+        foreach (var (name, cuts) in s_transactionVariants.Where(v => Selected(v.Name)))
+        {
+            var variant = new RawRedisDriverScriptsSide(configuration, commitText: Cut(RedisScripts.Commit, cuts));
+            await variant.AttachAsync();
+            transactionVariants.Add((name, variant));
+        }
+
         ParitySide[] sides = [raw, floor, same, typed];
         string[] names = ["raw", "floor", "driver's statements", "TypedState"];
         foreach (var side in sides)
@@ -115,6 +137,7 @@ public static class RedisServerTime
         var commands = new Dictionary<(ParityOp, int), string>();
         var ablation = new Dictionary<(ParityOp, int), List<double>>();
         var calls = new Dictionary<string, List<double>>();
+        var transactionAblation = new Dictionary<string, List<double>>();
         var empty = await server.ScriptLoadAsync(EmptyScript);
         for (var run = 0; run < runs; run++)
         {
@@ -139,6 +162,11 @@ public static class RedisServerTime
                 {
                     Add(ablation, (op, v), Measure(server, variants[v].Side, op, ops).Micros);
                 }
+            }
+
+            foreach (var (name, side) in transactionVariants)
+            {
+                Add(transactionAblation, name, Measure(server, side, ParityOp.Transaction, ops).Micros);
             }
 
             if (variants.Count > 0)
@@ -183,7 +211,24 @@ public static class RedisServerTime
             }
         }
 
+        if (transactionAblation.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine("| General script variant | transaction of 10: µs per op, median (min–max) | Δ vs full |");
+            Console.WriteLine("|---|---:|---:|");
+            var full = transactionAblation.TryGetValue(s_transactionVariants[0].Name, out var first) ? Median(first) : double.NaN;
+            foreach (var (name, values) in transactionAblation)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {Summary(values)} | {Median(values) - full:+0.0;-0.0} |"));
+            }
+        }
+
         foreach (var side in sides)
+        {
+            await side.DisposeAsync();
+        }
+
+        foreach (var (_, side) in transactionVariants)
         {
             await side.DisposeAsync();
         }
@@ -252,23 +297,25 @@ public static class RedisServerTime
         return ParseCommandStats(server.InfoRaw("commandstats") ?? string.Empty).Where(static s => s.Key.StartsWith("eval", StringComparison.Ordinal)).Sum(static s => s.Value.Usec) / (double)count;
     }
 
-    /// <summary>The script with every cut applied; each cut's text must occur exactly once (<c>*</c>: the whole script).</summary>
+    /// <summary>
+    /// The script with every cut applied; each cut's text must occur exactly once (<c>*</c>: the whole script).
+    /// Lines are compared trimmed: the constants indent their lines as the C# text around them does.
+    /// </summary>
     private static string Cut(string script, (string Find, string Replace)[] cuts)
     {
-        // The script's lines are indented in the constant's text: match cuts whatever the indentation.
-        var lines = script.Split('\n').Select(static l => l.Trim()).ToArray();
-        var text = string.Join("\n  ", lines);
-        foreach (var (find, replace) in cuts)
+        var text = Normalize(script);
+        foreach (var (cut, replace) in cuts)
         {
-            if (find == "*")
+            if (cut == "*")
             {
                 return replace;
             }
 
+            var find = Normalize(cut);
             var at = text.IndexOf(find, StringComparison.Ordinal);
             if (at < 0 || text.IndexOf(find, at + 1, StringComparison.Ordinal) >= 0)
             {
-                throw new InvalidOperationException($"The one-write script no longer holds exactly one \"{find}\": update the ablation.");
+                throw new InvalidOperationException($"The script no longer holds exactly one \"{find}\": update the ablation.");
             }
 
             text = text.Replace(find, replace, StringComparison.Ordinal);
@@ -277,11 +324,20 @@ public static class RedisServerTime
         return text;
     }
 
+    /// <summary>Each line trimmed, lines joined by a newline and two spaces.</summary>
+    private static string Normalize(string text) => string.Join("\n  ", text.Split('\n').Select(static l => l.Trim()));
+
     /// <summary>Runs <paramref name="op"/> alone: the server's µs per operation, and its commands per operation.</summary>
     private static (double Micros, string Commands) Measure(IServer server, ParitySide side, ParityOp op, int count)
     {
         // A listing runs 500 records' commands: a twentieth as many give as many commands as the other operations.
         count = op == ParityOp.List ? Math.Max(20, count / 20) : count;
+        if (op is ParityOp.CompareAndSet or ParityOp.Transaction)
+        {
+            // The driver's statements and the script variants share a store: start from the versions stored now.
+            side.Prepare();
+        }
+
         for (var i = 0; i < Math.Max(50, count / 10); i++)
         {
             side.Run(op);
