@@ -22,7 +22,8 @@ namespace TypedState.Benchmarks.Parity;
 /// time, the client's cost wherever its continuations run, without the server's; <c>--server-stats</c> prints after
 /// each PostgreSQL row its server time per statement and per operation of each side: PostgresStatementStats.cs);
 /// rows are named "SQLite get",
-/// "PostgreSQL transaction of 10 conditional writes", "A/A: Redis list 500 records", "PostgreSQL get (peer: Marten)".
+/// "PostgreSQL transaction of 10 conditional writes", "A/A: Redis list 500 records", "PostgreSQL get (peer: Marten)",
+/// "PostgreSQL set (same statements: raw running the driver's statements)" (RawPostgresDriverStatementsSide.cs).
 /// </summary>
 public static class ParityBenchmarks
 {
@@ -87,18 +88,25 @@ public static class ParityBenchmarks
             var raw = new RawPostgresSide(connectionString);
             var floor = new RawPostgresFloorSide(connectionString);
             var marten = new MartenSide(connectionString);
-            await SeedAsync("PostgreSQL 15 (fsync=off, synchronous_commit=off)", typed, () =>
+
+            // The driver's own statements by hand, seeded (through the library) only when one of its rows is selected.
+            var same = s_ops.Any(op => options.Selected(SameRow($"PostgreSQL {op.Name}")) || options.Selected(SameStepRow($"PostgreSQL {op.Name}")))
+                ? new RawPostgresDriverStatementsSide(connectionString)
+                : null;
+            await SeedAsync("PostgreSQL 15 (fsync=off, synchronous_commit=off)", typed, async () =>
             {
                 raw.Seed();
                 floor.Seed();
-                return marten.SeedAsync();
+                await marten.SeedAsync();
+                await (same?.SeedAsync() ?? Task.CompletedTask);
             });
             marten.Prepare();
-            CompareAll("PostgreSQL", typed, raw, marten, options, floor, stats);
+            CompareAll("PostgreSQL", typed, raw, marten, options, floor, stats, same);
             await typed.DisposeAsync();
             await raw.DisposeAsync();
             await floor.DisposeAsync();
             await marten.DisposeAsync();
+            await (same?.DisposeAsync() ?? ValueTask.CompletedTask);
         }
 
         if (Wanted(options, "Redis"))
@@ -130,13 +138,20 @@ public static class ParityBenchmarks
 
     private static bool Wanted(BenchmarkArguments options, string backend) =>
         s_ops.Any(op => options.Selected($"{backend} {op.Name}") || options.Selected($"A/A: {backend} {op.Name}") || options.Selected($"{backend} {op.Name} (peer: Marten)")
-            || options.Selected(FloorRow($"{backend} {op.Name}")) || options.Selected(FloorStepRow($"{backend} {op.Name}")));
+            || options.Selected(FloorRow($"{backend} {op.Name}")) || options.Selected(FloorStepRow($"{backend} {op.Name}"))
+            || (backend == "PostgreSQL" && (options.Selected(SameRow($"{backend} {op.Name}")) || options.Selected(SameStepRow($"{backend} {op.Name}")))));
 
     /// <summary>TypedState against the raw client that also does the store's guarantee work.</summary>
     private static string FloorRow(string row) => row + " (floor: raw with the store's guarantees)";
 
     /// <summary>The raw client against itself doing the store's guarantee work too: what the guarantees cost.</summary>
     private static string FloorStepRow(string row) => "(step) " + row + ": raw vs the floor";
+
+    /// <summary>TypedState against the raw client sending the driver's own statements: the library's own cost.</summary>
+    private static string SameRow(string row) => row + " (same statements: raw running the driver's statements)";
+
+    /// <summary>The floor against the raw client sending the driver's statements: what the storage layout costs over the floor.</summary>
+    private static string SameStepRow(string row) => "(step) " + row + ": floor vs the driver's statements";
 
     private static async Task SeedAsync(string server, TypedStateSide typed, Func<Task> seedOthers)
     {
@@ -156,18 +171,27 @@ public static class ParityBenchmarks
     /// the store's guarantees: commit ids on every backend, the guild lock on PostgreSQL, the epoch marker on Redis),
     /// each write and the lock get two more rows: "(step) … raw vs the floor", what the guarantees cost a raw client,
     /// and "… (floor: …)", TypedState against that floor; on PostgreSQL the listing too (the floor reads whole pages).
+    /// With <paramref name="same"/> (PostgreSQL: the raw client sending the driver's own statements), every operation
+    /// gets "… (same statements: …)", TypedState against it, and "(step) … floor vs the driver's statements".
     /// </summary>
-    private static void CompareAll(string backend, TypedStateSide typed, ParitySide raw, ParitySide? peer, BenchmarkArguments options, ParitySide? floor = null, PostgresStatementStats? stats = null)
+    private static void CompareAll(string backend, TypedStateSide typed, ParitySide raw, ParitySide? peer, BenchmarkArguments options, ParitySide? floor = null, PostgresStatementStats? stats = null, ParitySide? same = null)
     {
         typed.Prepare();
         raw.Prepare();
         floor?.Prepare();
+        same?.Prepare();
         foreach (var (op, name) in s_ops)
         {
             var row = $"{backend} {name}";
-            if (options.Selected(row) && options.AllocationProfile)
+            var sameSelected = same is not null && options.Selected(SameRow(row));
+            if ((options.Selected(row) || sameSelected) && options.AllocationProfile)
             {
                 AllocationProfile.Print(row + " (raw)", raw, op);
+                if (sameSelected)
+                {
+                    AllocationProfile.Print(row + " (raw running the driver's statements)", same!, op);
+                }
+
                 AllocationProfile.Print(row + " (TypedState)", typed, op);
                 continue;
             }
@@ -197,6 +221,16 @@ public static class ParityBenchmarks
                 }
             }
 
+            if (sameSelected)
+            {
+                CompareRow(SameRow(row), same!, typed, op, options, stats);
+            }
+
+            if (same is not null && floor is not null && options.Selected(SameStepRow(row)))
+            {
+                CompareRow(SameStepRow(row), floor, same, op, options, stats);
+            }
+
             if (peer is not null && peer.Supports(op) && options.Selected(row + " (peer: Marten)"))
             {
                 CompareRow(row + " (peer: Marten)", raw, peer, op, options, stats);
@@ -223,6 +257,7 @@ public static class ParityBenchmarks
     private static string Label(ParitySide side) => side switch
     {
         RawPostgresFloorSide => "floor",
+        RawPostgresDriverStatementsSide => "driver SQL",
         RawPostgresSide => "raw",
         MartenSide => "Marten",
         _ => "TypedState",
@@ -230,11 +265,15 @@ public static class ParityBenchmarks
 
     /// <summary>
     /// What only a side's statements hold: its schema; the floor's locks hash their one parameter, TypedState's build
-    /// the lock's name on the server (with <c>chr(31)</c>), even when pg_stat_statements replaced its constants.
+    /// the lock's name on the server (with <c>chr(31)</c>), even when pg_stat_statements replaced its constants. The
+    /// side sending the driver's statements names its own schema, but its two advisory-lock statements differ from
+    /// TypedState's only in the schema literal, which pg_stat_statements replaces: in a row of both they are one
+    /// entry, counted as TypedState's (calls doubled), and missing from the other side's server time.
     /// </summary>
     private static string Marker(ParitySide side) => side switch
     {
         RawPostgresFloorSide => "rawfloor.|hashtext($1))",
+        RawPostgresDriverStatementsSide => "\"" + RawPostgresDriverStatementsSide.Schema + "\".",
         RawPostgresSide => "raw.",
         MartenSide => "mt_",
         _ => "\"" + PostgresStateDriverOptions.DefaultSchema + "\".|'" + PostgresStateDriverOptions.DefaultSchema + "'|chr(",
