@@ -21,13 +21,7 @@ internal static class ClientGetVariants
     }
 
     /// <summary>A data source as the raw client and the driver build theirs.</summary>
-    private static NpgsqlDataSource DataSource(string connectionString)
-    {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
-        builder.ConnectionStringBuilder.NoResetOnClose = true;
-        return builder.Build();
-    }
+    private static NpgsqlDataSource DataSource(string connectionString) => RawPostgresSide.DriverLikeDataSource(connectionString);
 
     /// <summary>Only get is measured; the other operations are not this file's concern.</summary>
     private abstract class GetOnly : ParitySide

@@ -7,19 +7,20 @@ namespace TypedState.Benchmarks.Parity;
 
 /// <summary>
 /// <c>pg-client</c>: where a PostgreSQL operation's client time goes, TypedState against the raw client (and the
-/// floor, for the listing and the set), on the parity harness's sides and data. Per side, in alternating blocks: wall
+/// floor, for the listing and the writes; and "same statements", the raw client sending the driver's own statements:
+/// RawPostgresDriverStatementsSide), on the parity harness's sides and data. Per side, in alternating blocks: wall
 /// µs, process CPU µs (user + system, every thread: the caller, the thread pool, the socket engine), thread-pool work
 /// items, context switches (voluntary + involuntary, whole process) and bytes allocated, each per operation. Run it
 /// with <c>DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0</c> so that idle pool workers do not spin and the CPU figure
-/// is the client's work. With <c>--driver typed|raw|floor --seconds S</c> it runs that side alone for S seconds after
+/// is the client's work. With <c>--driver typed|raw|floor|same --seconds S</c> it runs that side alone for S seconds after
 /// seeding (printing its process id first), for a profiler to attach (<c>perf record -p</c>, <c>dotnet-trace</c>).
-/// Usage: <c>pg-client [--filter get|set|cas|delete|transaction|list] [--rounds N] [--driver typed|raw|floor --seconds S]</c>.
+/// Usage: <c>pg-client [--filter get|set|cas|delete|transaction|list] [--rounds N] [--driver typed|raw|floor|same --seconds S]</c>.
 /// </summary>
 public static partial class ClientProfile
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        if (BenchmarkArguments.Parse(args, "pg-client [--filter get|set|cas|delete|transaction|list] [--rounds N] [--driver typed|raw|floor --seconds S]", "--filter", "--rounds", "--driver", "--seconds") is not { } options)
+        if (BenchmarkArguments.Parse(args, "pg-client [--filter get|set|cas|delete|transaction|list] [--rounds N] [--driver typed|raw|floor|same --seconds S]", "--filter", "--rounds", "--driver", "--seconds") is not { } options)
         {
             return 2;
         }
@@ -40,13 +41,16 @@ public static partial class ClientProfile
         var typed = new TypedStateSide(new PostgresStateManager(new PostgresStateDriverOptions { ConnectionString = connectionString }));
         var raw = new RawPostgresSide(connectionString);
         var floor = new RawPostgresFloorSide(connectionString);
+        var same = new RawPostgresDriverStatementsSide(connectionString);
         var watch = Stopwatch.StartNew();
         await typed.SeedAsync();
         raw.Seed();
         floor.Seed();
+        await same.SeedAsync();
         typed.Prepare();
         raw.Prepare();
         floor.Prepare();
+        same.Prepare();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"PostgreSQL {op}: seeded in {watch.Elapsed.TotalSeconds:F1} s, load average {File.ReadAllText("/proc/loadavg").Trim()}"));
 
         var sides = new List<(string Name, ParitySide Side)> { ("raw", raw) };
@@ -60,6 +64,8 @@ public static partial class ClientProfile
             sides.Add(("floor", floor));
         }
 
+        // The driver's own statements sent by hand (pooled connection per operation): TypedState's statements without the library.
+        sides.Add(("same statements", same));
         sides.Add(("TypedState", typed));
 
         if (options.Driver is { } alone)
@@ -110,7 +116,7 @@ public static partial class ClientProfile
             Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
         }
 
-        foreach (var side in sides.Select(s => s.Side).Append(floor).Distinct())
+        foreach (var side in sides.Select(s => s.Side).Append(floor).Append(same).Distinct())
         {
             await side.DisposeAsync();
         }

@@ -22,11 +22,10 @@ namespace TypedState.Benchmarks.Parity;
 /// time, the client's cost wherever its continuations run, without the server's; <c>--server-stats</c> prints after
 /// each PostgreSQL row its server time per statement and per operation of each side: PostgresStatementStats.cs);
 /// rows are named "SQLite get",
-/// "PostgreSQL transaction of 10 conditional writes", "A/A: Redis list 500 records", "PostgreSQL get (peer: Marten)".
-/// Redis has two more rows per operation with a raw client sending exactly the driver's commands
-/// (RawRedisDriverScriptsSide.cs): "Redis set (same statements: raw running the driver's statements)", TypedState
-/// against it, and "(step) Redis set: floor vs the driver's statements" (": raw vs …" for the get, listing and lock,
-/// which the floor lacks).
+/// "PostgreSQL transaction of 10 conditional writes", "A/A: Redis list 500 records", "PostgreSQL get (peer: Marten)",
+/// "PostgreSQL set (same statements: raw running the driver's statements)" (a raw client sending the driver's own
+/// statements: RawPostgresDriverStatementsSide.cs, RawRedisDriverScriptsSide.cs), "(step) Redis set: floor vs the
+/// driver's statements" (": raw vs …" for the Redis get, listing and lock, which its floor lacks).
 /// </summary>
 public static class ParityBenchmarks
 {
@@ -94,18 +93,25 @@ public static class ParityBenchmarks
             var raw = new RawPostgresSide(connectionString);
             var floor = new RawPostgresFloorSide(connectionString);
             var marten = new MartenSide(connectionString);
-            await SeedAsync("PostgreSQL 15 (fsync=off, synchronous_commit=off)", typed, () =>
+
+            // The driver's own statements by hand, seeded (through the library) only when one of its rows is selected.
+            var same = s_ops.Any(op => SameRowsWanted(options, $"PostgreSQL {op.Name}"))
+                ? new RawPostgresDriverStatementsSide(connectionString)
+                : null;
+            await SeedAsync("PostgreSQL 15 (fsync=off, synchronous_commit=off)", typed, async () =>
             {
                 raw.Seed();
                 floor.Seed();
-                return marten.SeedAsync();
+                await marten.SeedAsync();
+                await (same?.SeedAsync() ?? Task.CompletedTask);
             });
             marten.Prepare();
-            CompareAll("PostgreSQL", typed, raw, marten, options, floor, stats);
+            CompareAll("PostgreSQL", typed, raw, marten, options, floor, stats, same);
             await typed.DisposeAsync();
             await raw.DisposeAsync();
             await floor.DisposeAsync();
             await marten.DisposeAsync();
+            await (same?.DisposeAsync() ?? ValueTask.CompletedTask);
         }
 
         if (Wanted(options, "Redis"))
@@ -144,26 +150,26 @@ public static class ParityBenchmarks
     private static bool Wanted(BenchmarkArguments options, string backend) =>
         s_ops.Any(op => options.Selected($"{backend} {op.Name}") || options.Selected($"A/A: {backend} {op.Name}") || options.Selected($"{backend} {op.Name} (peer: Marten)")
             || options.Selected(FloorRow($"{backend} {op.Name}")) || options.Selected(FloorStepRow($"{backend} {op.Name}"))
-            || (backend == "Redis" && SameRowsWanted(options, $"{backend} {op.Name}")));
+            || (backend is ("PostgreSQL" or "Redis") && SameRowsWanted(options, $"{backend} {op.Name}")));
 
-    /// <summary>Whether a row of the raw client running the driver's own statements (Redis only) is selected.</summary>
+    /// <summary>Whether a row of the raw client running the driver's own statements is selected.</summary>
     private static bool SameRowsWanted(BenchmarkArguments options, string row) =>
         options.Selected(SameRow(row)) || options.Selected(SameStepRow(row, byFloor: true)) || options.Selected(SameStepRow(row, byFloor: false));
-
-    /// <summary>TypedState against a raw client sending exactly the driver's commands: what the library costs above its statements.</summary>
-    private static string SameRow(string row) => row + " (same statements: raw running the driver's statements)";
-
-    /// <summary>
-    /// The floor (or, for an operation the floor lacks, the raw client) against the raw client sending the driver's
-    /// commands: what the driver's statements cost above the floor's.
-    /// </summary>
-    private static string SameStepRow(string row, bool byFloor) => "(step) " + row + (byFloor ? ": floor vs the driver's statements" : ": raw vs the driver's statements");
 
     /// <summary>TypedState against the raw client that also does the store's guarantee work.</summary>
     private static string FloorRow(string row) => row + " (floor: raw with the store's guarantees)";
 
     /// <summary>The raw client against itself doing the store's guarantee work too: what the guarantees cost.</summary>
     private static string FloorStepRow(string row) => "(step) " + row + ": raw vs the floor";
+
+    /// <summary>TypedState against the raw client sending the driver's own statements: the library's own cost.</summary>
+    private static string SameRow(string row) => row + " (same statements: raw running the driver's statements)";
+
+    /// <summary>
+    /// The floor (or, for an operation the floor lacks, the raw client) against the raw client sending the driver's
+    /// statements: what the driver's statements cost above the floor's.
+    /// </summary>
+    private static string SameStepRow(string row, bool byFloor) => "(step) " + row + (byFloor ? ": floor vs the driver's statements" : ": raw vs the driver's statements");
 
     private static async Task SeedAsync(string server, TypedStateSide typed, Func<Task> seedOthers)
     {
@@ -183,6 +189,9 @@ public static class ParityBenchmarks
     /// the store's guarantees: commit ids on every backend, the guild lock on PostgreSQL, the epoch marker on Redis),
     /// each write and the lock get two more rows: "(step) … raw vs the floor", what the guarantees cost a raw client,
     /// and "… (floor: …)", TypedState against that floor; on PostgreSQL the listing too (the floor reads whole pages).
+    /// With <paramref name="same"/> (the raw client sending the driver's own statements), every operation gets
+    /// "… (same statements: …)", TypedState against it, and "(step) … floor vs the driver's statements" (Redis: "raw
+    /// vs …" for the operations its floor lacks).
     /// </summary>
     private static void CompareAll(string backend, TypedStateSide typed, ParitySide raw, ParitySide? peer, BenchmarkArguments options, ParitySide? floor = null, PostgresStatementStats? stats = null, ParitySide? same = null)
     {
@@ -242,8 +251,8 @@ public static class ParityBenchmarks
                     CompareRow(SameRow(row), same, typed, op, options, stats);
                 }
 
-                // Redis's floor has the writes only: the get, listing and lock are stepped from the raw client.
-                var byFloor = floor is not null && floor.Supports(op) && op is not (ParityOp.Get or ParityOp.List);
+                // Redis's floor has the writes only: its get, listing and lock are stepped from the raw client.
+                var byFloor = floor is not null && floor.Supports(op);
                 var stepRow = SameStepRow(row, byFloor);
                 if (options.Selected(stepRow))
                 {
@@ -277,6 +286,7 @@ public static class ParityBenchmarks
     private static string Label(ParitySide side) => side switch
     {
         RawPostgresFloorSide => "floor",
+        RawPostgresDriverStatementsSide => "driver SQL",
         RawPostgresSide => "raw",
         MartenSide => "Marten",
         _ => "TypedState",
@@ -284,11 +294,15 @@ public static class ParityBenchmarks
 
     /// <summary>
     /// What only a side's statements hold: its schema; the floor's locks hash their one parameter, TypedState's build
-    /// the lock's name on the server (with <c>chr(31)</c>), even when pg_stat_statements replaced its constants.
+    /// the lock's name on the server (with <c>chr(31)</c>), even when pg_stat_statements replaced its constants. The
+    /// side sending the driver's statements names its own schema, but its two advisory-lock statements differ from
+    /// TypedState's only in the schema literal, which pg_stat_statements replaces: in a row of both they are one
+    /// entry, counted as TypedState's (calls doubled), and missing from the other side's server time.
     /// </summary>
     private static string Marker(ParitySide side) => side switch
     {
         RawPostgresFloorSide => "rawfloor.|hashtext($1))",
+        RawPostgresDriverStatementsSide => "\"" + RawPostgresDriverStatementsSide.Schema + "\".",
         RawPostgresSide => "raw.",
         MartenSide => "mt_",
         _ => "\"" + PostgresStateDriverOptions.DefaultSchema + "\".|'" + PostgresStateDriverOptions.DefaultSchema + "'|chr(",

@@ -97,6 +97,17 @@ public abstract class ParitySide : IAsyncDisposable
 
     public abstract ValueTask DisposeAsync();
 
+    /// <summary>Deserializes a listing page read whole, adding its records to the listing's count and sum.</summary>
+    protected static void DeserializePage(List<(string Key, long Version, byte[] Value)> page, ref int count, ref long sum)
+    {
+        foreach (var (key, version, value) in page)
+        {
+            var note = System.Text.Json.JsonSerializer.Deserialize(value, ParityData.TypeInfo)!;
+            count++;
+            sum += note.Count + version + key.Length;
+        }
+    }
+
     /// <summary>Throws when a listing did not return the owner's records.</summary>
     protected static long CheckListed(int count, long sum) =>
         count == ParityData.RecordsPerOwner ? sum : throw new InvalidOperationException($"Listed {count} records, expected {ParityData.RecordsPerOwner}.");

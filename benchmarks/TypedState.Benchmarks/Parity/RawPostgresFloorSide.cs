@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -108,13 +107,7 @@ public sealed class RawPostgresFloorSide : RawPostgresSide
                 }
             }
 
-            foreach (var (key, version, value) in _page)
-            {
-                var note = JsonSerializer.Deserialize(value, ParityData.TypeInfo)!;
-                count++;
-                sum += note.Count + version + key.Length;
-            }
-
+            DeserializePage(_page, ref count, ref sum);
             if (_page.Count < PostgresPageSize)
             {
                 return CheckListed(count, sum);

@@ -27,10 +27,7 @@ public class RawPostgresSide : ParitySide
     public RawPostgresSide(string connectionString, string schema = "raw")
     {
         _schema = schema;
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
-        builder.ConnectionStringBuilder.NoResetOnClose = true;
-        _dataSource = builder.Build();
+        _dataSource = DriverLikeDataSource(connectionString);
         Connection = _dataSource.OpenConnection();
         Execute("""
             CREATE SCHEMA IF NOT EXISTS raw;
@@ -54,6 +51,15 @@ public class RawPostgresSide : ParitySide
         }
 
         _transaction.Prepare();
+    }
+
+    /// <summary>A data source tuned as the PostgreSQL driver tunes the one it builds: auto-prepare, no reset on close.</summary>
+    public static NpgsqlDataSource DriverLikeDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        builder.ConnectionStringBuilder.NoResetOnClose = true;
+        return builder.Build();
     }
 
     protected const NpgsqlDbType Text = NpgsqlDbType.Text;
