@@ -12,17 +12,7 @@ EXPR="scope, guild_id, agent_id, left(key, 128), $DIG"
 CLAIM="claimed AS (INSERT INTO ab.commit_ids (id, versions, expires_at) SELECT gen_random_uuid(), ARRAY[version], now() + :ret FROM written) SELECT version FROM written;"
 FLOORCLAIM="claimed AS (INSERT INTO ab.commit_ids (id, versions, expires_at) SELECT gen_random_uuid(), ARRAY[version], now() + interval '1 day' FROM written) SELECT version FROM written;"
 VFLOOR='coalesce((SELECT floor FROM "typedstate".guild_floors WHERE guild_id = :guild), 0) + 1'
-# mk FILE DESCRIPTION HEADER-LINES... -- PIPELINE-LINES... [-- PIPELINE-LINES...]: one pipeline (one implicit transaction) per group
-mk() {
-  local f=$1 d=$2; shift 2
-  { echo "-- $d"
-    while [[ $1 != -- ]]; do echo "$1"; shift; done
-    while (($#)); do
-      shift; echo '\startpipeline'
-      while (($#)) && [[ $1 != -- ]]; do echo "$1"; shift; done
-      echo '\endpipeline'
-    done; } > "$f"
-}
+source ./mk.sh
 
 # --- set: keys note-000..009 of the write owner at random, the value of the harness ---
 K="'note-00' || :k"

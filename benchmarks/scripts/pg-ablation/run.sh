@@ -2,7 +2,7 @@
 # Backend CPU per pgbench transaction (script run), variants alternated round by round.
 # usage: run.sh PORT DATADIR ROUNDS TRANSACTIONS script.sql...
 # Each run: ab.commit_ids truncated, the script's "-- prepare:" statement run, CHECKPOINT, then
-# pgbench -M prepared -c 1 -t TRANSACTIONS, then the script's "-- check:" query must answer t ({n10}: TRANSACTIONS / 10).
+# pgbench -M prepared -c 1 -t TRANSACTIONS, then the script's "-- check:" query must answer t ({n}: TRANSACTIONS, {n10}: TRANSACTIONS / 10).
 # The backend's CPU is read from the postmaster's reaped-children times (/proc/<postmaster>/stat cutime + cstime,
 # 10 ms ticks) once the backend has exited and been reaped, so its whole life is counted (autovacuum off: no other
 # child exits during a run; nothing else may connect meanwhile). Prints: script, round, µs of backend CPU per script
@@ -12,7 +12,7 @@ port=$1 data=$2 rounds=$3 n=$4; shift 4
 pm=$(head -1 "$data/postmaster.pid")
 here=$(cd "$(dirname "$0")" && pwd)
 value='{"Body": "The agent noted the customer'"'"'s preferences, the open ticket and the next step to take before Friday'"'"'s call.", "Tags": ["crm", "follow-up", "eu-west"], "Count": 0, "Title": "Note 000 of owner 001"}'
-vars=(-D scope=1 -D guild=guild-0 -D agent=agent-1 -D owner=guild-0/agent-1 -D dk=deleted -D ret=00:10:00 -D i=0 -D "val=$value")
+vars=(-D scope=1 -D guild=guild-0 -D agent=agent-1 -D owner=guild-0/agent-1 -D dk=deleted -D ret=00:10:00 -D i=0 -D res=lock -D lease=00:00:30 -D holder=host:4242 -D "val=$value")
 psql_() { runuser -u postgres -- psql -h 127.0.0.1 -p "$port" -U postgres bench -qAt -v ON_ERROR_STOP=1 "$@"; }
 children() { pgrep -P "$pm" | sort; }
 ticks() { awk '{print $16, $17}' "/proc/$pm/stat"; }
@@ -24,7 +24,7 @@ base=$(children)
 for r in $(seq 1 "$rounds"); do
   for s in "$@"; do
     prepare=$(sed -n 's/^-- prepare: //p' "$here/$s")
-    check=$(sed -n 's/^-- check: //p' "$here/$s" | sed "s/{n10}/$((n / 10))/g")
+    check=$(sed -n 's/^-- check: //p' "$here/$s" | sed "s/{n10}/$((n / 10))/g; s/{n}/$n/g")
     psql_ -c "TRUNCATE ab.commit_ids" ${prepare:+-c "$prepare"} -c "CHECKPOINT"
     settle
     t0=$(ticks)
