@@ -12,13 +12,14 @@ namespace TypedState.Benchmarks.Parity;
 /// operation runs, inner ones included (so the driver's statements can be checked to be TypedState's). Then the
 /// ablation: copies of the driver's one-write script (<see cref="RedisScripts.CommitOne"/>) each with one piece of
 /// bookkeeping cut, run as the set and the delete-after-a-set of the driver's statements, on the same store; copies of
-/// the general commit script (<see cref="RedisScripts.Commit"/>) likewise, run as the transaction of ten writes.
+/// the general commit script (<see cref="RedisScripts.Commit"/>) likewise, run as the transaction of ten writes; the lock
+/// scripts likewise, acquire and release apart, beside the raw client's lock (RedisServerTime.Locks.cs).
 /// <c>--runs</c> rounds (sides and variants alternated within each; a listing runs a twentieth of <c>--ops</c>), medians printed; µs from commandstats hold
 /// fairly well under load, wall-clock figures are not taken.
 /// Usage: <c>redis-server-time [--runs 5] [--ops 2000] [--filter TEXT]</c> (the filter picks operations and
 /// variants by name); <c>TYPEDSTATE_BENCH_REDIS=host:port</c> uses a server started by hand.
 /// </summary>
-public static class RedisServerTime
+public static partial class RedisServerTime
 {
     private static IReadOnlyList<(ParityOp Op, string Name)> Ops => ParityBenchmarks.Operations;
 
@@ -120,6 +121,9 @@ public static class RedisServerTime
             transactionVariants.Add((name, variant));
         }
 
+        var lockVariants = await LoadLockVariantsAsync(server, Selected);
+        var lockCall = new LockCall();
+
         ParitySide[] sides = [raw, floor, same, typed];
         string[] names = ["raw", "floor", "driver's statements", "TypedState"];
         foreach (var side in sides)
@@ -138,6 +142,10 @@ public static class RedisServerTime
         var ablation = new Dictionary<(ParityOp, int), List<double>>();
         var calls = new Dictionary<string, List<double>>();
         var transactionAblation = new Dictionary<string, List<double>>();
+        var lockAblation = lockVariants.ToDictionary(static v => v.Name, static _ => (Acquire: new List<double>(), Release: new List<double>(), RoundTrip: new List<double>()));
+        var lockCommands = new Dictionary<string, string>();
+        var rawLock = (Set: new List<double>(), Unlock: new List<double>(), RoundTrip: new List<double>());
+        var lockCalls = new Dictionary<string, List<double>>();
         var empty = await server.ScriptLoadAsync(EmptyScript);
         for (var run = 0; run < runs; run++)
         {
@@ -174,6 +182,28 @@ public static class RedisServerTime
                 foreach (var (name, keys, values) in CallShapes())
                 {
                     Add(calls, name, MeasureCall(server, admin.GetDatabase(), empty, keys, values, ops));
+                }
+            }
+
+            foreach (var variant in lockVariants)
+            {
+                var (acquire, release, listed) = MeasureLock(server, admin.GetDatabase(), lockCall, variant, ops);
+                var into = lockAblation[variant.Name];
+                into.Acquire.Add(acquire);
+                into.Release.Add(release);
+                into.RoundTrip.Add(acquire + release);
+                lockCommands[variant.Name] = listed;
+            }
+
+            if (lockVariants.Count > 0)
+            {
+                var (set, unlock) = MeasureRawLock(server, raw, ops);
+                rawLock.Set.Add(set);
+                rawLock.Unlock.Add(unlock);
+                rawLock.RoundTrip.Add(set + unlock);
+                foreach (var (name, keys, values) in LockCallShapes(lockCall))
+                {
+                    Add(lockCalls, name, MeasureCall(server, admin.GetDatabase(), empty, keys, values, ops));
                 }
             }
 
@@ -221,6 +251,11 @@ public static class RedisServerTime
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {Summary(values)} | {Median(values) - full:+0.0;-0.0} |"));
             }
+        }
+
+        if (lockVariants.Count > 0)
+        {
+            PrintLockAblation(lockVariants, lockAblation, lockCommands, rawLock, lockCalls);
         }
 
         foreach (var side in sides)
