@@ -6,7 +6,8 @@ namespace TypedState.Benchmarks.Parity;
 
 // The lock scripts' ablation: the driver's AcquireLock and ReleaseLock, then copies with one piece cut, each run as the
 // lock round trip of the driver's statements (the write owner's lock on the parity key, the manager's default holder,
-// a 30 s lease) on the seeded store; the raw client's SET NX PX and compare-and-delete beside them.
+// a 30 s lease) on the seeded store; beside them the raw client's SET NX PX and compare-and-delete, and two fenced
+// locks in the raw client's layout (what fencing tokens alone cost a raw client).
 public static partial class RedisServerTime
 {
     /// <summary>
@@ -237,12 +238,6 @@ public static partial class RedisServerTime
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| raw client: SET NX PX, compare-and-delete script | {Summary(raw.Set)} | {Summary(raw.Unlock)} | {Summary(raw.RoundTrip)} | {Math.Round(Median(raw.RoundTrip) - full, 1):+0.0;-0.0;0.0} | set 1, evalsha 1: get, del |"));
         }
 
-        Console.WriteLine();
-        Console.WriteLine("| A script that returns at once, called with the KEYS and ARGV of | µs per call, median (min–max) |");
-        Console.WriteLine("|---|---:|");
-        foreach (var (name, values) in calls)
-        {
-            Console.WriteLine($"| {name} | {Summary(values)} |");
-        }
+        PrintCalls(calls);
     }
 }

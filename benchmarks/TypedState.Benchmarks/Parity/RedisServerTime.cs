@@ -17,7 +17,8 @@ namespace TypedState.Benchmarks.Parity;
 /// <c>--runs</c> rounds (sides and variants alternated within each; a listing runs a twentieth of <c>--ops</c>), medians printed; µs from commandstats hold
 /// fairly well under load, wall-clock figures are not taken.
 /// Usage: <c>redis-server-time [--runs 5] [--ops 2000] [--filter TEXT]</c> (the filter picks operations and
-/// variants by name); <c>TYPEDSTATE_BENCH_REDIS=host:port</c> uses a server started by hand.
+/// variants by name; <c>--filter lock</c>: the lock round trip and the lock scripts' variants alone);
+/// <c>TYPEDSTATE_BENCH_REDIS=host:port</c> uses a server started by hand.
 /// </summary>
 public static partial class RedisServerTime
 {
@@ -232,13 +233,7 @@ public static partial class RedisServerTime
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {variants[v].Name} | {Summary(set)} | {Median(set) - fullSet:+0.0;-0.0} | {Summary(delete)} | {Median(delete) - fullDelete:+0.0;-0.0} |"));
             }
 
-            Console.WriteLine();
-            Console.WriteLine("| A script that returns at once, called with the KEYS and ARGV of | µs per call, median (min–max) |");
-            Console.WriteLine("|---|---:|");
-            foreach (var (name, values) in calls)
-            {
-                Console.WriteLine($"| {name} | {Summary(values)} |");
-            }
+            PrintCalls(calls);
         }
 
         if (transactionAblation.Count > 0)
@@ -274,6 +269,18 @@ public static partial class RedisServerTime
         }
 
         return 0;
+    }
+
+    /// <summary>The table of what a script that returns at once costs per call, by the KEYS and ARGV it was called with.</summary>
+    private static void PrintCalls(Dictionary<string, List<double>> calls)
+    {
+        Console.WriteLine();
+        Console.WriteLine("| A script that returns at once, called with the KEYS and ARGV of | µs per call, median (min–max) |");
+        Console.WriteLine("|---|---:|");
+        foreach (var (name, values) in calls)
+        {
+            Console.WriteLine($"| {name} | {Summary(values)} |");
+        }
     }
 
     // What a call costs the server before any command runs: a script that answers as the one-write script does.
