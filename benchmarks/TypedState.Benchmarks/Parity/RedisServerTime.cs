@@ -12,13 +12,15 @@ namespace TypedState.Benchmarks.Parity;
 /// operation runs, inner ones included (so the driver's statements can be checked to be TypedState's). Then the
 /// ablation: copies of the driver's one-write script (<see cref="RedisScripts.CommitOne"/>) each with one piece of
 /// bookkeeping cut, run as the set and the delete-after-a-set of the driver's statements, on the same store; copies of
-/// the general commit script (<see cref="RedisScripts.Commit"/>) likewise, run as the transaction of ten writes.
+/// the general commit script (<see cref="RedisScripts.Commit"/>) likewise, run as the transaction of ten writes; the lock
+/// scripts likewise, acquire and release apart, beside the raw client's lock (RedisServerTime.Locks.cs).
 /// <c>--runs</c> rounds (sides and variants alternated within each; a listing runs a twentieth of <c>--ops</c>), medians printed; µs from commandstats hold
 /// fairly well under load, wall-clock figures are not taken.
 /// Usage: <c>redis-server-time [--runs 5] [--ops 2000] [--filter TEXT]</c> (the filter picks operations and
-/// variants by name); <c>TYPEDSTATE_BENCH_REDIS=host:port</c> uses a server started by hand.
+/// variants by name; <c>--filter lock</c>: the lock round trip and the lock scripts' variants alone);
+/// <c>TYPEDSTATE_BENCH_REDIS=host:port</c> uses a server started by hand.
 /// </summary>
-public static class RedisServerTime
+public static partial class RedisServerTime
 {
     private static IReadOnlyList<(ParityOp Op, string Name)> Ops => ParityBenchmarks.Operations;
 
@@ -120,6 +122,9 @@ public static class RedisServerTime
             transactionVariants.Add((name, variant));
         }
 
+        var lockVariants = await LoadLockVariantsAsync(server, Selected);
+        var lockCall = new LockCall();
+
         ParitySide[] sides = [raw, floor, same, typed];
         string[] names = ["raw", "floor", "driver's statements", "TypedState"];
         foreach (var side in sides)
@@ -138,6 +143,10 @@ public static class RedisServerTime
         var ablation = new Dictionary<(ParityOp, int), List<double>>();
         var calls = new Dictionary<string, List<double>>();
         var transactionAblation = new Dictionary<string, List<double>>();
+        var lockAblation = lockVariants.ToDictionary(static v => v.Name, static _ => (Acquire: new List<double>(), Release: new List<double>(), RoundTrip: new List<double>()));
+        var lockCommands = new Dictionary<string, string>();
+        var rawLock = (Set: new List<double>(), Unlock: new List<double>(), RoundTrip: new List<double>());
+        var lockCalls = new Dictionary<string, List<double>>();
         var empty = await server.ScriptLoadAsync(EmptyScript);
         for (var run = 0; run < runs; run++)
         {
@@ -177,6 +186,28 @@ public static class RedisServerTime
                 }
             }
 
+            foreach (var variant in lockVariants)
+            {
+                var (acquire, release, listed) = MeasureLock(server, admin.GetDatabase(), lockCall, variant, ops);
+                var into = lockAblation[variant.Name];
+                into.Acquire.Add(acquire);
+                into.Release.Add(release);
+                into.RoundTrip.Add(acquire + release);
+                lockCommands[variant.Name] = listed;
+            }
+
+            if (lockVariants.Count > 0)
+            {
+                var (set, unlock) = MeasureRawLock(server, raw, ops);
+                rawLock.Set.Add(set);
+                rawLock.Unlock.Add(unlock);
+                rawLock.RoundTrip.Add(set + unlock);
+                foreach (var (name, keys, values) in LockCallShapes(lockCall))
+                {
+                    Add(lockCalls, name, MeasureCall(server, admin.GetDatabase(), empty, keys, values, ops));
+                }
+            }
+
             Console.WriteLine($"run {run + 1}/{runs} done, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         }
 
@@ -202,13 +233,7 @@ public static class RedisServerTime
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {variants[v].Name} | {Summary(set)} | {Median(set) - fullSet:+0.0;-0.0} | {Summary(delete)} | {Median(delete) - fullDelete:+0.0;-0.0} |"));
             }
 
-            Console.WriteLine();
-            Console.WriteLine("| A script that returns at once, called with the KEYS and ARGV of | µs per call, median (min–max) |");
-            Console.WriteLine("|---|---:|");
-            foreach (var (name, values) in calls)
-            {
-                Console.WriteLine($"| {name} | {Summary(values)} |");
-            }
+            PrintCalls(calls);
         }
 
         if (transactionAblation.Count > 0)
@@ -221,6 +246,11 @@ public static class RedisServerTime
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {Summary(values)} | {Median(values) - full:+0.0;-0.0} |"));
             }
+        }
+
+        if (lockVariants.Count > 0)
+        {
+            PrintLockAblation(lockVariants, lockAblation, lockCommands, rawLock, lockCalls);
         }
 
         foreach (var side in sides)
@@ -239,6 +269,18 @@ public static class RedisServerTime
         }
 
         return 0;
+    }
+
+    /// <summary>The table of what a script that returns at once costs per call, by the KEYS and ARGV it was called with.</summary>
+    private static void PrintCalls(Dictionary<string, List<double>> calls)
+    {
+        Console.WriteLine();
+        Console.WriteLine("| A script that returns at once, called with the KEYS and ARGV of | µs per call, median (min–max) |");
+        Console.WriteLine("|---|---:|");
+        foreach (var (name, values) in calls)
+        {
+            Console.WriteLine($"| {name} | {Summary(values)} |");
+        }
     }
 
     // What a call costs the server before any command runs: a script that answers as the one-write script does.
