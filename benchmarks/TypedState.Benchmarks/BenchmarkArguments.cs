@@ -4,7 +4,8 @@ namespace TypedState.Benchmarks;
 
 /// <summary>
 /// The options the interleaved harnesses (<c>interleaved</c>, <c>drivers</c>) share, parsed once:
-/// <c>--rounds N</c>, <c>--block-ms MS</c>, <c>--seconds S</c>, <c>--filter TEXT</c>, <c>--driver NAME</c>, <c>--aa</c>, <c>--cpu</c>.
+/// <c>--rounds N</c>, <c>--block-ms MS</c>, <c>--seconds S</c>, <c>--filter TEXT</c>, <c>--driver NAME</c>, <c>--aa</c>, <c>--cpu</c>
+/// (and those of <c>parity</c>, <c>pg-client</c> and <c>redis-server-time</c>, documented below).
 /// Each mode says which of them it accepts; anything else is refused with its usage line.
 /// </summary>
 internal sealed class BenchmarkArguments
@@ -33,6 +34,12 @@ internal sealed class BenchmarkArguments
 
     /// <summary><c>--server-stats</c> (parity, PostgreSQL): print each row's server time per statement (pg_stat_statements).</summary>
     public bool ServerStats { get; private set; }
+
+    /// <summary><c>--runs N</c> (redis-server-time): how many rounds of measurements, or null for the mode's default.</summary>
+    public int? Runs { get; private set; }
+
+    /// <summary><c>--ops N</c> (redis-server-time): operations per measurement, or null for the mode's default.</summary>
+    public int? Operations { get; private set; }
 
     /// <summary>
     /// Whether a comparison's name passes <c>--filter</c>: it contains the text (case-insensitive), or one of its
@@ -79,6 +86,12 @@ internal sealed class BenchmarkArguments
                     break;
                 case "--server-stats":
                     parsed.ServerStats = true;
+                    break;
+                case "--runs" when hasValue:
+                    parsed.Runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--ops" when hasValue:
+                    parsed.Operations = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
                     Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: {usage}");

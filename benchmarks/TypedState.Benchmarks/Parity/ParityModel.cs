@@ -50,6 +50,15 @@ public static class ParityData
 
     public const string LockKey = "lock";
 
+    /// <summary>The lease of every side's lock.</summary>
+    public static readonly TimeSpan LockLease = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Who holds the locks of the sides that send the driver's statements: the manager's default holder (machine name
+    /// and process id, as StateManagerOptions makes it), so that they send what TypedState sends.
+    /// </summary>
+    public static readonly string LockHolder = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}");
+
     public static JsonTypeInfo<Note> TypeInfo => ParityJsonContext.Default.Note;
 
     private static readonly string[] s_keys = [.. Enumerable.Range(0, RecordsPerOwner).Select(i => "note-" + i.ToString("D3", CultureInfo.InvariantCulture))];

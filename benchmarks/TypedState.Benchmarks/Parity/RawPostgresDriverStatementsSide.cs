@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Runtime.CompilerServices;
 using Npgsql;
@@ -48,9 +47,7 @@ public sealed partial class RawPostgresDriverStatementsSide : ParitySide
     /// <summary>The side's schema, the driver's layout.</summary>
     public const string Schema = "rawdriver";
 
-    private static readonly TimeSpan s_lease = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_retention = new PostgresStateDriverOptions().CommitIdRetention;
-    private static readonly string s_holder = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}");
 
     private readonly string _connectionString;
     private readonly NpgsqlDataSource _dataSource;
@@ -198,7 +195,7 @@ public sealed partial class RawPostgresDriverStatementsSide : ParitySide
         {
             var batch = statements.Grant;
             DriverStatements.BindOwner(batch.BatchCommands[0].Parameters, ParityData.WriteOwner);
-            DriverStatements.BindGrant(batch.BatchCommands[1].Parameters, ParityData.WriteOwner, ParityData.LockKey, s_lease, s_holder);
+            DriverStatements.BindGrant(batch.BatchCommands[1].Parameters, ParityData.WriteOwner, ParityData.LockKey, ParityData.LockLease, ParityData.LockHolder);
             await using var reader = await batch.ExecuteReaderAsync();
             await reader.NextResultAsync();
             if (!await reader.ReadAsync())

@@ -27,9 +27,9 @@ public sealed class RawRedisDriverScriptsSide : ParitySide
     private static readonly RedisValue s_set = "s";
     private static readonly long s_retentionMs = (long)Math.Ceiling(new RedisStateDriverOptions().CommitIdRetention.TotalMilliseconds);
     private static readonly int s_pageSize = new RedisStateDriverOptions().ListPageSize;
-    // The lease of TypedStateSide's lock in microseconds, as the driver rounds it; the manager's default holder.
-    private static readonly long s_leaseMicroseconds = (TimeSpan.FromSeconds(30).Ticks + 9) / 10;
-    private static readonly RedisValue s_holder = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>The lease of every side's lock in microseconds, as the driver rounds it (RedisStateDriver.Locks.cs).</summary>
+    internal static readonly long LeaseMicroseconds = (ParityData.LockLease.Ticks + 9) / 10;
 
     private readonly string _configuration;
     private readonly string _commitOneText;
@@ -248,8 +248,8 @@ public sealed class RawRedisDriverScriptsSide : ParitySide
     private async Task<long> LockAsync()
     {
         _acquireArgs[0] = _lockResource;
-        _acquireArgs[1] = s_leaseMicroseconds;
-        _acquireArgs[2] = s_holder;
+        _acquireArgs[1] = LeaseMicroseconds;
+        _acquireArgs[2] = ParityData.LockHolder;
         _acquireArgs[3] = _write.LockOwnerMember;
         var reply = await _db.ScriptEvaluateAsync(_acquireLock, _write.AcquireLockKeys, _acquireArgs);
         if (reply.IsNull)

@@ -76,7 +76,7 @@ public static partial class RedisServerTime
         {
             var owner = new RedisOwnerKeys(new RedisKeys(RawRedisDriverScriptsSide.KeyPrefix), ParityData.Owner(ParityData.WriteOwner));
             Owner = owner;
-            AcquireArgs = [Resource, (TimeSpan.FromSeconds(30).Ticks + 9) / 10, $"{Environment.MachineName}:{Environment.ProcessId}", owner.LockOwnerMember];
+            AcquireArgs = [Resource, RawRedisDriverScriptsSide.LeaseMicroseconds, ParityData.LockHolder, owner.LockOwnerMember];
         }
 
         public RedisOwnerKeys Owner { get; }
@@ -85,10 +85,10 @@ public static partial class RedisServerTime
 
         public RedisValue[] AcquireArgs { get; }
 
-        /// <summary>The fenced floors' lock and counter (prefix <c>lf</c>), and their ARGV: the 30 s lease in ms.</summary>
+        /// <summary>The fenced floors' lock and counter (prefix <c>lf</c>), and their ARGV: the lease in ms.</summary>
         public RedisKey[] FloorKeys { get; } = ["lf:l:" + ParityData.RawOwner(ParityData.WriteOwner) + ":" + ParityData.LockKey, "lf:n:" + ParityData.RawOwner(ParityData.WriteOwner)];
 
-        public RedisValue[] FloorArgs { get; } = [30000];
+        public RedisValue[] FloorArgs { get; } = [(long)ParityData.LockLease.TotalMilliseconds];
     }
 
     private static async Task<List<LockScripts>> LoadLockVariantsAsync(IServer server, Func<string, bool> selected)
@@ -132,25 +132,9 @@ public static partial class RedisServerTime
         // A variant that leaves its lease held (no release check cut with it) must not turn the next into conflicts.
         db.SortedSetRemove(call.Owner.HeldLocks, call.Resource);
         db.KeyDelete(call.FloorKeys[0]);
-        for (var i = 0; i < Math.Max(50, count / 10); i++)
-        {
-            LockRoundTrip(db, call, scripts, acquireBySha);
-        }
-
-        server.ConfigResetStatistics();
-        for (var i = 0; i < count; i++)
-        {
-            LockRoundTrip(db, call, scripts, acquireBySha);
-        }
-
-        var stats = ParseCommandStats(server.InfoRaw("commandstats") ?? string.Empty);
+        var stats = CountedStats(server, count, () => LockRoundTrip(db, call, scripts, acquireBySha));
         var micros = stats.TryGetValue("evalsha", out var sha) ? sha.Usec / (double)count : double.NaN;
-        var listed = string.Join(", ", stats
-            .Where(static s => s.Key is not ("config|resetstat" or "info"))
-            .OrderByDescending(static s => s.Value.Calls)
-            .ThenBy(static s => s.Key, StringComparer.Ordinal)
-            .Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {s.Value.Calls / (double)count:0.##}")));
-        return (micros, listed);
+        return (micros, ListCommands(stats, count));
     }
 
     private static void LockRoundTrip(IDatabase db, LockCall call, LockScripts scripts, bool acquireBySha)
@@ -193,18 +177,7 @@ public static partial class RedisServerTime
     /// <summary>The raw client's lock round trip: µs of its <c>SET NX PX</c> and of its compare-and-delete script.</summary>
     private static (double Set, double Unlock) MeasureRawLock(IServer server, RawRedisSide raw, int count)
     {
-        for (var i = 0; i < Math.Max(50, count / 10); i++)
-        {
-            raw.Run(ParityOp.Lock);
-        }
-
-        server.ConfigResetStatistics();
-        for (var i = 0; i < count; i++)
-        {
-            raw.Run(ParityOp.Lock);
-        }
-
-        var stats = ParseCommandStats(server.InfoRaw("commandstats") ?? string.Empty);
+        var stats = CountedStats(server, count, () => raw.Run(ParityOp.Lock));
         return (stats["set"].Usec / (double)count, stats["evalsha"].Usec / (double)count);
     }
 

@@ -67,27 +67,12 @@ public static partial class RedisServerTime
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var (runs, ops, filter) = (5, 2000, (string?)null);
-        for (var i = 0; i < args.Length; i++)
+        if (BenchmarkArguments.Parse(args, "redis-server-time [--runs 5] [--ops 2000] [--filter TEXT]", "--runs", "--ops", "--filter") is not { } options)
         {
-            switch (args[i])
-            {
-                case "--runs" when i + 1 < args.Length:
-                    runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--ops" when i + 1 < args.Length:
-                    ops = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--filter" when i + 1 < args.Length:
-                    filter = args[++i];
-                    break;
-                default:
-                    Console.Error.WriteLine("Usage: redis-server-time [--runs 5] [--ops 2000] [--filter TEXT]");
-                    return 2;
-            }
+            return 2;
         }
 
-        bool Selected(string name) => filter is null || filter.Split('|').Any(f => name.Contains(f, StringComparison.OrdinalIgnoreCase));
+        var (runs, ops) = (options.Runs ?? 5, options.Operations ?? 2000);
 
         var external = Environment.GetEnvironmentVariable("TYPEDSTATE_BENCH_REDIS");
         using var redis = string.IsNullOrEmpty(external) ? await EphemeralRedis.StartAsync() : null;
@@ -107,7 +92,7 @@ public static partial class RedisServerTime
         await floor.SeedAsync();
         await same.SeedAsync();
         var variants = new List<(string Name, RawRedisDriverScriptsSide Side)>();
-        foreach (var (name, cuts) in s_variants.Where(v => Selected(v.Name)))
+        foreach (var (name, cuts) in s_variants.Where(v => options.Selected(v.Name)))
         {
             var variant = new RawRedisDriverScriptsSide(configuration, Cut(RedisScripts.CommitOne, cuts));
             await variant.AttachAsync();
@@ -115,14 +100,14 @@ public static partial class RedisServerTime
         }
 
         var transactionVariants = new List<(string Name, RawRedisDriverScriptsSide Side)>();
-        foreach (var (name, cuts) in s_transactionVariants.Where(v => Selected(v.Name)))
+        foreach (var (name, cuts) in s_transactionVariants.Where(v => options.Selected(v.Name)))
         {
             var variant = new RawRedisDriverScriptsSide(configuration, commitText: Cut(RedisScripts.Commit, cuts));
             await variant.AttachAsync();
             transactionVariants.Add((name, variant));
         }
 
-        var lockVariants = await LoadLockVariantsAsync(server, Selected);
+        var lockVariants = await LoadLockVariantsAsync(server, options.Selected);
         var lockCall = new LockCall();
 
         ParitySide[] sides = [raw, floor, same, typed];
@@ -150,7 +135,7 @@ public static partial class RedisServerTime
         var empty = await server.ScriptLoadAsync(EmptyScript);
         for (var run = 0; run < runs; run++)
         {
-            foreach (var (op, name) in Ops.Where(o => Selected(o.Name)))
+            foreach (var (op, name) in Ops.Where(o => options.Selected(o.Name)))
             {
                 for (var s = 0; s < sides.Length; s++)
                 {
@@ -323,21 +308,36 @@ public static partial class RedisServerTime
     }
 
     /// <summary>The server's µs per call of <paramref name="sha1"/> with <paramref name="keys"/> and <paramref name="values"/>.</summary>
-    private static double MeasureCall(IServer server, IDatabase db, byte[] sha1, RedisKey[] keys, RedisValue[] values, int count)
+    private static double MeasureCall(IServer server, IDatabase db, byte[] sha1, RedisKey[] keys, RedisValue[] values, int count) =>
+        CountedStats(server, count, () => db.ScriptEvaluate(sha1, keys, values)).Where(static s => s.Key.StartsWith("eval", StringComparison.Ordinal)).Sum(static s => s.Value.Usec) / (double)count;
+
+    /// <summary>
+    /// The server's command statistics of <paramref name="count"/> runs of <paramref name="run"/>, after a warm-up of a
+    /// tenth as many (at least 50) outside them.
+    /// </summary>
+    private static Dictionary<string, (long Calls, long Usec)> CountedStats(IServer server, int count, Action run)
     {
         for (var i = 0; i < Math.Max(50, count / 10); i++)
         {
-            db.ScriptEvaluate(sha1, keys, values);
+            run();
         }
 
         server.ConfigResetStatistics();
         for (var i = 0; i < count; i++)
         {
-            db.ScriptEvaluate(sha1, keys, values);
+            run();
         }
 
-        return ParseCommandStats(server.InfoRaw("commandstats") ?? string.Empty).Where(static s => s.Key.StartsWith("eval", StringComparison.Ordinal)).Sum(static s => s.Value.Usec) / (double)count;
+        return ParseCommandStats(server.InfoRaw("commandstats") ?? string.Empty);
     }
+
+    /// <summary>The commands run per operation (inner ones included), most frequent first, without the measurement's own.</summary>
+    private static string ListCommands(Dictionary<string, (long Calls, long Usec)> stats, int count) =>
+        string.Join(", ", stats
+            .Where(static s => s.Key is not ("config|resetstat" or "info"))
+            .OrderByDescending(static s => s.Value.Calls)
+            .ThenBy(static s => s.Key, StringComparer.Ordinal)
+            .Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {s.Value.Calls / (double)count:0.##}")));
 
     /// <summary>
     /// The script with every cut applied; each cut's text must occur exactly once (<c>*</c>: the whole script).
@@ -380,18 +380,7 @@ public static partial class RedisServerTime
             side.Prepare();
         }
 
-        for (var i = 0; i < Math.Max(50, count / 10); i++)
-        {
-            side.Run(op);
-        }
-
-        server.ConfigResetStatistics();
-        for (var i = 0; i < count; i++)
-        {
-            side.Run(op);
-        }
-
-        var stats = ParseCommandStats(server.InfoRaw("commandstats") ?? string.Empty);
+        var stats = CountedStats(server, count, () => side.Run(op));
         // Time outside the scripts: a script's own time holds its inner commands, so only the commands sent alone are
         // added (a get's HMGET and EXISTS; the raw lock's SET NX, whose release script runs no SET).
         var micros = 0.0;
@@ -403,12 +392,7 @@ public static partial class RedisServerTime
             }
         }
 
-        var listed = string.Join(", ", stats
-            .Where(static s => s.Key is not ("config|resetstat" or "info"))
-            .OrderByDescending(static s => s.Value.Calls)
-            .ThenBy(static s => s.Key, StringComparer.Ordinal)
-            .Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {s.Value.Calls / (double)count:0.##}")));
-        return (micros / count, listed);
+        return (micros / count, ListCommands(stats, count));
     }
 
     private static Dictionary<string, (long Calls, long Usec)> ParseCommandStats(string info)

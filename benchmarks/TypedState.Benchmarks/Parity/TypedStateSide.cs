@@ -3,7 +3,6 @@ namespace TypedState.Benchmarks.Parity;
 /// <summary>TypedState's <see cref="StateManager"/> on any driver: the calls an application makes.</summary>
 public sealed class TypedStateSide(StateManager manager) : ParitySide
 {
-    private static readonly TimeSpan s_lease = TimeSpan.FromSeconds(30);
     private readonly StateOwner _writeOwner = ParityData.Owner(ParityData.WriteOwner);
     private readonly StateOwner _getOwner = ParityData.Owner(ParityData.GetOwner);
     private readonly StateOwner _listOwner = ParityData.Owner(ParityData.ListOwner);
@@ -80,7 +79,7 @@ public sealed class TypedStateSide(StateManager manager) : ParitySide
 
     private async ValueTask<long> LockAsync()
     {
-        var held = await manager.TryAcquireLockAsync(_writeOwner, ParityData.LockKey, s_lease) ?? throw new InvalidOperationException("The lock was taken.");
+        var held = await manager.TryAcquireLockAsync(_writeOwner, ParityData.LockKey, ParityData.LockLease) ?? throw new InvalidOperationException("The lock was taken.");
         await held.ReleaseAsync();
         return 1;
     }
